@@ -1,0 +1,275 @@
+//! A client session: routes gets and puts into the cluster and remembers,
+//! per key, the context of its latest answer.
+//!
+//! Contexts are what make Dynamo's conflict handling work: a put carries the
+//! clock of what the client read, so a put after reading siblings supersedes
+//! all of them. Like a node, a client is a sans-IO state machine the engine
+//! drives.
+
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
+
+use super::clock::VClock;
+use super::config::{Routing, Settings};
+use super::ids::{ClientId, Endpoint, NodeId, OpId};
+use super::message::{Action, Failure, Message, Outcome, Reply, Request};
+use super::node::forward_timeout;
+use super::outbox::Outbox;
+use super::ring::{NodeList, Ring};
+use super::time::{Dur, Time};
+use super::trace::Event;
+use super::version::{Key, Value};
+
+/// A get or put a client is asked to perform.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientOp {
+    pub op: OpId,
+    pub key: Key,
+    pub kind: OpKind,
+    /// The node to send the request to, instead of the routing's choice.
+    pub via: Option<NodeId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum OpKind {
+    /// `context` overrides the client's remembered context for the key.
+    Put { value: Value, w: Option<usize>, context: Option<VClock> },
+    Get { r: Option<usize> },
+}
+
+/// The finished operation, as the client saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpReport {
+    pub op: OpId,
+    pub client: ClientId,
+    pub key: Key,
+    /// The value a put wrote; `None` for a get.
+    pub value: Option<Value>,
+    /// The context a put carried.
+    pub context: Option<VClock>,
+    pub outcome: Outcome,
+    pub coordinator: Option<NodeId>,
+    pub replicas: SmallVec<[NodeId; 4]>,
+    pub started: Time,
+    pub finished: Time,
+}
+
+impl OpReport {
+    pub fn is_put(&self) -> bool {
+        self.value.is_some()
+    }
+
+    pub fn latency(&self) -> Dur {
+        self.finished - self.started
+    }
+}
+
+/// A timer a client set for itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientTimer {
+    /// No answer to attempt `attempt` of `op` yet: try the next node.
+    Attempt { op: OpId, attempt: u32 },
+}
+
+pub type ClientOutbox = Outbox<ClientTimer>;
+
+#[derive(Debug)]
+struct Pending {
+    request: Request,
+    via: Option<NodeId>,
+    candidates: NodeList,
+    attempt: u32,
+    started: Time,
+    context: Option<VClock>,
+}
+
+/// One named client.
+#[derive(Debug)]
+pub struct Client {
+    id: ClientId,
+    contexts: FxHashMap<Key, VClock>,
+    pending: FxHashMap<OpId, Pending>,
+    rng: ChaCha8Rng,
+}
+
+impl Client {
+    /// A client whose random choices (any-node routing) follow `seed`.
+    pub fn new(id: ClientId, seed: u64) -> Client {
+        Client {
+            id,
+            contexts: FxHashMap::default(),
+            pending: FxHashMap::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+        }
+    }
+
+    pub fn id(&self) -> ClientId {
+        self.id
+    }
+
+    /// The context the client would send with its next put of `key`.
+    pub fn context(&self, key: &str) -> Option<&VClock> {
+        self.contexts.get(key)
+    }
+
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Starts an operation: picks the entry node and sends the request.
+    pub fn start(&mut self, now: Time, op: ClientOp, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
+        let ClientOp { op: id, key, kind, via } = op;
+        let (action, value, context) = match kind {
+            OpKind::Put { value, w, context } => {
+                let context = context.or_else(|| self.contexts.get(&key).cloned()).unwrap_or_default();
+                (
+                    Action::Put {
+                        value: value.clone(),
+                        context: context.clone(),
+                        w,
+                    },
+                    Some(value),
+                    Some(context),
+                )
+            }
+            OpKind::Get { r } => (Action::Get { r }, None, None),
+        };
+        let client = self.id;
+        out.trace(|| Event::OpStarted {
+            op: id,
+            client,
+            key: key.clone(),
+            value,
+            via,
+        });
+        let candidates = match via {
+            Some(node) => smallvec::smallvec![node],
+            None => match settings.routing {
+                Routing::PartitionAware => ring.preference_list(&key, settings.replicas),
+                Routing::AnyNode => {
+                    let mut all: Vec<NodeId> = ring.members().to_vec();
+                    all.shuffle(&mut self.rng);
+                    all.into_iter().take(settings.replicas).collect()
+                }
+            },
+        };
+        let request = Request {
+            op: id,
+            client,
+            key,
+            action,
+        };
+        let pending = Pending {
+            request,
+            via,
+            candidates,
+            attempt: 0,
+            started: now,
+            context,
+        };
+        self.send_attempt(&pending, ring, settings, out);
+        self.pending.insert(id, pending);
+    }
+
+    fn send_attempt(&self, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
+        let target = p.candidates[p.attempt as usize];
+        out.send(Endpoint::Node(target), Message::Request(p.request.clone()));
+        let coordinates = ring.preference_list(&p.request.key, settings.replicas).contains(&target);
+        let per_hop = forward_timeout(settings);
+        // A node outside the top N forwards, possibly to every one of them.
+        let wait = if coordinates {
+            per_hop
+        } else {
+            Dur(per_hop.micros() * settings.replicas as u64) + Dur(2 * settings.latency.max.micros())
+        };
+        out.timer(
+            wait,
+            ClientTimer::Attempt {
+                op: p.request.op,
+                attempt: p.attempt,
+            },
+        );
+    }
+
+    /// An answer arrived. Returns the finished operation (the first answer
+    /// wins; a late answer from an earlier attempt is ignored).
+    pub fn handle_reply(&mut self, now: Time, reply: Reply, out: &mut ClientOutbox) -> Option<OpReport> {
+        let p = self.pending.remove(&reply.op)?;
+        match &reply.outcome {
+            Outcome::Put { clock, .. } => {
+                self.contexts.insert(p.request.key.clone(), clock.clone());
+            }
+            Outcome::Get { context, .. } => {
+                self.contexts.insert(p.request.key.clone(), context.clone());
+            }
+            Outcome::Unavailable(_) => {}
+        }
+        Some(self.finish(now, p, reply.outcome, Some(reply.coordinator), reply.replicas, out))
+    }
+
+    /// A timer fired: try the next node, or give up.
+    pub fn handle_timer(
+        &mut self,
+        now: Time,
+        timer: ClientTimer,
+        ring: &Ring,
+        settings: &Settings,
+        out: &mut ClientOutbox,
+    ) -> Option<OpReport> {
+        let ClientTimer::Attempt { op, attempt } = timer;
+        let p = self.pending.get_mut(&op)?;
+        if p.attempt != attempt {
+            return None;
+        }
+        if (attempt as usize + 1) < p.candidates.len() && p.via.is_none() {
+            p.attempt += 1;
+            let p = self.pending.remove(&op).expect("present");
+            self.send_attempt(&p, ring, settings, out);
+            self.pending.insert(op, p);
+            return None;
+        }
+        let p = self.pending.remove(&op).expect("present");
+        let outcome = Outcome::Unavailable(Failure::NoCoordinator);
+        Some(self.finish(now, p, outcome, None, SmallVec::new(), out))
+    }
+
+    fn finish(
+        &self,
+        now: Time,
+        p: Pending,
+        outcome: Outcome,
+        coordinator: Option<NodeId>,
+        replicas: SmallVec<[NodeId; 4]>,
+        out: &mut ClientOutbox,
+    ) -> OpReport {
+        let report = OpReport {
+            op: p.request.op,
+            client: self.id,
+            key: p.request.key,
+            value: match p.request.action {
+                Action::Put { value, .. } => Some(value),
+                Action::Get { .. } => None,
+            },
+            context: p.context,
+            outcome,
+            coordinator,
+            replicas,
+            started: p.started,
+            finished: now,
+        };
+        out.trace(|| Event::OpFinished {
+            op: report.op,
+            client: report.client,
+            key: report.key.clone(),
+            put: report.is_put(),
+            coordinator,
+            outcome: report.outcome.clone(),
+            replicas: report.replicas.clone(),
+            latency: report.latency(),
+        });
+        report
+    }
+}

@@ -1,0 +1,231 @@
+//! Cluster settings: the knobs a preset's `cluster:` section and a `set:`
+//! step turn, and the rules that keep them meaningful.
+
+use super::time::Dur;
+
+/// The most nodes a cluster may have.
+pub const MAX_NODES: usize = 1024;
+/// The most tokens one node may own.
+pub const MAX_VNODES: usize = 4096;
+
+/// How clients pick the node that receives a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Routing {
+    /// Straight to the first node of the key's preference list (the next one
+    /// if it does not answer): Dynamo's partition-aware client library.
+    PartitionAware,
+    /// To a random node, which forwards to a coordinator: a generic load
+    /// balancer, one hop more.
+    AnyNode,
+}
+
+impl Routing {
+    pub fn parse(text: &str) -> Result<Routing, String> {
+        match text {
+            "partition-aware" => Ok(Routing::PartitionAware),
+            "any-node" => Ok(Routing::AnyNode),
+            other => Err(format!("unknown routing {other:?}; use partition-aware or any-node")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Routing::PartitionAware => "partition-aware",
+            Routing::AnyNode => "any-node",
+        }
+    }
+}
+
+/// One-way message latency, drawn uniformly from `min..=max`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Latency {
+    pub min: Dur,
+    pub max: Dur,
+}
+
+impl Latency {
+    /// Parses `10ms` (fixed) or `5ms..20ms` (uniform).
+    pub fn parse(text: &str) -> Result<Latency, String> {
+        let (min, max) = match text.split_once("..") {
+            Some((a, b)) => (Dur::parse(a)?, Dur::parse(b)?),
+            None => {
+                let d = Dur::parse(text)?;
+                (d, d)
+            }
+        };
+        let latency = Latency { min, max };
+        latency.check()?;
+        Ok(latency)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        if self.min.micros() == 0 {
+            return Err("latency must be at least 1us: a message cannot arrive at the instant it is sent".into());
+        }
+        if self.min > self.max {
+            return Err(format!("latency range {}..{} runs backwards; write the smaller bound first", self.min, self.max));
+        }
+        if self.max > Dur::from_secs(3600) {
+            return Err(format!("latency {} is too long (at most 1h)", self.max));
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for Latency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.min == self.max {
+            write!(f, "{}", self.min)
+        } else {
+            write!(f, "{}..{}", self.min, self.max)
+        }
+    }
+}
+
+/// Every cluster-wide setting. Nodes read the replication settings; the
+/// engine reads the network ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    /// N: how many nodes hold each key.
+    pub replicas: usize,
+    /// R: replies a get waits for.
+    pub read_quorum: usize,
+    /// W: stores (the coordinator's included) a put waits for.
+    pub write_quorum: usize,
+    /// How long a coordinator waits for its quorum before failing the request.
+    pub request_timeout: Dur,
+    pub routing: Routing,
+    pub latency: Latency,
+    /// Probability that the network loses a message between nodes.
+    pub drop_rate: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            replicas: 3,
+            read_quorum: 2,
+            write_quorum: 2,
+            request_timeout: Dur::from_millis(500),
+            routing: Routing::PartitionAware,
+            latency: Latency {
+                min: Dur::from_millis(5),
+                max: Dur::from_millis(20),
+            },
+            drop_rate: 0.0,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks the settings for a cluster of `nodes` nodes. Returns warnings
+    /// (allowed but surprising choices) or the first error.
+    pub fn validate(&self, nodes: usize) -> Result<Vec<String>, String> {
+        if nodes == 0 {
+            return Err("a cluster needs at least one node".into());
+        }
+        if nodes > MAX_NODES {
+            return Err(format!("{nodes} nodes is too many; at most {MAX_NODES}"));
+        }
+        if self.replicas < 1 {
+            return Err("replicas (N) must be at least 1".into());
+        }
+        if self.replicas > nodes {
+            return Err(format!(
+                "replicas (N) is {} but the cluster has only {nodes} nodes; N must be at most the number of nodes",
+                self.replicas
+            ));
+        }
+        check_quorum("read_quorum (R)", self.read_quorum, self.replicas)?;
+        check_quorum("write_quorum (W)", self.write_quorum, self.replicas)?;
+        if self.request_timeout.micros() == 0 {
+            return Err("request_timeout must be longer than 0".into());
+        }
+        if self.request_timeout > Dur::from_secs(3600) {
+            return Err("request_timeout must be at most 1h".into());
+        }
+        self.latency.check()?;
+        check_rate("drop_rate", self.drop_rate)?;
+        let mut warnings = Vec::new();
+        if self.read_quorum + self.write_quorum <= self.replicas {
+            warnings.push(format!(
+                "R + W = {} is not more than N = {}: reads may miss the latest write",
+                self.read_quorum + self.write_quorum,
+                self.replicas
+            ));
+        }
+        Ok(warnings)
+    }
+
+    /// The shortest delay anything in the cluster waits: the engine may
+    /// process this much virtual time on all nodes at once, because nothing
+    /// sent inside such a window can arrive inside it.
+    pub fn lookahead(&self) -> Dur {
+        let shortest = [self.latency.min, self.request_timeout].into_iter().min().unwrap_or(Dur(1));
+        Dur(shortest.micros().max(1))
+    }
+}
+
+/// Checks a quorum against N.
+pub fn check_quorum(name: &str, value: usize, replicas: usize) -> Result<(), String> {
+    if value < 1 {
+        return Err(format!("{name} must be at least 1"));
+    }
+    if value > replicas {
+        return Err(format!("{name} is {value} but replicas (N) is {replicas}; a quorum must be between 1 and N"));
+    }
+    Ok(())
+}
+
+/// Checks a probability.
+pub fn check_rate(name: &str, rate: f64) -> Result<(), String> {
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(format!("{name} is {rate}; it must be between 0.0 and 1.0"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_dynamo_defaults() {
+        let s = Settings::default();
+        assert_eq!((s.replicas, s.read_quorum, s.write_quorum), (3, 2, 2));
+        assert_eq!(s.validate(5), Ok(vec![]));
+    }
+
+    #[test]
+    fn rejects_impossible_quorums() {
+        let mut s = Settings::default();
+        s.read_quorum = 0;
+        assert!(s.validate(5).unwrap_err().contains("at least 1"));
+        s.read_quorum = 4;
+        assert!(s.validate(5).unwrap_err().contains("between 1 and N"));
+        s.read_quorum = 2;
+        s.replicas = 6;
+        assert!(s.validate(5).unwrap_err().contains("only 5 nodes"));
+        assert!(Settings::default().validate(MAX_NODES + 1).unwrap_err().contains("too many"));
+    }
+
+    #[test]
+    fn warns_when_quorums_do_not_overlap() {
+        let s = Settings {
+            read_quorum: 1,
+            write_quorum: 1,
+            ..Settings::default()
+        };
+        let warnings = s.validate(3).unwrap();
+        assert!(warnings[0].contains("reads may miss the latest write"));
+    }
+
+    #[test]
+    fn parses_latency() {
+        let l = Latency::parse("5ms..20ms").unwrap();
+        assert_eq!((l.min, l.max), (Dur::from_millis(5), Dur::from_millis(20)));
+        assert_eq!(Latency::parse("10ms").unwrap().to_string(), "10ms");
+        assert!(Latency::parse("20ms..5ms").unwrap_err().contains("backwards"));
+        assert!(Latency::parse("0ms").unwrap_err().contains("at least 1us"));
+    }
+}

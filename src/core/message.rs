@@ -1,0 +1,187 @@
+//! What travels between clients and nodes, and between nodes.
+
+use std::fmt;
+
+use smallvec::SmallVec;
+
+use super::clock::VClock;
+use super::ids::{ClientId, NodeId, OpId};
+use super::version::{Key, Siblings, Value, Version};
+
+/// A coordinator's own number for one request it coordinates; replicas echo
+/// it back so the coordinator can match their answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ReqId(pub u64);
+
+/// A client's get or put, as it travels to (and between) nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub op: OpId,
+    pub client: ClientId,
+    pub key: Key,
+    pub action: Action,
+}
+
+/// What a request asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Store `value`; `context` is the clock of what the client has seen.
+    /// `w` overrides the cluster's write quorum for this request.
+    Put { value: Value, context: VClock, w: Option<usize> },
+    /// Read every current version; `r` overrides the read quorum.
+    Get { r: Option<usize> },
+}
+
+impl Action {
+    pub fn is_put(&self) -> bool {
+        matches!(self, Action::Put { .. })
+    }
+}
+
+/// Why a request failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The coordinator's timeout passed with fewer than the quorum answering.
+    QuorumNotReached { got: usize, need: usize },
+    /// No coordinator answered the client (or the forwarding node).
+    NoCoordinator,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::QuorumNotReached { got, need } => write!(f, "quorum not reached: {got} of {need}"),
+            Failure::NoCoordinator => write!(f, "unavailable: no coordinator answered"),
+        }
+    }
+}
+
+/// What a coordinator answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply {
+    pub op: OpId,
+    pub coordinator: NodeId,
+    pub outcome: Outcome,
+    /// The replicas that had stored (put) or answered (get) when the reply was sent.
+    pub replicas: SmallVec<[NodeId; 4]>,
+}
+
+/// The result of a get or a put.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// A put: the new version's clock, and the failure if the quorum was
+    /// missed (the version stays wherever it was stored: no rollback).
+    Put { clock: VClock, failure: Option<Failure> },
+    /// A get: the current versions (one, or several siblings) and the merge
+    /// of their clocks, the context to send with the next put.
+    Get { versions: Vec<Version>, context: VClock, failure: Option<Failure> },
+    /// The request never reached a coordinator.
+    Unavailable(Failure),
+}
+
+impl Outcome {
+    pub fn failure(&self) -> Option<&Failure> {
+        match self {
+            Outcome::Put { failure, .. } | Outcome::Get { failure, .. } => failure.as_ref(),
+            Outcome::Unavailable(f) => Some(f),
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.failure().is_none()
+    }
+}
+
+/// Every message of the protocol.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// Client → the node it chose.
+    Request(Request),
+    /// A node that is not among the key's top N → the coordinator it picked.
+    Forward(Request),
+    /// Coordinator → client.
+    Reply(Reply),
+    /// Coordinator → the node that forwarded the request.
+    ForwardReply(Reply),
+    /// Coordinator → replica: store this version.
+    Replicate { req: ReqId, key: Key, version: Version },
+    /// Replica → coordinator: stored.
+    Ack { req: ReqId },
+    /// Coordinator → replica: what do you hold for this key?
+    Read { req: ReqId, key: Key },
+    /// Replica → coordinator: the versions it holds.
+    ReadReply { req: ReqId, versions: Siblings },
+    /// Coordinator → a stale replica: the reconciled versions (read repair).
+    Repair { key: Key, versions: Vec<Version> },
+}
+
+/// The kind of a message, for colours, filters and counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MsgKind {
+    ClientRequest,
+    Forward,
+    ClientReply,
+    ForwardReply,
+    Replicate,
+    Ack,
+    Read,
+    ReadReply,
+    ReadRepair,
+}
+
+impl MsgKind {
+    pub const ALL: [MsgKind; 9] = [
+        MsgKind::ClientRequest,
+        MsgKind::Forward,
+        MsgKind::ClientReply,
+        MsgKind::ForwardReply,
+        MsgKind::Replicate,
+        MsgKind::Ack,
+        MsgKind::Read,
+        MsgKind::ReadReply,
+        MsgKind::ReadRepair,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MsgKind::ClientRequest => "request",
+            MsgKind::Forward => "forward",
+            MsgKind::ClientReply => "reply",
+            MsgKind::ForwardReply => "forward-reply",
+            MsgKind::Replicate => "replicate",
+            MsgKind::Ack => "ack",
+            MsgKind::Read => "read",
+            MsgKind::ReadReply => "read-reply",
+            MsgKind::ReadRepair => "read-repair",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MsgKind> {
+        MsgKind::ALL.into_iter().find(|k| k.name() == text)
+    }
+}
+
+impl Message {
+    pub fn kind(&self) -> MsgKind {
+        match self {
+            Message::Request(_) => MsgKind::ClientRequest,
+            Message::Forward(_) => MsgKind::Forward,
+            Message::Reply(_) => MsgKind::ClientReply,
+            Message::ForwardReply(_) => MsgKind::ForwardReply,
+            Message::Replicate { .. } => MsgKind::Replicate,
+            Message::Ack { .. } => MsgKind::Ack,
+            Message::Read { .. } => MsgKind::Read,
+            Message::ReadReply { .. } => MsgKind::ReadReply,
+            Message::Repair { .. } => MsgKind::ReadRepair,
+        }
+    }
+
+    /// The key the message is about, where it has one.
+    pub fn key(&self) -> Option<&Key> {
+        match self {
+            Message::Request(r) | Message::Forward(r) => Some(&r.key),
+            Message::Replicate { key, .. } | Message::Read { key, .. } | Message::Repair { key, .. } => Some(key),
+            Message::Reply(_) | Message::ForwardReply(_) | Message::Ack { .. } | Message::ReadReply { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The pure core: ring, clocks, versions, storage and the node and client
+//! state machines. Nothing here knows about tokio, wall clocks, global
+//! randomness or I/O; the engine drives it with explicit virtual time.
+
+pub mod client;
+pub mod clock;
+pub mod config;
+pub mod hash;
+pub mod ids;
+pub mod message;
+pub mod node;
+pub mod outbox;
+pub mod ring;
+pub mod store;
+pub mod time;
+pub mod trace;
+pub mod version;

@@ -1,0 +1,101 @@
+//! Who coordinates a client request.
+//!
+//! A node among the key's top N coordinates the request itself. Any other
+//! node forwards it to the first of the top N and, when that one does not
+//! answer in time, to the next: the extra hop a generic load balancer costs.
+
+use smallvec::SmallVec;
+
+use super::{Node, NodeOutbox, NodeTimer};
+use crate::core::ids::{Endpoint, OpId};
+use crate::core::message::{Failure, Message, Outcome, Reply, Request};
+use crate::core::ring::NodeList;
+use crate::core::time::{Dur, Time};
+
+/// A request this node passed on and waits to relay the answer of.
+#[derive(Debug)]
+pub struct ForwardState {
+    client: Endpoint,
+    request: Request,
+    candidates: NodeList,
+    attempt: u32,
+}
+
+impl Node {
+    /// How long a forwarding node waits before trying the next coordinator:
+    /// long enough for the coordinator's own timeout and a round trip.
+    pub(super) fn forward_timeout(&self) -> Dur {
+        forward_timeout(&self.settings)
+    }
+
+    pub(super) fn on_client_request(&mut self, now: Time, from: Endpoint, req: Request, out: &mut NodeOutbox) {
+        let prefs = self.preference_list(&req.key);
+        if prefs.contains(&self.id) {
+            return self.coordinate(now, from, req, out);
+        }
+        let op = req.op;
+        let first = prefs[0];
+        out.send(Endpoint::Node(first), Message::Forward(req.clone()));
+        out.timer(self.forward_timeout(), NodeTimer::Forward { op, attempt: 0 });
+        self.forwards.insert(
+            op,
+            ForwardState {
+                client: from,
+                request: req,
+                candidates: prefs,
+                attempt: 0,
+            },
+        );
+    }
+
+    /// Takes on a request as its coordinator.
+    pub(super) fn coordinate(&mut self, now: Time, reply_to: Endpoint, req: Request, out: &mut NodeOutbox) {
+        let node = self.id;
+        out.trace(|| crate::core::trace::Event::Coordinating {
+            node,
+            op: req.op,
+            key: req.key.clone(),
+            put: req.action.is_put(),
+        });
+        match req.action {
+            crate::core::message::Action::Put { value, context, w } => {
+                self.coordinate_put(now, reply_to, req.op, req.key, value, context, w, out)
+            }
+            crate::core::message::Action::Get { r } => self.coordinate_get(now, reply_to, req.op, req.key, r, out),
+        }
+    }
+
+    pub(super) fn on_forward_reply(&mut self, _now: Time, reply: Reply, out: &mut NodeOutbox) {
+        if let Some(state) = self.forwards.remove(&reply.op) {
+            self.reply(state.client, reply, out);
+        }
+    }
+
+    pub(super) fn on_forward_timeout(&mut self, _now: Time, op: OpId, attempt: u32, out: &mut NodeOutbox) {
+        let Some(state) = self.forwards.get_mut(&op) else { return };
+        if state.attempt != attempt {
+            return;
+        }
+        let next = attempt as usize + 1;
+        if let Some(&target) = state.candidates.get(next) {
+            state.attempt = next as u32;
+            out.send(Endpoint::Node(target), Message::Forward(state.request.clone()));
+            let timeout = forward_timeout(&self.settings);
+            out.timer(timeout, NodeTimer::Forward { op, attempt: next as u32 });
+            return;
+        }
+        let state = self.forwards.remove(&op).expect("checked above");
+        let reply = Reply {
+            op,
+            coordinator: self.id,
+            outcome: Outcome::Unavailable(Failure::NoCoordinator),
+            replicas: SmallVec::new(),
+        };
+        self.reply(state.client, reply, out);
+    }
+}
+
+/// See [`Node::forward_timeout`]; clients use it too.
+pub fn forward_timeout(settings: &crate::core::config::Settings) -> Dur {
+    settings.request_timeout + Dur(2 * settings.latency.max.micros()) + Dur::from_millis(1)
+}

@@ -1,0 +1,77 @@
+//! Effects as data: what a node or a client wants done after handling an input.
+//!
+//! The core never sends, sleeps or logs. It appends effects to an [`Outbox`]
+//! and the engine carries them out: messages go through the simulated
+//! network, timers onto the virtual clock, trace events into the trace.
+
+use super::ids::Endpoint;
+use super::message::Message;
+use super::time::Dur;
+use super::trace::Event;
+
+/// One thing to do, in the order it was decided.
+#[derive(Debug)]
+pub enum Effect<T> {
+    Send { to: Endpoint, msg: Message },
+    /// Fire `timer` back at the same actor after `after`.
+    Timer { after: Dur, timer: T },
+    Trace(Event),
+}
+
+/// Collects effects. Trace events are only built when tracing is on, so a
+/// benchmark with the trace off pays nothing for them.
+#[derive(Debug)]
+pub struct Outbox<T> {
+    effects: Vec<Effect<T>>,
+    tracing: bool,
+}
+
+impl<T> Outbox<T> {
+    pub fn new(tracing: bool) -> Self {
+        Outbox {
+            effects: Vec::new(),
+            tracing,
+        }
+    }
+
+    pub fn send(&mut self, to: Endpoint, msg: Message) {
+        self.effects.push(Effect::Send { to, msg });
+    }
+
+    pub fn timer(&mut self, after: Dur, timer: T) {
+        self.effects.push(Effect::Timer { after, timer });
+    }
+
+    /// Records a trace event; `make` runs only when tracing is on.
+    pub fn trace(&mut self, make: impl FnOnce() -> Event) {
+        if self.tracing {
+            self.effects.push(Effect::Trace(make()));
+        }
+    }
+
+    pub fn tracing(&self) -> bool {
+        self.tracing
+    }
+
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.effects.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.effects.len()
+    }
+
+    /// Takes every effect out, keeping the buffer's capacity.
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Effect<T>> {
+        self.effects.drain(..)
+    }
+
+    /// The effects so far, for tests.
+    pub fn effects(&self) -> &[Effect<T>] {
+        &self.effects
+    }
+}

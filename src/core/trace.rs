@@ -1,0 +1,296 @@
+//! The trace: every observable thing that happens in a run, as one event type.
+//!
+//! Nodes, clients and the engine all report through it; the headless runner
+//! prints it, the TUI draws it, tests assert on it. Events hold ids, not
+//! names, so they stay cheap; [`TraceEvent::describe`] renders one line.
+
+use std::fmt::Write as _;
+
+use smallvec::SmallVec;
+
+use super::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use super::message::{MsgKind, Outcome};
+use super::time::{Dur, Time};
+use super::version::{Key, Value, Version};
+
+/// Why the network lost a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// Sender and receiver are on different sides of a partition.
+    Partition,
+    /// The link is cut in this direction.
+    Cut,
+    /// The drop rate struck.
+    Random,
+    /// The receiver is dead.
+    ReceiverDown,
+    /// The sender died while the message was in flight.
+    SenderDown,
+}
+
+impl DropReason {
+    pub fn name(self) -> &'static str {
+        match self {
+            DropReason::Partition => "partitioned",
+            DropReason::Cut => "link cut",
+            DropReason::Random => "random drop",
+            DropReason::ReceiverDown => "receiver down",
+            DropReason::SenderDown => "sender crashed",
+        }
+    }
+}
+
+/// Why a replica stored a version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreCause {
+    /// The coordinator's own write.
+    Write,
+    /// A replica storing what its coordinator sent.
+    Replicate,
+    /// Read repair.
+    Repair,
+}
+
+impl StoreCause {
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreCause::Write => "write",
+            StoreCause::Replicate => "replica",
+            StoreCause::Repair => "read repair",
+        }
+    }
+}
+
+/// A fault or a change of the cluster, applied by a scenario step or a user.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    Kill(NodeId),
+    Revive(NodeId),
+    /// The listed groups cannot reach each other; unlisted nodes keep all links.
+    Partition(Vec<Vec<NodeId>>),
+    /// One direction of one link is cut.
+    Cut { from: NodeId, to: NodeId },
+    /// Partitions and cuts are gone.
+    Heal,
+    /// Messages to and from `node` take `extra` longer.
+    Slow { node: NodeId, extra: Dur },
+    /// Settings changed; the text lists what changed.
+    Set(String),
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    Sent { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind, key: Option<Key>, arrives: Time },
+    Delivered { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind },
+    Dropped { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind, reason: DropReason },
+    /// A replica stored a version; `siblings` is how many it holds now.
+    Stored { node: NodeId, key: Key, version: Version, siblings: usize, cause: StoreCause },
+    /// A coordinator's new clock superseded a stored version that the
+    /// client's context had not seen: that write is lost (vector clocks with
+    /// server ids cannot tell the two apart).
+    Overwritten { node: NodeId, key: Key, lost: Version, by: Version },
+    /// A node took on a request as its coordinator.
+    Coordinating { node: NodeId, op: OpId, key: Key, put: bool },
+    OpStarted { op: OpId, client: ClientId, key: Key, value: Option<Value>, via: Option<NodeId> },
+    OpFinished {
+        op: OpId,
+        client: ClientId,
+        key: Key,
+        put: bool,
+        coordinator: Option<NodeId>,
+        outcome: Outcome,
+        replicas: SmallVec<[NodeId; 4]>,
+        latency: Dur,
+    },
+    Fault(Fault),
+    /// A scenario caption.
+    Caption(String),
+    /// A scenario step began.
+    Step { index: usize, text: String },
+    /// A scenario expectation was checked.
+    Expectation { text: String, passed: bool, detail: String },
+    /// Something allowed but worth telling (for example R + W <= N).
+    Warning(String),
+}
+
+/// An event and the virtual time it happened at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEvent {
+    pub at: Time,
+    pub event: Event,
+}
+
+impl Event {
+    /// A short name of the event's kind, for filters and JSON.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Event::Sent { .. } => "sent",
+            Event::Delivered { .. } => "delivered",
+            Event::Dropped { .. } => "dropped",
+            Event::Stored { .. } => "stored",
+            Event::Overwritten { .. } => "overwritten",
+            Event::Coordinating { .. } => "coordinating",
+            Event::OpStarted { .. } => "op-started",
+            Event::OpFinished { .. } => "op-finished",
+            Event::Fault(_) => "fault",
+            Event::Caption(_) => "caption",
+            Event::Step { .. } => "step",
+            Event::Expectation { .. } => "expectation",
+            Event::Warning(_) => "warning",
+        }
+    }
+
+    /// The key the event is about, where it has one.
+    pub fn key(&self) -> Option<&Key> {
+        match self {
+            Event::Sent { key, .. } => key.as_ref(),
+            Event::Stored { key, .. }
+            | Event::Overwritten { key, .. }
+            | Event::Coordinating { key, .. }
+            | Event::OpStarted { key, .. }
+            | Event::OpFinished { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
+    /// True when the event involves `node`.
+    pub fn involves(&self, node: NodeId) -> bool {
+        let n = Endpoint::Node(node);
+        match self {
+            Event::Sent { from, to, .. } | Event::Delivered { from, to, .. } | Event::Dropped { from, to, .. } => {
+                *from == n || *to == n
+            }
+            Event::Stored { node: x, .. } | Event::Overwritten { node: x, .. } | Event::Coordinating { node: x, .. } => {
+                *x == node
+            }
+            Event::OpStarted { via, .. } => *via == Some(node),
+            Event::OpFinished { coordinator, replicas, .. } => *coordinator == Some(node) || replicas.contains(&node),
+            Event::Fault(f) => match f {
+                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } => *x == node,
+                Fault::Cut { from, to } => *from == node || *to == node,
+                Fault::Partition(groups) => groups.iter().flatten().any(|x| *x == node),
+                Fault::Heal | Fault::Set(_) => true,
+            },
+            _ => false,
+        }
+    }
+}
+
+impl TraceEvent {
+    /// One readable line (without the time).
+    pub fn describe(&self, names: &Names) -> String {
+        describe(&self.event, names)
+    }
+}
+
+/// Renders an outcome: `ok, clock {s1:2}` or `2 siblings: CARM {..} | CARR {..}`.
+pub fn describe_outcome(outcome: &Outcome, names: &Names) -> String {
+    let mut s = String::new();
+    match outcome {
+        Outcome::Put { clock, failure } => {
+            match failure {
+                None => s.push_str("ok"),
+                Some(f) => {
+                    let _ = write!(s, "FAILED ({f})");
+                }
+            }
+            let _ = write!(s, ", clock {}", clock.display(names));
+        }
+        Outcome::Get { versions, context, failure } => {
+            if let Some(f) = failure {
+                let _ = write!(s, "FAILED ({f})");
+            } else if versions.is_empty() {
+                s.push_str("not found");
+            } else if versions.len() == 1 {
+                let _ = write!(s, "{}", versions[0].display(names));
+            } else {
+                let _ = write!(s, "{} siblings: ", versions.len());
+                for (i, v) in versions.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(" | ");
+                    }
+                    let _ = write!(s, "{}", v.display(names));
+                }
+                let _ = write!(s, "; context {}", context.display(names));
+            }
+        }
+        Outcome::Unavailable(f) => {
+            let _ = write!(s, "FAILED ({f})");
+        }
+    }
+    s
+}
+
+/// Renders a fault: `kill s1`, `partition [s2] | [s3]`.
+pub fn describe_fault(fault: &Fault, names: &Names) -> String {
+    match fault {
+        Fault::Kill(n) => format!("kill {}", names.node(*n)),
+        Fault::Revive(n) => format!("revive {}", names.node(*n)),
+        Fault::Partition(groups) => {
+            let groups: Vec<String> = groups
+                .iter()
+                .map(|g| g.iter().map(|n| names.node(*n)).collect::<Vec<_>>().join(","))
+                .collect();
+            format!("partition {}", groups.join(" | "))
+        }
+        Fault::Cut { from, to } => format!("cut {}>{}", names.node(*from), names.node(*to)),
+        Fault::Heal => "heal".to_string(),
+        Fault::Slow { node, extra } => format!("slow {} by {extra}", names.node(*node)),
+        Fault::Set(text) => format!("set {text}"),
+    }
+}
+
+fn describe(event: &Event, names: &Names) -> String {
+    let ep = |e: &Endpoint| names.endpoint(*e).to_string();
+    match event {
+        Event::Sent { from, to, kind, key, arrives, .. } => {
+            let key = key.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default();
+            format!("{} → {} {}{key} (arrives {arrives})", ep(from), ep(to), kind.name())
+        }
+        Event::Delivered { from, to, kind, .. } => format!("{} → {} {} delivered", ep(from), ep(to), kind.name()),
+        Event::Dropped { from, to, kind, reason, .. } => {
+            format!("{} → {} {} DROPPED: {}", ep(from), ep(to), kind.name(), reason.name())
+        }
+        Event::Stored { node, key, version, siblings, cause } => {
+            let sib = if *siblings > 1 { format!(" ({siblings} siblings)") } else { String::new() };
+            format!("{} stored {key} = {} by {}{sib}", names.node(*node), version.display(names), cause.name())
+        }
+        Event::Overwritten { node, key, lost, by } => format!(
+            "{} OVERWROTE a concurrent write: {key} = {} lost to {} (the client's context had not seen it)",
+            names.node(*node),
+            lost.display(names),
+            by.display(names)
+        ),
+        Event::Coordinating { node, op, key, put } => {
+            format!("{} coordinates {} {key} ({op})", names.node(*node), if *put { "put" } else { "get" })
+        }
+        Event::OpStarted { op, client, key, value, via } => {
+            let via = via.map(|n| format!(" via {}", names.node(n))).unwrap_or_default();
+            match value {
+                Some(v) => format!("{} put {key} = {v}{via} ({op})", names.client(*client)),
+                None => format!("{} get {key}{via} ({op})", names.client(*client)),
+            }
+        }
+        Event::OpFinished { client, key, put, coordinator, outcome, latency, .. } => {
+            let by = coordinator.map(|n| format!(" by {}", names.node(n))).unwrap_or_default();
+            format!(
+                "{} {} {key} → {} in {latency}{by}",
+                names.client(*client),
+                if *put { "put" } else { "get" },
+                describe_outcome(outcome, names)
+            )
+        }
+        Event::Fault(f) => describe_fault(f, names),
+        Event::Caption(text) => text.clone(),
+        Event::Step { index, text } => format!("step {}: {text}", index + 1),
+        Event::Expectation { text, passed, detail } => {
+            if *passed {
+                format!("expect {text}: passed")
+            } else {
+                format!("expect {text}: FAILED: {detail}")
+            }
+        }
+        Event::Warning(text) => format!("warning: {text}"),
+    }
+}

@@ -1,0 +1,10 @@
+//! ringside: a Dynamo-style key-value cluster that runs inside one process,
+//! on a simulated network you can watch, break and repair.
+//!
+//! Layers, each depending only on those before it:
+//! - [`core`]: the pure protocol (ring, clocks, storage, node and client state machines);
+//! - [`engine`]: node tasks, the simulated network and virtual time;
+//! - [`scenario`]: presets, the step vocabulary and the headless runner;
+//! - [`tui`]: the live playground.
+
+pub mod core;
