@@ -7,4 +7,7 @@
 //! - [`scenario`]: presets, the step vocabulary and the headless runner;
 //! - [`tui`]: the live playground.
 
+pub mod cli;
 pub mod core;
+pub mod engine;
+pub mod scenario;

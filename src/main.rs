@@ -1,1 +1,7 @@
-fn main() {}
+//! The `ringside` binary: parse the command line, hand over to [`ringside::cli`].
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    ringside::cli::main(ringside::cli::Cli::parse())
+}

@@ -52,7 +52,7 @@ impl Node {
         });
         for lost in outcome.removed {
             if !context.descends(&lost.clock) {
-                out.trace(|| Event::Overwritten {
+                out.note(Event::Overwritten {
                     node: me,
                     key: key.clone(),
                     lost,

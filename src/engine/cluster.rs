@@ -1,0 +1,86 @@
+//! What a cluster is made of before it starts: node names, their tokens and
+//! the settings.
+
+use crate::core::config::{MAX_NODES, MAX_VNODES, Settings};
+use crate::core::ids::Names;
+use crate::core::ring::Ring;
+
+/// One node to start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeSpec {
+    pub name: String,
+    /// Explicit ring positions; `None` derives `vnodes` tokens from the name.
+    pub tokens: Option<Vec<u64>>,
+}
+
+/// A cluster to start.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterSpec {
+    pub nodes: Vec<NodeSpec>,
+    /// Tokens per node when a node has no explicit tokens.
+    pub vnodes: usize,
+    pub settings: Settings,
+}
+
+impl ClusterSpec {
+    /// `count` nodes named n1, n2, ...
+    pub fn numbered(count: usize, vnodes: usize, settings: Settings) -> ClusterSpec {
+        ClusterSpec::named((1..=count).map(|i| format!("n{i}")), vnodes, settings)
+    }
+
+    /// Nodes with these names.
+    pub fn named(names: impl IntoIterator<Item = String>, vnodes: usize, settings: Settings) -> ClusterSpec {
+        ClusterSpec {
+            nodes: names.into_iter().map(|name| NodeSpec { name, tokens: None }).collect(),
+            vnodes,
+            settings,
+        }
+    }
+
+    /// Checks the shape of the cluster and builds its name table and ring.
+    pub fn build(&self) -> Result<(Names, Ring), String> {
+        if self.nodes.is_empty() {
+            return Err("a cluster needs at least one node".into());
+        }
+        if self.nodes.len() > MAX_NODES {
+            return Err(format!("{} nodes is too many; at most {MAX_NODES}", self.nodes.len()));
+        }
+        if self.vnodes == 0 || self.vnodes > MAX_VNODES {
+            return Err(format!("vnodes is {}; it must be between 1 and {MAX_VNODES}", self.vnodes));
+        }
+        let mut names = Names::default();
+        let mut assignments = Vec::new();
+        for spec in &self.nodes {
+            check_name(&spec.name)?;
+            if names.node_id(&spec.name).is_some() {
+                return Err(format!("node name {:?} appears twice; names must be unique", spec.name));
+            }
+            let id = names.add_node(&spec.name);
+            let tokens = match &spec.tokens {
+                Some(t) if t.is_empty() => return Err(format!("node {} has an empty token list", spec.name)),
+                Some(t) if t.len() > MAX_VNODES => {
+                    return Err(format!("node {} has {} tokens; at most {MAX_VNODES}", spec.name, t.len()));
+                }
+                Some(t) => t.clone(),
+                None => Ring::default_tokens(&spec.name, self.vnodes),
+            };
+            assignments.push((id, tokens));
+        }
+        Ok((names, Ring::new(assignments)))
+    }
+}
+
+/// Node names are short words: letters, digits, `-` and `_`, starting with a letter.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 32
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "node name {name:?} is not allowed; use up to 32 letters, digits, - or _, starting with a letter"
+        ))
+    }
+}

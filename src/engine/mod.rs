@@ -1,0 +1,483 @@
+//! The engine: runs a cluster of node tasks over the simulated network on a
+//! virtual clock.
+//!
+//! The engine is the single runtime behind the headless runner, the TUI, the
+//! benchmarks and the tests; they differ only in how fast they ask it to move
+//! virtual time. It owns the clock, the event queue, the network and the
+//! clients. Nodes live in their own tokio tasks and see only their inputs.
+//!
+//! Determinism: the engine processes virtual time in windows no longer than
+//! the shortest latency or timer (the *lookahead*), so nothing sent inside a
+//! window can arrive inside it. All nodes with inputs in a window work in
+//! parallel; their effects are then merged in a canonical order (time, then
+//! node, then the order each node produced them) before the network draws
+//! latencies from its seeded generator. The same seed and the same commands
+//! therefore give a byte-identical trace, on any runtime and any machine.
+
+mod cluster;
+pub mod network;
+pub mod node_task;
+pub mod queue;
+mod run;
+pub mod trace_buffer;
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::core::client::{Client, ClientOp, ClientOutbox, ClientTimer, OpKind, OpReport};
+use crate::core::config::Settings;
+use crate::core::hash::mix64;
+use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use crate::core::message::Message;
+use crate::core::node::{Disk, Node, NodeTimer};
+use crate::core::ring::Ring;
+use crate::core::time::{Dur, Time};
+use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::version::{Key, Version};
+
+pub use cluster::{ClusterSpec, NodeSpec, check_name};
+pub use node_task::NodeStats;
+
+use network::Network;
+use node_task::{Batch, NodeCmd};
+use queue::EventQueue;
+use trace_buffer::TraceBuffer;
+
+/// How many trace events wait for a reader before the oldest are discarded.
+pub const DEFAULT_TRACE_CAP: usize = 1 << 20;
+
+/// A message on its way.
+#[derive(Debug)]
+struct Envelope {
+    msg: MsgId,
+    from: Endpoint,
+    /// The sender's incarnation when it sent: a message from a node that has
+    /// since crashed is lost with it.
+    from_epoch: u32,
+    to: Endpoint,
+    message: Message,
+}
+
+/// Something waiting on the virtual clock.
+#[derive(Debug)]
+enum Scheduled {
+    Deliver(Envelope),
+    NodeTimer { node: NodeId, epoch: u32, timer: NodeTimer },
+    ClientTimer { client: ClientId, timer: ClientTimer },
+}
+
+/// The engine's record of one node.
+struct Slot {
+    alive: bool,
+    /// Incarnation: rises on every revive.
+    epoch: u32,
+    inbox: Option<mpsc::UnboundedSender<NodeCmd>>,
+    /// The disk of a dead node.
+    disk: Option<Disk>,
+    /// This node's batch buffers, when not out with the task.
+    batch: Option<Batch>,
+    stats: NodeStats,
+    sent: u64,
+    received: u64,
+}
+
+/// What the UI and the runner can see of a node without touching it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeStatus {
+    pub alive: bool,
+    pub epoch: u32,
+    pub stats: NodeStats,
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// One replica's view of a key, for the inspector and expectations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicaView {
+    pub node: NodeId,
+    pub alive: bool,
+    pub versions: Vec<Version>,
+}
+
+/// A concurrent write a coordinator's new clock superseded although the
+/// client's context had not seen it: lost, as vector clocks with server ids
+/// lose it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overwrite {
+    pub at: Time,
+    pub node: NodeId,
+    pub key: Key,
+    pub lost: Version,
+    pub by: Version,
+}
+
+/// The cluster runtime.
+pub struct Engine {
+    now: Time,
+    seed: u64,
+    queue: EventQueue<Scheduled>,
+    names: Names,
+    settings: Arc<Settings>,
+    ring: Arc<Ring>,
+    lookahead: Dur,
+    slots: Vec<Slot>,
+    clients: Vec<Client>,
+    network: Network,
+    trace: TraceBuffer,
+    tracing: bool,
+    reports: FxHashMap<OpId, OpReport>,
+    overwrites: Vec<Overwrite>,
+    finished: Vec<OpId>,
+    watch: FxHashSet<OpId>,
+    next_op: u64,
+    next_msg: u64,
+    done_tx: mpsc::UnboundedSender<Batch>,
+    done_rx: mpsc::UnboundedReceiver<Batch>,
+    client_outbox: ClientOutbox,
+    scratch: run::Scratch,
+}
+
+impl Engine {
+    /// Builds the cluster and starts a task per node. Must be called inside
+    /// a tokio runtime.
+    pub fn new(spec: &ClusterSpec, seed: u64) -> Result<Engine, String> {
+        let (names, ring) = spec.build()?;
+        let warnings = spec.settings.validate(names.node_count())?;
+        let settings = Arc::new(spec.settings.clone());
+        let ring = Arc::new(ring);
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let mut engine = Engine {
+            now: Time::ZERO,
+            seed,
+            queue: EventQueue::default(),
+            lookahead: settings.lookahead(),
+            network: Network::new(mix64(seed ^ 0x6e65_7477), settings.latency, settings.drop_rate),
+            names,
+            settings,
+            ring,
+            slots: Vec::new(),
+            clients: Vec::new(),
+            trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
+            tracing: true,
+            reports: FxHashMap::default(),
+            overwrites: Vec::new(),
+            finished: Vec::new(),
+            watch: FxHashSet::default(),
+            next_op: 0,
+            next_msg: 0,
+            done_tx,
+            done_rx,
+            client_outbox: ClientOutbox::new(true),
+            scratch: run::Scratch::default(),
+        };
+        for id in engine.names.node_ids().collect::<Vec<_>>() {
+            engine.slots.push(Slot {
+                alive: false,
+                epoch: 0,
+                inbox: None,
+                disk: Some(Disk::default()),
+                batch: Some(Batch::new(id)),
+                stats: NodeStats::default(),
+                sent: 0,
+                received: 0,
+            });
+            engine.start_node(id);
+        }
+        for w in warnings {
+            engine.trace.push(Time::ZERO, Event::Warning(w));
+        }
+        Ok(engine)
+    }
+
+    fn start_node(&mut self, id: NodeId) {
+        let slot = &mut self.slots[id.index()];
+        let disk = slot.disk.take().unwrap_or_default();
+        let node = Node::recover(id, self.settings.clone(), self.ring.clone(), disk);
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(node_task::run(node, rx, self.done_tx.clone()));
+        slot.inbox = Some(tx);
+        slot.alive = true;
+        slot.stats.coordinating = 0;
+    }
+
+    // ---- what can be seen ----
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    pub fn node_ids(&self) -> Vec<NodeId> {
+        self.names.node_ids().collect()
+    }
+
+    pub fn is_alive(&self, node: NodeId) -> bool {
+        self.slots.get(node.index()).is_some_and(|s| s.alive)
+    }
+
+    pub fn status(&self, node: NodeId) -> NodeStatus {
+        let s = &self.slots[node.index()];
+        NodeStatus {
+            alive: s.alive,
+            epoch: s.epoch,
+            stats: s.stats,
+            sent: s.sent,
+            received: s.received,
+        }
+    }
+
+    /// When the next scheduled event happens, if any.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek_time()
+    }
+
+    /// Events waiting on the clock (messages in flight and timers).
+    pub fn pending_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The context `client` would send with its next put of `key`.
+    pub fn client_context(&self, client: ClientId, key: &str) -> Option<crate::core::clock::VClock> {
+        self.clients.get(client.index()).and_then(|c| c.context(key).cloned())
+    }
+
+    // ---- the trace ----
+
+    /// Turns trace recording on or off (benchmarks run with it off).
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+        self.client_outbox.set_tracing(on);
+    }
+
+    pub fn set_trace_cap(&mut self, cap: usize) {
+        self.trace.set_cap(cap);
+    }
+
+    /// Moves every trace event recorded so far into `out`.
+    pub fn drain_trace(&mut self, out: &mut Vec<TraceEvent>) {
+        self.trace.drain_into(out);
+    }
+
+    /// Trace events discarded because nobody drained them in time.
+    pub fn trace_discarded(&self) -> u64 {
+        self.trace.discarded()
+    }
+
+    /// Adds a scenario event (a caption, a step, an expectation) to the trace now.
+    pub fn annotate(&mut self, event: Event) {
+        self.trace.push(self.now, event);
+    }
+
+    // ---- clients and operations ----
+
+    /// The id of client `name`, creating the client on first use.
+    pub fn client(&mut self, name: &str) -> ClientId {
+        let id = self.names.add_client(name);
+        while self.clients.len() <= id.index() {
+            let c = ClientId(self.clients.len() as u16);
+            self.clients.push(Client::new(c, mix64(self.seed ^ (0x636c_0000 + c.0 as u64))));
+        }
+        id
+    }
+
+    /// Starts a get or a put now. Its result arrives as an [`OpReport`].
+    pub fn submit(&mut self, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
+        self.next_op += 1;
+        let op = OpId(self.next_op);
+        let c = &mut self.clients[client.index()];
+        c.start(self.now, ClientOp { op, key, kind, via }, &self.ring, &self.settings, &mut self.client_outbox);
+        self.apply_client_effects(client);
+        op
+    }
+
+    /// The result of a finished operation, if it has finished.
+    pub fn report(&self, op: OpId) -> Option<&OpReport> {
+        self.reports.get(&op)
+    }
+
+    /// Takes the results of operations finished since the last call, in the
+    /// order they finished.
+    pub fn take_finished(&mut self) -> Vec<OpReport> {
+        let ids = std::mem::take(&mut self.finished);
+        ids.into_iter().filter_map(|op| self.reports.remove(&op)).collect()
+    }
+
+    /// Every overwritten concurrent write so far (recorded even with tracing off).
+    pub fn overwrites(&self) -> &[Overwrite] {
+        &self.overwrites
+    }
+
+    /// Operations still waiting for an answer.
+    pub fn ops_in_flight(&self) -> usize {
+        self.clients.iter().map(Client::pending).sum()
+    }
+
+    // ---- faults ----
+
+    /// Crash-stops a node: its memory is lost, its disk kept.
+    pub async fn kill(&mut self, node: NodeId) -> Result<(), String> {
+        self.check_node(node)?;
+        let slot = &mut self.slots[node.index()];
+        if !slot.alive {
+            return Err(format!("{} is already dead", self.names.node(node)));
+        }
+        let (tx, rx) = oneshot::channel();
+        let inbox = slot.inbox.take().expect("a live node has an inbox");
+        slot.alive = false;
+        let _ = inbox.send(NodeCmd::Crash(tx));
+        slot.disk = Some(rx.await.map_err(|_| "node task vanished".to_string())?);
+        slot.stats.coordinating = 0;
+        self.trace.push(self.now, Event::Fault(Fault::Kill(node)));
+        Ok(())
+    }
+
+    /// Restarts a dead node on its disk.
+    pub async fn revive(&mut self, node: NodeId) -> Result<(), String> {
+        self.check_node(node)?;
+        if self.slots[node.index()].alive {
+            return Err(format!("{} is already alive", self.names.node(node)));
+        }
+        self.slots[node.index()].epoch += 1;
+        self.start_node(node);
+        self.trace.push(self.now, Event::Fault(Fault::Revive(node)));
+        Ok(())
+    }
+
+    /// Splits the listed groups from each other (replacing any partition).
+    pub fn partition(&mut self, groups: Vec<Vec<NodeId>>) -> Result<(), String> {
+        for &n in groups.iter().flatten() {
+            self.check_node(n)?;
+        }
+        self.network.partition(&groups);
+        self.trace.push(self.now, Event::Fault(Fault::Partition(groups)));
+        Ok(())
+    }
+
+    /// Cuts the link from `from` to `to` (one direction).
+    pub fn cut(&mut self, from: NodeId, to: NodeId) -> Result<(), String> {
+        self.check_node(from)?;
+        self.check_node(to)?;
+        self.network.cut(from, to);
+        self.trace.push(self.now, Event::Fault(Fault::Cut { from, to }));
+        Ok(())
+    }
+
+    /// Removes every partition and cut.
+    pub fn heal(&mut self) {
+        self.network.heal();
+        self.trace.push(self.now, Event::Fault(Fault::Heal));
+    }
+
+    /// Adds latency to every message to and from `node` (zero restores it).
+    pub fn slow(&mut self, node: NodeId, extra: Dur) -> Result<(), String> {
+        self.check_node(node)?;
+        self.network.slow(node, extra);
+        self.trace.push(self.now, Event::Fault(Fault::Slow { node, extra }));
+        Ok(())
+    }
+
+    /// Replaces the settings (validated first; nothing changes on error).
+    /// Returns the warnings the new settings raise.
+    pub fn set_settings(&mut self, settings: Settings, description: String) -> Result<Vec<String>, String> {
+        let warnings = settings.validate(self.ring.members().len())?;
+        self.settings = Arc::new(settings);
+        self.lookahead = self.settings.lookahead();
+        self.network.set_latency(self.settings.latency);
+        self.network.set_drop_rate(self.settings.drop_rate);
+        for slot in &self.slots {
+            if let Some(inbox) = &slot.inbox {
+                let _ = inbox.send(NodeCmd::Settings(self.settings.clone()));
+            }
+        }
+        self.trace.push(self.now, Event::Fault(Fault::Set(description)));
+        for w in &warnings {
+            self.trace.push(self.now, Event::Warning(w.clone()));
+        }
+        Ok(warnings)
+    }
+
+    fn check_node(&self, node: NodeId) -> Result<(), String> {
+        if node.index() < self.slots.len() {
+            Ok(())
+        } else {
+            Err(format!("no node with id {}", node.0))
+        }
+    }
+
+    // ---- looking at nodes ----
+
+    /// Runs `look` on a node (live: inside its task; dead: on its disk).
+    async fn inspect<R: Send + 'static>(&mut self, node: NodeId, look: impl FnOnce(&Node) -> R + Send + 'static) -> R {
+        let slot = &mut self.slots[node.index()];
+        if let Some(inbox) = slot.inbox.as_ref().filter(|_| slot.alive) {
+            let (tx, rx) = oneshot::channel();
+            let sent = inbox.send(NodeCmd::Inspect(Box::new(move |n: &Node| {
+                let _ = tx.send(look(n));
+            })));
+            if sent.is_ok()
+                && let Ok(r) = rx.await
+            {
+                return r;
+            }
+            panic!("node task {} is gone", node.0);
+        }
+        let disk = slot.disk.take().unwrap_or_default();
+        let dead = Node::recover(node, self.settings.clone(), self.ring.clone(), disk);
+        let r = look(&dead);
+        self.slots[node.index()].disk = Some(dead.crash());
+        r
+    }
+
+    /// The versions `node` stores for `key`.
+    pub async fn versions(&mut self, node: NodeId, key: &str) -> Vec<Version> {
+        let key = key.to_string();
+        self.inspect(node, move |n| n.store().versions(&key).to_vec()).await
+    }
+
+    /// Every node's versions of `key`, in node order.
+    pub async fn key_view(&mut self, key: &str) -> Vec<ReplicaView> {
+        let mut out = Vec::new();
+        for node in self.node_ids() {
+            let versions = self.versions(node, key).await;
+            out.push(ReplicaView {
+                node,
+                alive: self.is_alive(node),
+                versions,
+            });
+        }
+        out
+    }
+
+    /// Every key `node` stores with its versions, sorted by key.
+    pub async fn contents(&mut self, node: NodeId) -> Vec<(Key, Vec<Version>)> {
+        self.inspect(node, |n| {
+            n.store()
+                .sorted()
+                .into_iter()
+                .map(|(k, v)| (k.clone(), v.to_vec()))
+                .collect()
+        })
+        .await
+    }
+}

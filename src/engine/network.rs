@@ -1,0 +1,207 @@
+//! The simulated network: every fault a message can meet, in one place.
+//!
+//! Latency is drawn from a seeded generator in the canonical order the
+//! engine sends in, so a seed always gives the same delays. Partitions and
+//! cut links apply between nodes; clients sit outside the cluster and only
+//! see latency (and dead nodes, which the engine handles at delivery).
+
+use std::collections::BTreeSet;
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use crate::core::config::Latency;
+use crate::core::ids::{Endpoint, NodeId};
+use crate::core::time::Dur;
+use crate::core::trace::DropReason;
+
+/// The network's state and its random source.
+pub struct Network {
+    rng: ChaCha8Rng,
+    latency: Latency,
+    drop_rate: f64,
+    /// Partition group per node; 0 means unlisted (reaches everyone).
+    groups: Vec<u32>,
+    cuts: BTreeSet<(NodeId, NodeId)>,
+    /// Extra latency per node, both directions.
+    slow: Vec<Dur>,
+}
+
+impl Network {
+    pub fn new(seed: u64, latency: Latency, drop_rate: f64) -> Network {
+        Network {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            latency,
+            drop_rate,
+            groups: Vec::new(),
+            cuts: BTreeSet::new(),
+            slow: Vec::new(),
+        }
+    }
+
+    pub fn set_latency(&mut self, latency: Latency) {
+        self.latency = latency;
+    }
+
+    pub fn set_drop_rate(&mut self, rate: f64) {
+        self.drop_rate = rate;
+    }
+
+    /// Replaces any partition by these groups.
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        self.groups.clear();
+        for (i, group) in groups.iter().enumerate() {
+            for node in group {
+                let idx = node.index();
+                if self.groups.len() <= idx {
+                    self.groups.resize(idx + 1, 0);
+                }
+                self.groups[idx] = i as u32 + 1;
+            }
+        }
+    }
+
+    pub fn cut(&mut self, from: NodeId, to: NodeId) {
+        self.cuts.insert((from, to));
+    }
+
+    /// Removes partitions and cuts.
+    pub fn heal(&mut self) {
+        self.groups.clear();
+        self.cuts.clear();
+    }
+
+    pub fn slow(&mut self, node: NodeId, extra: Dur) {
+        let idx = node.index();
+        if self.slow.len() <= idx {
+            self.slow.resize(idx + 1, Dur::ZERO);
+        }
+        self.slow[idx] = extra;
+    }
+
+    pub fn is_partitioned(&self) -> bool {
+        !self.groups.is_empty() || !self.cuts.is_empty()
+    }
+
+    /// Why `from` cannot reach `to` right now, if it cannot.
+    pub fn blocked(&self, from: Endpoint, to: Endpoint) -> Option<DropReason> {
+        let (Endpoint::Node(a), Endpoint::Node(b)) = (from, to) else {
+            return None;
+        };
+        let group = |n: NodeId| self.groups.get(n.index()).copied().unwrap_or(0);
+        let (ga, gb) = (group(a), group(b));
+        if ga != 0 && gb != 0 && ga != gb {
+            return Some(DropReason::Partition);
+        }
+        if !self.cuts.is_empty() && self.cuts.contains(&(a, b)) {
+            return Some(DropReason::Cut);
+        }
+        None
+    }
+
+    /// Decides a message's fate when it is sent: its latency, or why it is lost.
+    pub fn send(&mut self, from: Endpoint, to: Endpoint) -> Result<Dur, DropReason> {
+        if let Some(reason) = self.blocked(from, to) {
+            return Err(reason);
+        }
+        let between_nodes = matches!((from, to), (Endpoint::Node(_), Endpoint::Node(_)));
+        if between_nodes && self.drop_rate > 0.0 && self.rng.random_bool(self.drop_rate) {
+            return Err(DropReason::Random);
+        }
+        let base = if self.latency.min == self.latency.max {
+            self.latency.min
+        } else {
+            Dur(self.rng.random_range(self.latency.min.micros()..=self.latency.max.micros()))
+        };
+        Ok(base + self.extra(from) + self.extra(to))
+    }
+
+    fn extra(&self, e: Endpoint) -> Dur {
+        match e {
+            Endpoint::Node(n) => self.slow.get(n.index()).copied().unwrap_or(Dur::ZERO),
+            Endpoint::Client(_) => Dur::ZERO,
+        }
+    }
+
+    /// Groups of the current partition, for display.
+    pub fn groups(&self) -> Vec<Vec<NodeId>> {
+        let max = self.groups.iter().copied().max().unwrap_or(0);
+        (1..=max)
+            .map(|g| {
+                (0..self.groups.len())
+                    .filter(|&i| self.groups[i] == g)
+                    .map(|i| NodeId(i as u16))
+                    .collect()
+            })
+            .collect()
+    }
+
+    pub fn cuts(&self) -> impl Iterator<Item = (NodeId, NodeId)> + '_ {
+        self.cuts.iter().copied()
+    }
+
+    pub fn slowness(&self, node: NodeId) -> Dur {
+        self.extra(Endpoint::Node(node))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::ClientId;
+
+    fn net() -> Network {
+        Network::new(1, Latency { min: Dur(5_000), max: Dur(20_000) }, 0.0)
+    }
+
+    const A: Endpoint = Endpoint::Node(NodeId(0));
+    const B: Endpoint = Endpoint::Node(NodeId(1));
+    const C: Endpoint = Endpoint::Node(NodeId(2));
+
+    #[test]
+    fn latency_stays_in_range_and_is_seeded() {
+        let (mut x, mut y) = (net(), net());
+        for _ in 0..200 {
+            let d = x.send(A, B).unwrap();
+            assert!(d >= Dur(5_000) && d <= Dur(20_000));
+            assert_eq!(Ok(d), y.send(A, B));
+        }
+    }
+
+    #[test]
+    fn partition_blocks_only_across_listed_groups() {
+        let mut n = net();
+        n.partition(&[vec![NodeId(0)], vec![NodeId(1)]]);
+        assert_eq!(n.send(A, B), Err(DropReason::Partition));
+        assert_eq!(n.send(B, A), Err(DropReason::Partition));
+        assert!(n.send(A, C).is_ok(), "unlisted nodes keep all links");
+        assert!(n.send(Endpoint::Client(ClientId(0)), A).is_ok(), "clients are outside the cluster");
+        n.heal();
+        assert!(n.send(A, B).is_ok());
+    }
+
+    #[test]
+    fn cut_is_one_way() {
+        let mut n = net();
+        n.cut(NodeId(0), NodeId(1));
+        assert_eq!(n.send(A, B), Err(DropReason::Cut));
+        assert!(n.send(B, A).is_ok());
+    }
+
+    #[test]
+    fn drop_rate_one_loses_everything_between_nodes() {
+        let mut n = net();
+        n.set_drop_rate(1.0);
+        assert_eq!(n.send(A, B), Err(DropReason::Random));
+        assert!(n.send(A, Endpoint::Client(ClientId(0))).is_ok());
+    }
+
+    #[test]
+    fn slow_node_adds_latency_both_ways() {
+        let mut n = Network::new(1, Latency { min: Dur(10), max: Dur(10) }, 0.0);
+        n.slow(NodeId(1), Dur(300));
+        assert_eq!(n.send(A, B), Ok(Dur(310)));
+        assert_eq!(n.send(B, A), Ok(Dur(310)));
+        assert_eq!(n.send(A, C), Ok(Dur(10)));
+    }
+}

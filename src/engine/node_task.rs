@@ -1,0 +1,127 @@
+//! A node as a tokio task: an inbox channel in, a batch of effects out.
+//!
+//! The engine hands each node all of its inputs for one window of virtual
+//! time at once; the task runs them through the node's state machine in
+//! order and sends back the effects, stamped with the time of the input
+//! that caused them. Node state lives only here: the engine and the UI see
+//! it through inspection commands, never by reaching in.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::core::config::Settings;
+use crate::core::ids::{Endpoint, MsgId, NodeId};
+use crate::core::message::Message;
+use crate::core::node::{Disk, Node, NodeOutbox, NodeTimer};
+use crate::core::outbox::Effect;
+use crate::core::ring::Ring;
+use crate::core::time::Time;
+use crate::core::trace::Event;
+
+/// One input for a node.
+#[derive(Debug)]
+pub enum NodeInput {
+    Message { msg: MsgId, from: Endpoint, message: Message },
+    Timer(NodeTimer),
+}
+
+/// Counters a node reports after every batch, cheap to keep current.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeStats {
+    /// Keys it stores.
+    pub keys: usize,
+    /// Keys for which it holds siblings.
+    pub keys_with_siblings: usize,
+    /// Requests it coordinates or forwards now.
+    pub coordinating: usize,
+}
+
+impl NodeStats {
+    pub fn of(node: &Node) -> NodeStats {
+        NodeStats {
+            keys: node.store().len(),
+            keys_with_siblings: node.store().keys_with_siblings(),
+            coordinating: node.coordinating(),
+        }
+    }
+}
+
+/// The inputs of one window for one node, and (on the way back) its effects.
+/// The vectors travel back and forth so their memory is reused.
+#[derive(Debug)]
+pub struct Batch {
+    pub node: NodeId,
+    pub inputs: Vec<(Time, NodeInput)>,
+    pub outputs: Vec<(Time, Effect<NodeTimer>)>,
+    pub stats: NodeStats,
+    pub tracing: bool,
+}
+
+impl Batch {
+    pub fn new(node: NodeId) -> Batch {
+        Batch {
+            node,
+            inputs: Vec::new(),
+            outputs: Vec::new(),
+            stats: NodeStats::default(),
+            tracing: true,
+        }
+    }
+}
+
+/// A read-only look at a node, run inside its task.
+pub type Inspection = Box<dyn FnOnce(&Node) + Send>;
+
+/// What the engine can ask of a node task.
+pub enum NodeCmd {
+    Batch(Batch),
+    Settings(Arc<Settings>),
+    Ring(Arc<Ring>),
+    Inspect(Inspection),
+    /// Stop at once and hand back the disk.
+    Crash(oneshot::Sender<Disk>),
+}
+
+/// The task's body: runs until crashed or until the engine goes away.
+pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: mpsc::UnboundedSender<Batch>) {
+    let mut outbox = NodeOutbox::new(true);
+    while let Some(cmd) = inbox.recv().await {
+        match cmd {
+            NodeCmd::Batch(mut batch) => {
+                process(&mut node, &mut batch, &mut outbox);
+                if done.send(batch).is_err() {
+                    return;
+                }
+            }
+            NodeCmd::Settings(settings) => node.set_settings(settings),
+            NodeCmd::Ring(ring) => node.set_ring(ring),
+            NodeCmd::Inspect(look) => look(&node),
+            NodeCmd::Crash(reply) => {
+                let _ = reply.send(node.crash());
+                return;
+            }
+        }
+    }
+}
+
+/// Runs one batch through the state machine.
+pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
+    outbox.set_tracing(batch.tracing);
+    for (at, input) in batch.inputs.drain(..) {
+        match input {
+            NodeInput::Message { msg, from, message } => {
+                outbox.trace(|| Event::Delivered {
+                    msg,
+                    from,
+                    to: Endpoint::Node(node.id()),
+                    kind: message.kind(),
+                });
+                node.handle_message(at, from, message, outbox);
+            }
+            NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
+        }
+        batch.outputs.extend(outbox.drain().map(|e| (at, e)));
+    }
+    batch.stats = NodeStats::of(node);
+}

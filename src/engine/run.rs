@@ -1,0 +1,352 @@
+//! Moving virtual time: the window loop and the carrying out of effects.
+
+use crate::core::client::{ClientTimer, OpReport};
+use crate::core::ids::{ClientId, Endpoint, MsgId, NodeId, OpId};
+use crate::core::message::{Message, Reply};
+use crate::core::node::NodeTimer;
+use crate::core::outbox::Effect;
+use crate::core::time::{Dur, Time};
+use crate::core::trace::{DropReason, Event};
+
+use super::node_task::{NodeCmd, NodeInput};
+use super::{Engine, Envelope, Scheduled};
+
+/// Clients come after every node in the canonical order.
+const CLIENT_ORDER: u32 = 1 << 16;
+
+/// An effect waiting for the canonical merge.
+struct Output {
+    at: Time,
+    /// Endpoint order: node index, or CLIENT_ORDER + client index.
+    order: u32,
+    /// 0: what the engine decided at delivery, 1: what the endpoint did.
+    stream: u8,
+    item: Item,
+}
+
+enum Item {
+    Node(NodeId, Effect<NodeTimer>),
+    Client(ClientId, Effect<ClientTimer>),
+    Trace(Event),
+}
+
+enum ClientInput {
+    Reply { msg: MsgId, from: Endpoint, reply: Reply },
+    Timer(ClientTimer),
+}
+
+/// Buffers reused from window to window.
+#[derive(Default)]
+pub(super) struct Scratch {
+    outputs: Vec<Output>,
+    client_inputs: Vec<(Time, ClientId, ClientInput)>,
+    active: Vec<NodeId>,
+}
+
+impl Engine {
+    /// Processes every event up to and including `until`, then sets the clock to it.
+    pub async fn run_until(&mut self, until: Time) {
+        while self.run_window(until).await {}
+        if until > self.now {
+            self.now = until;
+        }
+    }
+
+    /// Runs for `d` of virtual time.
+    pub async fn run_for(&mut self, d: Dur) {
+        let until = self.now + d;
+        self.run_until(until).await;
+    }
+
+    /// Processes the events of the next instant only (one step of the
+    /// single-step mode). Returns false when nothing is scheduled.
+    pub async fn step(&mut self) -> bool {
+        match self.queue.peek_time() {
+            Some(t) => self.run_window(t).await,
+            None => false,
+        }
+    }
+
+    /// Runs until every op in `ops` has finished or `deadline` passes. The
+    /// clock stops at the instant the last op finished.
+    pub async fn run_until_done(&mut self, ops: &[OpId], deadline: Time) {
+        self.watch.extend(ops.iter().copied().filter(|op| !self.reports.contains_key(op)));
+        while !self.watch.is_empty() {
+            if !self.run_window(deadline).await {
+                break;
+            }
+        }
+        self.watch.clear();
+        if self.queue.peek_time().is_none() && deadline > self.now && !ops.iter().all(|op| self.reports.contains_key(op)) {
+            self.now = deadline;
+        }
+    }
+
+    /// Processes one window of virtual time that starts at the next event.
+    /// Returns false when no event is due by `limit`.
+    async fn run_window(&mut self, limit: Time) -> bool {
+        let Some(start) = self.queue.peek_time() else { return false };
+        if start > limit {
+            return false;
+        }
+        let mut end = (start + Dur(self.lookahead.micros() - 1)).min(limit);
+        let mut scratch = std::mem::take(&mut self.scratch);
+
+        // 1. Take every event of the window and sort it to its endpoint.
+        while let Some((at, event)) = self.queue.pop_until(end) {
+            match event {
+                Scheduled::Deliver(env) => {
+                    if let Some(reason) = self.lost_on_arrival(&env) {
+                        if self.tracing {
+                            scratch.outputs.push(Output {
+                                at,
+                                order: order_of(env.to),
+                                stream: 0,
+                                item: Item::Trace(Event::Dropped {
+                                    msg: env.msg,
+                                    from: env.from,
+                                    to: env.to,
+                                    kind: env.message.kind(),
+                                    reason,
+                                }),
+                            });
+                        }
+                        continue;
+                    }
+                    match env.to {
+                        Endpoint::Node(n) => {
+                            let slot = &mut self.slots[n.index()];
+                            slot.received += 1;
+                            let batch = slot.batch.as_mut().expect("batch is home between windows");
+                            if batch.inputs.is_empty() {
+                                scratch.active.push(n);
+                            }
+                            batch.inputs.push((
+                                at,
+                                NodeInput::Message {
+                                    msg: env.msg,
+                                    from: env.from,
+                                    message: env.message,
+                                },
+                            ));
+                        }
+                        Endpoint::Client(c) => {
+                            let Message::Reply(reply) = env.message else { continue };
+                            if self.watch.contains(&reply.op) {
+                                end = at;
+                            }
+                            let input = ClientInput::Reply {
+                                msg: env.msg,
+                                from: env.from,
+                                reply,
+                            };
+                            scratch.client_inputs.push((at, c, input));
+                        }
+                    }
+                }
+                Scheduled::NodeTimer { node, epoch, timer } => {
+                    let slot = &mut self.slots[node.index()];
+                    if !slot.alive || slot.epoch != epoch {
+                        continue;
+                    }
+                    let batch = slot.batch.as_mut().expect("batch is home between windows");
+                    if batch.inputs.is_empty() {
+                        scratch.active.push(node);
+                    }
+                    batch.inputs.push((at, NodeInput::Timer(timer)));
+                }
+                Scheduled::ClientTimer { client, timer } => {
+                    let ClientTimer::Attempt { op, .. } = timer;
+                    if self.watch.contains(&op) {
+                        end = at;
+                    }
+                    scratch.client_inputs.push((at, client, ClientInput::Timer(timer)));
+                }
+            }
+        }
+
+        // 2. Hand every active node its batch; they work in parallel.
+        for &n in &scratch.active {
+            let slot = &mut self.slots[n.index()];
+            let mut batch = slot.batch.take().expect("batch is home");
+            batch.tracing = self.tracing;
+            let inbox = slot.inbox.as_ref().expect("an active node is alive");
+            inbox.send(NodeCmd::Batch(batch)).expect("node task alive");
+        }
+
+        // 3. Meanwhile, the clients.
+        for (at, c, input) in scratch.client_inputs.drain(..) {
+            let client = &mut self.clients[c.index()];
+            let report = match input {
+                ClientInput::Reply { msg, from, reply } => {
+                    self.client_outbox.trace(|| Event::Delivered {
+                        msg,
+                        from,
+                        to: Endpoint::Client(c),
+                        kind: crate::core::message::MsgKind::ClientReply,
+                    });
+                    client.handle_reply(at, reply, &mut self.client_outbox)
+                }
+                ClientInput::Timer(timer) => {
+                    client.handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
+                }
+            };
+            for effect in self.client_outbox.drain() {
+                scratch.outputs.push(Output {
+                    at,
+                    order: CLIENT_ORDER + c.0 as u32,
+                    stream: 1,
+                    item: Item::Client(c, effect),
+                });
+            }
+            if let Some(report) = report {
+                self.record(report);
+            }
+        }
+
+        // 4. Collect the nodes' effects.
+        for _ in 0..scratch.active.len() {
+            let mut batch = self.done_rx.recv().await.expect("node tasks answer");
+            let n = batch.node;
+            for (at, effect) in batch.outputs.drain(..) {
+                scratch.outputs.push(Output {
+                    at,
+                    order: n.0 as u32,
+                    stream: 1,
+                    item: Item::Node(n, effect),
+                });
+            }
+            let slot = &mut self.slots[n.index()];
+            slot.stats = batch.stats;
+            slot.batch = Some(batch);
+        }
+        scratch.active.clear();
+
+        // 5. Merge in canonical order and carry the effects out.
+        scratch.outputs.sort_by_key(|o| (o.at, o.order, o.stream));
+        for o in scratch.outputs.drain(..) {
+            match o.item {
+                Item::Trace(event) => self.trace.push(o.at, event),
+                Item::Node(n, effect) => self.apply_node_effect(o.at, n, effect),
+                Item::Client(c, effect) => self.apply_client_effect(o.at, c, effect),
+            }
+        }
+        self.scratch = scratch;
+        if end > self.now {
+            self.now = end;
+        }
+        true
+    }
+
+    /// Why a message that reached its destination's door is lost, if it is.
+    fn lost_on_arrival(&self, env: &Envelope) -> Option<DropReason> {
+        if let Endpoint::Node(to) = env.to
+            && !self.slots[to.index()].alive
+        {
+            return Some(DropReason::ReceiverDown);
+        }
+        if let Endpoint::Node(from) = env.from {
+            let slot = &self.slots[from.index()];
+            if !slot.alive || slot.epoch != env.from_epoch {
+                return Some(DropReason::SenderDown);
+            }
+        }
+        self.network.blocked(env.from, env.to)
+    }
+
+    fn apply_node_effect(&mut self, at: Time, node: NodeId, effect: Effect<NodeTimer>) {
+        match effect {
+            Effect::Send { to, msg } => self.send(at, Endpoint::Node(node), to, msg),
+            Effect::Timer { after, timer } => {
+                let epoch = self.slots[node.index()].epoch;
+                self.queue.push(at + after, Scheduled::NodeTimer { node, epoch, timer });
+            }
+            Effect::Trace(event) => self.record_event(at, event),
+        }
+    }
+
+    /// Keeps the events checkers need even with tracing off, then traces.
+    fn record_event(&mut self, at: Time, event: Event) {
+        if let Event::Overwritten { node, key, lost, by } = &event {
+            self.overwrites.push(super::Overwrite {
+                at,
+                node: *node,
+                key: key.clone(),
+                lost: lost.clone(),
+                by: by.clone(),
+            });
+        }
+        if self.tracing {
+            self.trace.push(at, event);
+        }
+    }
+
+    fn apply_client_effect(&mut self, at: Time, client: ClientId, effect: Effect<ClientTimer>) {
+        match effect {
+            Effect::Send { to, msg } => self.send(at, Endpoint::Client(client), to, msg),
+            Effect::Timer { after, timer } => {
+                self.queue.push(at + after, Scheduled::ClientTimer { client, timer });
+            }
+            Effect::Trace(event) => self.trace.push(at, event),
+        }
+    }
+
+    /// Carries out what a client decided outside a window (a new operation).
+    pub(super) fn apply_client_effects(&mut self, client: ClientId) {
+        let now = self.now;
+        let effects: Vec<_> = self.client_outbox.drain().collect();
+        for effect in effects {
+            self.apply_client_effect(now, client, effect);
+        }
+    }
+
+    /// Puts a message on the network.
+    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, message: Message) {
+        self.next_msg += 1;
+        let msg = MsgId(self.next_msg);
+        let kind = message.kind();
+        let from_epoch = match from {
+            Endpoint::Node(n) => {
+                let slot = &mut self.slots[n.index()];
+                slot.sent += 1;
+                slot.epoch
+            }
+            Endpoint::Client(_) => 0,
+        };
+        match self.network.send(from, to) {
+            Ok(latency) => {
+                let arrives = at + latency;
+                if self.tracing {
+                    let key = message.key().cloned();
+                    self.trace.push(at, Event::Sent { msg, from, to, kind, key, arrives });
+                }
+                let env = Envelope {
+                    msg,
+                    from,
+                    from_epoch,
+                    to,
+                    message,
+                };
+                self.queue.push(arrives, Scheduled::Deliver(env));
+            }
+            Err(reason) => {
+                if self.tracing {
+                    self.trace.push(at, Event::Dropped { msg, from, to, kind, reason });
+                }
+            }
+        }
+    }
+
+    fn record(&mut self, report: OpReport) {
+        self.watch.remove(&report.op);
+        self.finished.push(report.op);
+        self.reports.insert(report.op, report);
+    }
+}
+
+fn order_of(e: Endpoint) -> u32 {
+    match e {
+        Endpoint::Node(n) => n.0 as u32,
+        Endpoint::Client(c) => CLIENT_ORDER + c.0 as u32,
+    }
+}

@@ -1,0 +1,214 @@
+//! Checking expectations against what happened.
+
+use crate::core::client::OpReport;
+use crate::core::clock::VClock;
+use crate::core::message::Outcome;
+use crate::core::version::sort_canonically;
+use crate::engine::Engine;
+
+use super::expect::{ClockSpec, Converged, Expect, ValueSet};
+
+/// One checked expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    /// What was expected, as the preset wrote it.
+    pub text: String,
+    pub passed: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+fn result(text: String, passed: bool, detail: String) -> CheckResult {
+    CheckResult { text, passed, detail }
+}
+
+/// Resolves a preset's clock against the current ring.
+pub fn resolve_clock(spec: &ClockSpec, engine: &Engine) -> Result<VClock, String> {
+    let mut clock = VClock::new();
+    for (node, counter) in &spec.0 {
+        let id = node.resolve(engine.names(), engine.ring())?;
+        clock.set(id, *counter);
+    }
+    Ok(clock)
+}
+
+/// Checks every expectation of `expect`. `report` is the step's operation, if any.
+pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engine) -> Vec<CheckResult> {
+    let mut out = Vec::new();
+    if let Some(report) = report {
+        check_op(expect, report, engine, &mut out);
+    }
+    if let Some(r) = &expect.replica {
+        let text = format!(
+            "replica {} at {}{}{}",
+            r.key.0,
+            r.node,
+            r.values.as_ref().map(|v| format!(" holds {v}")).unwrap_or_default(),
+            r.clock.as_ref().map(|c| format!(" with clock {c}")).unwrap_or_default()
+        );
+        match r.node.resolve(engine.names(), engine.ring()) {
+            Err(e) => out.push(result(text, false, e)),
+            Ok(node) => {
+                let versions = engine.versions(node, &r.key.0).await;
+                let names = engine.names();
+                let held: Vec<String> = versions.iter().map(|v| v.display(names).to_string()).collect();
+                let mut passed = true;
+                if let Some(values) = &r.values {
+                    passed &= value_set(versions.iter().map(|v| v.value.to_string())) == *values;
+                }
+                if let Some(spec) = &r.clock {
+                    match resolve_clock(spec, engine) {
+                        Ok(clock) => passed &= versions.len() == 1 && versions[0].clock == clock,
+                        Err(_) => passed = false,
+                    }
+                }
+                let detail = format!("{} holds [{}]", engine.names().node(node), held.join(" | "));
+                out.push(result(text, passed, detail));
+            }
+        }
+    }
+    if let Some(c) = &expect.converged {
+        out.push(check_converged(c, engine).await);
+    }
+    if let Some(o) = &expect.overwritten {
+        let count = engine
+            .overwrites()
+            .iter()
+            .filter(|w| o.key.as_ref().is_none_or(|k| *w.key == *k.0))
+            .count();
+        let text = match &o.key {
+            Some(k) => format!("overwritten writes of {} = {}", k.0, o.count),
+            None => format!("overwritten writes = {}", o.count),
+        };
+        out.push(result(text, count == o.count, format!("{count} recorded")));
+    }
+    out
+}
+
+fn value_set(values: impl Iterator<Item = String>) -> ValueSet {
+    let mut v: Vec<String> = values.collect();
+    v.sort();
+    v.dedup();
+    ValueSet(v)
+}
+
+fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<CheckResult>) {
+    let names = engine.names();
+    let kind = if report.is_put() { "put" } else { "get" };
+    let failure = report.outcome.failure().map(|f| f.to_string());
+    if let Some(ok) = expect.ok {
+        let detail = match &failure {
+            None => "it succeeded".to_string(),
+            Some(f) => format!("it failed: {f}"),
+        };
+        out.push(result(format!("ok = {ok}"), report.outcome.is_ok() == ok, detail));
+    }
+    if let Some(spec) = &expect.clock {
+        let text = format!("clock {spec}");
+        let got = match &report.outcome {
+            Outcome::Put { clock, .. } => Ok(clock.clone()),
+            Outcome::Get { versions, .. } if versions.len() == 1 => Ok(versions[0].clock.clone()),
+            Outcome::Get { versions, .. } => Err(format!("the get returned {} versions, not one", versions.len())),
+            Outcome::Unavailable(f) => Err(format!("the {kind} never reached a coordinator: {f}")),
+        };
+        out.push(match (got, resolve_clock(spec, engine)) {
+            (Ok(got), Ok(want)) => result(text, got == want, format!("got {}", got.display(names))),
+            (Err(e), _) | (_, Err(e)) => result(text, false, e),
+        });
+    }
+    if let Some(values) = &expect.values {
+        let text = format!("values {values}");
+        out.push(match &report.outcome {
+            Outcome::Get { versions, .. } => {
+                let got = value_set(versions.iter().map(|v| v.value.to_string()));
+                let mut shown = versions.clone();
+                sort_canonically(&mut shown);
+                let shown: Vec<String> = shown.iter().map(|v| v.display(names).to_string()).collect();
+                result(text, got == *values, format!("got [{}]", shown.join(" | ")))
+            }
+            _ => result(text, false, format!("values checks what a get returned; this is a {kind}")),
+        });
+    }
+    if let Some(spec) = &expect.context {
+        let text = format!("context {spec}");
+        out.push(match (&report.outcome, resolve_clock(spec, engine)) {
+            (Outcome::Get { context, .. }, Ok(want)) => {
+                result(text, *context == want, format!("got {}", context.display(names)))
+            }
+            (_, Err(e)) => result(text, false, e),
+            _ => result(text, false, format!("context checks what a get returned; this is a {kind}")),
+        });
+    }
+    if let Some(needle) = &expect.error {
+        let text = format!("error contains {needle:?}");
+        out.push(match &failure {
+            Some(f) => result(text, f.contains(needle.as_str()), format!("error was {f:?}")),
+            None => result(text, false, "it succeeded".into()),
+        });
+    }
+    if let Some(node) = &expect.coordinator {
+        let text = format!("coordinator {node}");
+        let got = report.coordinator.map(|n| names.node(n).to_string()).unwrap_or_else(|| "none".into());
+        out.push(match node.resolve(names, engine.ring()) {
+            Ok(want) => result(text, report.coordinator == Some(want), format!("coordinated by {got}")),
+            Err(e) => result(text, false, e),
+        });
+    }
+    if let Some(max) = &expect.max_latency {
+        let latency = report.latency();
+        out.push(result(format!("latency at most {}", max.0), latency <= max.0, format!("took {latency}")));
+    }
+}
+
+async fn check_converged(c: &Converged, engine: &mut Engine) -> CheckResult {
+    let keys: Vec<String> = match c {
+        Converged::Key(k) => vec![k.clone()],
+        Converged::All => {
+            let mut all = std::collections::BTreeSet::new();
+            for node in engine.node_ids() {
+                for (k, _) in engine.contents(node).await {
+                    all.insert(k.to_string());
+                }
+            }
+            all.into_iter().collect()
+        }
+    };
+    let text = match c {
+        Converged::Key(k) => format!("converged {k}"),
+        Converged::All => "converged all".to_string(),
+    };
+    let n = engine.settings().replicas;
+    for key in &keys {
+        let replicas = engine.ring().preference_list(key, n);
+        let mut first: Option<(String, Vec<crate::core::version::Version>)> = None;
+        for node in replicas {
+            if !engine.is_alive(node) {
+                continue;
+            }
+            let mut versions = engine.versions(node, key).await;
+            sort_canonically(&mut versions);
+            let name = engine.names().node(node).to_string();
+            match &first {
+                None => first = Some((name, versions)),
+                Some((first_name, first_versions)) if *first_versions != versions => {
+                    let names = engine.names();
+                    let show = |vs: &[crate::core::version::Version]| {
+                        vs.iter().map(|v| v.display(names).to_string()).collect::<Vec<_>>().join(" | ")
+                    };
+                    let detail = format!(
+                        "{key}: {first_name} holds [{}] but {name} holds [{}]",
+                        show(first_versions),
+                        show(&versions)
+                    );
+                    return result(text, false, detail);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    let detail = match c {
+        Converged::Key(_) => "every live replica holds the same versions".to_string(),
+        Converged::All => format!("{} keys, every live replica in agreement", keys.len()),
+    };
+    result(text, true, detail)
+}

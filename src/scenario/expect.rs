@@ -1,0 +1,176 @@
+//! What a preset expects: of an operation's result, of a replica, of the
+//! whole cluster. The forms are a contract (see presets/README.md).
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use super::noderef::NodeRef;
+use super::text::Text;
+use crate::core::time::Dur;
+
+/// A clock as a preset writes it: `{cart#1: 2, s2: 1}`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClockSpec(pub Vec<(NodeRef, u32)>);
+
+impl<'de> Deserialize<'de> for ClockSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ClockSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a clock like {cart#1: 2, s2: 1}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClockSpec, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(node) = map.next_key::<NodeRef>()? {
+                    let counter: u32 = map.next_value()?;
+                    entries.push((node, counter));
+                }
+                Ok(ClockSpec(entries))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl fmt::Display for ClockSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{")?;
+        for (i, (n, c)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{n}:{c}")?;
+        }
+        f.write_str("}")
+    }
+}
+
+/// A list of values, compared as a set.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ValueSet(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for ValueSet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let items = Vec::<Text>::deserialize(d)?;
+        let mut values: Vec<String> = items.into_iter().map(|t| t.0).collect();
+        values.sort();
+        values.dedup();
+        Ok(ValueSet(values))
+    }
+}
+
+impl fmt::Display for ValueSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}]", self.0.join(", "))
+    }
+}
+
+/// A duration in an expectation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DurSpec(pub Dur);
+
+impl<'de> Deserialize<'de> for DurSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        Dur::parse(&t.0).map(DurSpec).map_err(de::Error::custom)
+    }
+}
+
+/// What one replica should hold.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaExpect {
+    pub key: Text,
+    pub node: NodeRef,
+    /// The values it stores (a set; `[]` for nothing).
+    pub values: Option<ValueSet>,
+    /// The clock of its single version.
+    pub clock: Option<ClockSpec>,
+}
+
+/// Which keys must have converged.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Converged {
+    All,
+    Key(String),
+}
+
+impl<'de> Deserialize<'de> for Converged {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        Ok(if t.0 == "all" { Converged::All } else { Converged::Key(t.0) })
+    }
+}
+
+/// How many concurrent writes a coordinator overwrote.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverwrittenExpect {
+    /// Only count this key (all keys when absent).
+    pub key: Option<Text>,
+    pub count: usize,
+}
+
+/// Every check a step may carry. Checks of an operation's result need a put
+/// or get step; the others look at the cluster when the step ends.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// The operation succeeded (or failed, with `false`).
+    pub ok: Option<bool>,
+    /// A put's new clock, or a single-valued get's clock.
+    pub clock: Option<ClockSpec>,
+    /// A get's values, as a set (`[]` for not found).
+    pub values: Option<ValueSet>,
+    /// A get's merged context.
+    pub context: Option<ClockSpec>,
+    /// The failure message contains this text.
+    pub error: Option<String>,
+    /// The node that coordinated the operation.
+    pub coordinator: Option<NodeRef>,
+    /// The operation took at most this long.
+    pub max_latency: Option<DurSpec>,
+    pub replica: Option<ReplicaExpect>,
+    pub converged: Option<Converged>,
+    pub overwritten: Option<OverwrittenExpect>,
+}
+
+impl Expect {
+    /// The names of the checks that need an operation.
+    pub fn op_checks(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.ok.is_some() {
+            out.push("ok");
+        }
+        if self.clock.is_some() {
+            out.push("clock");
+        }
+        if self.values.is_some() {
+            out.push("values");
+        }
+        if self.context.is_some() {
+            out.push("context");
+        }
+        if self.error.is_some() {
+            out.push("error");
+        }
+        if self.coordinator.is_some() {
+            out.push("coordinator");
+        }
+        if self.max_latency.is_some() {
+            out.push("max_latency");
+        }
+        out
+    }
+
+    /// How many separate checks this holds.
+    pub fn count(&self) -> usize {
+        self.op_checks().len()
+            + self.replica.is_some() as usize
+            + self.converged.is_some() as usize
+            + self.overwritten.is_some() as usize
+    }
+}

@@ -1,0 +1,109 @@
+//! `ringside run`: a scenario with no UI, as fast as the machine allows.
+
+use std::io::Write;
+
+use crate::core::trace::TraceEvent;
+use crate::engine::Engine;
+
+use super::director::Director;
+use super::load::Scenario;
+use super::timeline;
+
+/// How to run.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Print the trace as JSON lines instead of the timeline.
+    pub json: bool,
+    /// Show every message and stored version in the timeline.
+    pub verbose: bool,
+}
+
+/// How a run went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub passed: usize,
+    pub failed: usize,
+}
+
+/// Runs `scenario` to the end, writing its output to `out`. Every trace
+/// event is also handed to `keep` (tests collect them).
+pub async fn run(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    out: &mut dyn Write,
+    mut keep: impl FnMut(&TraceEvent),
+) -> anyhow::Result<RunSummary> {
+    let seed = opts.seed.unwrap_or(scenario.seed);
+    let mut engine = Engine::new(&scenario.cluster.spec, seed).map_err(anyhow::Error::msg)?;
+    if !opts.json {
+        header(scenario, &engine, seed, out)?;
+    }
+    let mut director = Director::new(scenario);
+    let mut buffer: Vec<TraceEvent> = Vec::new();
+    let mut write_error: Option<std::io::Error> = None;
+    let mut flush = |engine: &mut Engine, out: &mut dyn Write| {
+        engine.drain_trace(&mut buffer);
+        for ev in buffer.drain(..) {
+            keep(&ev);
+            let line = if opts.json {
+                Some(timeline::to_json(&ev, engine.names()).to_string())
+            } else {
+                timeline::line(&ev, engine.names(), opts.verbose)
+            };
+            if let Some(line) = line
+                && let Err(e) = writeln!(out, "{line}")
+                && write_error.is_none()
+            {
+                write_error = Some(e);
+            }
+        }
+    };
+    flush(&mut engine, out);
+    director.run_to_end(&mut engine, |engine| flush(engine, out)).await;
+    flush(&mut engine, out);
+    if let Some(e) = write_error {
+        // A closed pipe (ringside run x | head) is not an error of the run.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    let summary = RunSummary {
+        passed: director.passed,
+        failed: director.failed,
+    };
+    let end = if opts.json {
+        serde_json::json!({"event": "summary", "passed": summary.passed, "failed": summary.failed, "t_us": engine.now().micros()})
+            .to_string()
+    } else {
+        format!("expectations: {} passed, {} failed", summary.passed, summary.failed)
+    };
+    let _ = writeln!(out, "{end}");
+    Ok(summary)
+}
+
+fn header(scenario: &Scenario, engine: &Engine, seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = engine.settings();
+    let names: Vec<&str> = engine.names().node_names().collect();
+    let nodes = if names.len() > 6 {
+        format!("{} nodes ({}..{})", names.len(), names[0], names[names.len() - 1])
+    } else {
+        format!("{} nodes ({})", names.len(), names.join(", "))
+    };
+    writeln!(out, "ringside · {} (seed {seed})", scenario.name)?;
+    if !scenario.description.is_empty() {
+        writeln!(out, "{}", scenario.description.trim())?;
+    }
+    writeln!(
+        out,
+        "cluster: {nodes}, N={} R={} W={}, latency {}, request timeout {}, {}",
+        s.replicas,
+        s.read_quorum,
+        s.write_quorum,
+        s.latency,
+        s.request_timeout,
+        s.routing.name()
+    )?;
+    writeln!(out)
+}

@@ -1,0 +1,185 @@
+//! Loading a preset: from a path or by the name of a bundled one, with
+//! errors that name the file, the line and column, and what is allowed.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::noderef::{ParseContext, with_context};
+use super::presets;
+use super::settings_patch::ClusterSection;
+use super::step::{Action, Step};
+use super::text::Text;
+
+/// The largest preset file accepted.
+pub const MAX_FILE: usize = 4 << 20;
+/// The most steps (counting those inside `concurrently`) a preset may have.
+pub const MAX_STEPS: usize = 10_000;
+
+/// A parsed, validated scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub cluster: ClusterSection,
+    pub steps: Vec<Step>,
+    /// Where it came from: a path, or `bundled:NAME`.
+    pub source: String,
+}
+
+/// Why a preset could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct LoadError {
+    /// `file`, or `file:line:column` where YAML gives the position.
+    pub place: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScenarioWire {
+    name: Option<Text>,
+    description: Option<String>,
+    seed: Option<u64>,
+    cluster: Option<ClusterSection>,
+    steps: Vec<Step>,
+}
+
+/// Only the cluster, read first so that steps can be checked against its nodes.
+#[derive(Deserialize)]
+struct ClusterFirst {
+    cluster: Option<ClusterSection>,
+}
+
+impl Scenario {
+    /// Loads `preset`: a path to a YAML file, or the name of a bundled preset.
+    pub fn load(preset: &str) -> Result<Scenario, LoadError> {
+        let path = Path::new(preset);
+        if path.is_file() {
+            let bytes = std::fs::read(path).map_err(|e| LoadError {
+                place: preset.to_string(),
+                message: format!("cannot read the file: {e}"),
+            })?;
+            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            return Scenario::parse_bytes(&bytes, preset, &stem);
+        }
+        if let Some(text) = presets::bundled(preset) {
+            return Scenario::parse(text, &format!("bundled:{preset}"), preset);
+        }
+        let looks_like_path = preset.contains('/') || preset.ends_with(".yaml") || preset.ends_with(".yml");
+        let message = if looks_like_path || path.exists() {
+            "no such file (or it is not a regular file)".to_string()
+        } else {
+            format!(
+                "no bundled preset with this name; the bundled presets are {} (or give a path to a .yaml file)",
+                presets::names().join(", ")
+            )
+        };
+        Err(LoadError {
+            place: preset.to_string(),
+            message,
+        })
+    }
+
+    /// Parses a preset's bytes; `place` names it in errors, `default_name`
+    /// is its name when the file gives none.
+    pub fn parse_bytes(bytes: &[u8], place: &str, default_name: &str) -> Result<Scenario, LoadError> {
+        let fail = |message: String| LoadError {
+            place: place.to_string(),
+            message,
+        };
+        if bytes.len() > MAX_FILE {
+            return Err(fail(format!("the file is {} bytes; a preset may be at most {MAX_FILE}", bytes.len())));
+        }
+        if bytes.contains(&0) {
+            return Err(fail("this is a binary file, not a YAML preset".into()));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            fail(format!("the file is not UTF-8 text (invalid byte at offset {}); a preset is a YAML text file", e.valid_up_to()))
+        })?;
+        Scenario::parse(text, place, default_name)
+    }
+
+    /// Parses a preset's text.
+    pub fn parse(text: &str, place: &str, default_name: &str) -> Result<Scenario, LoadError> {
+        if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            return Err(LoadError {
+                place: place.to_string(),
+                message: "the file is empty; a preset needs at least `steps:` (see presets/README.md)".into(),
+            });
+        }
+        let located = |e: serde_yaml::Error| locate(place, e);
+        let first: ClusterFirst = serde_yaml::from_str(text).map_err(located)?;
+        let cluster = first.cluster.unwrap_or_default();
+        let ctx = ParseContext {
+            nodes: cluster.spec.nodes.iter().map(|n| n.name.clone()).collect(),
+            max_nodes: cluster.spec.nodes.len(),
+        };
+        let wire: ScenarioWire = with_context(ctx, || serde_yaml::from_str(text)).map_err(located)?;
+        let count = count_steps(&wire.steps);
+        if count > MAX_STEPS {
+            return Err(LoadError {
+                place: place.to_string(),
+                message: format!("{count} steps is too many; a preset may have at most {MAX_STEPS}"),
+            });
+        }
+        Ok(Scenario {
+            name: wire.name.map(|t| t.0).unwrap_or_else(|| default_name.to_string()),
+            description: wire.description.unwrap_or_default(),
+            seed: wire.seed.unwrap_or(1),
+            cluster: wire.cluster.unwrap_or_default(),
+            steps: wire.steps,
+            source: place.to_string(),
+        })
+    }
+
+    /// How many expectations the scenario checks.
+    pub fn expectation_count(&self) -> usize {
+        fn count(steps: &[Step]) -> usize {
+            steps
+                .iter()
+                .map(|s| {
+                    s.expect.as_ref().map_or(0, |e| e.count())
+                        + match &s.action {
+                            Action::Concurrently(inner) => count(inner),
+                            _ => 0,
+                        }
+                })
+                .sum()
+        }
+        count(&self.steps)
+    }
+}
+
+fn count_steps(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .map(|s| {
+            1 + match &s.action {
+                Action::Concurrently(inner) => count_steps(inner),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
+/// Turns serde_yaml's error into `place:line:column: message`.
+fn locate(place: &str, e: serde_yaml::Error) -> LoadError {
+    let text = e.to_string();
+    match e.location() {
+        Some(loc) => {
+            let suffix = format!(" at line {} column {}", loc.line(), loc.column());
+            let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            LoadError {
+                place: format!("{place}:{}:{}", loc.line(), loc.column()),
+                message,
+            }
+        }
+        None => LoadError {
+            place: place.to_string(),
+            message: text,
+        },
+    }
+}

@@ -1,0 +1,19 @@
+//! Scenarios: the preset format, the step vocabulary shared with the TUI's
+//! command line, expectations, and the director that plays steps on an
+//! engine (headless or live).
+
+pub mod check;
+pub mod director;
+pub mod expect;
+pub mod headless;
+pub mod load;
+pub mod noderef;
+pub mod presets;
+pub mod settings_patch;
+pub mod step;
+pub mod text;
+pub mod timeline;
+
+pub use director::Director;
+pub use load::{LoadError, Scenario};
+pub use step::{Action, Step};

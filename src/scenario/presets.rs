@@ -1,0 +1,24 @@
+//! The presets bundled into the binary (every presets/*.yaml file).
+
+/// Name and text of every bundled preset, in the order `ringside presets` lists them.
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("quorum-basics", include_str!("../../presets/quorum-basics.yaml")),
+    ("coordinator-down", include_str!("../../presets/coordinator-down.yaml")),
+    ("conflicting-writes", include_str!("../../presets/conflicting-writes.yaml")),
+    ("stale-read", include_str!("../../presets/stale-read.yaml")),
+    ("failed-write-survives", include_str!("../../presets/failed-write-survives.yaml")),
+    ("same-coordinator-race", include_str!("../../presets/same-coordinator-race.yaml")),
+];
+
+/// The preset `ringside` opens with no arguments.
+pub const DEFAULT: &str = "quorum-basics";
+
+/// The text of bundled preset `name`.
+pub fn bundled(name: &str) -> Option<&'static str> {
+    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
+/// The names of the bundled presets.
+pub fn names() -> Vec<&'static str> {
+    BUNDLED.iter().map(|(n, _)| *n).collect()
+}

@@ -1,0 +1,391 @@
+//! Cluster settings as a preset writes them: the `cluster:` section and the
+//! `set:` step share one list of knobs, declared once below.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use super::text::Text;
+use crate::core::config::{Latency, Routing, Settings, check_rate};
+use crate::core::time::Dur;
+use crate::engine::{ClusterSpec, NodeSpec};
+
+/// A duration written as text: `500ms`.
+struct DurWire(Dur);
+/// A latency written as text: `10ms` or `5ms..20ms`.
+struct LatencyWire(Latency);
+/// A routing mode written as text.
+struct RoutingWire(Routing);
+/// A probability between 0 and 1.
+struct RateWire(f64);
+
+impl<'de> Deserialize<'de> for DurWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        Dur::parse(&t.0).map(DurWire).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for LatencyWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        Latency::parse(&t.0).map(LatencyWire).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for RoutingWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        Routing::parse(&t.0).map(RoutingWire).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for RateWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let rate = f64::deserialize(d)?;
+        check_rate("drop_rate", rate).map_err(de::Error::custom)?;
+        Ok(RateWire(rate))
+    }
+}
+
+/// Converts a wire value into the setting's type.
+trait Wire {
+    type Value;
+    fn into_value(self) -> Self::Value;
+}
+
+impl Wire for DurWire {
+    type Value = Dur;
+    fn into_value(self) -> Dur {
+        self.0
+    }
+}
+impl Wire for LatencyWire {
+    type Value = Latency;
+    fn into_value(self) -> Latency {
+        self.0
+    }
+}
+impl Wire for RoutingWire {
+    type Value = Routing;
+    fn into_value(self) -> Routing {
+        self.0
+    }
+}
+impl Wire for RateWire {
+    type Value = f64;
+    fn into_value(self) -> f64 {
+        self.0
+    }
+}
+impl Wire for usize {
+    type Value = usize;
+    fn into_value(self) -> usize {
+        self
+    }
+}
+impl Wire for bool {
+    type Value = bool;
+    fn into_value(self) -> bool {
+        self
+    }
+}
+
+/// How a setting prints in `set` descriptions.
+trait Show {
+    fn show(&self) -> String;
+}
+impl Show for Dur {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+impl Show for Latency {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+impl Show for Routing {
+    fn show(&self) -> String {
+        self.name().to_string()
+    }
+}
+impl Show for usize {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+impl Show for f64 {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+impl Show for bool {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! settings_patch {
+    ($($field:ident : $ty:ty => $wire:ty),* $(,)?) => {
+        /// Settings a preset changes; unset fields keep their value.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct SettingsPatch {
+            $(pub $field: Option<$ty>,)*
+        }
+
+        impl SettingsPatch {
+            /// Every setting a preset may write.
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
+            /// Reads the value of setting `key` from `map`. Returns false
+            /// when `key` is not a setting.
+            fn read_field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+                match key {
+                    $(stringify!($field) => {
+                        let wire: $wire = map.next_value()?;
+                        self.$field = Some(wire.into_value());
+                        Ok(true)
+                    })*
+                    _ => Ok(false),
+                }
+            }
+
+            /// `base` with this patch's fields replaced.
+            pub fn apply(&self, base: &Settings) -> Settings {
+                let mut s = base.clone();
+                $(if let Some(v) = &self.$field { s.$field = v.clone(); })*
+                s
+            }
+
+            /// `write_quorum=3, routing=any-node`.
+            pub fn describe(&self) -> String {
+                let mut parts: Vec<String> = Vec::new();
+                $(if let Some(v) = &self.$field { parts.push(format!("{}={}", stringify!($field), v.show())); })*
+                parts.join(", ")
+            }
+
+            pub fn is_empty(&self) -> bool {
+                true $(&& self.$field.is_none())*
+            }
+        }
+    };
+}
+
+settings_patch! {
+    replicas: usize => usize,
+    read_quorum: usize => usize,
+    write_quorum: usize => usize,
+    request_timeout: Dur => DurWire,
+    routing: Routing => RoutingWire,
+    latency: Latency => LatencyWire,
+    drop_rate: f64 => RateWire,
+}
+
+fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {
+    let mut allowed: Vec<&str> = extra.to_vec();
+    allowed.extend_from_slice(SettingsPatch::FIELDS);
+    E::custom(format!("unknown setting `{key}`; the settings are {}", allowed.join(", ")))
+}
+
+impl<'de> Deserialize<'de> for SettingsPatch {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SettingsPatch;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map of settings, like {write_quorum: 3}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SettingsPatch, A::Error> {
+                let mut patch = SettingsPatch::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if !patch.read_field(&key, &mut map)? {
+                        return Err(unknown_setting(&key, &[]));
+                    }
+                }
+                if patch.is_empty() {
+                    return Err(de::Error::custom("set: names no setting"));
+                }
+                Ok(patch)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The `cluster:` section: nodes, tokens and settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterSection {
+    pub spec: ClusterSpec,
+    /// Warnings the settings raise (for example R + W <= N).
+    pub warnings: Vec<String>,
+}
+
+impl Default for ClusterSection {
+    fn default() -> Self {
+        ClusterSection {
+            spec: ClusterSpec::numbered(5, DEFAULT_VNODES, Settings::default()),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Tokens per node unless a preset says otherwise.
+pub const DEFAULT_VNODES: usize = 8;
+
+/// `nodes:` is a count or a list of names (or `{name, tokens}` maps).
+enum NodesWire {
+    Count(usize),
+    List(Vec<NodeSpec>),
+}
+
+impl<'de> Deserialize<'de> for NodesWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Item {
+            Name(String),
+            Full(FullNode),
+        }
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct FullNode {
+            name: String,
+            tokens: Option<Vec<TokenWire>>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Count(u64),
+            List(Vec<Item>),
+        }
+        let raw = Raw::deserialize(d).map_err(|_| {
+            de::Error::custom("nodes must be a count (5 gives n1..n5) or a list of names like [s1, s2, s3], where an item may also be {name: s1, tokens: [\"25%\", \"75%\"]}")
+        })?;
+        match raw {
+            Raw::Count(n) => {
+                if n == 0 || n > crate::core::config::MAX_NODES as u64 {
+                    return Err(de::Error::custom(format!(
+                        "nodes: {n} is not allowed; a cluster has 1 to {} nodes",
+                        crate::core::config::MAX_NODES
+                    )));
+                }
+                Ok(NodesWire::Count(n as usize))
+            }
+            Raw::List(items) => {
+                let mut nodes = Vec::new();
+                for item in items {
+                    nodes.push(match item {
+                        Item::Name(name) => NodeSpec { name, tokens: None },
+                        Item::Full(f) => NodeSpec {
+                            name: f.name,
+                            tokens: f.tokens.map(|t| t.into_iter().map(|w| w.0).collect()),
+                        },
+                    });
+                }
+                Ok(NodesWire::List(nodes))
+            }
+        }
+    }
+}
+
+/// A ring position: an integer from 0 to 2^64-1, or a percentage of the ring (`"25%"`).
+struct TokenWire(u64);
+
+impl<'de> Deserialize<'de> for TokenWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        parse_token(&t.0).map(TokenWire).map_err(de::Error::custom)
+    }
+}
+
+/// Parses a ring position: `12345` or `25%`.
+pub fn parse_token(text: &str) -> Result<u64, String> {
+    let bad = || format!("token {text:?} is not a ring position; write an integer (0 to 2^64-1) or a percentage like \"25%\"");
+    match text.trim().strip_suffix('%') {
+        Some(pct) => {
+            let p: f64 = pct.trim().parse().map_err(|_| bad())?;
+            if !(0.0..100.0).contains(&p) {
+                return Err(format!("token {text:?} must be at least 0% and below 100%"));
+            }
+            Ok((p / 100.0 * 2f64.powi(64)) as u64)
+        }
+        None => text.trim().parse().map_err(|_| bad()),
+    }
+}
+
+impl<'de> Deserialize<'de> for ClusterSection {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ClusterSection;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("the cluster: nodes, vnodes and settings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClusterSection, A::Error> {
+                let mut patch = SettingsPatch::default();
+                let mut nodes = NodesWire::Count(5);
+                let mut vnodes = DEFAULT_VNODES;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "nodes" => nodes = map.next_value()?,
+                        "vnodes" => vnodes = map.next_value()?,
+                        other => {
+                            if !patch.read_field(other, &mut map)? {
+                                return Err(unknown_setting(other, &["nodes", "vnodes"]));
+                            }
+                        }
+                    }
+                }
+                let settings = patch.apply(&Settings::default());
+                let spec = match nodes {
+                    NodesWire::Count(n) => ClusterSpec::numbered(n, vnodes, settings),
+                    NodesWire::List(list) => ClusterSpec {
+                        nodes: list,
+                        vnodes,
+                        settings,
+                    },
+                };
+                let (names, _) = spec.build().map_err(de::Error::custom)?;
+                let warnings = spec.settings.validate(names.node_count()).map_err(de::Error::custom)?;
+                Ok(ClusterSection { spec, warnings })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_applies_and_describes() {
+        let patch: SettingsPatch = serde_yaml::from_str("{write_quorum: 3, routing: any-node, latency: 1ms..2ms}").unwrap();
+        let s = patch.apply(&Settings::default());
+        assert_eq!(s.write_quorum, 3);
+        assert_eq!(s.routing, Routing::AnyNode);
+        assert_eq!(patch.describe(), "write_quorum=3, routing=any-node, latency=1ms..2ms");
+    }
+
+    #[test]
+    fn unknown_settings_list_what_is_allowed() {
+        let err = serde_yaml::from_str::<SettingsPatch>("{write_quorom: 3}").unwrap_err().to_string();
+        assert!(err.contains("unknown setting `write_quorom`; the settings are replicas, read_quorum, write_quorum"), "{err}");
+    }
+
+    #[test]
+    fn cluster_accepts_counts_names_and_tokens() {
+        let c: ClusterSection = serde_yaml::from_str("{nodes: 3}").unwrap();
+        assert_eq!(c.spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["n1", "n2", "n3"]);
+        let c: ClusterSection = serde_yaml::from_str("{nodes: [a, {name: b, tokens: ['50%', 7]}]}").unwrap();
+        assert_eq!(c.spec.nodes[1].tokens, Some(vec![1 << 63, 7]));
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 2, replicas: 3}").unwrap_err().to_string();
+        assert!(err.contains("only 2 nodes"), "{err}");
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 5000}").unwrap_err().to_string();
+        assert!(err.contains("1 to 1024"), "{err}");
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: [a, a]}").unwrap_err().to_string();
+        assert!(err.contains("appears twice"), "{err}");
+    }
+}
