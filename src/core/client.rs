@@ -6,8 +6,8 @@
 //! all of them. Like a node, a client is a sans-IO state machine the engine
 //! drives.
 
-use rand::seq::SliceRandom;
 use rand::SeedableRng;
+use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -36,8 +36,14 @@ pub struct ClientOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum OpKind {
     /// `context` overrides the client's remembered context for the key.
-    Put { value: Value, w: Option<usize>, context: Option<VClock> },
-    Get { r: Option<usize> },
+    Put {
+        value: Value,
+        w: Option<usize>,
+        context: Option<VClock>,
+    },
+    Get {
+        r: Option<usize>,
+    },
 }
 
 /// The finished operation, as the client saw it.
@@ -177,7 +183,9 @@ impl Client {
     fn send_attempt(&self, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
         let target = p.candidates[p.attempt as usize];
         out.send(Endpoint::Node(target), Message::Request(p.request.clone()));
-        let coordinates = ring.preference_list(&p.request.key, settings.replicas).contains(&target);
+        let coordinates = ring
+            .preference_list(&p.request.key, settings.replicas)
+            .contains(&target);
         let per_hop = forward_timeout(settings);
         // A node outside the top N forwards, possibly to every one of them.
         let wait = if coordinates {

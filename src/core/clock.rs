@@ -10,7 +10,7 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use super::ids::{NodeId, Names};
+use super::ids::{Names, NodeId};
 
 /// How two clocks relate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -220,7 +220,7 @@ mod tests {
         c.set(NodeId(5), 1);
         c.set(NodeId(1), 2);
         c.set(NodeId(3), 1);
-        assert_eq!(c.iter().map(|e| e.0 .0).collect::<Vec<_>>(), vec![1, 3, 5]);
+        assert_eq!(c.iter().map(|e| e.0.0).collect::<Vec<_>>(), vec![1, 3, 5]);
         c.set(NodeId(3), 0);
         assert_eq!(c.len(), 2);
         assert_eq!(c.get(NodeId(3)), 0);

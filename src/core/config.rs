@@ -63,7 +63,10 @@ impl Latency {
             return Err("latency must be at least 1us: a message cannot arrive at the instant it is sent".into());
         }
         if self.min > self.max {
-            return Err(format!("latency range {}..{} runs backwards; write the smaller bound first", self.min, self.max));
+            return Err(format!(
+                "latency range {}..{} runs backwards; write the smaller bound first",
+                self.min, self.max
+            ));
         }
         if self.max > Dur::from_secs(3600) {
             return Err(format!("latency {} is too long (at most 1h)", self.max));
@@ -161,7 +164,10 @@ impl Settings {
     /// process this much virtual time on all nodes at once, because nothing
     /// sent inside such a window can arrive inside it.
     pub fn lookahead(&self) -> Dur {
-        let shortest = [self.latency.min, self.request_timeout].into_iter().min().unwrap_or(Dur(1));
+        let shortest = [self.latency.min, self.request_timeout]
+            .into_iter()
+            .min()
+            .unwrap_or(Dur(1));
         Dur(shortest.micros().max(1))
     }
 }
@@ -172,7 +178,9 @@ pub fn check_quorum(name: &str, value: usize, replicas: usize) -> Result<(), Str
         return Err(format!("{name} must be at least 1"));
     }
     if value > replicas {
-        return Err(format!("{name} is {value} but replicas (N) is {replicas}; a quorum must be between 1 and N"));
+        return Err(format!(
+            "{name} is {value} but replicas (N) is {replicas}; a quorum must be between 1 and N"
+        ));
     }
     Ok(())
 }
@@ -198,15 +206,22 @@ mod tests {
 
     #[test]
     fn rejects_impossible_quorums() {
-        let mut s = Settings::default();
-        s.read_quorum = 0;
+        let mut s = Settings {
+            read_quorum: 0,
+            ..Settings::default()
+        };
         assert!(s.validate(5).unwrap_err().contains("at least 1"));
         s.read_quorum = 4;
         assert!(s.validate(5).unwrap_err().contains("between 1 and N"));
         s.read_quorum = 2;
         s.replicas = 6;
         assert!(s.validate(5).unwrap_err().contains("only 5 nodes"));
-        assert!(Settings::default().validate(MAX_NODES + 1).unwrap_err().contains("too many"));
+        assert!(
+            Settings::default()
+                .validate(MAX_NODES + 1)
+                .unwrap_err()
+                .contains("too many")
+        );
     }
 
     #[test]

@@ -94,7 +94,10 @@ impl Names {
     }
 
     pub fn client_id(&self, name: &str) -> Option<ClientId> {
-        self.clients.iter().position(|n| &**n == name).map(|i| ClientId(i as u16))
+        self.clients
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| ClientId(i as u16))
     }
 
     /// The id of `name`, registering a new node when it is not known yet.

@@ -27,7 +27,11 @@ pub struct Request {
 pub enum Action {
     /// Store `value`; `context` is the clock of what the client has seen.
     /// `w` overrides the cluster's write quorum for this request.
-    Put { value: Value, context: VClock, w: Option<usize> },
+    Put {
+        value: Value,
+        context: VClock,
+        w: Option<usize>,
+    },
     /// Read every current version; `r` overrides the read quorum.
     Get { r: Option<usize> },
 }
@@ -74,7 +78,11 @@ pub enum Outcome {
     Put { clock: VClock, failure: Option<Failure> },
     /// A get: the current versions (one, or several siblings) and the merge
     /// of their clocks, the context to send with the next put.
-    Get { versions: Vec<Version>, context: VClock, failure: Option<Failure> },
+    Get {
+        versions: Vec<Version>,
+        context: VClock,
+        failure: Option<Failure>,
+    },
     /// The request never reached a coordinator.
     Unavailable(Failure),
 }

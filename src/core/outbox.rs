@@ -12,9 +12,15 @@ use super::trace::Event;
 /// One thing to do, in the order it was decided.
 #[derive(Debug)]
 pub enum Effect<T> {
-    Send { to: Endpoint, msg: Message },
+    Send {
+        to: Endpoint,
+        msg: Message,
+    },
     /// Fire `timer` back at the same actor after `after`.
-    Timer { after: Dur, timer: T },
+    Timer {
+        after: Dur,
+        timer: T,
+    },
     Trace(Event),
 }
 

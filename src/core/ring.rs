@@ -72,9 +72,7 @@ impl Ring {
     /// The tokens a node named `name` gets by default: hashes of `name#0`,
     /// `name#1`, ... so the same name always lands in the same places.
     pub fn default_tokens(name: &str, vnodes: usize) -> Vec<u64> {
-        (0..vnodes)
-            .map(|i| hash64(format!("{name}#{i}").as_bytes()))
-            .collect()
+        (0..vnodes).map(|i| hash64(format!("{name}#{i}").as_bytes())).collect()
     }
 
     /// The position of a key on the ring.

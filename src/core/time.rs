@@ -60,21 +60,22 @@ impl Dur {
         self.0 as f64 / 1e6
     }
 
-    /// Parses `250us`, `5ms`, `1.5s` or `2m`: a non-negative number and a unit.
+    /// Parses `250us`, `5ms`, `1.5s`, `2m` or `1h`: a non-negative number and a unit.
     pub fn parse(text: &str) -> Result<Dur, String> {
         let s = text.trim();
         let split = s
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("duration {text:?} has no unit; write it like 250us, 5ms, 1.5s or 2m"))?;
+            .ok_or_else(|| format!("duration {text:?} has no unit; write it like 250us, 5ms, 1.5s, 2m or 1h"))?;
         let (number, unit) = s.split_at(split);
         let scale: f64 = match unit.trim() {
             "us" | "µs" => 1.0,
             "ms" => 1e3,
             "s" => 1e6,
             "m" | "min" => 60e6,
+            "h" => 3600e6,
             other => {
                 return Err(format!(
-                    "duration {text:?} has unknown unit {other:?}; the units are us, ms, s and m"
+                    "duration {text:?} has unknown unit {other:?}; the units are us, ms, s, m and h"
                 ));
             }
         };
@@ -161,7 +162,8 @@ mod tests {
     #[test]
     fn rejects_what_is_not_a_duration() {
         assert!(Dur::parse("5").unwrap_err().contains("no unit"));
-        assert!(Dur::parse("5h").unwrap_err().contains("unknown unit"));
+        assert!(Dur::parse("5d").unwrap_err().contains("unknown unit"));
+        assert_eq!(Dur::parse("1h").unwrap(), Dur(3_600_000_000));
         assert!(Dur::parse("ms").unwrap_err().contains("number"));
         assert!(Dur::parse("-5ms").is_err());
         assert!(Dur::parse("99999999999999s").unwrap_err().contains("too long"));

@@ -69,11 +69,17 @@ pub enum Fault {
     /// The listed groups cannot reach each other; unlisted nodes keep all links.
     Partition(Vec<Vec<NodeId>>),
     /// One direction of one link is cut.
-    Cut { from: NodeId, to: NodeId },
+    Cut {
+        from: NodeId,
+        to: NodeId,
+    },
     /// Partitions and cuts are gone.
     Heal,
     /// Messages to and from `node` take `extra` longer.
-    Slow { node: NodeId, extra: Dur },
+    Slow {
+        node: NodeId,
+        extra: Dur,
+    },
     /// Settings changed; the text lists what changed.
     Set(String),
 }
@@ -81,18 +87,58 @@ pub enum Fault {
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    Sent { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind, key: Option<Key>, arrives: Time },
-    Delivered { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind },
-    Dropped { msg: MsgId, from: Endpoint, to: Endpoint, kind: MsgKind, reason: DropReason },
+    Sent {
+        msg: MsgId,
+        from: Endpoint,
+        to: Endpoint,
+        kind: MsgKind,
+        key: Option<Key>,
+        arrives: Time,
+    },
+    Delivered {
+        msg: MsgId,
+        from: Endpoint,
+        to: Endpoint,
+        kind: MsgKind,
+    },
+    Dropped {
+        msg: MsgId,
+        from: Endpoint,
+        to: Endpoint,
+        kind: MsgKind,
+        reason: DropReason,
+    },
     /// A replica stored a version; `siblings` is how many it holds now.
-    Stored { node: NodeId, key: Key, version: Version, siblings: usize, cause: StoreCause },
+    Stored {
+        node: NodeId,
+        key: Key,
+        version: Version,
+        siblings: usize,
+        cause: StoreCause,
+    },
     /// A coordinator's new clock superseded a stored version that the
     /// client's context had not seen: that write is lost (vector clocks with
     /// server ids cannot tell the two apart).
-    Overwritten { node: NodeId, key: Key, lost: Version, by: Version },
+    Overwritten {
+        node: NodeId,
+        key: Key,
+        lost: Version,
+        by: Version,
+    },
     /// A node took on a request as its coordinator.
-    Coordinating { node: NodeId, op: OpId, key: Key, put: bool },
-    OpStarted { op: OpId, client: ClientId, key: Key, value: Option<Value>, via: Option<NodeId> },
+    Coordinating {
+        node: NodeId,
+        op: OpId,
+        key: Key,
+        put: bool,
+    },
+    OpStarted {
+        op: OpId,
+        client: ClientId,
+        key: Key,
+        value: Option<Value>,
+        via: Option<NodeId>,
+    },
     OpFinished {
         op: OpId,
         client: ClientId,
@@ -107,9 +153,16 @@ pub enum Event {
     /// A scenario caption.
     Caption(String),
     /// A scenario step began.
-    Step { index: usize, text: String },
+    Step {
+        index: usize,
+        text: String,
+    },
     /// A scenario expectation was checked.
-    Expectation { text: String, passed: bool, detail: String },
+    Expectation {
+        text: String,
+        passed: bool,
+        detail: String,
+    },
     /// Something allowed but worth telling (for example R + W <= N).
     Warning(String),
 }
@@ -161,11 +214,13 @@ impl Event {
             Event::Sent { from, to, .. } | Event::Delivered { from, to, .. } | Event::Dropped { from, to, .. } => {
                 *from == n || *to == n
             }
-            Event::Stored { node: x, .. } | Event::Overwritten { node: x, .. } | Event::Coordinating { node: x, .. } => {
-                *x == node
-            }
+            Event::Stored { node: x, .. }
+            | Event::Overwritten { node: x, .. }
+            | Event::Coordinating { node: x, .. } => *x == node,
             Event::OpStarted { via, .. } => *via == Some(node),
-            Event::OpFinished { coordinator, replicas, .. } => *coordinator == Some(node) || replicas.contains(&node),
+            Event::OpFinished {
+                coordinator, replicas, ..
+            } => *coordinator == Some(node) || replicas.contains(&node),
             Event::Fault(f) => match f {
                 Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } => *x == node,
                 Fault::Cut { from, to } => *from == node || *to == node,
@@ -197,7 +252,11 @@ pub fn describe_outcome(outcome: &Outcome, names: &Names) -> String {
             }
             let _ = write!(s, ", clock {}", clock.display(names));
         }
-        Outcome::Get { versions, context, failure } => {
+        Outcome::Get {
+            versions,
+            context,
+            failure,
+        } => {
             if let Some(f) = failure {
                 let _ = write!(s, "FAILED ({f})");
             } else if versions.is_empty() {
@@ -244,17 +303,41 @@ pub fn describe_fault(fault: &Fault, names: &Names) -> String {
 fn describe(event: &Event, names: &Names) -> String {
     let ep = |e: &Endpoint| names.endpoint(*e).to_string();
     match event {
-        Event::Sent { from, to, kind, key, arrives, .. } => {
+        Event::Sent {
+            from,
+            to,
+            kind,
+            key,
+            arrives,
+            ..
+        } => {
             let key = key.as_ref().map(|k| format!(" [{k}]")).unwrap_or_default();
             format!("{} → {} {}{key} (arrives {arrives})", ep(from), ep(to), kind.name())
         }
         Event::Delivered { from, to, kind, .. } => format!("{} → {} {} delivered", ep(from), ep(to), kind.name()),
-        Event::Dropped { from, to, kind, reason, .. } => {
+        Event::Dropped {
+            from, to, kind, reason, ..
+        } => {
             format!("{} → {} {} DROPPED: {}", ep(from), ep(to), kind.name(), reason.name())
         }
-        Event::Stored { node, key, version, siblings, cause } => {
-            let sib = if *siblings > 1 { format!(" ({siblings} siblings)") } else { String::new() };
-            format!("{} stored {key} = {} by {}{sib}", names.node(*node), version.display(names), cause.name())
+        Event::Stored {
+            node,
+            key,
+            version,
+            siblings,
+            cause,
+        } => {
+            let sib = if *siblings > 1 {
+                format!(" ({siblings} siblings)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} stored {key} = {} by {}{sib}",
+                names.node(*node),
+                version.display(names),
+                cause.name()
+            )
         }
         Event::Overwritten { node, key, lost, by } => format!(
             "{} OVERWROTE a concurrent write: {key} = {} lost to {} (the client's context had not seen it)",
@@ -263,17 +346,37 @@ fn describe(event: &Event, names: &Names) -> String {
             by.display(names)
         ),
         Event::Coordinating { node, op, key, put } => {
-            format!("{} coordinates {} {key} ({op})", names.node(*node), if *put { "put" } else { "get" })
+            format!(
+                "{} coordinates {} {key} ({op})",
+                names.node(*node),
+                if *put { "put" } else { "get" }
+            )
         }
-        Event::OpStarted { op, client, key, value, via } => {
+        Event::OpStarted {
+            op,
+            client,
+            key,
+            value,
+            via,
+        } => {
             let via = via.map(|n| format!(" via {}", names.node(n))).unwrap_or_default();
             match value {
                 Some(v) => format!("{} put {key} = {v}{via} ({op})", names.client(*client)),
                 None => format!("{} get {key}{via} ({op})", names.client(*client)),
             }
         }
-        Event::OpFinished { client, key, put, coordinator, outcome, latency, .. } => {
-            let by = coordinator.map(|n| format!(" by {}", names.node(n))).unwrap_or_default();
+        Event::OpFinished {
+            client,
+            key,
+            put,
+            coordinator,
+            outcome,
+            latency,
+            ..
+        } => {
+            let by = coordinator
+                .map(|n| format!(" by {}", names.node(n)))
+                .unwrap_or_default();
             format!(
                 "{} {} {key} → {} in {latency}{by}",
                 names.client(*client),

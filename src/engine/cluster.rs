@@ -46,7 +46,10 @@ impl ClusterSpec {
             return Err(format!("{} nodes is too many; at most {MAX_NODES}", self.nodes.len()));
         }
         if self.vnodes == 0 || self.vnodes > MAX_VNODES {
-            return Err(format!("vnodes is {}; it must be between 1 and {MAX_VNODES}", self.vnodes));
+            return Err(format!(
+                "vnodes is {}; it must be between 1 and {MAX_VNODES}",
+                self.vnodes
+            ));
         }
         let mut names = Names::default();
         let mut assignments = Vec::new();
@@ -59,7 +62,11 @@ impl ClusterSpec {
             let tokens = match &spec.tokens {
                 Some(t) if t.is_empty() => return Err(format!("node {} has an empty token list", spec.name)),
                 Some(t) if t.len() > MAX_VNODES => {
-                    return Err(format!("node {} has {} tokens; at most {MAX_VNODES}", spec.name, t.len()));
+                    return Err(format!(
+                        "node {} has {} tokens; at most {MAX_VNODES}",
+                        spec.name,
+                        t.len()
+                    ));
                 }
                 Some(t) => t.clone(),
                 None => Ring::default_tokens(&spec.name, self.vnodes),

@@ -296,7 +296,8 @@ impl Engine {
         let id = self.names.add_client(name);
         while self.clients.len() <= id.index() {
             let c = ClientId(self.clients.len() as u16);
-            self.clients.push(Client::new(c, mix64(self.seed ^ (0x636c_0000 + c.0 as u64))));
+            self.clients
+                .push(Client::new(c, mix64(self.seed ^ (0x636c_0000 + c.0 as u64))));
         }
         id
     }
@@ -306,7 +307,13 @@ impl Engine {
         self.next_op += 1;
         let op = OpId(self.next_op);
         let c = &mut self.clients[client.index()];
-        c.start(self.now, ClientOp { op, key, kind, via }, &self.ring, &self.settings, &mut self.client_outbox);
+        c.start(
+            self.now,
+            ClientOp { op, key, kind, via },
+            &self.ring,
+            &self.settings,
+            &mut self.client_outbox,
+        );
         self.apply_client_effects(client);
         op
     }

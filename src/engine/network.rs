@@ -111,7 +111,9 @@ impl Network {
         let base = if self.latency.min == self.latency.max {
             self.latency.min
         } else {
-            Dur(self.rng.random_range(self.latency.min.micros()..=self.latency.max.micros()))
+            Dur(self
+                .rng
+                .random_range(self.latency.min.micros()..=self.latency.max.micros()))
         };
         Ok(base + self.extra(from) + self.extra(to))
     }
@@ -151,7 +153,14 @@ mod tests {
     use crate::core::ids::ClientId;
 
     fn net() -> Network {
-        Network::new(1, Latency { min: Dur(5_000), max: Dur(20_000) }, 0.0)
+        Network::new(
+            1,
+            Latency {
+                min: Dur(5_000),
+                max: Dur(20_000),
+            },
+            0.0,
+        )
     }
 
     const A: Endpoint = Endpoint::Node(NodeId(0));
@@ -175,7 +184,10 @@ mod tests {
         assert_eq!(n.send(A, B), Err(DropReason::Partition));
         assert_eq!(n.send(B, A), Err(DropReason::Partition));
         assert!(n.send(A, C).is_ok(), "unlisted nodes keep all links");
-        assert!(n.send(Endpoint::Client(ClientId(0)), A).is_ok(), "clients are outside the cluster");
+        assert!(
+            n.send(Endpoint::Client(ClientId(0)), A).is_ok(),
+            "clients are outside the cluster"
+        );
         n.heal();
         assert!(n.send(A, B).is_ok());
     }
@@ -198,7 +210,14 @@ mod tests {
 
     #[test]
     fn slow_node_adds_latency_both_ways() {
-        let mut n = Network::new(1, Latency { min: Dur(10), max: Dur(10) }, 0.0);
+        let mut n = Network::new(
+            1,
+            Latency {
+                min: Dur(10),
+                max: Dur(10),
+            },
+            0.0,
+        );
         n.slow(NodeId(1), Dur(300));
         assert_eq!(n.send(A, B), Ok(Dur(310)));
         assert_eq!(n.send(B, A), Ok(Dur(310)));

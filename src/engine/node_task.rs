@@ -22,7 +22,11 @@ use crate::core::trace::Event;
 /// One input for a node.
 #[derive(Debug)]
 pub enum NodeInput {
-    Message { msg: MsgId, from: Endpoint, message: Message },
+    Message {
+        msg: MsgId,
+        from: Endpoint,
+        message: Message,
+    },
     Timer(NodeTimer),
 }
 

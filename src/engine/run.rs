@@ -70,14 +70,18 @@ impl Engine {
     /// Runs until every op in `ops` has finished or `deadline` passes. The
     /// clock stops at the instant the last op finished.
     pub async fn run_until_done(&mut self, ops: &[OpId], deadline: Time) {
-        self.watch.extend(ops.iter().copied().filter(|op| !self.reports.contains_key(op)));
+        self.watch
+            .extend(ops.iter().copied().filter(|op| !self.reports.contains_key(op)));
         while !self.watch.is_empty() {
             if !self.run_window(deadline).await {
                 break;
             }
         }
         self.watch.clear();
-        if self.queue.peek_time().is_none() && deadline > self.now && !ops.iter().all(|op| self.reports.contains_key(op)) {
+        if self.queue.peek_time().is_none()
+            && deadline > self.now
+            && !ops.iter().all(|op| self.reports.contains_key(op))
+        {
             self.now = deadline;
         }
     }
@@ -85,7 +89,9 @@ impl Engine {
     /// Processes one window of virtual time that starts at the next event.
     /// Returns false when no event is due by `limit`.
     async fn run_window(&mut self, limit: Time) -> bool {
-        let Some(start) = self.queue.peek_time() else { return false };
+        let Some(start) = self.queue.peek_time() else {
+            return false;
+        };
         if start > limit {
             return false;
         }
@@ -318,7 +324,17 @@ impl Engine {
                 let arrives = at + latency;
                 if self.tracing {
                     let key = message.key().cloned();
-                    self.trace.push(at, Event::Sent { msg, from, to, kind, key, arrives });
+                    self.trace.push(
+                        at,
+                        Event::Sent {
+                            msg,
+                            from,
+                            to,
+                            kind,
+                            key,
+                            arrives,
+                        },
+                    );
                 }
                 let env = Envelope {
                     msg,
@@ -331,7 +347,16 @@ impl Engine {
             }
             Err(reason) => {
                 if self.tracing {
-                    self.trace.push(at, Event::Dropped { msg, from, to, kind, reason });
+                    self.trace.push(
+                        at,
+                        Event::Dropped {
+                            msg,
+                            from,
+                            to,
+                            kind,
+                            reason,
+                        },
+                    );
                 }
             }
         }

@@ -126,7 +126,11 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
                 let shown: Vec<String> = shown.iter().map(|v| v.display(names).to_string()).collect();
                 result(text, got == *values, format!("got [{}]", shown.join(" | ")))
             }
-            _ => result(text, false, format!("values checks what a get returned; this is a {kind}")),
+            _ => result(
+                text,
+                false,
+                format!("values checks what a get returned; this is a {kind}"),
+            ),
         });
     }
     if let Some(spec) = &expect.context {
@@ -136,7 +140,11 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
                 result(text, *context == want, format!("got {}", context.display(names)))
             }
             (_, Err(e)) => result(text, false, e),
-            _ => result(text, false, format!("context checks what a get returned; this is a {kind}")),
+            _ => result(
+                text,
+                false,
+                format!("context checks what a get returned; this is a {kind}"),
+            ),
         });
     }
     if let Some(needle) = &expect.error {
@@ -148,7 +156,10 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
     }
     if let Some(node) = &expect.coordinator {
         let text = format!("coordinator {node}");
-        let got = report.coordinator.map(|n| names.node(n).to_string()).unwrap_or_else(|| "none".into());
+        let got = report
+            .coordinator
+            .map(|n| names.node(n).to_string())
+            .unwrap_or_else(|| "none".into());
         out.push(match node.resolve(names, engine.ring()) {
             Ok(want) => result(text, report.coordinator == Some(want), format!("coordinated by {got}")),
             Err(e) => result(text, false, e),
@@ -156,7 +167,19 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
     }
     if let Some(max) = &expect.max_latency {
         let latency = report.latency();
-        out.push(result(format!("latency at most {}", max.0), latency <= max.0, format!("took {latency}")));
+        out.push(result(
+            format!("latency at most {}", max.0),
+            latency <= max.0,
+            format!("took {latency}"),
+        ));
+    }
+    if let Some(min) = &expect.min_latency {
+        let latency = report.latency();
+        out.push(result(
+            format!("latency at least {}", min.0),
+            latency >= min.0,
+            format!("took {latency}"),
+        ));
     }
 }
 
@@ -193,7 +216,10 @@ async fn check_converged(c: &Converged, engine: &mut Engine) -> CheckResult {
                 Some((first_name, first_versions)) if *first_versions != versions => {
                     let names = engine.names();
                     let show = |vs: &[crate::core::version::Version]| {
-                        vs.iter().map(|v| v.display(names).to_string()).collect::<Vec<_>>().join(" | ")
+                        vs.iter()
+                            .map(|v| v.display(names).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" | ")
                     };
                     let detail = format!(
                         "{key}: {first_name} holds [{}] but {name} holds [{}]",

@@ -144,7 +144,13 @@ impl Director {
     pub fn step_done(&self, engine: &Engine) -> bool {
         match &self.running {
             None => true,
-            Some(r) => engine.now() >= r.wait_until && r.parts.iter().filter_map(|p| p.op).all(|op| engine.report(op).is_some()),
+            Some(r) => {
+                engine.now() >= r.wait_until
+                    && r.parts
+                        .iter()
+                        .filter_map(|p| p.op)
+                        .all(|op| engine.report(op).is_some())
+            }
         }
     }
 

@@ -101,7 +101,11 @@ pub enum Converged {
 impl<'de> Deserialize<'de> for Converged {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = Text::deserialize(d)?;
-        Ok(if t.0 == "all" { Converged::All } else { Converged::Key(t.0) })
+        Ok(if t.0 == "all" {
+            Converged::All
+        } else {
+            Converged::Key(t.0)
+        })
     }
 }
 
@@ -133,6 +137,8 @@ pub struct Expect {
     pub coordinator: Option<NodeRef>,
     /// The operation took at most this long.
     pub max_latency: Option<DurSpec>,
+    /// The operation took at least this long.
+    pub min_latency: Option<DurSpec>,
     pub replica: Option<ReplicaExpect>,
     pub converged: Option<Converged>,
     pub overwritten: Option<OverwrittenExpect>,
@@ -162,6 +168,9 @@ impl Expect {
         }
         if self.max_latency.is_some() {
             out.push("max_latency");
+        }
+        if self.min_latency.is_some() {
+            out.push("min_latency");
         }
         out
     }

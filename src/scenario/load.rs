@@ -62,7 +62,10 @@ impl Scenario {
                 place: preset.to_string(),
                 message: format!("cannot read the file: {e}"),
             })?;
-            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
             return Scenario::parse_bytes(&bytes, preset, &stem);
         }
         if let Some(text) = presets::bundled(preset) {
@@ -91,26 +94,43 @@ impl Scenario {
             message,
         };
         if bytes.len() > MAX_FILE {
-            return Err(fail(format!("the file is {} bytes; a preset may be at most {MAX_FILE}", bytes.len())));
+            return Err(fail(format!(
+                "the file is {} bytes; a preset may be at most {MAX_FILE}",
+                bytes.len()
+            )));
         }
         if bytes.contains(&0) {
             return Err(fail("this is a binary file, not a YAML preset".into()));
         }
         let text = std::str::from_utf8(bytes).map_err(|e| {
-            fail(format!("the file is not UTF-8 text (invalid byte at offset {}); a preset is a YAML text file", e.valid_up_to()))
+            fail(format!(
+                "the file is not UTF-8 text (invalid byte at offset {}); a preset is a YAML text file",
+                e.valid_up_to()
+            ))
         })?;
         Scenario::parse(text, place, default_name)
     }
 
     /// Parses a preset's text.
     pub fn parse(text: &str, place: &str, default_name: &str) -> Result<Scenario, LoadError> {
-        if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        if text.trim().is_empty()
+            || text
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
             return Err(LoadError {
                 place: place.to_string(),
                 message: "the file is empty; a preset needs at least `steps:` (see presets/README.md)".into(),
             });
         }
         let located = |e: serde_yaml::Error| locate(place, e);
+        let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(located)?;
+        if !doc.is_mapping() {
+            return Err(LoadError {
+                place: place.to_string(),
+                message: "a preset is a YAML map with the keys name, description, seed, cluster and steps".into(),
+            });
+        }
         let first: ClusterFirst = serde_yaml::from_str(text).map_err(located)?;
         let cluster = first.cluster.unwrap_or_default();
         let ctx = ParseContext {
@@ -170,8 +190,8 @@ fn locate(place: &str, e: serde_yaml::Error) -> LoadError {
     let text = e.to_string();
     match e.location() {
         Some(loc) => {
-            let suffix = format!(" at line {} column {}", loc.line(), loc.column());
-            let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            let at = format!(" at line {} column {}", loc.line(), loc.column());
+            let message = text.replacen(&at, "", 1);
             LoadError {
                 place: format!("{place}:{}:{}", loc.line(), loc.column()),
                 message,

@@ -20,7 +20,10 @@ use crate::core::ring::Ring;
 pub enum NodeRef {
     Name(String),
     /// The `index`-th (from 1) distinct node clockwise from `key`.
-    Nth { key: String, index: usize },
+    Nth {
+        key: String,
+        index: usize,
+    },
 }
 
 /// What a preset or command may name: the cluster's nodes (and those its
@@ -68,9 +71,14 @@ impl NodeRef {
                     format!("{text:?}: after '#' comes a position from 1, like cart#1 for the key's first replica")
                 })?;
                 if index == 0 {
-                    return Err(format!("{text:?}: positions count from 1 (cart#1 is the key's first replica)"));
+                    return Err(format!(
+                        "{text:?}: positions count from 1 (cart#1 is the key's first replica)"
+                    ));
                 }
-                NodeRef::Nth { key: key.to_string(), index }
+                NodeRef::Nth {
+                    key: key.to_string(),
+                    index,
+                }
             }
             None => NodeRef::Name(text.to_string()),
         };
@@ -166,13 +174,20 @@ mod tests {
     #[test]
     fn context_catches_unknown_names_and_positions_past_the_ring() {
         with_context(ctx(), || {
-            assert!(NodeRef::parse("s9").unwrap_err().contains("unknown node \"s9\"; the nodes are s1, s2, s3"));
+            assert!(
+                NodeRef::parse("s9")
+                    .unwrap_err()
+                    .contains("unknown node \"s9\"; the nodes are s1, s2, s3")
+            );
             assert!(NodeRef::parse("cart#4").unwrap_err().contains("I runs from 1 to 3"));
             assert!(NodeRef::parse("cart#3").is_ok());
             register_node("s4");
             assert!(NodeRef::parse("s4").is_ok());
             assert!(NodeRef::parse("cart#4").is_ok());
         });
-        assert!(NodeRef::parse("s9").is_ok(), "outside a context only the syntax is checked");
+        assert!(
+            NodeRef::parse("s9").is_ok(),
+            "outside a context only the syntax is checked"
+        );
     }
 }

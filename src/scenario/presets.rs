@@ -4,10 +4,19 @@
 pub const BUNDLED: &[(&str, &str)] = &[
     ("quorum-basics", include_str!("../../presets/quorum-basics.yaml")),
     ("coordinator-down", include_str!("../../presets/coordinator-down.yaml")),
-    ("conflicting-writes", include_str!("../../presets/conflicting-writes.yaml")),
+    (
+        "conflicting-writes",
+        include_str!("../../presets/conflicting-writes.yaml"),
+    ),
     ("stale-read", include_str!("../../presets/stale-read.yaml")),
-    ("failed-write-survives", include_str!("../../presets/failed-write-survives.yaml")),
-    ("same-coordinator-race", include_str!("../../presets/same-coordinator-race.yaml")),
+    (
+        "failed-write-survives",
+        include_str!("../../presets/failed-write-survives.yaml"),
+    ),
+    (
+        "same-coordinator-race",
+        include_str!("../../presets/same-coordinator-race.yaml"),
+    ),
 ];
 
 /// The preset `ringside` opens with no arguments.

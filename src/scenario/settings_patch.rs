@@ -186,7 +186,10 @@ settings_patch! {
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {
     let mut allowed: Vec<&str> = extra.to_vec();
     allowed.extend_from_slice(SettingsPatch::FIELDS);
-    E::custom(format!("unknown setting `{key}`; the settings are {}", allowed.join(", ")))
+    E::custom(format!(
+        "unknown setting `{key}`; the settings are {}",
+        allowed.join(", ")
+    ))
 }
 
 impl<'de> Deserialize<'de> for SettingsPatch {
@@ -242,51 +245,93 @@ enum NodesWire {
 
 impl<'de> Deserialize<'de> for NodesWire {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Item {
-            Name(String),
-            Full(FullNode),
-        }
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct FullNode {
-            name: String,
-            tokens: Option<Vec<TokenWire>>,
-        }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Count(u64),
-            List(Vec<Item>),
-        }
-        let raw = Raw::deserialize(d).map_err(|_| {
-            de::Error::custom("nodes must be a count (5 gives n1..n5) or a list of names like [s1, s2, s3], where an item may also be {name: s1, tokens: [\"25%\", \"75%\"]}")
-        })?;
-        match raw {
-            Raw::Count(n) => {
-                if n == 0 || n > crate::core::config::MAX_NODES as u64 {
-                    return Err(de::Error::custom(format!(
-                        "nodes: {n} is not allowed; a cluster has 1 to {} nodes",
-                        crate::core::config::MAX_NODES
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NodesWire;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a count (5 gives n1..n5) or a list of names like [s1, s2, s3]")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<NodesWire, E> {
+                let max = crate::core::config::MAX_NODES;
+                if n == 0 || n > max as u64 {
+                    return Err(E::custom(format!(
+                        "nodes: {n} is not allowed; a cluster has 1 to {max} nodes"
                     )));
                 }
                 Ok(NodesWire::Count(n as usize))
             }
-            Raw::List(items) => {
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<NodesWire, E> {
+                if n < 0 {
+                    return Err(E::custom(format!(
+                        "nodes: {n} is not allowed; a cluster has at least one node"
+                    )));
+                }
+                self.visit_u64(n as u64)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<NodesWire, A::Error> {
                 let mut nodes = Vec::new();
-                for item in items {
-                    nodes.push(match item {
-                        Item::Name(name) => NodeSpec { name, tokens: None },
-                        Item::Full(f) => NodeSpec {
-                            name: f.name,
-                            tokens: f.tokens.map(|t| t.into_iter().map(|w| w.0).collect()),
-                        },
-                    });
+                while let Some(item) = seq.next_element::<NodeItem>()? {
+                    nodes.push(item.0);
+                    if nodes.len() > crate::core::config::MAX_NODES {
+                        return Err(de::Error::custom(format!(
+                            "more than {} nodes; a cluster has at most that many",
+                            crate::core::config::MAX_NODES
+                        )));
+                    }
                 }
                 Ok(NodesWire::List(nodes))
             }
         }
+        d.deserialize_any(V)
+    }
+}
+
+/// One item of a `nodes:` list: a name, or `{name: s1, tokens: [...]}`.
+struct NodeItem(NodeSpec);
+
+impl<'de> Deserialize<'de> for NodeItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NodeItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a node name, or {name: s1, tokens: [\"25%\", \"75%\"]}")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<NodeItem, E> {
+                Ok(NodeItem(NodeSpec {
+                    name: name.to_string(),
+                    tokens: None,
+                }))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeItem, A::Error> {
+                let mut name: Option<String> = None;
+                let mut tokens: Option<Vec<u64>> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => name = Some(map.next_value::<Text>()?.0),
+                        "tokens" => {
+                            let list: Vec<TokenWire> = map.next_value()?;
+                            if list.len() > crate::core::config::MAX_VNODES {
+                                return Err(de::Error::custom(format!(
+                                    "{} tokens; a node has at most {}",
+                                    list.len(),
+                                    crate::core::config::MAX_VNODES
+                                )));
+                            }
+                            tokens = Some(list.into_iter().map(|t| t.0).collect());
+                        }
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unknown field `{other}` of a node; a node has name and tokens"
+                            )));
+                        }
+                    }
+                }
+                let name = name.ok_or_else(|| de::Error::custom("a node needs a name"))?;
+                Ok(NodeItem(NodeSpec { name, tokens }))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -302,7 +347,9 @@ impl<'de> Deserialize<'de> for TokenWire {
 
 /// Parses a ring position: `12345` or `25%`.
 pub fn parse_token(text: &str) -> Result<u64, String> {
-    let bad = || format!("token {text:?} is not a ring position; write an integer (0 to 2^64-1) or a percentage like \"25%\"");
+    let bad = || {
+        format!("token {text:?} is not a ring position; write an integer (0 to 2^64-1) or a percentage like \"25%\"")
+    };
     match text.trim().strip_suffix('%') {
         Some(pct) => {
             let p: f64 = pct.trim().parse().map_err(|_| bad())?;
@@ -362,7 +409,8 @@ mod tests {
 
     #[test]
     fn patch_applies_and_describes() {
-        let patch: SettingsPatch = serde_yaml::from_str("{write_quorum: 3, routing: any-node, latency: 1ms..2ms}").unwrap();
+        let patch: SettingsPatch =
+            serde_yaml::from_str("{write_quorum: 3, routing: any-node, latency: 1ms..2ms}").unwrap();
         let s = patch.apply(&Settings::default());
         assert_eq!(s.write_quorum, 3);
         assert_eq!(s.routing, Routing::AnyNode);
@@ -371,21 +419,35 @@ mod tests {
 
     #[test]
     fn unknown_settings_list_what_is_allowed() {
-        let err = serde_yaml::from_str::<SettingsPatch>("{write_quorom: 3}").unwrap_err().to_string();
-        assert!(err.contains("unknown setting `write_quorom`; the settings are replicas, read_quorum, write_quorum"), "{err}");
+        let err = serde_yaml::from_str::<SettingsPatch>("{write_quorom: 3}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown setting `write_quorom`; the settings are replicas, read_quorum, write_quorum"),
+            "{err}"
+        );
     }
 
     #[test]
     fn cluster_accepts_counts_names_and_tokens() {
         let c: ClusterSection = serde_yaml::from_str("{nodes: 3}").unwrap();
-        assert_eq!(c.spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["n1", "n2", "n3"]);
+        assert_eq!(
+            c.spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
+            ["n1", "n2", "n3"]
+        );
         let c: ClusterSection = serde_yaml::from_str("{nodes: [a, {name: b, tokens: ['50%', 7]}]}").unwrap();
         assert_eq!(c.spec.nodes[1].tokens, Some(vec![1 << 63, 7]));
-        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 2, replicas: 3}").unwrap_err().to_string();
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 2, replicas: 3}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("only 2 nodes"), "{err}");
-        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 5000}").unwrap_err().to_string();
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 5000}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("1 to 1024"), "{err}");
-        let err = serde_yaml::from_str::<ClusterSection>("{nodes: [a, a]}").unwrap_err().to_string();
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: [a, a]}")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("appears twice"), "{err}");
     }
 }

@@ -59,11 +59,17 @@ pub enum Action {
     /// The listed groups cannot reach each other.
     Partition(Vec<Vec<NodeRef>>),
     /// One direction of one link is cut.
-    Cut { from: NodeRef, to: NodeRef },
+    Cut {
+        from: NodeRef,
+        to: NodeRef,
+    },
     /// Remove every partition and cut.
     Heal,
     /// Messages to and from a node take longer (0 restores it).
-    Slow { node: NodeRef, by: Dur },
+    Slow {
+        node: NodeRef,
+        by: Dur,
+    },
     /// Change settings.
     Set(SettingsPatch),
     /// Start these steps at the same instant; done when all are.
@@ -190,7 +196,18 @@ struct SlowWire {
 
 /// The actions a step may name, for error messages.
 pub const ACTIONS: &[&str] = &[
-    "say", "put", "get", "wait", "kill", "revive", "partition", "cut", "heal", "slow", "set", "concurrently",
+    "say",
+    "put",
+    "get",
+    "wait",
+    "kill",
+    "revive",
+    "partition",
+    "cut",
+    "heal",
+    "slow",
+    "set",
+    "concurrently",
 ];
 
 fn client_name(client: Option<Text>) -> Result<String, String> {
@@ -269,7 +286,10 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             if s.by.0 > MAX_WAIT {
                 return Err(err(format!("slow: {} is too long; at most {MAX_WAIT}", s.by.0)));
             }
-            Action::Slow { node: s.node, by: s.by.0 }
+            Action::Slow {
+                node: s.node,
+                by: s.by.0,
+            }
         }
         "set" => Action::Set(map.next_value()?),
         "concurrently" => {
@@ -308,7 +328,11 @@ impl<'de> Deserialize<'de> for Step {
         impl<'de> Visitor<'de> for V {
             type Value = Step;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "a step: a map with one of {} (and optionally expect)", ACTIONS.join(", "))
+                write!(
+                    f,
+                    "a step: a map with one of {} (and optionally expect)",
+                    ACTIONS.join(", ")
+                )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Step, A::Error> {
                 let mut action: Option<Action> = None;

@@ -21,7 +21,10 @@ impl<'de> Deserialize<'de> for Text {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
                 if v.len() > MAX_TEXT {
-                    return Err(E::custom(format!("text of {} bytes is too long; at most {MAX_TEXT}", v.len())));
+                    return Err(E::custom(format!(
+                        "text of {} bytes is too long; at most {MAX_TEXT}",
+                        v.len()
+                    )));
                 }
                 Ok(Text(v.to_string()))
             }

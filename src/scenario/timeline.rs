@@ -51,7 +51,9 @@ fn clock_json(clock: &crate::core::clock::VClock, names: &Names) -> Json {
 fn outcome_json(outcome: &Outcome, names: &Names) -> Json {
     let failure = outcome.failure().map(|f| f.to_string());
     match outcome {
-        Outcome::Put { clock, .. } => json!({"ok": failure.is_none(), "error": failure, "clock": clock_json(clock, names)}),
+        Outcome::Put { clock, .. } => {
+            json!({"ok": failure.is_none(), "error": failure, "clock": clock_json(clock, names)})
+        }
         Outcome::Get { versions, context, .. } => json!({
             "ok": failure.is_none(),
             "error": failure,
@@ -67,17 +69,36 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
     let ep = |e: &Endpoint| names.endpoint(*e).to_string();
     let node = |n: &crate::core::ids::NodeId| names.node(*n).to_string();
     let mut obj = match &ev.event {
-        Event::Sent { msg, from, to, kind, key, arrives } => json!({
+        Event::Sent {
+            msg,
+            from,
+            to,
+            kind,
+            key,
+            arrives,
+        } => json!({
             "msg": msg.0, "from": ep(from), "to": ep(to), "kind": kind.name(),
             "key": key.as_deref(), "arrives_us": arrives.micros(),
         }),
         Event::Delivered { msg, from, to, kind } => {
             json!({"msg": msg.0, "from": ep(from), "to": ep(to), "kind": kind.name()})
         }
-        Event::Dropped { msg, from, to, kind, reason } => json!({
+        Event::Dropped {
+            msg,
+            from,
+            to,
+            kind,
+            reason,
+        } => json!({
             "msg": msg.0, "from": ep(from), "to": ep(to), "kind": kind.name(), "reason": reason.name(),
         }),
-        Event::Stored { node: n, key, version, siblings, cause } => json!({
+        Event::Stored {
+            node: n,
+            key,
+            version,
+            siblings,
+            cause,
+        } => json!({
             "node": node(n), "key": &**key, "value": &*version.value,
             "clock": clock_json(&version.clock, names), "siblings": siblings, "cause": cause.name(),
         }),
@@ -89,12 +110,27 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
         Event::Coordinating { node: n, op, key, put } => {
             json!({"node": node(n), "op": op.0, "key": &**key, "op_kind": if *put { "put" } else { "get" }})
         }
-        Event::OpStarted { op, client, key, value, via } => json!({
+        Event::OpStarted {
+            op,
+            client,
+            key,
+            value,
+            via,
+        } => json!({
             "op": op.0, "client": names.client(*client), "key": &**key,
             "value": value.as_deref(), "via": via.map(|n| node(&n)),
             "op_kind": if value.is_some() { "put" } else { "get" },
         }),
-        Event::OpFinished { op, client, key, put, coordinator, outcome, replicas, latency } => json!({
+        Event::OpFinished {
+            op,
+            client,
+            key,
+            put,
+            coordinator,
+            outcome,
+            replicas,
+            latency,
+        } => json!({
             "op": op.0, "client": names.client(*client), "key": &**key,
             "op_kind": if *put { "put" } else { "get" },
             "coordinator": coordinator.map(|n| node(&n)),

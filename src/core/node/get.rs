@@ -66,12 +66,16 @@ impl Node {
 
     pub(super) fn on_read_reply(&mut self, from: Endpoint, req: ReqId, versions: Siblings, out: &mut NodeOutbox) {
         let Some(node) = from.node() else { return };
-        let Some(mut state) = self.gets.remove(&req) else { return };
+        let Some(mut state) = self.gets.remove(&req) else {
+            return;
+        };
         if state.answers.iter().any(|(n, _)| *n == node) {
             self.gets.insert(req, state);
             return;
         }
-        let grew = versions.iter().any(|v| !covers(&state.reconciled, std::slice::from_ref(v)));
+        let grew = versions
+            .iter()
+            .any(|v| !covers(&state.reconciled, std::slice::from_ref(v)));
         if grew {
             state.reconciled = reconcile(state.reconciled.iter().chain(versions.iter()));
         }

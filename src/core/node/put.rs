@@ -40,7 +40,10 @@ impl Node {
     ) {
         let me = self.id;
         let clock = self.next_clock(&key, &context);
-        let version = Version { value, clock: clock.clone() };
+        let version = Version {
+            value,
+            clock: clock.clone(),
+        };
         let outcome = self.store.put(&key, version.clone());
         let siblings = outcome.siblings;
         out.trace(|| Event::Stored {
@@ -106,7 +109,9 @@ impl Node {
 
     pub(super) fn on_ack(&mut self, from: Endpoint, req: ReqId, out: &mut NodeOutbox) {
         let Some(node) = from.node() else { return };
-        let Some(mut state) = self.puts.remove(&req) else { return };
+        let Some(mut state) = self.puts.remove(&req) else {
+            return;
+        };
         if state.targets.contains(&node) && !state.acked.contains(&node) {
             state.acked.push(node);
         }

@@ -8,7 +8,14 @@ use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Version};
 
 impl Node {
-    pub(super) fn on_replicate(&mut self, from: Endpoint, req: ReqId, key: Key, version: Version, out: &mut NodeOutbox) {
+    pub(super) fn on_replicate(
+        &mut self,
+        from: Endpoint,
+        req: ReqId,
+        key: Key,
+        version: Version,
+        out: &mut NodeOutbox,
+    ) {
         self.store_versions(&key, std::slice::from_ref(&version), StoreCause::Replicate, out);
         // Acknowledge even when the version was already covered: the
         // coordinator only needs to know that this replica has it.

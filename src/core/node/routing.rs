@@ -72,7 +72,9 @@ impl Node {
     }
 
     pub(super) fn on_forward_timeout(&mut self, _now: Time, op: OpId, attempt: u32, out: &mut NodeOutbox) {
-        let Some(state) = self.forwards.get_mut(&op) else { return };
+        let Some(state) = self.forwards.get_mut(&op) else {
+            return;
+        };
         if state.attempt != attempt {
             return;
         }
@@ -81,7 +83,13 @@ impl Node {
             state.attempt = next as u32;
             out.send(Endpoint::Node(target), Message::Forward(state.request.clone()));
             let timeout = forward_timeout(&self.settings);
-            out.timer(timeout, NodeTimer::Forward { op, attempt: next as u32 });
+            out.timer(
+                timeout,
+                NodeTimer::Forward {
+                    op,
+                    attempt: next as u32,
+                },
+            );
             return;
         }
         let state = self.forwards.remove(&op).expect("checked above");

@@ -1,0 +1,452 @@
+//! The node state machine driven by hand: inputs in, effects out.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::core::clock::VClock;
+use crate::core::ids::ClientId;
+use crate::core::message::{Action, Failure, Outcome, Reply, Request};
+use crate::core::outbox::Effect;
+use crate::core::time::Dur;
+use crate::core::trace::Event;
+use crate::core::version::{Key, Version};
+
+const A: NodeId = NodeId(0);
+const B: NodeId = NodeId(1);
+const C: NodeId = NodeId(2);
+const D: NodeId = NodeId(3);
+const ALICE: Endpoint = Endpoint::Client(ClientId(0));
+
+/// Four nodes, one token each, at a quarter, half, three quarters and the
+/// end of the ring. A key between a and b has the preference list b, c, d.
+fn ring() -> Arc<Ring> {
+    const Q: u64 = 1 << 62;
+    Arc::new(Ring::new([
+        (A, vec![Q]),
+        (B, vec![2 * Q]),
+        (C, vec![3 * Q]),
+        (D, vec![u64::MAX]),
+    ]))
+}
+
+/// A key whose preference list is [b, c, d] on `ring()`.
+fn key() -> Key {
+    let r = ring();
+    (0..10_000)
+        .map(|i| format!("k{i}"))
+        .find(|k| r.preference_list(k, 3).as_slice() == [B, C, D])
+        .expect("some key lands between a and b")
+        .into()
+}
+
+fn node(id: NodeId) -> Node {
+    Node::new(id, Arc::new(Settings::default()), ring())
+}
+
+fn outbox() -> NodeOutbox {
+    NodeOutbox::new(true)
+}
+
+fn put(op: u64, key: &Key, value: &str, context: VClock) -> Message {
+    Message::Request(Request {
+        op: OpId(op),
+        client: ClientId(0),
+        key: key.clone(),
+        action: Action::Put {
+            value: value.into(),
+            context,
+            w: None,
+        },
+    })
+}
+
+fn get(op: u64, key: &Key, r: Option<usize>) -> Message {
+    Message::Request(Request {
+        op: OpId(op),
+        client: ClientId(0),
+        key: key.clone(),
+        action: Action::Get { r },
+    })
+}
+
+fn sends(out: &NodeOutbox) -> Vec<(Endpoint, &Message)> {
+    out.effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send { to, msg } => Some((*to, msg)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn replies(out: &NodeOutbox) -> Vec<&Reply> {
+    sends(out)
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Message::Reply(r) | Message::ForwardReply(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn req_of(out: &NodeOutbox) -> ReqId {
+    sends(out)
+        .into_iter()
+        .find_map(|(_, m)| match m {
+            Message::Replicate { req, .. } | Message::Read { req, .. } => Some(*req),
+            _ => None,
+        })
+        .expect("a replicate or read was sent")
+}
+
+fn clock(pairs: &[(NodeId, u32)]) -> VClock {
+    VClock::from_pairs(pairs.iter().copied())
+}
+
+#[test]
+fn coordinator_stores_replicates_and_answers_at_w() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
+
+    assert_eq!(b.store().versions(&k), &[Version::new("CAR", clock(&[(B, 1)]))]);
+    let targets: Vec<Endpoint> = sends(&out).iter().map(|(to, _)| *to).collect();
+    assert_eq!(
+        targets,
+        vec![Endpoint::Node(C), Endpoint::Node(D)],
+        "replicates to the other N-1"
+    );
+    assert!(replies(&out).is_empty(), "W=2: one store is not enough");
+
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(Time(10), Endpoint::Node(D), Message::Ack { req }, &mut out);
+    let r = replies(&out);
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        r[0].outcome,
+        Outcome::Put {
+            clock: clock(&[(B, 1)]),
+            failure: None
+        }
+    );
+    assert_eq!(r[0].replicas.as_slice(), &[B, D]);
+
+    // A late ack and the timeout change nothing more.
+    let mut out = outbox();
+    b.handle_message(Time(12), Endpoint::Node(C), Message::Ack { req }, &mut out);
+    b.handle_timer(Time(500_000), NodeTimer::Request(req), &mut out);
+    assert!(replies(&out).is_empty());
+    assert_eq!(b.coordinating(), 0);
+}
+
+#[test]
+fn put_fails_at_timeout_without_rolling_back() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_timer(Time(500_000), NodeTimer::Request(req), &mut out);
+    let r = replies(&out);
+    assert_eq!(
+        r[0].outcome,
+        Outcome::Put {
+            clock: clock(&[(B, 1)]),
+            failure: Some(Failure::QuorumNotReached { got: 1, need: 2 })
+        }
+    );
+    assert_eq!(b.store().versions(&k).len(), 1, "the coordinator keeps what it stored");
+}
+
+#[test]
+fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    // A replica delivered {b:4, c:1} earlier; the client's context only knows {b:1}.
+    b.handle_message(
+        Time(0),
+        Endpoint::Node(C),
+        Message::Replicate {
+            req: ReqId(9),
+            key: k.clone(),
+            version: Version::new("X", clock(&[(B, 4), (C, 1)])),
+        },
+        &mut out,
+    );
+    let mut out = outbox();
+    b.handle_message(Time(1), ALICE, put(1, &k, "Y", clock(&[(B, 1)])), &mut out);
+    let stored = b.store().versions(&k);
+    assert!(stored.iter().any(|v| v.clock == clock(&[(B, 5)])), "{stored:?}");
+    // {b:5} does not descend from {b:4, c:1}: both stay, and nothing was overwritten.
+    assert_eq!(stored.len(), 2);
+    assert!(
+        !out.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Trace(Event::Overwritten { .. })))
+    );
+}
+
+#[test]
+fn overwriting_a_write_the_context_had_not_seen_is_recorded() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    let ctx = clock(&[(B, 1)]);
+    b.handle_message(Time(0), ALICE, put(1, &k, "base", VClock::new()), &mut out);
+    b.handle_message(Time(1), ALICE, put(2, &k, "milk", ctx.clone()), &mut out);
+    let mut out = outbox();
+    b.handle_message(Time(2), ALICE, put(3, &k, "eggs", ctx), &mut out);
+    let lost: Vec<&Event> = out
+        .effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Trace(ev @ Event::Overwritten { .. }) => Some(ev),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lost.len(), 1);
+    let Event::Overwritten { lost, by, .. } = lost[0] else {
+        unreachable!()
+    };
+    assert_eq!(&*lost.value, "milk");
+    assert_eq!(by.clock, clock(&[(B, 3)]));
+}
+
+#[test]
+fn overwritten_writes_are_noted_even_with_tracing_off() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = NodeOutbox::new(false);
+    let ctx = clock(&[(B, 1)]);
+    b.handle_message(Time(0), ALICE, put(1, &k, "base", VClock::new()), &mut out);
+    b.handle_message(Time(1), ALICE, put(2, &k, "milk", ctx.clone()), &mut out);
+    b.handle_message(Time(2), ALICE, put(3, &k, "eggs", ctx), &mut out);
+    let traced: Vec<_> = out.effects().iter().filter(|e| matches!(e, Effect::Trace(_))).collect();
+    assert_eq!(traced.len(), 1, "only the overwrite, no other trace event");
+}
+
+#[test]
+fn get_answers_at_r_with_siblings_and_repairs_stale_replicas() {
+    let k = key();
+    let mut b = node(B);
+    let base = Version::new("CART", clock(&[(B, 2)]));
+    let carm = Version::new("CARM", clock(&[(B, 2), (C, 1)]));
+    let carr = Version::new("CARR", clock(&[(B, 2), (D, 1)]));
+    b.store.put(&k, base.clone());
+
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, get(1, &k, Some(3)), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(
+        Time(5),
+        Endpoint::Node(C),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![carm.clone()],
+        },
+        &mut out,
+    );
+    assert!(replies(&out).is_empty(), "R=3 waits for the third answer");
+    b.handle_message(
+        Time(6),
+        Endpoint::Node(D),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![carr.clone()],
+        },
+        &mut out,
+    );
+    let r = replies(&out);
+    let Outcome::Get {
+        versions,
+        context,
+        failure: None,
+    } = &r[0].outcome
+    else {
+        panic!("{:?}", r[0])
+    };
+    assert_eq!(versions, &vec![carm.clone(), carr.clone()]);
+    assert_eq!(*context, clock(&[(B, 2), (C, 1), (D, 1)]));
+
+    // Read repair: c lacks CARR, d lacks CARM, and b repaired itself.
+    let repairs: Vec<Endpoint> = sends(&out)
+        .iter()
+        .filter(|(_, m)| matches!(m, Message::Repair { .. }))
+        .map(|(to, _)| *to)
+        .collect();
+    assert_eq!(repairs, vec![Endpoint::Node(C), Endpoint::Node(D)]);
+    assert_eq!(b.store().versions(&k), &[carm, carr]);
+}
+
+#[test]
+fn late_reply_after_the_answer_is_still_used_for_repair() {
+    let k = key();
+    let mut b = node(B);
+    let old = Version::new("CAR", clock(&[(B, 1)]));
+    let new = Version::new("CART", clock(&[(B, 2)]));
+    b.store.put(&k, old);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, get(1, &k, Some(1)), &mut out);
+    assert_eq!(replies(&out).len(), 1, "R=1 answers from the local replica at once");
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(
+        Time(9),
+        Endpoint::Node(C),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![new.clone()],
+        },
+        &mut out,
+    );
+    assert!(replies(&out).is_empty());
+    assert_eq!(
+        b.store().versions(&k),
+        std::slice::from_ref(&new),
+        "the coordinator repaired itself"
+    );
+    // d answers with nothing at all: it is sent the reconciled version.
+    let mut out = outbox();
+    b.handle_message(
+        Time(10),
+        Endpoint::Node(D),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![],
+        },
+        &mut out,
+    );
+    let repaired: Vec<_> = sends(&out)
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Message::Repair { .. }))
+        .collect();
+    assert_eq!(repaired.len(), 1);
+    assert_eq!(repaired[0].0, Endpoint::Node(D));
+}
+
+#[test]
+fn get_fails_at_timeout_with_what_it_had() {
+    let k = key();
+    let mut b = node(B);
+    b.store.put(&k, Version::new("CAR", clock(&[(B, 1)])));
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, get(1, &k, None), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_timer(Time(500_000), NodeTimer::Request(req), &mut out);
+    let Outcome::Get { versions, failure, .. } = &replies(&out)[0].outcome else {
+        panic!()
+    };
+    assert_eq!(failure, &Some(Failure::QuorumNotReached { got: 1, need: 2 }));
+    assert_eq!(versions.len(), 1);
+}
+
+#[test]
+fn non_replica_forwards_to_the_top_n_in_order_then_gives_up() {
+    let k = key();
+    let mut a = node(A);
+    let mut out = outbox();
+    a.handle_message(Time(0), ALICE, get(7, &k, None), &mut out);
+    assert_eq!(
+        sends(&out)[0].0,
+        Endpoint::Node(B),
+        "first the head of the preference list"
+    );
+    assert!(matches!(sends(&out)[0].1, Message::Forward(_)));
+    let timeout = forward_timeout(&Settings::default());
+    assert!(timeout > Settings::default().request_timeout);
+
+    for (attempt, next) in [(0, C), (1, D)] {
+        let mut out = outbox();
+        a.handle_timer(Time(1), NodeTimer::Forward { op: OpId(7), attempt }, &mut out);
+        assert_eq!(sends(&out)[0].0, Endpoint::Node(next));
+    }
+    // A stale timer of an earlier attempt does nothing.
+    let mut out = outbox();
+    a.handle_timer(
+        Time(2),
+        NodeTimer::Forward {
+            op: OpId(7),
+            attempt: 0,
+        },
+        &mut out,
+    );
+    assert!(out.is_empty());
+    a.handle_timer(
+        Time(3),
+        NodeTimer::Forward {
+            op: OpId(7),
+            attempt: 2,
+        },
+        &mut out,
+    );
+    assert_eq!(replies(&out)[0].outcome, Outcome::Unavailable(Failure::NoCoordinator));
+    assert_eq!(sends(&out)[0].0, ALICE);
+}
+
+#[test]
+fn forwarder_relays_the_coordinators_reply_once() {
+    let k = key();
+    let mut a = node(A);
+    let mut out = outbox();
+    a.handle_message(Time(0), ALICE, get(7, &k, None), &mut out);
+    let reply = Reply {
+        op: OpId(7),
+        coordinator: B,
+        outcome: Outcome::Get {
+            versions: vec![],
+            context: VClock::new(),
+            failure: None,
+        },
+        replicas: Default::default(),
+    };
+    let mut out = outbox();
+    a.handle_message(
+        Time(30),
+        Endpoint::Node(B),
+        Message::ForwardReply(reply.clone()),
+        &mut out,
+    );
+    assert_eq!(sends(&out), vec![(ALICE, &Message::Reply(reply.clone()))]);
+    let mut out = outbox();
+    a.handle_message(Time(31), Endpoint::Node(C), Message::ForwardReply(reply), &mut out);
+    assert!(out.is_empty(), "a duplicate answer is dropped");
+}
+
+#[test]
+fn crash_keeps_the_disk_and_loses_pending_requests() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
+    assert_eq!(b.coordinating(), 1);
+    let disk = b.crash();
+    let b = Node::recover(B, Arc::new(Settings::default()), ring(), disk);
+    assert_eq!(b.coordinating(), 0);
+    assert_eq!(b.store().versions(&k).len(), 1);
+}
+
+#[test]
+fn per_request_quorums_override_the_cluster() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    let msg = Message::Request(Request {
+        op: OpId(1),
+        client: ClientId(0),
+        key: k.clone(),
+        action: Action::Put {
+            value: "V".into(),
+            context: VClock::new(),
+            w: Some(1),
+        },
+    });
+    b.handle_message(Time(0), ALICE, msg, &mut out);
+    assert_eq!(replies(&out).len(), 1, "w=1: the coordinator's own store is enough");
+    let _ = Dur::ZERO;
+}

@@ -1,0 +1,241 @@
+//! The engine's contract: faults, crash-stop, and determinism however time is stepped.
+
+use std::sync::Arc;
+
+use ringside::core::client::OpKind;
+use ringside::core::config::{Latency, Settings};
+use ringside::core::ids::{Endpoint, NodeId};
+use ringside::core::time::{Dur, Time};
+use ringside::core::trace::{DropReason, Event, TraceEvent};
+use ringside::engine::{ClusterSpec, Engine};
+
+fn spec() -> ClusterSpec {
+    ClusterSpec::numbered(5, 8, Settings::default())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn put(value: &str) -> OpKind {
+    OpKind::Put {
+        value: Arc::from(value),
+        w: None,
+        context: None,
+    }
+}
+
+/// Submits the same 40 operations on 8 keys from 3 clients at t=0.
+fn submit_workload(engine: &mut Engine) {
+    let clients: Vec<_> = ["a", "b", "c"].iter().map(|c| engine.client(c)).collect();
+    for i in 0..40 {
+        let key: Arc<str> = Arc::from(format!("k{}", i % 8));
+        let kind = if i % 3 == 0 {
+            OpKind::Get { r: None }
+        } else {
+            put(&format!("v{i}"))
+        };
+        engine.submit(clients[i % 3], key, kind, None);
+    }
+}
+
+fn drain(engine: &mut Engine) -> Vec<String> {
+    let mut out: Vec<TraceEvent> = Vec::new();
+    engine.drain_trace(&mut out);
+    out.iter()
+        .map(|e| format!("{} {}", e.at, e.describe(engine.names())))
+        .collect()
+}
+
+#[test]
+fn windowing_never_changes_the_trace() {
+    let rt = rt();
+    let whole = rt.block_on(async {
+        let mut e = Engine::new(&spec(), 9).unwrap();
+        submit_workload(&mut e);
+        e.run_until(Time(3_000_000)).await;
+        drain(&mut e)
+    });
+    let by_millisecond = rt.block_on(async {
+        let mut e = Engine::new(&spec(), 9).unwrap();
+        submit_workload(&mut e);
+        for ms in 1..=3_000 {
+            e.run_until(Time(ms * 1_000)).await;
+        }
+        drain(&mut e)
+    });
+    let by_instant = rt.block_on(async {
+        let mut e = Engine::new(&spec(), 9).unwrap();
+        submit_workload(&mut e);
+        while e.next_event_time().is_some_and(|t| t <= Time(3_000_000)) {
+            e.step().await;
+        }
+        drain(&mut e)
+    });
+    assert!(whole.len() > 500, "the workload did too little: {}", whole.len());
+    assert_eq!(whole, by_millisecond);
+    assert_eq!(whole, by_instant);
+}
+
+#[test]
+fn a_dead_node_receives_nothing_and_sends_nothing() {
+    rt().block_on(async {
+        let mut e = Engine::new(&spec(), 1).unwrap();
+        let victim = NodeId(2);
+        e.kill(victim).await.unwrap();
+        submit_workload(&mut e);
+        e.run_until(Time(5_000_000)).await;
+        let mut events = Vec::new();
+        e.drain_trace(&mut events);
+        let to_victim = Endpoint::Node(victim);
+        let mut dropped = 0;
+        for ev in &events {
+            match &ev.event {
+                Event::Delivered { from, to, .. } => assert!(*to != to_victim && *from != to_victim, "{ev:?}"),
+                Event::Dropped { to, reason, .. } if *to == to_victim => {
+                    assert_eq!(*reason, DropReason::ReceiverDown);
+                    dropped += 1;
+                }
+                Event::Stored { node, .. } => assert_ne!(*node, victim),
+                _ => {}
+            }
+        }
+        assert!(dropped > 0, "some messages were meant for the dead node");
+        assert_eq!(e.ops_in_flight(), 0, "every op finished despite the dead node");
+    });
+}
+
+#[test]
+fn messages_in_flight_from_a_crashed_node_are_lost() {
+    rt().block_on(async {
+        let mut e = Engine::new(&spec(), 1).unwrap();
+        let key: Arc<str> = Arc::from("cart");
+        let coordinator = e.ring().nth("cart", 1).unwrap();
+        let c = e.client("alice");
+        e.submit(c, key, put("CAR"), Some(coordinator));
+        // Run until the coordinator has sent its replicate messages, then crash it.
+        let mut events = Vec::new();
+        while !events
+            .iter()
+            .any(|ev: &TraceEvent| matches!(ev.event, Event::Sent { from: Endpoint::Node(n), .. } if n == coordinator))
+        {
+            e.step().await;
+            e.drain_trace(&mut events);
+        }
+        e.kill(coordinator).await.unwrap();
+        e.run_until(e.now() + Dur::from_secs(2)).await;
+        e.drain_trace(&mut events);
+        let lost = events
+            .iter()
+            .filter(|ev| {
+                matches!(
+                    ev.event,
+                    Event::Dropped {
+                        reason: DropReason::SenderDown,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(lost, 2, "both replicate messages die with their sender");
+        let finished = e.take_finished();
+        assert!(!finished[0].outcome.is_ok(), "nobody answered the client");
+    });
+}
+
+#[test]
+fn revived_node_keeps_its_disk_and_starts_a_new_incarnation() {
+    rt().block_on(async {
+        let mut e = Engine::new(&spec(), 1).unwrap();
+        let node = e.ring().nth("cart", 1).unwrap();
+        let c = e.client("alice");
+        let op = e.submit(c, Arc::from("cart"), put("CAR"), None);
+        e.run_until_done(&[op], Time(u64::MAX)).await;
+        e.kill(node).await.unwrap();
+        assert!(!e.is_alive(node));
+        assert_eq!(
+            e.versions(node, "cart").await.len(),
+            1,
+            "a dead node's disk can still be inspected"
+        );
+        assert!(e.kill(node).await.unwrap_err().contains("already dead"));
+        e.revive(node).await.unwrap();
+        assert_eq!(e.status(node).epoch, 1);
+        assert_eq!(e.versions(node, "cart").await[0].value.as_ref(), "CAR");
+    });
+}
+
+#[test]
+fn drop_rate_one_makes_quorums_impossible() {
+    rt().block_on(async {
+        let settings = Settings {
+            drop_rate: 1.0,
+            ..Settings::default()
+        };
+        let mut e = Engine::new(&ClusterSpec::numbered(3, 4, settings), 1).unwrap();
+        let c = e.client("alice");
+        let op = e.submit(c, Arc::from("k"), put("v"), None);
+        e.run_until_done(&[op], Time(u64::MAX)).await;
+        let report = e.report(op).unwrap();
+        assert_eq!(
+            report.outcome.failure().unwrap().to_string(),
+            "quorum not reached: 1 of 2"
+        );
+    });
+}
+
+#[test]
+fn a_one_way_cut_blocks_one_direction_only() {
+    rt().block_on(async {
+        let settings = Settings {
+            latency: Latency { min: Dur(1_000), max: Dur(1_000) },
+            ..Settings::default()
+        };
+        let mut e = Engine::new(&ClusterSpec::numbered(3, 4, settings), 1).unwrap();
+        let key = "cart";
+        let first = e.ring().nth(key, 1).unwrap();
+        let second = e.ring().nth(key, 2).unwrap();
+        e.cut(first, second).unwrap();
+        let c = e.client("alice");
+        let op = e.submit(c, Arc::from(key), put("v"), Some(first));
+        e.run_until_done(&[op], Time(u64::MAX)).await;
+        let mut events = Vec::new();
+        e.drain_trace(&mut events);
+        let cut = events.iter().any(|ev| {
+            matches!(ev.event, Event::Dropped { from: Endpoint::Node(a), to: Endpoint::Node(b), reason: DropReason::Cut, .. } if a == first && b == second)
+        });
+        assert!(cut, "the replicate from first to second was cut");
+        assert!(e.report(op).unwrap().outcome.is_ok(), "the third replica still made W=2");
+        // The other direction still works: second's replicate reaches first,
+        // though first's acknowledgement back to second is cut.
+        let op = e.submit(c, Arc::from(key), put("w2"), Some(second));
+        e.run_until_done(&[op], Time(u64::MAX)).await;
+        assert_eq!(e.versions(first, key).await[0].value.as_ref(), "w2");
+        assert!(!e.report(op).unwrap().replicas.contains(&first), "first's ack never arrived");
+    });
+}
+
+#[test]
+fn invalid_settings_change_nothing() {
+    rt().block_on(async {
+        let mut e = Engine::new(&spec(), 1).unwrap();
+        let bad = Settings {
+            write_quorum: 4,
+            ..Settings::default()
+        };
+        assert!(
+            e.set_settings(bad, "write_quorum=4".into())
+                .unwrap_err()
+                .contains("between 1 and N")
+        );
+        assert_eq!(e.settings().write_quorum, 2);
+        assert!(
+            Engine::new(&ClusterSpec::numbered(2, 4, Settings::default()), 1).is_err(),
+            "N=3 > 2 nodes"
+        );
+    });
+}
