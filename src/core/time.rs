@@ -67,6 +67,11 @@ impl Dur {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .ok_or_else(|| format!("duration {text:?} has no unit; write it like 250us, 5ms, 1.5s, 2m or 1h"))?;
         let (number, unit) = s.split_at(split);
+        if number.is_empty() {
+            return Err(format!(
+                "duration {text:?} does not start with a number; write it like 5ms or 1.5s"
+            ));
+        }
         let scale: f64 = match unit.trim() {
             "us" | "µs" => 1.0,
             "ms" => 1e3,

@@ -10,27 +10,22 @@ use std::collections::BinaryHeap;
 
 use crate::core::time::Time;
 
-struct Entry<E> {
+/// What the heap orders: small, so that sifting moves 24 bytes, not a
+/// whole message. The event itself waits in a slab.
+#[derive(PartialEq, Eq)]
+struct Entry {
     at: Time,
     seq: u64,
-    event: E,
+    slot: u32,
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
-    }
-}
-
-impl<E> Eq for Entry<E> {}
-
-impl<E> PartialOrd for Entry<E> {
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl<E> Ord for Entry<E> {
+impl Ord for Entry {
     /// Reversed, so that the max-heap pops the earliest event first.
     fn cmp(&self, other: &Self) -> Ordering {
         (other.at, other.seq).cmp(&(self.at, self.seq))
@@ -39,7 +34,9 @@ impl<E> Ord for Entry<E> {
 
 /// A min-queue of events by (time, scheduling order).
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry<E>>,
+    heap: BinaryHeap<Entry>,
+    slab: Vec<Option<E>>,
+    free: Vec<u32>,
     seq: u64,
 }
 
@@ -47,6 +44,8 @@ impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
+            slab: Vec::new(),
+            free: Vec::new(),
             seq: 0,
         }
     }
@@ -55,10 +54,20 @@ impl<E> Default for EventQueue<E> {
 impl<E> EventQueue<E> {
     pub fn push(&mut self, at: Time, event: E) {
         self.seq += 1;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slab.push(Some(event));
+                (self.slab.len() - 1) as u32
+            }
+        };
         self.heap.push(Entry {
             at,
             seq: self.seq,
-            event,
+            slot,
         });
     }
 
@@ -72,7 +81,12 @@ impl<E> EventQueue<E> {
         if self.heap.peek()?.at > limit {
             return None;
         }
-        self.heap.pop().map(|e| (e.at, e.event))
+        let entry = self.heap.pop()?;
+        let event = self.slab[entry.slot as usize]
+            .take()
+            .expect("a queued slot holds its event");
+        self.free.push(entry.slot);
+        Some((entry.at, event))
     }
 
     pub fn len(&self) -> usize {
@@ -81,11 +95,6 @@ impl<E> EventQueue<E> {
 
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
-    }
-
-    /// Keeps only the events `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
-        self.heap.retain(|e| keep(&e.event));
     }
 }
 

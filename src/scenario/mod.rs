@@ -3,6 +3,7 @@
 //! engine (headless or live).
 
 pub mod check;
+pub mod command;
 pub mod director;
 pub mod expect;
 pub mod headless;

@@ -435,7 +435,10 @@ mod tests {
             c.spec.nodes.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(),
             ["n1", "n2", "n3"]
         );
-        let c: ClusterSection = serde_yaml::from_str("{nodes: [a, {name: b, tokens: ['50%', 7]}]}").unwrap();
+        let c: ClusterSection = serde_yaml::from_str(
+            "{nodes: [a, {name: b, tokens: ['50%', 7]}], replicas: 2, read_quorum: 1, write_quorum: 1}",
+        )
+        .unwrap();
         assert_eq!(c.spec.nodes[1].tokens, Some(vec![1 << 63, 7]));
         let err = serde_yaml::from_str::<ClusterSection>("{nodes: 2, replicas: 3}")
             .unwrap_err()
