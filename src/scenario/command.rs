@@ -235,7 +235,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
             let text = e.to_string();
             // serde_yaml prefixes the failing field's path; the command has no fields.
             let text = text.split_once(": ").map_or(text.as_str(), |(path, msg)| {
-                if path.contains(|c: char| c == ' ') {
+                if path.contains(' ') {
                     text.as_str()
                 } else {
                     msg
