@@ -48,6 +48,9 @@ use trace_buffer::TraceBuffer;
 /// How many trace events wait for a reader before the oldest are discarded.
 pub const DEFAULT_TRACE_CAP: usize = 1 << 20;
 
+/// How many finished operations' results the engine remembers.
+pub const REPORT_CAP: usize = 100_000;
+
 /// A message on its way.
 #[derive(Debug)]
 struct Envelope {
@@ -129,7 +132,7 @@ pub struct Engine {
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
-    finished: Vec<OpId>,
+    finished: std::collections::VecDeque<OpId>,
     watch: FxHashSet<OpId>,
     next_op: u64,
     next_msg: u64,
@@ -163,7 +166,7 @@ impl Engine {
             tracing: true,
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
-            finished: Vec::new(),
+            finished: std::collections::VecDeque::new(),
             watch: FxHashSet::default(),
             next_op: 0,
             next_msg: 0,
@@ -318,7 +321,8 @@ impl Engine {
         op
     }
 
-    /// The result of a finished operation, if it has finished.
+    /// The result of a finished operation, if it has finished (and is among
+    /// the last [`REPORT_CAP`] to finish).
     pub fn report(&self, op: OpId) -> Option<&OpReport> {
         self.reports.get(&op)
     }

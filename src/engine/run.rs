@@ -364,7 +364,12 @@ impl Engine {
 
     fn record(&mut self, report: OpReport) {
         self.watch.remove(&report.op);
-        self.finished.push(report.op);
+        if self.finished.len() >= super::REPORT_CAP
+            && let Some(old) = self.finished.pop_front()
+        {
+            self.reports.remove(&old);
+        }
+        self.finished.push_back(report.op);
         self.reports.insert(report.op, report);
     }
 }

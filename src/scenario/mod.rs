@@ -12,9 +12,11 @@ pub mod noderef;
 pub mod presets;
 pub mod settings_patch;
 pub mod step;
+pub mod step_run;
 pub mod text;
 pub mod timeline;
 
 pub use director::Director;
 pub use load::{LoadError, Scenario};
 pub use step::{Action, Step};
+pub use step_run::StepRun;

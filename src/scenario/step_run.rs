@@ -1,0 +1,205 @@
+//! One step in progress: its operations, its wait, its expectations.
+//!
+//! The director runs a scenario's steps through this, one after another; the
+//! playground also starts steps from its command line, several at once if the
+//! user likes.
+
+use std::sync::Arc;
+
+use crate::core::client::OpKind;
+use crate::core::ids::{NodeId, OpId};
+use crate::core::time::Time;
+use crate::core::trace::Event;
+use crate::engine::Engine;
+
+use super::check::{CheckResult, check, resolve_clock};
+use super::expect::Expect;
+use super::noderef::NodeRef;
+use super::step::{Action, Step};
+
+/// An operation a step started, with the expectations about its result.
+#[derive(Clone, Debug)]
+struct Part {
+    op: Option<OpId>,
+    expect: Option<Expect>,
+}
+
+/// A started step. Faults are applied and operations submitted when it
+/// starts; it is done when its operations have answered and its wait is over.
+#[derive(Clone, Debug)]
+pub struct StepRun {
+    parts: Vec<Part>,
+    /// Expectations of the step itself when it is not an operation.
+    expect: Option<Expect>,
+    wait_until: Time,
+}
+
+impl StepRun {
+    /// Starts `step` now. On error nothing of a failed step has been applied
+    /// except what came before the failing part of a `concurrently`.
+    pub async fn start(step: &Step, engine: &mut Engine) -> Result<StepRun, String> {
+        let mut run = StepRun {
+            parts: Vec::new(),
+            expect: None,
+            wait_until: engine.now(),
+        };
+        start(step, engine, &mut run).await?;
+        if !step.action.is_op() {
+            run.expect = step.expect.clone();
+        }
+        Ok(run)
+    }
+
+    /// The operations the step waits for.
+    pub fn ops(&self) -> Vec<OpId> {
+        self.parts.iter().filter_map(|p| p.op).collect()
+    }
+
+    /// The instant the step's wait ends.
+    pub fn wait_until(&self) -> Time {
+        self.wait_until
+    }
+
+    /// True when its operations have answered and its wait is over.
+    pub fn is_done(&self, engine: &Engine) -> bool {
+        engine.now() >= self.wait_until && self.parts.iter().filter_map(|p| p.op).all(|op| engine.report(op).is_some())
+    }
+
+    /// Checks the step's expectations, records each in the trace and returns them.
+    pub async fn finish(self, engine: &mut Engine) -> Vec<CheckResult> {
+        let mut checks = Vec::new();
+        for part in &self.parts {
+            if let Some(expect) = &part.expect {
+                let report = part.op.and_then(|op| engine.report(op).cloned());
+                checks.extend(check(expect, report.as_ref(), engine).await);
+            }
+        }
+        if let Some(expect) = &self.expect {
+            checks.extend(check(expect, None, engine).await);
+        }
+        for c in &checks {
+            engine.annotate(Event::Expectation {
+                text: c.text.clone(),
+                passed: c.passed,
+                detail: c.detail.clone(),
+            });
+        }
+        checks
+    }
+}
+
+fn resolve(engine: &Engine, node: &NodeRef) -> Result<NodeId, String> {
+    node.resolve(engine.names(), engine.ring())
+}
+
+/// Applies a step's action; operations are submitted, not awaited.
+fn start<'a>(
+    step: &'a Step,
+    engine: &'a mut Engine,
+    run: &'a mut StepRun,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + 'a>> {
+    Box::pin(async move {
+        match &step.action {
+            Action::Say(text) => engine.annotate(Event::Caption(text.clone())),
+            Action::Put(p) => {
+                let via = p.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
+                check_quorum("w", p.w, engine)?;
+                let context = p.context.as_ref().map(|c| resolve_clock(c, engine)).transpose()?;
+                let client = engine.client(&p.client);
+                let kind = OpKind::Put {
+                    value: Arc::from(p.value.as_str()),
+                    w: p.w,
+                    context,
+                };
+                let op = engine.submit(client, Arc::from(p.key.as_str()), kind, via);
+                run.parts.push(Part {
+                    op: Some(op),
+                    expect: step.expect.clone(),
+                });
+            }
+            Action::Get(g) => {
+                let via = g.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
+                check_quorum("r", g.r, engine)?;
+                let client = engine.client(&g.client);
+                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r }, via);
+                run.parts.push(Part {
+                    op: Some(op),
+                    expect: step.expect.clone(),
+                });
+            }
+            Action::Wait(d) => run.wait_until = run.wait_until.max(engine.now() + *d),
+            Action::Kill(n) => {
+                let node = resolve(engine, n)?;
+                engine.kill(node).await?;
+            }
+            Action::Revive(n) => {
+                let node = resolve(engine, n)?;
+                engine.revive(node).await?;
+            }
+            Action::Partition(groups) => {
+                let mut resolved: Vec<Vec<NodeId>> = Vec::new();
+                for g in groups {
+                    let mut ids = Vec::new();
+                    for n in g {
+                        let id = resolve(engine, n)?;
+                        if resolved.iter().flatten().chain(ids.iter()).any(|x| *x == id) {
+                            return Err(format!(
+                                "partition: {n} is {}, which is already in another group",
+                                engine.names().node(id)
+                            ));
+                        }
+                        ids.push(id);
+                    }
+                    resolved.push(ids);
+                }
+                engine.partition(resolved)?;
+            }
+            Action::Cut { from, to } => {
+                let (a, b) = (resolve(engine, from)?, resolve(engine, to)?);
+                if a == b {
+                    return Err(format!("cut: {from} and {to} are the same node"));
+                }
+                engine.cut(a, b)?;
+            }
+            Action::Heal => engine.heal(),
+            Action::Slow { node, by } => {
+                let id = resolve(engine, node)?;
+                engine.slow(id, *by)?;
+            }
+            Action::Set(patch) => {
+                let settings = patch.apply(engine.settings());
+                engine.set_settings(settings, patch.describe())?;
+            }
+            Action::Concurrently(steps) => {
+                for inner in steps {
+                    let mut sub = StepRun {
+                        parts: Vec::new(),
+                        expect: None,
+                        wait_until: run.wait_until,
+                    };
+                    start(inner, engine, &mut sub).await?;
+                    run.wait_until = run.wait_until.max(sub.wait_until);
+                    run.parts.extend(sub.parts);
+                    if !inner.action.is_op() && inner.expect.is_some() {
+                        run.parts.push(Part {
+                            op: None,
+                            expect: inner.expect.clone(),
+                        });
+                    }
+                }
+            }
+            Action::Check => {}
+        }
+        Ok(())
+    })
+}
+
+fn check_quorum(name: &str, q: Option<usize>, engine: &Engine) -> Result<(), String> {
+    match q {
+        Some(q) if q > engine.settings().replicas => Err(format!(
+            "{name}={q} is more than N={}; a quorum must be between 1 and N",
+            engine.settings().replicas
+        )),
+        _ => Ok(()),
+    }
+}
