@@ -6,6 +6,7 @@ pub mod client;
 pub mod clock;
 pub mod config;
 pub mod hash;
+pub mod hints;
 pub mod ids;
 pub mod message;
 pub mod node;

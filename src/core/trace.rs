@@ -49,6 +49,8 @@ pub enum StoreCause {
     Replicate,
     /// Read repair.
     Repair,
+    /// A stand-in handed back a hinted version.
+    Handoff,
 }
 
 impl StoreCause {
@@ -57,6 +59,7 @@ impl StoreCause {
             StoreCause::Write => "write",
             StoreCause::Replicate => "replica",
             StoreCause::Repair => "read repair",
+            StoreCause::Handoff => "handoff",
         }
     }
 }
@@ -125,6 +128,19 @@ pub enum Event {
         lost: Version,
         by: Version,
     },
+    /// A stand-in keeps a version for a down replica (`owner`).
+    HintStored {
+        node: NodeId,
+        owner: NodeId,
+        key: Key,
+        version: Version,
+    },
+    /// The owner acknowledged a hint: the stand-in forgot it.
+    HintDelivered {
+        node: NodeId,
+        owner: NodeId,
+        key: Key,
+    },
     /// A node took on a request as its coordinator.
     Coordinating {
         node: NodeId,
@@ -184,6 +200,8 @@ impl Event {
             Event::Stored { .. } => "stored",
             Event::Overwritten { .. } => "overwritten",
             Event::Coordinating { .. } => "coordinating",
+            Event::HintStored { .. } => "hint-stored",
+            Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
             Event::Fault(_) => "fault",
@@ -201,6 +219,8 @@ impl Event {
             Event::Stored { key, .. }
             | Event::Overwritten { key, .. }
             | Event::Coordinating { key, .. }
+            | Event::HintStored { key, .. }
+            | Event::HintDelivered { key, .. }
             | Event::OpStarted { key, .. }
             | Event::OpFinished { key, .. } => Some(key),
             _ => None,
@@ -217,6 +237,9 @@ impl Event {
             Event::Stored { node: x, .. }
             | Event::Overwritten { node: x, .. }
             | Event::Coordinating { node: x, .. } => *x == node,
+            Event::HintStored { node: x, owner, .. } | Event::HintDelivered { node: x, owner, .. } => {
+                *x == node || *owner == node
+            }
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
                 coordinator, replicas, ..
@@ -345,6 +368,24 @@ fn describe(event: &Event, names: &Names) -> String {
             lost.display(names),
             by.display(names)
         ),
+        Event::HintStored {
+            node,
+            owner,
+            key,
+            version,
+        } => format!(
+            "{} keeps {key} = {} as a hint for {}",
+            names.node(*node),
+            version.display(names),
+            names.node(*owner)
+        ),
+        Event::HintDelivered { node, owner, key } => {
+            format!(
+                "{} handed {key} back to {} and forgot the hint",
+                names.node(*node),
+                names.node(*owner)
+            )
+        }
         Event::Coordinating { node, op, key, put } => {
             format!(
                 "{} coordinates {} {key} ({op})",

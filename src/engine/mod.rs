@@ -203,6 +203,15 @@ impl Engine {
         slot.inbox = Some(tx);
         slot.alive = true;
         slot.stats.coordinating = 0;
+        let epoch = slot.epoch;
+        self.queue.push(
+            self.now,
+            Scheduled::NodeTimer {
+                node: id,
+                epoch,
+                timer: NodeTimer::Boot,
+            },
+        );
     }
 
     // ---- what can be seen ----
@@ -478,6 +487,14 @@ impl Engine {
             });
         }
         out
+    }
+
+    /// The hints `node` keeps: (owner, key, versions), by owner then key.
+    pub async fn hints(&mut self, node: NodeId) -> Vec<(NodeId, Key, Vec<Version>)> {
+        self.inspect(node, |n| {
+            n.hints().iter().map(|(o, k, v)| (o, k.clone(), v.to_vec())).collect()
+        })
+        .await
     }
 
     /// Every key `node` stores with its versions, sorted by key.

@@ -39,6 +39,8 @@ pub struct NodeStats {
     pub keys_with_siblings: usize,
     /// Requests it coordinates or forwards now.
     pub coordinating: usize,
+    /// (owner, key) hints it keeps for other nodes.
+    pub hints: usize,
 }
 
 impl NodeStats {
@@ -47,6 +49,7 @@ impl NodeStats {
             keys: node.store().len(),
             keys_with_siblings: node.store().keys_with_siblings(),
             coordinating: node.coordinating(),
+            hints: node.hints().len(),
         }
     }
 }

@@ -70,6 +70,9 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
     if let Some(c) = &expect.converged {
         out.push(check_converged(c, engine).await);
     }
+    if let Some(h) = &expect.hints {
+        out.push(check_hints(h, engine).await);
+    }
     if let Some(o) = &expect.overwritten {
         let count = engine
             .overwrites()
@@ -83,6 +86,39 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
         out.push(result(text, count == o.count, format!("{count} recorded")));
     }
     out
+}
+
+async fn check_hints(h: &super::expect::HintsExpect, engine: &mut Engine) -> CheckResult {
+    let text = match &h.owner {
+        Some(o) => format!("{} keeps {} hints for {o}", h.node, h.count),
+        None => format!("{} keeps {} hints", h.node, h.count),
+    };
+    let node = match h.node.resolve(engine.names(), engine.ring()) {
+        Ok(n) => n,
+        Err(e) => return result(text, false, e),
+    };
+    let owner = match h
+        .owner
+        .as_ref()
+        .map(|o| o.resolve(engine.names(), engine.ring()))
+        .transpose()
+    {
+        Ok(o) => o,
+        Err(e) => return result(text, false, e),
+    };
+    let hints = engine.hints(node).await;
+    let names = engine.names();
+    let held: Vec<String> = hints
+        .iter()
+        .filter(|(o, _, _)| owner.is_none_or(|x| x == *o))
+        .map(|(o, k, _)| format!("{k} for {}", names.node(*o)))
+        .collect();
+    let detail = if held.is_empty() {
+        format!("{} keeps none", names.node(node))
+    } else {
+        format!("{} keeps {}", names.node(node), held.join(", "))
+    };
+    result(text, held.len() == h.count, detail)
 }
 
 fn value_set(values: impl Iterator<Item = String>) -> ValueSet {

@@ -31,8 +31,8 @@ pub enum Command {
 
 /// Every command word, for help and completion.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("put", "put KEY VALUE [via NODE] [as CLIENT] [w=N]"),
-    ("get", "get KEY [via NODE] [as CLIENT] [r=N]"),
+    ("put", "put KEY VALUE [via NODE] [as CLIENT] [w=N] [pw=N]"),
+    ("get", "get KEY [via NODE] [as CLIENT] [r=N] [pr=N]"),
     ("kill", "kill NODE"),
     ("revive", "revive NODE"),
     ("partition", "partition A,B | C,D"),
@@ -112,6 +112,11 @@ fn op_options(word: &str, rest: &[String], map: &mut Mapping, quorum: &str) -> R
         let w = rest[i].as_str();
         if let Some(n) = w.strip_prefix(&format!("{quorum}=")) {
             map.insert(s(quorum), scalar(n));
+            i += 1;
+            continue;
+        }
+        if let Some(n) = w.strip_prefix(&format!("p{quorum}=")) {
+            map.insert(s(&format!("p{quorum}")), scalar(n));
             i += 1;
             continue;
         }
@@ -234,13 +239,13 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
         let step: Step = with_context(ctx.clone(), || serde_yaml::from_value(value)).map_err(|e| {
             let text = e.to_string();
             // serde_yaml prefixes the failing field's path; the command has no fields.
-            let text = text.split_once(": ").map_or(text.as_str(), |(path, msg)| {
-                if path.contains(' ') {
-                    text.as_str()
-                } else {
-                    msg
-                }
-            });
+            let text =
+                text.split_once(": ").map_or(
+                    text.as_str(),
+                    |(path, msg)| {
+                        if path.contains(' ') { text.as_str() } else { msg }
+                    },
+                );
             format!("{word}: {text}")
         })?;
         return Ok(Command::Step(Box::new(step)));
@@ -355,6 +360,7 @@ mod tests {
                 client: "alice".into(),
                 via: Some(NodeRef::Name("s2".into())),
                 w: Some(1),
+                pw: None,
                 context: None,
             })
         );
@@ -365,7 +371,8 @@ mod tests {
                 key: "cart".into(),
                 client: "client".into(),
                 via: None,
-                r: None
+                r: None,
+                pr: None,
             })
         );
     }

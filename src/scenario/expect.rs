@@ -118,6 +118,16 @@ pub struct OverwrittenExpect {
     pub count: usize,
 }
 
+/// How many hints a node keeps (for one owner, or for anyone).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintsExpect {
+    pub node: NodeRef,
+    #[serde(rename = "for")]
+    pub owner: Option<NodeRef>,
+    pub count: usize,
+}
+
 /// Every check a step may carry. Checks of an operation's result need a put
 /// or get step; the others look at the cluster when the step ends.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -142,6 +152,7 @@ pub struct Expect {
     pub replica: Option<ReplicaExpect>,
     pub converged: Option<Converged>,
     pub overwritten: Option<OverwrittenExpect>,
+    pub hints: Option<HintsExpect>,
 }
 
 impl Expect {
@@ -181,5 +192,6 @@ impl Expect {
             + self.replica.is_some() as usize
             + self.converged.is_some() as usize
             + self.overwritten.is_some() as usize
+            + self.hints.is_some() as usize
     }
 }

@@ -17,6 +17,12 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "same-coordinator-race",
         include_str!("../../presets/same-coordinator-race.yaml"),
     ),
+    ("hinted-handoff", include_str!("../../presets/hinted-handoff.yaml")),
+    ("strict-vs-sloppy", include_str!("../../presets/strict-vs-sloppy.yaml")),
+    (
+        "sloppy-split-brain",
+        include_str!("../../presets/sloppy-split-brain.yaml"),
+    ),
 ];
 
 /// The preset `ringside` opens with no arguments.

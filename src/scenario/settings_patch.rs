@@ -79,6 +79,22 @@ impl Wire for RateWire {
         self.0
     }
 }
+/// A delay that is optional in the settings: written, it is set.
+struct SomeDurWire(Dur);
+
+impl<'de> Deserialize<'de> for SomeDurWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DurWire::deserialize(d).map(|w| SomeDurWire(w.0))
+    }
+}
+
+impl Wire for SomeDurWire {
+    type Value = Option<Dur>;
+    fn into_value(self) -> Option<Dur> {
+        Some(self.0)
+    }
+}
+
 impl Wire for usize {
     type Value = usize;
     fn into_value(self) -> usize {
@@ -99,6 +115,11 @@ trait Show {
 impl Show for Dur {
     fn show(&self) -> String {
         self.to_string()
+    }
+}
+impl Show for Option<Dur> {
+    fn show(&self) -> String {
+        self.map_or_else(|| "auto".to_string(), |d| d.to_string())
     }
 }
 impl Show for Latency {
@@ -181,6 +202,11 @@ settings_patch! {
     routing: Routing => RoutingWire,
     latency: Latency => LatencyWire,
     drop_rate: f64 => RateWire,
+    sloppy_quorum: bool => bool,
+    hint_after: Option<Dur> => SomeDurWire,
+    hinted_handoff: bool => bool,
+    handoff_interval: Dur => DurWire,
+    read_repair: bool => bool,
 }
 
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {

@@ -33,6 +33,8 @@ pub struct PutStep {
     pub client: String,
     pub via: Option<NodeRef>,
     pub w: Option<usize>,
+    /// Stores required on the key's own top N (stand-ins not counted).
+    pub pw: Option<usize>,
     /// Overrides the client's remembered context.
     pub context: Option<ClockSpec>,
 }
@@ -43,6 +45,8 @@ pub struct GetStep {
     pub client: String,
     pub via: Option<NodeRef>,
     pub r: Option<usize>,
+    /// Answers required from the key's own top N.
+    pub pr: Option<usize>,
 }
 
 /// What a step does.
@@ -119,6 +123,9 @@ impl fmt::Display for Action {
                 if let Some(w) = p.w {
                     write!(f, " w={w}")?;
                 }
+                if let Some(pw) = p.pw {
+                    write!(f, " pw={pw}")?;
+                }
                 if let Some(c) = &p.context {
                     write!(f, " context={c}")?;
                 }
@@ -134,6 +141,9 @@ impl fmt::Display for Action {
                 }
                 if let Some(r) = g.r {
                     write!(f, " r={r}")?;
+                }
+                if let Some(pr) = g.pr {
+                    write!(f, " pr={pr}")?;
                 }
                 Ok(())
             }
@@ -168,6 +178,7 @@ struct PutWire {
     client: Option<Text>,
     via: Option<NodeRef>,
     w: Option<usize>,
+    pw: Option<usize>,
     context: Option<ClockSpec>,
 }
 
@@ -178,6 +189,7 @@ struct GetWire {
     client: Option<Text>,
     via: Option<NodeRef>,
     r: Option<usize>,
+    pr: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +252,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 client: client_name(w.client).map_err(err)?,
                 via: w.via,
                 w: quorum("w", w.w).map_err(err)?,
+                pw: quorum("pw", w.pw).map_err(err)?,
                 context: w.context,
             })
         }
@@ -251,6 +264,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 client: client_name(g.client).map_err(err)?,
                 via: g.via,
                 r: quorum("r", g.r).map_err(err)?,
+                pr: quorum("pr", g.pr).map_err(err)?,
             })
         }
         "wait" => {

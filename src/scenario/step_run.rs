@@ -62,7 +62,12 @@ impl StepRun {
 
     /// True when its operations have answered and its wait is over.
     pub fn is_done(&self, engine: &Engine) -> bool {
-        engine.now() >= self.wait_until && self.parts.iter().filter_map(|p| p.op).all(|op| engine.report(op).is_some())
+        engine.now() >= self.wait_until
+            && self
+                .parts
+                .iter()
+                .filter_map(|p| p.op)
+                .all(|op| engine.report(op).is_some())
     }
 
     /// Checks the step's expectations, records each in the trace and returns them.
@@ -104,11 +109,13 @@ fn start<'a>(
             Action::Put(p) => {
                 let via = p.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
                 check_quorum("w", p.w, engine)?;
+                check_quorum("pw", p.pw, engine)?;
                 let context = p.context.as_ref().map(|c| resolve_clock(c, engine)).transpose()?;
                 let client = engine.client(&p.client);
                 let kind = OpKind::Put {
                     value: Arc::from(p.value.as_str()),
                     w: p.w,
+                    pw: p.pw,
                     context,
                 };
                 let op = engine.submit(client, Arc::from(p.key.as_str()), kind, via);
@@ -120,8 +127,9 @@ fn start<'a>(
             Action::Get(g) => {
                 let via = g.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
                 check_quorum("r", g.r, engine)?;
+                check_quorum("pr", g.pr, engine)?;
                 let client = engine.client(&g.client);
-                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r }, via);
+                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r, pr: g.pr }, via);
                 run.parts.push(Part {
                     op: Some(op),
                     expect: step.expect.clone(),

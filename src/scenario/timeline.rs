@@ -107,6 +107,16 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
             "lost": versions_json(std::slice::from_ref(lost), names),
             "by": versions_json(std::slice::from_ref(by), names),
         }),
+        Event::HintStored {
+            node: n,
+            owner,
+            key,
+            version,
+        } => json!({
+            "node": node(n), "owner": node(owner), "key": &**key, "value": &*version.value,
+            "clock": clock_json(&version.clock, names),
+        }),
+        Event::HintDelivered { node: n, owner, key } => json!({"node": node(n), "owner": node(owner), "key": &**key}),
         Event::Coordinating { node: n, op, key, put } => {
             json!({"node": node(n), "op": op.0, "key": &**key, "op_kind": if *put { "put" } else { "get" }})
         }

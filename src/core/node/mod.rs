@@ -10,15 +10,18 @@
 //! request, [`put`] and [`get`] coordinate, [`replica`] answers coordinators.
 
 mod get;
+mod handoff;
 mod put;
 mod replica;
 mod routing;
+mod slots;
 
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use super::config::Settings;
+use super::hints::HintStore;
 use super::ids::{Endpoint, NodeId, OpId};
 use super::message::{Message, ReqId};
 use super::outbox::Outbox;
@@ -27,22 +30,33 @@ use super::store::Store;
 use super::time::Time;
 
 pub use get::GetState;
-pub use put::PutState;
+pub use handoff::HANDOFF_BATCH;
+pub use put::{MAX_ROUNDS, PutState};
 pub use routing::{ForwardState, forward_timeout};
 
 /// A timer a node set for itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeTimer {
+    /// The node (re)started: set up its periodic work.
+    Boot,
     /// The coordinator's deadline for request `ReqId`.
     Request(ReqId),
+    /// Replicas of `ReqId` that have not answered by now count as down.
+    HintAfter(ReqId),
     /// The deadline for forward attempt `attempt` of client op `op`.
     Forward { op: OpId, attempt: u32 },
+    /// Time to hand hints back to their owners.
+    HandoffTick,
 }
 
 /// What survives a crash: the node's disk.
 #[derive(Clone, Debug, Default)]
 pub struct Disk {
     pub store: Store,
+    /// Hinted versions are stored like data.
+    pub hints: HintStore,
+    /// How many times the node has started.
+    pub incarnation: u32,
 }
 
 /// One Dynamo node.
@@ -52,10 +66,14 @@ pub struct Node {
     settings: Arc<Settings>,
     ring: Arc<Ring>,
     store: Store,
+    hints: HintStore,
+    incarnation: u32,
     next_req: u64,
     puts: FxHashMap<ReqId, PutState>,
     gets: FxHashMap<ReqId, GetState>,
     forwards: FxHashMap<OpId, ForwardState>,
+    handoffs: FxHashMap<u64, handoff::InFlight>,
+    next_batch: u64,
 }
 
 /// The outbox a node writes to.
@@ -67,23 +85,32 @@ impl Node {
         Node::recover(id, settings, ring, Disk::default())
     }
 
-    /// A node restarted on what its disk kept.
+    /// A node restarted on what its disk kept. It does nothing on its own
+    /// until it receives [`NodeTimer::Boot`].
     pub fn recover(id: NodeId, settings: Arc<Settings>, ring: Arc<Ring>, disk: Disk) -> Node {
         Node {
             id,
             settings,
             ring,
             store: disk.store,
+            hints: disk.hints,
+            incarnation: disk.incarnation,
             next_req: 0,
             puts: FxHashMap::default(),
             gets: FxHashMap::default(),
             forwards: FxHashMap::default(),
+            handoffs: FxHashMap::default(),
+            next_batch: 0,
         }
     }
 
     /// Crash-stop: everything in memory is lost, the disk survives.
     pub fn crash(self) -> Disk {
-        Disk { store: self.store }
+        Disk {
+            store: self.store,
+            hints: self.hints,
+            incarnation: self.incarnation + 1,
+        }
     }
 
     pub fn id(&self) -> NodeId {
@@ -92,6 +119,11 @@ impl Node {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Versions this node keeps for other nodes.
+    pub fn hints(&self) -> &HintStore {
+        &self.hints
     }
 
     pub fn settings(&self) -> &Settings {
@@ -117,11 +149,18 @@ impl Node {
             Message::Request(req) => self.on_client_request(now, from, req, out),
             Message::Forward(req) => self.coordinate(now, from, req, out),
             Message::ForwardReply(reply) => self.on_forward_reply(now, reply, out),
-            Message::Replicate { req, key, version } => self.on_replicate(from, req, key, version, out),
+            Message::Replicate {
+                req,
+                key,
+                version,
+                hint,
+            } => self.on_replicate(from, req, key, version, hint, out),
             Message::Ack { req } => self.on_ack(from, req, out),
             Message::Read { req, key } => self.on_read(from, req, &key, out),
             Message::ReadReply { req, versions } => self.on_read_reply(from, req, versions, out),
             Message::Repair { key, versions } => self.on_repair(&key, &versions, out),
+            Message::Handoff { batch, hints } => self.on_handoff(from, batch, hints, out),
+            Message::HandoffAck { batch } => self.on_handoff_ack(batch, out),
             // Replies go to clients; a node that gets one ignores it.
             Message::Reply(_) => {}
         }
@@ -130,12 +169,22 @@ impl Node {
     /// Handles a timer this node set earlier.
     pub fn handle_timer(&mut self, now: Time, timer: NodeTimer, out: &mut NodeOutbox) {
         match timer {
+            NodeTimer::Boot => out.timer(self.first_handoff_delay(), NodeTimer::HandoffTick),
             NodeTimer::Request(req) => {
-                self.on_put_timeout(req, out);
-                self.on_get_timeout(req, out);
+                let _ = self.on_put_timeout(req, out) || self.on_get_timeout(req, out);
+            }
+            NodeTimer::HintAfter(req) => {
+                let _ = self.on_put_hint_after(req, out) || self.on_get_hint_after(req, out);
             }
             NodeTimer::Forward { op, attempt } => self.on_forward_timeout(now, op, attempt, out),
+            NodeTimer::HandoffTick => self.on_handoff_tick(now, out),
         }
+    }
+
+    /// True when this node believes `node` is down. (Until membership
+    /// gossip exists, a node learns of failures only through timeouts.)
+    fn sees_down(&self, _node: NodeId) -> bool {
+        false
     }
 
     /// The key's preference list as this node sees the ring.
