@@ -7,6 +7,8 @@ use super::time::Dur;
 pub const MAX_NODES: usize = 1024;
 /// The most tokens one node may own.
 pub const MAX_VNODES: usize = 4096;
+/// How often a node that holds keys it no longer owns streams them on.
+pub const TRANSFER_INTERVAL: Dur = Dur::from_millis(100);
 
 /// How clients pick the node that receives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +117,14 @@ pub struct Settings {
     /// Read repair: a get's coordinator sends the reconciled versions to
     /// replicas that answered with less.
     pub read_repair: bool,
+    /// How often a node raises its heartbeat and gossips.
+    pub gossip_interval: Dur,
+    /// How many live peers a node gossips with each round.
+    pub gossip_fanout: usize,
+    /// A node whose heartbeat has not risen for this long is suspected.
+    pub suspect_after: Dur,
+    /// How many nodes must suspect a node before an observer calls it down.
+    pub down_confirmations: usize,
 }
 
 impl Default for Settings {
@@ -135,6 +145,10 @@ impl Default for Settings {
             hinted_handoff: true,
             handoff_interval: Dur::from_secs(1),
             read_repair: true,
+            gossip_interval: Dur::from_secs(1),
+            gossip_fanout: 1,
+            suspect_after: Dur::from_secs(3),
+            down_confirmations: 2,
         }
     }
 }
@@ -170,6 +184,20 @@ impl Settings {
         check_rate("drop_rate", self.drop_rate)?;
         check_interval("hint_after", self.hint_after())?;
         check_interval("handoff_interval", self.handoff_interval)?;
+        check_interval("gossip_interval", self.gossip_interval)?;
+        check_interval("suspect_after", self.suspect_after)?;
+        if !(1..=16).contains(&self.gossip_fanout) {
+            return Err(format!(
+                "gossip_fanout is {}; it must be between 1 and 16",
+                self.gossip_fanout
+            ));
+        }
+        if self.down_confirmations < 1 || self.down_confirmations > nodes {
+            return Err(format!(
+                "down_confirmations is {}; it must be between 1 and the number of nodes ({nodes})",
+                self.down_confirmations
+            ));
+        }
         let mut warnings = Vec::new();
         if self.read_quorum + self.write_quorum <= self.replicas {
             warnings.push(format!(

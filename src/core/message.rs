@@ -4,8 +4,11 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
+use std::sync::Arc;
+
 use super::clock::VClock;
 use super::ids::{ClientId, NodeId, OpId};
+use super::membership::MemberDigest;
 use super::version::{Key, Siblings, Value, Version};
 
 /// A coordinator's own number for one request it coordinates; replicas echo
@@ -144,6 +147,18 @@ pub enum Message {
     },
     /// Owner → stand-in: stored, you may forget them.
     HandoffAck { batch: u64 },
+    /// Gossip, push half: my membership list.
+    Gossip { digest: Arc<Vec<MemberDigest>> },
+    /// Gossip, pull half: mine, after merging yours.
+    GossipReply { digest: Arc<Vec<MemberDigest>> },
+    /// A node that no longer owns these keys → their owners.
+    Transfer {
+        batch: u64,
+        items: Vec<(Key, Vec<Version>)>,
+    },
+    /// Receiver → former replica: stored; you may drop them, except the
+    /// `declined` keys, which the receiver does not believe it owns.
+    TransferAck { batch: u64, declined: Vec<Key> },
 }
 
 /// The kind of a message, for colours, filters and counters.
@@ -160,10 +175,14 @@ pub enum MsgKind {
     ReadRepair,
     Handoff,
     HandoffAck,
+    Gossip,
+    GossipReply,
+    Transfer,
+    TransferAck,
 }
 
 impl MsgKind {
-    pub const ALL: [MsgKind; 11] = [
+    pub const ALL: [MsgKind; 15] = [
         MsgKind::ClientRequest,
         MsgKind::Forward,
         MsgKind::ClientReply,
@@ -175,6 +194,10 @@ impl MsgKind {
         MsgKind::ReadRepair,
         MsgKind::Handoff,
         MsgKind::HandoffAck,
+        MsgKind::Gossip,
+        MsgKind::GossipReply,
+        MsgKind::Transfer,
+        MsgKind::TransferAck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -190,6 +213,10 @@ impl MsgKind {
             MsgKind::ReadRepair => "read-repair",
             MsgKind::Handoff => "handoff",
             MsgKind::HandoffAck => "handoff-ack",
+            MsgKind::Gossip => "gossip",
+            MsgKind::GossipReply => "gossip-reply",
+            MsgKind::Transfer => "transfer",
+            MsgKind::TransferAck => "transfer-ack",
         }
     }
 
@@ -212,6 +239,10 @@ impl Message {
             Message::Repair { .. } => MsgKind::ReadRepair,
             Message::Handoff { .. } => MsgKind::Handoff,
             Message::HandoffAck { .. } => MsgKind::HandoffAck,
+            Message::Gossip { .. } => MsgKind::Gossip,
+            Message::GossipReply { .. } => MsgKind::GossipReply,
+            Message::Transfer { .. } => MsgKind::Transfer,
+            Message::TransferAck { .. } => MsgKind::TransferAck,
         }
     }
 
@@ -220,12 +251,15 @@ impl Message {
         match self {
             Message::Request(r) | Message::Forward(r) => Some(&r.key),
             Message::Replicate { key, .. } | Message::Read { key, .. } | Message::Repair { key, .. } => Some(key),
-            Message::Handoff { hints, .. } => hints.first().map(|(k, _)| k),
+            Message::Handoff { hints: items, .. } | Message::Transfer { items, .. } => items.first().map(|(k, _)| k),
             Message::Reply(_)
             | Message::ForwardReply(_)
             | Message::Ack { .. }
             | Message::ReadReply { .. }
-            | Message::HandoffAck { .. } => None,
+            | Message::HandoffAck { .. }
+            | Message::Gossip { .. }
+            | Message::GossipReply { .. }
+            | Message::TransferAck { .. } => None,
         }
     }
 }

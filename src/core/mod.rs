@@ -8,6 +8,7 @@ pub mod config;
 pub mod hash;
 pub mod hints;
 pub mod ids;
+pub mod membership;
 pub mod message;
 pub mod node;
 pub mod outbox;

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use smallvec::SmallVec;
 
 use super::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use super::membership::Liveness;
 use super::message::{MsgKind, Outcome};
 use super::time::{Dur, Time};
 use super::version::{Key, Value, Version};
@@ -51,6 +52,8 @@ pub enum StoreCause {
     Repair,
     /// A stand-in handed back a hinted version.
     Handoff,
+    /// A former replica streamed a key to its new owner.
+    Transfer,
 }
 
 impl StoreCause {
@@ -60,6 +63,7 @@ impl StoreCause {
             StoreCause::Replicate => "replica",
             StoreCause::Repair => "read repair",
             StoreCause::Handoff => "handoff",
+            StoreCause::Transfer => "transfer",
         }
     }
 }
@@ -85,6 +89,10 @@ pub enum Fault {
     },
     /// Settings changed; the text lists what changed.
     Set(String),
+    /// A new node starts and contacts a seed.
+    Join(NodeId),
+    /// A node starts handing its ranges away, then stops for good.
+    Leave(NodeId),
 }
 
 /// One thing that happened.
@@ -140,6 +148,29 @@ pub enum Event {
         node: NodeId,
         owner: NodeId,
         key: Key,
+    },
+    /// `observer` changed its mind about `node`.
+    Liveness {
+        observer: NodeId,
+        node: NodeId,
+        from: Liveness,
+        to: Liveness,
+    },
+    /// `node`'s view of the ring changed; these are its members now.
+    ViewChanged {
+        node: NodeId,
+        members: Vec<NodeId>,
+    },
+    /// `node` acknowledged keys streamed to it; `dropped` of them left `from`.
+    Transferred {
+        from: NodeId,
+        to: NodeId,
+        keys: usize,
+        dropped: usize,
+    },
+    /// A leaving node handed everything on and stopped for good.
+    NodeLeft {
+        node: NodeId,
     },
     /// A node took on a request as its coordinator.
     Coordinating {
@@ -201,6 +232,10 @@ impl Event {
             Event::Overwritten { .. } => "overwritten",
             Event::Coordinating { .. } => "coordinating",
             Event::HintStored { .. } => "hint-stored",
+            Event::Liveness { .. } => "liveness",
+            Event::ViewChanged { .. } => "view-changed",
+            Event::Transferred { .. } => "transferred",
+            Event::NodeLeft { .. } => "node-left",
             Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
@@ -240,12 +275,17 @@ impl Event {
             Event::HintStored { node: x, owner, .. } | Event::HintDelivered { node: x, owner, .. } => {
                 *x == node || *owner == node
             }
+            Event::Liveness { observer, node: x, .. } => *observer == node || *x == node,
+            Event::ViewChanged { node: x, .. } | Event::NodeLeft { node: x } => *x == node,
+            Event::Transferred { from, to, .. } => *from == node || *to == node,
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
                 coordinator, replicas, ..
             } => *coordinator == Some(node) || replicas.contains(&node),
             Event::Fault(f) => match f {
-                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } => *x == node,
+                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } | Fault::Join(x) | Fault::Leave(x) => {
+                    *x == node
+                }
                 Fault::Cut { from, to } => *from == node || *to == node,
                 Fault::Partition(groups) => groups.iter().flatten().any(|x| *x == node),
                 Fault::Heal | Fault::Set(_) => true,
@@ -320,6 +360,8 @@ pub fn describe_fault(fault: &Fault, names: &Names) -> String {
         Fault::Heal => "heal".to_string(),
         Fault::Slow { node, extra } => format!("slow {} by {extra}", names.node(*node)),
         Fault::Set(text) => format!("set {text}"),
+        Fault::Join(n) => format!("join {}", names.node(*n)),
+        Fault::Leave(n) => format!("leave {}", names.node(*n)),
     }
 }
 
@@ -386,6 +428,36 @@ fn describe(event: &Event, names: &Names) -> String {
                 names.node(*owner)
             )
         }
+        Event::Liveness {
+            observer,
+            node,
+            from,
+            to,
+        } => format!(
+            "{} now sees {} {} (was {})",
+            names.node(*observer),
+            names.node(*node),
+            to.name(),
+            from.name()
+        ),
+        Event::ViewChanged { node, members } => format!(
+            "{}'s ring now has {} members: {}",
+            names.node(*node),
+            members.len(),
+            members.iter().map(|n| names.node(*n)).collect::<Vec<_>>().join(", ")
+        ),
+        Event::Transferred {
+            from,
+            to,
+            keys,
+            dropped,
+        } => format!(
+            "{} took {keys} keys from {}; {} dropped {dropped} it no longer owns",
+            names.node(*to),
+            names.node(*from),
+            names.node(*from)
+        ),
+        Event::NodeLeft { node } => format!("{} handed everything on and left the cluster", names.node(*node)),
         Event::Coordinating { node, op, key, put } => {
             format!(
                 "{} coordinates {} {key} ({op})",

@@ -15,7 +15,6 @@ use crate::core::ids::{Endpoint, MsgId, NodeId};
 use crate::core::message::Message;
 use crate::core::node::{Disk, Node, NodeOutbox, NodeTimer};
 use crate::core::outbox::Effect;
-use crate::core::ring::Ring;
 use crate::core::time::Time;
 use crate::core::trace::Event;
 
@@ -41,6 +40,8 @@ pub struct NodeStats {
     pub coordinating: usize,
     /// (owner, key) hints it keeps for other nodes.
     pub hints: usize,
+    /// Keys it holds but no longer owns, waiting to be streamed on.
+    pub handing_over: usize,
 }
 
 impl NodeStats {
@@ -50,6 +51,7 @@ impl NodeStats {
             keys_with_siblings: node.store().keys_with_siblings(),
             coordinating: node.coordinating(),
             hints: node.hints().len(),
+            handing_over: node.handing_over(),
         }
     }
 }
@@ -84,7 +86,6 @@ pub type Inspection = Box<dyn FnOnce(&Node) + Send>;
 pub enum NodeCmd {
     Batch(Batch),
     Settings(Arc<Settings>),
-    Ring(Arc<Ring>),
     Inspect(Inspection),
     /// Stop at once and hand back the disk.
     Crash(oneshot::Sender<Disk>),
@@ -102,7 +103,6 @@ pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, do
                 }
             }
             NodeCmd::Settings(settings) => node.set_settings(settings),
-            NodeCmd::Ring(ring) => node.set_ring(ring),
             NodeCmd::Inspect(look) => look(&node),
             NodeCmd::Crash(reply) => {
                 let _ = reply.send(node.crash());

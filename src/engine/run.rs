@@ -241,6 +241,9 @@ impl Engine {
         if end > self.now {
             self.now = end;
         }
+        if !self.departed.is_empty() {
+            self.stop_departed().await;
+        }
         true
     }
 
@@ -273,6 +276,7 @@ impl Engine {
 
     /// Keeps the events checkers need even with tracing off, then traces.
     fn record_event(&mut self, at: Time, event: Event) {
+        self.on_note(&event);
         if let Event::Overwritten { node, key, lost, by } = &event {
             self.overwrites.push(super::Overwrite {
                 at,

@@ -41,6 +41,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("slow", "slow NODE DURATION"),
     ("wait", "wait DURATION"),
     ("set", "set KEY=VALUE ..."),
+    ("join", "join NAME [TOKEN ...]"),
+    ("leave", "leave NODE"),
     ("say", "say TEXT"),
     ("load", "load PRESET"),
     ("seed", "seed N"),
@@ -159,7 +161,20 @@ fn step_value(word: &str, rest: &[String]) -> Result<Option<Value>, String> {
             op_options("get", opts, &mut m, "r")?;
             Value::Mapping(m)
         }
-        "kill" | "revive" => one("node")?,
+        "kill" | "revive" | "leave" => one("node")?,
+        "join" => {
+            let [name, tokens @ ..] = rest else {
+                return Err(usage("join"));
+            };
+            if tokens.is_empty() {
+                s(name)
+            } else {
+                let mut m = Mapping::new();
+                m.insert(s("node"), s(name));
+                m.insert(s("tokens"), Value::Sequence(tokens.iter().map(|t| s(t)).collect()));
+                Value::Mapping(m)
+            }
+        }
         "wait" => one("duration")?,
         "heal" => {
             if !rest.is_empty() && rest != ["all"] {
@@ -343,6 +358,9 @@ mod tests {
                 "set: {write_quorum: 3, routing: any-node}",
             ),
             ("say hello there", "say: hello there"),
+            ("join s6", "join: s6"),
+            ("join s6 10% 60%", "join: {node: s6, tokens: ['10%', '60%']}"),
+            ("leave s3", "leave: s3"),
         ];
         for (line, text) in pairs {
             assert_eq!(step(line), yaml(text), "{line}");
@@ -406,5 +424,11 @@ mod tests {
         assert!(err("partition s1,s2 | s2").contains("in two groups"));
         assert!(err("put cart \"CAR").contains("quote"));
         assert!(err("").contains("empty command"));
+        assert!(err("join s1").contains("already a node named s1"), "{}", err("join s1"));
+        assert!(
+            err("join s6 lots").contains("not a ring position"),
+            "{}",
+            err("join s6 lots")
+        );
     }
 }

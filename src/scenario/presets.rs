@@ -23,6 +23,13 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "sloppy-split-brain",
         include_str!("../../presets/sloppy-split-brain.yaml"),
     ),
+    (
+        "failure-detection",
+        include_str!("../../presets/failure-detection.yaml"),
+    ),
+    ("node-join", include_str!("../../presets/node-join.yaml")),
+    ("node-leave", include_str!("../../presets/node-leave.yaml")),
+    ("split-views", include_str!("../../presets/split-views.yaml")),
 ];
 
 /// The preset `ringside` opens with no arguments.

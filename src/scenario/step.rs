@@ -76,6 +76,13 @@ pub enum Action {
     },
     /// Change settings.
     Set(SettingsPatch),
+    /// Start a new node that contacts a seed and takes over its ranges.
+    Join {
+        node: String,
+        tokens: Option<Vec<u64>>,
+    },
+    /// Hand a node's ranges to their new owners, then stop it for good.
+    Leave(NodeRef),
     /// Start these steps at the same instant; done when all are.
     Concurrently(Vec<Step>),
     /// Only check expectations.
@@ -101,6 +108,8 @@ impl Action {
             Action::Heal => "heal",
             Action::Slow { .. } => "slow",
             Action::Set(_) => "set",
+            Action::Join { .. } => "join",
+            Action::Leave(_) => "leave",
             Action::Concurrently(_) => "concurrently",
             Action::Check => "expect",
         }
@@ -161,6 +170,14 @@ impl fmt::Display for Action {
             Action::Heal => write!(f, "heal"),
             Action::Slow { node, by } => write!(f, "slow {node} {by}"),
             Action::Set(patch) => write!(f, "set {}", patch.describe()),
+            Action::Join { node, tokens } => {
+                write!(f, "join {node}")?;
+                for t in tokens.iter().flatten() {
+                    write!(f, " {t}")?;
+                }
+                Ok(())
+            }
+            Action::Leave(n) => write!(f, "leave {n}"),
             Action::Concurrently(steps) => {
                 let parts: Vec<String> = steps.iter().map(|s| s.action.to_string()).collect();
                 write!(f, "concurrently [{}]", parts.join("; "))
@@ -190,6 +207,14 @@ struct GetWire {
     via: Option<NodeRef>,
     r: Option<usize>,
     pr: Option<usize>,
+}
+
+/// `join: s6` or `join: {node: s6, tokens: ["25%"]}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum JoinWire {
+    Name(Text),
+    Full { node: Text, tokens: Option<Vec<Text>> },
 }
 
 #[derive(Deserialize)]
@@ -306,6 +331,36 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             }
         }
         "set" => Action::Set(map.next_value()?),
+        "join" => {
+            let j: JoinWire = map.next_value()?;
+            let (node, tokens) = match j {
+                JoinWire::Name(t) => (t.0, None),
+                JoinWire::Full { node, tokens } => (node.0, tokens),
+            };
+            crate::engine::check_name(&node).map_err(err)?;
+            if super::noderef::NodeRef::parse(&node).is_ok() && super::noderef::is_known(&node) {
+                return Err(err(format!("join: there is already a node named {node}")));
+            }
+            super::noderef::register_node(&node);
+            let tokens = tokens
+                .map(|t| {
+                    t.iter()
+                        .map(|x| super::settings_patch::parse_token(&x.0))
+                        .collect::<Result<Vec<u64>, _>>()
+                })
+                .transpose()
+                .map_err(err)?;
+            if let Some(t) = &tokens
+                && (t.is_empty() || t.len() > crate::core::config::MAX_VNODES)
+            {
+                return Err(err(format!(
+                    "join: a node has 1 to {} tokens",
+                    crate::core::config::MAX_VNODES
+                )));
+            }
+            Action::Join { node, tokens }
+        }
+        "leave" => Action::Leave(map.next_value()?),
         "concurrently" => {
             let steps: Vec<Step> = map.next_value()?;
             if steps.is_empty() {

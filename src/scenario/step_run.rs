@@ -178,6 +178,13 @@ fn start<'a>(
                 let settings = patch.apply(engine.settings());
                 engine.set_settings(settings, patch.describe())?;
             }
+            Action::Join { node, tokens } => {
+                engine.join(node, tokens.clone())?;
+            }
+            Action::Leave(n) => {
+                let node = resolve(engine, n)?;
+                engine.leave(node)?;
+            }
             Action::Concurrently(steps) => {
                 for inner in steps {
                     let mut sub = StepRun {

@@ -259,9 +259,11 @@ impl Node {
         true
     }
 
-    /// Stores versions one by one, tracing each one kept.
+    /// Stores versions one by one, tracing each one kept; a key this node
+    /// does not own (after a ring change) is queued to stream on.
     pub(super) fn store_versions(&mut self, key: &Key, versions: &[Version], cause: StoreCause, out: &mut NodeOutbox) {
         let me = self.id;
+        self.check_ownership(key, out);
         for v in versions {
             let outcome = self.store.put(key, v.clone());
             if outcome.stored {

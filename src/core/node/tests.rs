@@ -428,7 +428,7 @@ fn crash_keeps_the_disk_and_loses_pending_requests() {
     b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
     assert_eq!(b.coordinating(), 1);
     let disk = b.crash();
-    let b = Node::recover(B, Arc::new(Settings::default()), ring(), disk);
+    let b = Node::recover(B, Arc::new(Settings::default()), disk, 0);
     assert_eq!(b.coordinating(), 0);
     assert_eq!(b.store().versions(&k).len(), 1);
 }
@@ -679,7 +679,7 @@ fn hints_survive_a_crash_of_their_keeper() {
         hinted(1, &k, Version::new("CAR", clock(&[(B, 1)])), D),
         &mut out,
     );
-    let a = Node::recover(A, Arc::new(Settings::default()), ring(), a.crash());
+    let a = Node::recover(A, Arc::new(Settings::default()), a.crash(), 0);
     assert_eq!(a.hints().count_for(D), 1);
 }
 
