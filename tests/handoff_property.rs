@@ -6,6 +6,8 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
+
+mod common;
 use ringside::core::client::OpKind;
 use ringside::core::clock::VClock;
 use ringside::core::config::Settings;
@@ -81,8 +83,9 @@ async fn play(actions: &[Action], seed: u64) -> Result<(), String> {
             engine.revive(id).await?;
         }
     }
-    // Three handoff intervals: every stand-in has had a round with its owner up.
-    engine.run_for(Dur::from_secs(4)).await;
+    // Long enough for every keeper to see the owners up again (the
+    // detection bound, suspect_after + 4 gossip rounds) and hand off.
+    engine.run_for(Dur::from_secs(9)).await;
 
     for id in engine.node_ids() {
         let hints = engine.hints(id).await;
@@ -105,7 +108,7 @@ async fn play(actions: &[Action], seed: u64) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(common::property_config(24))]
 
     #[test]
     fn acknowledged_writes_find_their_way_home(actions in proptest::collection::vec(action(), 1..24), seed in 0u64..1_000) {

@@ -168,6 +168,11 @@ pub enum Event {
         keys: usize,
         dropped: usize,
     },
+    /// `node` dropped keys it no longer owns, every owner having acknowledged them.
+    Released {
+        node: NodeId,
+        keys: usize,
+    },
     /// A leaving node handed everything on and stopped for good.
     NodeLeft {
         node: NodeId,
@@ -236,6 +241,7 @@ impl Event {
             Event::ViewChanged { .. } => "view-changed",
             Event::Transferred { .. } => "transferred",
             Event::NodeLeft { .. } => "node-left",
+            Event::Released { .. } => "released",
             Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
@@ -276,7 +282,9 @@ impl Event {
                 *x == node || *owner == node
             }
             Event::Liveness { observer, node: x, .. } => *observer == node || *x == node,
-            Event::ViewChanged { node: x, .. } | Event::NodeLeft { node: x } => *x == node,
+            Event::ViewChanged { node: x, .. } | Event::NodeLeft { node: x } | Event::Released { node: x, .. } => {
+                *x == node
+            }
             Event::Transferred { from, to, .. } => *from == node || *to == node,
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
@@ -458,6 +466,12 @@ fn describe(event: &Event, names: &Names) -> String {
             names.node(*from)
         ),
         Event::NodeLeft { node } => format!("{} handed everything on and left the cluster", names.node(*node)),
+        Event::Released { node, keys } => {
+            format!(
+                "{} dropped {keys} keys it no longer owns (their owners have them)",
+                names.node(*node)
+            )
+        }
         Event::Coordinating { node, op, key, put } => {
             format!(
                 "{} coordinates {} {key} ({op})",

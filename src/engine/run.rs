@@ -256,7 +256,10 @@ impl Engine {
         }
         if let Endpoint::Node(from) = env.from {
             let slot = &self.slots[from.index()];
-            if !slot.alive || slot.epoch != env.from_epoch {
+            // A crash loses what was in flight; a node that left stopped
+            // gracefully, and its farewell still arrives.
+            let gone = !slot.alive && !slot.left;
+            if gone || slot.epoch != env.from_epoch {
                 return Some(DropReason::SenderDown);
             }
         }

@@ -137,6 +137,7 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
             json!({"from": node(from), "to": node(to), "keys": keys, "dropped": dropped})
         }
         Event::NodeLeft { node: n } => json!({"node": node(n)}),
+        Event::Released { node: n, keys } => json!({"node": node(n), "keys": keys}),
         Event::Coordinating { node: n, op, key, put } => {
             json!({"node": node(n), "op": op.0, "key": &**key, "op_kind": if *put { "put" } else { "get" }})
         }

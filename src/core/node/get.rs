@@ -267,6 +267,7 @@ impl Node {
         for v in versions {
             let outcome = self.store.put(key, v.clone());
             if outcome.stored {
+                self.forget_transfer_acks(key);
                 let siblings = outcome.siblings;
                 out.trace(|| crate::core::trace::Event::Stored {
                     node: me,

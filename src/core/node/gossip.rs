@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
-use crate::core::membership::{MemberDigest, MemberStatus, MergeOutcome};
+use crate::core::membership::{Liveness, MemberDigest, MemberStatus, MergeOutcome};
 use crate::core::message::Message;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::Event;
@@ -127,6 +127,12 @@ impl Node {
         if outcome.ring_changed {
             self.rebuild_view(out);
         }
+        // An owner is back: hand its hints over now rather than next round.
+        for &(node, from, to) in &outcome.liveness {
+            if from == Liveness::Down && to != Liveness::Down && self.hints.count_for(node) > 0 {
+                self.hand_off_to(node, out);
+            }
+        }
     }
 
     fn trace_liveness(
@@ -156,13 +162,13 @@ impl Node {
         if ring == *self.ring {
             return;
         }
-        self.ring = Arc::new(ring);
+        let old = std::mem::replace(&mut self.ring, Arc::new(ring));
         self.view_changed = true;
         out.note(Event::ViewChanged {
             node: self.id,
             members: self.ring.members().to_vec(),
         });
-        self.find_handover();
+        self.find_handover(Some(&old));
         self.ensure_transfer_tick(out);
     }
 }

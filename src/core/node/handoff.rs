@@ -36,20 +36,47 @@ impl Node {
             return;
         }
         for (owner, _) in self.hints.owners() {
+            if self.membership.status(owner) == Some(crate::core::membership::MemberStatus::Left) {
+                self.adopt_hints_of(owner, out);
+                continue;
+            }
             if self.sees_down(owner) {
                 continue;
             }
-            let hints = self.hints.batch_for(owner, HANDOFF_BATCH);
-            self.next_batch += 1;
-            let batch = self.next_batch;
-            out.send(
-                Endpoint::Node(owner),
-                Message::Handoff {
-                    batch,
-                    hints: hints.clone(),
-                },
-            );
-            self.handoffs.insert(batch, InFlight { owner, hints });
+            self.hand_off_to(owner, out);
+        }
+    }
+
+    /// Sends `owner` a batch of the hints kept for it.
+    pub(super) fn hand_off_to(&mut self, owner: NodeId, out: &mut NodeOutbox) {
+        if !self.settings.hinted_handoff {
+            return;
+        }
+        let hints = self.hints.batch_for(owner, HANDOFF_BATCH);
+        if hints.is_empty() {
+            return;
+        }
+        self.next_batch += 1;
+        let batch = self.next_batch;
+        out.send(
+            Endpoint::Node(owner),
+            Message::Handoff {
+                batch,
+                hints: hints.clone(),
+            },
+        );
+        self.handoffs.insert(batch, InFlight { owner, hints });
+    }
+
+    /// Hints kept for a node that has left can never be delivered: they
+    /// become this node's own data, which streams on to the key's current
+    /// owners if this node is not one of them.
+    fn adopt_hints_of(&mut self, owner: NodeId, out: &mut NodeOutbox) {
+        let me = self.id;
+        for (key, versions) in self.hints.batch_for(owner, usize::MAX) {
+            self.store_versions(&key, &versions, StoreCause::Handoff, out);
+            self.hints.acknowledge(owner, &key, &versions);
+            out.trace(|| Event::HintDelivered { node: me, owner, key });
         }
     }
 

@@ -22,7 +22,7 @@ mod routing;
 mod slots;
 mod transfer;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rand::SeedableRng;
@@ -126,10 +126,9 @@ pub struct Node {
     /// The ring view changed since this incarnation started: stores must
     /// check whether this node still owns what it is given.
     view_changed: bool,
-    /// Keys this node holds but no longer owns, to stream to their owners.
-    handover: BTreeSet<Key>,
+    /// Keys to stream on after a ring change, and to whom.
+    handover: BTreeMap<Key, transfer::Owed>,
     transfers: FxHashMap<u64, transfer::InFlight>,
-    transfer_acks: FxHashMap<Key, transfer::Acked>,
     transfer_ticking: bool,
     /// Where the next transfer round starts in `handover`.
     transfer_cursor: Option<Key>,
@@ -167,9 +166,8 @@ impl Node {
             handoffs: FxHashMap::default(),
             next_batch: 0,
             view_changed: false,
-            handover: BTreeSet::new(),
+            handover: BTreeMap::new(),
             transfers: FxHashMap::default(),
-            transfer_acks: FxHashMap::default(),
             transfer_ticking: false,
             transfer_cursor: None,
             gossip_unanswered: smallvec::SmallVec::new(),
@@ -288,7 +286,7 @@ impl Node {
         }
         out.timer(self.first_handoff_delay(), NodeTimer::HandoffTick);
         self.start_gossip(now, out);
-        self.find_handover();
+        self.find_handover(None);
         self.ensure_transfer_tick(out);
     }
 

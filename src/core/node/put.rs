@@ -134,6 +134,7 @@ impl Node {
     fn store_own(&mut self, key: &Key, version: &Version, context: &VClock, out: &mut NodeOutbox) {
         let me = self.id;
         let outcome = self.store.put(key, version.clone());
+        self.forget_transfer_acks(key);
         let siblings = outcome.siblings;
         out.trace(|| Event::Stored {
             node: me,
@@ -247,6 +248,8 @@ impl Node {
         let more = !state.slots.all_answered() && state.rounds < MAX_ROUNDS;
         if more {
             out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
+        } else {
+            self.park_unplaced(&mut state, out);
         }
         if more || !state.replied {
             self.puts.insert(req, state);
@@ -254,25 +257,59 @@ impl Node {
         true
     }
 
-    /// Sends every unanswered copy to the next healthy node, with a hint.
+    /// The rounds are over and some copies found no home: the coordinator
+    /// keeps them as hints itself, so that handoff delivers them when their
+    /// owners answer again. (They do not count toward W: this node already
+    /// holds a copy of its own.)
+    fn park_unplaced(&mut self, state: &mut PutState, out: &mut NodeOutbox) {
+        if !self.settings.uses_stand_ins() {
+            return;
+        }
+        let me = self.id;
+        let owners: Vec<NodeId> = state
+            .slots
+            .slots
+            .iter()
+            .filter(|s| !s.answered && s.owner != me)
+            .map(|s| s.owner)
+            .collect();
+        for owner in owners {
+            let (key, version) = (state.key.clone(), state.version.clone());
+            self.keep_hint(owner, &key, &version, out);
+        }
+        for slot in state.slots.slots.iter_mut() {
+            slot.answered = true;
+        }
+    }
+
+    /// Places every unanswered copy: with its owner if the owner now looks
+    /// up and was not asked yet, else with the next healthy node (with a
+    /// hint), else, when no stand-in is left, with the owner once more.
     fn place_stand_ins(&mut self, req: ReqId, state: &mut PutState, out: &mut NodeOutbox) {
         let me = self.id;
         for i in 0..state.slots.slots.len() {
             if state.slots.slots[i].answered {
                 continue;
             }
-            let Some(stand_in) = state.slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n)) else {
-                return;
+            let owner = state.slots.slots[i].owner;
+            let target = if !state.slots.slots[i].holders.contains(&owner) && !self.sees_down(owner) {
+                owner
+            } else if let Some(stand_in) = state.slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n)) {
+                stand_in
+            } else {
+                owner
             };
             let slot = &mut state.slots.slots[i];
-            slot.holders.push(stand_in);
+            if !slot.holders.contains(&target) {
+                slot.holders.push(target);
+            }
             out.send(
-                Endpoint::Node(stand_in),
+                Endpoint::Node(target),
                 Message::Replicate {
                     req,
                     key: state.key.clone(),
                     version: state.version.clone(),
-                    hint: Some(slot.owner),
+                    hint: slot.hint_for(target),
                 },
             );
         }

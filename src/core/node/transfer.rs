@@ -1,14 +1,22 @@
-//! Range transfer: when the ring changes (a join, a leave), a node streams
-//! every key it holds but no longer owns to the key's owners, in batches,
-//! and drops its copy only once every owner acknowledged the versions it
-//! holds. A leaving node is simply a node that owns nothing: when it has
-//! handed everything on, it announces that it left.
+//! Range transfer: when the ring changes (a join, a leave), keys move to
+//! their new owners.
+//!
+//! When a node's view of the ring changes, it looks at every key it holds:
+//! - a key it no longer owns is *released*: streamed to all of the key's
+//!   owners, and dropped once every one of them acknowledged the versions
+//!   this node holds;
+//! - a key it still owns but that has gained owners is *pushed* to those
+//!   new owners, so that a joiner gets its ranges even when the node that
+//!   lost them had left before it heard of the joiner.
+//!
+//! A leaving node is simply a node that owns nothing: when it has released
+//! everything, it announces that it left.
 //!
 //! Views change one node at a time, so sender and receiver may disagree on
 //! who owns a key. A receiver stores whatever it is sent but acknowledges
-//! only the keys it believes it owns; a sender drops a key only when every
-//! owner in its own view acknowledged it. So a copy is dropped only while
-//! the nodes that believe they own the key hold it, and nothing is lost.
+//! only the keys it believes it owns; a sender releases a key only when
+//! every owner in its own view acknowledged it. So a copy is dropped only
+//! while the nodes that believe they own the key hold it, and nothing is lost.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +27,7 @@ use crate::core::config::TRANSFER_INTERVAL;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::membership::MemberStatus;
 use crate::core::message::Message;
+use crate::core::ring::Ring;
 use crate::core::time::Time;
 use crate::core::trace::{Event, StoreCause};
 use crate::core::version::{Key, Version, covers};
@@ -27,6 +36,17 @@ use crate::core::version::{Key, Version, covers};
 pub const TRANSFER_BATCH: usize = 64;
 /// Keys looked at per transfer round.
 const TRANSFER_BUDGET: usize = 1024;
+
+/// What this node still owes for one key.
+#[derive(Clone, Debug, Default)]
+pub struct Owed {
+    /// Drop the key once every owner acknowledged it (this node no longer owns it).
+    release: bool,
+    /// For a key this node keeps: the new owners it must reach.
+    gained: SmallVec<[NodeId; 2]>,
+    /// Nodes that acknowledged the versions this node holds now.
+    acked: SmallVec<[NodeId; 4]>,
+}
 
 /// A transfer message waiting for its acknowledgement.
 #[derive(Debug)]
@@ -41,25 +61,58 @@ impl Node {
         self.preference_list(key).contains(&self.id)
     }
 
-    /// Collects every stored key this node no longer owns.
-    pub(super) fn find_handover(&mut self) {
-        if !self.view_changed && self.membership.own_status() == MemberStatus::Normal {
+    /// After a view change (from `old`, or from nothing after a restart):
+    /// which keys are released, which pushed to new owners.
+    pub(super) fn find_handover(&mut self, old: Option<&Ring>) {
+        let leaving = self.membership.own_status() != MemberStatus::Normal;
+        if !self.view_changed && !leaving {
             return;
         }
-        let keys: Vec<Key> = self
-            .store
-            .iter()
-            .map(|(k, _)| k)
-            .filter(|k| !self.owns(k))
-            .cloned()
-            .collect();
-        self.handover.extend(keys);
+        let n = self.settings.replicas;
+        let mut found: Vec<(Key, Owed)> = Vec::new();
+        for (key, _) in self.store.iter() {
+            let owners = self.ring.preference_list(key, n);
+            if !owners.contains(&self.id) {
+                found.push((
+                    key.clone(),
+                    Owed {
+                        release: true,
+                        ..Owed::default()
+                    },
+                ));
+            } else if let Some(old) = old {
+                let before = old.preference_list(key, n);
+                let gained: SmallVec<[NodeId; 2]> = owners
+                    .iter()
+                    .copied()
+                    .filter(|o| *o != self.id && !before.contains(o))
+                    .collect();
+                if !gained.is_empty() {
+                    found.push((
+                        key.clone(),
+                        Owed {
+                            gained,
+                            ..Owed::default()
+                        },
+                    ));
+                }
+            }
+        }
+        for (key, owed) in found {
+            let entry = self.handover.entry(key).or_default();
+            entry.release |= owed.release;
+            for g in owed.gained {
+                if !entry.gained.contains(&g) {
+                    entry.gained.push(g);
+                }
+            }
+        }
     }
 
     /// After storing `key`: if this node does not own it, it goes on.
     pub(super) fn check_ownership(&mut self, key: &Key, out: &mut NodeOutbox) {
         if (self.view_changed || self.membership.own_status() != MemberStatus::Normal) && !self.owns(key) {
-            self.handover.insert(key.clone());
+            self.handover.entry(key.clone()).or_default().release = true;
             self.ensure_transfer_tick(out);
         }
     }
@@ -71,44 +124,76 @@ impl Node {
         }
     }
 
+    /// The nodes `key` must still reach, or `None` when nothing is owed.
+    fn targets(&self, key: &Key) -> Option<SmallVec<[NodeId; 4]>> {
+        let owed = self.handover.get(key)?;
+        let owners = self.preference_list(key);
+        let wanted: SmallVec<[NodeId; 4]> = if owed.release {
+            if owners.contains(&self.id) {
+                return None;
+            }
+            owners.iter().copied().collect()
+        } else {
+            owed.gained.iter().copied().filter(|g| owners.contains(g)).collect()
+        };
+        let missing: SmallVec<[NodeId; 4]> = wanted.into_iter().filter(|o| !owed.acked.contains(o)).collect();
+        (!missing.is_empty()).then_some(missing)
+    }
+
+    /// Settles `key` if nothing more is owed: a released key is dropped.
+    /// Returns true when the key was dropped.
+    fn settle(&mut self, key: &Key) -> bool {
+        if self.store.versions(key).is_empty() {
+            self.handover.remove(key);
+            return false;
+        }
+        if self.targets(key).is_some() {
+            return false;
+        }
+        let release = self.handover.remove(key).is_some_and(|o| o.release) && !self.owns(key);
+        if release {
+            self.store.remove(key);
+        }
+        release
+    }
+
     pub(super) fn on_transfer_tick(&mut self, now: Time, out: &mut NodeOutbox) {
         self.transfer_ticking = false;
         // What was not acknowledged since the last round is sent again.
         self.transfers.clear();
-        let mut batches: BTreeMap<NodeId, Vec<(Key, Vec<Version>)>> = BTreeMap::new();
-        let mut settled: Vec<Key> = Vec::new();
         // Start where the last round stopped, so that keys stuck on a down
         // owner do not hold the others back.
-        let start = self.transfer_cursor.take();
-        let keys: Vec<Key> = match &start {
+        let keys: Vec<Key> = match self.transfer_cursor.take() {
             Some(c) => self
                 .handover
                 .range(c.clone()..)
-                .chain(self.handover.range(..c.clone()))
+                .chain(self.handover.range(..c))
                 .take(TRANSFER_BUDGET)
-                .cloned()
+                .map(|(k, _)| k.clone())
                 .collect(),
-            None => self.handover.iter().take(TRANSFER_BUDGET).cloned().collect(),
+            None => self.handover.keys().take(TRANSFER_BUDGET).cloned().collect(),
         };
         if keys.len() == TRANSFER_BUDGET {
-            self.transfer_cursor = self.handover.range(keys[TRANSFER_BUDGET - 1].clone()..).nth(1).cloned();
+            self.transfer_cursor = self
+                .handover
+                .range(keys[TRANSFER_BUDGET - 1].clone()..)
+                .nth(1)
+                .map(|(k, _)| k.clone());
         }
+        let mut batches: BTreeMap<NodeId, Vec<(Key, Vec<Version>)>> = BTreeMap::new();
+        let mut dropped = 0;
         for key in keys {
-            let versions = self.store.versions(&key);
-            if versions.is_empty() || self.owns(&key) {
-                settled.push(key.clone());
-                continue;
-            }
-            let acked = self.transfer_acks.get(&key);
-            for owner in self.preference_list(&key) {
-                if !self.sees_down(owner) && !acked.is_some_and(|a| a.contains(&owner)) {
-                    batches.entry(owner).or_default().push((key.clone(), versions.to_vec()));
+            match self.targets(&key) {
+                None => dropped += self.settle(&key) as usize,
+                Some(targets) => {
+                    let versions = self.store.versions(&key).to_vec();
+                    for t in targets {
+                        if !self.sees_down(t) {
+                            batches.entry(t).or_default().push((key.clone(), versions.clone()));
+                        }
+                    }
                 }
             }
-        }
-        for key in settled {
-            self.handover.remove(&key);
-            self.transfer_acks.remove(&key);
         }
         for (to, items) in batches {
             for chunk in items.chunks(TRANSFER_BATCH) {
@@ -130,8 +215,20 @@ impl Node {
                 );
             }
         }
+        if dropped > 0 {
+            let node = self.id;
+            out.trace(|| Event::Released { node, keys: dropped });
+        }
         self.ensure_transfer_tick(out);
         self.maybe_finish_leaving(now, out);
+    }
+
+    /// The versions of `key` changed: acknowledgements of older ones no
+    /// longer count.
+    pub(super) fn forget_transfer_acks(&mut self, key: &Key) {
+        if let Some(owed) = self.handover.get_mut(key) {
+            owed.acked.clear();
+        }
     }
 
     /// The receiver's side: keep what arrives (merged by clock), and
@@ -153,8 +250,7 @@ impl Node {
         out.send(from, Message::TransferAck { batch, declined });
     }
 
-    /// The former replica's side: a key goes once every owner has what this
-    /// node holds of it.
+    /// The sender's side: count the acknowledgements, settle what is done.
     pub(super) fn on_transfer_ack(&mut self, now: Time, batch: u64, declined: &[Key], out: &mut NodeOutbox) {
         let Some(sent) = self.transfers.remove(&batch) else {
             return;
@@ -168,18 +264,12 @@ impl Node {
             if held.is_empty() || !covers(versions, held) {
                 continue;
             }
-            let owners = self.preference_list(key);
-            let acked = self.transfer_acks.entry(key.clone()).or_default();
-            if !acked.contains(&sent.to) {
-                acked.push(sent.to);
+            if let Some(owed) = self.handover.get_mut(key)
+                && !owed.acked.contains(&sent.to)
+            {
+                owed.acked.push(sent.to);
             }
-            let all: bool = owners.iter().all(|o| acked.contains(o));
-            if all && !owners.contains(&self.id) {
-                self.store.remove(key);
-                self.handover.remove(key);
-                self.transfer_acks.remove(key);
-                dropped += 1;
-            }
+            dropped += self.settle(key) as usize;
         }
         let (me, to, keys) = (self.id, sent.to, sent.items.len());
         out.trace(|| Event::Transferred {
@@ -205,7 +295,7 @@ impl Node {
             self.hints.acknowledge(owner, &key, &versions);
         }
         self.rebuild_view(out);
-        self.find_handover();
+        self.find_handover(None);
         self.ensure_transfer_tick(out);
         self.gossip_now(now, out);
         self.maybe_finish_leaving(now, out);
@@ -222,6 +312,3 @@ impl Node {
         out.note(Event::NodeLeft { node: self.id });
     }
 }
-
-/// Owners that acknowledged the current versions of a key.
-pub type Acked = SmallVec<[NodeId; 4]>;
