@@ -9,6 +9,8 @@ pub const MAX_NODES: usize = 1024;
 pub const MAX_VNODES: usize = 4096;
 /// How often a node that holds keys it no longer owns streams them on.
 pub const TRANSFER_INTERVAL: Dur = Dur::from_millis(100);
+/// How often a switched-off periodic task checks whether it was switched on.
+pub const IDLE_TICK: Dur = Dur::from_secs(1);
 
 /// How clients pick the node that receives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +127,10 @@ pub struct Settings {
     pub suspect_after: Dur,
     /// How many nodes must suspect a node before an observer calls it down.
     pub down_confirmations: usize,
+    /// How often a node starts an anti-entropy session; `None` is off.
+    pub anti_entropy_interval: Option<Dur>,
+    /// Depth of the Merkle trees (2^depth leaves per range).
+    pub merkle_depth: u8,
 }
 
 impl Default for Settings {
@@ -149,6 +155,8 @@ impl Default for Settings {
             gossip_fanout: 1,
             suspect_after: Dur::from_secs(3),
             down_confirmations: 2,
+            anti_entropy_interval: Some(Dur::from_secs(10)),
+            merkle_depth: 10,
         }
     }
 }
@@ -186,6 +194,16 @@ impl Settings {
         check_interval("handoff_interval", self.handoff_interval)?;
         check_interval("gossip_interval", self.gossip_interval)?;
         check_interval("suspect_after", self.suspect_after)?;
+        if let Some(d) = self.anti_entropy_interval {
+            check_interval("anti_entropy_interval", d)?;
+        }
+        if self.merkle_depth > crate::core::merkle::MAX_DEPTH {
+            return Err(format!(
+                "merkle_depth is {}; it must be between 0 and {}",
+                self.merkle_depth,
+                crate::core::merkle::MAX_DEPTH
+            ));
+        }
         if !(1..=16).contains(&self.gossip_fanout) {
             return Err(format!(
                 "gossip_fanout is {}; it must be between 1 and 16",

@@ -159,6 +159,52 @@ pub enum Message {
     /// Receiver → former replica: stored; you may drop them, except the
     /// `declined` keys, which the receiver does not believe it owns.
     TransferAck { batch: u64, declined: Vec<Key> },
+    /// Anti-entropy: my hashes of these tree nodes of `range` at `level`.
+    MerkleHashes {
+        sync: MerkleSync,
+        level: u8,
+        nodes: Vec<(u32, u64)>,
+    },
+    /// Anti-entropy, at differing leaves: my keys there with their entry hashes.
+    MerkleDigests {
+        sync: MerkleSync,
+        leaves: Vec<u32>,
+        digests: Vec<(Key, u64)>,
+    },
+    /// Anti-entropy: my versions of the keys that differ; send me yours of `want`.
+    MerkleKeys {
+        sync: MerkleSync,
+        items: Vec<(Key, Vec<Version>)>,
+        want: Vec<Key>,
+    },
+    /// Anti-entropy: the session is over (`skipped`: the ranges did not match).
+    MerkleDone { sync: MerkleSync, skipped: bool },
+}
+
+/// What every message of one anti-entropy session carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MerkleSync {
+    /// The node that started it, and its number for the session.
+    pub initiator: NodeId,
+    pub session: u64,
+    /// The range compared: (start, end] of the ring.
+    pub range: (u64, u64),
+    pub depth: u8,
+    pub stats: SyncStats,
+}
+
+/// A session's running costs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncStats {
+    pub started: crate::core::time::Time,
+    /// Deepest tree level compared.
+    pub levels: u8,
+    /// Tree-node hashes compared.
+    pub compared: u32,
+    /// Key digests compared at the leaves.
+    pub digests: u32,
+    /// Keys whose versions were exchanged.
+    pub keys: u32,
 }
 
 /// The kind of a message, for colours, filters and counters.
@@ -179,10 +225,11 @@ pub enum MsgKind {
     GossipReply,
     Transfer,
     TransferAck,
+    Merkle,
 }
 
 impl MsgKind {
-    pub const ALL: [MsgKind; 15] = [
+    pub const ALL: [MsgKind; 16] = [
         MsgKind::ClientRequest,
         MsgKind::Forward,
         MsgKind::ClientReply,
@@ -198,6 +245,7 @@ impl MsgKind {
         MsgKind::GossipReply,
         MsgKind::Transfer,
         MsgKind::TransferAck,
+        MsgKind::Merkle,
     ];
 
     pub fn name(self) -> &'static str {
@@ -217,6 +265,7 @@ impl MsgKind {
             MsgKind::GossipReply => "gossip-reply",
             MsgKind::Transfer => "transfer",
             MsgKind::TransferAck => "transfer-ack",
+            MsgKind::Merkle => "merkle",
         }
     }
 
@@ -243,6 +292,10 @@ impl Message {
             Message::GossipReply { .. } => MsgKind::GossipReply,
             Message::Transfer { .. } => MsgKind::Transfer,
             Message::TransferAck { .. } => MsgKind::TransferAck,
+            Message::MerkleHashes { .. }
+            | Message::MerkleDigests { .. }
+            | Message::MerkleKeys { .. }
+            | Message::MerkleDone { .. } => MsgKind::Merkle,
         }
     }
 
@@ -259,7 +312,11 @@ impl Message {
             | Message::HandoffAck { .. }
             | Message::Gossip { .. }
             | Message::GossipReply { .. }
-            | Message::TransferAck { .. } => None,
+            | Message::TransferAck { .. }
+            | Message::MerkleHashes { .. }
+            | Message::MerkleDigests { .. }
+            | Message::MerkleKeys { .. }
+            | Message::MerkleDone { .. } => None,
         }
     }
 }

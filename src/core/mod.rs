@@ -9,6 +9,7 @@ pub mod hash;
 pub mod hints;
 pub mod ids;
 pub mod membership;
+pub mod merkle;
 pub mod message;
 pub mod node;
 pub mod outbox;

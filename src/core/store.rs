@@ -5,10 +5,15 @@
 //! that is already covered by a stored one changes nothing, and concurrent
 //! versions stay side by side as siblings. A concurrent version is never
 //! dropped.
+//!
+//! Each key also keeps the hash of its versions (see
+//! [`entry_hash`](super::merkle::entry_hash)), so that Merkle trees can be
+//! updated on a write without rehashing what was there before.
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use super::merkle::entry_hash;
 use super::version::{Key, Siblings, Version};
 
 /// What storing one version did.
@@ -20,12 +25,22 @@ pub struct StoreOutcome {
     pub removed: SmallVec<[Version; 1]>,
     /// How many versions the key holds now.
     pub siblings: usize,
+    /// The key's entry hash before and after (0 for absent).
+    pub old_hash: u64,
+    pub new_hash: u64,
+}
+
+/// A key's versions and their hash.
+#[derive(Clone, Debug, Default)]
+struct Entry {
+    versions: Siblings,
+    hash: u64,
 }
 
 /// Key → versions, with a running count of keys that hold siblings.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
-    map: FxHashMap<Key, Siblings>,
+    map: FxHashMap<Key, Entry>,
     keys_with_siblings: usize,
 }
 
@@ -36,28 +51,41 @@ impl Store {
 
     /// The versions stored for `key` (empty when none).
     pub fn versions(&self, key: &str) -> &[Version] {
-        self.map.get(key).map_or(&[], |s| s.as_slice())
+        self.map.get(key).map_or(&[], |e| e.versions.as_slice())
+    }
+
+    /// The entry hash of `key` (0 when absent).
+    pub fn hash_of(&self, key: &str) -> u64 {
+        self.map.get(key).map_or(0, |e| e.hash)
     }
 
     /// Stores one version by the superseding rule.
     pub fn put(&mut self, key: &Key, version: Version) -> StoreOutcome {
-        let held = match self.map.get_mut(&**key) {
-            Some(held) => held,
+        let entry = match self.map.get_mut(&**key) {
+            Some(entry) => entry,
             None => {
-                self.map.insert(key.clone(), smallvec::smallvec![version]);
+                let versions: Siblings = smallvec::smallvec![version];
+                let hash = entry_hash(key, &versions);
+                self.map.insert(key.clone(), Entry { versions, hash });
                 return StoreOutcome {
                     stored: true,
                     removed: SmallVec::new(),
                     siblings: 1,
+                    old_hash: 0,
+                    new_hash: hash,
                 };
             }
         };
+        let old_hash = entry.hash;
+        let held = &mut entry.versions;
         let before = held.len();
         if held.iter().any(|h| h.supersedes(&version)) {
             return StoreOutcome {
                 stored: false,
                 removed: SmallVec::new(),
                 siblings: before,
+                old_hash,
+                new_hash: old_hash,
             };
         }
         let mut removed = SmallVec::new();
@@ -70,14 +98,18 @@ impl Store {
             }
         }
         held.push(version);
-        // Keep a canonical order so that equal replicas print alike.
+        // Keep a canonical order so that equal replicas print and hash alike.
         crate::core::version::sort_canonically(held);
         let after = held.len();
+        entry.hash = entry_hash(key, &entry.versions);
+        let new_hash = entry.hash;
         self.count_siblings(before, after);
         StoreOutcome {
             stored: true,
             removed,
             siblings: after,
+            old_hash,
+            new_hash,
         }
     }
 
@@ -91,11 +123,12 @@ impl Store {
         changed
     }
 
-    /// Removes a key entirely (after a range moved away).
-    pub fn remove(&mut self, key: &str) -> Option<Siblings> {
-        let held = self.map.remove(key)?;
-        self.count_siblings(held.len(), 0);
-        Some(held)
+    /// Removes a key entirely (after a range moved away). Returns its
+    /// versions and entry hash.
+    pub fn remove(&mut self, key: &str) -> Option<(Siblings, u64)> {
+        let entry = self.map.remove(key)?;
+        self.count_siblings(entry.versions.len(), 0);
+        Some((entry.versions, entry.hash))
     }
 
     pub fn len(&self) -> usize {
@@ -114,12 +147,17 @@ impl Store {
     /// Every key and its versions, in no particular order: callers that show
     /// or compare the result must sort it (see [`Store::sorted`]).
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Siblings)> {
-        self.map.iter()
+        self.map.iter().map(|(k, e)| (k, &e.versions))
+    }
+
+    /// Every key with its entry hash, in no particular order.
+    pub fn hashes(&self) -> impl Iterator<Item = (&Key, u64)> {
+        self.map.iter().map(|(k, e)| (k, e.hash))
     }
 
     /// Every key and its versions, sorted by key.
     pub fn sorted(&self) -> Vec<(&Key, &Siblings)> {
-        let mut all: Vec<_> = self.map.iter().collect();
+        let mut all: Vec<_> = self.iter().collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all
     }
@@ -155,6 +193,21 @@ mod tests {
     }
 
     #[test]
+    fn the_entry_hash_follows_the_versions() {
+        let mut a = Store::new();
+        let mut b = Store::new();
+        let key: Key = "cart".into();
+        let first = a.put(&key, v("CAR", &[(0, 1)]));
+        assert_eq!((first.old_hash, first.new_hash), (0, a.hash_of("cart")));
+        a.put(&key, v("CART", &[(0, 2)]));
+        // The same final versions reached another way hash the same.
+        b.put(&key, v("CART", &[(0, 2)]));
+        assert_eq!(a.hash_of("cart"), b.hash_of("cart"));
+        let stale = a.put(&key, v("CAR", &[(0, 1)]));
+        assert_eq!(stale.old_hash, stale.new_hash, "an obsolete version changes nothing");
+    }
+
+    #[test]
     fn older_or_equal_version_changes_nothing() {
         let mut store = Store::new();
         let key: Key = "cart".into();
@@ -187,7 +240,10 @@ mod tests {
         store.put(&key, v("a", &[(0, 1)]));
         store.put(&key, v("b", &[(1, 1)]));
         assert_eq!(store.keys_with_siblings(), 1);
-        assert_eq!(store.remove("k").map(|s| s.len()), Some(2));
+        let hash = store.hash_of("k");
+        assert_ne!(hash, 0);
+        assert_eq!(store.remove("k").map(|(s, h)| (s.len(), h)), Some((2, hash)));
+        assert_eq!(store.hash_of("k"), 0);
         assert_eq!(store.keys_with_siblings(), 0);
         assert!(store.is_empty());
     }

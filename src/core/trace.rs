@@ -54,6 +54,8 @@ pub enum StoreCause {
     Handoff,
     /// A former replica streamed a key to its new owner.
     Transfer,
+    /// Anti-entropy found the replicas differed.
+    AntiEntropy,
 }
 
 impl StoreCause {
@@ -64,6 +66,7 @@ impl StoreCause {
             StoreCause::Repair => "read repair",
             StoreCause::Handoff => "handoff",
             StoreCause::Transfer => "transfer",
+            StoreCause::AntiEntropy => "anti-entropy",
         }
     }
 }
@@ -173,6 +176,16 @@ pub enum Event {
         node: NodeId,
         keys: usize,
     },
+    /// An anti-entropy session ended (recorded by its initiator).
+    AntiEntropy {
+        initiator: NodeId,
+        peer: NodeId,
+        range: (u64, u64),
+        stats: super::message::SyncStats,
+        duration: Dur,
+        /// The two replicas did not see the same range: nothing compared.
+        skipped: bool,
+    },
     /// A leaving node handed everything on and stopped for good.
     NodeLeft {
         node: NodeId,
@@ -242,6 +255,7 @@ impl Event {
             Event::Transferred { .. } => "transferred",
             Event::NodeLeft { .. } => "node-left",
             Event::Released { .. } => "released",
+            Event::AntiEntropy { .. } => "anti-entropy",
             Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
@@ -286,6 +300,7 @@ impl Event {
                 *x == node
             }
             Event::Transferred { from, to, .. } => *from == node || *to == node,
+            Event::AntiEntropy { initiator, peer, .. } => *initiator == node || *peer == node,
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
                 coordinator, replicas, ..
@@ -466,6 +481,39 @@ fn describe(event: &Event, names: &Names) -> String {
             names.node(*from)
         ),
         Event::NodeLeft { node } => format!("{} handed everything on and left the cluster", names.node(*node)),
+        Event::AntiEntropy {
+            initiator,
+            peer,
+            stats,
+            duration,
+            skipped,
+            ..
+        } => {
+            if *skipped {
+                format!(
+                    "{} and {} skipped anti-entropy: they see the range differently",
+                    names.node(*initiator),
+                    names.node(*peer)
+                )
+            } else if stats.keys == 0 {
+                format!(
+                    "{} and {} are in sync: {} hash compared in {duration}",
+                    names.node(*initiator),
+                    names.node(*peer),
+                    stats.compared
+                )
+            } else {
+                format!(
+                    "{} and {} repaired {} keys: {} hashes compared over {} levels, {} key digests, in {duration}",
+                    names.node(*initiator),
+                    names.node(*peer),
+                    stats.keys,
+                    stats.compared,
+                    stats.levels,
+                    stats.digests
+                )
+            }
+        }
         Event::Released { node, keys } => {
             format!(
                 "{} dropped {keys} keys it no longer owns (their owners have them)",

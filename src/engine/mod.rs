@@ -151,6 +151,21 @@ pub struct Overwrite {
     pub by: Version,
 }
 
+/// Anti-entropy's running totals, since the start or the last settings change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AntiEntropyTotals {
+    pub sessions: u64,
+    /// Sessions whose replicas saw the range differently.
+    pub skipped: u64,
+    /// Sessions that found and repaired differences.
+    pub repairing: u64,
+    pub hashes_compared: u64,
+    pub digests_compared: u64,
+    pub keys_exchanged: u64,
+    /// Deepest level any session descended to.
+    pub levels: u8,
+}
+
 /// The cluster runtime.
 pub struct Engine {
     now: Time,
@@ -174,6 +189,9 @@ pub struct Engine {
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
+    anti_entropy: AntiEntropyTotals,
+    /// Messages sent per kind, since the start or the last settings change.
+    sent_by_kind: [u64; crate::core::message::MsgKind::ALL.len()],
     finished: std::collections::VecDeque<OpId>,
     watch: FxHashSet<OpId>,
     next_op: u64,
@@ -212,6 +230,8 @@ impl Engine {
             tracing: true,
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
+            anti_entropy: AntiEntropyTotals::default(),
+            sent_by_kind: [0; crate::core::message::MsgKind::ALL.len()],
             finished: std::collections::VecDeque::new(),
             watch: FxHashSet::default(),
             next_op: 0,
@@ -402,6 +422,16 @@ impl Engine {
         &self.overwrites
     }
 
+    /// Anti-entropy's totals since the start or the last settings change.
+    pub fn anti_entropy_totals(&self) -> AntiEntropyTotals {
+        self.anti_entropy
+    }
+
+    /// Messages of `kind` sent since the start or the last settings change.
+    pub fn sent_of_kind(&self, kind: crate::core::message::MsgKind) -> u64 {
+        self.sent_by_kind[kind as usize]
+    }
+
     /// Operations still waiting for an answer.
     pub fn ops_in_flight(&self) -> usize {
         self.clients.iter().map(Client::pending).sum()
@@ -494,6 +524,8 @@ impl Engine {
             }
         }
         self.trace.push(self.now, Event::Fault(Fault::Set(description)));
+        self.anti_entropy = AntiEntropyTotals::default();
+        self.sent_by_kind = [0; crate::core::message::MsgKind::ALL.len()];
         for w in &warnings {
             self.trace.push(self.now, Event::Warning(w.clone()));
         }
@@ -576,6 +608,16 @@ impl Engine {
                 }
             }
             Event::NodeLeft { node } => self.departed.push(*node),
+            Event::AntiEntropy { stats, skipped, .. } => {
+                let t = &mut self.anti_entropy;
+                t.sessions += 1;
+                t.skipped += *skipped as u64;
+                t.repairing += (stats.keys > 0) as u64;
+                t.hashes_compared += stats.compared as u64;
+                t.digests_compared += stats.digests as u64;
+                t.keys_exchanged += stats.keys as u64;
+                t.levels = t.levels.max(stats.levels);
+            }
             _ => {}
         }
     }
@@ -682,6 +724,13 @@ impl Engine {
             }
         })
         .await
+    }
+
+    /// The Merkle root `node` has for the range holding `key` (`None` when it
+    /// does not replicate that range).
+    pub async fn merkle_root(&mut self, node: NodeId, key: &str) -> Option<u64> {
+        let key = key.to_string();
+        self.inspect(node, move |n| n.merkle_root_of(&key)).await
     }
 
     /// Every key `node` stores with its versions, sorted by key.

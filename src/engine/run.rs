@@ -318,6 +318,7 @@ impl Engine {
         self.next_msg += 1;
         let msg = MsgId(self.next_msg);
         let kind = message.kind();
+        self.sent_by_kind[kind as usize] += 1;
         let from_epoch = match from {
             Endpoint::Node(n) => {
                 let slot = &mut self.slots[n.index()];

@@ -42,6 +42,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("wait", "wait DURATION"),
     ("set", "set KEY=VALUE ..."),
     ("join", "join NAME [TOKEN ...]"),
+    ("fill", "fill PREFIX COUNT VALUE"),
+    ("scan", "scan PREFIX COUNT [VALUE]"),
     ("leave", "leave NODE"),
     ("say", "say TEXT"),
     ("load", "load PRESET"),
@@ -162,6 +164,20 @@ fn step_value(word: &str, rest: &[String]) -> Result<Option<Value>, String> {
             Value::Mapping(m)
         }
         "kill" | "revive" | "leave" => one("node")?,
+        "fill" | "scan" => {
+            let (prefix, count, value) = match rest {
+                [p, c, v] => (p, c, Some(v)),
+                [p, c] if word == "scan" => (p, c, None),
+                _ => return Err(usage(word)),
+            };
+            let mut m = Mapping::new();
+            m.insert(s("prefix"), s(prefix));
+            m.insert(s("keys"), scalar(count));
+            if let Some(v) = value {
+                m.insert(s("value"), s(v));
+            }
+            Value::Mapping(m)
+        }
         "join" => {
             let [name, tokens @ ..] = rest else {
                 return Err(usage("join"));
@@ -361,6 +377,8 @@ mod tests {
             ("join s6", "join: s6"),
             ("join s6 10% 60%", "join: {node: s6, tokens: ['10%', '60%']}"),
             ("leave s3", "leave: s3"),
+            ("fill item 50 v1", "fill: {prefix: item, keys: 50, value: v1}"),
+            ("scan item 50 v1", "scan: {prefix: item, keys: 50, value: v1}"),
         ];
         for (line, text) in pairs {
             assert_eq!(step(line), yaml(text), "{line}");

@@ -141,21 +141,136 @@ impl<'de> Deserialize<'de> for LivenessSpec {
     }
 }
 
-/// How one node sees another.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// A liveness an observer must (`status`) or must not (`not`) see.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LivenessCheck {
+    Is(crate::core::membership::Liveness),
+    IsNot(crate::core::membership::Liveness),
+}
+
+impl LivenessCheck {
+    fn from_fields<E: de::Error>(status: Option<LivenessSpec>, not: Option<LivenessSpec>) -> Result<Self, E> {
+        match (status, not) {
+            (Some(s), None) => Ok(LivenessCheck::Is(s.0)),
+            (None, Some(n)) => Ok(LivenessCheck::IsNot(n.0)),
+            _ => Err(E::custom(
+                "give either status: (up, suspect, down) or not: (up, suspect, down)",
+            )),
+        }
+    }
+
+    pub fn holds(self, seen: crate::core::membership::Liveness) -> bool {
+        match self {
+            LivenessCheck::Is(l) => seen == l,
+            LivenessCheck::IsNot(l) => seen != l,
+        }
+    }
+}
+
+impl fmt::Display for LivenessCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LivenessCheck::Is(l) => f.write_str(l.name()),
+            LivenessCheck::IsNot(l) => write!(f, "not {}", l.name()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct SeesWire {
+    observer: NodeRef,
+    node: NodeRef,
+    status: Option<LivenessSpec>,
+    not: Option<LivenessSpec>,
+}
+
+/// How one node sees another.
+#[derive(Clone, Debug, PartialEq)]
 pub struct SeesExpect {
     pub observer: NodeRef,
     pub node: NodeRef,
-    pub status: LivenessSpec,
+    pub status: LivenessCheck,
+}
+
+impl<'de> Deserialize<'de> for SeesExpect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = SeesWire::deserialize(d)?;
+        Ok(SeesExpect {
+            observer: w.observer,
+            node: w.node,
+            status: LivenessCheck::from_fields(w.status, w.not)?,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AllSeeWire {
+    node: NodeRef,
+    status: Option<LivenessSpec>,
+    not: Option<LivenessSpec>,
 }
 
 /// How every live node (but the node itself) sees a node.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AllSeeExpect {
     pub node: NodeRef,
-    pub status: LivenessSpec,
+    pub status: LivenessCheck,
+}
+
+impl<'de> Deserialize<'de> for AllSeeExpect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let w = AllSeeWire::deserialize(d)?;
+        Ok(AllSeeExpect {
+            node: w.node,
+            status: LivenessCheck::from_fields(w.status, w.not)?,
+        })
+    }
+}
+
+/// Anti-entropy's totals since the start or the last `set`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AntiEntropyExpect {
+    pub keys_exchanged: Option<u64>,
+    pub hashes_compared: Option<u64>,
+    pub max_hashes_compared: Option<u64>,
+    pub sessions: Option<u64>,
+    /// Sessions that found differences.
+    pub repairing_sessions: Option<u64>,
+}
+
+/// The listed nodes have the same Merkle root for the range holding a key.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MerkleEqualExpect {
+    pub key_range_of: Text,
+    pub nodes: Vec<NodeRef>,
+}
+
+/// A message kind as a preset writes it (`read-repair`, `merkle`, ...).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct KindSpec(pub crate::core::message::MsgKind);
+
+impl<'de> Deserialize<'de> for KindSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        crate::core::message::MsgKind::parse(&t.0).map(KindSpec).ok_or_else(|| {
+            let kinds: Vec<&str> = crate::core::message::MsgKind::ALL.iter().map(|k| k.name()).collect();
+            de::Error::custom(format!("message kind {:?} is not one of {}", t.0, kinds.join(", ")))
+        })
+    }
+}
+
+/// How many messages of a kind were sent since the start or the last `set`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagesExpect {
+    pub kind: KindSpec,
+    pub count: Option<u64>,
+    pub at_least: Option<u64>,
+    pub at_most: Option<u64>,
 }
 
 /// Every check a step may carry. Checks of an operation's result need a put
@@ -187,6 +302,9 @@ pub struct Expect {
     pub all_see: Option<AllSeeExpect>,
     /// Every live node has the same ring (true) or not (false).
     pub ring_agreed: Option<bool>,
+    pub anti_entropy: Option<AntiEntropyExpect>,
+    pub merkle_equal: Option<MerkleEqualExpect>,
+    pub messages: Option<MessagesExpect>,
 }
 
 impl Expect {
@@ -230,5 +348,8 @@ impl Expect {
             + self.sees.is_some() as usize
             + self.all_see.is_some() as usize
             + self.ring_agreed.is_some() as usize
+            + self.anti_entropy.is_some() as usize
+            + self.merkle_equal.is_some() as usize
+            + self.messages.is_some() as usize
     }
 }

@@ -30,6 +30,11 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("node-join", include_str!("../../presets/node-join.yaml")),
     ("node-leave", include_str!("../../presets/node-leave.yaml")),
     ("split-views", include_str!("../../presets/split-views.yaml")),
+    ("merkle-repair", include_str!("../../presets/merkle-repair.yaml")),
+    (
+        "anti-entropy-vs-read-repair",
+        include_str!("../../presets/anti-entropy-vs-read-repair.yaml"),
+    ),
 ];
 
 /// The preset `ringside` opens with no arguments.

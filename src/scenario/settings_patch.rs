@@ -79,6 +79,57 @@ impl Wire for RateWire {
         self.0
     }
 }
+/// A period that may be switched off: `10s` or `off`.
+struct PeriodWire(Option<Dur>);
+
+impl<'de> Deserialize<'de> for PeriodWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        if t.0 == "off" || t.0 == "false" {
+            return Ok(PeriodWire(None));
+        }
+        Dur::parse(&t.0)
+            .map(|d| PeriodWire(Some(d)))
+            .map_err(|e| de::Error::custom(format!("{e}, or off")))
+    }
+}
+
+impl Wire for PeriodWire {
+    type Value = Option<Dur>;
+    fn into_value(self) -> Option<Dur> {
+        self.0
+    }
+}
+
+/// A small whole number (a tree depth).
+struct DepthWire(u8);
+
+impl<'de> Deserialize<'de> for DepthWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        let max = crate::core::merkle::MAX_DEPTH;
+        if n > max as u64 {
+            return Err(de::Error::custom(format!(
+                "merkle_depth {n} is too deep; it must be between 0 and {max}"
+            )));
+        }
+        Ok(DepthWire(n as u8))
+    }
+}
+
+impl Wire for DepthWire {
+    type Value = u8;
+    fn into_value(self) -> u8 {
+        self.0
+    }
+}
+
+impl Show for u8 {
+    fn show(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// A delay that is optional in the settings: written, it is set.
 struct SomeDurWire(Dur);
 
@@ -118,8 +169,9 @@ impl Show for Dur {
     }
 }
 impl Show for Option<Dur> {
+    /// An unset delay is `auto` (hint_after) or `off` (a period).
     fn show(&self) -> String {
-        self.map_or_else(|| "auto".to_string(), |d| d.to_string())
+        self.map_or_else(|| "off".to_string(), |d| d.to_string())
     }
 }
 impl Show for Latency {
@@ -211,6 +263,8 @@ settings_patch! {
     gossip_fanout: usize => usize,
     suspect_after: Dur => DurWire,
     down_confirmations: usize => usize,
+    anti_entropy_interval: Option<Dur> => PeriodWire,
+    merkle_depth: u8 => DepthWire,
 }
 
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {

@@ -49,6 +49,41 @@ pub struct GetStep {
     pub pr: Option<usize>,
 }
 
+/// Many keys at once: `PREFIX{start}` .. `PREFIX{start + keys - 1}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BulkStep {
+    pub keys: usize,
+    pub prefix: String,
+    pub start: usize,
+    /// The value a fill writes, or the value a scan expects every key to hold.
+    pub value: Option<String>,
+    pub client: String,
+    /// The node every request enters at.
+    pub via: Option<NodeRef>,
+    /// W for a fill, R for a scan.
+    pub quorum: Option<usize>,
+}
+
+impl BulkStep {
+    /// The keys, in order.
+    pub fn key_names(&self) -> impl Iterator<Item = String> + '_ {
+        (self.start..self.start + self.keys).map(|i| format!("{}{i}", self.prefix))
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{}{}..{}{}",
+            self.prefix,
+            self.start,
+            self.prefix,
+            self.start + self.keys - 1
+        )
+    }
+}
+
+/// The most keys one fill or scan may touch.
+pub const MAX_BULK: usize = 100_000;
+
 /// What a step does.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
@@ -83,6 +118,10 @@ pub enum Action {
     },
     /// Hand a node's ranges to their new owners, then stop it for good.
     Leave(NodeRef),
+    /// Put one value under many keys at once; done when all have answered.
+    Fill(BulkStep),
+    /// Get many keys at once; done when all have answered.
+    Scan(BulkStep),
     /// Start these steps at the same instant; done when all are.
     Concurrently(Vec<Step>),
     /// Only check expectations.
@@ -92,6 +131,10 @@ pub enum Action {
 impl Action {
     pub fn is_op(&self) -> bool {
         matches!(self, Action::Put(_) | Action::Get(_))
+    }
+
+    pub fn is_bulk(&self) -> bool {
+        matches!(self, Action::Fill(_) | Action::Scan(_))
     }
 
     /// The YAML key of the action.
@@ -110,6 +153,8 @@ impl Action {
             Action::Set(_) => "set",
             Action::Join { .. } => "join",
             Action::Leave(_) => "leave",
+            Action::Fill(_) => "fill",
+            Action::Scan(_) => "scan",
             Action::Concurrently(_) => "concurrently",
             Action::Check => "expect",
         }
@@ -178,6 +223,19 @@ impl fmt::Display for Action {
                 Ok(())
             }
             Action::Leave(n) => write!(f, "leave {n}"),
+            Action::Fill(b) | Action::Scan(b) => {
+                let verb = self.name();
+                write!(f, "{verb} {}", b.describe())?;
+                match (&b.value, verb) {
+                    (Some(v), "fill") => write!(f, " = {v}")?,
+                    (Some(v), _) => write!(f, " for {v}")?,
+                    _ => {}
+                }
+                if let Some(v) = &b.via {
+                    write!(f, " via {v}")?;
+                }
+                Ok(())
+            }
             Action::Concurrently(steps) => {
                 let parts: Vec<String> = steps.iter().map(|s| s.action.to_string()).collect();
                 write!(f, "concurrently [{}]", parts.join("; "))
@@ -207,6 +265,40 @@ struct GetWire {
     via: Option<NodeRef>,
     r: Option<usize>,
     pr: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FillWire {
+    keys: usize,
+    prefix: Text,
+    #[serde(default)]
+    start: usize,
+    value: Text,
+    client: Option<Text>,
+    via: Option<NodeRef>,
+    w: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScanWire {
+    keys: usize,
+    prefix: Text,
+    #[serde(default)]
+    start: usize,
+    value: Option<Text>,
+    client: Option<Text>,
+    via: Option<NodeRef>,
+    r: Option<usize>,
+}
+
+fn bulk(keys: usize, prefix: Text, start: usize) -> Result<(usize, String, usize), String> {
+    if keys == 0 || keys > MAX_BULK {
+        return Err(format!("keys is {keys}; a fill or scan touches 1 to {MAX_BULK} keys"));
+    }
+    check_key(&format!("{}{}", prefix.0, start + keys))?;
+    Ok((keys, prefix.0, start))
 }
 
 /// `join: s6` or `join: {node: s6, tokens: ["25%"]}`.
@@ -361,6 +453,35 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             Action::Join { node, tokens }
         }
         "leave" => Action::Leave(map.next_value()?),
+        "fill" => {
+            let w: FillWire = map.next_value()?;
+            let (keys, prefix, start) = bulk(w.keys, w.prefix, w.start).map_err(err)?;
+            if w.value.0.is_empty() {
+                return Err(err("a fill needs a non-empty value".into()));
+            }
+            Action::Fill(BulkStep {
+                keys,
+                prefix,
+                start,
+                value: Some(w.value.0),
+                client: client_name(w.client).map_err(err)?,
+                via: w.via,
+                quorum: quorum("w", w.w).map_err(err)?,
+            })
+        }
+        "scan" => {
+            let r: ScanWire = map.next_value()?;
+            let (keys, prefix, start) = bulk(r.keys, r.prefix, r.start).map_err(err)?;
+            Action::Scan(BulkStep {
+                keys,
+                prefix,
+                start,
+                value: r.value.map(|t| t.0),
+                client: client_name(r.client).map_err(err)?,
+                via: r.via,
+                quorum: quorum("r", r.r).map_err(err)?,
+            })
+        }
         "concurrently" => {
             let steps: Vec<Step> = map.next_value()?;
             if steps.is_empty() {
@@ -444,7 +565,14 @@ impl<'de> Deserialize<'de> for Step {
                 };
                 if let Some(e) = &expect {
                     let needs_op = e.op_checks();
-                    if !needs_op.is_empty() && !action.is_op() {
+                    if action.is_bulk() && needs_op.iter().any(|c| *c != "ok") {
+                        return Err(de::Error::custom(format!(
+                            "expect: a {} step checks only ok (all operations succeeded); {} needs a single put or get",
+                            action.name(),
+                            needs_op.join(", ")
+                        )));
+                    }
+                    if !needs_op.is_empty() && !action.is_op() && !action.is_bulk() {
                         return Err(de::Error::custom(format!(
                             "expect: {} checks an operation's result, so it needs a put or get step (this is a {} step)",
                             needs_op.join(", "),

@@ -24,11 +24,23 @@ struct Part {
     expect: Option<Expect>,
 }
 
+/// A fill or scan in progress: many operations, checked together.
+#[derive(Clone, Debug)]
+struct Bulk {
+    label: String,
+    ops: Vec<OpId>,
+    /// A scan's expected value.
+    value: Option<String>,
+    is_put: bool,
+    ok: Option<bool>,
+}
+
 /// A started step. Faults are applied and operations submitted when it
 /// starts; it is done when its operations have answered and its wait is over.
 #[derive(Clone, Debug)]
 pub struct StepRun {
     parts: Vec<Part>,
+    bulks: Vec<Bulk>,
     /// Expectations of the step itself when it is not an operation.
     expect: Option<Expect>,
     wait_until: Time,
@@ -40,11 +52,12 @@ impl StepRun {
     pub async fn start(step: &Step, engine: &mut Engine) -> Result<StepRun, String> {
         let mut run = StepRun {
             parts: Vec::new(),
+            bulks: Vec::new(),
             expect: None,
             wait_until: engine.now(),
         };
         start(step, engine, &mut run).await?;
-        if !step.action.is_op() {
+        if !step.action.is_op() && !step.action.is_bulk() {
             run.expect = step.expect.clone();
         }
         Ok(run)
@@ -52,7 +65,11 @@ impl StepRun {
 
     /// The operations the step waits for.
     pub fn ops(&self) -> Vec<OpId> {
-        self.parts.iter().filter_map(|p| p.op).collect()
+        self.parts
+            .iter()
+            .filter_map(|p| p.op)
+            .chain(self.bulks.iter().flat_map(|b| b.ops.iter().copied()))
+            .collect()
     }
 
     /// The instant the step's wait ends.
@@ -79,6 +96,9 @@ impl StepRun {
                 checks.extend(check(expect, report.as_ref(), engine).await);
             }
         }
+        for bulk in &self.bulks {
+            checks.extend(check_bulk(bulk, engine));
+        }
         if let Some(expect) = &self.expect {
             checks.extend(check(expect, None, engine).await);
         }
@@ -91,6 +111,46 @@ impl StepRun {
         }
         checks
     }
+}
+
+/// The results of a fill or scan, checked together.
+fn check_bulk(bulk: &Bulk, engine: &Engine) -> Vec<CheckResult> {
+    let reports: Vec<_> = bulk.ops.iter().filter_map(|op| engine.report(*op)).collect();
+    let total = bulk.ops.len();
+    let succeeded = reports.iter().filter(|r| r.outcome.is_ok()).count();
+    let mut out = Vec::new();
+    if let Some(ok) = bulk.ok {
+        let passed = if ok { succeeded == total } else { succeeded == 0 };
+        out.push(CheckResult {
+            text: format!("{}: ok = {ok}", bulk.label),
+            passed,
+            detail: format!("{succeeded} of {total} succeeded"),
+        });
+    }
+    if let Some(want) = &bulk.value {
+        let mut wrong: Vec<String> = Vec::new();
+        for r in &reports {
+            let values: Vec<&str> = match &r.outcome {
+                crate::core::message::Outcome::Get { versions, .. } => versions.iter().map(|v| &*v.value).collect(),
+                _ => Vec::new(),
+            };
+            if values != [want.as_str()] {
+                wrong.push(format!("{} gave [{}]", r.key, values.join(", ")));
+            }
+        }
+        let right = total - wrong.len();
+        let mut detail = format!("{right} of {total} returned {want}");
+        if let Some(first) = wrong.first() {
+            detail.push_str(&format!("; {first}"));
+        }
+        out.push(CheckResult {
+            text: format!("{} returns {want}", bulk.label),
+            passed: wrong.is_empty() && reports.len() == total,
+            detail,
+        });
+    }
+    let _ = bulk.is_put;
+    out
 }
 
 fn resolve(engine: &Engine, node: &NodeRef) -> Result<NodeId, String> {
@@ -185,17 +245,54 @@ fn start<'a>(
                 let node = resolve(engine, n)?;
                 engine.leave(node)?;
             }
+            Action::Fill(b) | Action::Scan(b) => {
+                let is_put = matches!(step.action, Action::Fill(_));
+                check_quorum(if is_put { "w" } else { "r" }, b.quorum, engine)?;
+                let via = b.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
+                let client = engine.client(&b.client);
+                let mut ops = Vec::with_capacity(b.keys);
+                for key in b.key_names() {
+                    let kind = if is_put {
+                        OpKind::Put {
+                            value: Arc::from(b.value.as_deref().unwrap_or_default()),
+                            w: b.quorum,
+                            pw: None,
+                            context: None,
+                        }
+                    } else {
+                        OpKind::Get { r: b.quorum, pr: None }
+                    };
+                    ops.push(engine.submit(client, Arc::from(key.as_str()), kind, via));
+                }
+                let label = format!(
+                    "{} {}{}..{}{}",
+                    step.action.name(),
+                    b.prefix,
+                    b.start,
+                    b.prefix,
+                    b.start + b.keys - 1
+                );
+                run.bulks.push(Bulk {
+                    label,
+                    ops,
+                    value: if is_put { None } else { b.value.clone() },
+                    is_put,
+                    ok: step.expect.as_ref().and_then(|e| e.ok),
+                });
+            }
             Action::Concurrently(steps) => {
                 for inner in steps {
                     let mut sub = StepRun {
                         parts: Vec::new(),
+                        bulks: Vec::new(),
                         expect: None,
                         wait_until: run.wait_until,
                     };
                     start(inner, engine, &mut sub).await?;
                     run.wait_until = run.wait_until.max(sub.wait_until);
                     run.parts.extend(sub.parts);
-                    if !inner.action.is_op() && inner.expect.is_some() {
+                    run.bulks.extend(sub.bulks);
+                    if !inner.action.is_op() && !inner.action.is_bulk() && inner.expect.is_some() {
                         run.parts.push(Part {
                             op: None,
                             expect: inner.expect.clone(),

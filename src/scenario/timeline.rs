@@ -138,6 +138,18 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
         }
         Event::NodeLeft { node: n } => json!({"node": node(n)}),
         Event::Released { node: n, keys } => json!({"node": node(n), "keys": keys}),
+        Event::AntiEntropy {
+            initiator,
+            peer,
+            range,
+            stats,
+            duration,
+            skipped,
+        } => json!({
+            "initiator": node(initiator), "peer": node(peer), "range": [range.0, range.1],
+            "levels": stats.levels, "hashes_compared": stats.compared, "digests_compared": stats.digests,
+            "keys_exchanged": stats.keys, "duration_us": duration.micros(), "skipped": skipped,
+        }),
         Event::Coordinating { node: n, op, key, put } => {
             json!({"node": node(n), "op": op.0, "key": &**key, "op_kind": if *put { "put" } else { "get" }})
         }

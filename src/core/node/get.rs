@@ -266,6 +266,7 @@ impl Node {
         self.check_ownership(key, out);
         for v in versions {
             let outcome = self.store.put(key, v.clone());
+            self.merkle_update(key, outcome.old_hash, outcome.new_hash);
             if outcome.stored {
                 self.forget_transfer_acks(key);
                 let siblings = outcome.siblings;

@@ -169,6 +169,7 @@ impl Node {
             members: self.ring.members().to_vec(),
         });
         self.find_handover(Some(&old));
+        self.rebuild_forest();
         self.ensure_transfer_tick(out);
     }
 }

@@ -13,6 +13,7 @@
 //! keeps the membership view and [`transfer`] streams keys a node no longer
 //! owns to their new owners.
 
+mod anti_entropy;
 mod get;
 mod gossip;
 mod handoff;
@@ -40,6 +41,7 @@ use super::store::Store;
 use super::time::Time;
 use super::version::Key;
 
+pub use anti_entropy::Forest;
 pub use get::GetState;
 pub use handoff::HANDOFF_BATCH;
 pub use put::{MAX_ROUNDS, PutState};
@@ -62,6 +64,8 @@ pub enum NodeTimer {
     GossipTick,
     /// Time to stream keys this node no longer owns.
     TransferTick,
+    /// Time to start an anti-entropy session.
+    AntiEntropyTick,
     /// The node was asked to leave the cluster.
     Leave,
 }
@@ -134,6 +138,8 @@ pub struct Node {
     transfer_cursor: Option<Key>,
     /// Peers gossiped to in the last round that have not answered yet.
     gossip_unanswered: smallvec::SmallVec<[NodeId; 4]>,
+    /// Merkle trees of the ranges this node replicates.
+    forest: Forest,
 }
 
 /// The outbox a node writes to.
@@ -150,7 +156,7 @@ impl Node {
     /// choices (gossip peers). It does nothing on its own until it receives
     /// [`NodeTimer::Boot`].
     pub fn recover(id: NodeId, settings: Arc<Settings>, disk: Disk, seed: u64) -> Node {
-        Node {
+        let mut node = Node {
             id,
             settings,
             ring: disk.ring,
@@ -171,7 +177,10 @@ impl Node {
             transfer_ticking: false,
             transfer_cursor: None,
             gossip_unanswered: smallvec::SmallVec::new(),
-        }
+            forest: Forest::default(),
+        };
+        node.rebuild_forest();
+        node
     }
 
     /// Crash-stop: everything in memory is lost, the disk survives, and the
@@ -231,7 +240,12 @@ impl Node {
     }
 
     pub fn set_settings(&mut self, settings: Arc<Settings>) {
+        let rebuild =
+            settings.replicas != self.settings.replicas || settings.merkle_depth != self.settings.merkle_depth;
         self.settings = settings;
+        if rebuild {
+            self.rebuild_forest();
+        }
     }
 
     /// Handles one message that arrived from `from` at `now`.
@@ -256,6 +270,10 @@ impl Node {
             Message::GossipReply { digest } => self.on_gossip_reply(now, from, &digest, out),
             Message::Transfer { batch, items } => self.on_transfer(from, batch, items, out),
             Message::TransferAck { batch, declined } => self.on_transfer_ack(now, batch, &declined, out),
+            msg @ (Message::MerkleHashes { .. }
+            | Message::MerkleDigests { .. }
+            | Message::MerkleKeys { .. }
+            | Message::MerkleDone { .. }) => self.on_merkle(now, from, msg, out),
             // Replies go to clients; a node that gets one ignores it.
             Message::Reply(_) => {}
         }
@@ -275,6 +293,7 @@ impl Node {
             NodeTimer::HandoffTick => self.on_handoff_tick(now, out),
             NodeTimer::GossipTick => self.on_gossip_tick(now, out),
             NodeTimer::TransferTick => self.on_transfer_tick(now, out),
+            NodeTimer::AntiEntropyTick => self.on_anti_entropy_tick(now, out),
             NodeTimer::Leave => self.on_leave(now, out),
         }
     }
@@ -285,6 +304,7 @@ impl Node {
             self.membership.restart(self.incarnation, now);
         }
         out.timer(self.first_handoff_delay(), NodeTimer::HandoffTick);
+        self.start_anti_entropy(out);
         self.start_gossip(now, out);
         self.find_handover(None);
         self.ensure_transfer_tick(out);

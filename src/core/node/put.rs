@@ -134,6 +134,7 @@ impl Node {
     fn store_own(&mut self, key: &Key, version: &Version, context: &VClock, out: &mut NodeOutbox) {
         let me = self.id;
         let outcome = self.store.put(key, version.clone());
+        self.merkle_update(key, outcome.old_hash, outcome.new_hash);
         self.forget_transfer_acks(key);
         let siblings = outcome.siblings;
         out.trace(|| Event::Stored {

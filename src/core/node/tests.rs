@@ -762,3 +762,181 @@ fn a_stand_in_answers_reads_with_its_hinted_versions() {
         )]
     );
 }
+
+// ---- Merkle anti-entropy ----
+
+mod anti_entropy {
+    use super::*;
+    use crate::core::message::SyncStats;
+    use proptest::prelude::*;
+
+    /// Two nodes, each replicating every key (N = 2), one token each.
+    fn pair(depth: u8) -> (Node, Node) {
+        let settings = Arc::new(Settings {
+            replicas: 2,
+            read_quorum: 1,
+            write_quorum: 1,
+            merkle_depth: depth,
+            ..Settings::default()
+        });
+        let ring = Arc::new(Ring::new([(A, vec![1 << 62]), (B, vec![3 << 62])]));
+        let a = Node::recover(A, settings.clone(), Disk::initial(A, ring.clone(), vec![A]), 1);
+        let b = Node::recover(B, settings, Disk::initial(B, ring, vec![A]), 2);
+        (a, b)
+    }
+
+    fn store(node: &mut Node, key: &str, value: &str, writer: u16, counter: u32) {
+        let mut out = outbox();
+        let msg = Message::Repair {
+            key: key.into(),
+            versions: vec![Version::new(value, clock(&[(NodeId(writer), counter)]))],
+        };
+        node.handle_message(Time(0), Endpoint::Node(NodeId(9)), msg, &mut out);
+    }
+
+    /// Delivers messages between the two nodes until none is left; returns
+    /// the session records.
+    fn run_sessions(a: &mut Node, b: &mut Node, first: NodeOutbox) -> Vec<(SyncStats, bool)> {
+        let mut records = Vec::new();
+        let mut queue: Vec<(NodeId, NodeId, Message)> = Vec::new();
+        let mut collect = |from: NodeId, out: &mut NodeOutbox, queue: &mut Vec<(NodeId, NodeId, Message)>| {
+            for e in out.drain() {
+                match e {
+                    Effect::Send {
+                        to: Endpoint::Node(to),
+                        msg,
+                    } => queue.push((from, to, msg)),
+                    Effect::Trace(Event::AntiEntropy { stats, skipped, .. }) => records.push((stats, skipped)),
+                    _ => {}
+                }
+            }
+        };
+        let mut first = first;
+        collect(A, &mut first, &mut queue);
+        let mut steps = 0;
+        while let Some((from, to, msg)) = queue.pop() {
+            steps += 1;
+            assert!(steps < 1000, "the session never ends");
+            let mut out = outbox();
+            let node = if to == A { &mut *a } else { &mut *b };
+            node.handle_message(Time(1), Endpoint::Node(from), msg, &mut out);
+            collect(to, &mut out, &mut queue);
+        }
+        records
+    }
+
+    fn tick(a: &mut Node) -> NodeOutbox {
+        let mut out = outbox();
+        a.handle_timer(Time(1), NodeTimer::AntiEntropyTick, &mut out);
+        out
+    }
+
+    #[test]
+    fn equal_replicas_cost_one_hash() {
+        let (mut a, mut b) = pair(6);
+        for i in 0..50 {
+            store(&mut a, &format!("k{i}"), "v", 0, 1);
+            store(&mut b, &format!("k{i}"), "v", 0, 1);
+        }
+        let out = tick(&mut a);
+        let records = run_sessions(&mut a, &mut b, out);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].0.compared, 1);
+        assert_eq!(records[0].0.keys, 0);
+    }
+
+    #[test]
+    fn one_differing_key_costs_at_most_2d_plus_1_hashes() {
+        for depth in [0u8, 1, 4, 10] {
+            let (mut a, mut b) = pair(depth);
+            for i in 0..200 {
+                store(&mut a, &format!("k{i}"), "v", 0, 1);
+                store(&mut b, &format!("k{i}"), "v", 0, 1);
+            }
+            // Find a key in the range a's first session compares.
+            let probe = tick(&mut a);
+            let sync = probe
+                .effects()
+                .iter()
+                .find_map(|e| match e {
+                    Effect::Send {
+                        msg: Message::MerkleHashes { sync, .. },
+                        ..
+                    } => Some(*sync),
+                    _ => None,
+                })
+                .expect("a session started");
+            let range = crate::core::ring::TokenRange {
+                start: sync.range.0,
+                end: sync.range.1,
+            };
+            let key = (0..200)
+                .map(|i| format!("k{i}"))
+                .find(|k| range.contains(Ring::position(k)))
+                .unwrap();
+            store(&mut b, &key, "newer", 1, 1);
+            // The cursor moved on; go round to the same range again.
+            let _ = tick(&mut a);
+            let out = tick(&mut a);
+            let records = run_sessions(&mut a, &mut b, out);
+            let (stats, _) = records[0];
+            assert_eq!(stats.keys, 1, "depth {depth}");
+            assert!(
+                stats.compared <= 2 * depth as u32 + 1,
+                "depth {depth}: {} hashes",
+                stats.compared
+            );
+            assert_eq!(a.store().versions(&key), b.store().versions(&key));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_sync_exchanges_exactly_the_differing_keys_and_leaves_both_equal(
+            depth in 0u8..9,
+            keys in proptest::collection::btree_map("[a-z]{1,6}", (0u8..4, 0u8..4), 1..80),
+        ) {
+            // Per key: 0 = both the same, 1 = only a, 2 = only b, 3 = both, differently.
+            let (mut a, mut b) = pair(depth);
+            let mut differing = std::collections::BTreeSet::new();
+            for (key, (kind, _)) in &keys {
+                match kind {
+                    0 => { store(&mut a, key, "same", 0, 1); store(&mut b, key, "same", 0, 1); }
+                    1 => { store(&mut a, key, "a", 0, 1); differing.insert(key.clone()); }
+                    2 => { store(&mut b, key, "b", 1, 1); differing.insert(key.clone()); }
+                    _ => { store(&mut a, key, "a", 0, 1); store(&mut b, key, "b", 1, 1); differing.insert(key.clone()); }
+                }
+            }
+            // Two ticks cover both ranges.
+            let mut exchanged = 0;
+            for _ in 0..2 {
+                let out = tick(&mut a);
+                for (stats, skipped) in run_sessions(&mut a, &mut b, out) {
+                    prop_assert!(!skipped);
+                    exchanged += stats.keys;
+                }
+            }
+            prop_assert_eq!(exchanged as usize, differing.len());
+            for key in keys.keys() {
+                prop_assert_eq!(a.store().versions(key), b.store().versions(key), "{}", key);
+            }
+            for key in keys.keys() {
+                prop_assert_eq!(a.merkle_root_of(key), b.merkle_root_of(key));
+            }
+        }
+
+        #[test]
+        fn incremental_trees_match_trees_rebuilt_from_the_store(
+            ops in proptest::collection::vec(("[a-d]{1,2}", 0u16..3, 1u32..4), 1..60),
+        ) {
+            let (mut a, _) = pair(5);
+            for (key, writer, counter) in &ops {
+                store(&mut a, key, &format!("v{writer}{counter}"), *writer, *counter);
+            }
+            let before: Vec<_> = ops.iter().map(|(k, _, _)| a.merkle_root_of(k)).collect();
+            a.rebuild_forest();
+            let after: Vec<_> = ops.iter().map(|(k, _, _)| a.merkle_root_of(k)).collect();
+            prop_assert_eq!(before, after);
+        }
+    }
+}

@@ -151,8 +151,8 @@ impl Node {
             return false;
         }
         let release = self.handover.remove(key).is_some_and(|o| o.release) && !self.owns(key);
-        if release {
-            self.store.remove(key);
+        if release && let Some((_, hash)) = self.store.remove(key) {
+            self.merkle_update(key, hash, 0);
         }
         release
     }

@@ -1,0 +1,198 @@
+//! Merkle trees over key ranges: compare two replicas of a range by hashes,
+//! descending only where they differ.
+//!
+//! A tree of depth d has 2^d leaves. A key goes to the leaf picked by a hash
+//! of its ring position; a leaf's hash is the XOR of its keys' entry hashes
+//! (so a write updates it in O(1) without looking at the other keys), and an
+//! inner node hashes its two children. A write then updates the d hashes on
+//! its leaf's path: trees are maintained incrementally, never rebuilt for a
+//! comparison. An empty subtree hashes to 0, so trees with the same keys and
+//! versions have the same root whatever happened before.
+
+use std::hash::Hasher;
+
+use super::hash::{StableHasher, combine, mix64};
+use super::version::Version;
+
+/// The deepest tree allowed (2^16 leaves: 1 MiB per range).
+pub const MAX_DEPTH: u8 = 16;
+
+/// The hash of one key with all its versions, in the store's canonical
+/// order: any difference in a value or a clock shows.
+pub fn entry_hash(key: &str, versions: &[Version]) -> u64 {
+    if versions.is_empty() {
+        return 0;
+    }
+    let mut h = StableHasher::new();
+    h.write(key.as_bytes());
+    h.write_u8(0xff);
+    for v in versions {
+        h.write(v.value.as_bytes());
+        h.write_u8(0xfe);
+        for (node, counter) in v.clock.iter() {
+            h.write_u16(node.0);
+            h.write_u32(counter);
+        }
+        h.write_u8(0xfd);
+    }
+    // Never 0: 0 means "nothing here".
+    h.finish() | 1
+}
+
+/// The leaf a key at ring position `position` falls into.
+pub fn leaf_of(position: u64, depth: u8) -> u32 {
+    if depth == 0 {
+        return 0;
+    }
+    (mix64(position ^ 0x6d65_726b_6c65_0001) >> (64 - depth as u32)) as u32
+}
+
+fn combine_children(left: u64, right: u64) -> u64 {
+    if left == 0 && right == 0 {
+        0
+    } else {
+        combine(left, right)
+    }
+}
+
+/// One range's tree, stored as a complete binary tree in an array: the node
+/// at `level`, `index` sits at `2^level - 1 + index`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerkleTree {
+    depth: u8,
+    nodes: Box<[u64]>,
+}
+
+impl MerkleTree {
+    pub fn new(depth: u8) -> MerkleTree {
+        let depth = depth.min(MAX_DEPTH);
+        MerkleTree {
+            depth,
+            nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
+        }
+    }
+
+    /// A tree built from scratch from (leaf, entry hash) pairs.
+    pub fn build(depth: u8, entries: impl IntoIterator<Item = (u32, u64)>) -> MerkleTree {
+        let mut t = MerkleTree::new(depth);
+        let base = (1usize << t.depth) - 1;
+        for (leaf, h) in entries {
+            t.nodes[base + leaf as usize] ^= h;
+        }
+        for level in (0..t.depth).rev() {
+            let start = (1usize << level) - 1;
+            for i in 0..(1usize << level) {
+                let l = t.nodes[2 * (start + i) + 1];
+                let r = t.nodes[2 * (start + i) + 2];
+                t.nodes[start + i] = combine_children(l, r);
+            }
+        }
+        t
+    }
+
+    pub fn depth(&self) -> u8 {
+        self.depth
+    }
+
+    pub fn root(&self) -> u64 {
+        self.nodes[0]
+    }
+
+    /// The hash at `level` (0 is the root, `depth` the leaves), `index`.
+    pub fn get(&self, level: u8, index: u32) -> u64 {
+        let i = (1usize << level) - 1 + index as usize;
+        self.nodes.get(i).copied().unwrap_or(0)
+    }
+
+    /// An entry hash joins or leaves `leaf` (XOR both in and out): the leaf
+    /// and every node on its path up to the root are updated.
+    pub fn toggle(&mut self, leaf: u32, entry: u64) {
+        if entry == 0 {
+            return;
+        }
+        let mut i = (1usize << self.depth) - 1 + leaf as usize;
+        self.nodes[i] ^= entry;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
+            i = parent;
+        }
+    }
+
+    /// Replaces `old` by `new` in `leaf` (either may be 0 for "absent").
+    pub fn update(&mut self, leaf: u32, old: u64, new: u64) {
+        if old == new {
+            return;
+        }
+        let mut i = (1usize << self.depth) - 1 + leaf as usize;
+        self.nodes[i] ^= old ^ new;
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
+            i = parent;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::clock::VClock;
+    use crate::core::ids::NodeId;
+    use proptest::prelude::*;
+
+    fn v(value: &str, n: u16, c: u32) -> Version {
+        Version::new(value, VClock::from_pairs([(NodeId(n), c)]))
+    }
+
+    #[test]
+    fn entry_hash_sees_every_difference() {
+        let a = entry_hash("k", &[v("x", 0, 1)]);
+        assert_ne!(a, entry_hash("k", &[v("y", 0, 1)]), "value");
+        assert_ne!(a, entry_hash("k", &[v("x", 0, 2)]), "clock");
+        assert_ne!(a, entry_hash("j", &[v("x", 0, 1)]), "key");
+        assert_ne!(a, entry_hash("k", &[v("x", 0, 1), v("y", 1, 1)]), "a sibling");
+        assert_eq!(entry_hash("k", &[]), 0);
+        assert_ne!(a, 0);
+    }
+
+    #[test]
+    fn empty_trees_agree_and_a_change_shows_at_the_root() {
+        let mut a = MerkleTree::new(4);
+        let b = MerkleTree::new(4);
+        assert_eq!(a.root(), 0);
+        assert_eq!(a, b);
+        a.toggle(3, 77);
+        assert_ne!(a.root(), b.root());
+        a.toggle(3, 77);
+        assert_eq!(a, b, "toggling twice undoes");
+    }
+
+    #[test]
+    fn leaves_spread_keys() {
+        let mut counts = [0usize; 16];
+        for i in 0..1600u64 {
+            counts[leaf_of(mix64(i), 4) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| (60..=140).contains(&c)), "{counts:?}");
+    }
+
+    proptest! {
+        #[test]
+        fn incremental_updates_give_the_root_of_a_tree_built_from_scratch(
+            depth in 0u8..8,
+            ops in proptest::collection::vec((0u64..64, 1u64..1_000_000), 0..80),
+        ) {
+            // Key i holds entry hash h; a later op on the same key replaces it.
+            let mut tree = MerkleTree::new(depth);
+            let mut current: std::collections::BTreeMap<u64, u64> = Default::default();
+            for (key, h) in ops {
+                let leaf = leaf_of(mix64(key), depth);
+                let old = current.insert(key, h).unwrap_or(0);
+                tree.update(leaf, old, h);
+            }
+            let scratch = MerkleTree::build(depth, current.iter().map(|(k, h)| (leaf_of(mix64(*k), depth), *h)));
+            prop_assert_eq!(tree, scratch);
+        }
+    }
+}
