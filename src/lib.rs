@@ -11,3 +11,4 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod scenario;
+pub mod tui;

@@ -15,6 +15,8 @@ pub enum Command {
     Step(Box<Step>),
     /// Open another scenario (a bundled name or a path).
     Load(String),
+    /// List the bundled scenarios to pick one (`load` with no preset).
+    Pick,
     /// Restart the current scenario with this seed.
     Seed(u64),
     /// Set the playback speed (virtual seconds per real second).
@@ -42,7 +44,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("wait", "wait DURATION"),
     ("set", "set KEY=VALUE ..."),
     ("say", "say TEXT"),
-    ("load", "load PRESET"),
+    ("load", "load [PRESET]"),
     ("seed", "seed N"),
     ("speed", "speed X"),
     ("pause", "pause"),
@@ -234,13 +236,13 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
         let step: Step = with_context(ctx.clone(), || serde_yaml::from_value(value)).map_err(|e| {
             let text = e.to_string();
             // serde_yaml prefixes the failing field's path; the command has no fields.
-            let text = text.split_once(": ").map_or(text.as_str(), |(path, msg)| {
-                if path.contains(' ') {
-                    text.as_str()
-                } else {
-                    msg
-                }
-            });
+            let text =
+                text.split_once(": ").map_or(
+                    text.as_str(),
+                    |(path, msg)| {
+                        if path.contains(' ') { text.as_str() } else { msg }
+                    },
+                );
             format!("{word}: {text}")
         })?;
         return Ok(Command::Step(Box::new(step)));
@@ -254,6 +256,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
     };
     match word {
         "load" => match rest {
+            [] => Ok(Command::Pick),
             [preset] => Ok(Command::Load(preset.clone())),
             _ => Err(usage("load")),
         },
@@ -374,6 +377,8 @@ mod tests {
     fn playground_commands() {
         let c = ctx();
         assert_eq!(parse("load stale-read", &c), Ok(Command::Load("stale-read".into())));
+        assert_eq!(parse("load", &c), Ok(Command::Pick));
+        assert!(parse("load a b", &c).unwrap_err().contains("usage: load [PRESET]"));
         assert_eq!(parse("seed 9", &c), Ok(Command::Seed(9)));
         assert_eq!(parse("speed 2x", &c), Ok(Command::Speed(2.0)));
         assert_eq!(parse("pause", &c), Ok(Command::Pause));
