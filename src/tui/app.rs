@@ -424,7 +424,9 @@ impl App {
                     }
                     self.captions.push_back(text.clone());
                 }
-                Event::Step { .. } => {
+                // A new action: its captions and checks replace the last
+                // ones. Pure checks add to the step they follow.
+                Event::Step { index, .. } if !self.playback.is_automatic(*index) => {
                     self.captions_stale = true;
                     self.checks_stale = true;
                 }

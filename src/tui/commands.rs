@@ -81,8 +81,19 @@ impl App {
     }
 
     /// `n`: the scenario's next step (now, or when the running one ends).
+    /// Pressed while a step only waits, it skips ahead to the wait's end.
     pub(crate) async fn next_step(&mut self) {
+        let waiting_until = self
+            .playback
+            .director()
+            .is_running()
+            .then(|| self.playback.director().waiting_for().1)
+            .filter(|t| *t > self.engine.now());
         match self.playback.request_next() {
+            Ok(_) if waiting_until.is_some() => {
+                self.fast_forward = waiting_until;
+                self.info("skipping to the end of this step's wait; the next step follows");
+            }
             Ok(text) => {
                 if !text.is_empty() {
                     self.info(text);

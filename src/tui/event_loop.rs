@@ -20,11 +20,29 @@ use super::ui;
 pub const FRAME: Duration = Duration::from_millis(25);
 
 /// Why the loop ended.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
     Quit,
-    Signal(&'static str),
+    Signal(Signal),
     InputClosed,
+}
+
+/// The signals that end the playground (with the terminal restored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    Hangup,
+    Interrupt,
+    Terminate,
+}
+
+impl Signal {
+    pub fn number(self) -> u8 {
+        match self {
+            Signal::Hangup => 1,
+            Signal::Interrupt => 2,
+            Signal::Terminate => 15,
+        }
+    }
 }
 
 fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()>
@@ -86,9 +104,9 @@ where
                 Some(Err(e)) => return Err(e),
                 None => return Ok(Exit::InputClosed),
             },
-            _ = term.recv() => return Ok(Exit::Signal("SIGTERM")),
-            _ = hangup.recv() => return Ok(Exit::Signal("SIGHUP")),
-            _ = interrupt.recv() => return Ok(Exit::Signal("SIGINT")),
+            _ = term.recv() => return Ok(Exit::Signal(Signal::Terminate)),
+            _ = hangup.recv() => return Ok(Exit::Signal(Signal::Hangup)),
+            _ = interrupt.recv() => return Ok(Exit::Signal(Signal::Interrupt)),
         }
     }
 }

@@ -54,10 +54,13 @@ impl App {
             Mode::Help => match action {
                 Action::Close => self.mode = Mode::Normal,
                 Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+                Action::Down => self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area)),
                 Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
-                Action::PageDown => self.help_scroll = self.help_scroll.saturating_add(PAGE as u16),
+                Action::PageDown => {
+                    self.help_scroll = (self.help_scroll + PAGE as u16).min(super::ui::help::max_scroll(self.area))
+                }
                 Action::Home => self.help_scroll = 0,
+                Action::End => self.help_scroll = super::ui::help::max_scroll(self.area),
                 _ => {}
             },
             Mode::Picker => {

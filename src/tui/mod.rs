@@ -32,9 +32,10 @@ use std::process::ExitCode;
 pub use action::{Action, Edit, Focus, Mode};
 pub use app::{App, PlayOptions};
 
-/// Opens the playground and runs it until the user quits. Exit code 0 on a
-/// normal exit, 2 when the scenario cannot be opened or there is no
-/// terminal, 1 on an I/O error.
+/// Opens the playground and runs it until the user quits. Exit code 0 when
+/// the user quits, 128 + the signal's number when a signal ends it (the
+/// terminal restored either way), 2 when the scenario cannot be opened or
+/// there is no terminal, 1 on an I/O error.
 pub fn play(opts: PlayOptions) -> ExitCode {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
@@ -68,6 +69,7 @@ pub fn play(opts: PlayOptions) -> ExitCode {
         let result = event_loop::run(&mut guard.terminal, &mut app).await;
         drop(guard);
         match result {
+            Ok(event_loop::Exit::Signal(signal)) => ExitCode::from(128 + signal.number()),
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -66,6 +66,11 @@ impl Playback {
         self.adhoc.len()
     }
 
+    /// True when the scenario's step `index` runs without waiting for the user.
+    pub fn is_automatic(&self, index: usize) -> bool {
+        self.director.steps().get(index).is_some_and(is_automatic)
+    }
+
     /// The step `n` would start, if the scenario has one left.
     pub fn next_step(&self) -> Option<(usize, &Step)> {
         let i = self.director.next_index();

@@ -16,6 +16,11 @@ use ratatui::backend::CrosstermBackend;
 /// Set by the panic hook: the loop stops drawing on a restored terminal.
 static PANICKED: AtomicBool = AtomicBool::new(false);
 
+/// True while the terminal is taken over. Restoring twice would leave the
+/// alternate screen twice, and the second time moves the cursor back over
+/// what was printed since (a panic message, the shell's prompt).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
 pub fn panicked() -> bool {
     PANICKED.load(Ordering::SeqCst)
 }
@@ -33,6 +38,7 @@ impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         install_panic_hook();
         enable_raw_mode()?;
+        ACTIVE.store(true, Ordering::SeqCst);
         let setup = (|| {
             let mut out = stdout();
             execute!(out, EnterAlternateScreen, EnableBracketedPaste)?;
@@ -59,8 +65,12 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Puts the terminal back as it was. Safe to call more than once.
+/// Puts the terminal back as it was. Does nothing when it is not taken
+/// over, so the guard and the panic hook may both call it.
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = stdout();
     let _ = execute!(
         out,

@@ -68,37 +68,43 @@ fn wrapped_height(spans: &[Span], width: u16) -> usize {
     lines
 }
 
-/// The checks of the last step, or where the scenario stands.
+/// What the scenario is doing, then the checks of the last step.
 fn progress_line(app: &App) -> Line<'_> {
     let playback = &app.playback;
     let total = playback.director().steps().len();
+    let gray = Style::new().fg(Color::Gray);
     let mut spans: Vec<Span> = Vec::new();
-    if !app.checks.is_empty() {
-        for c in &app.checks {
-            if c.passed {
-                spans.push(Span::styled(format!("✓ {}  ", c.text), theme::pass()));
-            } else {
-                spans.push(Span::styled(format!("✗ {}: {}  ", c.text, c.detail), theme::fail()));
-            }
+    if let Some((i, step)) = playback.current_step() {
+        spans.push(Span::styled(
+            format!("▶ step {}/{total}: {}", i + 1, step.action),
+            Style::new().fg(Color::LightBlue),
+        ));
+        let (_, until) = playback.director().waiting_for();
+        if until > app.engine.now() && app.fast_forward().is_none() {
+            spans.push(Span::styled(" · ", gray));
+            spans.push(Span::styled("n", theme::key_hint()));
+            spans.push(Span::styled(" skips the wait", gray));
         }
         return Line::from(spans);
     }
-    if let Some((i, step)) = playback.current_step() {
-        spans.push(Span::styled(
-            format!("step {}/{total} running: {}", i + 1, step.action),
-            Style::new().fg(Color::LightBlue),
-        ));
-    } else if let Some((i, step)) = playback.next_step() {
+    for c in &app.checks {
+        if c.passed {
+            spans.push(Span::styled(format!("✓ {}  ", c.text), theme::pass()));
+        } else {
+            spans.push(Span::styled(format!("✗ {}: {}  ", c.text, c.detail), theme::fail()));
+        }
+    }
+    if let Some((i, step)) = playback.next_step() {
         spans.push(Span::styled(
             format!("next, step {}/{total}: {}  ", i + 1, step.action),
-            Style::new().fg(Color::Gray),
+            gray,
         ));
         spans.push(Span::styled("n", theme::key_hint()));
-        spans.push(Span::styled(" runs it", Style::new().fg(Color::Gray)));
+        spans.push(Span::styled(" runs it", gray));
         if !playback.autoplay() {
-            spans.push(Span::styled(" · ", Style::new().fg(Color::Gray)));
+            spans.push(Span::styled(" · ", gray));
             spans.push(Span::styled("a", theme::key_hint()));
-            spans.push(Span::styled(" plays them all", Style::new().fg(Color::Gray)));
+            spans.push(Span::styled(" plays them all", gray));
         }
     } else if total > 0 {
         let (p, f) = app.expectations();
@@ -107,10 +113,7 @@ fn progress_line(app: &App) -> Line<'_> {
             if f == 0 { theme::pass() } else { theme::fail() },
         ));
         spans.push(Span::styled("p", theme::key_hint()));
-        spans.push(Span::styled(
-            " picks another; commands still work",
-            Style::new().fg(Color::Gray),
-        ));
+        spans.push(Span::styled(" picks another; commands still work", gray));
     }
     Line::from(spans)
 }

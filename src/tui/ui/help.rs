@@ -58,7 +58,7 @@ pub fn lines() -> Vec<Line<'static>> {
     ));
     for (word, usage) in COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {usage:<42}"), theme::key_hint()),
+            Span::styled(format!("  {usage:<44}"), theme::key_hint()),
             Span::raw(command_help(word)),
         ]));
     }
@@ -83,6 +83,17 @@ pub fn lines() -> Vec<Line<'static>> {
     lines
 }
 
+/// Where the help is drawn on a screen of `area`.
+fn popup(area: Rect, lines: usize) -> Rect {
+    centred(area, 110, lines as u16 + 2)
+}
+
+/// The furthest the help can scroll on a screen of `area`.
+pub fn max_scroll(area: Rect) -> u16 {
+    let n = lines().len();
+    (n as u16).saturating_sub(popup(area, n).height.saturating_sub(2))
+}
+
 /// A centred rectangle at most `w` x `h`.
 pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width.saturating_sub(2));
@@ -93,15 +104,23 @@ pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let text = lines();
-        let popup = centred(area, 110, text.len() as u16 + 2);
+        let max_scroll = max_scroll(area);
+        let popup = popup(area, text.len());
         Clear.render(popup, buf);
-        let max_scroll = (text.len() as u16).saturating_sub(popup.height.saturating_sub(2));
         Paragraph::new(text)
             .block(
                 Block::bordered()
                     .border_type(BorderType::Rounded)
                     .border_style(theme::focused_border())
-                    .title(Line::styled(" help ", theme::title())),
+                    .title(Line::styled(" help ", theme::title()))
+                    .title_bottom(Line::styled(
+                        if max_scroll > 0 {
+                            " ↑↓ PgUp PgDn scroll · Esc closes "
+                        } else {
+                            " Esc closes "
+                        },
+                        theme::dim(),
+                    )),
             )
             .wrap(Wrap { trim: false })
             .scroll((self.scroll.min(max_scroll), 0))

@@ -59,7 +59,7 @@ impl Widget for LogPane<'_> {
         }
         if !log.is_following() {
             title.push(Span::styled(
-                "· scrolled: End follows again ",
+                "· scrolled: Esc follows again ",
                 Style::new().fg(Color::LightYellow),
             ));
         }
