@@ -219,6 +219,11 @@ impl App {
         &self.playback
     }
 
+    /// The `:` command line (its text while open, and its history).
+    pub fn command_line(&self) -> &LineEditor {
+        &self.command
+    }
+
     pub fn notice(&self) -> Option<&Notice> {
         self.notice.as_ref()
     }
