@@ -154,7 +154,7 @@ impl App {
         let Some(r) = self.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
-        let Some(value) = r.values.get(n as usize - 1) else {
+        let Some(value) = (n as usize).checked_sub(1).and_then(|i| r.values.get(i)) else {
             return self.info(format!("there are only {} siblings", r.values.len()));
         };
         let value: Arc<str> = value.clone();

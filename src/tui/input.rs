@@ -162,8 +162,8 @@ impl App {
     fn move_selection(&mut self, delta: isize) {
         match self.focus {
             Focus::Ring | Focus::Nodes => {
-                let count = self.engine.names().node_count() as isize;
-                let at = (self.selected_node.0 as isize + delta).clamp(0, count - 1);
+                let last = (self.engine.names().node_count() as isize - 1).max(0);
+                let at = (self.selected_node.0 as isize + delta).clamp(0, last);
                 self.selected_node = NodeId(at as u16);
             }
             Focus::Inspector => self.inspector.select_by(delta),

@@ -278,11 +278,11 @@ impl EventLog {
     /// bottom line while scrolled.
     pub fn view(&self, height: usize) -> (impl Iterator<Item = &LogEntry>, Option<usize>) {
         let end = match self.cursor_index() {
-            Some(i) => i + 1,
-            None => self.matching.len(),
+            Some(i) if !self.matching.is_empty() => i + 1,
+            _ => self.matching.len(),
         };
         let start = end.saturating_sub(height);
-        let selected = self.cursor.map(|_| end - start - 1);
+        let selected = self.cursor.filter(|_| end > start).map(|_| end - start - 1);
         (self.matching.range(start..end).map(|&s| self.entry(s)), selected)
     }
 }

@@ -206,7 +206,7 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
             c
         };
         let start = start.max(g.area.x);
-        let end = (start + width).min(g.area.x + g.area.width) - 1;
+        let end = (start + width).min(g.area.x + g.area.width).saturating_sub(1);
         if end < start || end - start + 1 < width || !taken.free(row, start, end) {
             return false;
         }

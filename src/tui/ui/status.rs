@@ -38,7 +38,7 @@ fn sep<'a>() -> Span<'a> {
 /// The text of an open input line and where its cursor is, scrolled so the
 /// cursor stays on screen.
 fn input_view(text: &str, cursor: usize, width: usize) -> (String, usize) {
-    let skip = (cursor + 2).saturating_sub(width);
+    let skip = (cursor + 2).saturating_sub(width).min(cursor);
     (text.chars().skip(skip).collect(), cursor - skip)
 }
 
