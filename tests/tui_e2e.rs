@@ -146,3 +146,19 @@ fn the_playground_in_a_real_terminal() {
     tmux.wait_for(&["ringside-exit=0"]);
     assert_clean_shell(&tmux);
 }
+
+#[test]
+fn play_refuses_what_it_cannot_open() {
+    let bin = env!("CARGO_BIN_EXE_ringside");
+    let run = |args: &[&str]| Command::new(bin).args(args).output().unwrap();
+    let out = run(&["play", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no bundled preset with this name"));
+    let out = run(&["play", "--speed", "1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out of range"));
+    // Pipes, not a terminal: it says what to use instead.
+    let out = run(&["play", "stale-read"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use `ringside run stale-read`"));
+}

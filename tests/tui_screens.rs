@@ -120,6 +120,8 @@ fn a_partition() {
         let s = screen(&mut app, 120, 40);
         assert!(s.contains("side A") && s.contains("side B"), "{s}");
         assert!(s.contains("DROPPED: partitioned"), "{s}");
+        assert_eq!(app.flights().flashes().count(), 1, "the drop flashes");
+        assert!(s.contains('✸'), "{s}");
         insta::assert_snapshot!(s);
     });
 }

@@ -37,6 +37,10 @@ pub use app::{App, PlayOptions};
 /// terminal restored either way), 2 when the scenario cannot be opened or
 /// there is no terminal, 1 on an I/O error.
 pub fn play(opts: PlayOptions) -> ExitCode {
+    if let Err(e) = crate::scenario::Scenario::load(&opts.preset) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         eprintln!(
             "error: the playground needs a terminal; for a run without one, use `ringside run {}`",

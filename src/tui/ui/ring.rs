@@ -91,6 +91,8 @@ impl Widget for RingPane<'_> {
 
 fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>) {
     ctx.draw(&Circle::new(0.0, 0.0, 1.0, Color::DarkGray));
+    // Where clients send from; messages and drops are printed over it.
+    ctx.print(-0.2, -0.2, Span::styled("clients", theme::dim()));
     let ring = app.engine.ring();
     // The walk from the key to its last replica: the preference list's arc.
     if let Some(m) = marks
@@ -248,13 +250,6 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
             if app.homes.home(t.node) != Some(t.pos) {
                 place(buf, t.pos, t.node, None, &mut taken);
             }
-        }
-    }
-    if let Some((c, r)) = g.cell(0.0, 0.0) {
-        let text = "clients";
-        let start = c.saturating_sub(3).max(g.area.x);
-        if taken.free(r, start, start + 6) && start + 7 <= g.area.x + g.area.width {
-            buf.set_string(start, r, text, theme::dim());
         }
     }
 }
