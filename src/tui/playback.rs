@@ -9,6 +9,7 @@
 
 use std::time::Duration;
 
+use crate::core::ids::OpId;
 use crate::core::time::Time;
 use crate::engine::Engine;
 use crate::scenario::step::{Action, Step};
@@ -31,6 +32,10 @@ pub struct Playback {
     adhoc: Vec<StepRun>,
     /// Autoplay does not act before this real instant.
     dwell_until: Duration,
+    /// The operations and instants the running steps wait for, gathered
+    /// when steps start or end so that each engine step only looks them up.
+    watched: Vec<OpId>,
+    waits: Vec<Time>,
 }
 
 /// Whether a step runs without the user asking.
@@ -46,6 +51,8 @@ impl Playback {
             queued_next: false,
             adhoc: Vec::new(),
             dwell_until: Duration::ZERO,
+            watched: Vec::new(),
+            waits: Vec::new(),
         }
     }
 
@@ -105,7 +112,23 @@ impl Playback {
         }
         let run = StepRun::start(step, engine).await?;
         self.adhoc.push(run);
+        self.gather();
         Ok(())
+    }
+
+    /// Collects what the running steps wait for.
+    fn gather(&mut self) {
+        self.watched.clear();
+        self.waits.clear();
+        for run in &self.adhoc {
+            self.watched.extend(run.ops());
+            self.waits.push(run.wait_until());
+        }
+        if self.director.is_running() {
+            let (ops, until) = self.director.waiting_for();
+            self.watched.extend(ops);
+            self.waits.push(until);
+        }
     }
 
     /// True while a step waits for operations whose answers must be seen at
@@ -136,11 +159,20 @@ impl Playback {
     /// Finishes the steps that are done and starts those that may start.
     /// Expectation results go to the trace.
     pub async fn pump(&mut self, engine: &mut Engine, real_now: Duration) {
+        if self.step_along(engine, real_now).await {
+            self.gather();
+        }
+    }
+
+    /// Returns true when a step started or ended.
+    async fn step_along(&mut self, engine: &mut Engine, real_now: Duration) -> bool {
+        let mut changed = false;
         let mut i = 0;
         while i < self.adhoc.len() {
             if self.adhoc[i].is_done(engine) {
                 let run = self.adhoc.remove(i);
                 run.finish(engine).await;
+                changed = true;
             } else {
                 i += 1;
             }
@@ -148,20 +180,21 @@ impl Playback {
         loop {
             if self.director.is_running() {
                 if !self.director.step_done(engine) {
-                    return;
+                    return changed;
                 }
                 self.director.finish(engine).await;
+                changed = true;
                 continue;
             }
             let Some((_, step)) = self.next_step() else {
                 self.queued_next = false;
-                return;
+                return changed;
             };
             let automatic = is_automatic(step);
             let caption = matches!(step.action, Action::Say(_));
             let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
             if !go {
-                return;
+                return changed;
             }
             if !automatic {
                 self.queued_next = false;
@@ -170,6 +203,7 @@ impl Playback {
                 self.dwell_until = real_now + DWELL;
             }
             self.director.start_next(engine).await;
+            changed = true;
         }
     }
 }
