@@ -157,7 +157,8 @@ fn the_smallest_usable_screen() {
         let mut app = open("playground").await;
         siblings(&mut app).await;
         let s = screen(&mut app, 80, 24);
-        assert!(s.contains("2 siblings"), "{s}");
+        assert!(s.contains("1 CARM {n1:1, n5:1}"), "the siblings fit: {s}");
+        assert!(s.contains("m merge → CARMR"), "and so does the resolution: {s}");
         insta::assert_snapshot!(s);
     });
 }

@@ -49,7 +49,11 @@ fn version_spans<'a>(versions: &[Version], names: &Names, alive: bool) -> Vec<Sp
     spans
 }
 
-fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<Line<'a>> {
+/// How much a line matters when the pane is too short for all of them:
+/// lines with the highest number go first.
+type Priority = u8;
+
+fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<(Priority, Line<'a>)> {
     let mut lines = Vec::new();
     let who = names.client(op.client);
     let by = op
@@ -67,7 +71,7 @@ fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<Line<'a>> {
     } else {
         format!("last get by {who} · {} · coordinator {by}", op.latency)
     };
-    lines.push(Line::styled(head, theme::title()));
+    lines.push((1, Line::styled(head, theme::title())));
     let ok = op.outcome.is_ok();
     let status = if ok {
         Span::styled("ok", theme::pass())
@@ -80,50 +84,75 @@ fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<Line<'a>> {
             theme::fail(),
         )
     };
-    lines.push(Line::from(vec![
-        Span::raw("  "),
-        status,
-        Span::styled(format!(" · {verb}: {}", answered.join(" ")), theme::dim()),
-    ]));
+    lines.push((
+        if ok { 4 } else { 1 },
+        Line::from(vec![
+            Span::raw("  "),
+            status,
+            Span::styled(format!(" · {verb}: {}", answered.join(" ")), theme::dim()),
+        ]),
+    ));
     match &op.outcome {
         Outcome::Put { clock, .. } => {
-            lines.push(Line::from(vec![
-                Span::raw("  new clock "),
-                Span::styled(clock.display(names).to_string(), theme::bold()),
-            ]));
+            lines.push((
+                1,
+                Line::from(vec![
+                    Span::raw("  new clock "),
+                    Span::styled(clock.display(names).to_string(), theme::bold()),
+                ]),
+            ));
             if let Some(ctx) = &op.context {
-                lines.push(Line::styled(
-                    format!("  context sent {}", ctx.display(names)),
-                    theme::dim(),
+                lines.push((
+                    5,
+                    Line::styled(format!("  context sent {}", ctx.display(names)), theme::dim()),
                 ));
             }
         }
         Outcome::Get { versions, context, .. } => {
             if versions.is_empty() {
-                lines.push(Line::styled("  not found", theme::dim()));
+                lines.push((1, Line::styled("  not found", theme::dim())));
             } else if versions.len() == 1 {
                 let mut spans = vec![Span::raw("  value ")];
                 spans.extend(version_spans(versions, names, true));
-                lines.push(Line::from(spans));
+                lines.push((1, Line::from(spans)));
             } else {
-                lines.push(Line::styled(
-                    format!("  {} siblings:", versions.len()),
-                    Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
+                lines.push((
+                    3,
+                    Line::styled(
+                        format!("  {} siblings:", versions.len()),
+                        Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
+                    ),
                 ));
                 for (i, v) in versions.iter().enumerate() {
                     let mut spans = vec![Span::styled(format!("   {} ", i + 1), theme::key_hint())];
                     spans.extend(version_spans(std::slice::from_ref(v), names, true));
-                    lines.push(Line::from(spans));
+                    lines.push((1, Line::from(spans)));
                 }
             }
-            lines.push(Line::styled(
-                format!("  context {}", context.display(names)),
-                theme::dim(),
+            lines.push((
+                4,
+                Line::styled(format!("  context {}", context.display(names)), theme::dim()),
             ));
         }
         Outcome::Unavailable(_) => {}
     }
     lines
+}
+
+/// Drops the least important lines until `lines` fit in `height`, keeping
+/// the order of the rest.
+fn fit(mut lines: Vec<(Priority, Line<'_>)>, height: usize) -> Vec<Line<'_>> {
+    while lines.len() > height {
+        let Some(worst) = lines.iter().map(|(p, _)| *p).max() else {
+            break;
+        };
+        let at = lines
+            .iter()
+            .rposition(|(p, _)| *p == worst)
+            .expect("a line has the worst priority");
+        lines.remove(at);
+    }
+    lines.into_iter().map(|(_, l)| l).collect()
 }
 
 impl Widget for InspectorPane<'_> {
@@ -136,18 +165,20 @@ impl Widget for InspectorPane<'_> {
             None => " key inspector ".to_string(),
         };
         let block = pane(Line::styled(title, theme::title()), app, Focus::Inspector);
-        let mut lines: Vec<Line> = Vec::new();
+        let height = block.inner(area).height as usize;
         let Some(key) = inspector.selected() else {
-            lines.push(Line::from("No key selected yet. Try"));
-            lines.push(Line::from(vec![
-                Span::styled("  :put cart CAR", theme::key_hint()),
-                Span::raw("  then  "),
-                Span::styled(":get cart", theme::key_hint()),
-            ]));
-            lines.push(Line::styled(
-                "Each key's replicas, versions and vector clocks show here.",
-                theme::dim(),
-            ));
+            let lines = vec![
+                Line::from("No key selected yet. Try"),
+                Line::from(vec![
+                    Span::styled("  :put cart CAR", theme::key_hint()),
+                    Span::raw("  then  "),
+                    Span::styled(":get cart", theme::key_hint()),
+                ]),
+                Line::styled(
+                    "Each key's replicas, versions and vector clocks show here.",
+                    theme::dim(),
+                ),
+            ];
             Paragraph::new(lines).block(block).render(area, buf);
             return;
         };
@@ -161,18 +192,22 @@ impl Widget for InspectorPane<'_> {
             .map(|id| names.node(*id))
             .collect();
         let others = inspector.key_count().saturating_sub(1);
-        lines.push(Line::from(vec![
-            Span::raw(format!("at {pos:.1}% · preference list ")),
-            Span::styled(prefs.join(" "), theme::bold()),
-            Span::styled(
-                if others > 0 {
-                    format!(" · ↑↓ {others} other keys")
-                } else {
-                    String::new()
-                },
-                theme::dim(),
-            ),
-        ]));
+        let mut lines: Vec<(Priority, Line)> = Vec::new();
+        lines.push((
+            0,
+            Line::from(vec![
+                Span::raw(format!("at {pos:.1}% · preference list ")),
+                Span::styled(prefs.join(" "), theme::bold()),
+                Span::styled(
+                    if others > 0 {
+                        format!(" · ↑↓ {others} other keys")
+                    } else {
+                        String::new()
+                    },
+                    theme::dim(),
+                ),
+            ]),
+        ));
         for row in inspector.rows() {
             let alive = row.alive;
             let color = theme::node_color_alive(row.node, alive);
@@ -192,7 +227,7 @@ impl Widget for InspectorPane<'_> {
             if row.stale {
                 spans.push(Span::styled("  stale", Style::new().fg(Color::LightRed)));
             }
-            lines.push(Line::from(spans));
+            lines.push((2, Line::from(spans)));
         }
         if let Some(op) = inspector.last_op() {
             lines.extend(last_op_lines(op, names));
@@ -207,15 +242,37 @@ impl Widget for InspectorPane<'_> {
             spans.push(Span::raw(format!(" merge → {} · ", r.merged)));
             spans.push(Span::styled("e", theme::key_hint()));
             spans.push(Span::raw(" edit"));
-            lines.push(Line::from(spans));
-            lines.push(Line::styled(
-                format!(
-                    "  (a put as {} with the get's context supersedes them all)",
-                    names.client(r.client)
+            lines.push((0, Line::from(spans)));
+            lines.push((
+                6,
+                Line::styled(
+                    format!(
+                        "  (a put as {} with the get's context supersedes them all)",
+                        names.client(r.client)
+                    ),
+                    theme::dim(),
                 ),
-                theme::dim(),
             ));
         }
-        Paragraph::new(lines).block(block).render(area, buf);
+        Paragraph::new(fit(lines, height)).block(block).render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_pane_drops_the_least_important_lines_first() {
+        let lines = vec![
+            (0, Line::raw("key")),
+            (2, Line::raw("replica a")),
+            (2, Line::raw("replica b")),
+            (5, Line::raw("context")),
+            (1, Line::raw("last op")),
+            (0, Line::raw("resolve")),
+        ];
+        let kept: Vec<String> = fit(lines, 4).iter().map(|l| l.to_string()).collect();
+        assert_eq!(kept, vec!["key", "replica a", "last op", "resolve"]);
     }
 }
