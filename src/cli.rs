@@ -60,6 +60,22 @@ pub enum Command {
     },
     /// List the bundled presets.
     Presets,
+    /// Measure the implementation against its targets.
+    Bench {
+        /// Print one JSON object per section.
+        #[arg(long)]
+        json: bool,
+        /// Run only this section.
+        #[arg(value_enum)]
+        section: Option<BenchSection>,
+    },
+}
+
+/// The sections of `ringside bench`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BenchSection {
+    /// Rounds for a membership change to reach every node.
+    Gossip,
 }
 
 /// Runs the parsed command line.
@@ -83,6 +99,7 @@ pub fn main(cli: Cli) -> ExitCode {
         }) => run_preset(&preset, RunOptions { seed, json, verbose }),
         Some(Command::Check { presets }) => check(&presets),
         Some(Command::Presets) => list_presets(),
+        Some(Command::Bench { json, section }) => bench(json, section),
     }
 }
 
@@ -153,6 +170,48 @@ fn list_presets() -> ExitCode {
             .map(|s| s.description.split_whitespace().collect::<Vec<_>>().join(" "))
             .unwrap_or_else(|e| format!("(broken: {e})"));
         let _ = writeln!(out, "{name:<width$}  {description}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn bench(json: bool, section: Option<BenchSection>) -> ExitCode {
+    let rt = runtime();
+    let wants = |s: BenchSection| section.is_none_or(|x| x == s);
+    if wants(BenchSection::Gossip) {
+        match rt.block_on(crate::bench::gossip::measure(&[16, 64, 256], 20)) {
+            Ok(figures) => {
+                for f in figures {
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::json!({
+                                "section": "gossip", "nodes": f.nodes, "seeds": f.seeds,
+                                "mean_rounds": f.mean, "p90_rounds": f.p90, "max_rounds": f.max,
+                                "theory_rounds": f.theory, "reference_rounds": f.reference,
+                                "ratio_to_theory": f.mean / f.theory,
+                            })
+                        );
+                    } else {
+                        println!(
+                            "gossip: {:>3} nodes: {:.1} rounds on average (p90 {:.1}, max {:.1}) over {} seeds; log3(n) + ln ln n = {:.1}{}",
+                            f.nodes,
+                            f.mean,
+                            f.p90,
+                            f.max,
+                            f.seeds,
+                            f.theory,
+                            f.reference
+                                .map(|r| format!(", reference simulation {r:.1}"))
+                                .unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("error: gossip bench: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
     }
     ExitCode::SUCCESS
 }

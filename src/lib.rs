@@ -7,6 +7,7 @@
 //! - [`scenario`]: presets, the step vocabulary and the headless runner;
 //! - [`tui`]: the live playground.
 
+pub mod bench;
 pub mod cli;
 pub mod core;
 pub mod engine;

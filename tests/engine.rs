@@ -25,6 +25,7 @@ fn put(value: &str) -> OpKind {
     OpKind::Put {
         value: Arc::from(value),
         w: None,
+        pw: None,
         context: None,
     }
 }
@@ -35,7 +36,7 @@ fn submit_workload(engine: &mut Engine) {
     for i in 0..40 {
         let key: Arc<str> = Arc::from(format!("k{}", i % 8));
         let kind = if i % 3 == 0 {
-            OpKind::Get { r: None }
+            OpKind::Get { r: None, pr: None }
         } else {
             put(&format!("v{i}"))
         };

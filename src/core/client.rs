@@ -35,14 +35,17 @@ pub struct ClientOp {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum OpKind {
-    /// `context` overrides the client's remembered context for the key.
+    /// `context` overrides the client's remembered context for the key;
+    /// `w`, `pw`, `r` and `pr` override the cluster's quorums.
     Put {
         value: Value,
         w: Option<usize>,
+        pw: Option<usize>,
         context: Option<VClock>,
     },
     Get {
         r: Option<usize>,
+        pr: Option<usize>,
     },
 }
 
@@ -129,19 +132,20 @@ impl Client {
     pub fn start(&mut self, now: Time, op: ClientOp, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
         let ClientOp { op: id, key, kind, via } = op;
         let (action, value, context) = match kind {
-            OpKind::Put { value, w, context } => {
+            OpKind::Put { value, w, pw, context } => {
                 let context = context.or_else(|| self.contexts.get(&key).cloned()).unwrap_or_default();
                 (
                     Action::Put {
                         value: value.clone(),
                         context: context.clone(),
                         w,
+                        pw,
                     },
                     Some(value),
                     Some(context),
                 )
             }
-            OpKind::Get { r } => (Action::Get { r }, None, None),
+            OpKind::Get { r, pr } => (Action::Get { r, pr }, None, None),
         };
         let client = self.id;
         out.trace(|| Event::OpStarted {

@@ -7,6 +7,8 @@ use super::time::Dur;
 pub const MAX_NODES: usize = 1024;
 /// The most tokens one node may own.
 pub const MAX_VNODES: usize = 4096;
+/// How often a node that holds keys it no longer owns streams them on.
+pub const TRANSFER_INTERVAL: Dur = Dur::from_millis(100);
 
 /// How clients pick the node that receives a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +103,28 @@ pub struct Settings {
     pub latency: Latency,
     /// Probability that the network loses a message between nodes.
     pub drop_rate: f64,
+    /// Sloppy quorum: stand-ins further along the ring take the place of
+    /// down replicas and count toward W and R. Off: only the top N count.
+    pub sloppy_quorum: bool,
+    /// How long a coordinator waits for a replica before it counts it as
+    /// down for this request; `None` is half the request timeout.
+    pub hint_after: Option<Dur>,
+    /// Hinted handoff: stand-ins keep a down replica's copy with a hint and
+    /// hand it back. Off: no stand-ins are used and no hints are kept.
+    pub hinted_handoff: bool,
+    /// How often a node tries to hand its hints back to their owners.
+    pub handoff_interval: Dur,
+    /// Read repair: a get's coordinator sends the reconciled versions to
+    /// replicas that answered with less.
+    pub read_repair: bool,
+    /// How often a node raises its heartbeat and gossips.
+    pub gossip_interval: Dur,
+    /// How many live peers a node gossips with each round.
+    pub gossip_fanout: usize,
+    /// A node whose heartbeat has not risen for this long is suspected.
+    pub suspect_after: Dur,
+    /// How many nodes must suspect a node before an observer calls it down.
+    pub down_confirmations: usize,
 }
 
 impl Default for Settings {
@@ -116,6 +140,15 @@ impl Default for Settings {
                 max: Dur::from_millis(20),
             },
             drop_rate: 0.0,
+            sloppy_quorum: true,
+            hint_after: None,
+            hinted_handoff: true,
+            handoff_interval: Dur::from_secs(1),
+            read_repair: true,
+            gossip_interval: Dur::from_secs(1),
+            gossip_fanout: 1,
+            suspect_after: Dur::from_secs(3),
+            down_confirmations: 2,
         }
     }
 }
@@ -149,6 +182,22 @@ impl Settings {
         }
         self.latency.check()?;
         check_rate("drop_rate", self.drop_rate)?;
+        check_interval("hint_after", self.hint_after())?;
+        check_interval("handoff_interval", self.handoff_interval)?;
+        check_interval("gossip_interval", self.gossip_interval)?;
+        check_interval("suspect_after", self.suspect_after)?;
+        if !(1..=16).contains(&self.gossip_fanout) {
+            return Err(format!(
+                "gossip_fanout is {}; it must be between 1 and 16",
+                self.gossip_fanout
+            ));
+        }
+        if self.down_confirmations < 1 || self.down_confirmations > nodes {
+            return Err(format!(
+                "down_confirmations is {}; it must be between 1 and the number of nodes ({nodes})",
+                self.down_confirmations
+            ));
+        }
         let mut warnings = Vec::new();
         if self.read_quorum + self.write_quorum <= self.replicas {
             warnings.push(format!(
@@ -160,14 +209,31 @@ impl Settings {
         Ok(warnings)
     }
 
+    /// How long a coordinator waits before counting a replica as down.
+    pub fn hint_after(&self) -> Dur {
+        self.hint_after
+            .unwrap_or(Dur(self.request_timeout.micros() / 2))
+            .max(Dur(1))
+    }
+
+    /// True when coordinators use stand-ins for down replicas.
+    pub fn uses_stand_ins(&self) -> bool {
+        self.sloppy_quorum && self.hinted_handoff
+    }
+
     /// The shortest delay anything in the cluster waits: the engine may
     /// process this much virtual time on all nodes at once, because nothing
     /// sent inside such a window can arrive inside it.
     pub fn lookahead(&self) -> Dur {
-        let shortest = [self.latency.min, self.request_timeout]
-            .into_iter()
-            .min()
-            .unwrap_or(Dur(1));
+        let shortest = [
+            self.latency.min,
+            self.request_timeout,
+            self.hint_after(),
+            self.handoff_interval,
+        ]
+        .into_iter()
+        .min()
+        .unwrap_or(Dur(1));
         Dur(shortest.micros().max(1))
     }
 }
@@ -181,6 +247,17 @@ pub fn check_quorum(name: &str, value: usize, replicas: usize) -> Result<(), Str
         return Err(format!(
             "{name} is {value} but replicas (N) is {replicas}; a quorum must be between 1 and N"
         ));
+    }
+    Ok(())
+}
+
+/// Checks a period or a delay: above zero, at most an hour.
+pub fn check_interval(name: &str, d: Dur) -> Result<(), String> {
+    if d.micros() == 0 {
+        return Err(format!("{name} must be longer than 0"));
+    }
+    if d > Dur::from_secs(3600) {
+        return Err(format!("{name} is {d}; it must be at most 1h"));
     }
     Ok(())
 }

@@ -4,8 +4,11 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
+use std::sync::Arc;
+
 use super::clock::VClock;
 use super::ids::{ClientId, NodeId, OpId};
+use super::membership::MemberDigest;
 use super::version::{Key, Siblings, Value, Version};
 
 /// A coordinator's own number for one request it coordinates; replicas echo
@@ -26,14 +29,18 @@ pub struct Request {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Store `value`; `context` is the clock of what the client has seen.
-    /// `w` overrides the cluster's write quorum for this request.
+    /// `w` overrides the cluster's write quorum for this request; `pw` asks
+    /// for that many stores on the key's own top N (primaries), stand-ins
+    /// not counted.
     Put {
         value: Value,
         context: VClock,
         w: Option<usize>,
+        pw: Option<usize>,
     },
-    /// Read every current version; `r` overrides the read quorum.
-    Get { r: Option<usize> },
+    /// Read every current version; `r` overrides the read quorum, `pr`
+    /// asks for that many answers from primaries.
+    Get { r: Option<usize>, pr: Option<usize> },
 }
 
 impl Action {
@@ -49,6 +56,9 @@ pub enum Failure {
     QuorumNotReached { got: usize, need: usize },
     /// No coordinator answered the client (or the forwarding node).
     NoCoordinator,
+    /// Fewer primaries (the key's own top N) answered in time than the
+    /// request needs: strict quorum, or a `pw`/`pr`.
+    PrimariesUnreachable { got: usize, need: usize },
 }
 
 impl fmt::Display for Failure {
@@ -56,6 +66,9 @@ impl fmt::Display for Failure {
         match self {
             Failure::QuorumNotReached { got, need } => write!(f, "quorum not reached: {got} of {need}"),
             Failure::NoCoordinator => write!(f, "unavailable: no coordinator answered"),
+            Failure::PrimariesUnreachable { got, need } => {
+                write!(f, "unavailable: {got} of {need} primaries reachable")
+            }
         }
     }
 }
@@ -111,8 +124,14 @@ pub enum Message {
     Reply(Reply),
     /// Coordinator → the node that forwarded the request.
     ForwardReply(Reply),
-    /// Coordinator → replica: store this version.
-    Replicate { req: ReqId, key: Key, version: Version },
+    /// Coordinator → replica: store this version. With a hint, the receiver
+    /// is a stand-in keeping it for the named owner.
+    Replicate {
+        req: ReqId,
+        key: Key,
+        version: Version,
+        hint: Option<NodeId>,
+    },
     /// Replica → coordinator: stored.
     Ack { req: ReqId },
     /// Coordinator → replica: what do you hold for this key?
@@ -121,6 +140,25 @@ pub enum Message {
     ReadReply { req: ReqId, versions: Siblings },
     /// Coordinator → a stale replica: the reconciled versions (read repair).
     Repair { key: Key, versions: Vec<Version> },
+    /// Stand-in → owner: versions kept for you while you were away.
+    Handoff {
+        batch: u64,
+        hints: Vec<(Key, Vec<Version>)>,
+    },
+    /// Owner → stand-in: stored, you may forget them.
+    HandoffAck { batch: u64 },
+    /// Gossip, push half: my membership list.
+    Gossip { digest: Arc<Vec<MemberDigest>> },
+    /// Gossip, pull half: mine, after merging yours.
+    GossipReply { digest: Arc<Vec<MemberDigest>> },
+    /// A node that no longer owns these keys → their owners.
+    Transfer {
+        batch: u64,
+        items: Vec<(Key, Vec<Version>)>,
+    },
+    /// Receiver → former replica: stored; you may drop them, except the
+    /// `declined` keys, which the receiver does not believe it owns.
+    TransferAck { batch: u64, declined: Vec<Key> },
 }
 
 /// The kind of a message, for colours, filters and counters.
@@ -135,10 +173,16 @@ pub enum MsgKind {
     Read,
     ReadReply,
     ReadRepair,
+    Handoff,
+    HandoffAck,
+    Gossip,
+    GossipReply,
+    Transfer,
+    TransferAck,
 }
 
 impl MsgKind {
-    pub const ALL: [MsgKind; 9] = [
+    pub const ALL: [MsgKind; 15] = [
         MsgKind::ClientRequest,
         MsgKind::Forward,
         MsgKind::ClientReply,
@@ -148,6 +192,12 @@ impl MsgKind {
         MsgKind::Read,
         MsgKind::ReadReply,
         MsgKind::ReadRepair,
+        MsgKind::Handoff,
+        MsgKind::HandoffAck,
+        MsgKind::Gossip,
+        MsgKind::GossipReply,
+        MsgKind::Transfer,
+        MsgKind::TransferAck,
     ];
 
     pub fn name(self) -> &'static str {
@@ -161,6 +211,12 @@ impl MsgKind {
             MsgKind::Read => "read",
             MsgKind::ReadReply => "read-reply",
             MsgKind::ReadRepair => "read-repair",
+            MsgKind::Handoff => "handoff",
+            MsgKind::HandoffAck => "handoff-ack",
+            MsgKind::Gossip => "gossip",
+            MsgKind::GossipReply => "gossip-reply",
+            MsgKind::Transfer => "transfer",
+            MsgKind::TransferAck => "transfer-ack",
         }
     }
 
@@ -181,6 +237,12 @@ impl Message {
             Message::Read { .. } => MsgKind::Read,
             Message::ReadReply { .. } => MsgKind::ReadReply,
             Message::Repair { .. } => MsgKind::ReadRepair,
+            Message::Handoff { .. } => MsgKind::Handoff,
+            Message::HandoffAck { .. } => MsgKind::HandoffAck,
+            Message::Gossip { .. } => MsgKind::Gossip,
+            Message::GossipReply { .. } => MsgKind::GossipReply,
+            Message::Transfer { .. } => MsgKind::Transfer,
+            Message::TransferAck { .. } => MsgKind::TransferAck,
         }
     }
 
@@ -189,7 +251,15 @@ impl Message {
         match self {
             Message::Request(r) | Message::Forward(r) => Some(&r.key),
             Message::Replicate { key, .. } | Message::Read { key, .. } | Message::Repair { key, .. } => Some(key),
-            Message::Reply(_) | Message::ForwardReply(_) | Message::Ack { .. } | Message::ReadReply { .. } => None,
+            Message::Handoff { hints: items, .. } | Message::Transfer { items, .. } => items.first().map(|(k, _)| k),
+            Message::Reply(_)
+            | Message::ForwardReply(_)
+            | Message::Ack { .. }
+            | Message::ReadReply { .. }
+            | Message::HandoffAck { .. }
+            | Message::Gossip { .. }
+            | Message::GossipReply { .. }
+            | Message::TransferAck { .. } => None,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use smallvec::SmallVec;
 
 use super::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use super::membership::Liveness;
 use super::message::{MsgKind, Outcome};
 use super::time::{Dur, Time};
 use super::version::{Key, Value, Version};
@@ -49,6 +50,10 @@ pub enum StoreCause {
     Replicate,
     /// Read repair.
     Repair,
+    /// A stand-in handed back a hinted version.
+    Handoff,
+    /// A former replica streamed a key to its new owner.
+    Transfer,
 }
 
 impl StoreCause {
@@ -57,6 +62,8 @@ impl StoreCause {
             StoreCause::Write => "write",
             StoreCause::Replicate => "replica",
             StoreCause::Repair => "read repair",
+            StoreCause::Handoff => "handoff",
+            StoreCause::Transfer => "transfer",
         }
     }
 }
@@ -82,6 +89,10 @@ pub enum Fault {
     },
     /// Settings changed; the text lists what changed.
     Set(String),
+    /// A new node starts and contacts a seed.
+    Join(NodeId),
+    /// A node starts handing its ranges away, then stops for good.
+    Leave(NodeId),
 }
 
 /// One thing that happened.
@@ -124,6 +135,47 @@ pub enum Event {
         key: Key,
         lost: Version,
         by: Version,
+    },
+    /// A stand-in keeps a version for a down replica (`owner`).
+    HintStored {
+        node: NodeId,
+        owner: NodeId,
+        key: Key,
+        version: Version,
+    },
+    /// The owner acknowledged a hint: the stand-in forgot it.
+    HintDelivered {
+        node: NodeId,
+        owner: NodeId,
+        key: Key,
+    },
+    /// `observer` changed its mind about `node`.
+    Liveness {
+        observer: NodeId,
+        node: NodeId,
+        from: Liveness,
+        to: Liveness,
+    },
+    /// `node`'s view of the ring changed; these are its members now.
+    ViewChanged {
+        node: NodeId,
+        members: Vec<NodeId>,
+    },
+    /// `node` acknowledged keys streamed to it; `dropped` of them left `from`.
+    Transferred {
+        from: NodeId,
+        to: NodeId,
+        keys: usize,
+        dropped: usize,
+    },
+    /// `node` dropped keys it no longer owns, every owner having acknowledged them.
+    Released {
+        node: NodeId,
+        keys: usize,
+    },
+    /// A leaving node handed everything on and stopped for good.
+    NodeLeft {
+        node: NodeId,
     },
     /// A node took on a request as its coordinator.
     Coordinating {
@@ -184,6 +236,13 @@ impl Event {
             Event::Stored { .. } => "stored",
             Event::Overwritten { .. } => "overwritten",
             Event::Coordinating { .. } => "coordinating",
+            Event::HintStored { .. } => "hint-stored",
+            Event::Liveness { .. } => "liveness",
+            Event::ViewChanged { .. } => "view-changed",
+            Event::Transferred { .. } => "transferred",
+            Event::NodeLeft { .. } => "node-left",
+            Event::Released { .. } => "released",
+            Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
             Event::Fault(_) => "fault",
@@ -201,6 +260,8 @@ impl Event {
             Event::Stored { key, .. }
             | Event::Overwritten { key, .. }
             | Event::Coordinating { key, .. }
+            | Event::HintStored { key, .. }
+            | Event::HintDelivered { key, .. }
             | Event::OpStarted { key, .. }
             | Event::OpFinished { key, .. } => Some(key),
             _ => None,
@@ -217,12 +278,22 @@ impl Event {
             Event::Stored { node: x, .. }
             | Event::Overwritten { node: x, .. }
             | Event::Coordinating { node: x, .. } => *x == node,
+            Event::HintStored { node: x, owner, .. } | Event::HintDelivered { node: x, owner, .. } => {
+                *x == node || *owner == node
+            }
+            Event::Liveness { observer, node: x, .. } => *observer == node || *x == node,
+            Event::ViewChanged { node: x, .. } | Event::NodeLeft { node: x } | Event::Released { node: x, .. } => {
+                *x == node
+            }
+            Event::Transferred { from, to, .. } => *from == node || *to == node,
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
                 coordinator, replicas, ..
             } => *coordinator == Some(node) || replicas.contains(&node),
             Event::Fault(f) => match f {
-                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } => *x == node,
+                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } | Fault::Join(x) | Fault::Leave(x) => {
+                    *x == node
+                }
                 Fault::Cut { from, to } => *from == node || *to == node,
                 Fault::Partition(groups) => groups.iter().flatten().any(|x| *x == node),
                 Fault::Heal | Fault::Set(_) => true,
@@ -297,6 +368,8 @@ pub fn describe_fault(fault: &Fault, names: &Names) -> String {
         Fault::Heal => "heal".to_string(),
         Fault::Slow { node, extra } => format!("slow {} by {extra}", names.node(*node)),
         Fault::Set(text) => format!("set {text}"),
+        Fault::Join(n) => format!("join {}", names.node(*n)),
+        Fault::Leave(n) => format!("leave {}", names.node(*n)),
     }
 }
 
@@ -345,6 +418,60 @@ fn describe(event: &Event, names: &Names) -> String {
             lost.display(names),
             by.display(names)
         ),
+        Event::HintStored {
+            node,
+            owner,
+            key,
+            version,
+        } => format!(
+            "{} keeps {key} = {} as a hint for {}",
+            names.node(*node),
+            version.display(names),
+            names.node(*owner)
+        ),
+        Event::HintDelivered { node, owner, key } => {
+            format!(
+                "{} handed {key} back to {} and forgot the hint",
+                names.node(*node),
+                names.node(*owner)
+            )
+        }
+        Event::Liveness {
+            observer,
+            node,
+            from,
+            to,
+        } => format!(
+            "{} now sees {} {} (was {})",
+            names.node(*observer),
+            names.node(*node),
+            to.name(),
+            from.name()
+        ),
+        Event::ViewChanged { node, members } => format!(
+            "{}'s ring now has {} members: {}",
+            names.node(*node),
+            members.len(),
+            members.iter().map(|n| names.node(*n)).collect::<Vec<_>>().join(", ")
+        ),
+        Event::Transferred {
+            from,
+            to,
+            keys,
+            dropped,
+        } => format!(
+            "{} took {keys} keys from {}; {} dropped {dropped} it no longer owns",
+            names.node(*to),
+            names.node(*from),
+            names.node(*from)
+        ),
+        Event::NodeLeft { node } => format!("{} handed everything on and left the cluster", names.node(*node)),
+        Event::Released { node, keys } => {
+            format!(
+                "{} dropped {keys} keys it no longer owns (their owners have them)",
+                names.node(*node)
+            )
+        }
         Event::Coordinating { node, op, key, put } => {
             format!(
                 "{} coordinates {} {key} ({op})",

@@ -2,7 +2,7 @@
 //! the settings.
 
 use crate::core::config::{MAX_NODES, MAX_VNODES, Settings};
-use crate::core::ids::Names;
+use crate::core::ids::{Names, NodeId};
 use crate::core::ring::Ring;
 
 /// One node to start.
@@ -20,6 +20,8 @@ pub struct ClusterSpec {
     /// Tokens per node when a node has no explicit tokens.
     pub vnodes: usize,
     pub settings: Settings,
+    /// Nodes a node that knows no one gossips to; empty means the first node.
+    pub seeds: Vec<String>,
 }
 
 impl ClusterSpec {
@@ -34,6 +36,7 @@ impl ClusterSpec {
             nodes: names.into_iter().map(|name| NodeSpec { name, tokens: None }).collect(),
             vnodes,
             settings,
+            seeds: Vec::new(),
         }
     }
 
@@ -73,7 +76,18 @@ impl ClusterSpec {
             };
             assignments.push((id, tokens));
         }
+        for seed in &self.seeds {
+            if names.node_id(seed).is_none() {
+                return Err(format!("seed {seed:?} is not a node of the cluster"));
+            }
+        }
         Ok((names, Ring::new(assignments)))
+    }
+
+    /// The seed nodes' ids (the first node when none is named).
+    pub fn seed_ids(&self, names: &Names) -> Vec<NodeId> {
+        let ids: Vec<NodeId> = self.seeds.iter().filter_map(|s| names.node_id(s)).collect();
+        if ids.is_empty() { vec![NodeId(0)] } else { ids }
     }
 }
 

@@ -30,6 +30,7 @@ use crate::core::client::{Client, ClientOp, ClientOutbox, ClientTimer, OpKind, O
 use crate::core::config::Settings;
 use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::message::Message;
 use crate::core::node::{Disk, Node, NodeTimer};
 use crate::core::ring::Ring;
@@ -74,6 +75,8 @@ enum Scheduled {
 /// The engine's record of one node.
 struct Slot {
     alive: bool,
+    /// It left the cluster for good.
+    left: bool,
     /// Incarnation: rises on every revive.
     epoch: u32,
     inbox: Option<mpsc::UnboundedSender<NodeCmd>>,
@@ -90,10 +93,42 @@ struct Slot {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NodeStatus {
     pub alive: bool,
+    /// It left the cluster for good.
+    pub left: bool,
     pub epoch: u32,
     pub stats: NodeStats,
     pub sent: u64,
     pub received: u64,
+}
+
+/// One entry of a node's membership list, as the UI and expectations see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemberView {
+    pub node: NodeId,
+    pub status: MemberStatus,
+    pub liveness: Liveness,
+    pub generation: u32,
+    pub heartbeat: u64,
+    /// How long since the heartbeat last rose in this view.
+    pub heartbeat_age: Dur,
+    pub suspecters: Vec<NodeId>,
+}
+
+/// A node's membership list and the ring it makes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MembershipView {
+    pub ring: Arc<Ring>,
+    pub entries: Vec<MemberView>,
+}
+
+impl MembershipView {
+    /// How this view sees `node` (up when it does not know it).
+    pub fn liveness_of(&self, node: NodeId) -> Liveness {
+        self.entries
+            .iter()
+            .find(|e| e.node == node)
+            .map_or(Liveness::Up, |e| e.liveness)
+    }
 }
 
 /// One replica's view of a key, for the inspector and expectations.
@@ -123,7 +158,14 @@ pub struct Engine {
     queue: EventQueue<Scheduled>,
     names: Names,
     settings: Arc<Settings>,
+    /// The cluster's ring: every member that joined (and was heard of) and
+    /// has not begun to leave. Clients route by it; `KEY#I` walks it.
     ring: Arc<Ring>,
+    seeds: Vec<NodeId>,
+    /// Joiners not yet on `ring`: they are added once they reached a seed.
+    joining: Vec<(NodeId, Vec<u64>)>,
+    /// Nodes that finished leaving in the last window, to stop.
+    departed: Vec<NodeId>,
     lookahead: Dur,
     slots: Vec<Slot>,
     clients: Vec<Client>,
@@ -150,6 +192,7 @@ impl Engine {
         let warnings = spec.settings.validate(names.node_count())?;
         let settings = Arc::new(spec.settings.clone());
         let ring = Arc::new(ring);
+        let seeds = spec.seed_ids(&names);
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let mut engine = Engine {
             now: Time::ZERO,
@@ -160,6 +203,9 @@ impl Engine {
             names,
             settings,
             ring,
+            seeds,
+            joining: Vec::new(),
+            departed: Vec::new(),
             slots: Vec::new(),
             clients: Vec::new(),
             trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
@@ -176,16 +222,8 @@ impl Engine {
             scratch: run::Scratch::default(),
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
-            engine.slots.push(Slot {
-                alive: false,
-                epoch: 0,
-                inbox: None,
-                disk: Some(Disk::default()),
-                batch: Some(Batch::new(id)),
-                stats: NodeStats::default(),
-                sent: 0,
-                received: 0,
-            });
+            let disk = Disk::initial(id, engine.ring.clone(), engine.seeds.clone());
+            engine.add_slot(id, disk);
             engine.start_node(id);
         }
         for w in warnings {
@@ -194,15 +232,39 @@ impl Engine {
         Ok(engine)
     }
 
+    fn add_slot(&mut self, id: NodeId, disk: Disk) {
+        self.slots.push(Slot {
+            alive: false,
+            left: false,
+            epoch: 0,
+            inbox: None,
+            disk: Some(disk),
+            batch: Some(Batch::new(id)),
+            stats: NodeStats::default(),
+            sent: 0,
+            received: 0,
+        });
+    }
+
     fn start_node(&mut self, id: NodeId) {
         let slot = &mut self.slots[id.index()];
-        let disk = slot.disk.take().unwrap_or_default();
-        let node = Node::recover(id, self.settings.clone(), self.ring.clone(), disk);
+        let disk = slot.disk.take().expect("a stopped node has its disk");
+        let seed = mix64(self.seed ^ ((id.0 as u64) << 24) ^ ((slot.epoch as u64) << 48) ^ 0x6e6f_6465);
+        let node = Node::recover(id, self.settings.clone(), disk, seed);
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(node_task::run(node, rx, self.done_tx.clone()));
         slot.inbox = Some(tx);
         slot.alive = true;
         slot.stats.coordinating = 0;
+        let epoch = slot.epoch;
+        self.queue.push(
+            self.now,
+            Scheduled::NodeTimer {
+                node: id,
+                epoch,
+                timer: NodeTimer::Boot,
+            },
+        );
     }
 
     // ---- what can be seen ----
@@ -243,6 +305,7 @@ impl Engine {
         let s = &self.slots[node.index()];
         NodeStatus {
             alive: s.alive,
+            left: s.left,
             epoch: s.epoch,
             stats: s.stats,
             sent: s.sent,
@@ -350,6 +413,9 @@ impl Engine {
     pub async fn kill(&mut self, node: NodeId) -> Result<(), String> {
         self.check_node(node)?;
         let slot = &mut self.slots[node.index()];
+        if slot.left {
+            return Err(format!("{} has left the cluster for good", self.names.node(node)));
+        }
         if !slot.alive {
             return Err(format!("{} is already dead", self.names.node(node)));
         }
@@ -366,6 +432,9 @@ impl Engine {
     /// Restarts a dead node on its disk.
     pub async fn revive(&mut self, node: NodeId) -> Result<(), String> {
         self.check_node(node)?;
+        if self.slots[node.index()].left {
+            return Err(format!("{} has left the cluster for good", self.names.node(node)));
+        }
         if self.slots[node.index()].alive {
             return Err(format!("{} is already alive", self.names.node(node)));
         }
@@ -412,6 +481,9 @@ impl Engine {
     /// Returns the warnings the new settings raise.
     pub fn set_settings(&mut self, settings: Settings, description: String) -> Result<Vec<String>, String> {
         let warnings = settings.validate(self.ring.members().len())?;
+        if settings.down_confirmations > self.ring.members().len() {
+            return Err("down_confirmations cannot exceed the number of nodes".into());
+        }
         self.settings = Arc::new(settings);
         self.lookahead = self.settings.lookahead();
         self.network.set_latency(self.settings.latency);
@@ -426,6 +498,105 @@ impl Engine {
             self.trace.push(self.now, Event::Warning(w.clone()));
         }
         Ok(warnings)
+    }
+
+    /// Starts a new node named `name` (with `tokens`, or tokens derived
+    /// from its name). It knows only the seeds; once it has reached one, it
+    /// is on the cluster's ring and owners start streaming its ranges to it.
+    pub fn join(&mut self, name: &str, tokens: Option<Vec<u64>>) -> Result<NodeId, String> {
+        crate::engine::cluster::check_name(name)?;
+        if self.names.node_id(name).is_some() {
+            return Err(format!("there is already a node named {name}"));
+        }
+        if self.names.node_count() >= crate::core::config::MAX_NODES {
+            return Err(format!(
+                "the cluster already has {} nodes",
+                crate::core::config::MAX_NODES
+            ));
+        }
+        let vnodes = self.ring.tokens().len() / self.ring.members().len().max(1);
+        let tokens = match tokens {
+            Some(t) if t.is_empty() || t.len() > crate::core::config::MAX_VNODES => {
+                return Err(format!("a node has 1 to {} tokens", crate::core::config::MAX_VNODES));
+            }
+            Some(t) => t,
+            None => Ring::default_tokens(name, vnodes.max(1)),
+        };
+        let id = self.names.add_node(name);
+        let disk = Disk::joining(id, tokens.clone(), self.seeds.clone(), self.now);
+        self.add_slot(id, disk);
+        self.start_node(id);
+        self.joining.push((id, tokens));
+        self.trace.push(self.now, Event::Fault(Fault::Join(id)));
+        Ok(id)
+    }
+
+    /// Asks `node` to leave: it comes off the cluster's ring at once, hands
+    /// every range to its new owners, then stops for good.
+    pub fn leave(&mut self, node: NodeId) -> Result<(), String> {
+        self.check_node(node)?;
+        let slot = &self.slots[node.index()];
+        if slot.left {
+            return Err(format!("{} has already left", self.names.node(node)));
+        }
+        if !slot.alive {
+            return Err(format!(
+                "{} is dead; revive it before it can leave",
+                self.names.node(node)
+            ));
+        }
+        if self.ring.members().len() <= self.settings.replicas {
+            return Err(format!(
+                "{} cannot leave: the ring would have fewer nodes than N={}",
+                self.names.node(node),
+                self.settings.replicas
+            ));
+        }
+        let epoch = slot.epoch;
+        self.ring = Arc::new(self.ring.without_node(node));
+        self.queue.push(
+            self.now,
+            Scheduled::NodeTimer {
+                node,
+                epoch,
+                timer: NodeTimer::Leave,
+            },
+        );
+        self.trace.push(self.now, Event::Fault(Fault::Leave(node)));
+        Ok(())
+    }
+
+    /// Reacts to what nodes announce about the cluster's shape.
+    fn on_note(&mut self, event: &Event) {
+        match event {
+            Event::ViewChanged { node, members } if members.len() > 1 => {
+                if let Some(i) = self.joining.iter().position(|(j, _)| j == node) {
+                    let (id, tokens) = self.joining.remove(i);
+                    self.ring = Arc::new(self.ring.with_node(id, tokens));
+                }
+            }
+            Event::NodeLeft { node } => self.departed.push(*node),
+            _ => {}
+        }
+    }
+
+    /// Stops the nodes that finished leaving.
+    async fn stop_departed(&mut self) {
+        for node in std::mem::take(&mut self.departed) {
+            let slot = &mut self.slots[node.index()];
+            if slot.left || !slot.alive {
+                continue;
+            }
+            let (tx, rx) = oneshot::channel();
+            if let Some(inbox) = slot.inbox.take() {
+                let _ = inbox.send(NodeCmd::Crash(tx));
+                slot.disk = rx.await.ok();
+            }
+            let slot = &mut self.slots[node.index()];
+            slot.alive = false;
+            slot.left = true;
+            slot.stats.coordinating = 0;
+        }
     }
 
     fn check_node(&self, node: NodeId) -> Result<(), String> {
@@ -453,10 +624,10 @@ impl Engine {
             }
             panic!("node task {} is gone", node.0);
         }
-        let disk = slot.disk.take().unwrap_or_default();
-        let dead = Node::recover(node, self.settings.clone(), self.ring.clone(), disk);
+        let disk = slot.disk.take().expect("a stopped node has its disk");
+        let dead = Node::recover(node, self.settings.clone(), disk, 0);
         let r = look(&dead);
-        self.slots[node.index()].disk = Some(dead.crash());
+        self.slots[node.index()].disk = Some(dead.into_disk());
         r
     }
 
@@ -478,6 +649,39 @@ impl Engine {
             });
         }
         out
+    }
+
+    /// The hints `node` keeps: (owner, key, versions), by owner then key.
+    pub async fn hints(&mut self, node: NodeId) -> Vec<(NodeId, Key, Vec<Version>)> {
+        self.inspect(node, |n| {
+            n.hints().iter().map(|(o, k, v)| (o, k.clone(), v.to_vec())).collect()
+        })
+        .await
+    }
+
+    /// What `node` believes about every node it knows.
+    pub async fn membership(&mut self, node: NodeId) -> MembershipView {
+        let now = self.now;
+        self.inspect(node, move |n| {
+            let m = n.membership();
+            let conf = n.settings().down_confirmations;
+            MembershipView {
+                ring: n.ring().clone(),
+                entries: m
+                    .nodes()
+                    .map(|x| MemberView {
+                        node: x,
+                        status: m.status(x).unwrap_or(MemberStatus::Normal),
+                        liveness: m.liveness(x, conf),
+                        generation: m.version_of(x).map_or(0, |v| v.0),
+                        heartbeat: m.version_of(x).map_or(0, |v| v.1),
+                        heartbeat_age: m.heartbeat_age(x, now).unwrap_or_default(),
+                        suspecters: m.suspecters(x).to_vec(),
+                    })
+                    .collect(),
+            }
+        })
+        .await
     }
 
     /// Every key `node` stores with its versions, sorted by key.

@@ -15,7 +15,6 @@ use crate::core::ids::{Endpoint, MsgId, NodeId};
 use crate::core::message::Message;
 use crate::core::node::{Disk, Node, NodeOutbox, NodeTimer};
 use crate::core::outbox::Effect;
-use crate::core::ring::Ring;
 use crate::core::time::Time;
 use crate::core::trace::Event;
 
@@ -39,6 +38,10 @@ pub struct NodeStats {
     pub keys_with_siblings: usize,
     /// Requests it coordinates or forwards now.
     pub coordinating: usize,
+    /// (owner, key) hints it keeps for other nodes.
+    pub hints: usize,
+    /// Keys it holds but no longer owns, waiting to be streamed on.
+    pub handing_over: usize,
 }
 
 impl NodeStats {
@@ -47,6 +50,8 @@ impl NodeStats {
             keys: node.store().len(),
             keys_with_siblings: node.store().keys_with_siblings(),
             coordinating: node.coordinating(),
+            hints: node.hints().len(),
+            handing_over: node.handing_over(),
         }
     }
 }
@@ -81,7 +86,6 @@ pub type Inspection = Box<dyn FnOnce(&Node) + Send>;
 pub enum NodeCmd {
     Batch(Batch),
     Settings(Arc<Settings>),
-    Ring(Arc<Ring>),
     Inspect(Inspection),
     /// Stop at once and hand back the disk.
     Crash(oneshot::Sender<Disk>),
@@ -99,7 +103,6 @@ pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, do
                 }
             }
             NodeCmd::Settings(settings) => node.set_settings(settings),
-            NodeCmd::Ring(ring) => node.set_ring(ring),
             NodeCmd::Inspect(look) => look(&node),
             NodeCmd::Crash(reply) => {
                 let _ = reply.send(node.crash());

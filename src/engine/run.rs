@@ -241,6 +241,9 @@ impl Engine {
         if end > self.now {
             self.now = end;
         }
+        if !self.departed.is_empty() {
+            self.stop_departed().await;
+        }
         true
     }
 
@@ -253,7 +256,10 @@ impl Engine {
         }
         if let Endpoint::Node(from) = env.from {
             let slot = &self.slots[from.index()];
-            if !slot.alive || slot.epoch != env.from_epoch {
+            // A crash loses what was in flight; a node that left stopped
+            // gracefully, and its farewell still arrives.
+            let gone = !slot.alive && !slot.left;
+            if gone || slot.epoch != env.from_epoch {
                 return Some(DropReason::SenderDown);
             }
         }
@@ -273,6 +279,7 @@ impl Engine {
 
     /// Keeps the events checkers need even with tracing off, then traces.
     fn record_event(&mut self, at: Time, event: Event) {
+        self.on_note(&event);
         if let Event::Overwritten { node, key, lost, by } = &event {
             self.overwrites.push(super::Overwrite {
                 at,

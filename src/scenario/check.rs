@@ -70,6 +70,18 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
     if let Some(c) = &expect.converged {
         out.push(check_converged(c, engine).await);
     }
+    if let Some(s) = &expect.sees {
+        out.push(check_sees(s, engine).await);
+    }
+    if let Some(a) = &expect.all_see {
+        out.push(check_all_see(a, engine).await);
+    }
+    if let Some(agreed) = expect.ring_agreed {
+        out.push(check_ring_agreed(agreed, engine).await);
+    }
+    if let Some(h) = &expect.hints {
+        out.push(check_hints(h, engine).await);
+    }
     if let Some(o) = &expect.overwritten {
         let count = engine
             .overwrites()
@@ -83,6 +95,119 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
         out.push(result(text, count == o.count, format!("{count} recorded")));
     }
     out
+}
+
+async fn check_sees(s: &super::expect::SeesExpect, engine: &mut Engine) -> CheckResult {
+    let text = format!("{} sees {} {}", s.observer, s.node, s.status.0.name());
+    let (observer, node) = match (
+        s.observer.resolve(engine.names(), engine.ring()),
+        s.node.resolve(engine.names(), engine.ring()),
+    ) {
+        (Ok(o), Ok(n)) => (o, n),
+        (Err(e), _) | (_, Err(e)) => return result(text, false, e),
+    };
+    if !engine.is_alive(observer) {
+        let name = engine.names().node(observer).to_string();
+        return result(text, false, format!("{name} is not running, so it sees nothing"));
+    }
+    let view = engine.membership(observer).await;
+    let got = view.liveness_of(node);
+    let names = engine.names();
+    let detail = format!("{} sees {} {}", names.node(observer), names.node(node), got.name());
+    result(text, got == s.status.0, detail)
+}
+
+async fn check_all_see(a: &super::expect::AllSeeExpect, engine: &mut Engine) -> CheckResult {
+    let text = format!("every live node sees {} {}", a.node, a.status.0.name());
+    let node = match a.node.resolve(engine.names(), engine.ring()) {
+        Ok(n) => n,
+        Err(e) => return result(text, false, e),
+    };
+    let mut wrong = Vec::new();
+    let mut observers = 0;
+    for observer in engine.node_ids() {
+        if observer == node || !engine.is_alive(observer) {
+            continue;
+        }
+        observers += 1;
+        let got = engine.membership(observer).await.liveness_of(node);
+        if got != a.status.0 {
+            wrong.push(format!("{} sees it {}", engine.names().node(observer), got.name()));
+        }
+    }
+    if wrong.is_empty() {
+        result(text, true, format!("all {observers} agree"))
+    } else {
+        result(text, false, wrong.join(", "))
+    }
+}
+
+async fn check_ring_agreed(agreed: bool, engine: &mut Engine) -> CheckResult {
+    let text = if agreed {
+        "every live node has the same ring"
+    } else {
+        "live nodes see different rings"
+    }
+    .to_string();
+    let mut views: Vec<(String, std::sync::Arc<crate::core::ring::Ring>)> = Vec::new();
+    for node in engine.node_ids() {
+        if engine.is_alive(node) {
+            let ring = engine.membership(node).await.ring;
+            views.push((engine.names().node(node).to_string(), ring));
+        }
+    }
+    let first = views.first().map(|(_, r)| r.clone());
+    let differing: Vec<String> = views
+        .iter()
+        .filter(|(_, r)| Some(r) != first.as_ref())
+        .map(|(n, r)| format!("{n} has {} members", r.members().len()))
+        .collect();
+    let same = differing.is_empty();
+    let detail = if same {
+        let members = first.map_or(0, |r| r.members().len());
+        format!("{} nodes agree on a ring of {members} members", views.len())
+    } else {
+        format!(
+            "{} sees {} members but {}",
+            views[0].0,
+            views[0].1.members().len(),
+            differing.join(", ")
+        )
+    };
+    result(text, same == agreed, detail)
+}
+
+async fn check_hints(h: &super::expect::HintsExpect, engine: &mut Engine) -> CheckResult {
+    let text = match &h.owner {
+        Some(o) => format!("{} keeps {} hints for {o}", h.node, h.count),
+        None => format!("{} keeps {} hints", h.node, h.count),
+    };
+    let node = match h.node.resolve(engine.names(), engine.ring()) {
+        Ok(n) => n,
+        Err(e) => return result(text, false, e),
+    };
+    let owner = match h
+        .owner
+        .as_ref()
+        .map(|o| o.resolve(engine.names(), engine.ring()))
+        .transpose()
+    {
+        Ok(o) => o,
+        Err(e) => return result(text, false, e),
+    };
+    let hints = engine.hints(node).await;
+    let names = engine.names();
+    let held: Vec<String> = hints
+        .iter()
+        .filter(|(o, _, _)| owner.is_none_or(|x| x == *o))
+        .map(|(o, k, _)| format!("{k} for {}", names.node(*o)))
+        .collect();
+    let detail = if held.is_empty() {
+        format!("{} keeps none", names.node(node))
+    } else {
+        format!("{} keeps {}", names.node(node), held.join(", "))
+    };
+    result(text, held.len() == h.count, detail)
 }
 
 fn value_set(values: impl Iterator<Item = String>) -> ValueSet {

@@ -33,8 +33,8 @@ pub enum Command {
 
 /// Every command word, for help and completion.
 pub const COMMANDS: &[(&str, &str)] = &[
-    ("put", "put KEY VALUE [via NODE] [as CLIENT] [w=N]"),
-    ("get", "get KEY [via NODE] [as CLIENT] [r=N]"),
+    ("put", "put KEY VALUE [via NODE] [as CLIENT] [w=N] [pw=N]"),
+    ("get", "get KEY [via NODE] [as CLIENT] [r=N] [pr=N]"),
     ("kill", "kill NODE"),
     ("revive", "revive NODE"),
     ("partition", "partition A,B | C,D"),
@@ -43,6 +43,8 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("slow", "slow NODE DURATION"),
     ("wait", "wait DURATION"),
     ("set", "set KEY=VALUE ..."),
+    ("join", "join NAME [TOKEN ...]"),
+    ("leave", "leave NODE"),
     ("say", "say TEXT"),
     ("load", "load [PRESET]"),
     ("seed", "seed N"),
@@ -117,6 +119,11 @@ fn op_options(word: &str, rest: &[String], map: &mut Mapping, quorum: &str) -> R
             i += 1;
             continue;
         }
+        if let Some(n) = w.strip_prefix(&format!("p{quorum}=")) {
+            map.insert(s(&format!("p{quorum}")), scalar(n));
+            i += 1;
+            continue;
+        }
         let (field, value) = match (w, rest.get(i + 1)) {
             ("via", Some(v)) => ("via", v),
             ("as", Some(v)) => ("client", v),
@@ -156,7 +163,20 @@ fn step_value(word: &str, rest: &[String]) -> Result<Option<Value>, String> {
             op_options("get", opts, &mut m, "r")?;
             Value::Mapping(m)
         }
-        "kill" | "revive" => one("node")?,
+        "kill" | "revive" | "leave" => one("node")?,
+        "join" => {
+            let [name, tokens @ ..] = rest else {
+                return Err(usage("join"));
+            };
+            if tokens.is_empty() {
+                s(name)
+            } else {
+                let mut m = Mapping::new();
+                m.insert(s("node"), s(name));
+                m.insert(s("tokens"), Value::Sequence(tokens.iter().map(|t| s(t)).collect()));
+                Value::Mapping(m)
+            }
+        }
         "wait" => one("duration")?,
         "heal" => {
             if !rest.is_empty() && rest != ["all"] {
@@ -341,6 +361,9 @@ mod tests {
                 "set: {write_quorum: 3, routing: any-node}",
             ),
             ("say hello there", "say: hello there"),
+            ("join s6", "join: s6"),
+            ("join s6 10% 60%", "join: {node: s6, tokens: ['10%', '60%']}"),
+            ("leave s3", "leave: s3"),
         ];
         for (line, text) in pairs {
             assert_eq!(step(line), yaml(text), "{line}");
@@ -358,6 +381,7 @@ mod tests {
                 client: "alice".into(),
                 via: Some(NodeRef::Name("s2".into())),
                 w: Some(1),
+                pw: None,
                 context: None,
             })
         );
@@ -368,7 +392,8 @@ mod tests {
                 key: "cart".into(),
                 client: "client".into(),
                 via: None,
-                r: None
+                r: None,
+                pr: None,
             })
         );
     }
@@ -404,5 +429,11 @@ mod tests {
         assert!(err("partition s1,s2 | s2").contains("in two groups"));
         assert!(err("put cart \"CAR").contains("quote"));
         assert!(err("").contains("empty command"));
+        assert!(err("join s1").contains("already a node named s1"), "{}", err("join s1"));
+        assert!(
+            err("join s6 lots").contains("not a ring position"),
+            "{}",
+            err("join s6 lots")
+        );
     }
 }

@@ -118,6 +118,46 @@ pub struct OverwrittenExpect {
     pub count: usize,
 }
 
+/// How many hints a node keeps (for one owner, or for anyone).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HintsExpect {
+    pub node: NodeRef,
+    #[serde(rename = "for")]
+    pub owner: Option<NodeRef>,
+    pub count: usize,
+}
+
+/// Liveness as a preset writes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LivenessSpec(pub crate::core::membership::Liveness);
+
+impl<'de> Deserialize<'de> for LivenessSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        crate::core::membership::Liveness::parse(&t.0)
+            .map(LivenessSpec)
+            .ok_or_else(|| de::Error::custom(format!("status {:?} is not one of up, suspect, down", t.0)))
+    }
+}
+
+/// How one node sees another.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeesExpect {
+    pub observer: NodeRef,
+    pub node: NodeRef,
+    pub status: LivenessSpec,
+}
+
+/// How every live node (but the node itself) sees a node.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllSeeExpect {
+    pub node: NodeRef,
+    pub status: LivenessSpec,
+}
+
 /// Every check a step may carry. Checks of an operation's result need a put
 /// or get step; the others look at the cluster when the step ends.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
@@ -142,6 +182,11 @@ pub struct Expect {
     pub replica: Option<ReplicaExpect>,
     pub converged: Option<Converged>,
     pub overwritten: Option<OverwrittenExpect>,
+    pub hints: Option<HintsExpect>,
+    pub sees: Option<SeesExpect>,
+    pub all_see: Option<AllSeeExpect>,
+    /// Every live node has the same ring (true) or not (false).
+    pub ring_agreed: Option<bool>,
 }
 
 impl Expect {
@@ -181,5 +226,9 @@ impl Expect {
             + self.replica.is_some() as usize
             + self.converged.is_some() as usize
             + self.overwritten.is_some() as usize
+            + self.hints.is_some() as usize
+            + self.sees.is_some() as usize
+            + self.all_see.is_some() as usize
+            + self.ring_agreed.is_some() as usize
     }
 }

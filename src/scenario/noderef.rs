@@ -58,6 +58,15 @@ pub fn register_node(name: &str) {
     });
 }
 
+/// True when the current parse context knows a node named `name`.
+pub fn is_known(name: &str) -> bool {
+    CONTEXT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|ctx| ctx.nodes.iter().any(|n| n == name))
+    })
+}
+
 impl NodeRef {
     /// Parses `name` or `KEY#I`, checked against the current context if any.
     pub fn parse(text: &str) -> Result<NodeRef, String> {

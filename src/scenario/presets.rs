@@ -18,6 +18,19 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "same-coordinator-race",
         include_str!("../../presets/same-coordinator-race.yaml"),
     ),
+    ("hinted-handoff", include_str!("../../presets/hinted-handoff.yaml")),
+    ("strict-vs-sloppy", include_str!("../../presets/strict-vs-sloppy.yaml")),
+    (
+        "sloppy-split-brain",
+        include_str!("../../presets/sloppy-split-brain.yaml"),
+    ),
+    (
+        "failure-detection",
+        include_str!("../../presets/failure-detection.yaml"),
+    ),
+    ("node-join", include_str!("../../presets/node-join.yaml")),
+    ("node-leave", include_str!("../../presets/node-leave.yaml")),
+    ("split-views", include_str!("../../presets/split-views.yaml")),
 ];
 
 /// The preset `ringside` opens with no arguments.

@@ -79,6 +79,22 @@ impl Wire for RateWire {
         self.0
     }
 }
+/// A delay that is optional in the settings: written, it is set.
+struct SomeDurWire(Dur);
+
+impl<'de> Deserialize<'de> for SomeDurWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DurWire::deserialize(d).map(|w| SomeDurWire(w.0))
+    }
+}
+
+impl Wire for SomeDurWire {
+    type Value = Option<Dur>;
+    fn into_value(self) -> Option<Dur> {
+        Some(self.0)
+    }
+}
+
 impl Wire for usize {
     type Value = usize;
     fn into_value(self) -> usize {
@@ -99,6 +115,11 @@ trait Show {
 impl Show for Dur {
     fn show(&self) -> String {
         self.to_string()
+    }
+}
+impl Show for Option<Dur> {
+    fn show(&self) -> String {
+        self.map_or_else(|| "auto".to_string(), |d| d.to_string())
     }
 }
 impl Show for Latency {
@@ -181,6 +202,15 @@ settings_patch! {
     routing: Routing => RoutingWire,
     latency: Latency => LatencyWire,
     drop_rate: f64 => RateWire,
+    sloppy_quorum: bool => bool,
+    hint_after: Option<Dur> => SomeDurWire,
+    hinted_handoff: bool => bool,
+    handoff_interval: Dur => DurWire,
+    read_repair: bool => bool,
+    gossip_interval: Dur => DurWire,
+    gossip_fanout: usize => usize,
+    suspect_after: Dur => DurWire,
+    down_confirmations: usize => usize,
 }
 
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {
@@ -374,26 +404,30 @@ impl<'de> Deserialize<'de> for ClusterSection {
                 let mut patch = SettingsPatch::default();
                 let mut nodes = NodesWire::Count(5);
                 let mut vnodes = DEFAULT_VNODES;
+                let mut seeds: Vec<String> = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "nodes" => nodes = map.next_value()?,
                         "vnodes" => vnodes = map.next_value()?,
+                        "seeds" => seeds = map.next_value::<Vec<Text>>()?.into_iter().map(|t| t.0).collect(),
                         other => {
                             if !patch.read_field(other, &mut map)? {
-                                return Err(unknown_setting(other, &["nodes", "vnodes"]));
+                                return Err(unknown_setting(other, &["nodes", "vnodes", "seeds"]));
                             }
                         }
                     }
                 }
                 let settings = patch.apply(&Settings::default());
-                let spec = match nodes {
+                let mut spec = match nodes {
                     NodesWire::Count(n) => ClusterSpec::numbered(n, vnodes, settings),
                     NodesWire::List(list) => ClusterSpec {
                         nodes: list,
                         vnodes,
                         settings,
+                        seeds: Vec::new(),
                     },
                 };
+                spec.seeds = seeds;
                 let (names, _) = spec.build().map_err(de::Error::custom)?;
                 let warnings = spec.settings.validate(names.node_count()).map_err(de::Error::custom)?;
                 Ok(ClusterSection { spec, warnings })

@@ -33,6 +33,8 @@ pub struct PutStep {
     pub client: String,
     pub via: Option<NodeRef>,
     pub w: Option<usize>,
+    /// Stores required on the key's own top N (stand-ins not counted).
+    pub pw: Option<usize>,
     /// Overrides the client's remembered context.
     pub context: Option<ClockSpec>,
 }
@@ -43,6 +45,8 @@ pub struct GetStep {
     pub client: String,
     pub via: Option<NodeRef>,
     pub r: Option<usize>,
+    /// Answers required from the key's own top N.
+    pub pr: Option<usize>,
 }
 
 /// What a step does.
@@ -72,6 +76,13 @@ pub enum Action {
     },
     /// Change settings.
     Set(SettingsPatch),
+    /// Start a new node that contacts a seed and takes over its ranges.
+    Join {
+        node: String,
+        tokens: Option<Vec<u64>>,
+    },
+    /// Hand a node's ranges to their new owners, then stop it for good.
+    Leave(NodeRef),
     /// Start these steps at the same instant; done when all are.
     Concurrently(Vec<Step>),
     /// Only check expectations.
@@ -97,6 +108,8 @@ impl Action {
             Action::Heal => "heal",
             Action::Slow { .. } => "slow",
             Action::Set(_) => "set",
+            Action::Join { .. } => "join",
+            Action::Leave(_) => "leave",
             Action::Concurrently(_) => "concurrently",
             Action::Check => "expect",
         }
@@ -119,6 +132,9 @@ impl fmt::Display for Action {
                 if let Some(w) = p.w {
                     write!(f, " w={w}")?;
                 }
+                if let Some(pw) = p.pw {
+                    write!(f, " pw={pw}")?;
+                }
                 if let Some(c) = &p.context {
                     write!(f, " context={c}")?;
                 }
@@ -134,6 +150,9 @@ impl fmt::Display for Action {
                 }
                 if let Some(r) = g.r {
                     write!(f, " r={r}")?;
+                }
+                if let Some(pr) = g.pr {
+                    write!(f, " pr={pr}")?;
                 }
                 Ok(())
             }
@@ -151,6 +170,14 @@ impl fmt::Display for Action {
             Action::Heal => write!(f, "heal"),
             Action::Slow { node, by } => write!(f, "slow {node} {by}"),
             Action::Set(patch) => write!(f, "set {}", patch.describe()),
+            Action::Join { node, tokens } => {
+                write!(f, "join {node}")?;
+                for t in tokens.iter().flatten() {
+                    write!(f, " {t}")?;
+                }
+                Ok(())
+            }
+            Action::Leave(n) => write!(f, "leave {n}"),
             Action::Concurrently(steps) => {
                 let parts: Vec<String> = steps.iter().map(|s| s.action.to_string()).collect();
                 write!(f, "concurrently [{}]", parts.join("; "))
@@ -168,6 +195,7 @@ struct PutWire {
     client: Option<Text>,
     via: Option<NodeRef>,
     w: Option<usize>,
+    pw: Option<usize>,
     context: Option<ClockSpec>,
 }
 
@@ -178,6 +206,15 @@ struct GetWire {
     client: Option<Text>,
     via: Option<NodeRef>,
     r: Option<usize>,
+    pr: Option<usize>,
+}
+
+/// `join: s6` or `join: {node: s6, tokens: ["25%"]}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum JoinWire {
+    Name(Text),
+    Full { node: Text, tokens: Option<Vec<Text>> },
 }
 
 #[derive(Deserialize)]
@@ -240,6 +277,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 client: client_name(w.client).map_err(err)?,
                 via: w.via,
                 w: quorum("w", w.w).map_err(err)?,
+                pw: quorum("pw", w.pw).map_err(err)?,
                 context: w.context,
             })
         }
@@ -251,6 +289,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 client: client_name(g.client).map_err(err)?,
                 via: g.via,
                 r: quorum("r", g.r).map_err(err)?,
+                pr: quorum("pr", g.pr).map_err(err)?,
             })
         }
         "wait" => {
@@ -292,6 +331,36 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             }
         }
         "set" => Action::Set(map.next_value()?),
+        "join" => {
+            let j: JoinWire = map.next_value()?;
+            let (node, tokens) = match j {
+                JoinWire::Name(t) => (t.0, None),
+                JoinWire::Full { node, tokens } => (node.0, tokens),
+            };
+            crate::engine::check_name(&node).map_err(err)?;
+            if super::noderef::NodeRef::parse(&node).is_ok() && super::noderef::is_known(&node) {
+                return Err(err(format!("join: there is already a node named {node}")));
+            }
+            super::noderef::register_node(&node);
+            let tokens = tokens
+                .map(|t| {
+                    t.iter()
+                        .map(|x| super::settings_patch::parse_token(&x.0))
+                        .collect::<Result<Vec<u64>, _>>()
+                })
+                .transpose()
+                .map_err(err)?;
+            if let Some(t) = &tokens
+                && (t.is_empty() || t.len() > crate::core::config::MAX_VNODES)
+            {
+                return Err(err(format!(
+                    "join: a node has 1 to {} tokens",
+                    crate::core::config::MAX_VNODES
+                )));
+            }
+            Action::Join { node, tokens }
+        }
+        "leave" => Action::Leave(map.next_value()?),
         "concurrently" => {
             let steps: Vec<Step> = map.next_value()?;
             if steps.is_empty() {

@@ -109,11 +109,13 @@ fn start<'a>(
             Action::Put(p) => {
                 let via = p.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
                 check_quorum("w", p.w, engine)?;
+                check_quorum("pw", p.pw, engine)?;
                 let context = p.context.as_ref().map(|c| resolve_clock(c, engine)).transpose()?;
                 let client = engine.client(&p.client);
                 let kind = OpKind::Put {
                     value: Arc::from(p.value.as_str()),
                     w: p.w,
+                    pw: p.pw,
                     context,
                 };
                 let op = engine.submit(client, Arc::from(p.key.as_str()), kind, via);
@@ -125,8 +127,9 @@ fn start<'a>(
             Action::Get(g) => {
                 let via = g.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
                 check_quorum("r", g.r, engine)?;
+                check_quorum("pr", g.pr, engine)?;
                 let client = engine.client(&g.client);
-                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r }, via);
+                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r, pr: g.pr }, via);
                 run.parts.push(Part {
                     op: Some(op),
                     expect: step.expect.clone(),
@@ -174,6 +177,13 @@ fn start<'a>(
             Action::Set(patch) => {
                 let settings = patch.apply(engine.settings());
                 engine.set_settings(settings, patch.describe())?;
+            }
+            Action::Join { node, tokens } => {
+                engine.join(node, tokens.clone())?;
+            }
+            Action::Leave(n) => {
+                let node = resolve(engine, n)?;
+                engine.leave(node)?;
             }
             Action::Concurrently(steps) => {
                 for inner in steps {

@@ -107,6 +107,37 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
             "lost": versions_json(std::slice::from_ref(lost), names),
             "by": versions_json(std::slice::from_ref(by), names),
         }),
+        Event::HintStored {
+            node: n,
+            owner,
+            key,
+            version,
+        } => json!({
+            "node": node(n), "owner": node(owner), "key": &**key, "value": &*version.value,
+            "clock": clock_json(&version.clock, names),
+        }),
+        Event::HintDelivered { node: n, owner, key } => json!({"node": node(n), "owner": node(owner), "key": &**key}),
+        Event::Liveness {
+            observer,
+            node: n,
+            from,
+            to,
+        } => json!({
+            "observer": node(observer), "node": node(n), "from": from.name(), "to": to.name(),
+        }),
+        Event::ViewChanged { node: n, members } => {
+            json!({"node": node(n), "members": members.iter().map(node).collect::<Vec<_>>()})
+        }
+        Event::Transferred {
+            from,
+            to,
+            keys,
+            dropped,
+        } => {
+            json!({"from": node(from), "to": node(to), "keys": keys, "dropped": dropped})
+        }
+        Event::NodeLeft { node: n } => json!({"node": node(n)}),
+        Event::Released { node: n, keys } => json!({"node": node(n), "keys": keys}),
         Event::Coordinating { node: n, op, key, put } => {
             json!({"node": node(n), "op": op.0, "key": &**key, "op_kind": if *put { "put" } else { "get" }})
         }

@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 
 use crate::core::ids::NodeId;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, TraceEvent};
+use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
 use crate::scenario::noderef::ParseContext;
@@ -390,7 +390,13 @@ impl App {
             return;
         }
         let mut events = std::mem::take(&mut self.trace_buf);
+        let mut ring_changed = false;
         for ev in events.drain(..) {
+            // Joins and leaves change the ring: the homes follow.
+            ring_changed |= matches!(
+                ev.event,
+                Event::ViewChanged { .. } | Event::NodeLeft { .. } | Event::Fault(Fault::Join(_) | Fault::Leave(_))
+            );
             self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
             self.inspector.observe(&ev.event);
             match &ev.event {
@@ -457,6 +463,9 @@ impl App {
                 _ => {}
             }
             self.log.push(LogEntry::from_trace(ev, self.engine.names()));
+        }
+        if ring_changed {
+            self.homes = Homes::new(self.engine.ring(), self.engine.names().node_count());
         }
         self.trace_buf = events;
     }

@@ -143,6 +143,7 @@ impl App {
                 client: self.engine.names().client(r.client).to_string(),
                 via: None,
                 w: None,
+                pw: None,
                 context: None,
             }),
             expect: None,

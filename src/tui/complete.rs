@@ -50,11 +50,14 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
             } else if cmd == "put" && words.len() == 2 {
                 Vec::new()
             } else {
-                let quorum = if cmd == "put" { "w=" } else { "r=" };
-                ["via", "as", quorum].iter().map(|s| s.to_string()).collect()
+                let quorums: [&str; 2] = if cmd == "put" { ["w=", "pw="] } else { ["r=", "pr="] };
+                ["via", "as", quorums[0], quorums[1]]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect()
             }
         }
-        (Some("kill" | "revive"), _) if words.len() == 1 => vocab.nodes.clone(),
+        (Some("kill" | "revive" | "leave"), _) if words.len() == 1 => vocab.nodes.clone(),
         (Some("slow"), _) if words.len() == 1 => vocab.nodes.clone(),
         (Some("partition" | "cut"), _) => vocab.nodes.clone(),
         (Some("load"), _) if words.len() == 1 => vocab.presets.clone(),
@@ -113,8 +116,9 @@ mod tests {
         assert_eq!(words("put ca"), vec!["car", "cart"]);
         assert_eq!(words("get u"), vec!["user"]);
         assert!(words("put cart ").is_empty(), "a value is free text");
-        assert_eq!(words("put cart CAR "), vec!["as", "via", "w="]);
-        assert_eq!(words("get cart "), vec!["as", "r=", "via"]);
+        assert_eq!(words("put cart CAR "), vec!["as", "pw=", "via", "w="]);
+        assert_eq!(words("get cart "), vec!["as", "pr=", "r=", "via"]);
+        assert_eq!(words("leave s"), vec!["s1", "s2", "s3"]);
         assert_eq!(words("get cart via s"), vec!["s1", "s2", "s3"]);
         assert_eq!(words("put cart CAR as a"), vec!["alice"]);
         assert_eq!(words("kill s"), vec!["s1", "s2", "s3"]);

@@ -16,6 +16,13 @@ pub const EVENT_KINDS: &[&str] = &[
     "dropped",
     "stored",
     "overwritten",
+    "hint-stored",
+    "hint-delivered",
+    "liveness",
+    "view-changed",
+    "transferred",
+    "released",
+    "node-left",
     "coordinating",
     "op-started",
     "op-finished",
@@ -200,8 +207,8 @@ mod tests {
     fn bad_terms_say_what_is_allowed() {
         let err = LogFilter::parse("node:s9", &names()).unwrap_err();
         assert!(err.contains("no node \"s9\"; the nodes are s1, s2, s3"), "{err}");
-        let err = LogFilter::parse("kind:gossip", &names()).unwrap_err();
-        assert!(err.contains("no kind \"gossip\""), "{err}");
+        let err = LogFilter::parse("kind:telepathy", &names()).unwrap_err();
+        assert!(err.contains("no kind \"telepathy\""), "{err}");
         let err = LogFilter::parse("key:", &names()).unwrap_err();
         assert!(err.contains("needs a key"), "{err}");
         let e = sent(0, 1, MsgKind::Ack, "user:42");

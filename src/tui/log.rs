@@ -23,6 +23,12 @@ pub enum Category {
     Dropped,
     Stored,
     Overwritten,
+    /// Hinted handoff: a stand-in keeps or hands back a version.
+    Hint,
+    /// Membership: liveness opinions, ring views, joins and leaves.
+    Membership,
+    /// Keys streamed to new owners.
+    Transfer,
     Coordinating,
     OpStarted,
     OpOk,
@@ -113,6 +119,9 @@ fn category(event: &Event) -> Category {
         Event::Dropped { .. } => Category::Dropped,
         Event::Stored { .. } => Category::Stored,
         Event::Overwritten { .. } => Category::Overwritten,
+        Event::HintStored { .. } | Event::HintDelivered { .. } => Category::Hint,
+        Event::Liveness { .. } | Event::ViewChanged { .. } | Event::NodeLeft { .. } => Category::Membership,
+        Event::Transferred { .. } | Event::Released { .. } => Category::Transfer,
         Event::Coordinating { .. } => Category::Coordinating,
         Event::OpStarted { .. } => Category::OpStarted,
         Event::OpFinished { outcome, .. } => {

@@ -29,6 +29,12 @@ pub fn kind_look(kind: MsgKind) -> KindLook {
         MsgKind::Read => (Color::Blue, "read", "read"),
         MsgKind::ReadReply => (Color::LightBlue, "read-reply", "read↩"),
         MsgKind::ReadRepair => (Color::Magenta, "repair", "repair"),
+        MsgKind::Handoff => (Color::Indexed(213), "handoff", "hand"),
+        MsgKind::HandoffAck => (Color::Indexed(219), "handoff-ack", "hand↩"),
+        MsgKind::Gossip => (Color::Indexed(245), "gossip", "gossip"),
+        MsgKind::GossipReply => (Color::Indexed(242), "gossip-reply", "goss↩"),
+        MsgKind::Transfer => (Color::Indexed(208), "transfer", "xfer"),
+        MsgKind::TransferAck => (Color::Indexed(180), "transfer-ack", "xfer↩"),
     };
     KindLook { color, label, short }
 }
@@ -42,6 +48,9 @@ pub const LEGEND: &[MsgKind] = &[
     MsgKind::ReadReply,
     MsgKind::ReadRepair,
     MsgKind::ClientReply,
+    MsgKind::Handoff,
+    MsgKind::Gossip,
+    MsgKind::Transfer,
 ];
 
 /// Where a dropped message died.

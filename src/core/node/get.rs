@@ -2,15 +2,19 @@
 //! once R have answered, then repair the replicas that answered with less.
 //!
 //! Read repair goes on after the answer: a late reply is still merged, and
-//! whoever is now behind the reconciled versions is sent them.
+//! whoever is now behind the reconciled versions is sent them. Under sloppy
+//! quorum a replica that does not answer in time is replaced by the next
+//! healthy node, whose answer (hinted versions included) counts toward R;
+//! stand-ins are read but never repaired.
 
 use smallvec::SmallVec;
 
+use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::time::Time;
-use crate::core::trace::{Event, StoreCause};
+use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Siblings, Version, covers, merged_clock, reconcile};
 
 /// A get this node coordinates.
@@ -20,12 +24,15 @@ pub struct GetState {
     reply_to: Endpoint,
     key: Key,
     need: usize,
+    need_primaries: usize,
+    slots: Slots,
     asked: usize,
-    /// Who answered and what they hold (as far as this coordinator knows,
-    /// repairs included).
-    answers: SmallVec<[(NodeId, Siblings); 4]>,
+    /// Who answered, what they hold (as far as this coordinator knows,
+    /// repairs included), and whether they are a primary of the key.
+    answers: SmallVec<[(NodeId, Siblings, bool); 4]>,
     reconciled: Vec<Version>,
     replied: bool,
+    rounds: u32,
 }
 
 impl Node {
@@ -35,33 +42,73 @@ impl Node {
         reply_to: Endpoint,
         op: OpId,
         key: Key,
-        r: Option<usize>,
+        (r, pr): (Option<usize>, Option<usize>),
         out: &mut NodeOutbox,
     ) {
         let me = self.id;
         let req = self.new_req();
-        let prefs = self.preference_list(&key);
+        let mut slots = Slots::new(self, &key);
+        let sloppy = self.settings.sloppy_quorum;
         let mut asked = 1;
-        for &target in prefs.iter().filter(|&&n| n != me) {
-            out.send(Endpoint::Node(target), Message::Read { req, key: key.clone() });
-            asked += 1;
+        for i in 0..slots.slots.len() {
+            if slots.slots[i].answered {
+                continue;
+            }
+            let owner = slots.slots[i].owner;
+            let target = if !self.sees_down(owner) {
+                Some(owner)
+            } else if sloppy {
+                slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n))
+            } else {
+                None
+            };
+            if let Some(target) = target {
+                slots.slots[i].holders.push(target);
+                out.send(Endpoint::Node(target), Message::Read { req, key: key.clone() });
+                asked += 1;
+            }
         }
-        let local: Siblings = self.store.versions(&key).iter().cloned().collect();
+        let local = self.local_versions(&key);
+        let me_primary = slots.slots.iter().any(|s| s.owner == me);
+        let need = r.unwrap_or(self.settings.read_quorum);
         let mut state = GetState {
             op,
             reply_to,
-            key,
-            need: r.unwrap_or(self.settings.read_quorum),
+            need,
+            need_primaries: pr.unwrap_or(0),
             asked,
             reconciled: reconcile(local.iter()),
-            answers: smallvec::smallvec![(me, local)],
+            answers: smallvec::smallvec![(me, local, me_primary)],
+            key,
+            slots,
             replied: false,
+            rounds: 0,
         };
+        if !sloppy {
+            let reachable = state.slots.slots.iter().filter(|s| !s.holders.is_empty()).count();
+            if reachable < need {
+                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: reachable, need }, out);
+                return;
+            }
+        }
         self.maybe_answer_get(&mut state, out);
-        out.timer(self.settings.request_timeout, NodeTimer::Request(req));
         if state.answers.len() < state.asked {
+            out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
+            out.timer(self.settings.request_timeout, NodeTimer::Request(req));
             self.gets.insert(req, state);
         }
+    }
+
+    /// What this node holds for `key`: its own versions and any it keeps as hints.
+    pub(super) fn local_versions(&self, key: &str) -> Siblings {
+        let own = self.store.versions(key);
+        let hinted = self.hints.versions_of(key);
+        if hinted.is_empty() {
+            return own.iter().cloned().collect();
+        }
+        reconcile(own.iter().chain(hinted.iter().map(|(_, v)| v)))
+            .into_iter()
+            .collect()
     }
 
     pub(super) fn on_read_reply(&mut self, from: Endpoint, req: ReqId, versions: Siblings, out: &mut NodeOutbox) {
@@ -69,9 +116,15 @@ impl Node {
         let Some(mut state) = self.gets.remove(&req) else {
             return;
         };
-        if state.answers.iter().any(|(n, _)| *n == node) {
+        if state.answers.iter().any(|(n, _, _)| *n == node) {
             self.gets.insert(req, state);
             return;
+        }
+        let mut primary = false;
+        if let Some(slot) = state.slots.slot_of(node) {
+            slot.answered = true;
+            primary = slot.owner == node;
+            slot.primary_answered |= primary;
         }
         let grew = versions
             .iter()
@@ -79,7 +132,7 @@ impl Node {
         if grew {
             state.reconciled = reconcile(state.reconciled.iter().chain(versions.iter()));
         }
-        state.answers.push((node, versions));
+        state.answers.push((node, versions, primary));
         self.maybe_answer_get(&mut state, out);
         if state.replied {
             self.read_repair(&mut state, out);
@@ -90,7 +143,10 @@ impl Node {
     }
 
     fn maybe_answer_get(&mut self, state: &mut GetState, out: &mut NodeOutbox) {
-        if state.replied || state.answers.len() < state.need {
+        if state.replied
+            || state.slots.answered() < state.need
+            || state.slots.primaries_answered() < state.need_primaries
+        {
             return;
         }
         state.replied = true;
@@ -102,21 +158,42 @@ impl Node {
                 versions: state.reconciled.clone(),
                 failure: None,
             },
-            replicas: state.answers.iter().map(|(n, _)| *n).collect(),
+            replicas: state.answers.iter().map(|(n, _, _)| *n).collect(),
         };
         self.reply(state.reply_to, reply, out);
         self.read_repair(state, out);
     }
 
-    /// Sends the reconciled versions to every replica that answered with less.
+    fn fail_get(&self, state: &mut GetState, failure: Failure, out: &mut NodeOutbox) {
+        if state.replied {
+            return;
+        }
+        state.replied = true;
+        let reply = Reply {
+            op: state.op,
+            coordinator: self.id,
+            outcome: Outcome::Get {
+                context: merged_clock(&state.reconciled),
+                versions: state.reconciled.clone(),
+                failure: Some(failure),
+            },
+            replicas: state.answers.iter().map(|(n, _, _)| *n).collect(),
+        };
+        self.reply(state.reply_to, reply, out);
+    }
+
+    /// Sends the reconciled versions to every primary that answered with less.
     fn read_repair(&mut self, state: &mut GetState, out: &mut NodeOutbox) {
+        if !self.settings.read_repair {
+            return;
+        }
         let me = self.id;
-        for (node, held) in state.answers.iter_mut() {
-            if covers(held, &state.reconciled) {
+        for (node, held, primary) in state.answers.iter_mut() {
+            if !*primary || covers(held, &state.reconciled) {
                 continue;
             }
             if *node == me {
-                self.repair_locally(&state.key, &state.reconciled, out);
+                self.store_versions(&state.key, &state.reconciled, StoreCause::Repair, out);
             } else {
                 out.send(
                     Endpoint::Node(*node),
@@ -130,40 +207,69 @@ impl Node {
         }
     }
 
-    pub(super) fn on_get_timeout(&mut self, req: ReqId, out: &mut NodeOutbox) {
-        let Some(state) = self.gets.remove(&req) else { return };
-        if state.replied {
-            return;
-        }
-        let reply = Reply {
-            op: state.op,
-            coordinator: self.id,
-            outcome: Outcome::Get {
-                context: merged_clock(&state.reconciled),
-                versions: state.reconciled,
-                failure: Some(Failure::QuorumNotReached {
-                    got: state.answers.len(),
-                    need: state.need,
-                }),
-            },
-            replicas: state.answers.iter().map(|(n, _)| *n).collect(),
+    /// A `hint_after` round for a get: ask stand-ins for silent replicas.
+    pub(super) fn on_get_hint_after(&mut self, req: ReqId, out: &mut NodeOutbox) -> bool {
+        let Some(mut state) = self.gets.remove(&req) else {
+            return false;
         };
-        self.reply(state.reply_to, reply, out);
+        state.rounds += 1;
+        if state.rounds == 1 && !state.replied {
+            let primaries = state.slots.primaries_answered();
+            if !self.settings.sloppy_quorum && primaries < state.need {
+                let need = state.need;
+                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
+            } else if primaries < state.need_primaries {
+                let need = state.need_primaries;
+                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
+            }
+        }
+        if !state.replied && self.settings.sloppy_quorum {
+            let me = self.id;
+            for i in 0..state.slots.slots.len() {
+                if state.slots.slots[i].answered {
+                    continue;
+                }
+                let Some(stand_in) = state.slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n)) else {
+                    break;
+                };
+                state.slots.slots[i].holders.push(stand_in);
+                out.send(
+                    Endpoint::Node(stand_in),
+                    Message::Read {
+                        req,
+                        key: state.key.clone(),
+                    },
+                );
+                state.asked += 1;
+            }
+            if state.rounds < super::put::MAX_ROUNDS {
+                out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
+            }
+        }
+        self.gets.insert(req, state);
+        true
     }
 
-    /// Merges versions into this node's own store, tracing what it kept.
-    pub(super) fn repair_locally(&mut self, key: &Key, versions: &[Version], out: &mut NodeOutbox) {
-        self.store_versions(key, versions, StoreCause::Repair, out);
+    pub(super) fn on_get_timeout(&mut self, req: ReqId, out: &mut NodeOutbox) -> bool {
+        let Some(mut state) = self.gets.remove(&req) else {
+            return false;
+        };
+        let (got, need) = (state.slots.answered(), state.need);
+        self.fail_get(&mut state, Failure::QuorumNotReached { got, need }, out);
+        true
     }
 
-    /// Stores versions one by one, tracing each one kept.
+    /// Stores versions one by one, tracing each one kept; a key this node
+    /// does not own (after a ring change) is queued to stream on.
     pub(super) fn store_versions(&mut self, key: &Key, versions: &[Version], cause: StoreCause, out: &mut NodeOutbox) {
         let me = self.id;
+        self.check_ownership(key, out);
         for v in versions {
             let outcome = self.store.put(key, v.clone());
             if outcome.stored {
+                self.forget_transfer_acks(key);
                 let siblings = outcome.siblings;
-                out.trace(|| Event::Stored {
+                out.trace(|| crate::core::trace::Event::Stored {
                     node: me,
                     key: key.clone(),
                     version: v.clone(),

@@ -1,48 +1,109 @@
 //! The node state machine, sans IO.
 //!
-//! A [`Node`] owns one replica's storage and the requests it coordinates. The
-//! engine feeds it inputs (a message, a timer firing) together with the
-//! current virtual time and carries out the effects it leaves in the
-//! [`Outbox`]. It never touches a socket, a clock or a global random number
-//! generator, so the same inputs always produce the same effects.
+//! A [`Node`] owns one replica's storage, the hints it keeps for others, its
+//! membership view and the requests it coordinates. The engine feeds it
+//! inputs (a message, a timer firing) together with the current virtual time
+//! and carries out the effects it leaves in the [`Outbox`]. It never touches
+//! a socket, a clock or a global random number generator (its own generator
+//! is seeded by the engine), so the same inputs always produce the same effects.
 //!
 //! The work is split by role: [`routing`] decides who coordinates a client
-//! request, [`put`] and [`get`] coordinate, [`replica`] answers coordinators.
+//! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies),
+//! [`replica`] answers coordinators, [`handoff`] returns hints, [`gossip`]
+//! keeps the membership view and [`transfer`] streams keys a node no longer
+//! owns to their new owners.
 
 mod get;
+mod gossip;
+mod handoff;
 mod put;
 mod replica;
 mod routing;
+mod slots;
+mod transfer;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 
 use super::config::Settings;
+use super::hints::HintStore;
 use super::ids::{Endpoint, NodeId, OpId};
+use super::membership::{Liveness, Membership};
 use super::message::{Message, ReqId};
 use super::outbox::Outbox;
 use super::ring::{NodeList, Ring};
 use super::store::Store;
 use super::time::Time;
+use super::version::Key;
 
 pub use get::GetState;
-pub use put::PutState;
+pub use handoff::HANDOFF_BATCH;
+pub use put::{MAX_ROUNDS, PutState};
 pub use routing::{ForwardState, forward_timeout};
 
-/// A timer a node set for itself.
+/// A timer a node set for itself (or the engine set for it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeTimer {
+    /// The node (re)started: set up its periodic work.
+    Boot,
     /// The coordinator's deadline for request `ReqId`.
     Request(ReqId),
+    /// Replicas of `ReqId` that have not answered by now count as down.
+    HintAfter(ReqId),
     /// The deadline for forward attempt `attempt` of client op `op`.
     Forward { op: OpId, attempt: u32 },
+    /// Time to hand hints back to their owners.
+    HandoffTick,
+    /// Time to raise the heartbeat and gossip.
+    GossipTick,
+    /// Time to stream keys this node no longer owns.
+    TransferTick,
+    /// The node was asked to leave the cluster.
+    Leave,
 }
 
 /// What survives a crash: the node's disk.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Disk {
     pub store: Store,
+    /// Hinted versions are stored like data.
+    pub hints: HintStore,
+    /// The membership list, with this node's tokens.
+    pub membership: Membership,
+    /// The ring as this node last saw it.
+    pub ring: Arc<Ring>,
+    /// How many times the node has crashed: its next generation.
+    pub incarnation: u32,
+}
+
+impl Disk {
+    /// The disk of a node of the initial cluster: it knows every member.
+    pub fn initial(me: NodeId, ring: Arc<Ring>, seeds: Vec<NodeId>) -> Disk {
+        Disk {
+            store: Store::new(),
+            hints: HintStore::new(),
+            membership: Membership::initial(me, &ring, seeds, Time::ZERO),
+            ring,
+            incarnation: 0,
+        }
+    }
+
+    /// The disk of a node that joins: it knows only itself and the seeds.
+    pub fn joining(me: NodeId, tokens: Vec<u64>, seeds: Vec<NodeId>, now: Time) -> Disk {
+        let membership = Membership::alone(me, 0, tokens.into(), seeds, now);
+        let ring = Arc::new(membership.ring());
+        Disk {
+            store: Store::new(),
+            hints: HintStore::new(),
+            membership,
+            ring,
+            incarnation: 0,
+        }
+    }
 }
 
 /// One Dynamo node.
@@ -52,38 +113,84 @@ pub struct Node {
     settings: Arc<Settings>,
     ring: Arc<Ring>,
     store: Store,
+    hints: HintStore,
+    membership: Membership,
+    incarnation: u32,
+    rng: ChaCha8Rng,
     next_req: u64,
     puts: FxHashMap<ReqId, PutState>,
     gets: FxHashMap<ReqId, GetState>,
     forwards: FxHashMap<OpId, ForwardState>,
+    handoffs: FxHashMap<u64, handoff::InFlight>,
+    next_batch: u64,
+    /// The ring view changed since this incarnation started: stores must
+    /// check whether this node still owns what it is given.
+    view_changed: bool,
+    /// Keys to stream on after a ring change, and to whom.
+    handover: BTreeMap<Key, transfer::Owed>,
+    transfers: FxHashMap<u64, transfer::InFlight>,
+    transfer_ticking: bool,
+    /// Where the next transfer round starts in `handover`.
+    transfer_cursor: Option<Key>,
+    /// Peers gossiped to in the last round that have not answered yet.
+    gossip_unanswered: smallvec::SmallVec<[NodeId; 4]>,
 }
 
 /// The outbox a node writes to.
 pub type NodeOutbox = Outbox<NodeTimer>;
 
 impl Node {
-    /// A node with empty storage.
+    /// A node of a fresh cluster described by `ring`, with empty storage.
     pub fn new(id: NodeId, settings: Arc<Settings>, ring: Arc<Ring>) -> Node {
-        Node::recover(id, settings, ring, Disk::default())
+        let disk = Disk::initial(id, ring, Vec::new());
+        Node::recover(id, settings, disk, 0)
     }
 
-    /// A node restarted on what its disk kept.
-    pub fn recover(id: NodeId, settings: Arc<Settings>, ring: Arc<Ring>, disk: Disk) -> Node {
+    /// A node restarted on what its disk kept; `seed` drives its random
+    /// choices (gossip peers). It does nothing on its own until it receives
+    /// [`NodeTimer::Boot`].
+    pub fn recover(id: NodeId, settings: Arc<Settings>, disk: Disk, seed: u64) -> Node {
         Node {
             id,
             settings,
-            ring,
+            ring: disk.ring,
             store: disk.store,
+            hints: disk.hints,
+            membership: disk.membership,
+            incarnation: disk.incarnation,
+            rng: ChaCha8Rng::seed_from_u64(seed),
             next_req: 0,
             puts: FxHashMap::default(),
             gets: FxHashMap::default(),
             forwards: FxHashMap::default(),
+            handoffs: FxHashMap::default(),
+            next_batch: 0,
+            view_changed: false,
+            handover: BTreeMap::new(),
+            transfers: FxHashMap::default(),
+            transfer_ticking: false,
+            transfer_cursor: None,
+            gossip_unanswered: smallvec::SmallVec::new(),
         }
     }
 
-    /// Crash-stop: everything in memory is lost, the disk survives.
+    /// Crash-stop: everything in memory is lost, the disk survives, and the
+    /// next start is a new incarnation (a higher generation in gossip).
     pub fn crash(self) -> Disk {
-        Disk { store: self.store }
+        let mut disk = self.into_disk();
+        disk.incarnation += 1;
+        disk
+    }
+
+    /// The disk as it is, without a crash (to look at a dead node's disk).
+    pub fn into_disk(self) -> Disk {
+        Disk {
+            store: self.store,
+            hints: self.hints,
+            membership: self.membership,
+            ring: self.ring,
+            incarnation: self.incarnation,
+        }
     }
 
     pub fn id(&self) -> NodeId {
@@ -92,6 +199,21 @@ impl Node {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Versions this node keeps for other nodes.
+    pub fn hints(&self) -> &HintStore {
+        &self.hints
+    }
+
+    /// What this node believes about the cluster.
+    pub fn membership(&self) -> &Membership {
+        &self.membership
+    }
+
+    /// The ring as this node sees it.
+    pub fn ring(&self) -> &Arc<Ring> {
+        &self.ring
     }
 
     pub fn settings(&self) -> &Settings {
@@ -103,12 +225,13 @@ impl Node {
         self.puts.len() + self.gets.len() + self.forwards.len()
     }
 
-    pub fn set_settings(&mut self, settings: Arc<Settings>) {
-        self.settings = settings;
+    /// How many keys wait to be streamed to their new owners.
+    pub fn handing_over(&self) -> usize {
+        self.handover.len()
     }
 
-    pub fn set_ring(&mut self, ring: Arc<Ring>) {
-        self.ring = ring;
+    pub fn set_settings(&mut self, settings: Arc<Settings>) {
+        self.settings = settings;
     }
 
     /// Handles one message that arrived from `from` at `now`.
@@ -117,11 +240,22 @@ impl Node {
             Message::Request(req) => self.on_client_request(now, from, req, out),
             Message::Forward(req) => self.coordinate(now, from, req, out),
             Message::ForwardReply(reply) => self.on_forward_reply(now, reply, out),
-            Message::Replicate { req, key, version } => self.on_replicate(from, req, key, version, out),
+            Message::Replicate {
+                req,
+                key,
+                version,
+                hint,
+            } => self.on_replicate(from, req, key, version, hint, out),
             Message::Ack { req } => self.on_ack(from, req, out),
             Message::Read { req, key } => self.on_read(from, req, &key, out),
             Message::ReadReply { req, versions } => self.on_read_reply(from, req, versions, out),
             Message::Repair { key, versions } => self.on_repair(&key, &versions, out),
+            Message::Handoff { batch, hints } => self.on_handoff(from, batch, hints, out),
+            Message::HandoffAck { batch } => self.on_handoff_ack(batch, out),
+            Message::Gossip { digest } => self.on_gossip(now, from, &digest, out),
+            Message::GossipReply { digest } => self.on_gossip_reply(now, from, &digest, out),
+            Message::Transfer { batch, items } => self.on_transfer(from, batch, items, out),
+            Message::TransferAck { batch, declined } => self.on_transfer_ack(now, batch, &declined, out),
             // Replies go to clients; a node that gets one ignores it.
             Message::Reply(_) => {}
         }
@@ -130,12 +264,35 @@ impl Node {
     /// Handles a timer this node set earlier.
     pub fn handle_timer(&mut self, now: Time, timer: NodeTimer, out: &mut NodeOutbox) {
         match timer {
+            NodeTimer::Boot => self.on_boot(now, out),
             NodeTimer::Request(req) => {
-                self.on_put_timeout(req, out);
-                self.on_get_timeout(req, out);
+                let _ = self.on_put_timeout(req, out) || self.on_get_timeout(req, out);
+            }
+            NodeTimer::HintAfter(req) => {
+                let _ = self.on_put_hint_after(req, out) || self.on_get_hint_after(req, out);
             }
             NodeTimer::Forward { op, attempt } => self.on_forward_timeout(now, op, attempt, out),
+            NodeTimer::HandoffTick => self.on_handoff_tick(now, out),
+            NodeTimer::GossipTick => self.on_gossip_tick(now, out),
+            NodeTimer::TransferTick => self.on_transfer_tick(now, out),
+            NodeTimer::Leave => self.on_leave(now, out),
         }
+    }
+
+    /// Starts the periodic work of a new incarnation.
+    fn on_boot(&mut self, now: Time, out: &mut NodeOutbox) {
+        if self.incarnation > 0 {
+            self.membership.restart(self.incarnation, now);
+        }
+        out.timer(self.first_handoff_delay(), NodeTimer::HandoffTick);
+        self.start_gossip(now, out);
+        self.find_handover(None);
+        self.ensure_transfer_tick(out);
+    }
+
+    /// True when this node believes `node` is down.
+    fn sees_down(&self, node: NodeId) -> bool {
+        self.membership.liveness(node, self.settings.down_confirmations) == Liveness::Down
     }
 
     /// The key's preference list as this node sees the ring.

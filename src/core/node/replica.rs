@@ -1,8 +1,8 @@
-//! The replica side: store what a coordinator sends, answer its reads,
-//! accept repairs.
+//! The replica side: store what a coordinator sends (or keep it as a hint
+//! for its owner), answer reads, accept repairs.
 
 use super::{Node, NodeOutbox};
-use crate::core::ids::Endpoint;
+use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Message, ReqId};
 use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Version};
@@ -14,16 +14,20 @@ impl Node {
         req: ReqId,
         key: Key,
         version: Version,
+        hint: Option<NodeId>,
         out: &mut NodeOutbox,
     ) {
-        self.store_versions(&key, std::slice::from_ref(&version), StoreCause::Replicate, out);
+        match hint {
+            Some(owner) if owner != self.id => self.keep_hint(owner, &key, &version, out),
+            _ => self.store_versions(&key, std::slice::from_ref(&version), StoreCause::Replicate, out),
+        }
         // Acknowledge even when the version was already covered: the
         // coordinator only needs to know that this replica has it.
         out.send(from, Message::Ack { req });
     }
 
     pub(super) fn on_read(&mut self, from: Endpoint, req: ReqId, key: &str, out: &mut NodeOutbox) {
-        let versions = self.store.versions(key).iter().cloned().collect();
+        let versions = self.local_versions(key);
         out.send(from, Message::ReadReply { req, versions });
     }
 

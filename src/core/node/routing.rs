@@ -58,10 +58,21 @@ impl Node {
             put: req.action.is_put(),
         });
         match req.action {
-            crate::core::message::Action::Put { value, context, w } => {
-                self.coordinate_put(now, reply_to, req.op, req.key, value, context, w, out)
+            crate::core::message::Action::Put { value, context, w, pw } => {
+                let put = super::put::PutRequest {
+                    op: req.op,
+                    reply_to,
+                    key: req.key,
+                    value,
+                    context,
+                    w,
+                    pw,
+                };
+                self.coordinate_put(now, put, out)
             }
-            crate::core::message::Action::Get { r } => self.coordinate_get(now, reply_to, req.op, req.key, r, out),
+            crate::core::message::Action::Get { r, pr } => {
+                self.coordinate_get(now, reply_to, req.op, req.key, (r, pr), out)
+            }
         }
     }
 

@@ -56,6 +56,7 @@ fn put(op: u64, key: &Key, value: &str, context: VClock) -> Message {
             value: value.into(),
             context,
             w: None,
+            pw: None,
         },
     })
 }
@@ -65,7 +66,7 @@ fn get(op: u64, key: &Key, r: Option<usize>) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Get { r },
+        action: Action::Get { r, pr: None },
     })
 }
 
@@ -174,6 +175,7 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
             req: ReqId(9),
             key: k.clone(),
             version: Version::new("X", clock(&[(B, 4), (C, 1)])),
+            hint: None,
         },
         &mut out,
     );
@@ -426,7 +428,7 @@ fn crash_keeps_the_disk_and_loses_pending_requests() {
     b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
     assert_eq!(b.coordinating(), 1);
     let disk = b.crash();
-    let b = Node::recover(B, Arc::new(Settings::default()), ring(), disk);
+    let b = Node::recover(B, Arc::new(Settings::default()), disk, 0);
     assert_eq!(b.coordinating(), 0);
     assert_eq!(b.store().versions(&k).len(), 1);
 }
@@ -444,9 +446,319 @@ fn per_request_quorums_override_the_cluster() {
             value: "V".into(),
             context: VClock::new(),
             w: Some(1),
+            pw: None,
         },
     });
     b.handle_message(Time(0), ALICE, msg, &mut out);
     assert_eq!(replies(&out).len(), 1, "w=1: the coordinator's own store is enough");
     let _ = Dur::ZERO;
+}
+
+// ---- sloppy quorum and hinted handoff ----
+
+fn node_with(id: NodeId, settings: Settings) -> Node {
+    Node::new(id, Arc::new(settings), ring())
+}
+
+fn put_w(op: u64, key: &Key, value: &str, w: Option<usize>, pw: Option<usize>) -> Message {
+    Message::Request(Request {
+        op: OpId(op),
+        client: ClientId(0),
+        key: key.clone(),
+        action: Action::Put {
+            value: value.into(),
+            context: VClock::new(),
+            w,
+            pw,
+        },
+    })
+}
+
+fn replicates(out: &NodeOutbox) -> Vec<(NodeId, Option<NodeId>)> {
+    sends(out)
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            Message::Replicate { hint, .. } => Some((to.node().unwrap(), *hint)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_silent_replica_is_replaced_by_the_next_node_with_a_hint_that_counts_toward_w() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(1, &k, "CAR", Some(3), None), &mut out);
+    assert_eq!(replicates(&out), vec![(C, None), (D, None)]);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(Time(5), Endpoint::Node(C), Message::Ack { req }, &mut out);
+    assert!(replies(&out).is_empty(), "W=3: two stores are not enough");
+
+    // d stays silent: at hint_after its copy goes to a, the next node clockwise.
+    let mut out = outbox();
+    b.handle_timer(Time(250_000), NodeTimer::HintAfter(req), &mut out);
+    assert_eq!(replicates(&out), vec![(A, Some(D))]);
+    let mut out = outbox();
+    b.handle_message(Time(260_000), Endpoint::Node(A), Message::Ack { req }, &mut out);
+    let r = replies(&out);
+    assert!(r[0].outcome.is_ok(), "the stand-in's store made W");
+    assert_eq!(r[0].replicas.as_slice(), &[B, C, A]);
+}
+
+#[test]
+fn strict_quorum_fails_as_unavailable_when_primaries_stay_silent() {
+    let k = key();
+    let strict = Settings {
+        sloppy_quorum: false,
+        ..Settings::default()
+    };
+    let mut b = node_with(B, strict);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(1, &k, "CAR", Some(3), None), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(Time(5), Endpoint::Node(C), Message::Ack { req }, &mut out);
+    b.handle_timer(Time(250_000), NodeTimer::HintAfter(req), &mut out);
+    assert!(replicates(&out).is_empty(), "no stand-ins in strict mode");
+    assert_eq!(
+        replies(&out)[0].outcome.failure(),
+        Some(&Failure::PrimariesUnreachable { got: 2, need: 3 })
+    );
+}
+
+#[test]
+fn pw_counts_only_primaries_even_under_sloppy_quorum() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(1, &k, "CAR", None, Some(3)), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(Time(5), Endpoint::Node(C), Message::Ack { req }, &mut out);
+    assert!(replies(&out).is_empty(), "W=2 is met but pw=3 is not");
+    b.handle_timer(Time(250_000), NodeTimer::HintAfter(req), &mut out);
+    assert_eq!(
+        replies(&out)[0].outcome.failure(),
+        Some(&Failure::PrimariesUnreachable { got: 2, need: 3 })
+    );
+    assert_eq!(
+        replicates(&out),
+        vec![(A, Some(D))],
+        "the copy is still placed with a hint"
+    );
+}
+
+#[test]
+fn hinted_handoff_off_means_no_stand_ins() {
+    let k = key();
+    let off = Settings {
+        hinted_handoff: false,
+        ..Settings::default()
+    };
+    let mut b = node_with(B, off);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(1, &k, "CAR", Some(3), None), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_timer(Time(250_000), NodeTimer::HintAfter(req), &mut out);
+    assert!(replicates(&out).is_empty());
+    b.handle_timer(Time(500_000), NodeTimer::Request(req), &mut out);
+    assert_eq!(
+        replies(&out)[0].outcome.failure(),
+        Some(&Failure::QuorumNotReached { got: 1, need: 3 })
+    );
+}
+
+fn hinted(req: u64, key: &Key, version: Version, owner: NodeId) -> Message {
+    Message::Replicate {
+        req: ReqId(req),
+        key: key.clone(),
+        version,
+        hint: Some(owner),
+    }
+}
+
+fn handoff_batch(out: &NodeOutbox) -> Option<(NodeId, u64, usize)> {
+    sends(out).into_iter().find_map(|(to, m)| match m {
+        Message::Handoff { batch, hints } => Some((to.node().unwrap(), *batch, hints.len())),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_stand_in_keeps_hints_apart_and_forgets_them_only_when_acknowledged() {
+    let k = key();
+    let mut a = node(A);
+    let mut out = outbox();
+    let car = Version::new("CAR", clock(&[(B, 1)]));
+    a.handle_message(Time(0), Endpoint::Node(B), hinted(1, &k, car.clone(), D), &mut out);
+    assert!(a.store().is_empty(), "a hinted copy is not a replica");
+    assert_eq!(a.hints().count_for(D), 1);
+    assert!(
+        matches!(sends(&out)[0].1, Message::Ack { .. }),
+        "the stand-in acknowledges the store"
+    );
+
+    // Rounds without an answer change nothing.
+    for t in 1..=3 {
+        let mut out = outbox();
+        a.handle_timer(Time(t * 1_000_000), NodeTimer::HandoffTick, &mut out);
+        assert_eq!(handoff_batch(&out).map(|(to, _, n)| (to, n)), Some((D, 1)));
+        assert_eq!(a.hints().len(), 1, "never deleted without an ack");
+    }
+
+    // A newer version arrives while a batch with the older one is in flight.
+    let mut out = outbox();
+    a.handle_timer(Time(4_000_000), NodeTimer::HandoffTick, &mut out);
+    let (_, batch, _) = handoff_batch(&out).unwrap();
+    let cart = Version::new("CART", clock(&[(B, 2)]));
+    a.handle_message(
+        Time(4_000_001),
+        Endpoint::Node(B),
+        hinted(2, &k, cart.clone(), D),
+        &mut out,
+    );
+
+    // The owner merges and acknowledges; only what it was sent is forgotten.
+    let mut d = node(D);
+    let mut out_d = outbox();
+    d.handle_message(
+        Time(4_000_010),
+        Endpoint::Node(A),
+        Message::Handoff {
+            batch,
+            hints: vec![(k.clone(), vec![car.clone()])],
+        },
+        &mut out_d,
+    );
+    assert_eq!(d.store().versions(&k), std::slice::from_ref(&car));
+    assert_eq!(sends(&out_d), vec![(Endpoint::Node(A), &Message::HandoffAck { batch })]);
+    let mut out = outbox();
+    a.handle_message(
+        Time(4_000_020),
+        Endpoint::Node(D),
+        Message::HandoffAck { batch },
+        &mut out,
+    );
+    assert_eq!(
+        a.hints().versions_of(&k).len(),
+        1,
+        "CART was not part of the acknowledged batch"
+    );
+    assert_eq!(a.hints().versions_of(&k)[0].1, cart);
+
+    // The next round hands CART over; its ack empties the store of hints.
+    let mut out = outbox();
+    a.handle_timer(Time(5_000_000), NodeTimer::HandoffTick, &mut out);
+    let (_, batch, _) = handoff_batch(&out).unwrap();
+    let mut out = outbox();
+    a.handle_message(
+        Time(5_000_020),
+        Endpoint::Node(D),
+        Message::HandoffAck { batch },
+        &mut out,
+    );
+    assert!(a.hints().is_empty());
+    assert!(
+        out.effects()
+            .iter()
+            .any(|e| matches!(e, Effect::Trace(Event::HintDelivered { owner: D, .. })))
+    );
+}
+
+#[test]
+fn hints_survive_a_crash_of_their_keeper() {
+    let k = key();
+    let mut a = node(A);
+    let mut out = outbox();
+    a.handle_message(
+        Time(0),
+        Endpoint::Node(B),
+        hinted(1, &k, Version::new("CAR", clock(&[(B, 1)])), D),
+        &mut out,
+    );
+    let a = Node::recover(A, Arc::new(Settings::default()), a.crash(), 0);
+    assert_eq!(a.hints().count_for(D), 1);
+}
+
+#[test]
+fn a_sloppy_get_reads_a_stand_in_and_sees_its_hints_but_never_repairs_it() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, get(1, &k, Some(3)), &mut out);
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(
+        Time(5),
+        Endpoint::Node(C),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![],
+        },
+        &mut out,
+    );
+    b.handle_timer(Time(250_000), NodeTimer::HintAfter(req), &mut out);
+    let asked: Vec<Endpoint> = sends(&out)
+        .iter()
+        .filter(|(_, m)| matches!(m, Message::Read { .. }))
+        .map(|(to, _)| *to)
+        .collect();
+    assert_eq!(asked, vec![Endpoint::Node(A)], "a stands in for silent d");
+    let hinted = Version::new("CAR", clock(&[(C, 1)]));
+    let mut out = outbox();
+    b.handle_message(
+        Time(260_000),
+        Endpoint::Node(A),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![hinted.clone()],
+        },
+        &mut out,
+    );
+    let Outcome::Get { versions, .. } = &replies(&out)[0].outcome else {
+        panic!()
+    };
+    assert_eq!(versions, &vec![hinted.clone()]);
+    let repaired: Vec<Endpoint> = sends(&out)
+        .iter()
+        .filter(|(_, m)| matches!(m, Message::Repair { .. }))
+        .map(|(to, _)| *to)
+        .collect();
+    assert_eq!(
+        repaired,
+        vec![Endpoint::Node(C)],
+        "the primary c is repaired, the stand-in a is not"
+    );
+}
+
+#[test]
+fn a_stand_in_answers_reads_with_its_hinted_versions() {
+    let k = key();
+    let mut a = node(A);
+    let mut out = outbox();
+    let v = Version::new("CAR", clock(&[(B, 1)]));
+    a.handle_message(Time(0), Endpoint::Node(B), hinted(1, &k, v.clone(), D), &mut out);
+    let mut out = outbox();
+    a.handle_message(
+        Time(1),
+        Endpoint::Node(C),
+        Message::Read {
+            req: ReqId(7),
+            key: k.clone(),
+        },
+        &mut out,
+    );
+    assert_eq!(
+        sends(&out),
+        vec![(
+            Endpoint::Node(C),
+            &Message::ReadReply {
+                req: ReqId(7),
+                versions: smallvec::smallvec![v]
+            }
+        )]
+    );
 }

@@ -29,6 +29,8 @@ fn command_help(word: &str) -> &'static str {
         "slow" => "add latency to a node's messages (0ms restores)",
         "wait" => "fast-forward virtual time",
         "set" => "change a setting: replicas, read_quorum, write_quorum, ...",
+        "join" => "a new node joins the ring (tokens optional)",
+        "leave" => "a node hands its ranges on and leaves for good",
         "say" => "add a caption",
         "load" => "open a scenario (no name: the picker)",
         "seed" => "restart the scenario with this seed",
@@ -56,9 +58,10 @@ pub fn lines() -> Vec<Line<'static>> {
         "Commands (after :, the same words as preset steps)",
         theme::caption(),
     ));
+    let width = COMMANDS.iter().map(|(_, u)| u.chars().count()).max().unwrap_or(0) + 2;
     for (word, usage) in COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {usage:<44}"), theme::key_hint()),
+            Span::styled(format!("  {usage:<width$}"), theme::key_hint()),
             Span::raw(command_help(word)),
         ]));
     }

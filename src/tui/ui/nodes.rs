@@ -68,7 +68,9 @@ pub const COLUMNS: &[Column] = &[
         width: 7,
         grow: false,
         cell: |r| {
-            if !r.status.alive {
+            if r.status.left {
+                Line::styled("left", theme::dim())
+            } else if !r.status.alive {
                 Line::styled("DOWN", theme::fail())
             } else if r.status.epoch > 0 {
                 Line::styled(format!("up ↻{}", r.status.epoch), Style::new().fg(Color::Green))

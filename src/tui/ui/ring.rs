@@ -61,9 +61,16 @@ impl Widget for RingPane<'_> {
             (Some(m), Some(k)) => format!(" ring · {k} at {:.1}% ", m.pos as f64 / 2f64.powi(64) * 100.0),
             _ => " ring ".to_string(),
         };
+        // As many kinds as the border has room for, and always the drops.
         let mut legend: Vec<Span> = vec![Span::raw(" ")];
+        let mut room = area.width.saturating_sub(4 + 7) as usize;
         for &kind in theme::LEGEND {
             let look = theme::kind_look(kind);
+            let w = look.short.chars().count() + 1;
+            if w > room {
+                break;
+            }
+            room -= w;
             legend.push(Span::styled(look.short, Style::new().fg(look.color)));
             legend.push(Span::raw(" "));
         }

@@ -1,0 +1,110 @@
+//! Where a request's N copies go: one slot per primary of the key, filled by
+//! the primary itself or, under sloppy quorum, by a stand-in further along
+//! the ring that keeps the copy with a hint naming the primary.
+
+use smallvec::SmallVec;
+
+use super::Node;
+use crate::core::ids::NodeId;
+use crate::core::ring::{NodeList, Ring};
+
+/// One of the N copies a request wants.
+#[derive(Clone, Debug)]
+pub struct Slot {
+    /// The primary this copy belongs to.
+    pub owner: NodeId,
+    /// Every node asked to hold it, the primary first (unless it was known
+    /// down), then stand-ins.
+    pub holders: SmallVec<[NodeId; 2]>,
+    /// Some holder answered.
+    pub answered: bool,
+    /// The owner itself answered.
+    pub primary_answered: bool,
+}
+
+impl Slot {
+    /// The node asked most recently.
+    pub fn current(&self) -> Option<NodeId> {
+        self.holders.last().copied()
+    }
+
+    /// The hint a copy sent to `holder` carries.
+    pub fn hint_for(&self, holder: NodeId) -> Option<NodeId> {
+        (holder != self.owner).then_some(self.owner)
+    }
+}
+
+/// The slots of one request and the stand-ins it has tried.
+#[derive(Clone, Debug)]
+pub struct Slots {
+    pub slots: SmallVec<[Slot; 4]>,
+    key_position: u64,
+    tried: NodeList,
+}
+
+impl Slots {
+    /// One slot per primary. This node answers its own slot at once; when
+    /// it coordinates without being a primary, it stands in for the first.
+    pub fn new(node: &Node, key: &str) -> Slots {
+        let me = node.id;
+        let primaries = node.preference_list(key);
+        let mut slots: SmallVec<[Slot; 4]> = primaries
+            .iter()
+            .map(|&p| Slot {
+                owner: p,
+                holders: SmallVec::new(),
+                answered: false,
+                primary_answered: false,
+            })
+            .collect();
+        let mut tried: NodeList = primaries.clone();
+        match slots.iter_mut().find(|s| s.owner == me) {
+            Some(own) => {
+                own.holders.push(me);
+                own.answered = true;
+                own.primary_answered = true;
+            }
+            None => {
+                tried.push(me);
+                if let Some(first) = slots.first_mut() {
+                    first.holders.push(me);
+                    first.answered = true;
+                }
+            }
+        }
+        Slots {
+            slots,
+            key_position: Ring::position(key),
+            tried,
+        }
+    }
+
+    /// The slot whose copy `node` was asked to hold.
+    pub fn slot_of(&mut self, node: NodeId) -> Option<&mut Slot> {
+        self.slots.iter_mut().find(|s| s.holders.contains(&node))
+    }
+
+    /// Slots with an answer.
+    pub fn answered(&self) -> usize {
+        self.slots.iter().filter(|s| s.answered).count()
+    }
+
+    /// Slots whose primary answered.
+    pub fn primaries_answered(&self) -> usize {
+        self.slots.iter().filter(|s| s.primary_answered).count()
+    }
+
+    pub fn all_answered(&self) -> bool {
+        self.slots.iter().all(|s| s.answered)
+    }
+
+    /// The next healthy node past the ones tried, walking clockwise from
+    /// the key; it becomes a stand-in.
+    pub fn next_stand_in(&mut self, ring: &Ring, healthy: impl Fn(NodeId) -> bool) -> Option<NodeId> {
+        let next = ring
+            .walk(self.key_position)
+            .find(|n| !self.tried.contains(n) && healthy(*n))?;
+        self.tried.push(next);
+        Some(next)
+    }
+}
