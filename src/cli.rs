@@ -8,15 +8,17 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::scenario::command::SPEED_RANGE;
 use crate::scenario::headless::{RunOptions, run};
 use crate::scenario::{Scenario, presets};
+use crate::tui::{PlayOptions, pacing::DEFAULT_SPEED, play};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "ringside",
     version,
     about = "A Dynamo-style key-value cluster in your terminal: watch it work, break it, repair it.",
-    after_help = "With no command, ringside runs the default scenario (quorum-basics)."
+    after_help = "With no command, ringside opens the playground on the default scenario (playground)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -25,6 +27,17 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Open the live playground on a scenario (the default: playground).
+    Play {
+        /// A bundled preset's name or a path to a YAML file.
+        preset: Option<String>,
+        /// Seed for the run (overrides the preset's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Virtual seconds per real second, from 0.01 to 100.
+        #[arg(long, default_value_t = DEFAULT_SPEED, value_parser = parse_speed)]
+        speed: f64,
+    },
     /// Run a scenario with no UI and check its expectations.
     Run {
         /// A bundled preset's name or a path to a YAML file.
@@ -61,7 +74,16 @@ pub enum Command {
 /// Runs the parsed command line.
 pub fn main(cli: Cli) -> ExitCode {
     match cli.command {
-        None => run_preset(presets::DEFAULT, RunOptions::default()),
+        None => play(PlayOptions {
+            preset: presets::DEFAULT.to_string(),
+            seed: None,
+            speed: DEFAULT_SPEED,
+        }),
+        Some(Command::Play { preset, seed, speed }) => play(PlayOptions {
+            preset: preset.unwrap_or_else(|| presets::DEFAULT.to_string()),
+            seed,
+            speed,
+        }),
         Some(Command::Run {
             preset,
             seed,
@@ -71,6 +93,19 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check { presets }) => check(&presets),
         Some(Command::Presets) => list_presets(),
         Some(Command::Bench { json, section }) => bench(json, section),
+    }
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    let x: f64 = text
+        .trim_end_matches('x')
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    let (lo, hi) = SPEED_RANGE;
+    if (lo..=hi).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{x} is out of range; the speed goes from {lo} to {hi}"))
     }
 }
 

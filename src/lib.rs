@@ -12,3 +12,4 @@ pub mod cli;
 pub mod core;
 pub mod engine;
 pub mod scenario;
+pub mod tui;

@@ -138,7 +138,7 @@ fn cli_exits_2_on_bad_input_and_names_the_place() {
 
     let out = run(&["run", "no-such-preset"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the bundled presets are quorum-basics"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the bundled presets are playground, quorum-basics"));
 
     let out = run(&["run", "missing/file.yaml"]);
     assert_eq!(out.status.code(), Some(2));

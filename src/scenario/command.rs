@@ -15,6 +15,8 @@ pub enum Command {
     Step(Box<Step>),
     /// Open another scenario (a bundled name or a path).
     Load(String),
+    /// List the bundled scenarios to pick one (`load` with no preset).
+    Pick,
     /// Restart the current scenario with this seed.
     Seed(u64),
     /// Set the playback speed (virtual seconds per real second).
@@ -46,7 +48,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("scan", "scan PREFIX COUNT [VALUE]"),
     ("leave", "leave NODE"),
     ("say", "say TEXT"),
-    ("load", "load PRESET"),
+    ("load", "load [PRESET]"),
     ("seed", "seed N"),
     ("speed", "speed X"),
     ("pause", "pause"),
@@ -290,6 +292,7 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
     };
     match word {
         "load" => match rest {
+            [] => Ok(Command::Pick),
             [preset] => Ok(Command::Load(preset.clone())),
             _ => Err(usage("load")),
         },
@@ -417,6 +420,8 @@ mod tests {
     fn playground_commands() {
         let c = ctx();
         assert_eq!(parse("load stale-read", &c), Ok(Command::Load("stale-read".into())));
+        assert_eq!(parse("load", &c), Ok(Command::Pick));
+        assert!(parse("load a b", &c).unwrap_err().contains("usage: load [PRESET]"));
         assert_eq!(parse("seed 9", &c), Ok(Command::Seed(9)));
         assert_eq!(parse("speed 2x", &c), Ok(Command::Speed(2.0)));
         assert_eq!(parse("pause", &c), Ok(Command::Pause));

@@ -2,6 +2,7 @@
 
 /// Name and text of every bundled preset, in the order `ringside presets` lists them.
 pub const BUNDLED: &[(&str, &str)] = &[
+    ("playground", include_str!("../../presets/playground.yaml")),
     ("quorum-basics", include_str!("../../presets/quorum-basics.yaml")),
     ("coordinator-down", include_str!("../../presets/coordinator-down.yaml")),
     (
@@ -38,7 +39,7 @@ pub const BUNDLED: &[(&str, &str)] = &[
 ];
 
 /// The preset `ringside` opens with no arguments.
-pub const DEFAULT: &str = "quorum-basics";
+pub const DEFAULT: &str = "playground";
 
 /// The text of bundled preset `name`.
 pub fn bundled(name: &str) -> Option<&'static str> {

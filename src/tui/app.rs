@@ -1,0 +1,472 @@
+//! The playground's state: the engine handle, the scenario being played,
+//! and every model the panes draw (log, flights, inspector, captions). It is
+//! drawn by [`super::ui`] and changed only through [`App::handle`],
+//! [`App::mouse`], [`App::submit_command`] and [`App::tick`], so a test can
+//! drive it exactly as a user would, on virtual time alone.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use ratatui::layout::Rect;
+
+use crate::core::ids::NodeId;
+use crate::core::time::{Dur, Time};
+use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::engine::Engine;
+use crate::scenario::Scenario;
+use crate::scenario::noderef::ParseContext;
+
+use super::action::{Focus, Mode};
+use super::anchors::Homes;
+use super::flights::Flights;
+use super::inspector::{Inspector, LastOp};
+use super::line_editor::LineEditor;
+use super::log::{Category, EventLog, LogEntry};
+use super::pacing::Pacer;
+use super::playback::Playback;
+
+/// Engine work one frame may do before virtual time is left to lag.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(20);
+
+/// Without operations to watch, virtual time moves in chunks this long.
+const CHUNK: Dur = Dur::from_millis(2);
+
+/// Captions and checks the banner keeps.
+const CAPTIONS_CAP: usize = 4;
+const CHECKS_CAP: usize = 12;
+
+/// How long a notice stays in the status line, in real time.
+pub const NOTICE_LIFE: Duration = Duration::from_secs(8);
+
+/// What the playground opens with.
+#[derive(Clone, Debug)]
+pub struct PlayOptions {
+    /// A bundled preset's name or a path.
+    pub preset: String,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Virtual seconds per real second.
+    pub speed: f64,
+}
+
+/// A message in the status line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    /// Real time (the app's clock) after which it is gone.
+    pub until: Duration,
+}
+
+/// One checked expectation, for the banner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub text: String,
+    pub passed: bool,
+    pub detail: String,
+}
+
+/// The whole playground.
+pub struct App {
+    pub(crate) engine: Engine,
+    pub(crate) scenario: Scenario,
+    pub(crate) seed: u64,
+    pub(crate) playback: Playback,
+    pub(crate) pacer: Pacer,
+    pub(crate) log: EventLog,
+    pub(crate) flights: Flights,
+    pub(crate) inspector: Inspector,
+    pub(crate) homes: Homes,
+    pub(crate) mode: Mode,
+    pub(crate) focus: Focus,
+    pub(crate) command: LineEditor,
+    pub(crate) filter_input: LineEditor,
+    pub(crate) notice: Option<Notice>,
+    /// The captions since the last action step, oldest first.
+    pub(crate) captions: VecDeque<String>,
+    captions_stale: bool,
+    /// The checks of the last finished step.
+    pub(crate) checks: VecDeque<Check>,
+    checks_stale: bool,
+    pub(crate) passed: usize,
+    pub(crate) failed: usize,
+    pub(crate) selected_node: NodeId,
+    pub(crate) help_scroll: u16,
+    /// The preset the picker points at.
+    pub(crate) picker: usize,
+    /// Real time as the app has seen it pass (frames add to it).
+    pub(crate) real_now: Duration,
+    /// A typed `wait` runs virtual time as fast as frames allow up to here.
+    pub(crate) fast_forward: Option<Time>,
+    trace_buf: Vec<TraceEvent>,
+    pub(crate) quit: bool,
+    /// The area of the last frame drawn, for mouse clicks.
+    pub(crate) area: Rect,
+}
+
+impl App {
+    /// Opens the playground on a scenario. Must run inside a tokio runtime.
+    pub async fn new(opts: &PlayOptions) -> Result<App, String> {
+        let scenario = Scenario::load(&opts.preset).map_err(|e| e.to_string())?;
+        let seed = opts.seed.unwrap_or(scenario.seed);
+        let engine = Engine::new(&scenario.cluster.spec, seed)?;
+        let homes = Homes::new(engine.ring(), engine.names().node_count());
+        let mut app = App {
+            playback: Playback::new(&scenario),
+            engine,
+            scenario,
+            seed,
+            pacer: Pacer::new(opts.speed),
+            log: EventLog::default(),
+            flights: Flights::default(),
+            inspector: Inspector::default(),
+            homes,
+            mode: Mode::Normal,
+            focus: Focus::default(),
+            command: LineEditor::default(),
+            filter_input: LineEditor::default(),
+            notice: None,
+            captions: VecDeque::new(),
+            captions_stale: false,
+            checks: VecDeque::new(),
+            checks_stale: false,
+            passed: 0,
+            failed: 0,
+            selected_node: NodeId(0),
+            help_scroll: 0,
+            picker: 0,
+            real_now: Duration::ZERO,
+            fast_forward: None,
+            trace_buf: Vec::new(),
+            quit: false,
+            area: Rect::new(0, 0, 120, 40),
+        };
+        app.opened();
+        app.settle().await;
+        Ok(app)
+    }
+
+    /// Replaces the running scenario (on `load` and `seed`); on error
+    /// nothing changes.
+    pub(crate) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
+        let engine = Engine::new(&scenario.cluster.spec, seed)?;
+        self.homes = Homes::new(engine.ring(), engine.names().node_count());
+        self.engine = engine;
+        self.playback = Playback::new(&scenario);
+        self.scenario = scenario;
+        self.seed = seed;
+        self.log.clear();
+        self.log.set_filter(Default::default());
+        self.flights.clear();
+        self.inspector.clear();
+        self.captions.clear();
+        self.checks.clear();
+        self.passed = 0;
+        self.failed = 0;
+        self.selected_node = NodeId(0);
+        self.fast_forward = None;
+        self.opened();
+        self.settle().await;
+        Ok(())
+    }
+
+    fn opened(&mut self) {
+        let text = format!(
+            "opened {} (seed {}): {} nodes, N={} R={} W={}",
+            self.scenario.name,
+            self.seed,
+            self.engine.names().node_count(),
+            self.engine.settings().replicas,
+            self.engine.settings().read_quorum,
+            self.engine.settings().write_quorum
+        );
+        self.note(text);
+    }
+
+    pub fn is_quitting(&self) -> bool {
+        self.quit
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn pacer(&self) -> &Pacer {
+        &self.pacer
+    }
+
+    pub fn log(&self) -> &EventLog {
+        &self.log
+    }
+
+    pub fn inspector(&self) -> &Inspector {
+        &self.inspector
+    }
+
+    pub fn flights(&self) -> &Flights {
+        &self.flights
+    }
+
+    pub fn playback(&self) -> &Playback {
+        &self.playback
+    }
+
+    /// The `:` command line (its text while open, and its history).
+    pub fn command_line(&self) -> &LineEditor {
+        &self.command
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    pub fn selected_node(&self) -> NodeId {
+        self.selected_node
+    }
+
+    /// Expectations passed and failed since the scenario opened.
+    pub fn expectations(&self) -> (usize, usize) {
+        (self.passed, self.failed)
+    }
+
+    /// Tells the app the size of the screen it is drawn on (mouse clicks
+    /// are mapped against it).
+    pub fn set_area(&mut self, area: Rect) {
+        self.area = area;
+    }
+
+    /// What commands may name: the cluster's nodes.
+    pub(crate) fn parse_context(&self) -> ParseContext {
+        ParseContext {
+            nodes: self.engine.names().node_names().map(str::to_string).collect(),
+            max_nodes: self.engine.names().node_count(),
+        }
+    }
+
+    // ---- notices ----
+
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+            until: self.real_now + NOTICE_LIFE,
+        });
+    }
+
+    /// Shows an error in the status line and in the log.
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        self.log.push(LogEntry::note(
+            self.engine.now(),
+            format!("error: {text}"),
+            Category::Error,
+        ));
+        self.notice = Some(Notice {
+            text,
+            error: true,
+            until: self.real_now + NOTICE_LIFE,
+        });
+    }
+
+    /// A line of the playground's own in the log.
+    pub(crate) fn note(&mut self, text: String) {
+        self.log
+            .push(LogEntry::note(self.engine.now(), text, Category::Command));
+    }
+
+    // ---- time ----
+
+    /// One frame of the live loop: `real` has passed since the last one.
+    /// Moves virtual time by the pacer (or fast-forwards a typed `wait`),
+    /// spending at most `budget` of real time on engine work; past it,
+    /// virtual time lags rather than the screen freezing.
+    pub async fn tick(&mut self, real: Duration, budget: Option<Duration>) {
+        self.real_now += real;
+        let now = self.engine.now();
+        let target = match self.fast_forward {
+            Some(t) if t > now => t,
+            _ => {
+                self.fast_forward = None;
+                now + self.pacer.advance(real)
+            }
+        };
+        let reached = self.advance_to(target, budget).await;
+        if reached && self.fast_forward.is_some_and(|t| t <= self.engine.now()) {
+            self.fast_forward = None;
+        }
+        if !reached && self.fast_forward.is_none() {
+            self.pacer.forgive();
+        }
+        self.pacer.set_lagging(!reached && self.fast_forward.is_none());
+        self.flights.expire(self.engine.now(), self.real_now);
+        if self.notice.as_ref().is_some_and(|n| self.real_now > n.until) {
+            self.notice = None;
+        }
+        self.refresh_inspector().await;
+    }
+
+    /// Runs virtual time for `d` with no real-time budget (tests, and the
+    /// deterministic paths).
+    pub async fn run_for(&mut self, d: Dur) {
+        let target = self.engine.now() + d;
+        self.advance_to(target, None).await;
+        self.refresh_inspector().await;
+    }
+
+    /// Moves virtual time to `target`, stopping at every instant a running
+    /// step could end so that the next one starts exactly then. Returns
+    /// false when the budget ran out first.
+    async fn advance_to(&mut self, target: Time, budget: Option<Duration>) -> bool {
+        let started = Instant::now();
+        loop {
+            self.playback.pump(&mut self.engine, self.real_now).await;
+            self.ingest();
+            let now = self.engine.now();
+            if now >= target {
+                return true;
+            }
+            if budget.is_some_and(|b| started.elapsed() >= b) {
+                return false;
+            }
+            let limit = self.playback.deadline(now).map_or(target, |d| d.min(target));
+            match self.engine.next_event_time() {
+                Some(t) if t <= limit => {
+                    if self.playback.watching_ops(&self.engine) {
+                        self.engine.step().await;
+                    } else {
+                        self.engine.run_until(limit.min(t + CHUNK)).await;
+                    }
+                }
+                _ => self.engine.run_until(limit).await,
+            }
+        }
+    }
+
+    /// Processes the next event instant (the `.` key), whatever the pace.
+    pub async fn step_event(&mut self) {
+        self.fast_forward = None;
+        if !self.engine.step().await {
+            self.info("nothing is scheduled: no message is in flight and no timer is set");
+        }
+        self.settle().await;
+    }
+
+    /// Lets steps finish and start, takes in the trace and refreshes the
+    /// inspector, without moving time.
+    pub(crate) async fn settle(&mut self) {
+        self.playback.pump(&mut self.engine, self.real_now).await;
+        self.ingest();
+        self.refresh_inspector().await;
+    }
+
+    async fn refresh_inspector(&mut self) {
+        if let Some(key) = self.inspector.wants_refresh().cloned() {
+            let view = self.engine.key_view(&key).await;
+            let replicas = self.engine.settings().replicas;
+            self.inspector.set_view(&key, view, self.engine.ring(), replicas);
+        }
+    }
+
+    /// Takes in every trace event recorded since the last call.
+    fn ingest(&mut self) {
+        self.engine.drain_trace(&mut self.trace_buf);
+        if self.trace_buf.is_empty() {
+            return;
+        }
+        let mut events = std::mem::take(&mut self.trace_buf);
+        let mut ring_changed = false;
+        for ev in events.drain(..) {
+            // Joins and leaves change the ring: the homes follow.
+            ring_changed |= matches!(
+                ev.event,
+                Event::ViewChanged { .. } | Event::NodeLeft { .. } | Event::Fault(Fault::Join(_) | Fault::Leave(_))
+            );
+            self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
+            self.inspector.observe(&ev.event);
+            match &ev.event {
+                Event::OpFinished {
+                    op,
+                    client,
+                    key,
+                    put,
+                    coordinator,
+                    outcome,
+                    replicas,
+                    latency,
+                } => {
+                    let report = self.engine.report(*op);
+                    let last = LastOp {
+                        op: *op,
+                        client: *client,
+                        put: *put,
+                        value: report.and_then(|r| r.value.clone()),
+                        context: report.and_then(|r| r.context.clone()),
+                        coordinator: *coordinator,
+                        outcome: outcome.clone(),
+                        replicas: replicas.clone(),
+                        latency: *latency,
+                        at: ev.at,
+                    };
+                    self.inspector.record(key, last);
+                }
+                Event::Caption(text) => {
+                    if self.captions_stale {
+                        self.captions.clear();
+                        self.captions_stale = false;
+                    }
+                    if self.captions.len() >= CAPTIONS_CAP {
+                        self.captions.pop_front();
+                    }
+                    self.captions.push_back(text.clone());
+                }
+                // A new action: its captions and checks replace the last
+                // ones. Pure checks add to the step they follow.
+                Event::Step { index, .. } if !self.playback.is_automatic(*index) => {
+                    self.captions_stale = true;
+                    self.checks_stale = true;
+                }
+                Event::Expectation { text, passed, detail } => {
+                    if self.checks_stale {
+                        self.checks.clear();
+                        self.checks_stale = false;
+                    }
+                    if self.checks.len() >= CHECKS_CAP {
+                        self.checks.pop_front();
+                    }
+                    self.checks.push_back(Check {
+                        text: text.clone(),
+                        passed: *passed,
+                        detail: detail.clone(),
+                    });
+                    if *passed {
+                        self.passed += 1;
+                    } else {
+                        self.failed += 1;
+                    }
+                }
+                _ => {}
+            }
+            self.log.push(LogEntry::from_trace(ev, self.engine.names()));
+        }
+        if ring_changed {
+            self.homes = Homes::new(self.engine.ring(), self.engine.names().node_count());
+        }
+        self.trace_buf = events;
+    }
+}

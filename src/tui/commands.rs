@@ -1,0 +1,195 @@
+//! Carrying out what the command line asks. Cluster commands become preset
+//! steps (parsed by `scenario::command`, run by `StepRun`, exactly as a
+//! preset's would); the rest drive the playground itself.
+
+use std::sync::Arc;
+
+use crate::core::time::Time;
+use crate::scenario::command::{Command, parse};
+use crate::scenario::step::{Action, DEFAULT_CLIENT, PutStep, Step};
+use crate::scenario::{Scenario, presets};
+
+use super::action::Mode;
+use super::app::App;
+use super::resolve::quote;
+
+impl App {
+    /// Parses and runs one command line. A line that does not parse shows
+    /// an error and changes nothing.
+    pub async fn submit_command(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() {
+            return;
+        }
+        match parse(line, &self.parse_context()) {
+            Ok(command) => self.execute(command).await,
+            Err(e) => self.error(e),
+        }
+    }
+
+    pub(crate) async fn execute(&mut self, command: Command) {
+        match command {
+            Command::Step(step) => self.run_step(&step).await,
+            Command::Load(preset) => self.load(&preset).await,
+            Command::Pick => self.open_picker(),
+            Command::Seed(seed) => {
+                let scenario = self.scenario.clone();
+                match self.open(scenario, seed).await {
+                    Ok(()) => self.info(format!("restarted {} with seed {seed}", self.scenario.name)),
+                    Err(e) => self.error(e),
+                }
+            }
+            Command::Speed(x) => {
+                self.pacer.set_speed(x);
+                self.info(format!("speed {}", self.pacer.label()));
+            }
+            Command::Pause => self.toggle_pause(),
+            Command::StepEvent => self.step_event().await,
+            Command::Next => self.next_step().await,
+            Command::Help => {
+                self.mode = Mode::Help;
+                self.help_scroll = 0;
+            }
+            Command::Quit => self.quit = true,
+        }
+    }
+
+    /// Runs a cluster step now, alongside anything already running.
+    pub(crate) async fn run_step(&mut self, step: &Step) {
+        self.note(format!("› {}", step.action));
+        match self.playback.start_adhoc(step, &mut self.engine).await {
+            Ok(()) => {
+                if let Action::Wait(d) = step.action {
+                    self.fast_forward = Some(self.engine.now() + d);
+                    self.info(format!("fast-forwarding {d} of virtual time"));
+                }
+            }
+            Err(e) => self.error(e),
+        }
+        self.settle().await;
+    }
+
+    pub(crate) fn toggle_pause(&mut self) {
+        self.pacer.toggle_pause();
+        self.fast_forward = None;
+        let text = if self.pacer.is_paused() {
+            "paused: space resumes, . advances one event"
+        } else {
+            "running"
+        };
+        self.info(text);
+    }
+
+    /// `n`: the scenario's next step (now, or when the running one ends).
+    /// Pressed while a step only waits, it skips ahead to the wait's end.
+    pub(crate) async fn next_step(&mut self) {
+        let waiting_until = self
+            .playback
+            .director()
+            .is_running()
+            .then(|| self.playback.director().waiting_for().1)
+            .filter(|t| *t > self.engine.now());
+        match self.playback.request_next() {
+            Ok(_) if waiting_until.is_some() => {
+                self.fast_forward = waiting_until;
+                self.info("skipping to the end of this step's wait; the next step follows");
+            }
+            Ok(text) => {
+                if !text.is_empty() {
+                    self.info(text);
+                } else if self.pacer.is_paused() {
+                    self.info("started; time is paused: space resumes, . advances one event");
+                }
+            }
+            Err(text) => self.info(text),
+        }
+        self.settle().await;
+    }
+
+    pub(crate) fn open_picker(&mut self) {
+        let current = presets::names().iter().position(|n| *n == self.scenario.name);
+        self.picker = current.unwrap_or(0);
+        self.mode = Mode::Picker;
+    }
+
+    /// Opens another scenario; on error nothing changes.
+    pub(crate) async fn load(&mut self, preset: &str) {
+        let scenario = match Scenario::load(preset) {
+            Ok(s) => s,
+            Err(e) => return self.error(e.to_string()),
+        };
+        let seed = scenario.seed;
+        if let Err(e) = self.open(scenario, seed).await {
+            self.error(e);
+        }
+    }
+
+    /// Kills the selected node, or revives it when it is dead.
+    pub(crate) async fn toggle_node(&mut self) {
+        let node = self.selected_node;
+        let name = self.engine.names().node(node).to_string();
+        let word = if self.engine.is_alive(node) { "kill" } else { "revive" };
+        self.submit_command(&format!("{word} {name}")).await;
+    }
+
+    /// The put that resolves the selected key's siblings with `value`, by
+    /// the client whose get returned them (it carries the get's context).
+    fn resolution_step(&self, value: &str) -> Option<Step> {
+        let r = self.inspector.resolution()?;
+        Some(Step {
+            action: Action::Put(PutStep {
+                key: r.key.to_string(),
+                value: value.to_string(),
+                client: self.engine.names().client(r.client).to_string(),
+                via: None,
+                w: None,
+                pw: None,
+                context: None,
+            }),
+            expect: None,
+        })
+    }
+
+    /// Keeps sibling `n` (from 1).
+    pub(crate) async fn resolve_pick(&mut self, n: u8) {
+        let Some(r) = self.inspector.resolution() else {
+            return self.info("nothing to resolve: get a key that has siblings first");
+        };
+        let Some(value) = (n as usize).checked_sub(1).and_then(|i| r.values.get(i)) else {
+            return self.info(format!("there are only {} siblings", r.values.len()));
+        };
+        let value: Arc<str> = value.clone();
+        if let Some(step) = self.resolution_step(&value) {
+            self.run_step(&step).await;
+        }
+    }
+
+    /// Writes the union of the siblings' items.
+    pub(crate) async fn resolve_merge(&mut self) {
+        let Some(r) = self.inspector.resolution() else {
+            return self.info("nothing to resolve: get a key that has siblings first");
+        };
+        if let Some(step) = self.resolution_step(&r.merged) {
+            self.run_step(&step).await;
+        }
+    }
+
+    /// Opens the command line with the merge, to edit it before writing.
+    pub(crate) fn resolve_edit(&mut self) {
+        let Some(r) = self.inspector.resolution() else {
+            return self.info("nothing to resolve: get a key that has siblings first");
+        };
+        let client = self.engine.names().client(r.client);
+        let mut line = format!("put {} {}", r.key, quote(&r.merged));
+        if client != DEFAULT_CLIENT {
+            line.push_str(&format!(" as {client}"));
+        }
+        self.command.open(&line);
+        self.mode = Mode::Command;
+    }
+
+    /// The virtual instant a typed `wait` fast-forwards to, if one does.
+    pub fn fast_forward(&self) -> Option<Time> {
+        self.fast_forward
+    }
+}

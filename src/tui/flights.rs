@@ -1,0 +1,290 @@
+//! Messages in flight and the drops that flash where they died, learnt from
+//! the trace. Each message keeps its endpoints' anchors, found once when it
+//! is sent, so a frame only interpolates.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use crate::core::ids::MsgId;
+use crate::core::message::MsgKind;
+use crate::core::time::Time;
+use crate::core::trace::{DropReason, Event};
+
+use super::anchors::{Anchor, Homes, anchor};
+
+/// Messages tracked at once; beyond it the oldest are forgotten (they are
+/// still in the log).
+pub const FLIGHT_CAP: usize = 4_096;
+/// Drop flashes shown at once.
+pub const FLASH_CAP: usize = 128;
+/// How long a drop flashes, in real time.
+pub const FLASH_LIFE: Duration = Duration::from_millis(900);
+
+/// One message on its way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flight {
+    pub kind: MsgKind,
+    pub from: Anchor,
+    pub to: Anchor,
+    pub sent: Time,
+    pub arrives: Time,
+}
+
+impl Flight {
+    /// How far along it is at `now`, from 0 to 1.
+    pub fn progress(&self, now: Time) -> f64 {
+        let total = self.arrives.since(self.sent).micros();
+        if total == 0 {
+            return 1.0;
+        }
+        (now.since(self.sent).micros() as f64 / total as f64).clamp(0.0, 1.0)
+    }
+}
+
+/// A message that died, and where along its path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flash {
+    pub kind: MsgKind,
+    pub from: Anchor,
+    pub to: Anchor,
+    /// 0 at the sender, 1 at the receiver.
+    pub along: f64,
+    pub reason: DropReason,
+    /// The real time it happened, in the app's clock.
+    pub at: Duration,
+}
+
+/// Every message in flight and the recent drops.
+#[derive(Debug, Default)]
+pub struct Flights {
+    live: BTreeMap<MsgId, Flight>,
+    flashes: VecDeque<Flash>,
+}
+
+impl Flights {
+    pub fn clear(&mut self) {
+        self.live.clear();
+        self.flashes.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live.is_empty()
+    }
+
+    pub fn live(&self) -> impl Iterator<Item = &Flight> {
+        self.live.values()
+    }
+
+    pub fn flashes(&self) -> impl Iterator<Item = &Flash> {
+        self.flashes.iter()
+    }
+
+    /// Takes in one trace event that happened at `at`; `real_now` stamps
+    /// drop flashes.
+    pub fn observe(&mut self, at: Time, event: &Event, homes: &Homes, real_now: Duration) {
+        match event {
+            Event::Sent {
+                msg,
+                from,
+                to,
+                kind,
+                arrives,
+                ..
+            } => {
+                if self.live.len() >= FLIGHT_CAP {
+                    self.live.pop_first();
+                }
+                self.live.insert(
+                    *msg,
+                    Flight {
+                        kind: *kind,
+                        from: anchor(homes, *from),
+                        to: anchor(homes, *to),
+                        sent: at,
+                        arrives: *arrives,
+                    },
+                );
+            }
+            Event::Delivered { msg, .. } => {
+                self.live.remove(msg);
+            }
+            Event::Dropped {
+                msg,
+                from,
+                to,
+                kind,
+                reason,
+            } => {
+                // Lost on arrival: it flew all the way. Lost when sent: it
+                // died at the wall between the two.
+                let (from_a, to_a, along) = match self.live.remove(msg) {
+                    Some(f) => (f.from, f.to, 1.0),
+                    None => (anchor(homes, *from), anchor(homes, *to), 0.5),
+                };
+                if self.flashes.len() >= FLASH_CAP {
+                    self.flashes.pop_front();
+                }
+                self.flashes.push_back(Flash {
+                    kind: *kind,
+                    from: from_a,
+                    to: to_a,
+                    along,
+                    reason: *reason,
+                    at: real_now,
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Forgets flashes older than [`FLASH_LIFE`] and messages long overdue
+    /// (a message whose end the trace never told, say after a trace overflow).
+    pub fn expire(&mut self, now: Time, real_now: Duration) {
+        while self
+            .flashes
+            .front()
+            .is_some_and(|f| real_now.saturating_sub(f.at) > FLASH_LIFE)
+        {
+            self.flashes.pop_front();
+        }
+        let grace = crate::core::time::Dur::from_secs(5);
+        self.live.retain(|_, f| now <= f.arrives + grace);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::{ClientId, Endpoint, NodeId};
+    use crate::core::ring::Ring;
+    use std::sync::Arc;
+
+    fn ring() -> Ring {
+        Ring::new([(NodeId(0), vec![100]), (NodeId(1), vec![300])])
+    }
+
+    fn n(i: u16) -> Endpoint {
+        Endpoint::Node(NodeId(i))
+    }
+
+    fn sent(msg: u64, from: Endpoint, to: Endpoint, kind: MsgKind, key: Option<&str>, arrives: u64) -> Event {
+        Event::Sent {
+            msg: MsgId(msg),
+            from,
+            to,
+            kind,
+            key: key.map(Arc::from),
+            arrives: Time(arrives),
+        }
+    }
+
+    #[test]
+    fn a_message_flies_from_send_to_delivery() {
+        let r = ring();
+        let h = Homes::new(&r, 2);
+        let mut f = Flights::default();
+        f.observe(
+            Time(100),
+            &sent(1, n(0), n(1), MsgKind::Replicate, Some("k"), 200),
+            &h,
+            Duration::ZERO,
+        );
+        let flight = f.live().next().unwrap().clone();
+        assert_eq!(flight.from, Anchor::Ring(100));
+        assert_eq!(flight.to, Anchor::Ring(300));
+        assert_eq!(flight.progress(Time(150)), 0.5);
+        assert_eq!(flight.progress(Time(900)), 1.0);
+        f.observe(
+            Time(200),
+            &Event::Delivered {
+                msg: MsgId(1),
+                from: n(0),
+                to: n(1),
+                kind: MsgKind::Replicate,
+            },
+            &h,
+            Duration::ZERO,
+        );
+        assert!(f.is_empty());
+    }
+
+    #[test]
+    fn clients_are_at_the_centre() {
+        let r = ring();
+        let h = Homes::new(&r, 2);
+        let mut f = Flights::default();
+        let c = Endpoint::Client(ClientId(0));
+        f.observe(
+            Time(0),
+            &sent(1, c, n(1), MsgKind::ClientRequest, Some("k"), 10),
+            &h,
+            Duration::ZERO,
+        );
+        f.observe(
+            Time(0),
+            &sent(2, n(1), c, MsgKind::ClientReply, None, 20),
+            &h,
+            Duration::ZERO,
+        );
+        let flights: Vec<&Flight> = f.live().collect();
+        assert_eq!(flights[0].from, Anchor::Centre);
+        assert_eq!(flights[0].to, Anchor::Ring(300));
+        assert_eq!(flights[1].to, Anchor::Centre);
+    }
+
+    #[test]
+    fn drops_flash_where_the_message_died_then_fade() {
+        let r = ring();
+        let h = Homes::new(&r, 2);
+        let mut f = Flights::default();
+        f.observe(
+            Time(0),
+            &sent(1, n(0), n(1), MsgKind::Read, Some("k"), 50),
+            &h,
+            Duration::ZERO,
+        );
+        let drop = |msg, reason| Event::Dropped {
+            msg: MsgId(msg),
+            from: n(0),
+            to: n(1),
+            kind: MsgKind::Read,
+            reason,
+        };
+        f.observe(
+            Time(0),
+            &drop(1, DropReason::ReceiverDown),
+            &h,
+            Duration::from_millis(10),
+        );
+        f.observe(Time(0), &drop(2, DropReason::Partition), &h, Duration::from_millis(20));
+        let along: Vec<f64> = f.flashes().map(|x| x.along).collect();
+        assert_eq!(along, vec![1.0, 0.5], "at the receiver's door, then at the wall");
+        assert!(f.is_empty());
+        f.expire(Time(0), Duration::from_millis(915));
+        assert_eq!(f.flashes().count(), 1);
+        f.expire(Time(0), Duration::from_secs(2));
+        assert_eq!(f.flashes().count(), 0);
+    }
+
+    #[test]
+    fn tracking_is_capped() {
+        let r = ring();
+        let h = Homes::new(&r, 2);
+        let mut f = Flights::default();
+        for i in 0..(FLIGHT_CAP as u64 + 10) {
+            f.observe(
+                Time(0),
+                &sent(i, n(0), n(1), MsgKind::Ack, None, 10),
+                &h,
+                Duration::ZERO,
+            );
+        }
+        assert_eq!(f.len(), FLIGHT_CAP);
+        f.expire(Time(10_000_000), Duration::ZERO);
+        assert!(f.is_empty(), "long overdue messages are forgotten");
+    }
+}

@@ -1,0 +1,341 @@
+//! Carrying out actions: what each key (through the keymap) and each mouse
+//! event does to the app, given the mode and the focused pane.
+
+use crossterm::event::{Event as TermEvent, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::core::ids::NodeId;
+use crate::scenario::presets;
+
+use super::action::{Action, Edit, Focus, Mode};
+use super::app::App;
+use super::complete::{Vocabulary, candidates};
+use super::filter::{EVENT_KINDS, LogFilter};
+use super::keymap::map_key;
+use super::line_editor::EditOutcome;
+use super::ui::layout::Screen;
+use super::ui::ring_geometry::RingGeometry;
+
+/// Lines a page key or a mouse wheel notch moves the log.
+const PAGE: usize = 10;
+const WHEEL: usize = 3;
+
+impl App {
+    /// Takes one terminal event.
+    pub async fn on_terminal_event(&mut self, event: TermEvent) {
+        match event {
+            TermEvent::Key(key) => {
+                if let Some(action) = map_key(self.mode, key) {
+                    self.handle(action).await;
+                }
+            }
+            TermEvent::Mouse(m) => self.mouse(m).await,
+            TermEvent::Paste(text) if matches!(self.mode, Mode::Command | Mode::Filter) => {
+                for c in text.chars().filter(|c| !c.is_control()) {
+                    self.edit(Edit::Insert(c)).await;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Carries out one action.
+    pub async fn handle(&mut self, action: Action) {
+        if action == Action::Quit {
+            self.quit = true;
+            return;
+        }
+        match self.mode {
+            Mode::Normal => self.normal(action).await,
+            Mode::Command | Mode::Filter => match action {
+                Action::Edit(e) => self.edit(e).await,
+                Action::Close => self.mode = Mode::Normal,
+                _ => {}
+            },
+            Mode::Help => match action {
+                Action::Close => self.mode = Mode::Normal,
+                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                Action::Down => self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area)),
+                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
+                Action::PageDown => {
+                    self.help_scroll = (self.help_scroll + PAGE as u16).min(super::ui::help::max_scroll(self.area))
+                }
+                Action::Home => self.help_scroll = 0,
+                Action::End => self.help_scroll = super::ui::help::max_scroll(self.area),
+                _ => {}
+            },
+            Mode::Picker => {
+                let count = presets::names().len();
+                match action {
+                    Action::Close => self.mode = Mode::Normal,
+                    Action::Up => self.picker = self.picker.saturating_sub(1),
+                    Action::Down => self.picker = (self.picker + 1).min(count.saturating_sub(1)),
+                    Action::Home => self.picker = 0,
+                    Action::End => self.picker = count.saturating_sub(1),
+                    Action::Activate => {
+                        self.mode = Mode::Normal;
+                        if let Some(name) = presets::names().get(self.picker) {
+                            self.load(name).await;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    async fn normal(&mut self, action: Action) {
+        match action {
+            Action::TogglePause => self.toggle_pause(),
+            Action::StepEvent => self.step_event().await,
+            Action::Faster => {
+                self.pacer.faster();
+                self.info(format!("speed {}", self.pacer.label()));
+            }
+            Action::Slower => {
+                self.pacer.slower();
+                self.info(format!("speed {}", self.pacer.label()));
+            }
+            Action::NextStep => self.next_step().await,
+            Action::ToggleAutoplay => {
+                let on = !self.playback.autoplay();
+                self.playback.set_autoplay(on);
+                self.info(if on {
+                    "autoplay: the scenario runs its steps by itself (a stops it)"
+                } else {
+                    "autoplay off: n runs the next step"
+                });
+                self.settle().await;
+            }
+            Action::FocusNext => self.focus = self.focus.next(),
+            Action::FocusPrev => self.focus = self.focus.prev(),
+            Action::Up => self.move_selection(-1),
+            Action::Down => self.move_selection(1),
+            Action::PageUp => self.move_selection(-(PAGE as isize)),
+            Action::PageDown => self.move_selection(PAGE as isize),
+            Action::Home => match self.focus {
+                Focus::Log => self.log.home(),
+                Focus::Inspector => self.inspector.select_by(isize::MIN / 2),
+                Focus::Ring | Focus::Nodes => self.selected_node = NodeId(0),
+            },
+            Action::End => match self.focus {
+                Focus::Inspector => self.inspector.select_by(isize::MAX / 2),
+                Focus::Ring | Focus::Nodes => {
+                    self.selected_node = NodeId(self.engine.names().node_count().saturating_sub(1) as u16)
+                }
+                Focus::Log => self.log.follow(),
+            },
+            Action::Activate => self.activate(),
+            Action::OpenCommand => {
+                self.command.open("");
+                self.mode = Mode::Command;
+            }
+            Action::OpenFilter => {
+                let text = self.log.filter().text().to_string();
+                self.filter_input.open(&text);
+                self.mode = Mode::Filter;
+            }
+            Action::OpenHelp => {
+                self.help_scroll = 0;
+                self.mode = Mode::Help;
+            }
+            Action::OpenPicker => self.open_picker(),
+            Action::Close => {
+                self.log.follow();
+                self.notice = None;
+            }
+            Action::ToggleNode => self.toggle_node().await,
+            Action::ResolvePick(n) => self.resolve_pick(n).await,
+            Action::ResolveMerge => self.resolve_merge().await,
+            Action::ResolveEdit => self.resolve_edit(),
+            Action::Quit | Action::Edit(_) => {}
+        }
+        self.refresh().await;
+    }
+
+    /// Re-reads the inspector's key if the action changed the selection.
+    async fn refresh(&mut self) {
+        if self.inspector.wants_refresh().is_some() {
+            self.settle().await;
+        }
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        match self.focus {
+            Focus::Ring | Focus::Nodes => {
+                let last = (self.engine.names().node_count() as isize - 1).max(0);
+                let at = (self.selected_node.0 as isize + delta).clamp(0, last);
+                self.selected_node = NodeId(at as u16);
+            }
+            Focus::Inspector => self.inspector.select_by(delta),
+            Focus::Log => {
+                if delta < 0 {
+                    self.log.up(delta.unsigned_abs());
+                } else {
+                    self.log.down(delta as usize);
+                }
+            }
+        }
+    }
+
+    /// Enter: a node or a key filters the log to it; a log line selects
+    /// its key in the inspector.
+    fn activate(&mut self) {
+        let term = match self.focus {
+            Focus::Ring | Focus::Nodes => Some(self.engine.names().node(self.selected_node).to_string()),
+            Focus::Inspector => self.inspector.selected().map(|k| format!("key:{k}")),
+            Focus::Log => {
+                let key = self
+                    .log
+                    .selected()
+                    .and_then(|e| e.event.as_ref())
+                    .and_then(|e| e.key())
+                    .cloned();
+                if let Some(key) = key {
+                    self.inspector.select(key);
+                    self.focus = Focus::Inspector;
+                }
+                None
+            }
+        };
+        if let Some(term) = term {
+            let text = if self.log.filter().text() == term {
+                String::new()
+            } else {
+                term
+            };
+            self.apply_filter(&text);
+        }
+    }
+
+    fn apply_filter(&mut self, text: &str) {
+        match LogFilter::parse(text, self.engine.names()) {
+            Ok(f) => {
+                let shown = if f.is_empty() {
+                    "log filter cleared".to_string()
+                } else {
+                    format!("log filtered: {}", f.text())
+                };
+                self.log.set_filter(f);
+                self.info(shown);
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// What completion draws from now.
+    fn vocabulary(&self) -> Vocabulary {
+        let names = self.engine.names();
+        Vocabulary {
+            nodes: names.node_names().map(str::to_string).collect(),
+            keys: self.inspector.keys().map(|k| k.to_string()).collect(),
+            clients: names.client_names().map(str::to_string).collect(),
+            presets: presets::names().iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    async fn edit(&mut self, edit: Edit) {
+        let filter = self.mode == Mode::Filter;
+        let input = if filter {
+            &mut self.filter_input
+        } else {
+            &mut self.command
+        };
+        match input.edit(edit) {
+            EditOutcome::Changed => {}
+            EditOutcome::Submit(line) => {
+                self.mode = Mode::Normal;
+                if filter {
+                    self.apply_filter(&line);
+                } else {
+                    self.submit_command(&line).await;
+                }
+            }
+            EditOutcome::WantsCompletion => {
+                let vocab = self.vocabulary();
+                let found = if filter {
+                    filter_candidates(self.filter_input.before_cursor(), &vocab)
+                } else {
+                    candidates(self.command.before_cursor(), &vocab)
+                };
+                let input = if filter {
+                    &mut self.filter_input
+                } else {
+                    &mut self.command
+                };
+                let shown = input.complete(found);
+                if shown.len() > 1 {
+                    self.info(shown.join("  "));
+                }
+            }
+        }
+    }
+
+    /// A mouse event: clicks select a node (on the ring or in the table) or
+    /// focus a pane; the wheel scrolls the log.
+    pub async fn mouse(&mut self, m: MouseEvent) {
+        if self.mode != Mode::Normal || !Screen::fits(self.area) {
+            return;
+        }
+        let screen = Screen::compute(self.area, self.engine.names().node_count());
+        let inside = |r: ratatui::layout::Rect| r.contains(ratatui::layout::Position::new(m.column, m.row));
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if inside(screen.ring) {
+                    self.focus = Focus::Ring;
+                    let geometry = RingGeometry::new(screen.ring_canvas());
+                    if let Some(node) = geometry.nearest_token(self.engine.ring(), m.column, m.row) {
+                        self.selected_node = node;
+                    }
+                } else if inside(screen.nodes) {
+                    self.focus = Focus::Nodes;
+                    if let Some(node) = super::ui::nodes::row_at(&screen, self, m.row) {
+                        self.selected_node = node;
+                    }
+                } else if inside(screen.inspector) {
+                    self.focus = Focus::Inspector;
+                } else if inside(screen.log) {
+                    self.focus = Focus::Log;
+                }
+            }
+            MouseEventKind::ScrollUp if inside(screen.log) => self.log.up(WHEEL),
+            MouseEventKind::ScrollDown if inside(screen.log) => self.log.down(WHEEL),
+            MouseEventKind::ScrollUp if inside(screen.inspector) => self.inspector.select_by(-1),
+            MouseEventKind::ScrollDown if inside(screen.inspector) => self.inspector.select_by(1),
+            _ => {}
+        }
+        self.refresh().await;
+    }
+}
+
+/// Completion for the filter: node names, kinds and known keys.
+fn filter_candidates(before: &str, vocab: &Vocabulary) -> super::complete::Candidates {
+    let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let (prefix, partial) = match word.split_once(':') {
+        Some((p, rest)) => (format!("{p}:"), rest),
+        None => (String::new(), word.trim_start_matches('-')),
+    };
+    let offset = if prefix.is_empty() && word.starts_with('-') {
+        1
+    } else {
+        0
+    };
+    let mut pool: Vec<String> = Vec::new();
+    if prefix.is_empty() || prefix == "node:" {
+        pool.extend(vocab.nodes.iter().cloned());
+    }
+    if prefix.is_empty() || prefix == "kind:" {
+        pool.extend(EVENT_KINDS.iter().map(|s| s.to_string()));
+        pool.extend(crate::core::message::MsgKind::ALL.iter().map(|k| k.name().to_string()));
+    }
+    if prefix.is_empty() || prefix == "key:" {
+        pool.extend(vocab.keys.iter().cloned());
+    }
+    let mut words: Vec<String> = pool.into_iter().filter(|w| w.starts_with(partial)).collect();
+    words.sort();
+    words.dedup();
+    super::complete::Candidates {
+        start: start + prefix.len() + offset,
+        words,
+    }
+}

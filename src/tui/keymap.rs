@@ -1,0 +1,326 @@
+//! The keymap: a pure function from a key event (and the input mode) to an
+//! [`Action`]. It knows nothing of the app, so it is tested without a
+//! terminal, and the help overlay lists the same table it is checked against.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::{Action, Edit, Mode};
+
+/// One line of the help overlay: the keys as written, what they do, and one
+/// key event that triggers the action (tests check the two agree).
+#[derive(Clone, Copy, Debug)]
+pub struct Binding {
+    pub keys: &'static str,
+    pub help: &'static str,
+    pub example: KeyCode,
+    pub action: Action,
+}
+
+const fn b(keys: &'static str, help: &'static str, example: KeyCode, action: Action) -> Binding {
+    Binding {
+        keys,
+        help,
+        example,
+        action,
+    }
+}
+
+/// Every key of the normal mode, in the order the help overlay lists them.
+pub const BINDINGS: &[Binding] = &[
+    b(
+        "space",
+        "pause / resume virtual time",
+        KeyCode::Char(' '),
+        Action::TogglePause,
+    ),
+    b(".", "advance to the next event", KeyCode::Char('.'), Action::StepEvent),
+    b("+ =", "faster (up to 100x)", KeyCode::Char('+'), Action::Faster),
+    b("-", "slower (down to 0.01x)", KeyCode::Char('-'), Action::Slower),
+    b(
+        "n",
+        "run the scenario's next step",
+        KeyCode::Char('n'),
+        Action::NextStep,
+    ),
+    b(
+        "a",
+        "autoplay: the scenario runs its steps by itself",
+        KeyCode::Char('a'),
+        Action::ToggleAutoplay,
+    ),
+    b(
+        ":",
+        "command line (Tab completes, ↑↓ history)",
+        KeyCode::Char(':'),
+        Action::OpenCommand,
+    ),
+    b(
+        "/",
+        "filter the log: key, node or kind",
+        KeyCode::Char('/'),
+        Action::OpenFilter,
+    ),
+    b("p", "pick a scenario to load", KeyCode::Char('p'), Action::OpenPicker),
+    b("Tab S-Tab", "move focus between panes", KeyCode::Tab, Action::FocusNext),
+    b("↑ ↓ k j", "select a node, a key or a log line", KeyCode::Up, Action::Up),
+    b("PgUp PgDn", "scroll by a page", KeyCode::PageUp, Action::PageUp),
+    b(
+        "Home End",
+        "first / last (End follows the log again)",
+        KeyCode::End,
+        Action::End,
+    ),
+    b(
+        "Enter",
+        "node/key: filter the log; log line: inspect its key",
+        KeyCode::Enter,
+        Action::Activate,
+    ),
+    b(
+        "x",
+        "kill the selected node, or revive it",
+        KeyCode::Char('x'),
+        Action::ToggleNode,
+    ),
+    b(
+        "1-9",
+        "resolve siblings: keep that value",
+        KeyCode::Char('1'),
+        Action::ResolvePick(1),
+    ),
+    b(
+        "m",
+        "resolve siblings: write the union of their items",
+        KeyCode::Char('m'),
+        Action::ResolveMerge,
+    ),
+    b(
+        "e",
+        "resolve siblings: edit the merge on the command line",
+        KeyCode::Char('e'),
+        Action::ResolveEdit,
+    ),
+    b("Esc", "close, or follow the log again", KeyCode::Esc, Action::Close),
+    b("?", "this help", KeyCode::Char('?'), Action::OpenHelp),
+    b("q Ctrl-C", "quit", KeyCode::Char('q'), Action::Quit),
+];
+
+/// What `key` means in `mode`, if anything.
+pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
+        return Some(Action::Quit);
+    }
+    match mode {
+        Mode::Normal => normal(key.code, ctrl),
+        Mode::Command | Mode::Filter => line(key.code, ctrl),
+        Mode::Help => overlay(key.code),
+        Mode::Picker => match key.code {
+            KeyCode::Enter => Some(Action::Activate),
+            code => overlay(code),
+        },
+    }
+}
+
+fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
+    if ctrl {
+        return match code {
+            KeyCode::Char('l') => Some(Action::End),
+            _ => None,
+        };
+    }
+    Some(match code {
+        KeyCode::Char(' ') => Action::TogglePause,
+        KeyCode::Char('.') => Action::StepEvent,
+        KeyCode::Char('+') | KeyCode::Char('=') => Action::Faster,
+        KeyCode::Char('-') | KeyCode::Char('_') => Action::Slower,
+        KeyCode::Char('n') => Action::NextStep,
+        KeyCode::Char('a') => Action::ToggleAutoplay,
+        KeyCode::Char(':') => Action::OpenCommand,
+        KeyCode::Char('/') => Action::OpenFilter,
+        KeyCode::Char('p') => Action::OpenPicker,
+        KeyCode::Char('?') => Action::OpenHelp,
+        KeyCode::Char('q') => Action::Quit,
+        KeyCode::Char('x') => Action::ToggleNode,
+        KeyCode::Char('m') => Action::ResolveMerge,
+        KeyCode::Char('e') => Action::ResolveEdit,
+        KeyCode::Char(c @ '1'..='9') => Action::ResolvePick(c as u8 - b'0'),
+        KeyCode::Char('k') | KeyCode::Up => Action::Up,
+        KeyCode::Char('j') | KeyCode::Down => Action::Down,
+        KeyCode::Left => Action::Up,
+        KeyCode::Right => Action::Down,
+        KeyCode::Tab => Action::FocusNext,
+        KeyCode::BackTab => Action::FocusPrev,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown => Action::PageDown,
+        KeyCode::Home => Action::Home,
+        KeyCode::End => Action::End,
+        KeyCode::Enter => Action::Activate,
+        KeyCode::Esc => Action::Close,
+        _ => return None,
+    })
+}
+
+fn line(code: KeyCode, ctrl: bool) -> Option<Action> {
+    let edit = if ctrl {
+        match code {
+            KeyCode::Char('a') => Edit::Start,
+            KeyCode::Char('e') => Edit::End,
+            KeyCode::Char('w') | KeyCode::Backspace => Edit::DeleteWord,
+            KeyCode::Char('u') => Edit::Clear,
+            KeyCode::Char('p') => Edit::HistoryPrev,
+            KeyCode::Char('n') => Edit::HistoryNext,
+            _ => return None,
+        }
+    } else {
+        match code {
+            KeyCode::Esc => return Some(Action::Close),
+            KeyCode::Char(c) => Edit::Insert(c),
+            KeyCode::Backspace => Edit::Backspace,
+            KeyCode::Delete => Edit::Delete,
+            KeyCode::Left => Edit::Left,
+            KeyCode::Right => Edit::Right,
+            KeyCode::Home => Edit::Start,
+            KeyCode::End => Edit::End,
+            KeyCode::Up => Edit::HistoryPrev,
+            KeyCode::Down => Edit::HistoryNext,
+            KeyCode::Tab => Edit::Complete,
+            KeyCode::Enter => Edit::Submit,
+            _ => return None,
+        }
+    };
+    Some(Action::Edit(edit))
+}
+
+fn overlay(code: KeyCode) -> Option<Action> {
+    Some(match code {
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => Action::Close,
+        KeyCode::Up | KeyCode::Char('k') => Action::Up,
+        KeyCode::Down | KeyCode::Char('j') => Action::Down,
+        KeyCode::PageUp => Action::PageUp,
+        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
+        KeyCode::Home => Action::Home,
+        KeyCode::End => Action::End,
+        KeyCode::Enter => Action::Close,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn the_help_table_says_what_each_key_does() {
+        for binding in BINDINGS {
+            assert_eq!(
+                map_key(Mode::Normal, key(binding.example)),
+                Some(binding.action),
+                "{} is listed as {:?}",
+                binding.keys,
+                binding.action
+            );
+        }
+    }
+
+    #[test]
+    fn every_normal_key_is_in_the_help() {
+        let mut codes: Vec<KeyCode> = (' '..='~').map(KeyCode::Char).collect();
+        codes.extend([
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Up,
+            KeyCode::Down,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::PageUp,
+            KeyCode::PageDown,
+            KeyCode::Home,
+            KeyCode::End,
+            KeyCode::Enter,
+            KeyCode::Esc,
+        ]);
+        let same = |a: &Action, b: &Action| std::mem::discriminant(a) == std::mem::discriminant(b);
+        let mirrors = [
+            (Action::FocusPrev, Action::FocusNext),
+            (Action::Down, Action::Up),
+            (Action::PageDown, Action::PageUp),
+            (Action::Home, Action::End),
+        ];
+        for code in codes {
+            let Some(action) = map_key(Mode::Normal, key(code)) else {
+                continue;
+            };
+            let listed = BINDINGS.iter().any(|b| same(&b.action, &action))
+                || mirrors
+                    .iter()
+                    .any(|(m, listed)| same(m, &action) && BINDINGS.iter().any(|b| same(&b.action, listed)));
+            assert!(listed, "{code:?} does {action:?} but the help does not say so");
+        }
+    }
+
+    #[test]
+    fn normal_mode_keys() {
+        let m = |c| map_key(Mode::Normal, key(c));
+        assert_eq!(m(KeyCode::Char(' ')), Some(Action::TogglePause));
+        assert_eq!(m(KeyCode::Char('.')), Some(Action::StepEvent));
+        assert_eq!(m(KeyCode::Char('=')), Some(Action::Faster));
+        assert_eq!(m(KeyCode::Char('-')), Some(Action::Slower));
+        assert_eq!(m(KeyCode::Char('3')), Some(Action::ResolvePick(3)));
+        assert_eq!(m(KeyCode::Char('0')), None);
+        assert_eq!(m(KeyCode::Char('j')), Some(Action::Down));
+        assert_eq!(m(KeyCode::F(5)), None);
+        assert_eq!(map_key(Mode::Normal, ctrl('c')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn the_command_line_takes_every_printable_key_as_text() {
+        for c in ['q', 'n', ' ', ':', '?', '.', 'x', '1', '|', '>', '#'] {
+            assert_eq!(
+                map_key(Mode::Command, key(KeyCode::Char(c))),
+                Some(Action::Edit(Edit::Insert(c)))
+            );
+            assert_eq!(
+                map_key(Mode::Filter, key(KeyCode::Char(c))),
+                Some(Action::Edit(Edit::Insert(c)))
+            );
+        }
+        let m = |c| map_key(Mode::Command, key(c));
+        assert_eq!(m(KeyCode::Up), Some(Action::Edit(Edit::HistoryPrev)));
+        assert_eq!(m(KeyCode::Down), Some(Action::Edit(Edit::HistoryNext)));
+        assert_eq!(m(KeyCode::Tab), Some(Action::Edit(Edit::Complete)));
+        assert_eq!(m(KeyCode::Enter), Some(Action::Edit(Edit::Submit)));
+        assert_eq!(m(KeyCode::Esc), Some(Action::Close));
+        assert_eq!(map_key(Mode::Command, ctrl('w')), Some(Action::Edit(Edit::DeleteWord)));
+        assert_eq!(map_key(Mode::Command, ctrl('c')), Some(Action::Quit));
+    }
+
+    #[test]
+    fn overlays_close_on_q_and_esc_instead_of_quitting() {
+        for mode in [Mode::Help, Mode::Picker] {
+            assert_eq!(map_key(mode, key(KeyCode::Char('q'))), Some(Action::Close));
+            assert_eq!(map_key(mode, key(KeyCode::Esc)), Some(Action::Close));
+            assert_eq!(map_key(mode, key(KeyCode::Down)), Some(Action::Down));
+            assert_eq!(map_key(mode, ctrl('c')), Some(Action::Quit));
+        }
+        assert_eq!(map_key(Mode::Picker, key(KeyCode::Enter)), Some(Action::Activate));
+    }
+
+    #[test]
+    fn key_releases_do_nothing() {
+        let mut release = key(KeyCode::Char('q'));
+        release.kind = KeyEventKind::Release;
+        assert_eq!(map_key(Mode::Normal, release), None);
+    }
+}

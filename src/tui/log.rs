@@ -1,0 +1,417 @@
+//! The event log's model: the last [`LOG_CAP`] lines of the trace (and of
+//! the playground's own notes), the filter over them, and the line the user
+//! scrolled to. Lines are rendered to text once, when they arrive, so that
+//! drawing a frame only slices strings.
+
+use std::collections::VecDeque;
+
+use crate::core::ids::Names;
+use crate::core::message::MsgKind;
+use crate::core::time::Time;
+use crate::core::trace::{Event, TraceEvent, describe_fault};
+
+use super::filter::{LogFilter, Subject};
+
+/// Lines the log holds; older lines are dropped.
+pub const LOG_CAP: usize = 5_000;
+
+/// How a line is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Category {
+    Sent(MsgKind),
+    Delivered,
+    Dropped,
+    Stored,
+    Overwritten,
+    /// Hinted handoff: a stand-in keeps or hands back a version.
+    Hint,
+    /// Membership: liveness opinions, ring views, joins and leaves.
+    Membership,
+    /// Keys streamed to new owners.
+    Transfer,
+    Coordinating,
+    OpStarted,
+    OpOk,
+    OpFailed,
+    Fault,
+    Caption,
+    Step,
+    Pass,
+    Fail,
+    Warning,
+    /// Something the user typed.
+    Command,
+    /// A command that could not run.
+    Error,
+}
+
+/// One line of the log.
+#[derive(Clone, Debug)]
+pub struct LogEntry {
+    pub at: Time,
+    /// The time column and the description, in one string.
+    pub text: String,
+    /// Where the description starts in `text`.
+    pub split: usize,
+    pub category: Category,
+    /// The trace event behind the line, for the filter; `None` for notes.
+    pub event: Option<Event>,
+}
+
+impl LogEntry {
+    pub fn time(&self) -> &str {
+        &self.text[..self.split]
+    }
+
+    pub fn description(&self) -> &str {
+        &self.text[self.split..]
+    }
+
+    fn subject(&self) -> Subject<'_> {
+        Subject {
+            event: self.event.as_ref(),
+            kind: self.event.as_ref().map_or("command", Event::kind_name),
+        }
+    }
+
+    /// A line for a trace event.
+    pub fn from_trace(ev: TraceEvent, names: &Names) -> LogEntry {
+        let category = category(&ev.event);
+        let body = match &ev.event {
+            Event::Caption(text) => format!("» {text}"),
+            Event::Step { index, text } => format!("── step {}: {text}", index + 1),
+            Event::Fault(f) => format!("⚡ {}", describe_fault(f, names)),
+            Event::Expectation { text, passed, detail } => {
+                if *passed {
+                    format!("✓ {text} ({detail})")
+                } else {
+                    format!("✗ {text}: {detail}")
+                }
+            }
+            _ => ev.describe(names),
+        };
+        LogEntry::compose(ev.at, body, category, Some(ev.event))
+    }
+
+    /// A line of the playground's own (a command typed, an error).
+    pub fn note(at: Time, text: String, category: Category) -> LogEntry {
+        LogEntry::compose(at, text, category, None)
+    }
+
+    fn compose(at: Time, body: String, category: Category, event: Option<Event>) -> LogEntry {
+        let mut text = format!("{at:>9} ");
+        let split = text.len();
+        text.push_str(&body);
+        LogEntry {
+            at,
+            text,
+            split,
+            category,
+            event,
+        }
+    }
+}
+
+fn category(event: &Event) -> Category {
+    match event {
+        Event::Sent { kind, .. } => Category::Sent(*kind),
+        Event::Delivered { .. } => Category::Delivered,
+        Event::Dropped { .. } => Category::Dropped,
+        Event::Stored { .. } => Category::Stored,
+        Event::Overwritten { .. } => Category::Overwritten,
+        Event::HintStored { .. } | Event::HintDelivered { .. } => Category::Hint,
+        Event::Liveness { .. } | Event::ViewChanged { .. } | Event::NodeLeft { .. } => Category::Membership,
+        Event::Transferred { .. } | Event::Released { .. } => Category::Transfer,
+        Event::Coordinating { .. } => Category::Coordinating,
+        Event::OpStarted { .. } => Category::OpStarted,
+        Event::OpFinished { outcome, .. } => {
+            if outcome.is_ok() {
+                Category::OpOk
+            } else {
+                Category::OpFailed
+            }
+        }
+        Event::Fault(_) => Category::Fault,
+        Event::Caption(_) => Category::Caption,
+        Event::Step { .. } => Category::Step,
+        Event::Expectation { passed: true, .. } => Category::Pass,
+        Event::Expectation { passed: false, .. } => Category::Fail,
+        Event::Warning(_) => Category::Warning,
+    }
+}
+
+/// The capped lines, the filter, and the selected line.
+#[derive(Debug)]
+pub struct EventLog {
+    entries: VecDeque<LogEntry>,
+    /// The sequence number of `entries[0]`; numbers never repeat.
+    first_seq: u64,
+    filter: LogFilter,
+    /// Sequence numbers of the lines the filter keeps, oldest first.
+    matching: VecDeque<u64>,
+    /// The selected line; `None` follows the newest.
+    cursor: Option<u64>,
+    cap: usize,
+}
+
+impl Default for EventLog {
+    fn default() -> Self {
+        EventLog::with_cap(LOG_CAP)
+    }
+}
+
+impl EventLog {
+    pub fn with_cap(cap: usize) -> EventLog {
+        EventLog {
+            entries: VecDeque::with_capacity(cap.min(1024)),
+            first_seq: 0,
+            filter: LogFilter::default(),
+            matching: VecDeque::new(),
+            cursor: None,
+            cap: cap.max(1),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Lines the filter keeps.
+    pub fn matching_len(&self) -> usize {
+        self.matching.len()
+    }
+
+    pub fn filter(&self) -> &LogFilter {
+        &self.filter
+    }
+
+    pub fn is_following(&self) -> bool {
+        self.cursor.is_none()
+    }
+
+    pub fn push(&mut self, entry: LogEntry) {
+        if self.entries.len() >= self.cap {
+            self.entries.pop_front();
+            if self.matching.front() == Some(&self.first_seq) {
+                self.matching.pop_front();
+            }
+            self.first_seq += 1;
+            if let Some(c) = self.cursor
+                && c < self.first_seq
+            {
+                self.cursor = self.matching.front().copied();
+            }
+        }
+        let seq = self.first_seq + self.entries.len() as u64;
+        if self.filter.matches(&entry.subject()) {
+            self.matching.push_back(seq);
+        }
+        self.entries.push_back(entry);
+    }
+
+    /// Drops every line (a new scenario).
+    pub fn clear(&mut self) {
+        self.first_seq += self.entries.len() as u64;
+        self.entries.clear();
+        self.matching.clear();
+        self.cursor = None;
+    }
+
+    pub fn set_filter(&mut self, filter: LogFilter) {
+        self.filter = filter;
+        self.matching.clear();
+        for (i, e) in self.entries.iter().enumerate() {
+            if self.filter.matches(&e.subject()) {
+                self.matching.push_back(self.first_seq + i as u64);
+            }
+        }
+        self.cursor = None;
+    }
+
+    fn entry(&self, seq: u64) -> &LogEntry {
+        &self.entries[(seq - self.first_seq) as usize]
+    }
+
+    /// Where the cursor is among the matching lines.
+    fn cursor_index(&self) -> Option<usize> {
+        let c = self.cursor?;
+        Some(
+            self.matching
+                .partition_point(|&s| s < c)
+                .min(self.matching.len().saturating_sub(1)),
+        )
+    }
+
+    /// The selected line, if the user scrolled to one.
+    pub fn selected(&self) -> Option<&LogEntry> {
+        let c = self.cursor?;
+        (c >= self.first_seq).then(|| self.entry(c))
+    }
+
+    /// Moves the selection `n` lines up (older); starts from the newest.
+    pub fn up(&mut self, n: usize) {
+        if self.matching.is_empty() {
+            return;
+        }
+        let from = self.cursor_index().unwrap_or(self.matching.len() - 1);
+        let to = if self.cursor.is_none() {
+            from.saturating_sub(n.saturating_sub(1))
+        } else {
+            from.saturating_sub(n)
+        };
+        self.cursor = Some(self.matching[to]);
+    }
+
+    /// Moves the selection `n` lines down; past the newest, follows again.
+    pub fn down(&mut self, n: usize) {
+        let Some(from) = self.cursor_index() else { return };
+        let to = from + n;
+        self.cursor = (to < self.matching.len()).then(|| self.matching[to]);
+    }
+
+    pub fn home(&mut self) {
+        self.cursor = self.matching.front().copied();
+    }
+
+    /// Follows the newest line again.
+    pub fn follow(&mut self) {
+        self.cursor = None;
+    }
+
+    /// The lines to show in a view `height` lines tall, oldest first, and
+    /// the index among them of the selected line. The selection sits on the
+    /// bottom line while scrolled.
+    pub fn view(&self, height: usize) -> (impl Iterator<Item = &LogEntry>, Option<usize>) {
+        let end = match self.cursor_index() {
+            Some(i) if !self.matching.is_empty() => i + 1,
+            _ => self.matching.len(),
+        };
+        let start = end.saturating_sub(height);
+        let selected = self.cursor.filter(|_| end > start).map(|_| end - start - 1);
+        (self.matching.range(start..end).map(|&s| self.entry(s)), selected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ids::NodeId;
+    use crate::core::trace::Fault;
+
+    fn names() -> Names {
+        Names::new(["s1", "s2"])
+    }
+
+    fn fault(i: u64, node: u16) -> LogEntry {
+        LogEntry::from_trace(
+            TraceEvent {
+                at: Time(i * 1000),
+                event: Event::Fault(Fault::Kill(NodeId(node))),
+            },
+            &names(),
+        )
+    }
+
+    fn shown(log: &EventLog, height: usize) -> Vec<String> {
+        log.view(height).0.map(|e| e.description().to_string()).collect()
+    }
+
+    #[test]
+    fn lines_have_a_time_column_and_a_description() {
+        let e = fault(1234, 1);
+        assert_eq!(e.time(), "   1.234s ");
+        assert_eq!(e.description(), "⚡ kill s2");
+        assert_eq!(e.category, Category::Fault);
+    }
+
+    #[test]
+    fn the_log_is_capped_and_keeps_the_newest() {
+        let mut log = EventLog::with_cap(10);
+        for i in 0..25 {
+            log.push(fault(i, 0));
+        }
+        assert_eq!(log.len(), 10);
+        assert_eq!(log.matching_len(), 10);
+        let times: Vec<Time> = log.view(3).0.map(|e| e.at).collect();
+        assert_eq!(times, vec![Time(22_000), Time(23_000), Time(24_000)]);
+    }
+
+    #[test]
+    fn the_filter_keeps_matching_lines_old_and_new() {
+        let mut log = EventLog::with_cap(100);
+        for i in 0..6 {
+            log.push(fault(i, (i % 2) as u16));
+        }
+        log.set_filter(LogFilter::parse("s2", &names()).unwrap());
+        assert_eq!(log.matching_len(), 3);
+        log.push(fault(6, 1));
+        log.push(fault(7, 0));
+        assert_eq!(shown(&log, 10), vec!["⚡ kill s2"; 4]);
+        log.push(LogEntry::note(Time(8), "put cart CAR".into(), Category::Command));
+        assert_eq!(log.matching_len(), 4, "notes are not about a node");
+    }
+
+    #[test]
+    fn scrolling_selects_a_line_and_stops_following() {
+        let mut log = EventLog::with_cap(100);
+        for i in 0..10 {
+            log.push(fault(i, 0));
+        }
+        assert!(log.is_following());
+        log.up(1);
+        assert!(!log.is_following());
+        assert_eq!(
+            log.selected().unwrap().at,
+            Time(9_000),
+            "the first step up selects the newest"
+        );
+        log.up(3);
+        assert_eq!(log.selected().unwrap().at, Time(6_000));
+        let (lines, sel) = log.view(4);
+        let times: Vec<Time> = lines.map(|e| e.at).collect();
+        assert_eq!(times, vec![Time(3_000), Time(4_000), Time(5_000), Time(6_000)]);
+        assert_eq!(sel, Some(3));
+        log.push(fault(10, 0));
+        assert_eq!(
+            log.selected().unwrap().at,
+            Time(6_000),
+            "new lines do not move the view"
+        );
+        log.home();
+        assert_eq!(log.selected().unwrap().at, Time(0));
+        log.up(5);
+        assert_eq!(log.selected().unwrap().at, Time(0));
+        log.down(100);
+        assert!(log.is_following(), "past the newest it follows again");
+        log.down(1);
+        assert!(log.is_following());
+    }
+
+    #[test]
+    fn a_selected_line_that_falls_off_the_cap_moves_to_the_oldest() {
+        let mut log = EventLog::with_cap(5);
+        for i in 0..5 {
+            log.push(fault(i, 0));
+        }
+        log.home();
+        log.push(fault(5, 0));
+        assert_eq!(log.selected().unwrap().at, Time(1_000));
+    }
+
+    #[test]
+    fn clear_forgets_everything() {
+        let mut log = EventLog::with_cap(5);
+        log.push(fault(1, 0));
+        log.up(1);
+        log.clear();
+        assert!(log.is_empty());
+        assert!(log.is_following());
+        assert_eq!(log.view(5).0.count(), 0);
+        log.push(fault(2, 0));
+        assert_eq!(shown(&log, 5), vec!["⚡ kill s1"]);
+    }
+}

@@ -1,0 +1,84 @@
+//! The live playground: a ratatui interface over the running cluster.
+//!
+//! It talks to the [`Engine`](crate::engine::Engine) through the same handle
+//! the headless runner uses and learns what happened from the trace; it never
+//! reaches into a node. State ([`app`] and the models beside it) is separate
+//! from drawing ([`ui`]); keys become actions through a pure [`keymap`]; one
+//! [`event_loop`] merges input, frame ticks and signals.
+
+pub mod action;
+pub mod anchors;
+pub mod app;
+mod commands;
+pub mod complete;
+pub mod event_loop;
+pub mod filter;
+pub mod flights;
+mod input;
+pub mod inspector;
+pub mod keymap;
+pub mod line_editor;
+pub mod log;
+pub mod pacing;
+pub mod playback;
+pub mod resolve;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+pub use action::{Action, Edit, Focus, Mode};
+pub use app::{App, PlayOptions};
+
+/// Opens the playground and runs it until the user quits. Exit code 0 when
+/// the user quits, 128 + the signal's number when a signal ends it (the
+/// terminal restored either way), 2 when the scenario cannot be opened or
+/// there is no terminal, 1 on an I/O error.
+pub fn play(opts: PlayOptions) -> ExitCode {
+    if let Err(e) = crate::scenario::Scenario::load(&opts.preset) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        eprintln!(
+            "error: the playground needs a terminal; for a run without one, use `ringside run {}`",
+            opts.preset
+        );
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async {
+        let mut app = match App::new(&opts).await {
+            Ok(app) => app,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let mut guard = match terminal::TerminalGuard::enter() {
+            Ok(g) => g,
+            Err(e) => {
+                eprintln!("error: cannot take over the terminal: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let result = event_loop::run(&mut guard.terminal, &mut app).await;
+        drop(guard);
+        match result {
+            Ok(event_loop::Exit::Signal(signal)) => ExitCode::from(128 + signal.number()),
+            Ok(_) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
+}

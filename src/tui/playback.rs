@@ -1,0 +1,339 @@
+//! Playing a scenario live: the director's steps, started by `n` or by
+//! autoplay, and the steps typed on the command line, which run alongside.
+//!
+//! Captions and pure checks never wait for the user: a caption explains the
+//! step that comes next, and a check must look at the cluster at the instant
+//! the step before it ended, as the headless runner does. Everything else
+//! waits for `n`, or for autoplay (which leaves a caption on screen a moment
+//! before acting).
+
+use std::time::Duration;
+
+use crate::core::ids::OpId;
+use crate::core::time::Time;
+use crate::engine::Engine;
+use crate::scenario::step::{Action, Step};
+use crate::scenario::{Director, Scenario, StepRun};
+
+/// Steps typed on the command line that may run at once.
+pub const ADHOC_CAP: usize = 32;
+
+/// How long autoplay leaves a caption on screen before the next action, in
+/// real time.
+pub const DWELL: Duration = Duration::from_millis(2500);
+
+/// The scenario's director and the typed steps in progress.
+#[derive(Debug)]
+pub struct Playback {
+    director: Director,
+    autoplay: bool,
+    /// `n` was pressed while a step was running: run the next one after it.
+    queued_next: bool,
+    adhoc: Vec<StepRun>,
+    /// Autoplay does not act before this real instant.
+    dwell_until: Duration,
+    /// The operations and instants the running steps wait for, gathered
+    /// when steps start or end so that each engine step only looks them up.
+    watched: Vec<OpId>,
+    waits: Vec<Time>,
+}
+
+/// Whether a step runs without the user asking.
+fn is_automatic(step: &Step) -> bool {
+    matches!(step.action, Action::Say(_) | Action::Check)
+}
+
+impl Playback {
+    pub fn new(scenario: &Scenario) -> Playback {
+        Playback {
+            director: Director::new(scenario),
+            autoplay: false,
+            queued_next: false,
+            adhoc: Vec::new(),
+            dwell_until: Duration::ZERO,
+            watched: Vec::new(),
+            waits: Vec::new(),
+        }
+    }
+
+    pub fn director(&self) -> &Director {
+        &self.director
+    }
+
+    pub fn autoplay(&self) -> bool {
+        self.autoplay
+    }
+
+    pub fn set_autoplay(&mut self, on: bool) {
+        self.autoplay = on;
+    }
+
+    /// Typed steps still running.
+    pub fn adhoc_running(&self) -> usize {
+        self.adhoc.len()
+    }
+
+    /// True when the scenario's step `index` runs without waiting for the user.
+    pub fn is_automatic(&self, index: usize) -> bool {
+        self.director.steps().get(index).is_some_and(is_automatic)
+    }
+
+    /// The step `n` would start, if the scenario has one left.
+    pub fn next_step(&self) -> Option<(usize, &Step)> {
+        let i = self.director.next_index();
+        self.director.steps().get(i).map(|s| (i, s))
+    }
+
+    /// The step running now.
+    pub fn current_step(&self) -> Option<(usize, &Step)> {
+        let i = self.director.current()?;
+        self.director.steps().get(i).map(|s| (i, s))
+    }
+
+    /// Asks for the next step. Returns what happens, for the status line.
+    pub fn request_next(&mut self) -> Result<&'static str, &'static str> {
+        if self.director.is_finished() {
+            return Err("the scenario is over; p picks another, or keep typing commands");
+        }
+        if self.director.is_running() {
+            self.queued_next = true;
+            return Ok("the next step starts when this one is done");
+        }
+        self.queued_next = true;
+        Ok("")
+    }
+
+    /// Starts a typed step now.
+    pub async fn start_adhoc(&mut self, step: &Step, engine: &mut Engine) -> Result<(), String> {
+        if self.adhoc.len() >= ADHOC_CAP {
+            return Err(format!(
+                "{ADHOC_CAP} commands are still running; wait for some to finish (or resume time with space)"
+            ));
+        }
+        let run = StepRun::start(step, engine).await?;
+        self.adhoc.push(run);
+        self.gather();
+        Ok(())
+    }
+
+    /// Collects what the running steps wait for.
+    fn gather(&mut self) {
+        self.watched.clear();
+        self.waits.clear();
+        for run in &self.adhoc {
+            self.watched.extend(run.ops());
+            self.waits.push(run.wait_until());
+        }
+        if self.director.is_running() {
+            let (ops, until) = self.director.waiting_for();
+            self.watched.extend(ops);
+            self.waits.push(until);
+        }
+    }
+
+    /// True while a step waits for operations whose answers must be seen at
+    /// the exact instant they arrive (so the next step starts then).
+    pub fn watching_ops(&self, engine: &Engine) -> bool {
+        let unfinished = |run: &StepRun| run.ops().iter().any(|op| engine.report(*op).is_none());
+        self.adhoc.iter().any(unfinished)
+            || (self.director.is_running()
+                && self
+                    .director
+                    .waiting_for()
+                    .0
+                    .iter()
+                    .any(|op| engine.report(*op).is_none()))
+    }
+
+    /// The earliest instant after `now` that a running step waits for.
+    pub fn deadline(&self, now: Time) -> Option<Time> {
+        let director = self.director.is_running().then(|| self.director.waiting_for().1);
+        self.adhoc
+            .iter()
+            .map(StepRun::wait_until)
+            .chain(director)
+            .filter(|t| *t > now)
+            .min()
+    }
+
+    /// Finishes the steps that are done and starts those that may start.
+    /// Expectation results go to the trace.
+    pub async fn pump(&mut self, engine: &mut Engine, real_now: Duration) {
+        if self.step_along(engine, real_now).await {
+            self.gather();
+        }
+    }
+
+    /// Returns true when a step started or ended.
+    async fn step_along(&mut self, engine: &mut Engine, real_now: Duration) -> bool {
+        let mut changed = false;
+        let mut i = 0;
+        while i < self.adhoc.len() {
+            if self.adhoc[i].is_done(engine) {
+                let run = self.adhoc.remove(i);
+                run.finish(engine).await;
+                changed = true;
+            } else {
+                i += 1;
+            }
+        }
+        loop {
+            if self.director.is_running() {
+                if !self.director.step_done(engine) {
+                    return changed;
+                }
+                self.director.finish(engine).await;
+                changed = true;
+                continue;
+            }
+            let Some((_, step)) = self.next_step() else {
+                self.queued_next = false;
+                return changed;
+            };
+            let automatic = is_automatic(step);
+            let caption = matches!(step.action, Action::Say(_));
+            let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
+            if !go {
+                return changed;
+            }
+            if !automatic {
+                self.queued_next = false;
+            }
+            if caption && self.autoplay {
+                self.dwell_until = real_now + DWELL;
+            }
+            self.director.start_next(engine).await;
+            changed = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::trace::{Event, TraceEvent};
+
+    const PRESET: &str = "
+cluster: {nodes: 3, latency: 10ms}
+steps:
+  - say: first
+  - say: second
+  - put: {key: k, value: v}
+    expect: {ok: true}
+  - expect: {converged: k}
+  - say: third
+  - wait: 1s
+  - get: {key: k}
+";
+
+    fn setup() -> (tokio::runtime::Runtime, Scenario) {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        (rt, Scenario::parse(PRESET, "test", "test").unwrap())
+    }
+
+    fn trace(engine: &mut Engine) -> Vec<Event> {
+        let mut out: Vec<TraceEvent> = Vec::new();
+        engine.drain_trace(&mut out);
+        out.into_iter().map(|e| e.event).collect()
+    }
+
+    #[test]
+    fn captions_run_at_once_and_actions_wait_for_n() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            p.pump(&mut engine, Duration::ZERO).await;
+            assert_eq!(p.next_step().unwrap().0, 2, "both captions ran, the put waits");
+            let captions: Vec<Event> = trace(&mut engine)
+                .into_iter()
+                .filter(|e| matches!(e, Event::Caption(_)))
+                .collect();
+            assert_eq!(captions.len(), 2);
+            engine.run_for(crate::core::time::Dur::from_secs(1)).await;
+            p.pump(&mut engine, Duration::ZERO).await;
+            assert_eq!(p.next_step().unwrap().0, 2, "time alone does not start a step");
+
+            p.request_next().unwrap();
+            p.pump(&mut engine, Duration::ZERO).await;
+            assert_eq!(p.current_step().unwrap().0, 2);
+            assert!(p.watching_ops(&engine));
+            while p.director().is_running() {
+                engine.step().await;
+                p.pump(&mut engine, Duration::ZERO).await;
+            }
+            // The put's check, the convergence check and the caption ran;
+            // the wait waits for n.
+            assert_eq!(p.next_step().unwrap().0, 5);
+            let passed = trace(&mut engine)
+                .iter()
+                .filter(|e| matches!(e, Event::Expectation { passed: true, .. }))
+                .count();
+            assert_eq!(passed, 2);
+            assert_eq!(p.director().failed, 0);
+        });
+    }
+
+    #[test]
+    fn autoplay_runs_every_step_and_dwells_on_captions() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            p.set_autoplay(true);
+            p.pump(&mut engine, Duration::ZERO).await;
+            assert_eq!(p.next_step().unwrap().0, 2, "the put waits for the caption's dwell");
+            p.pump(&mut engine, DWELL).await;
+            assert_eq!(p.current_step().unwrap().0, 2);
+            let mut real = DWELL;
+            while !p.director().is_finished() {
+                match p.deadline(engine.now()) {
+                    _ if engine.next_event_time().is_some() => {
+                        engine.step().await;
+                    }
+                    Some(t) => engine.run_until(t).await,
+                    None => {}
+                }
+                real += Duration::from_millis(100);
+                p.pump(&mut engine, real).await;
+            }
+            assert_eq!(p.director().passed, 2);
+            assert!(p.request_next().is_err(), "nothing left");
+        });
+    }
+
+    #[test]
+    fn typed_steps_run_alongside_and_are_capped() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            let ctx = crate::scenario::noderef::ParseContext {
+                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
+                max_nodes: 3,
+            };
+            let crate::scenario::command::Command::Step(wait) =
+                crate::scenario::command::parse("wait 1s", &ctx).unwrap()
+            else {
+                panic!()
+            };
+            for _ in 0..ADHOC_CAP {
+                p.start_adhoc(&wait, &mut engine).await.unwrap();
+            }
+            assert!(
+                p.start_adhoc(&wait, &mut engine)
+                    .await
+                    .unwrap_err()
+                    .contains("still running")
+            );
+            assert_eq!(p.deadline(engine.now()), Some(Time(1_000_000)));
+            engine.run_until(Time(1_000_000)).await;
+            p.pump(&mut engine, Duration::ZERO).await;
+            assert_eq!(p.adhoc_running(), 0);
+        });
+    }
+}

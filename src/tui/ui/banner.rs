@@ -1,0 +1,132 @@
+//! The banner across the top: the scenario's captions, prominently, and
+//! the checks of the step that just ended (or what comes next).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::tui::app::App;
+use crate::tui::theme;
+
+pub struct Banner<'a> {
+    pub app: &'a App,
+}
+
+const BACKGROUND: Color = Color::Indexed(236);
+
+impl Widget for Banner<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        buf.set_style(area, Style::new().bg(BACKGROUND));
+        let caption_h = area.height.saturating_sub(1);
+        let mut text: Vec<Span> = Vec::new();
+        let count = app.captions.len();
+        for (i, c) in app.captions.iter().enumerate() {
+            let style = if i + 1 == count {
+                theme::caption()
+            } else {
+                Style::new().fg(Color::Yellow)
+            };
+            text.push(Span::styled(if i == 0 { "» " } else { " » " }, style));
+            text.push(Span::styled(c.as_str(), style));
+        }
+        if text.is_empty() {
+            text.push(Span::styled(
+                format!("» {} · type : for a command, ? for help", app.scenario.name),
+                theme::caption(),
+            ));
+        }
+        // Keep the newest caption in view: drop older ones that would not fit.
+        let width = area.width.saturating_sub(2);
+        while text.len() > 2 && wrapped_height(&text, width) > caption_h as usize {
+            text.drain(..2);
+        }
+        Paragraph::new(Line::from(text))
+            .wrap(Wrap { trim: true })
+            .render(Rect::new(area.x + 1, area.y, width, caption_h), buf);
+        let bottom = Rect::new(area.x + 1, area.y + caption_h, area.width.saturating_sub(2), 1);
+        Paragraph::new(progress_line(app)).render(bottom, buf);
+    }
+}
+
+/// How many lines `spans` take when word-wrapped to `width` columns.
+fn wrapped_height(spans: &[Span], width: u16) -> usize {
+    let width = width.max(1) as usize;
+    let mut lines = 1;
+    let mut col = 0;
+    for word in spans.iter().flat_map(|s| s.content.split_whitespace()) {
+        let w = word.chars().count();
+        if col > 0 && col + 1 + w > width {
+            lines += 1 + (w.saturating_sub(1)) / width;
+            col = w % width;
+        } else {
+            col += if col > 0 { 1 + w } else { w };
+        }
+    }
+    lines
+}
+
+/// What the scenario is doing, then the checks of the last step.
+fn progress_line(app: &App) -> Line<'_> {
+    let playback = &app.playback;
+    let total = playback.director().steps().len();
+    let gray = Style::new().fg(Color::Gray);
+    let mut spans: Vec<Span> = Vec::new();
+    if let Some((i, step)) = playback.current_step() {
+        spans.push(Span::styled(
+            format!("▶ step {}/{total}: {}", i + 1, step.action),
+            Style::new().fg(Color::LightBlue),
+        ));
+        let (_, until) = playback.director().waiting_for();
+        if until > app.engine.now() && app.fast_forward().is_none() {
+            spans.push(Span::styled(" · ", gray));
+            spans.push(Span::styled("n", theme::key_hint()));
+            spans.push(Span::styled(" skips the wait", gray));
+        }
+        return Line::from(spans);
+    }
+    for c in &app.checks {
+        if c.passed {
+            spans.push(Span::styled(format!("✓ {}  ", c.text), theme::pass()));
+        } else {
+            spans.push(Span::styled(format!("✗ {}: {}  ", c.text, c.detail), theme::fail()));
+        }
+    }
+    if let Some((i, step)) = playback.next_step() {
+        spans.push(Span::styled(
+            format!("next, step {}/{total}: {}  ", i + 1, step.action),
+            gray,
+        ));
+        spans.push(Span::styled("n", theme::key_hint()));
+        spans.push(Span::styled(" runs it", gray));
+        if !playback.autoplay() {
+            spans.push(Span::styled(" · ", gray));
+            spans.push(Span::styled("a", theme::key_hint()));
+            spans.push(Span::styled(" plays them all", gray));
+        }
+    } else if total > 0 {
+        let (p, f) = app.expectations();
+        spans.push(Span::styled(
+            format!("scenario finished: {p} expectations passed, {f} failed · "),
+            if f == 0 { theme::pass() } else { theme::fail() },
+        ));
+        spans.push(Span::styled("p", theme::key_hint()));
+        spans.push(Span::styled(" picks another; commands still work", gray));
+    }
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_height_counts_word_wrapped_lines() {
+        let spans = [Span::raw("» "), Span::raw("one two three four")];
+        assert_eq!(wrapped_height(&spans, 40), 1);
+        assert_eq!(wrapped_height(&spans, 9), 3);
+        assert_eq!(wrapped_height(&[Span::raw("")], 10), 1);
+    }
+}

@@ -1,0 +1,150 @@
+//! The help overlay: every key (from the keymap's own table) and every
+//! command (from the command parser's own list), the filter syntax and the
+//! mouse.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+
+use crate::scenario::command::COMMANDS;
+use crate::tui::keymap::BINDINGS;
+use crate::tui::theme;
+
+pub struct Help {
+    pub scroll: u16,
+}
+
+/// What each command does, beside its usage line.
+fn command_help(word: &str) -> &'static str {
+    match word {
+        "put" => "a client writes a key (as: the client, default `client`)",
+        "get" => "a client reads a key; siblings show in the inspector",
+        "kill" => "crash-stop a node (NODE or KEY#I, e.g. cart#1)",
+        "revive" => "restart a dead node on its disk",
+        "partition" => "split the cluster: A,B | C,D",
+        "cut" => "cut one direction of one link",
+        "heal" => "remove every partition and cut",
+        "slow" => "add latency to a node's messages (0ms restores)",
+        "wait" => "fast-forward virtual time",
+        "set" => "change a setting: replicas, read_quorum, write_quorum, ...",
+        "join" => "a new node joins the ring (tokens optional)",
+        "leave" => "a node hands its ranges on and leaves for good",
+        "say" => "add a caption",
+        "load" => "open a scenario (no name: the picker)",
+        "seed" => "restart the scenario with this seed",
+        "speed" => "virtual seconds per real second, 0.01 to 100",
+        "pause" => "pause or resume",
+        "step" => "advance to the next event",
+        "next" => "run the scenario's next step",
+        "help" => "this help",
+        "quit" => "leave",
+        _ => "",
+    }
+}
+
+/// The help text, one line each.
+pub fn lines() -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Keys", theme::caption())];
+    for b in BINDINGS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<11}", b.keys), theme::key_hint()),
+            Span::raw(b.help),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Commands (after :, the same words as preset steps)",
+        theme::caption(),
+    ));
+    let width = COMMANDS.iter().map(|(_, u)| u.chars().count()).max().unwrap_or(0) + 2;
+    for (word, usage) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {usage:<width$}"), theme::key_hint()),
+            Span::raw(command_help(word)),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Log filter (after /)", theme::caption()));
+    lines.push(Line::raw(
+        "  words that must all match: a node (s1), a kind (replicate, dropped, fault...), a key (cart);",
+    ));
+    lines.push(Line::raw(
+        "  key:K node:N kind:K say which; -word hides what matches; an empty filter shows all",
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Mouse", theme::caption()));
+    lines.push(Line::raw(
+        "  click a node or a token to select it, click a pane to focus it, wheel scrolls the log",
+    ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "Esc, q or ? closes this help; ↑↓ PgUp PgDn scroll it",
+        Style::new().fg(Color::Gray),
+    ));
+    lines
+}
+
+/// Where the help is drawn on a screen of `area`.
+fn popup(area: Rect, lines: usize) -> Rect {
+    centred(area, 110, lines as u16 + 2)
+}
+
+/// The furthest the help can scroll on a screen of `area`.
+pub fn max_scroll(area: Rect) -> u16 {
+    let n = lines().len();
+    (n as u16).saturating_sub(popup(area, n).height.saturating_sub(2))
+}
+
+/// A centred rectangle at most `w` x `h`.
+pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width.saturating_sub(2));
+    let h = h.min(area.height.saturating_sub(2));
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+impl Widget for Help {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let text = lines();
+        let max_scroll = max_scroll(area);
+        let popup = popup(area, text.len());
+        Clear.render(popup, buf);
+        Paragraph::new(text)
+            .block(
+                Block::bordered()
+                    .border_type(BorderType::Rounded)
+                    .border_style(theme::focused_border())
+                    .title(Line::styled(" help ", theme::title()))
+                    .title_bottom(Line::styled(
+                        if max_scroll > 0 {
+                            " ↑↓ PgUp PgDn scroll · Esc closes "
+                        } else {
+                            " Esc closes "
+                        },
+                        theme::dim(),
+                    )),
+            )
+            .wrap(Wrap { trim: false })
+            .scroll((self.scroll.min(max_scroll), 0))
+            .render(popup, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_key_and_command() {
+        let text: Vec<String> = lines().iter().map(|l| l.to_string()).collect();
+        let all = text.join("\n");
+        for b in BINDINGS {
+            assert!(all.contains(b.keys) && all.contains(b.help), "{} missing", b.keys);
+        }
+        for (word, usage) in COMMANDS {
+            assert!(all.contains(usage), "{word} missing");
+            assert!(!command_help(word).is_empty(), "{word} has no explanation");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! Where each pane goes, as a pure function of the screen size, so that
+//! drawing and mouse clicks agree.
+
+use ratatui::layout::Rect;
+
+/// The smallest screen the playground draws on.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// The panes' rectangles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Screen {
+    pub banner: Rect,
+    pub ring: Rect,
+    pub nodes: Rect,
+    pub inspector: Rect,
+    pub log: Rect,
+    pub status: Rect,
+}
+
+impl Screen {
+    pub fn fits(area: Rect) -> bool {
+        area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
+    }
+
+    /// Lays out `area` for a cluster of `nodes` nodes.
+    pub fn compute(area: Rect, nodes: usize) -> Screen {
+        let banner_h = if area.height >= 45 { 4 } else { 3 };
+        let status_h = 2;
+        let body_h = area.height.saturating_sub(banner_h + status_h);
+        let log_h = (body_h * 3 / 10).max(6).min(body_h);
+        let middle_h = body_h - log_h;
+        let top = area.y;
+        let banner = Rect::new(area.x, top, area.width, banner_h);
+        let middle_y = top + banner_h;
+        // The ring wants a round circle: a cell is about twice as tall as
+        // wide, so its width is about twice its height.
+        let ring_w = (middle_h.saturating_sub(2) * 2 + 4).min(area.width * 45 / 100).max(24);
+        let ring = Rect::new(area.x, middle_y, ring_w, middle_h);
+        let right_x = area.x + ring_w;
+        let right_w = area.width - ring_w;
+        let nodes_h = (nodes as u16 + 3).min(middle_h * 45 / 100).max(5).min(middle_h);
+        let nodes = Rect::new(right_x, middle_y, right_w, nodes_h);
+        let inspector = Rect::new(right_x, middle_y + nodes_h, right_w, middle_h - nodes_h);
+        let log = Rect::new(area.x, middle_y + middle_h, area.width, log_h);
+        let status = Rect::new(area.x, area.y + area.height - status_h, area.width, status_h);
+        Screen {
+            banner,
+            ring,
+            nodes,
+            inspector,
+            log,
+            status,
+        }
+    }
+
+    /// The ring pane's drawing area, inside its border.
+    pub fn ring_canvas(&self) -> Rect {
+        inner(self.ring)
+    }
+}
+
+/// A bordered pane's inside.
+pub fn inner(r: Rect) -> Rect {
+    Rect::new(r.x + 1, r.y + 1, r.width.saturating_sub(2), r.height.saturating_sub(2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_tiles(area: Rect, s: &Screen) {
+        let panes = [s.banner, s.ring, s.nodes, s.inspector, s.log, s.status];
+        let total: u32 = panes.iter().map(|r| r.width as u32 * r.height as u32).sum();
+        assert_eq!(total, area.width as u32 * area.height as u32, "{s:?}");
+        for (i, a) in panes.iter().enumerate() {
+            assert!(area.contains(a.as_position()) || a.area() == 0, "{a:?}");
+            for b in &panes[i + 1..] {
+                assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn panes_tile_the_screen_at_every_supported_size() {
+        for (w, h) in [(80, 24), (120, 40), (140, 45), (200, 60), (300, 100)] {
+            for nodes in [1, 5, 64] {
+                let area = Rect::new(0, 0, w, h);
+                let s = Screen::compute(area, nodes);
+                check_tiles(area, &s);
+                assert!(s.ring.height >= 10 && s.log.height >= 6, "{w}x{h}: {s:?}");
+                assert!(s.inspector.height >= 6, "{w}x{h} {nodes}: {s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_ring_is_about_twice_as_wide_as_tall() {
+        let s = Screen::compute(Rect::new(0, 0, 120, 40), 5);
+        let c = s.ring_canvas();
+        let ratio = c.width as f64 / c.height as f64;
+        assert!((1.8..2.4).contains(&ratio), "{c:?}");
+    }
+
+    #[test]
+    fn too_small_below_80_by_24() {
+        assert!(Screen::fits(Rect::new(0, 0, 80, 24)));
+        assert!(!Screen::fits(Rect::new(0, 0, 79, 40)));
+        assert!(!Screen::fits(Rect::new(0, 0, 60, 20)));
+    }
+}

@@ -1,0 +1,281 @@
+//! The ring pane: the consistent-hashing ring as a circle, every token a
+//! tick in its node's colour, node names beside their tokens, the selected
+//! key's position and preference list, messages moving along their chords
+//! and drops flashing where they died.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use ratatui::widgets::canvas::{Canvas, Circle, Context, Line as CanvasLine, Points};
+
+use crate::core::ids::NodeId;
+use crate::core::ring::{NodeList, Ring};
+use crate::tui::action::Focus;
+use crate::tui::anchors::{angle, token_from};
+use crate::tui::app::App;
+use crate::tui::flights::FLASH_LIFE;
+use crate::tui::theme;
+
+use super::pane;
+use super::ring_geometry::RingGeometry;
+
+/// Messages drawn at most (the newest); the rest are in the log.
+const DRAWN_FLIGHTS: usize = 400;
+/// Where node labels sit, in ring radii.
+const LABEL_RADIUS: f64 = 1.2;
+/// The longest label drawn.
+const LABEL_MAX: usize = 8;
+/// Up to this many tokens, every token gets its node's name (room allowing);
+/// beyond it, only each node's home token does.
+const LABEL_EVERY_TOKEN: usize = 24;
+
+pub struct RingPane<'a> {
+    pub app: &'a App,
+}
+
+/// The selected key's place on the ring.
+struct KeyMarks {
+    pos: u64,
+    prefs: NodeList,
+    /// The token that put each preference-list node in the list.
+    tokens: Vec<u64>,
+}
+
+fn key_marks(app: &App) -> Option<KeyMarks> {
+    let key = app.inspector.selected()?;
+    let ring = app.engine.ring();
+    let pos = Ring::position(key);
+    let prefs = ring.preference_list(key, app.engine.settings().replicas);
+    let tokens = prefs.iter().filter_map(|&n| token_from(ring, n, pos)).collect();
+    Some(KeyMarks { pos, prefs, tokens })
+}
+
+impl Widget for RingPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let marks = key_marks(app);
+        let title = match (&marks, app.inspector.selected()) {
+            (Some(m), Some(k)) => format!(" ring · {k} at {:.1}% ", m.pos as f64 / 2f64.powi(64) * 100.0),
+            _ => " ring ".to_string(),
+        };
+        // As many kinds as the border has room for, and always the drops.
+        let mut legend: Vec<Span> = vec![Span::raw(" ")];
+        let mut room = area.width.saturating_sub(4 + 7) as usize;
+        for &kind in theme::LEGEND {
+            let look = theme::kind_look(kind);
+            let w = look.short.chars().count() + 1;
+            if w > room {
+                break;
+            }
+            room -= w;
+            legend.push(Span::styled(look.short, Style::new().fg(look.color)));
+            legend.push(Span::raw(" "));
+        }
+        legend.push(Span::styled("✗drop ", Style::new().fg(theme::DROP)));
+        let block = pane(Line::styled(title, theme::title()), app, Focus::Ring).title_bottom(Line::from(legend));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        if inner.width < 4 || inner.height < 3 {
+            return;
+        }
+        let g = RingGeometry::new(inner);
+        Canvas::default()
+            .marker(Marker::Braille)
+            .x_bounds(g.x_bounds)
+            .y_bounds(g.y_bounds)
+            .paint(|ctx| {
+                draw_ring(ctx, app, marks.as_ref());
+                ctx.layer();
+                draw_messages(ctx, app);
+            })
+            .render(inner, buf);
+        draw_labels(buf, &g, app, marks.as_ref());
+    }
+}
+
+fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>) {
+    ctx.draw(&Circle::new(0.0, 0.0, 1.0, Color::DarkGray));
+    // Where clients send from; messages and drops are printed over it.
+    ctx.print(-0.2, -0.2, Span::styled("clients", theme::dim()));
+    let ring = app.engine.ring();
+    // The walk from the key to its last replica: the preference list's arc.
+    if let Some(m) = marks
+        && let Some(&last) = m.tokens.last()
+    {
+        let start = angle(m.pos);
+        let mut sweep = angle(last) - start;
+        if sweep < 0.0 {
+            sweep += std::f64::consts::TAU;
+        }
+        let steps = (sweep * 120.0).ceil().max(1.0) as usize;
+        let coords: Vec<(f64, f64)> = (0..=steps)
+            .flat_map(|i| {
+                let a = start + sweep * i as f64 / steps as f64;
+                [RingGeometry::point(a, 1.0), RingGeometry::point(a, 0.97)]
+            })
+            .collect();
+        ctx.draw(&Points::new(&coords, Color::White));
+    }
+    for t in ring.tokens() {
+        let a = angle(t.pos);
+        let alive = app.engine.is_alive(t.node);
+        let key_token = marks.is_some_and(|m| m.tokens.contains(&t.pos) && m.prefs.contains(&t.node));
+        let (r0, r1) = if key_token { (0.84, 1.12) } else { (0.93, 1.07) };
+        let (x1, y1) = RingGeometry::point(a, r0);
+        let (x2, y2) = RingGeometry::point(a, r1);
+        ctx.draw(&CanvasLine::new(x1, y1, x2, y2, theme::node_color_alive(t.node, alive)));
+    }
+    if let Some(m) = marks {
+        let a = angle(m.pos);
+        let (x1, y1) = RingGeometry::point(a, 0.6);
+        let (x2, y2) = RingGeometry::point(a, 0.95);
+        ctx.draw(&CanvasLine::new(x1, y1, x2, y2, Color::White));
+    }
+}
+
+fn lerp(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
+}
+
+fn draw_messages(ctx: &mut Context, app: &App) {
+    let now = app.engine.now();
+    let skip = app.flights.len().saturating_sub(DRAWN_FLIGHTS);
+    for f in app.flights.live().skip(skip) {
+        let color = theme::kind_look(f.kind).color;
+        let a = RingGeometry::anchor_point(f.from, 1.0);
+        let b = RingGeometry::anchor_point(f.to, 1.0);
+        let p = f.progress(now);
+        let head = lerp(a, b, p);
+        let tail = lerp(a, b, (p - 0.18).max(0.0));
+        ctx.draw(&CanvasLine::new(tail.0, tail.1, head.0, head.1, color));
+        ctx.print(
+            head.0,
+            head.1,
+            Span::styled("●", Style::new().fg(color).add_modifier(Modifier::BOLD)),
+        );
+    }
+    for flash in app.flights.flashes() {
+        let a = RingGeometry::anchor_point(flash.from, 1.0);
+        let b = RingGeometry::anchor_point(flash.to, 1.0);
+        let (x, y) = lerp(a, b, flash.along.min(0.94));
+        let young = app.real_now.saturating_sub(flash.at) < FLASH_LIFE / 2;
+        let style = if young {
+            Style::new().fg(theme::DROP).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().fg(Color::Red)
+        };
+        ctx.print(x, y, Span::styled(if young { "✸" } else { "✗" }, style));
+    }
+}
+
+/// Cells already holding a label.
+#[derive(Default)]
+struct Taken {
+    spans: Vec<(u16, u16, u16)>,
+}
+
+impl Taken {
+    fn free(&self, row: u16, start: u16, end: u16) -> bool {
+        self.spans
+            .iter()
+            .all(|&(r, s, e)| r != row || end + 2 <= s || start >= e + 2)
+    }
+}
+
+const SUPERSCRIPTS: [&str; 10] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"];
+
+/// Names beside tokens, placed greedily so they never overlap: each node's
+/// name at its home token (where its messages leave and arrive), the
+/// preference list marked with its ranks, then, on small rings, every token.
+fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&KeyMarks>) {
+    let ring = app.engine.ring();
+    let names = app.engine.names();
+    let mut taken = Taken::default();
+    let place = |buf: &mut Buffer, pos: u64, node: NodeId, rank: Option<usize>, taken: &mut Taken| -> bool {
+        let alive = app.engine.is_alive(node);
+        let mut text = String::new();
+        if !alive {
+            text.push('✗');
+        }
+        text.extend(names.node(node).chars().take(LABEL_MAX));
+        if let Some(r) = rank.filter(|r| *r < 10) {
+            text.push_str(SUPERSCRIPTS[r]);
+        }
+        let width = text.chars().count() as u16;
+        let (x, y) = RingGeometry::point(angle(pos), LABEL_RADIUS);
+        let Some((c, row)) = g.cell(x, y) else { return false };
+        let start = if x < -0.15 {
+            (c + 1).saturating_sub(width)
+        } else if x <= 0.15 {
+            c.saturating_sub(width / 2)
+        } else {
+            c
+        };
+        let start = start.max(g.area.x);
+        let end = (start + width).min(g.area.x + g.area.width).saturating_sub(1);
+        if end < start || end - start + 1 < width || !taken.free(row, start, end) {
+            return false;
+        }
+        let mut style = Style::new().fg(theme::node_color_alive(node, alive));
+        if rank.is_some() {
+            style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+        }
+        if node == app.selected_node {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        buf.set_string(start, row, &text, style);
+        taken.spans.push((row, start, end));
+        true
+    };
+    let rank_of = |node: NodeId| {
+        marks
+            .and_then(|m| m.prefs.iter().position(|n| *n == node))
+            .map(|i| i + 1)
+    };
+    if let Some(m) = marks {
+        draw_key_label(buf, g, app, m, &mut taken);
+    }
+    // The selected node and the preference list first: they must show.
+    let mut order: Vec<NodeId> = names.node_ids().collect();
+    order.sort_by_key(|&n| (n != app.selected_node, rank_of(n).unwrap_or(usize::MAX)));
+    for node in order {
+        let Some(home) = app.homes.home(node) else { continue };
+        if !place(buf, home, node, rank_of(node), &mut taken) {
+            // No room at home: any other token of the node will do.
+            for t in ring.tokens().iter().filter(|t| t.node == node && t.pos != home) {
+                if place(buf, t.pos, node, rank_of(node), &mut taken) {
+                    break;
+                }
+            }
+        }
+    }
+    if ring.tokens().len() <= LABEL_EVERY_TOKEN {
+        for t in ring.tokens() {
+            if app.homes.home(t.node) != Some(t.pos) {
+                place(buf, t.pos, t.node, None, &mut taken);
+            }
+        }
+    }
+}
+
+fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, app: &App, m: &KeyMarks, taken: &mut Taken) {
+    let Some(key) = app.inspector.selected() else { return };
+    let (x, y) = RingGeometry::point(angle(m.pos), 0.5);
+    let Some((c, r)) = g.cell(x, y) else { return };
+    let text: String = format!("◆{}", key.chars().take(12).collect::<String>());
+    let width = text.chars().count() as u16;
+    let start = if x < 0.0 { (c + 1).saturating_sub(width) } else { c }.max(g.area.x);
+    let end = (start + width).min(g.area.x + g.area.width).saturating_sub(1);
+    if taken.free(r, start, end) {
+        buf.set_string(
+            start,
+            r,
+            &text,
+            Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
+        );
+        taken.spans.push((r, start, end));
+    }
+}

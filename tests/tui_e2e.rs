@@ -1,0 +1,164 @@
+//! The real binary in a real terminal: tmux runs a shell, the shell runs
+//! `ringside`, the test types as a user would and reads the screen with
+//! `tmux capture-pane`. Skipped, with a note, where tmux is not installed.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// A private tmux server, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(width: u16, height: u16) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("ringside-e2e-{}", std::process::id()),
+        };
+        let (w, h) = (width.to_string(), height.to_string());
+        let out = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "env",
+            "PS1=$ ",
+            "sh",
+        ]);
+        assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .env_remove("TMUX")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types text literally (no key names), then Enter.
+    fn type_line(&self, text: &str) {
+        assert!(self.run(&["send-keys", "-t", "e2e", "-l", text]).status.success());
+        self.send(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).to_string()
+    }
+
+    fn display(&self, format: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "e2e", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Waits until the screen shows every one of `texts`.
+    fn wait_for(&self, texts: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let screen = self.screen();
+            if texts.iter().all(|t| screen.contains(t)) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("waited for {texts:?}; the screen is:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+/// The shell's terminal settings are back to cooked mode with echo.
+fn assert_clean_shell(tmux: &Tmux) {
+    assert_eq!(
+        tmux.display("#{alternate_on} #{mouse_any_flag}"),
+        "0 0",
+        "the alternate screen and mouse reports are off"
+    );
+    // The quotes keep the marker out of the echoed command line.
+    tmux.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e '-*icanon' -e '-*echo' | tr '\\n' ' '; echo 'stty'-says");
+    let screen = tmux.wait_for(&["stty-says"]);
+    let line = screen.lines().rev().find(|l| l.contains("stty-says")).unwrap();
+    assert!(line.contains("icanon") && !line.contains("-icanon"), "{line}");
+    assert!(line.contains("echo") && !line.contains("-echo"), "{line}");
+}
+
+#[test]
+fn the_playground_in_a_real_terminal() {
+    let Some(tmux) = Tmux::start(140, 45) else {
+        eprintln!("note: tmux is not installed; skipping the end-to-end test of the playground");
+        return;
+    };
+    let bin = env!("CARGO_BIN_EXE_ringside");
+    tmux.type_line(&format!("{bin}; echo ringside-exit=$?"));
+    tmux.wait_for(&["Welcome to ringside", ":put cart CAR", "nodes · 5/5 up", "event log"]);
+
+    tmux.type_line(":put cart CAR");
+    let screen = tmux.wait_for(&["last put by client: CAR", "new clock {n5:1}"]);
+    assert!(screen.contains("#1 n5      CAR {n5:1}"), "{screen}");
+
+    tmux.type_line(":get cart");
+    tmux.wait_for(&["last get by client", "value CAR {n5:1}"]);
+
+    tmux.type_line(":frobnicate");
+    tmux.wait_for(&["error", "unknown command \"frobnicate\""]);
+
+    tmux.send(&["q"]);
+    let screen = tmux.wait_for(&["ringside-exit=0"]);
+    assert!(
+        !screen.contains("event log"),
+        "the playground's screen is gone:\n{screen}"
+    );
+    assert_clean_shell(&tmux);
+
+    // Too small a terminal says so, and q still works.
+    assert!(
+        tmux.run(&["resize-window", "-t", "e2e", "-x", "60", "-y", "20"])
+            .status
+            .success()
+    );
+    tmux.type_line(&format!("clear; {bin}; echo ringside-exit=$?"));
+    tmux.wait_for(&["terminal too small", "60x20"]);
+    tmux.send(&["q"]);
+    tmux.wait_for(&["ringside-exit=0"]);
+    assert_clean_shell(&tmux);
+}
+
+#[test]
+fn play_refuses_what_it_cannot_open() {
+    let bin = env!("CARGO_BIN_EXE_ringside");
+    let run = |args: &[&str]| Command::new(bin).args(args).output().unwrap();
+    let out = run(&["play", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no bundled preset with this name"));
+    let out = run(&["play", "--speed", "1000"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("out of range"));
+    // Pipes, not a terminal: it says what to use instead.
+    let out = run(&["play", "stale-read"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("use `ringside run stale-read`"));
+}
