@@ -29,6 +29,8 @@ pub enum Category {
     Membership,
     /// Keys streamed to new owners.
     Transfer,
+    /// Merkle anti-entropy sessions.
+    AntiEntropy,
     Coordinating,
     OpStarted,
     OpOk,
@@ -122,6 +124,7 @@ fn category(event: &Event) -> Category {
         Event::HintStored { .. } | Event::HintDelivered { .. } => Category::Hint,
         Event::Liveness { .. } | Event::ViewChanged { .. } | Event::NodeLeft { .. } => Category::Membership,
         Event::Transferred { .. } | Event::Released { .. } => Category::Transfer,
+        Event::AntiEntropy { .. } => Category::AntiEntropy,
         Event::Coordinating { .. } => Category::Coordinating,
         Event::OpStarted { .. } => Category::OpStarted,
         Event::OpFinished { outcome, .. } => {

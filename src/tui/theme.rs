@@ -35,6 +35,7 @@ pub fn kind_look(kind: MsgKind) -> KindLook {
         MsgKind::GossipReply => (Color::Indexed(242), "gossip-reply", "goss↩"),
         MsgKind::Transfer => (Color::Indexed(208), "transfer", "xfer"),
         MsgKind::TransferAck => (Color::Indexed(180), "transfer-ack", "xfer↩"),
+        MsgKind::Merkle => (Color::Indexed(77), "merkle", "merkle"),
     };
     KindLook { color, label, short }
 }
@@ -51,6 +52,7 @@ pub const LEGEND: &[MsgKind] = &[
     MsgKind::Handoff,
     MsgKind::Gossip,
     MsgKind::Transfer,
+    MsgKind::Merkle,
 ];
 
 /// Where a dropped message died.

@@ -31,6 +31,8 @@ fn command_help(word: &str) -> &'static str {
         "set" => "change a setting: replicas, read_quorum, write_quorum, ...",
         "join" => "a new node joins the ring (tokens optional)",
         "leave" => "a node hands its ranges on and leaves for good",
+        "fill" => "put PREFIX0..PREFIX{COUNT-1} = VALUE at once",
+        "scan" => "get PREFIX0..PREFIX{COUNT-1} at once (VALUE: check each)",
         "say" => "add a caption",
         "load" => "open a scenario (no name: the picker)",
         "seed" => "restart the scenario with this seed",

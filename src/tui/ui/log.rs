@@ -29,6 +29,7 @@ pub fn style(category: Category) -> Style {
         Category::Hint => Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Handoff).color),
         Category::Membership => Style::new().fg(Color::LightBlue),
         Category::Transfer => Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Transfer).color),
+        Category::AntiEntropy => Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
         Category::Coordinating => Style::new().fg(Color::Gray),
         Category::OpStarted => Style::new().fg(Color::LightCyan),
         Category::OpOk => Style::new().fg(Color::LightGreen).add_modifier(Modifier::BOLD),
