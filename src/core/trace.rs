@@ -176,6 +176,18 @@ pub enum Event {
         node: NodeId,
         keys: usize,
     },
+    /// An anti-entropy session compared `compared` tree nodes at `level`;
+    /// these differed (indices within the level).
+    MerkleLevel {
+        node: NodeId,
+        peer: NodeId,
+        initiator: NodeId,
+        session: u64,
+        range: (u64, u64),
+        level: u8,
+        compared: u32,
+        differing: Vec<u32>,
+    },
     /// An anti-entropy session ended (recorded by its initiator).
     AntiEntropy {
         initiator: NodeId,
@@ -256,6 +268,7 @@ impl Event {
             Event::NodeLeft { .. } => "node-left",
             Event::Released { .. } => "released",
             Event::AntiEntropy { .. } => "anti-entropy",
+            Event::MerkleLevel { .. } => "merkle-level",
             Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
@@ -300,7 +313,10 @@ impl Event {
                 *x == node
             }
             Event::Transferred { from, to, .. } => *from == node || *to == node,
-            Event::AntiEntropy { initiator, peer, .. } => *initiator == node || *peer == node,
+            Event::AntiEntropy { initiator, peer, .. }
+            | Event::MerkleLevel {
+                node: initiator, peer, ..
+            } => *initiator == node || *peer == node,
             Event::OpStarted { via, .. } => *via == Some(node),
             Event::OpFinished {
                 coordinator, replicas, ..
@@ -514,6 +530,19 @@ fn describe(event: &Event, names: &Names) -> String {
                 )
             }
         }
+        Event::MerkleLevel {
+            node,
+            peer,
+            level,
+            compared,
+            differing,
+            ..
+        } => format!(
+            "{} compared {compared} hashes from {} at level {level}: {} differ",
+            names.node(*node),
+            names.node(*peer),
+            differing.len()
+        ),
         Event::Released { node, keys } => {
             format!(
                 "{} dropped {keys} keys it no longer owns (their owners have them)",

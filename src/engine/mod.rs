@@ -131,6 +131,16 @@ impl MembershipView {
     }
 }
 
+/// The top of one node's Merkle tree for one range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerkleTop {
+    /// (start, end] of the range.
+    pub range: (u64, u64),
+    pub depth: u8,
+    /// Hashes level by level from the root (0 is an empty subtree).
+    pub rows: Vec<Vec<u64>>,
+}
+
 /// One replica's view of a key, for the inspector and expectations.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaView {
@@ -731,6 +741,15 @@ impl Engine {
     pub async fn merkle_root(&mut self, node: NodeId, key: &str) -> Option<u64> {
         let key = key.to_string();
         self.inspect(node, move |n| n.merkle_root_of(&key)).await
+    }
+
+    /// The top `levels` levels of `node`'s Merkle tree for the range holding
+    /// `key`: the range, the tree's depth, and the hashes level by level.
+    pub async fn merkle_top(&mut self, node: NodeId, key: &str, levels: u8) -> Option<MerkleTop> {
+        let key = key.to_string();
+        self.inspect(node, move |n| n.merkle_top(&key, levels))
+            .await
+            .map(|(range, depth, rows)| MerkleTop { range, depth, rows })
     }
 
     /// Every key `node` stores with its versions, sorted by key.

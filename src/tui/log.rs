@@ -124,7 +124,7 @@ fn category(event: &Event) -> Category {
         Event::HintStored { .. } | Event::HintDelivered { .. } => Category::Hint,
         Event::Liveness { .. } | Event::ViewChanged { .. } | Event::NodeLeft { .. } => Category::Membership,
         Event::Transferred { .. } | Event::Released { .. } => Category::Transfer,
-        Event::AntiEntropy { .. } => Category::AntiEntropy,
+        Event::AntiEntropy { .. } | Event::MerkleLevel { .. } => Category::AntiEntropy,
         Event::Coordinating { .. } => Category::Coordinating,
         Event::OpStarted { .. } => Category::OpStarted,
         Event::OpFinished { outcome, .. } => {

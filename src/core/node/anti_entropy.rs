@@ -114,6 +114,22 @@ impl Node {
             .update(leaf_of(pos, depth), old, new);
     }
 
+    /// The range holding `key` and the hashes of its tree's top `levels`
+    /// levels (level by level), if this node replicates that range.
+    pub fn merkle_top(&self, key: &str, levels: u8) -> Option<((u64, u64), u8, Vec<Vec<u64>>)> {
+        let range = self.forest.range_of(&self.ring, Ring::position(key))?;
+        let depth = self.forest.depth;
+        let shown = levels.min(depth + 1);
+        let rows = (0..shown)
+            .map(|level| {
+                (0..1u32 << level)
+                    .map(|i| self.forest.tree_hash(range.1, level, i))
+                    .collect()
+            })
+            .collect();
+        Some((range, depth, rows))
+    }
+
     /// The root of the tree of the range holding `key`, if this node replicates it.
     pub fn merkle_root_of(&self, key: &str) -> Option<u64> {
         let (_, end) = self.forest.range_of(&self.ring, Ring::position(key))?;
@@ -214,6 +230,17 @@ impl Node {
                     .filter(|(i, h)| self.forest.tree_hash(end, level, *i) != *h)
                     .map(|(i, _)| *i)
                     .collect();
+                let (me, compared) = (self.id, nodes.len() as u32);
+                out.trace(|| Event::MerkleLevel {
+                    node: me,
+                    peer,
+                    initiator: sync.initiator,
+                    session: sync.session,
+                    range: sync.range,
+                    level,
+                    compared,
+                    differing: differing.clone(),
+                });
                 if differing.is_empty() {
                     self.finish_sync(now, sync, peer, false, out);
                 } else if level >= sync.depth {
