@@ -138,6 +138,19 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
         }
         Event::NodeLeft { node: n } => json!({"node": node(n)}),
         Event::Released { node: n, keys } => json!({"node": node(n), "keys": keys}),
+        Event::MerkleLevel {
+            node: n,
+            peer,
+            initiator,
+            session,
+            range,
+            level,
+            compared,
+            differing,
+        } => json!({
+            "node": node(n), "peer": node(peer), "initiator": node(initiator), "session": session,
+            "range": [range.0, range.1], "level": level, "compared": compared, "differing": differing,
+        }),
         Event::AntiEntropy {
             initiator,
             peer,
