@@ -32,7 +32,7 @@ use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
 use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::message::Message;
-use crate::core::node::{Disk, Node, NodeTimer};
+use crate::core::node::{Disk, MerkleTop, Node, NodeTimer};
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
@@ -129,16 +129,6 @@ impl MembershipView {
             .find(|e| e.node == node)
             .map_or(Liveness::Up, |e| e.liveness)
     }
-}
-
-/// The top of one node's Merkle tree for one range.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MerkleTop {
-    /// (start, end] of the range.
-    pub range: (u64, u64),
-    pub depth: u8,
-    /// Hashes level by level from the root (0 is an empty subtree).
-    pub rows: Vec<Vec<u64>>,
 }
 
 /// One replica's view of a key, for the inspector and expectations.
@@ -747,9 +737,7 @@ impl Engine {
     /// `key`: the range, the tree's depth, and the hashes level by level.
     pub async fn merkle_top(&mut self, node: NodeId, key: &str, levels: u8) -> Option<MerkleTop> {
         let key = key.to_string();
-        self.inspect(node, move |n| n.merkle_top(&key, levels))
-            .await
-            .map(|(range, depth, rows)| MerkleTop { range, depth, rows })
+        self.inspect(node, move |n| n.merkle_top(&key, levels)).await
     }
 
     /// Every key `node` stores with its versions, sorted by key.

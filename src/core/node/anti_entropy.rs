@@ -26,6 +26,16 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, StoreCause};
 use crate::core::version::{Key, Version};
 
+/// The top of one node's Merkle tree for one range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerkleTop {
+    /// (start, end] of the range.
+    pub range: (u64, u64),
+    pub depth: u8,
+    /// Hashes level by level from the root (0 is an empty subtree).
+    pub rows: Vec<Vec<u64>>,
+}
+
 /// The trees of the ranges a node replicates.
 #[derive(Clone, Debug, Default)]
 pub struct Forest {

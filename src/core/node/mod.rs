@@ -41,7 +41,7 @@ use super::store::Store;
 use super::time::Time;
 use super::version::Key;
 
-pub use anti_entropy::Forest;
+pub use anti_entropy::{Forest, MerkleTop};
 pub use get::GetState;
 pub use handoff::HANDOFF_BATCH;
 pub use put::{MAX_ROUNDS, PutState};
