@@ -126,7 +126,7 @@ impl Node {
 
     /// The range holding `key` and the hashes of its tree's top `levels`
     /// levels (level by level), if this node replicates that range.
-    pub fn merkle_top(&self, key: &str, levels: u8) -> Option<((u64, u64), u8, Vec<Vec<u64>>)> {
+    pub fn merkle_top(&self, key: &str, levels: u8) -> Option<MerkleTop> {
         let range = self.forest.range_of(&self.ring, Ring::position(key))?;
         let depth = self.forest.depth;
         let shown = levels.min(depth + 1);
@@ -137,7 +137,7 @@ impl Node {
                     .collect()
             })
             .collect();
-        Some((range, depth, rows))
+        Some(MerkleTop { range, depth, rows })
     }
 
     /// The root of the tree of the range holding `key`, if this node replicates it.
