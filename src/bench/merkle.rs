@@ -40,10 +40,7 @@ fn store(node: &mut Node, key: &str, value: &Arc<str>, writer: u16) {
     let mut out = NodeOutbox::new(false);
     let msg = Message::Repair {
         key: key.into(),
-        versions: vec![Version {
-            value: value.clone(),
-            clock: VClock::from_pairs([(NodeId(writer), 1)]),
-        }],
+        versions: vec![Version::new(value.clone(), VClock::from_pairs([(NodeId(writer), 1)]))],
     };
     node.handle_message(Time(0), Endpoint::Node(NodeId(9)), msg, &mut out);
 }

@@ -40,6 +40,42 @@ impl Routing {
     }
 }
 
+/// How versions are told apart and which survive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClockMode {
+    /// Vector clocks with server ids (Dynamo, the seed notes): a version
+    /// descends from another when its clock does. Two writes through the same
+    /// coordinator from the same context cannot be told apart: the later one
+    /// overwrites the earlier.
+    Vector,
+    /// Dotted version vectors (Riak 2.0): each version carries the event that
+    /// made it (its dot) and the context its writer had seen. A version is
+    /// obsolete only when another's context covers its dot, so concurrent
+    /// writes through one coordinator stay siblings.
+    Dotted,
+    /// Last write wins (Cassandra): one version per key, the latest timestamp.
+    Lww,
+}
+
+impl ClockMode {
+    pub fn parse(text: &str) -> Result<ClockMode, String> {
+        match text {
+            "vector" => Ok(ClockMode::Vector),
+            "dotted" => Ok(ClockMode::Dotted),
+            "lww" => Ok(ClockMode::Lww),
+            other => Err(format!("unknown clocks {other:?}; use vector, dotted or lww")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClockMode::Vector => "vector",
+            ClockMode::Dotted => "dotted",
+            ClockMode::Lww => "lww",
+        }
+    }
+}
+
 /// One-way message latency, drawn uniformly from `min..=max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Latency {
@@ -131,6 +167,9 @@ pub struct Settings {
     pub anti_entropy_interval: Option<Dur>,
     /// Depth of the Merkle trees (2^depth leaves per range).
     pub merkle_depth: u8,
+    /// How versions are ordered: vector clocks, dotted version vectors or
+    /// last write wins.
+    pub clocks: ClockMode,
 }
 
 impl Default for Settings {
@@ -157,6 +196,7 @@ impl Default for Settings {
             down_confirmations: 2,
             anti_entropy_interval: Some(Dur::from_secs(10)),
             merkle_depth: 10,
+            clocks: ClockMode::Vector,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::config::ClockMode;
 use super::ids::NodeId;
 use super::version::{Key, Siblings, Version, absorb};
 
@@ -24,8 +25,8 @@ impl HintStore {
     }
 
     /// Keeps `version` for `owner`. Returns true when it was new.
-    pub fn add(&mut self, owner: NodeId, key: &Key, version: &Version) -> bool {
-        absorb(self.map.entry((owner, key.clone())).or_default(), version)
+    pub fn add(&mut self, owner: NodeId, key: &Key, version: &Version, mode: ClockMode) -> bool {
+        absorb(self.map.entry((owner, key.clone())).or_default(), version, mode)
     }
 
     /// How many (owner, key) hints are held.
@@ -80,12 +81,12 @@ impl HintStore {
     /// The owner acknowledged `acked` for `key`: forgets every hinted
     /// version of it that an acknowledged version supersedes. Returns true
     /// when the hint for (owner, key) is gone.
-    pub fn acknowledge(&mut self, owner: NodeId, key: &Key, acked: &[Version]) -> bool {
+    pub fn acknowledge(&mut self, owner: NodeId, key: &Key, acked: &[Version], mode: ClockMode) -> bool {
         let slot = (owner, key.clone());
         let Some(held) = self.map.get_mut(&slot) else {
             return false;
         };
-        held.retain(|h| !acked.iter().any(|a| a.supersedes(h)));
+        held.retain(|h| !acked.iter().any(|a| a.supersedes(h, mode)));
         if held.is_empty() {
             self.map.remove(&slot);
             true
@@ -105,6 +106,8 @@ mod tests {
     use super::*;
     use crate::core::clock::VClock;
 
+    const V: ClockMode = ClockMode::Vector;
+
     fn v(value: &str, pairs: &[(u16, u32)]) -> Version {
         Version::new(value, VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c))))
     }
@@ -115,11 +118,11 @@ mod tests {
         let (a, b) = (NodeId(0), NodeId(1));
         let cart: Key = "cart".into();
         let book: Key = "book".into();
-        assert!(h.add(a, &cart, &v("CAR", &[(2, 1)])));
-        assert!(h.add(a, &book, &v("B", &[(2, 1)])));
-        assert!(h.add(b, &cart, &v("CAR", &[(2, 1)])));
+        assert!(h.add(a, &cart, &v("CAR", &[(2, 1)]), V));
+        assert!(h.add(a, &book, &v("B", &[(2, 1)]), V));
+        assert!(h.add(b, &cart, &v("CAR", &[(2, 1)]), V));
         assert!(
-            !h.add(a, &cart, &v("CAR", &[(2, 1)])),
+            !h.add(a, &cart, &v("CAR", &[(2, 1)]), V),
             "the same version twice is one hint"
         );
         assert_eq!(h.len(), 3);
@@ -134,18 +137,18 @@ mod tests {
         let mut h = HintStore::new();
         let a = NodeId(0);
         let cart: Key = "cart".into();
-        h.add(a, &cart, &v("CAR", &[(2, 1)]));
+        h.add(a, &cart, &v("CAR", &[(2, 1)]), V);
         // A newer hint arrives while the first is being handed off.
-        h.add(a, &cart, &v("CART", &[(2, 2)]));
+        h.add(a, &cart, &v("CART", &[(2, 2)]), V);
         assert_eq!(h.len(), 1);
         assert!(
-            !h.acknowledge(a, &cart, &[v("CAR", &[(2, 1)])]),
+            !h.acknowledge(a, &cart, &[v("CAR", &[(2, 1)])], V),
             "CART was not acknowledged"
         );
         assert_eq!(h.versions_of("cart").len(), 1);
-        assert!(h.acknowledge(a, &cart, &[v("CART", &[(2, 2)])]));
+        assert!(h.acknowledge(a, &cart, &[v("CART", &[(2, 2)])], V));
         assert!(h.is_empty());
-        assert!(!h.acknowledge(a, &cart, &[]), "nothing left to forget");
+        assert!(!h.acknowledge(a, &cart, &[], V), "nothing left to forget");
     }
 
     #[test]
@@ -153,10 +156,10 @@ mod tests {
         let mut h = HintStore::new();
         let a = NodeId(0);
         let cart: Key = "cart".into();
-        h.add(a, &cart, &v("X", &[(1, 1)]));
-        h.add(a, &cart, &v("Y", &[(2, 1)]));
+        h.add(a, &cart, &v("X", &[(1, 1)]), V);
+        h.add(a, &cart, &v("Y", &[(2, 1)]), V);
         assert_eq!(h.versions_of("cart").len(), 2);
-        assert!(!h.acknowledge(a, &cart, &[v("X", &[(1, 1)])]));
+        assert!(!h.acknowledge(a, &cart, &[v("X", &[(1, 1)])], V));
         assert_eq!(h.versions_of("cart")[0].1.value.as_ref(), "Y");
     }
 }

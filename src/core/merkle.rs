@@ -33,6 +33,13 @@ pub fn entry_hash(key: &str, versions: &[Version]) -> u64 {
             h.write_u16(node.0);
             h.write_u32(counter);
         }
+        if let Some(d) = v.dot {
+            h.write_u8(0xfc);
+            h.write_u16(d.node.0);
+            h.write_u32(d.counter);
+        }
+        h.write_u64(v.stamp.micros);
+        h.write_u16(v.stamp.node.0);
         h.write_u8(0xfd);
     }
     // Never 0: 0 means "nothing here".

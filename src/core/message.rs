@@ -124,12 +124,15 @@ pub enum Message {
     Reply(Reply),
     /// Coordinator → the node that forwarded the request.
     ForwardReply(Reply),
-    /// Coordinator → replica: store this version. With a hint, the receiver
-    /// is a stand-in keeping it for the named owner.
+    /// Coordinator → replica: store these versions (the new one; in dotted
+    /// mode every version the coordinator holds). `context` is what the
+    /// client had seen. With a hint, the receiver is a stand-in keeping them
+    /// for the named owner.
     Replicate {
         req: ReqId,
         key: Key,
-        version: Version,
+        versions: Siblings,
+        context: VClock,
         hint: Option<NodeId>,
     },
     /// Replica → coordinator: stored.

@@ -13,6 +13,7 @@
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use super::config::ClockMode;
 use super::merkle::entry_hash;
 use super::version::{Key, Siblings, Version};
 
@@ -59,8 +60,8 @@ impl Store {
         self.map.get(key).map_or(0, |e| e.hash)
     }
 
-    /// Stores one version by the superseding rule.
-    pub fn put(&mut self, key: &Key, version: Version) -> StoreOutcome {
+    /// Stores one version by the superseding rule of `mode`.
+    pub fn put(&mut self, key: &Key, version: Version, mode: ClockMode) -> StoreOutcome {
         let entry = match self.map.get_mut(&**key) {
             Some(entry) => entry,
             None => {
@@ -79,7 +80,7 @@ impl Store {
         let old_hash = entry.hash;
         let held = &mut entry.versions;
         let before = held.len();
-        if held.iter().any(|h| h.supersedes(&version)) {
+        if held.iter().any(|h| h.supersedes(&version, mode)) {
             return StoreOutcome {
                 stored: false,
                 removed: SmallVec::new(),
@@ -91,7 +92,7 @@ impl Store {
         let mut removed = SmallVec::new();
         let mut i = 0;
         while i < held.len() {
-            if version.supersedes(&held[i]) {
+            if version.supersedes(&held[i], mode) {
                 removed.push(held.swap_remove(i));
             } else {
                 i += 1;
@@ -115,10 +116,10 @@ impl Store {
 
     /// Stores several versions (a repair or a transfer). Returns true when
     /// anything changed.
-    pub fn merge(&mut self, key: &Key, versions: &[Version]) -> bool {
+    pub fn merge(&mut self, key: &Key, versions: &[Version], mode: ClockMode) -> bool {
         let mut changed = false;
         for v in versions {
-            changed |= self.put(key, v.clone()).stored;
+            changed |= self.put(key, v.clone(), mode).stored;
         }
         changed
     }
@@ -177,6 +178,8 @@ mod tests {
     use crate::core::clock::VClock;
     use crate::core::ids::NodeId;
 
+    const V: ClockMode = ClockMode::Vector;
+
     fn v(value: &str, pairs: &[(u16, u32)]) -> Version {
         Version::new(value, VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c))))
     }
@@ -185,8 +188,8 @@ mod tests {
     fn newer_version_replaces_older() {
         let mut store = Store::new();
         let key: Key = "cart".into();
-        assert!(store.put(&key, v("CAR", &[(0, 1)])).stored);
-        let out = store.put(&key, v("CART", &[(0, 2)]));
+        assert!(store.put(&key, v("CAR", &[(0, 1)]), V).stored);
+        let out = store.put(&key, v("CART", &[(0, 2)]), V);
         assert!(out.stored);
         assert_eq!(out.removed.len(), 1);
         assert_eq!(store.versions("cart"), &[v("CART", &[(0, 2)])]);
@@ -197,13 +200,13 @@ mod tests {
         let mut a = Store::new();
         let mut b = Store::new();
         let key: Key = "cart".into();
-        let first = a.put(&key, v("CAR", &[(0, 1)]));
+        let first = a.put(&key, v("CAR", &[(0, 1)]), V);
         assert_eq!((first.old_hash, first.new_hash), (0, a.hash_of("cart")));
-        a.put(&key, v("CART", &[(0, 2)]));
+        a.put(&key, v("CART", &[(0, 2)]), V);
         // The same final versions reached another way hash the same.
-        b.put(&key, v("CART", &[(0, 2)]));
+        b.put(&key, v("CART", &[(0, 2)]), V);
         assert_eq!(a.hash_of("cart"), b.hash_of("cart"));
-        let stale = a.put(&key, v("CAR", &[(0, 1)]));
+        let stale = a.put(&key, v("CAR", &[(0, 1)]), V);
         assert_eq!(stale.old_hash, stale.new_hash, "an obsolete version changes nothing");
     }
 
@@ -211,9 +214,9 @@ mod tests {
     fn older_or_equal_version_changes_nothing() {
         let mut store = Store::new();
         let key: Key = "cart".into();
-        store.put(&key, v("CART", &[(0, 2)]));
-        assert!(!store.put(&key, v("CAR", &[(0, 1)])).stored);
-        assert!(!store.put(&key, v("CART", &[(0, 2)])).stored);
+        store.put(&key, v("CART", &[(0, 2)]), V);
+        assert!(!store.put(&key, v("CAR", &[(0, 1)]), V).stored);
+        assert!(!store.put(&key, v("CART", &[(0, 2)]), V).stored);
         assert_eq!(store.versions("cart").len(), 1);
     }
 
@@ -221,13 +224,13 @@ mod tests {
     fn concurrent_versions_become_siblings_and_a_merge_resolves_them() {
         let mut store = Store::new();
         let key: Key = "cart".into();
-        store.put(&key, v("CART", &[(0, 2)]));
-        store.put(&key, v("CARM", &[(0, 2), (1, 1)]));
-        let out = store.put(&key, v("CARR", &[(0, 2), (2, 1)]));
+        store.put(&key, v("CART", &[(0, 2)]), V);
+        store.put(&key, v("CARM", &[(0, 2), (1, 1)]), V);
+        let out = store.put(&key, v("CARR", &[(0, 2), (2, 1)]), V);
         assert_eq!(out.siblings, 2);
         assert!(out.removed.is_empty(), "a concurrent version is never dropped");
         assert_eq!(store.keys_with_siblings(), 1);
-        let out = store.put(&key, v("CARMR", &[(0, 3), (1, 1), (2, 1)]));
+        let out = store.put(&key, v("CARMR", &[(0, 3), (1, 1), (2, 1)]), V);
         assert_eq!(out.removed.len(), 2);
         assert_eq!(store.keys_with_siblings(), 0);
         assert_eq!(store.versions("cart"), &[v("CARMR", &[(0, 3), (1, 1), (2, 1)])]);
@@ -237,8 +240,8 @@ mod tests {
     fn remove_updates_the_sibling_count() {
         let mut store = Store::new();
         let key: Key = "k".into();
-        store.put(&key, v("a", &[(0, 1)]));
-        store.put(&key, v("b", &[(1, 1)]));
+        store.put(&key, v("a", &[(0, 1)]), V);
+        store.put(&key, v("b", &[(1, 1)]), V);
         assert_eq!(store.keys_with_siblings(), 1);
         let hash = store.hash_of("k");
         assert_ne!(hash, 0);

@@ -1,13 +1,21 @@
-//! Versions: a value tagged with the clock that says where it came from, and
-//! the rules for which versions survive when several meet.
+//! Versions: a value tagged with where it came from, and the rules for which
+//! versions survive when several meet.
+//!
+//! Every version carries three kinds of history so that the cluster can
+//! switch clock modes (see [`ClockMode`]) at run time:
+//! - `clock`: in vector mode the version's vector clock; in dotted mode the
+//!   causal context its writer had seen (its own dot excluded);
+//! - `dot`: in dotted mode, the event (node, counter) that created it;
+//! - `stamp`: when it was written and by which node, for last-write-wins.
 
 use std::fmt;
 use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::clock::{Causality, VClock};
-use super::ids::Names;
+use super::clock::VClock;
+use super::config::ClockMode;
+use super::ids::{Names, NodeId};
 
 /// A key of the store. Shared, so copying a key into a message or a trace
 /// event costs a reference count, not an allocation.
@@ -20,28 +28,72 @@ pub type Value = Arc<str>;
 /// concurrent writes left siblings.
 pub type Siblings = SmallVec<[Version; 1]>;
 
+/// The event that created a version in dotted mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dot {
+    pub node: NodeId,
+    pub counter: u32,
+}
+
+/// When a version was written (virtual microseconds) and by whom; later
+/// stamps win under last-write-wins, the node breaking ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Stamp {
+    pub micros: u64,
+    pub node: NodeId,
+}
+
 /// One value with its causal history.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Version {
     pub value: Value,
     pub clock: VClock,
+    pub dot: Option<Dot>,
+    pub stamp: Stamp,
 }
 
 impl Version {
+    /// A vector-clock version (no dot, no stamp).
     pub fn new(value: impl Into<Value>, clock: VClock) -> Self {
         Version {
             value: value.into(),
             clock,
+            dot: None,
+            stamp: Stamp::default(),
         }
     }
 
-    /// True when this version makes `other` obsolete: its clock descends from
-    /// (dominates or equals) the other's.
-    pub fn supersedes(&self, other: &Version) -> bool {
-        self.clock.descends(&other.clock)
+    /// The whole causal history as one vector: the clock with the dot folded in.
+    pub fn full_clock(&self) -> VClock {
+        match self.dot {
+            None => self.clock.clone(),
+            Some(d) => {
+                let mut c = self.clock.clone();
+                if d.counter > c.get(d.node) {
+                    c.set(d.node, d.counter);
+                }
+                c
+            }
+        }
     }
 
-    /// Shows the version as `CART {s1:2, s2:1}`.
+    /// True when this version makes `other` obsolete under `mode`.
+    pub fn supersedes(&self, other: &Version, mode: ClockMode) -> bool {
+        match mode {
+            ClockMode::Lww => self.stamp >= other.stamp,
+            ClockMode::Dotted => match other.dot {
+                // Obsolete once its dot is in this version's history.
+                Some(d) => self.dot == Some(d) || self.clock.get(d.node) >= d.counter,
+                None => self.full_clock().descends(&other.clock),
+            },
+            ClockMode::Vector => match (self.dot, other.dot) {
+                (None, None) => self.clock.descends(&other.clock),
+                _ => self.full_clock().descends(&other.full_clock()),
+            },
+        }
+    }
+
+    /// Shows the version: `CART {s1:2}`; in dotted mode `CART {s1:1}+s1:3`.
     pub fn display<'a>(&'a self, names: &'a Names) -> VersionDisplay<'a> {
         VersionDisplay { version: self, names }
     }
@@ -55,68 +107,92 @@ pub struct VersionDisplay<'a> {
 
 impl fmt::Display for VersionDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.version.value, self.version.clock.display(self.names))
+        let v = self.version;
+        write!(f, "{} {}", v.value, v.clock.display(self.names))?;
+        if let Some(d) = v.dot {
+            write!(f, "+{}:{}", self.names.node(d.node), d.counter)?;
+        }
+        Ok(())
     }
 }
 
-/// The frontier of a set of versions: every version that no other version
-/// descends from, each clock once, in a canonical order (by clock entries,
-/// then value). This is what a get returns and what read repair writes back.
-pub fn reconcile<'a>(versions: impl IntoIterator<Item = &'a Version>) -> Vec<Version> {
+/// The frontier of a set of versions under `mode`: every version no other
+/// supersedes, each once, in a canonical order. This is what a get returns
+/// and what read repair writes back.
+pub fn reconcile<'a>(versions: impl IntoIterator<Item = &'a Version>, mode: ClockMode) -> Vec<Version> {
     let mut out = Siblings::new();
     for v in versions {
-        absorb(&mut out, v);
+        absorb(&mut out, v, mode);
     }
     let mut out = out.into_vec();
     sort_canonically(&mut out);
     out
 }
 
-/// Adds `v` to a frontier in place: drops it when a held version descends
-/// from it, otherwise removes what it descends from and keeps it.
-/// Returns true when the frontier changed.
-pub fn absorb(frontier: &mut Siblings, v: &Version) -> bool {
-    if frontier.iter().any(|h| h.supersedes(v)) {
+/// Adds `v` to a frontier in place: drops it when a held version supersedes
+/// it, otherwise removes what it supersedes and keeps it. Returns true when
+/// the frontier changed.
+pub fn absorb(frontier: &mut Siblings, v: &Version, mode: ClockMode) -> bool {
+    if frontier.iter().any(|h| h.supersedes(v, mode)) {
         return false;
     }
-    frontier.retain(|h| !v.supersedes(h));
+    frontier.retain(|h| !v.supersedes(h, mode));
     frontier.push(v.clone());
     true
 }
 
 /// True when `held` already contains everything in `wanted`: merging
 /// `wanted` into it would change nothing.
-pub fn covers(held: &[Version], wanted: &[Version]) -> bool {
-    wanted.iter().all(|w| held.iter().any(|h| h.supersedes(w)))
+pub fn covers(held: &[Version], wanted: &[Version], mode: ClockMode) -> bool {
+    wanted.iter().all(|w| held.iter().any(|h| h.supersedes(w, mode)))
 }
 
-/// Sorts versions so that equal sets print and compare the same way.
+/// Sorts versions so that equal sets print, compare and hash the same way.
 pub fn sort_canonically(versions: &mut [Version]) {
-    versions.sort_by(|a, b| a.clock.iter().cmp(b.clock.iter()).then_with(|| a.value.cmp(&b.value)));
+    versions.sort_by(|a, b| {
+        a.clock
+            .iter()
+            .cmp(b.clock.iter())
+            .then_with(|| a.dot.cmp(&b.dot))
+            .then_with(|| a.stamp.cmp(&b.stamp))
+            .then_with(|| a.value.cmp(&b.value))
+    });
 }
 
-/// The merge of every clock: the context a client sends back to resolve them.
+/// The merge of every version's whole history: the context a client sends
+/// back to resolve them.
 pub fn merged_clock<'a>(versions: impl IntoIterator<Item = &'a Version>) -> VClock {
     let mut clock = VClock::new();
     for v in versions {
         clock.merge_in(&v.clock);
+        if let Some(d) = v.dot
+            && d.counter > clock.get(d.node)
+        {
+            clock.set(d.node, d.counter);
+        }
     }
     clock
-}
-
-/// True when two versions are concurrent (siblings of each other).
-pub fn concurrent(a: &Version, b: &Version) -> bool {
-    a.clock.compare(&b.clock) == Causality::Concurrent
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::ids::NodeId;
 
     fn v(value: &str, pairs: &[(u16, u32)]) -> Version {
         Version::new(value, VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c))))
     }
+
+    fn dotted(value: &str, context: &[(u16, u32)], dot: (u16, u32)) -> Version {
+        Version {
+            dot: Some(Dot {
+                node: NodeId(dot.0),
+                counter: dot.1,
+            }),
+            ..v(value, context)
+        }
+    }
+
+    const V: ClockMode = ClockMode::Vector;
 
     #[test]
     fn reconcile_keeps_only_the_frontier() {
@@ -124,13 +200,12 @@ mod tests {
         let cart = v("CART", &[(0, 2)]);
         let carm = v("CARM", &[(0, 2), (1, 1)]);
         let carr = v("CARR", &[(0, 2), (2, 1)]);
-        let got = reconcile([&car, &cart, &carm, &carr, &carm]);
+        let got = reconcile([&car, &cart, &carm, &carr, &carm], V);
         assert_eq!(got, vec![carm.clone(), carr.clone()]);
         assert_eq!(
             merged_clock(&got),
             VClock::from_pairs([(NodeId(0), 2), (NodeId(1), 1), (NodeId(2), 1)])
         );
-        assert!(concurrent(&carm, &carr));
     }
 
     #[test]
@@ -138,19 +213,75 @@ mod tests {
         let cart = v("CART", &[(0, 2)]);
         let carm = v("CARM", &[(0, 2), (1, 1)]);
         let carr = v("CARR", &[(0, 2), (2, 1)]);
-        assert!(covers(&[carm.clone(), carr.clone()], std::slice::from_ref(&cart)));
-        assert!(!covers(std::slice::from_ref(&cart), std::slice::from_ref(&carm)));
-        assert!(!covers(std::slice::from_ref(&carm), &[carm.clone(), carr.clone()]));
-        assert!(covers(&[], &[]));
+        assert!(covers(&[carm.clone(), carr.clone()], std::slice::from_ref(&cart), V));
+        assert!(!covers(std::slice::from_ref(&cart), std::slice::from_ref(&carm), V));
+        assert!(!covers(std::slice::from_ref(&carm), &[carm.clone(), carr.clone()], V));
+        assert!(covers(&[], &[], V));
     }
 
     #[test]
     fn absorb_reports_change() {
         let mut f: Siblings = smallvec::smallvec![v("CART", &[(0, 2)])];
-        assert!(!absorb(&mut f, &v("CAR", &[(0, 1)])));
-        assert!(absorb(&mut f, &v("CARM", &[(0, 2), (1, 1)])));
+        assert!(!absorb(&mut f, &v("CAR", &[(0, 1)]), V));
+        assert!(absorb(&mut f, &v("CARM", &[(0, 2), (1, 1)]), V));
         assert_eq!(f.len(), 1);
-        assert!(absorb(&mut f, &v("CARR", &[(0, 2), (2, 1)])));
+        assert!(absorb(&mut f, &v("CARR", &[(0, 2), (2, 1)]), V));
         assert_eq!(f.len(), 2);
+    }
+
+    #[test]
+    fn same_coordinator_same_context_vector_overwrites_dotted_keeps_both() {
+        // Two clients read {s1:1} and write through s1: the counters 2 and 3.
+        let milk_v = v("milk", &[(0, 2)]);
+        let eggs_v = v("eggs", &[(0, 3)]);
+        assert!(eggs_v.supersedes(&milk_v, ClockMode::Vector), "vector clocks lose milk");
+        let milk_d = dotted("milk", &[(0, 1)], (0, 2));
+        let eggs_d = dotted("eggs", &[(0, 1)], (0, 3));
+        let d = ClockMode::Dotted;
+        assert!(
+            !eggs_d.supersedes(&milk_d, d),
+            "eggs' context {{s1:1}} does not hold dot s1:2"
+        );
+        assert!(!milk_d.supersedes(&eggs_d, d));
+        assert_eq!(reconcile([&milk_d, &eggs_d], d).len(), 2);
+        // A put that saw both (its context is the merge) resolves them.
+        let both = merged_clock([&milk_d, &eggs_d]);
+        assert_eq!(both, VClock::from_pairs([(NodeId(0), 3)]));
+        let resolved = Version {
+            dot: Some(Dot {
+                node: NodeId(0),
+                counter: 4,
+            }),
+            ..Version::new("milk,eggs", both)
+        };
+        assert!(resolved.supersedes(&milk_d, d) && resolved.supersedes(&eggs_d, d));
+    }
+
+    #[test]
+    fn last_write_wins_keeps_one_version() {
+        let at = |value: &str, micros: u64, node: u16| Version {
+            stamp: Stamp {
+                micros,
+                node: NodeId(node),
+            },
+            ..v(value, &[(node, 1)])
+        };
+        let early = at("a", 10, 0);
+        let late = at("b", 20, 1);
+        let tie = at("c", 20, 2);
+        let l = ClockMode::Lww;
+        assert!(late.supersedes(&early, l) && !early.supersedes(&late, l));
+        assert!(tie.supersedes(&late, l), "the node id breaks a tie");
+        assert_eq!(reconcile([&early, &late, &tie], l), vec![tie]);
+    }
+
+    #[test]
+    fn display_shows_the_dot() {
+        let names = Names::new(["s1", "s2"]);
+        assert_eq!(
+            dotted("x", &[(0, 1)], (1, 4)).display(&names).to_string(),
+            "x {s1:1}+s2:4"
+        );
+        assert_eq!(v("x", &[(0, 1)]).display(&names).to_string(), "x {s1:1}");
     }
 }

@@ -189,6 +189,7 @@ pub struct Engine {
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
+    overwritten_seen: FxHashSet<(Key, Version)>,
     anti_entropy: AntiEntropyTotals,
     /// Messages sent per kind, since the start or the last settings change.
     sent_by_kind: [u64; crate::core::message::MsgKind::ALL.len()],
@@ -230,6 +231,7 @@ impl Engine {
             tracing: true,
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
+            overwritten_seen: FxHashSet::default(),
             anti_entropy: AntiEntropyTotals::default(),
             sent_by_kind: [0; crate::core::message::MsgKind::ALL.len()],
             finished: std::collections::VecDeque::new(),
@@ -417,7 +419,8 @@ impl Engine {
         ids.into_iter().filter_map(|op| self.reports.remove(&op)).collect()
     }
 
-    /// Every overwritten concurrent write so far (recorded even with tracing off).
+    /// Every overwritten concurrent write so far, each lost version once
+    /// (recorded even with tracing off).
     pub fn overwrites(&self) -> &[Overwrite] {
         &self.overwrites
     }

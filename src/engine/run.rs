@@ -281,13 +281,18 @@ impl Engine {
     fn record_event(&mut self, at: Time, event: Event) {
         self.on_note(&event);
         if let Event::Overwritten { node, key, lost, by } = &event {
-            self.overwrites.push(super::Overwrite {
-                at,
-                node: *node,
-                key: key.clone(),
-                lost: lost.clone(),
-                by: by.clone(),
-            });
+            // Every replica that drops the lost version notes it: count it once.
+            if self.overwritten_seen.insert((key.clone(), lost.clone())) {
+                self.overwrites.push(super::Overwrite {
+                    at,
+                    node: *node,
+                    key: key.clone(),
+                    lost: lost.clone(),
+                    by: by.clone(),
+                });
+            } else {
+                return;
+            }
         }
         if self.tracing {
             self.trace.push(at, event);

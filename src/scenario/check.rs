@@ -348,6 +348,17 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
             ),
         });
     }
+    if let Some(want) = expect.siblings {
+        let text = format!("siblings = {want}");
+        out.push(match &report.outcome {
+            Outcome::Get { versions, .. } => result(text, versions.len() == want, format!("got {}", versions.len())),
+            _ => result(
+                text,
+                false,
+                format!("siblings checks what a get returned; this is a {kind}"),
+            ),
+        });
+    }
     if let Some(needle) = &expect.error {
         let text = format!("error contains {needle:?}");
         out.push(match &failure {

@@ -286,6 +286,8 @@ pub struct Expect {
     pub values: Option<ValueSet>,
     /// A get's merged context.
     pub context: Option<ClockSpec>,
+    /// How many versions (siblings) a get returned.
+    pub siblings: Option<usize>,
     /// The failure message contains this text.
     pub error: Option<String>,
     /// The node that coordinated the operation.
@@ -322,6 +324,9 @@ impl Expect {
         }
         if self.context.is_some() {
             out.push("context");
+        }
+        if self.siblings.is_some() {
+            out.push("siblings");
         }
         if self.error.is_some() {
             out.push("error");

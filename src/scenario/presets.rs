@@ -36,6 +36,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "anti-entropy-vs-read-repair",
         include_str!("../../presets/anti-entropy-vs-read-repair.yaml"),
     ),
+    (
+        "sibling-explosion",
+        include_str!("../../presets/sibling-explosion.yaml"),
+    ),
 ];
 
 /// The preset `ringside` opens with no arguments.

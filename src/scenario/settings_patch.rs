@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::text::Text;
-use crate::core::config::{Latency, Routing, Settings, check_rate};
+use crate::core::config::{ClockMode, Latency, Routing, Settings, check_rate};
 use crate::core::time::Dur;
 use crate::engine::{ClusterSpec, NodeSpec};
 
@@ -98,6 +98,29 @@ impl Wire for PeriodWire {
     type Value = Option<Dur>;
     fn into_value(self) -> Option<Dur> {
         self.0
+    }
+}
+
+/// A clock mode written as text.
+struct ClocksWire(ClockMode);
+
+impl<'de> Deserialize<'de> for ClocksWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        ClockMode::parse(&t.0).map(ClocksWire).map_err(de::Error::custom)
+    }
+}
+
+impl Wire for ClocksWire {
+    type Value = ClockMode;
+    fn into_value(self) -> ClockMode {
+        self.0
+    }
+}
+
+impl Show for ClockMode {
+    fn show(&self) -> String {
+        self.name().to_string()
     }
 }
 
@@ -265,6 +288,7 @@ settings_patch! {
     down_confirmations: usize => usize,
     anti_entropy_interval: Option<Dur> => PeriodWire,
     merkle_depth: u8 => DepthWire,
+    clocks: ClockMode => ClocksWire,
 }
 
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {

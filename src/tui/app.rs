@@ -379,7 +379,8 @@ impl App {
         if let Some(key) = self.inspector.wants_refresh().cloned() {
             let view = self.engine.key_view(&key).await;
             let replicas = self.engine.settings().replicas;
-            self.inspector.set_view(&key, view, self.engine.ring(), replicas);
+            let mode = self.engine.settings().clocks;
+            self.inspector.set_view(&key, view, self.engine.ring(), replicas, mode);
         }
     }
 

@@ -9,6 +9,7 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::core::clock::VClock;
+use crate::core::config::ClockMode;
 use crate::core::ids::{ClientId, NodeId, OpId};
 use crate::core::message::Outcome;
 use crate::core::ring::Ring;
@@ -143,22 +144,22 @@ impl Inspector {
     }
 
     /// Takes the engine's answer for the selected key.
-    pub fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize) {
+    pub fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize, mode: ClockMode) {
         if self.selected.as_ref() != Some(key) {
             return;
         }
         self.dirty = false;
         let prefs = ring.preference_list(key, replicas);
-        let frontier = reconcile(view.iter().flat_map(|r| r.versions.iter()));
+        let frontier = reconcile(view.iter().flat_map(|r| r.versions.iter()), mode);
         let mut rows: Vec<ReplicaRow> = Vec::new();
         for (i, &node) in prefs.iter().enumerate() {
             if let Some(r) = view.iter().find(|r| r.node == node) {
-                rows.push(row(r, Some(i + 1), &frontier));
+                rows.push(row(r, Some(i + 1), &frontier, mode));
             }
         }
         for r in &view {
             if !prefs.contains(&r.node) && !r.versions.is_empty() {
-                rows.push(row(r, None, &frontier));
+                rows.push(row(r, None, &frontier, mode));
             }
         }
         self.rows = rows;
@@ -204,13 +205,13 @@ impl Inspector {
     }
 }
 
-fn row(r: &ReplicaView, rank: Option<usize>, frontier: &[Version]) -> ReplicaRow {
+fn row(r: &ReplicaView, rank: Option<usize>, frontier: &[Version], mode: ClockMode) -> ReplicaRow {
     ReplicaRow {
         node: r.node,
         alive: r.alive,
         rank,
         versions: r.versions.clone(),
-        stale: !covers(&r.versions, frontier),
+        stale: !covers(&r.versions, frontier, mode),
     }
 }
 
@@ -267,7 +268,7 @@ mod tests {
             via: None,
         });
         assert_eq!(i.wants_refresh().map(|k| &**k), Some("cart"));
-        i.set_view(&key("cart"), Vec::new(), &ring(), 3);
+        i.set_view(&key("cart"), Vec::new(), &ring(), 3, ClockMode::Vector);
         assert!(i.wants_refresh().is_none());
         i.observe(&Event::Stored {
             node: NodeId(1),
@@ -310,7 +311,7 @@ mod tests {
                 },
             })
             .collect();
-        i.set_view(&k, view, &r, 3);
+        i.set_view(&k, view, &r, 3, ClockMode::Vector);
         let rows = i.rows();
         assert_eq!(rows.iter().take(3).map(|r| r.node).collect::<Vec<_>>(), prefs.to_vec());
         assert_eq!(rows.len(), 4, "a node outside the list that holds the key is shown too");

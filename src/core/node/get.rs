@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 
 use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
+use crate::core::clock::VClock;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::time::Time;
@@ -77,7 +78,7 @@ impl Node {
             need,
             need_primaries: pr.unwrap_or(0),
             asked,
-            reconciled: reconcile(local.iter()),
+            reconciled: reconcile(local.iter(), self.settings.clocks),
             answers: smallvec::smallvec![(me, local, me_primary)],
             key,
             slots,
@@ -106,7 +107,7 @@ impl Node {
         if hinted.is_empty() {
             return own.iter().cloned().collect();
         }
-        reconcile(own.iter().chain(hinted.iter().map(|(_, v)| v)))
+        reconcile(own.iter().chain(hinted.iter().map(|(_, v)| v)), self.settings.clocks)
             .into_iter()
             .collect()
     }
@@ -126,11 +127,12 @@ impl Node {
             primary = slot.owner == node;
             slot.primary_answered |= primary;
         }
+        let mode = self.settings.clocks;
         let grew = versions
             .iter()
-            .any(|v| !covers(&state.reconciled, std::slice::from_ref(v)));
+            .any(|v| !covers(&state.reconciled, std::slice::from_ref(v), mode));
         if grew {
-            state.reconciled = reconcile(state.reconciled.iter().chain(versions.iter()));
+            state.reconciled = reconcile(state.reconciled.iter().chain(versions.iter()), mode);
         }
         state.answers.push((node, versions, primary));
         self.maybe_answer_get(&mut state, out);
@@ -189,7 +191,7 @@ impl Node {
         }
         let me = self.id;
         for (node, held, primary) in state.answers.iter_mut() {
-            if !*primary || covers(held, &state.reconciled) {
+            if !*primary || covers(held, &state.reconciled, self.settings.clocks) {
                 continue;
             }
             if *node == me {
@@ -262,10 +264,36 @@ impl Node {
     /// Stores versions one by one, tracing each one kept; a key this node
     /// does not own (after a ring change) is queued to stream on.
     pub(super) fn store_versions(&mut self, key: &Key, versions: &[Version], cause: StoreCause, out: &mut NodeOutbox) {
+        self.store_inner(key, versions, None, cause, out);
+    }
+
+    /// Stores a client's write (the coordinator's own copy, or a replica's):
+    /// a stored version it removes that `context` had not seen is a lost
+    /// concurrent write, and is noted as such.
+    pub(super) fn store_written(
+        &mut self,
+        key: &Key,
+        versions: &[Version],
+        context: &VClock,
+        cause: StoreCause,
+        out: &mut NodeOutbox,
+    ) {
+        self.store_inner(key, versions, Some(context), cause, out);
+    }
+
+    fn store_inner(
+        &mut self,
+        key: &Key,
+        versions: &[Version],
+        context: Option<&VClock>,
+        cause: StoreCause,
+        out: &mut NodeOutbox,
+    ) {
         let me = self.id;
+        let mode = self.settings.clocks;
         self.check_ownership(key, out);
         for v in versions {
-            let outcome = self.store.put(key, v.clone());
+            let outcome = self.store.put(key, v.clone(), mode);
             self.merkle_update(key, outcome.old_hash, outcome.new_hash);
             if outcome.stored {
                 self.forget_transfer_acks(key);
@@ -278,6 +306,25 @@ impl Node {
                     cause,
                 });
             }
+            let Some(context) = context else { continue };
+            for lost in outcome.removed {
+                if !seen(context, &lost, mode) {
+                    out.note(crate::core::trace::Event::Overwritten {
+                        node: me,
+                        key: key.clone(),
+                        lost,
+                        by: v.clone(),
+                    });
+                }
+            }
         }
+    }
+}
+
+/// True when a client whose context is `context` had seen `v`.
+fn seen(context: &VClock, v: &Version, mode: crate::core::config::ClockMode) -> bool {
+    match (mode, v.dot) {
+        (crate::core::config::ClockMode::Dotted, Some(d)) => context.get(d.node) >= d.counter,
+        _ => context.descends(&v.full_clock()),
     }
 }

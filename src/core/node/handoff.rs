@@ -75,7 +75,7 @@ impl Node {
         let me = self.id;
         for (key, versions) in self.hints.batch_for(owner, usize::MAX) {
             self.store_versions(&key, &versions, StoreCause::Handoff, out);
-            self.hints.acknowledge(owner, &key, &versions);
+            self.hints.acknowledge(owner, &key, &versions, self.settings.clocks);
             out.trace(|| Event::HintDelivered { node: me, owner, key });
         }
     }
@@ -101,7 +101,10 @@ impl Node {
         };
         let me = self.id;
         for (key, versions) in sent.hints {
-            if self.hints.acknowledge(sent.owner, &key, &versions) {
+            if self
+                .hints
+                .acknowledge(sent.owner, &key, &versions, self.settings.clocks)
+            {
                 out.trace(|| Event::HintDelivered {
                     node: me,
                     owner: sent.owner,

@@ -82,6 +82,8 @@ pub struct Disk {
     pub ring: Arc<Ring>,
     /// How many times the node has crashed: its next generation.
     pub incarnation: u32,
+    /// The highest counter this node has put in a clock or a dot, for any key.
+    pub counter: u32,
 }
 
 impl Disk {
@@ -93,6 +95,7 @@ impl Disk {
             membership: Membership::initial(me, &ring, seeds, Time::ZERO),
             ring,
             incarnation: 0,
+            counter: 0,
         }
     }
 
@@ -106,6 +109,7 @@ impl Disk {
             membership,
             ring,
             incarnation: 0,
+            counter: 0,
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Node {
     hints: HintStore,
     membership: Membership,
     incarnation: u32,
+    /// See [`Disk::counter`].
+    counter: u32,
     rng: ChaCha8Rng,
     next_req: u64,
     puts: FxHashMap<ReqId, PutState>,
@@ -164,6 +170,7 @@ impl Node {
             hints: disk.hints,
             membership: disk.membership,
             incarnation: disk.incarnation,
+            counter: disk.counter,
             rng: ChaCha8Rng::seed_from_u64(seed),
             next_req: 0,
             puts: FxHashMap::default(),
@@ -199,6 +206,7 @@ impl Node {
             membership: self.membership,
             ring: self.ring,
             incarnation: self.incarnation,
+            counter: self.counter,
         }
     }
 
@@ -257,9 +265,10 @@ impl Node {
             Message::Replicate {
                 req,
                 key,
-                version,
+                versions,
+                context,
                 hint,
-            } => self.on_replicate(from, req, key, version, hint, out),
+            } => self.on_replicate(from, req, key, &versions, &context, hint, out),
             Message::Ack { req } => self.on_ack(from, req, out),
             Message::Read { req, key } => self.on_read(from, req, &key, out),
             Message::ReadReply { req, versions } => self.on_read_reply(from, req, versions, out),

@@ -12,11 +12,12 @@
 use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
+use crate::core::config::ClockMode;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::time::Time;
 use crate::core::trace::{Event, StoreCause};
-use crate::core::version::{Key, Value, Version};
+use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
 
 /// How many `hint_after` rounds a coordinator spends placing copies.
 pub const MAX_ROUNDS: u32 = 8;
@@ -27,7 +28,12 @@ pub struct PutState {
     op: OpId,
     reply_to: Endpoint,
     key: Key,
-    version: Version,
+    /// The new version's whole history, as the reply reports it.
+    clock: VClock,
+    /// What replicas (and stand-ins) are sent.
+    payload: Siblings,
+    /// The client's context, so that replicas can tell a lost write.
+    context: VClock,
     need: usize,
     need_primaries: usize,
     slots: Slots,
@@ -47,7 +53,7 @@ pub(super) struct PutRequest {
 }
 
 impl Node {
-    pub(super) fn coordinate_put(&mut self, _now: Time, put: PutRequest, out: &mut NodeOutbox) {
+    pub(super) fn coordinate_put(&mut self, now: Time, put: PutRequest, out: &mut NodeOutbox) {
         let me = self.id;
         let PutRequest {
             op,
@@ -58,11 +64,7 @@ impl Node {
             w,
             pw,
         } = put;
-        let clock = self.next_clock(&key, &context);
-        let version = Version {
-            value,
-            clock: clock.clone(),
-        };
+        let version = self.new_version(now, &key, value, &context);
         let mut slots = Slots::new(self, &key);
         match slots
             .slots
@@ -71,8 +73,9 @@ impl Node {
             .map(|s| s.owner)
         {
             Some(owner) if owner != me => self.keep_hint(owner, &key, &version, out),
-            _ => self.store_own(&key, &version, &context, out),
+            _ => self.store_written(&key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
         }
+        let payload = self.replication_payload(&key, &version);
 
         let req = self.new_req();
         let stand_ins = self.settings.uses_stand_ins();
@@ -95,7 +98,8 @@ impl Node {
                     Message::Replicate {
                         req,
                         key: key.clone(),
-                        version: version.clone(),
+                        versions: payload.clone(),
+                        context: context.clone(),
                         hint: slots.slots[i].hint_for(target),
                     },
                 );
@@ -106,7 +110,9 @@ impl Node {
             op,
             reply_to,
             key,
-            version,
+            clock: version.full_clock(),
+            payload,
+            context,
             need,
             need_primaries: pw.unwrap_or(0),
             slots,
@@ -129,49 +135,66 @@ impl Node {
         self.puts.insert(req, state);
     }
 
-    /// Stores the coordinator's own copy, noting any concurrent write the
-    /// new clock overwrites that the client's context had not seen.
-    fn store_own(&mut self, key: &Key, version: &Version, context: &VClock, out: &mut NodeOutbox) {
-        let me = self.id;
-        let outcome = self.store.put(key, version.clone());
-        self.merkle_update(key, outcome.old_hash, outcome.new_hash);
-        self.forget_transfer_acks(key);
-        let siblings = outcome.siblings;
-        out.trace(|| Event::Stored {
-            node: me,
-            key: key.clone(),
-            version: version.clone(),
-            siblings,
-            cause: StoreCause::Write,
-        });
-        for lost in outcome.removed {
-            if !context.descends(&lost.clock) {
-                out.note(Event::Overwritten {
-                    node: me,
-                    key: key.clone(),
-                    lost,
-                    by: version.clone(),
-                });
-            }
-        }
-    }
-
-    /// The coordinator's new clock: the context with this node's entry one
-    /// more than the highest it has in the context or in any stored version.
-    fn next_clock(&self, key: &str, context: &VClock) -> VClock {
+    /// The coordinator's new version for `key`: in vector mode the context
+    /// with this node's entry set past every counter it has used; in dotted
+    /// mode the context plus a new dot of this node; every version also
+    /// carries a timestamp for last-write-wins. This node's counter rises
+    /// across all keys and survives restarts, so a (node, counter) pair is
+    /// never reused, even for a key the node once handed away.
+    fn new_version(&mut self, now: Time, key: &str, value: Value, context: &VClock) -> Version {
         let me = self.id;
         let highest = self
             .store
             .versions(key)
             .iter()
-            .map(|v| v.clock.get(me))
-            .chain(self.hints.versions_of(key).iter().map(|(_, v)| v.clock.get(me)))
-            .chain(std::iter::once(context.get(me)))
+            .chain(self.hints.versions_of(key).iter().map(|(_, v)| v))
+            .map(|v| v.full_clock().get(me))
+            .chain([context.get(me), self.counter])
             .max()
             .unwrap_or(0);
-        let mut clock = context.clone();
-        clock.set(me, highest.saturating_add(1));
-        clock
+        self.counter = highest.saturating_add(1);
+        let stamp = Stamp {
+            micros: now.micros(),
+            node: me,
+        };
+        match self.settings.clocks {
+            ClockMode::Dotted => Version {
+                value,
+                clock: context.clone(),
+                dot: Some(Dot {
+                    node: me,
+                    counter: self.counter,
+                }),
+                stamp,
+            },
+            ClockMode::Vector | ClockMode::Lww => {
+                let mut clock = context.clone();
+                clock.set(me, self.counter);
+                Version {
+                    value,
+                    clock,
+                    dot: None,
+                    stamp,
+                }
+            }
+        }
+    }
+
+    /// What a put sends its replicas: the new version, or in dotted mode
+    /// every version the coordinator now holds for the key, so that a
+    /// replica never holds a dot of this node without the ones before it.
+    fn replication_payload(&self, key: &str, version: &Version) -> Siblings {
+        match self.settings.clocks {
+            ClockMode::Dotted => {
+                let held = self.store.versions(key);
+                if held.is_empty() {
+                    smallvec::smallvec![version.clone()]
+                } else {
+                    held.iter().cloned().collect()
+                }
+            }
+            ClockMode::Vector | ClockMode::Lww => smallvec::smallvec![version.clone()],
+        }
     }
 
     pub(super) fn on_ack(&mut self, from: Endpoint, req: ReqId, out: &mut NodeOutbox) {
@@ -201,7 +224,7 @@ impl Node {
             op: state.op,
             coordinator: self.id,
             outcome: Outcome::Put {
-                clock: state.version.clock.clone(),
+                clock: state.clock.clone(),
                 failure: None,
             },
             replicas: stored_at(state),
@@ -219,7 +242,7 @@ impl Node {
             op: state.op,
             coordinator: self.id,
             outcome: Outcome::Put {
-                clock: state.version.clock.clone(),
+                clock: state.clock.clone(),
                 failure: Some(failure),
             },
             replicas: stored_at(state),
@@ -275,8 +298,10 @@ impl Node {
             .map(|s| s.owner)
             .collect();
         for owner in owners {
-            let (key, version) = (state.key.clone(), state.version.clone());
-            self.keep_hint(owner, &key, &version, out);
+            let key = state.key.clone();
+            for version in state.payload.clone() {
+                self.keep_hint(owner, &key, &version, out);
+            }
         }
         for slot in state.slots.slots.iter_mut() {
             slot.answered = true;
@@ -309,7 +334,8 @@ impl Node {
                 Message::Replicate {
                     req,
                     key: state.key.clone(),
-                    version: state.version.clone(),
+                    versions: state.payload.clone(),
+                    context: state.context.clone(),
                     hint: slot.hint_for(target),
                 },
             );
@@ -331,7 +357,7 @@ impl Node {
 
     /// Keeps a version for `owner` (a stand-in's copy).
     pub(super) fn keep_hint(&mut self, owner: NodeId, key: &Key, version: &Version, out: &mut NodeOutbox) {
-        if self.hints.add(owner, key, version) {
+        if self.hints.add(owner, key, version, self.settings.clocks) {
             let me = self.id;
             out.trace(|| Event::HintStored {
                 node: me,

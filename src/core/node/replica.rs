@@ -2,6 +2,7 @@
 //! for its owner), answer reads, accept repairs.
 
 use super::{Node, NodeOutbox};
+use crate::core::clock::VClock;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Message, ReqId};
 use crate::core::trace::StoreCause;
@@ -13,13 +14,18 @@ impl Node {
         from: Endpoint,
         req: ReqId,
         key: Key,
-        version: Version,
+        versions: &[Version],
+        context: &VClock,
         hint: Option<NodeId>,
         out: &mut NodeOutbox,
     ) {
         match hint {
-            Some(owner) if owner != self.id => self.keep_hint(owner, &key, &version, out),
-            _ => self.store_versions(&key, std::slice::from_ref(&version), StoreCause::Replicate, out),
+            Some(owner) if owner != self.id => {
+                for v in versions {
+                    self.keep_hint(owner, &key, v, out);
+                }
+            }
+            _ => self.store_written(&key, versions, context, StoreCause::Replicate, out),
         }
         // Acknowledge even when the version was already covered: the
         // coordinator only needs to know that this replica has it.

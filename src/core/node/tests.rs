@@ -111,7 +111,16 @@ fn coordinator_stores_replicates_and_answers_at_w() {
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
 
-    assert_eq!(b.store().versions(&k), &[Version::new("CAR", clock(&[(B, 1)]))]);
+    let stored = b.store().versions(&k);
+    assert_eq!(
+        (stored.len(), &*stored[0].value, &stored[0].clock),
+        (1, "CAR", &clock(&[(B, 1)]))
+    );
+    assert_eq!(
+        stored[0].stamp,
+        crate::core::version::Stamp { micros: 0, node: B },
+        "stamped by its coordinator"
+    );
     let targets: Vec<Endpoint> = sends(&out).iter().map(|(to, _)| *to).collect();
     assert_eq!(
         targets,
@@ -174,7 +183,8 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
         Message::Replicate {
             req: ReqId(9),
             key: k.clone(),
-            version: Version::new("X", clock(&[(B, 4), (C, 1)])),
+            versions: smallvec::smallvec![Version::new("X", clock(&[(B, 4), (C, 1)]))],
+            context: VClock::new(),
             hint: None,
         },
         &mut out,
@@ -238,7 +248,7 @@ fn get_answers_at_r_with_siblings_and_repairs_stale_replicas() {
     let base = Version::new("CART", clock(&[(B, 2)]));
     let carm = Version::new("CARM", clock(&[(B, 2), (C, 1)]));
     let carr = Version::new("CARR", clock(&[(B, 2), (D, 1)]));
-    b.store.put(&k, base.clone());
+    b.store.put(&k, base.clone(), crate::core::config::ClockMode::Vector);
 
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(3)), &mut out);
@@ -291,7 +301,7 @@ fn late_reply_after_the_answer_is_still_used_for_repair() {
     let mut b = node(B);
     let old = Version::new("CAR", clock(&[(B, 1)]));
     let new = Version::new("CART", clock(&[(B, 2)]));
-    b.store.put(&k, old);
+    b.store.put(&k, old, crate::core::config::ClockMode::Vector);
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(1)), &mut out);
     assert_eq!(replies(&out).len(), 1, "R=1 answers from the local replica at once");
@@ -335,7 +345,11 @@ fn late_reply_after_the_answer_is_still_used_for_repair() {
 fn get_fails_at_timeout_with_what_it_had() {
     let k = key();
     let mut b = node(B);
-    b.store.put(&k, Version::new("CAR", clock(&[(B, 1)])));
+    b.store.put(
+        &k,
+        Version::new("CAR", clock(&[(B, 1)])),
+        crate::core::config::ClockMode::Vector,
+    );
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, None), &mut out);
     let req = req_of(&out);
@@ -575,7 +589,8 @@ fn hinted(req: u64, key: &Key, version: Version, owner: NodeId) -> Message {
     Message::Replicate {
         req: ReqId(req),
         key: key.clone(),
-        version,
+        versions: smallvec::smallvec![version],
+        context: VClock::new(),
         hint: Some(owner),
     }
 }

@@ -261,7 +261,7 @@ impl Node {
                 continue;
             }
             let held = self.store.versions(key);
-            if held.is_empty() || !covers(versions, held) {
+            if held.is_empty() || !covers(versions, held, self.settings.clocks) {
                 continue;
             }
             if let Some(owed) = self.handover.get_mut(key)
@@ -292,7 +292,7 @@ impl Node {
             self.hints.iter().map(|(o, k, v)| (o, k.clone(), v.to_vec())).collect();
         for (owner, key, versions) in hinted {
             self.store_versions(&key, &versions, StoreCause::Handoff, out);
-            self.hints.acknowledge(owner, &key, &versions);
+            self.hints.acknowledge(owner, &key, &versions, self.settings.clocks);
         }
         self.rebuild_view(out);
         self.find_handover(None);
