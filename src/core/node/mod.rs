@@ -268,7 +268,16 @@ impl Node {
                 versions,
                 context,
                 hint,
-            } => self.on_replicate(from, req, key, &versions, &context, hint, out),
+            } => {
+                let replicate = replica::Replicate {
+                    req,
+                    key,
+                    versions,
+                    context,
+                    hint,
+                };
+                self.on_replicate(from, replicate, out)
+            }
             Message::Ack { req } => self.on_ack(from, req, out),
             Message::Read { req, key } => self.on_read(from, req, &key, out),
             Message::ReadReply { req, versions } => self.on_read_reply(from, req, versions, out),

@@ -3,22 +3,32 @@
 
 use super::{Node, NodeOutbox};
 use crate::core::clock::VClock;
+
+/// The fields of a [`Message::Replicate`].
+pub(super) struct Replicate {
+    pub req: ReqId,
+    pub key: Key,
+    pub versions: crate::core::version::Siblings,
+    pub context: VClock,
+    pub hint: Option<NodeId>,
+}
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Message, ReqId};
 use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Version};
 
 impl Node {
-    pub(super) fn on_replicate(
-        &mut self,
-        from: Endpoint,
-        req: ReqId,
-        key: Key,
-        versions: &[Version],
-        context: &VClock,
-        hint: Option<NodeId>,
-        out: &mut NodeOutbox,
-    ) {
+    /// A coordinator's copy of a write: `versions` to keep, `context` what
+    /// the client had seen, and with a hint, the owner it is kept for.
+    pub(super) fn on_replicate(&mut self, from: Endpoint, replicate: Replicate, out: &mut NodeOutbox) {
+        let Replicate {
+            req,
+            key,
+            versions,
+            context,
+            hint,
+        } = replicate;
+        let (versions, context) = (&versions[..], &context);
         match hint {
             Some(owner) if owner != self.id => {
                 for v in versions {
