@@ -55,6 +55,11 @@ pub enum ClockMode {
     Dotted,
     /// Last write wins (Cassandra): one version per key, the latest timestamp.
     Lww,
+    /// A planted defect for testing the chaos checker: vector clocks whose
+    /// compare looks only at the sum of the counters, so a concurrent
+    /// version can be thrown away. Not reachable from presets or commands.
+    #[doc(hidden)]
+    BrokenVector,
 }
 
 impl ClockMode {
@@ -72,6 +77,7 @@ impl ClockMode {
             ClockMode::Vector => "vector",
             ClockMode::Dotted => "dotted",
             ClockMode::Lww => "lww",
+            ClockMode::BrokenVector => "broken-vector",
         }
     }
 }

@@ -90,6 +90,10 @@ impl Version {
                 (None, None) => self.clock.descends(&other.clock),
                 _ => self.full_clock().descends(&other.full_clock()),
             },
+            ClockMode::BrokenVector => {
+                let total = |c: &VClock| c.iter().map(|(_, n)| n as u64).sum::<u64>();
+                total(&self.full_clock()) >= total(&other.full_clock())
+            }
         }
     }
 

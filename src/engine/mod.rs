@@ -201,6 +201,8 @@ pub struct Engine {
     done_rx: mpsc::UnboundedReceiver<Batch>,
     client_outbox: ClientOutbox,
     scratch: run::Scratch,
+    /// Set when a node's state machine panicked: the engine stops.
+    failure: Option<String>,
 }
 
 impl Engine {
@@ -242,6 +244,7 @@ impl Engine {
             done_rx,
             client_outbox: ClientOutbox::new(true),
             scratch: run::Scratch::default(),
+            failure: None,
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
             let disk = Disk::initial(id, engine.ring.clone(), engine.seeds.clone());
@@ -297,6 +300,11 @@ impl Engine {
 
     pub fn seed(&self) -> u64 {
         self.seed
+    }
+
+    /// Why the engine stopped, if a node's state machine panicked.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     pub fn names(&self) -> &Names {
@@ -669,7 +677,11 @@ impl Engine {
             }
             panic!("node task {} is gone", node.0);
         }
-        let disk = slot.disk.take().expect("a stopped node has its disk");
+        // A node whose task panicked left no disk behind: show it empty.
+        let disk = slot
+            .disk
+            .take()
+            .unwrap_or_else(|| Disk::initial(node, self.ring.clone(), self.seeds.clone()));
         let dead = Node::recover(node, self.settings.clone(), disk, 0);
         let r = look(&dead);
         self.slots[node.index()].disk = Some(dead.into_disk());

@@ -65,6 +65,8 @@ pub struct Batch {
     pub outputs: Vec<(Time, Effect<NodeTimer>)>,
     pub stats: NodeStats,
     pub tracing: bool,
+    /// Set when the node's state machine panicked on this batch.
+    pub panicked: Option<String>,
 }
 
 impl Batch {
@@ -75,6 +77,7 @@ impl Batch {
             outputs: Vec::new(),
             stats: NodeStats::default(),
             tracing: true,
+            panicked: None,
         }
     }
 }
@@ -97,7 +100,23 @@ pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, do
     while let Some(cmd) = inbox.recv().await {
         match cmd {
             NodeCmd::Batch(mut batch) => {
-                process(&mut node, &mut batch, &mut outbox);
+                // A bug in the state machine must not hang the engine, which
+                // waits for every batch: report the panic and stop.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    process(&mut node, &mut batch, &mut outbox)
+                }));
+                if let Err(panic) = outcome {
+                    let text = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_string());
+                    batch.panicked = Some(format!("node {} panicked: {text}", batch.node.0));
+                    batch.inputs.clear();
+                    batch.outputs.clear();
+                    let _ = done.send(batch);
+                    return;
+                }
                 if done.send(batch).is_err() {
                     return;
                 }

@@ -67,6 +67,26 @@ impl Engine {
         }
     }
 
+    /// Runs until any op in `ops` has finished (the clock stops at that
+    /// instant) or until `deadline` (the clock then reads `deadline`).
+    pub async fn run_until_any(&mut self, ops: &[OpId], deadline: Time) {
+        if ops.iter().any(|op| self.reports.contains_key(op)) {
+            return;
+        }
+        self.watch.extend(ops.iter().copied());
+        let target = ops.len();
+        loop {
+            if self.watch.len() < target || !self.run_window(deadline).await {
+                break;
+            }
+        }
+        let finished = self.watch.len() < target;
+        self.watch.clear();
+        if !finished && deadline > self.now {
+            self.now = deadline;
+        }
+    }
+
     /// Runs until every op in `ops` has finished or `deadline` passes. The
     /// clock stops at the instant the last op finished.
     pub async fn run_until_done(&mut self, ops: &[OpId], deadline: Time) {
@@ -214,6 +234,12 @@ impl Engine {
         for _ in 0..scratch.active.len() {
             let mut batch = self.done_rx.recv().await.expect("node tasks answer");
             let n = batch.node;
+            if let Some(panic) = batch.panicked.take() {
+                self.failure.get_or_insert(panic);
+                let slot = &mut self.slots[n.index()];
+                slot.alive = false;
+                slot.inbox = None;
+            }
             for (at, effect) in batch.outputs.drain(..) {
                 scratch.outputs.push(Output {
                     at,

@@ -401,6 +401,7 @@ mod tests {
                 w: Some(1),
                 pw: None,
                 context: None,
+                nowait: false,
             })
         );
         let g = step("get cart");
@@ -412,6 +413,7 @@ mod tests {
                 via: None,
                 r: None,
                 pr: None,
+                nowait: false,
             })
         );
     }

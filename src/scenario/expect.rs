@@ -288,6 +288,9 @@ pub struct Expect {
     pub context: Option<ClockSpec>,
     /// How many versions (siblings) a get returned.
     pub siblings: Option<usize>,
+    /// Items (comma-separated parts of values) the get's values must hold
+    /// between them: a cart must still contain every item added to it.
+    pub has_items: Option<Vec<Text>>,
     /// The failure message contains this text.
     pub error: Option<String>,
     /// The node that coordinated the operation.
@@ -327,6 +330,9 @@ impl Expect {
         }
         if self.siblings.is_some() {
             out.push("siblings");
+        }
+        if self.has_items.is_some() {
+            out.push("has_items");
         }
         if self.error.is_some() {
             out.push("error");

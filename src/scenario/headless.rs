@@ -36,7 +36,7 @@ pub async fn run(
     mut keep: impl FnMut(&TraceEvent),
 ) -> anyhow::Result<RunSummary> {
     let seed = opts.seed.unwrap_or(scenario.seed);
-    let mut engine = Engine::new(&scenario.cluster.spec, seed).map_err(anyhow::Error::msg)?;
+    let mut engine = scenario.start_engine(seed).map_err(anyhow::Error::msg)?;
     if !opts.json {
         header(scenario, &engine, seed, out)?;
     }

@@ -24,6 +24,9 @@ pub struct Scenario {
     pub seed: u64,
     pub cluster: ClusterSection,
     pub steps: Vec<Step>,
+    /// Clients to create, in this order, before the first step (a replay
+    /// needs the same client ids as the run it replays).
+    pub clients: Vec<String>,
     /// Where it came from: a path, or `bundled:NAME`.
     pub source: String,
 }
@@ -44,6 +47,8 @@ struct ScenarioWire {
     description: Option<String>,
     seed: Option<u64>,
     cluster: Option<ClusterSection>,
+    #[serde(default)]
+    clients: Vec<Text>,
     steps: Vec<Step>,
 }
 
@@ -139,6 +144,16 @@ impl Scenario {
         };
         let wire: ScenarioWire = with_context(ctx, || serde_yaml::from_str(text)).map_err(located)?;
         let count = count_steps(&wire.steps);
+        let mut clients = Vec::new();
+        for c in wire.clients {
+            if let Err(e) = crate::engine::check_name(&c.0) {
+                return Err(LoadError {
+                    place: place.to_string(),
+                    message: format!("clients: {}", e.replace("node name", "client name")),
+                });
+            }
+            clients.push(c.0);
+        }
         if count > MAX_STEPS {
             return Err(LoadError {
                 place: place.to_string(),
@@ -151,8 +166,18 @@ impl Scenario {
             seed: wire.seed.unwrap_or(1),
             cluster: wire.cluster.unwrap_or_default(),
             steps: wire.steps,
+            clients,
             source: place.to_string(),
         })
+    }
+
+    /// Starts the scenario's cluster with `seed` and creates its clients.
+    pub fn start_engine(&self, seed: u64) -> Result<crate::engine::Engine, String> {
+        let mut engine = crate::engine::Engine::new(&self.cluster.spec, seed)?;
+        for c in &self.clients {
+            engine.client(c);
+        }
+        Ok(engine)
     }
 
     /// How many expectations the scenario checks.

@@ -15,6 +15,8 @@ use crate::core::time::Dur;
 
 /// The longest single wait a preset may ask for.
 pub const MAX_WAIT: Dur = Dur::from_secs(3600);
+/// The latest instant an `at:` step may name.
+pub const MAX_RUN: Dur = Dur::from_secs(24 * 3600);
 
 /// The client a step uses when it names none.
 pub const DEFAULT_CLIENT: &str = "client";
@@ -37,6 +39,8 @@ pub struct PutStep {
     pub pw: Option<usize>,
     /// Overrides the client's remembered context.
     pub context: Option<ClockSpec>,
+    /// Start the put and go on without waiting for its answer.
+    pub nowait: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -47,6 +51,8 @@ pub struct GetStep {
     pub r: Option<usize>,
     /// Answers required from the key's own top N.
     pub pr: Option<usize>,
+    /// Start the get and go on without waiting for its answer.
+    pub nowait: bool,
 }
 
 /// Many keys at once: `PREFIX{start}` .. `PREFIX{start + keys - 1}`.
@@ -93,6 +99,8 @@ pub enum Action {
     Get(GetStep),
     /// Let virtual time pass.
     Wait(Dur),
+    /// Let virtual time pass until this instant (since the start).
+    At(Dur),
     Kill(NodeRef),
     Revive(NodeRef),
     /// The listed groups cannot reach each other.
@@ -144,6 +152,7 @@ impl Action {
             Action::Put(_) => "put",
             Action::Get(_) => "get",
             Action::Wait(_) => "wait",
+            Action::At(_) => "at",
             Action::Kill(_) => "kill",
             Action::Revive(_) => "revive",
             Action::Partition(_) => "partition",
@@ -183,6 +192,9 @@ impl fmt::Display for Action {
                 if let Some(c) = &p.context {
                     write!(f, " context={c}")?;
                 }
+                if p.nowait {
+                    write!(f, " nowait")?;
+                }
                 Ok(())
             }
             Action::Get(g) => {
@@ -199,9 +211,13 @@ impl fmt::Display for Action {
                 if let Some(pr) = g.pr {
                     write!(f, " pr={pr}")?;
                 }
+                if g.nowait {
+                    write!(f, " nowait")?;
+                }
                 Ok(())
             }
             Action::Wait(d) => write!(f, "wait {d}"),
+            Action::At(d) => write!(f, "at {d}"),
             Action::Kill(n) => write!(f, "kill {n}"),
             Action::Revive(n) => write!(f, "revive {n}"),
             Action::Partition(groups) => {
@@ -255,6 +271,8 @@ struct PutWire {
     w: Option<usize>,
     pw: Option<usize>,
     context: Option<ClockSpec>,
+    #[serde(default)]
+    nowait: bool,
 }
 
 #[derive(Deserialize)]
@@ -265,6 +283,8 @@ struct GetWire {
     via: Option<NodeRef>,
     r: Option<usize>,
     pr: Option<usize>,
+    #[serde(default)]
+    nowait: bool,
 }
 
 #[derive(Deserialize)]
@@ -329,6 +349,7 @@ pub const ACTIONS: &[&str] = &[
     "put",
     "get",
     "wait",
+    "at",
     "kill",
     "revive",
     "partition",
@@ -371,6 +392,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 w: quorum("w", w.w).map_err(err)?,
                 pw: quorum("pw", w.pw).map_err(err)?,
                 context: w.context,
+                nowait: w.nowait,
             })
         }
         "get" => {
@@ -382,6 +404,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 via: g.via,
                 r: quorum("r", g.r).map_err(err)?,
                 pr: quorum("pr", g.pr).map_err(err)?,
+                nowait: g.nowait,
             })
         }
         "wait" => {
@@ -390,6 +413,13 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
                 return Err(err(format!("wait {d} is too long; at most {MAX_WAIT}")));
             }
             Action::Wait(d)
+        }
+        "at" => {
+            let d = map.next_value::<DurSpec>()?.0;
+            if d > MAX_RUN {
+                return Err(err(format!("at {d} is too late; a scenario runs at most {MAX_RUN}")));
+            }
+            Action::At(d)
         }
         "kill" => Action::Kill(map.next_value()?),
         "revive" => Action::Revive(map.next_value()?),
@@ -563,6 +593,16 @@ impl<'de> Deserialize<'de> for Step {
                         )));
                     }
                 };
+                let nowait = match &action {
+                    Action::Put(p) => p.nowait,
+                    Action::Get(g) => g.nowait,
+                    _ => false,
+                };
+                if nowait && expect.is_some() {
+                    return Err(de::Error::custom(
+                        "a nowait step cannot expect anything: nothing waits for its answer",
+                    ));
+                }
                 if let Some(e) = &expect {
                     let needs_op = e.op_checks();
                     if action.is_bulk() && needs_op.iter().any(|c| *c != "ok") {

@@ -179,10 +179,12 @@ fn start<'a>(
                     context,
                 };
                 let op = engine.submit(client, Arc::from(p.key.as_str()), kind, via);
-                run.parts.push(Part {
-                    op: Some(op),
-                    expect: step.expect.clone(),
-                });
+                if !p.nowait {
+                    run.parts.push(Part {
+                        op: Some(op),
+                        expect: step.expect.clone(),
+                    });
+                }
             }
             Action::Get(g) => {
                 let via = g.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
@@ -190,12 +192,21 @@ fn start<'a>(
                 check_quorum("pr", g.pr, engine)?;
                 let client = engine.client(&g.client);
                 let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r, pr: g.pr }, via);
-                run.parts.push(Part {
-                    op: Some(op),
-                    expect: step.expect.clone(),
-                });
+                if !g.nowait {
+                    run.parts.push(Part {
+                        op: Some(op),
+                        expect: step.expect.clone(),
+                    });
+                }
             }
             Action::Wait(d) => run.wait_until = run.wait_until.max(engine.now() + *d),
+            Action::At(d) => {
+                let at = Time(d.micros());
+                if at < engine.now() {
+                    return Err(format!("at {d}: the clock already reads {}", engine.now()));
+                }
+                run.wait_until = run.wait_until.max(at);
+            }
             Action::Kill(n) => {
                 let node = resolve(engine, n)?;
                 engine.kill(node).await?;

@@ -149,7 +149,7 @@ impl App {
     /// Replaces the running scenario (on `load` and `seed`); on error
     /// nothing changes.
     pub(crate) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
-        let engine = Engine::new(&scenario.cluster.spec, seed)?;
+        let engine = scenario.start_engine(seed)?;
         self.homes = Homes::new(engine.ring(), engine.names().node_count());
         self.engine = engine;
         self.playback = Playback::new(&scenario);

@@ -145,6 +145,7 @@ impl App {
                 w: None,
                 pw: None,
                 context: None,
+                nowait: false,
             }),
             expect: None,
         })

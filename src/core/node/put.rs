@@ -167,7 +167,7 @@ impl Node {
                 }),
                 stamp,
             },
-            ClockMode::Vector | ClockMode::Lww => {
+            ClockMode::Vector | ClockMode::Lww | ClockMode::BrokenVector => {
                 let mut clock = context.clone();
                 clock.set(me, self.counter);
                 Version {
@@ -193,7 +193,7 @@ impl Node {
                     held.iter().cloned().collect()
                 }
             }
-            ClockMode::Vector | ClockMode::Lww => smallvec::smallvec![version.clone()],
+            ClockMode::Vector | ClockMode::Lww | ClockMode::BrokenVector => smallvec::smallvec![version.clone()],
         }
     }
 
