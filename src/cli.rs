@@ -60,6 +60,39 @@ pub enum Command {
     },
     /// List the bundled presets.
     Presets,
+    /// Random faults over many seeds, checked: nothing acknowledged may be lost.
+    Chaos {
+        /// Seeds to run, as A..B (inclusive).
+        #[arg(long, default_value = "1..100")]
+        seeds: String,
+        /// Run this one seed, and write its replay even if it passes.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Client operations per seed.
+        #[arg(long, default_value_t = 200)]
+        ops: usize,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 4)]
+        clients: usize,
+        /// Carts (keys) the clients share.
+        #[arg(long, default_value_t = 4)]
+        carts: usize,
+        /// Seeds run in parallel (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// The cluster to use: a preset's cluster section (default: 5 nodes).
+        #[arg(long)]
+        cluster: Option<String>,
+        /// Change a setting, like clocks=dotted or write_quorum=3 (repeatable).
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+        /// Run the workload without faults.
+        #[arg(long)]
+        no_faults: bool,
+        /// Where replays of failing seeds are written.
+        #[arg(long, default_value = "chaos-failures")]
+        out: std::path::PathBuf,
+    },
     /// Measure the implementation against its targets.
     Bench {
         /// Print one JSON object per section.
@@ -93,6 +126,32 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check { presets }) => check(&presets),
         Some(Command::Presets) => list_presets(),
         Some(Command::Bench { json, section }) => bench(json, section),
+        Some(Command::Chaos {
+            seeds,
+            seed,
+            ops,
+            clients,
+            carts,
+            jobs,
+            cluster,
+            sets,
+            no_faults,
+            out,
+        }) => {
+            let args = ChaosArgs {
+                seeds,
+                seed,
+                ops,
+                clients,
+                carts,
+                jobs,
+                cluster,
+                sets,
+                no_faults,
+                out,
+            };
+            chaos(args)
+        }
     }
 }
 
@@ -176,4 +235,99 @@ fn bench(json: bool, section: Option<crate::bench::Section>) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `ringside chaos`'s arguments.
+struct ChaosArgs {
+    seeds: String,
+    seed: Option<u64>,
+    ops: usize,
+    clients: usize,
+    carts: usize,
+    jobs: Option<usize>,
+    cluster: Option<String>,
+    sets: Vec<String>,
+    no_faults: bool,
+    out: std::path::PathBuf,
+}
+
+fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--seeds {text:?} is not a range like 1..2000");
+    let (a, b) = text.split_once("..").ok_or_else(bad)?;
+    let (a, b): (u64, u64) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    if a > b {
+        return Err(format!("--seeds {text}: the first seed comes after the last"));
+    }
+    Ok((a, b))
+}
+
+fn chaos_options(args: &ChaosArgs) -> Result<crate::chaos::ChaosOptions, String> {
+    let (first, last) = match args.seed {
+        Some(s) => (s, s),
+        None => parse_seeds(&args.seeds)?,
+    };
+    if args.ops == 0 || args.ops > 1_000_000 {
+        return Err(format!("--ops {} is out of range; 1 to 1000000", args.ops));
+    }
+    if args.clients == 0 || args.clients > 256 {
+        return Err(format!("--clients {} is out of range; 1 to 256", args.clients));
+    }
+    if args.carts == 0 || args.carts > 10_000 {
+        return Err(format!("--carts {} is out of range; 1 to 10000", args.carts));
+    }
+    let mut spec = match &args.cluster {
+        Some(p) => Scenario::load(p).map_err(|e| e.to_string())?.cluster.spec,
+        None => crate::engine::ClusterSpec::numbered(5, 8, crate::core::config::Settings::default()),
+    };
+    if !args.sets.is_empty() {
+        let patch = crate::scenario::settings_patch::SettingsPatch::from_assignments(&args.sets)
+            .map_err(|e| format!("--set: {e}"))?;
+        spec.settings = patch.apply(&spec.settings);
+    }
+    let (names, _) = spec.build()?;
+    spec.settings.validate(names.node_count())?;
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 256);
+    Ok(crate::chaos::ChaosOptions {
+        config: crate::chaos::ChaosConfig {
+            spec,
+            ops: args.ops,
+            clients: args.clients,
+            carts: args.carts,
+            faults: !args.no_faults,
+        },
+        first,
+        last,
+        jobs,
+        out: args.out.clone(),
+        always_write: args.seed.is_some(),
+    })
+}
+
+fn chaos(args: ChaosArgs) -> ExitCode {
+    let opts = match chaos_options(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut stdout = std::io::stdout();
+    let report = crate::chaos::run(&opts, &mut stdout);
+    if args.seed.is_some()
+        && let Some(o) = report.outcomes.first()
+    {
+        let v = &o.verdict;
+        println!(
+            "seed {}: {} operations, {} acknowledged adds, {} faults, {} lost ({} explained), {} stale reads",
+            v.seed, v.ops, v.acked, v.faults, v.lost, v.explained, v.stale_reads
+        );
+        if let Some(p) = &o.replay {
+            println!("replay: ringside run {}   (or ringside play {})", p.display(), p.display());
+        }
+    }
+    println!("{}", crate::chaos::summary(&report, opts.config.spec.settings.clocks));
+    if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }

@@ -8,6 +8,7 @@
 //! - [`tui`]: the live playground.
 
 pub mod bench;
+pub mod chaos;
 pub mod cli;
 pub mod core;
 pub mod engine;

@@ -135,6 +135,21 @@ pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, do
 pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
     outbox.set_tracing(batch.tracing);
     for (at, input) in batch.inputs.drain(..) {
+        // A node that left stops at that instant: what reaches it later in
+        // the same window is lost, as it would be at a stopped node.
+        if node.has_left() {
+            if let NodeInput::Message { msg, from, message } = input {
+                outbox.trace(|| Event::Dropped {
+                    msg,
+                    from,
+                    to: Endpoint::Node(node.id()),
+                    kind: message.kind(),
+                    reason: crate::core::trace::DropReason::ReceiverDown,
+                });
+                batch.outputs.extend(outbox.drain().map(|e| (at, e)));
+            }
+            continue;
+        }
         match input {
             NodeInput::Message { msg, from, message } => {
                 outbox.trace(|| Event::Delivered {

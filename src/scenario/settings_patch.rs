@@ -291,6 +291,24 @@ settings_patch! {
     clocks: ClockMode => ClocksWire,
 }
 
+impl SettingsPatch {
+    /// Reads `key=value` pairs (as the command line and `--set` write them).
+    pub fn from_assignments(pairs: &[String]) -> Result<SettingsPatch, String> {
+        let mut map = serde_yaml::Mapping::new();
+        for pair in pairs {
+            let (k, v) = pair
+                .split_once('=')
+                .ok_or_else(|| format!("{pair:?} is not KEY=VALUE (for example write_quorum=3)"))?;
+            let value = match serde_yaml::from_str::<serde_yaml::Value>(v) {
+                Ok(v @ (serde_yaml::Value::Number(_) | serde_yaml::Value::Bool(_))) => v,
+                _ => serde_yaml::Value::String(v.to_string()),
+            };
+            map.insert(serde_yaml::Value::String(k.to_string()), value);
+        }
+        serde_yaml::from_value(serde_yaml::Value::Mapping(map)).map_err(|e| e.to_string())
+    }
+}
+
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {
     let mut allowed: Vec<&str> = extra.to_vec();
     allowed.extend_from_slice(SettingsPatch::FIELDS);

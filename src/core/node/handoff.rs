@@ -36,7 +36,12 @@ impl Node {
             return;
         }
         for (owner, _) in self.hints.owners() {
-            if self.membership.status(owner) == Some(crate::core::membership::MemberStatus::Left) {
+            // A node that is leaving (or has left) owns nothing any more:
+            // its hints go to the keys' current owners instead.
+            if matches!(
+                self.membership.status(owner),
+                Some(crate::core::membership::MemberStatus::Leaving | crate::core::membership::MemberStatus::Left)
+            ) {
                 self.adopt_hints_of(owner, out);
                 continue;
             }
@@ -68,9 +73,9 @@ impl Node {
         self.handoffs.insert(batch, InFlight { owner, hints });
     }
 
-    /// Hints kept for a node that has left can never be delivered: they
-    /// become this node's own data, which streams on to the key's current
-    /// owners if this node is not one of them.
+    /// Hints kept for a node that is leaving or has left can never be
+    /// delivered: they become this node's own data, which streams on to the
+    /// key's current owners if this node is not one of them.
     fn adopt_hints_of(&mut self, owner: NodeId, out: &mut NodeOutbox) {
         let me = self.id;
         for (key, versions) in self.hints.batch_for(owner, usize::MAX) {

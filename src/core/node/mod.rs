@@ -242,6 +242,11 @@ impl Node {
         self.puts.len() + self.gets.len() + self.forwards.len()
     }
 
+    /// True once this node has handed everything on and left the cluster.
+    pub fn has_left(&self) -> bool {
+        self.membership.own_status() == crate::core::membership::MemberStatus::Left
+    }
+
     /// How many keys wait to be streamed to their new owners.
     pub fn handing_over(&self) -> usize {
         self.handover.len()

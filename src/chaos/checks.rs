@@ -1,0 +1,189 @@
+//! The chaos checker: judges one seed's record against the invariants.
+//!
+//! 1. No acknowledged add is lost: every item of every acknowledged put is
+//!    in the final full read of its cart. Dotted version vectors must never
+//!    lose one. Vector clocks may, but only where the trace recorded the
+//!    overwritten concurrent write that explains it. Last-write-wins loses
+//!    them by design: they are counted, not failed.
+//! 2. Convergence: every top-N replica of every key holds the same versions,
+//!    and no hint is left.
+//! 3. No stored version is superseded by a sibling beside it.
+//! 4. Fresh reads: with R + W > N and a strict quorum, a get that starts
+//!    after a put's acknowledgement, with no fault in between, returns that
+//!    put's version or one that supersedes it.
+//! 5. The engine itself: every request answered within what a client can
+//!    wait, no panic, nothing delivered to or from a dead node.
+
+use std::collections::BTreeSet;
+
+use super::record::{AckedPut, SeedRecord};
+use crate::core::config::ClockMode;
+use crate::core::version::{Dot, Version};
+
+/// The checker's judgement of one seed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Verdict {
+    pub seed: u64,
+    /// What failed, most important first.
+    pub failures: Vec<String>,
+    /// Acknowledged adds missing from the final reads.
+    pub lost: usize,
+    /// ... of which an overwritten concurrent write explains (vector clocks).
+    pub explained: usize,
+    /// Reads that missed an earlier acknowledged write (a violation only
+    /// when the settings promise fresh reads).
+    pub stale_reads: usize,
+    pub acked: usize,
+    pub ops: usize,
+    pub faults: usize,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// True when an overwritten concurrent write explains why `put`'s item is
+/// gone: a version that held it was superseded by one that did not.
+pub fn explained(r: &SeedRecord, put: &AckedPut) -> bool {
+    r.overwrites.iter().any(|w| {
+        w.key == put.key && w.lost.value.split(',').any(|i| i == put.item) && !w.by.value.split(',').any(|i| i == put.item)
+    })
+}
+
+/// True when the checker requires `put`'s item in the final read: always
+/// with dotted version vectors, unless an overwrite explains its loss with
+/// vector clocks, never with last-write-wins.
+pub fn must_survive(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> bool {
+    match mode {
+        ClockMode::Lww => false,
+        ClockMode::Dotted => true,
+        _ => !explained(r, put),
+    }
+}
+
+/// True when `v` is the acknowledged put's version or supersedes it.
+fn holds(v: &Version, put: &AckedPut, mode: ClockMode) -> bool {
+    match mode {
+        ClockMode::Dotted => {
+            let dot = Dot {
+                node: put.coordinator,
+                counter: put.clock.get(put.coordinator),
+            };
+            match v.dot {
+                Some(d) if d == dot => true,
+                _ => v.clock.get(dot.node) >= dot.counter,
+            }
+        }
+        _ => v.full_clock().descends(&put.clock),
+    }
+}
+
+/// Judges one seed.
+pub fn check(r: &SeedRecord) -> Verdict {
+    let mode = r.settings.clocks;
+    let mut v = Verdict {
+        seed: r.seed,
+        acked: r.acked.len(),
+        ops: r.ops,
+        faults: r.faults,
+        ..Verdict::default()
+    };
+    if let Some(e) = &r.engine_failure {
+        v.failures.push(format!("engine stopped: {e}"));
+        return v;
+    }
+
+    // 1. Acknowledged adds.
+    let mut lost_items: Vec<String> = Vec::new();
+    let mut unexplained: Vec<String> = Vec::new();
+    for read in &r.final_reads {
+        if !read.ok {
+            v.failures.push(format!("the final full read of {} failed", read.key));
+            continue;
+        }
+        let held: BTreeSet<&str> = read.versions.iter().flat_map(|x| x.value.split(',')).collect();
+        for put in r.acked.iter().filter(|a| a.key == read.key) {
+            if held.contains(put.item.as_str()) {
+                continue;
+            }
+            v.lost += 1;
+            lost_items.push(format!("{}:{}", put.key, put.item));
+            if explained(r, put) {
+                v.explained += 1;
+            } else {
+                unexplained.push(format!("{}:{}", put.key, put.item));
+            }
+        }
+    }
+    match mode {
+        ClockMode::Lww => {}
+        ClockMode::Dotted if !lost_items.is_empty() => v.failures.push(format!(
+            "{} acknowledged adds lost with dotted version vectors: {}",
+            lost_items.len(),
+            shorten(&lost_items)
+        )),
+        _ if !unexplained.is_empty() => v.failures.push(format!(
+            "{} acknowledged adds lost without an overwritten write to explain them: {}",
+            unexplained.len(),
+            shorten(&unexplained)
+        )),
+        _ => {}
+    }
+
+    // 2. Convergence.
+    if !r.divergent.is_empty() {
+        v.failures.push(format!("replicas diverge: {}", shorten(&r.divergent)));
+    }
+    if !r.hints_left.is_empty() {
+        let left: Vec<String> = r.hints_left.iter().map(|(n, c)| format!("{n} keeps {c}")).collect();
+        v.failures.push(format!("hints left: {}", left.join(", ")));
+    }
+
+    // 3. Dominated siblings.
+    if !r.dominated.is_empty() {
+        v.failures.push(format!("superseded siblings kept: {}", shorten(&r.dominated)));
+    }
+
+    // 4. Fresh reads.
+    let s = &r.settings;
+    let promised = s.read_quorum + s.write_quorum > s.replicas && !s.sloppy_quorum && mode != ClockMode::Lww;
+    let mut stale = Vec::new();
+    for get in &r.gets {
+        for put in r.acked.iter().filter(|p| p.key == get.key && p.acked_at < get.started) {
+            let fault_between = r.fault_times.iter().any(|t| *t >= put.acked_at && *t <= get.started);
+            if fault_between {
+                continue;
+            }
+            if !get.versions.iter().any(|x| holds(x, put, mode)) {
+                stale.push(format!("{} read at {} missed {} acknowledged at {}", get.key, get.started, put.item, put.acked_at));
+            }
+        }
+    }
+    v.stale_reads = stale.len();
+    if promised && !stale.is_empty() {
+        v.failures.push(format!("stale reads despite R + W > N and a strict quorum: {}", shorten(&stale)));
+    }
+
+    // 5. The engine.
+    if r.unanswered > 0 {
+        v.failures.push(format!("{} operations never answered", r.unanswered));
+    }
+    if !r.too_slow.is_empty() {
+        let slow: Vec<String> = r.too_slow.iter().map(|(op, d)| format!("{op} took {d}")).collect();
+        v.failures.push(format!("answers later than a client waits ({}): {}", r.latency_bound, shorten(&slow)));
+    }
+    if !r.dead_deliveries.is_empty() {
+        v.failures.push(format!("delivered to or from a dead node: {}", shorten(&r.dead_deliveries)));
+    }
+    v
+}
+
+fn shorten(items: &[String]) -> String {
+    if items.len() <= 3 {
+        items.join("; ")
+    } else {
+        format!("{}; and {} more", items[..3].join("; "), items.len() - 3)
+    }
+}

@@ -1,0 +1,677 @@
+//! Runs one chaos seed: a shopping-cart workload under random faults, then
+//! a quiet period, then full reads. Every action is also written down as a
+//! replay step, at the virtual instant it was taken.
+//!
+//! The workload is Dynamo's cart: each client reads a cart, merges the
+//! siblings by union, adds one unique item, and puts with the read's
+//! context. Faults are drawn from the seed: kills and revives, partitions,
+//! one-way cuts, drop-rate bursts, latency spikes, joins and leaves.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap};
+use std::sync::Arc;
+
+use rand::seq::SliceRandom;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::record::{AckedPut, FinalRead, ObservedGet, SeedRecord};
+use super::replay::{Replay, quote};
+use crate::core::client::{OpKind, OpReport};
+use crate::core::config::ClockMode;
+use crate::core::hash::mix64;
+use crate::core::ids::{ClientId, Endpoint, NodeId, OpId};
+use crate::core::message::Outcome;
+use crate::core::node::forward_timeout;
+use crate::core::time::{Dur, Time};
+use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::version::{Key, Version, sort_canonically};
+use crate::engine::{ClusterSpec, Engine};
+
+/// What a chaos seed runs.
+#[derive(Clone, Debug)]
+pub struct ChaosConfig {
+    pub spec: ClusterSpec,
+    /// Client operations (gets and puts) in the workload.
+    pub ops: usize,
+    pub clients: usize,
+    pub carts: usize,
+    pub faults: bool,
+}
+
+/// The most nodes joins may bring the cluster to.
+const MAX_CHAOS_NODES: usize = 8;
+/// The longest quiet period before the final reads.
+const MAX_QUIET: Dur = Dur::from_secs(240);
+/// How often the quiet period checks whether the cluster has settled.
+const QUIET_CHECK: Dur = Dur::from_secs(15);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Due {
+    Wake(usize),
+    FaultStart,
+    Revive(NodeId),
+    Heal,
+    DropEnd,
+    Unslow(NodeId),
+}
+
+enum Phase {
+    Idle,
+    Reading { op: OpId, key: Key, started: Time },
+    Writing { op: OpId, key: Key, item: String },
+}
+
+struct Shopper {
+    name: String,
+    id: ClientId,
+    phase: Phase,
+    added: usize,
+}
+
+struct Driver<'a> {
+    cfg: &'a ChaosConfig,
+    engine: Engine,
+    rng: ChaCha8Rng,
+    replay: Replay,
+    record: SeedRecord,
+    due: BinaryHeap<Reverse<(Time, u64, Due)>>,
+    seq: u64,
+    shoppers: Vec<Shopper>,
+    budget: usize,
+    net_fault: bool,
+    drop_burst: bool,
+    slowed: BTreeSet<NodeId>,
+    joined: usize,
+    dead: BTreeSet<NodeId>,
+    /// Nodes asked to leave (they keep running until they have handed everything on).
+    leaving: BTreeSet<NodeId>,
+    /// Nodes that announced they left and stopped.
+    departed: BTreeSet<NodeId>,
+    trace: Vec<TraceEvent>,
+}
+
+/// Runs seed `seed`; returns what happened and the replay of it.
+pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
+    let engine = match Engine::new(&cfg.spec, seed) {
+        Ok(e) => e,
+        Err(e) => {
+            let record = SeedRecord {
+                seed,
+                engine_failure: Some(format!("the cluster does not start: {e}")),
+                ..SeedRecord::default()
+            };
+            return (record, Replay::default());
+        }
+    };
+    let mut d = Driver {
+        cfg,
+        engine,
+        rng: ChaCha8Rng::seed_from_u64(mix64(seed ^ 0x6368_616f_7321)),
+        replay: Replay::default(),
+        record: SeedRecord {
+            seed,
+            settings: cfg.spec.settings.clone(),
+            carts: (1..=cfg.carts).map(|i| Key::from(format!("cart-{i}"))).collect(),
+            ..SeedRecord::default()
+        },
+        due: BinaryHeap::new(),
+        seq: 0,
+        shoppers: Vec::new(),
+        budget: cfg.ops,
+        net_fault: false,
+        drop_burst: false,
+        slowed: BTreeSet::new(),
+        joined: 0,
+        dead: BTreeSet::new(),
+        leaving: BTreeSet::new(),
+        departed: BTreeSet::new(),
+        trace: Vec::new(),
+    };
+    d.engine.set_trace_cap(1 << 22);
+    for name in client_names(cfg.clients) {
+        let id = d.engine.client(&name);
+        d.shoppers.push(Shopper {
+            name,
+            id,
+            phase: Phase::Idle,
+            added: 0,
+        });
+    }
+    d.engine.client("checker");
+    d.workload().await;
+    if d.engine.failure().is_none() {
+        d.quiet_period().await;
+    }
+    if d.engine.failure().is_none() {
+        d.final_reads().await;
+        d.inspect().await;
+    }
+    d.record.engine_failure = d.engine.failure().map(str::to_string);
+    d.record.overwrites = d.engine.overwrites().to_vec();
+    d.record.ended = d.engine.now();
+    (d.record, d.replay)
+}
+
+/// The workload's client names, in the order they are created.
+pub fn client_names(count: usize) -> Vec<String> {
+    (1..=count).map(|i| format!("c{i}")).collect()
+}
+
+impl Driver<'_> {
+    fn schedule(&mut self, at: Time, due: Due) {
+        self.seq += 1;
+        self.due.push(Reverse((at, self.seq, due)));
+    }
+
+    fn name(&self, n: NodeId) -> String {
+        self.engine.names().node(n).to_string()
+    }
+
+    fn think(&mut self) -> Dur {
+        Dur(self.rng.random_range(0..50_000))
+    }
+
+    async fn workload(&mut self) {
+        for i in 0..self.shoppers.len() {
+            let t = self.think();
+            self.schedule(Time::ZERO + t, Due::Wake(i));
+        }
+        if self.cfg.faults {
+            let t = Dur(self.rng.random_range(100_000..600_000));
+            self.schedule(Time::ZERO + t, Due::FaultStart);
+        }
+        loop {
+            let pending: Vec<OpId> = self
+                .shoppers
+                .iter()
+                .filter_map(|s| match &s.phase {
+                    Phase::Reading { op, .. } | Phase::Writing { op, .. } => Some(*op),
+                    Phase::Idle => None,
+                })
+                .collect();
+            if self.budget == 0 && pending.is_empty() {
+                break;
+            }
+            let next = self.due.peek().map(|Reverse((t, _, _))| *t);
+            let deadline = next.unwrap_or(Time(u64::MAX));
+            if pending.is_empty() && next.is_none() {
+                break;
+            }
+            self.engine.run_until_any(&pending, deadline).await;
+            if self.engine.failure().is_some() {
+                return;
+            }
+            self.watch_trace();
+            for report in self.engine.take_finished() {
+                self.finished(report);
+            }
+            let now = self.engine.now();
+            while let Some(Reverse((t, _, due))) = self.due.peek().copied() {
+                if t > now {
+                    break;
+                }
+                self.due.pop();
+                self.on_due(due).await;
+            }
+        }
+    }
+
+    /// A client operation answered.
+    fn finished(&mut self, report: OpReport) {
+        self.record.ops += 1;
+        let bound = self.record.latency_bound.max(latency_bound(&self.engine));
+        self.record.latency_bound = bound;
+        if report.latency() > bound {
+            self.record.too_slow.push((format!("{}", report.op), report.latency()));
+        }
+        let Some(i) = self.shoppers.iter().position(|s| s.id == report.client) else { return };
+        let now = self.engine.now();
+        match std::mem::replace(&mut self.shoppers[i].phase, Phase::Idle) {
+            Phase::Reading { key, started, .. } => {
+                if let Outcome::Get {
+                    versions,
+                    context,
+                    failure: None,
+                } = &report.outcome
+                {
+                    self.record.gets.push(ObservedGet {
+                        key: key.clone(),
+                        started,
+                        versions: versions.clone(),
+                    });
+                    if self.budget > 0 {
+                        self.write(i, key, versions, context.clone());
+                        return;
+                    }
+                }
+                let t = self.think();
+                self.schedule(now + t, Due::Wake(i));
+            }
+            Phase::Writing { key, item, .. } => {
+                if let (Outcome::Put { clock, failure: None }, Some(coordinator)) = (&report.outcome, report.coordinator) {
+                    self.record.acked.push(AckedPut {
+                        key,
+                        item,
+                        clock: clock.clone(),
+                        coordinator,
+                        acked_at: now,
+                    });
+                }
+                let t = self.think();
+                self.schedule(now + t, Due::Wake(i));
+            }
+            Phase::Idle => {}
+        }
+    }
+
+    /// Merges the cart's siblings by union, adds one item, puts with the read's context.
+    fn write(&mut self, i: usize, key: Key, versions: &[Version], context: crate::core::clock::VClock) {
+        let s = &mut self.shoppers[i];
+        s.added += 1;
+        let item = format!("{}-{}", s.name, s.added);
+        let mut items: BTreeSet<String> = versions
+            .iter()
+            .flat_map(|v| v.value.split(','))
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect();
+        items.insert(item.clone());
+        let value = items.into_iter().collect::<Vec<_>>().join(",");
+        let (client, name) = (s.id, s.name.clone());
+        self.budget -= 1;
+        let now = self.engine.now();
+        self.replay.at(now);
+        self.replay.step(format!(
+            "put: {{key: {}, value: {}, client: {name}, context: {}, nowait: true}}",
+            quote(&key),
+            quote(&value),
+            Replay::clock(&context, self.engine.names())
+        ));
+        let kind = OpKind::Put {
+            value: Arc::from(value.as_str()),
+            w: None,
+            pw: None,
+            context: Some(context),
+        };
+        let op = self.engine.submit(client, key.clone(), kind, None);
+        self.shoppers[i].phase = Phase::Writing { op, key, item };
+    }
+
+    async fn on_due(&mut self, due: Due) {
+        let now = self.engine.now();
+        match due {
+            Due::Wake(i) => {
+                if self.budget == 0 || !matches!(self.shoppers[i].phase, Phase::Idle) {
+                    return;
+                }
+                let key = self.record.carts[self.rng.random_range(0..self.record.carts.len())].clone();
+                self.budget -= 1;
+                let s = &self.shoppers[i];
+                self.replay.at(now);
+                self.replay.step(format!("get: {{key: {}, client: {}, nowait: true}}", quote(&key), s.name));
+                let op = self.engine.submit(s.id, key.clone(), OpKind::Get { r: None, pr: None }, None);
+                self.shoppers[i].phase = Phase::Reading { op, key, started: now };
+            }
+            Due::FaultStart => {
+                if self.budget == 0 {
+                    return;
+                }
+                self.start_fault().await;
+                let gap = Dur(self.rng.random_range(200_000..800_000));
+                self.schedule(now + gap, Due::FaultStart);
+            }
+            Due::Revive(n) => self.revive(n).await,
+            Due::Heal => self.heal(),
+            Due::DropEnd => self.drop_rate(0.0),
+            Due::Unslow(n) => self.unslow(n),
+        }
+    }
+
+    fn fault_happened(&mut self) {
+        self.record.fault_times.push(self.engine.now());
+        self.record.faults += 1;
+    }
+
+    /// Members that have not left, in id order.
+    fn members(&self) -> Vec<NodeId> {
+        self.engine.node_ids().into_iter().filter(|n| !self.leaving.contains(n)).collect()
+    }
+
+    async fn start_fault(&mut self) {
+        let now = self.engine.now();
+        let length = Dur(self.rng.random_range(300_000..3_000_000));
+        let roll = self.rng.random_range(0..100);
+        let members = self.members();
+        let alive: Vec<NodeId> = members.iter().copied().filter(|n| self.engine.is_alive(*n)).collect();
+        match roll {
+            0..25 if self.dead.len() < 2 && alive.len() > 1 => {
+                let n = alive[self.rng.random_range(0..alive.len())];
+                self.replay.at(now);
+                self.replay.step(format!("kill: {}", self.name(n)));
+                if self.engine.kill(n).await.is_ok() {
+                    self.dead.insert(n);
+                    self.fault_happened();
+                    self.schedule(now + length, Due::Revive(n));
+                }
+            }
+            25..40 if !self.net_fault && members.len() > 1 => {
+                let mut shuffled = members.clone();
+                shuffled.shuffle(&mut self.rng);
+                let k = self.rng.random_range(1..=shuffled.len() / 2);
+                let (a, b) = shuffled.split_at(k);
+                let (mut a, mut b) = (a.to_vec(), b.to_vec());
+                a.sort();
+                b.sort();
+                let show = |g: &[NodeId]| g.iter().map(|n| self.name(*n)).collect::<Vec<_>>().join(", ");
+                let text = format!("partition: [[{}], [{}]]", show(&a), show(&b));
+                self.replay.at(now);
+                self.replay.step(text);
+                if self.engine.partition(vec![a, b]).is_ok() {
+                    self.net_fault = true;
+                    self.fault_happened();
+                    self.schedule(now + length, Due::Heal);
+                }
+            }
+            40..50 if !self.net_fault && members.len() > 1 => {
+                let from = members[self.rng.random_range(0..members.len())];
+                let others: Vec<NodeId> = members.iter().copied().filter(|n| *n != from).collect();
+                let to = others[self.rng.random_range(0..others.len())];
+                self.replay.at(now);
+                self.replay.step(format!("cut: {{from: {}, to: {}}}", self.name(from), self.name(to)));
+                if self.engine.cut(from, to).is_ok() {
+                    self.net_fault = true;
+                    self.fault_happened();
+                    self.schedule(now + length, Due::Heal);
+                }
+            }
+            50..65 if !self.drop_burst => {
+                let rate = self.rng.random_range(5..30) as f64 / 100.0;
+                self.drop_rate(rate);
+                self.drop_burst = true;
+                self.schedule(now + length, Due::DropEnd);
+            }
+            65..80 => {
+                let n = members[self.rng.random_range(0..members.len())];
+                let by = Dur::from_millis(self.rng.random_range(50..300));
+                self.replay.at(now);
+                self.replay.step(format!("slow: {{node: {}, by: {}us}}", self.name(n), by.micros()));
+                if self.engine.slow(n, by).is_ok() {
+                    self.slowed.insert(n);
+                    self.fault_happened();
+                    self.schedule(now + length, Due::Unslow(n));
+                }
+            }
+            80..90 if self.engine.names().node_count() < MAX_CHAOS_NODES => {
+                self.joined += 1;
+                let name = format!("j{}", self.joined);
+                self.replay.at(now);
+                self.replay.step(format!("join: {name}"));
+                if self.engine.join(&name, None).is_ok() {
+                    self.fault_happened();
+                }
+            }
+            90..100 => {
+                let ring = self.engine.ring().members().to_vec();
+                let candidates: Vec<NodeId> = alive.iter().copied().filter(|n| ring.contains(n)).collect();
+                if candidates.is_empty() || ring.len() <= self.engine.settings().replicas + 1 {
+                    return;
+                }
+                let n = candidates[self.rng.random_range(0..candidates.len())];
+                self.replay.at(now);
+                self.replay.step(format!("leave: {}", self.name(n)));
+                if self.engine.leave(n).is_ok() {
+                    self.leaving.insert(n);
+                    self.fault_happened();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    async fn revive(&mut self, n: NodeId) {
+        if !self.dead.contains(&n) || self.leaving.contains(&n) {
+            return;
+        }
+        let now = self.engine.now();
+        self.replay.at(now);
+        self.replay.step(format!("revive: {}", self.name(n)));
+        if self.engine.revive(n).await.is_ok() {
+            self.dead.remove(&n);
+            self.fault_happened();
+        }
+    }
+
+    fn heal(&mut self) {
+        if !self.net_fault {
+            return;
+        }
+        let now = self.engine.now();
+        self.replay.at(now);
+        self.replay.step("heal: all");
+        self.engine.heal();
+        self.net_fault = false;
+        self.fault_happened();
+    }
+
+    fn drop_rate(&mut self, rate: f64) {
+        if rate == 0.0 && !self.drop_burst {
+            return;
+        }
+        let now = self.engine.now();
+        self.replay.at(now);
+        self.replay.step(format!("set: {{drop_rate: {rate}}}"));
+        let settings = crate::core::config::Settings {
+            drop_rate: rate,
+            ..self.engine.settings().clone()
+        };
+        if self.engine.set_settings(settings, format!("drop_rate={rate}")).is_ok() {
+            self.fault_happened();
+        }
+        if rate == 0.0 {
+            self.drop_burst = false;
+        }
+    }
+
+    fn unslow(&mut self, n: NodeId) {
+        if !self.slowed.remove(&n) {
+            return;
+        }
+        let now = self.engine.now();
+        self.replay.at(now);
+        self.replay.step(format!("slow: {{node: {}, by: 0us}}", self.name(n)));
+        if self.engine.slow(n, Dur::ZERO).is_ok() {
+            self.fault_happened();
+        }
+    }
+
+    /// Heals everything, then lets handoff, anti-entropy and transfers finish.
+    async fn quiet_period(&mut self) {
+        self.heal();
+        for n in self.dead.clone() {
+            self.revive(n).await;
+        }
+        for n in self.slowed.clone() {
+            self.unslow(n);
+        }
+        self.drop_rate(0.0);
+        let s = self.engine.settings().clone();
+        if let Some(interval) = s.anti_entropy_interval
+            && interval > Dur::from_secs(1)
+        {
+            let now = self.engine.now();
+            self.replay.at(now);
+            self.replay.step("set: {anti_entropy_interval: 1s}");
+            let settings = crate::core::config::Settings {
+                anti_entropy_interval: Some(Dur::from_secs(1)),
+                ..s
+            };
+            let _ = self.engine.set_settings(settings, "anti_entropy_interval=1s".into());
+        }
+        let start = self.engine.now();
+        loop {
+            let until = self.engine.now() + QUIET_CHECK;
+            self.engine.run_until(until).await;
+            self.watch_trace();
+            if self.engine.failure().is_some() || self.settled().await || self.engine.now() - start >= MAX_QUIET {
+                break;
+            }
+        }
+        let now = self.engine.now();
+        self.replay.at(now);
+    }
+
+    /// True when replicas agree, no hints are left and no key waits to move.
+    async fn settled(&mut self) -> bool {
+        for n in self.engine.node_ids() {
+            if !self.engine.is_alive(n) {
+                continue;
+            }
+            let st = self.engine.status(n).stats;
+            if st.hints > 0 || st.handing_over > 0 {
+                return false;
+            }
+        }
+        self.divergence().await.is_empty()
+    }
+
+    /// Keys whose top-N replicas hold different versions.
+    async fn divergence(&mut self) -> Vec<String> {
+        let n = self.engine.settings().replicas;
+        let mode = self.engine.settings().clocks;
+        let mut keys: BTreeSet<Key> = BTreeSet::new();
+        let nodes: Vec<NodeId> = self.engine.node_ids().into_iter().filter(|x| self.engine.is_alive(*x)).collect();
+        for &node in &nodes {
+            for (k, _) in self.engine.contents(node).await {
+                keys.insert(k);
+            }
+        }
+        let mut out = Vec::new();
+        for key in keys {
+            let mut first: Option<Vec<Version>> = None;
+            for node in self.engine.ring().preference_list(&key, n) {
+                let mut v = self.engine.versions(node, &key).await;
+                sort_canonically(&mut v);
+                match &first {
+                    None => first = Some(v),
+                    Some(f) if *f != v => {
+                        out.push(format!("{key} differs on {}", self.name(node)));
+                        break;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let _ = mode;
+        out
+    }
+
+    async fn final_reads(&mut self) {
+        let n = self.engine.settings().replicas;
+        let checker = self.engine.client("checker");
+        let carts = self.record.carts.clone();
+        let ops: Vec<OpId> = carts
+            .iter()
+            .map(|key| self.engine.submit(checker, key.clone(), OpKind::Get { r: Some(n), pr: None }, None))
+            .collect();
+        self.engine.run_until_done(&ops, Time(u64::MAX)).await;
+        self.watch_trace();
+        for (key, op) in carts.iter().zip(&ops) {
+            let read = match self.engine.report(*op).map(|r| &r.outcome) {
+                Some(Outcome::Get { versions, failure, .. }) => FinalRead {
+                    key: key.clone(),
+                    ok: failure.is_none(),
+                    versions: versions.clone(),
+                },
+                _ => FinalRead {
+                    key: key.clone(),
+                    ok: false,
+                    versions: Vec::new(),
+                },
+            };
+            self.record.final_reads.push(read);
+        }
+        let _ = self.engine.take_finished();
+        // The replay expects what the checker requires of each cart.
+        self.record.overwrites = self.engine.overwrites().to_vec();
+        let mode = self.engine.settings().clocks;
+        let mut steps = Vec::new();
+        for key in &carts {
+            let required: Vec<String> = self
+                .record
+                .acked
+                .iter()
+                .filter(|a| a.key == *key && super::checks::must_survive(&self.record, a, mode))
+                .map(|a| quote(&a.item))
+                .collect();
+            steps.push(format!(
+                "    - get: {{key: {}, client: checker, r: {n}}}\n      expect: {{ok: true, has_items: [{}]}}",
+                quote(key),
+                required.join(", ")
+            ));
+        }
+        self.replay.step(format!("concurrently:\n{}", steps.join("\n")));
+    }
+
+    /// The end state: divergence, hints left, dominated siblings.
+    async fn inspect(&mut self) {
+        self.record.divergent = self.divergence().await;
+        let mode = self.engine.settings().clocks;
+        for node in self.engine.node_ids() {
+            if !self.engine.is_alive(node) {
+                continue;
+            }
+            let hints = self.engine.hints(node).await.len();
+            if hints > 0 {
+                self.record.hints_left.push((self.name(node), hints));
+            }
+            for (key, versions) in self.engine.contents(node).await {
+                for (i, a) in versions.iter().enumerate() {
+                    for (j, b) in versions.iter().enumerate() {
+                        if i != j && a.supersedes(b, mode) && mode != ClockMode::BrokenVector {
+                            self.record.dominated.push(format!("{} holds {key} = {} beside {}", self.name(node), a.value, b.value));
+                        }
+                    }
+                }
+            }
+        }
+        self.replay.step("expect: {converged: all}");
+        self.record.unanswered = self.engine.ops_in_flight();
+    }
+
+    /// Checks what was delivered against who was up.
+    fn watch_trace(&mut self) {
+        self.trace.clear();
+        self.engine.drain_trace(&mut self.trace);
+        for ev in &self.trace {
+            match &ev.event {
+                Event::Fault(Fault::Kill(n)) => {
+                    self.dead.insert(*n);
+                }
+                Event::Fault(Fault::Revive(n)) => {
+                    self.dead.remove(n);
+                }
+                Event::NodeLeft { node } => {
+                    self.departed.insert(*node);
+                }
+                Event::Delivered { from, to, kind, .. } => {
+                    let down = |e: &Endpoint| matches!(e, Endpoint::Node(n) if self.dead.contains(n));
+                    let gone = |e: &Endpoint| matches!(e, Endpoint::Node(n) if self.departed.contains(n));
+                    if down(from) || down(to) || gone(to) {
+                        self.record.dead_deliveries.push(format!("{} {kind:?} at {}", ev.describe(self.engine.names()), ev.at));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The longest a client can wait for an answer: every candidate coordinator
+/// tried, each for as long as the client waits for a forwarding node.
+pub fn latency_bound(engine: &Engine) -> Dur {
+    let s = engine.settings();
+    let per_hop = forward_timeout(s);
+    let attempt = Dur(per_hop.micros() * s.replicas as u64) + Dur(2 * s.latency.max.micros());
+    Dur(attempt.micros() * (s.replicas as u64 + 2))
+}

@@ -1,0 +1,163 @@
+//! `ringside chaos`: random faults over many seeds, and a checker that
+//! proves nothing acknowledged is lost (or shows exactly how it was).
+//!
+//! Each seed runs a shopping-cart workload under faults drawn from the seed
+//! (see [`driver`]), heals everything, waits for the cluster to settle and
+//! reads every cart back; [`checks`] judges the record. A failing seed is
+//! written out as a preset that replays it exactly ([`replay`]).
+
+pub mod checks;
+pub mod driver;
+pub mod record;
+pub mod replay;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use checks::{Verdict, check};
+pub use driver::{ChaosConfig, client_names, run_seed};
+
+/// How a chaos run is set up.
+#[derive(Clone, Debug)]
+pub struct ChaosOptions {
+    pub config: ChaosConfig,
+    pub first: u64,
+    pub last: u64,
+    pub jobs: usize,
+    /// Where replay presets of failing seeds go.
+    pub out: PathBuf,
+    /// Write a replay even when the seed passes (for `--seed`).
+    pub always_write: bool,
+}
+
+/// One seed's verdict, and where its replay was written.
+#[derive(Clone, Debug)]
+pub struct SeedOutcome {
+    pub verdict: Verdict,
+    pub replay: Option<PathBuf>,
+}
+
+/// The whole run.
+#[derive(Clone, Debug, Default)]
+pub struct ChaosReport {
+    pub outcomes: Vec<SeedOutcome>,
+}
+
+impl ChaosReport {
+    pub fn passed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.verdict.passed()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.outcomes.len() - self.passed()
+    }
+}
+
+/// Runs one seed on a runtime of its own and judges it.
+pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime starts");
+    let (record, replay) = rt.block_on(run_seed(&opts.config, seed));
+    let verdict = check(&record);
+    let mut path = None;
+    if !verdict.passed() || opts.always_write {
+        let mode = opts.config.spec.settings.clocks.name();
+        let name = format!("chaos-{mode}-seed{seed}");
+        let description = if verdict.passed() {
+            format!("Replay of chaos seed {seed} ({mode} clocks): it passed.")
+        } else {
+            format!("Replay of chaos seed {seed} ({mode} clocks): {}", verdict.failures.join(" / "))
+        };
+        let mut clients = client_names(opts.config.clients);
+        clients.push("checker".into());
+        let text = replay.render(&name, &description, seed, &opts.config.spec, &clients);
+        let file = opts.out.join(format!("{name}.yaml"));
+        if std::fs::create_dir_all(&opts.out).is_ok() && std::fs::write(&file, text).is_ok() {
+            path = Some(file);
+        }
+    }
+    SeedOutcome { verdict, replay: path }
+}
+
+/// Runs every seed, `jobs` at a time, and prints a line per failing seed as
+/// seeds finish. Outcomes come back in seed order.
+pub fn run(opts: &ChaosOptions, out: &mut (dyn Write + Send)) -> ChaosReport {
+    let next = AtomicU64::new(opts.first);
+    let outcomes: Mutex<Vec<SeedOutcome>> = Mutex::new(Vec::new());
+    let out = Mutex::new(out);
+    std::thread::scope(|scope| {
+        for _ in 0..opts.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed > opts.last {
+                        break;
+                    }
+                    let outcome = run_one(opts, seed);
+                    if !outcome.verdict.passed()
+                        && let Ok(mut o) = out.lock()
+                    {
+                        let _ = writeln!(o, "{}", failure_line(&outcome));
+                    }
+                    if let Ok(mut all) = outcomes.lock() {
+                        all.push(outcome);
+                    }
+                }
+            });
+        }
+    });
+    let mut outcomes = outcomes.into_inner().unwrap_or_default();
+    outcomes.sort_by_key(|o| o.verdict.seed);
+    ChaosReport { outcomes }
+}
+
+/// `seed 17: ... → replay: ringside run chaos-failures/chaos-vector-seed17.yaml`
+pub fn failure_line(o: &SeedOutcome) -> String {
+    let v = &o.verdict;
+    let mut line = format!("seed {}: {}", v.seed, v.failures.first().cloned().unwrap_or_default());
+    if v.failures.len() > 1 {
+        line.push_str(&format!(" (+{} more)", v.failures.len() - 1));
+    }
+    if let Some(p) = &o.replay {
+        line.push_str(&format!(
+            "\n  replay: ringside run {}   (or ringside play {})",
+            p.display(),
+            p.display()
+        ));
+    }
+    line
+}
+
+/// The closing lines: the summary and what the clock mode lost.
+pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> String {
+    let lost: usize = report.outcomes.iter().map(|o| o.verdict.lost).sum();
+    let explained: usize = report.outcomes.iter().map(|o| o.verdict.explained).sum();
+    let acked: usize = report.outcomes.iter().map(|o| o.verdict.acked).sum();
+    let ops: usize = report.outcomes.iter().map(|o| o.verdict.ops).sum();
+    let faults: usize = report.outcomes.iter().map(|o| o.verdict.faults).sum();
+    let stale: usize = report.outcomes.iter().map(|o| o.verdict.stale_reads).sum();
+    let mut s = format!(
+        "{} seeds, {} operations, {} acknowledged adds, {} faults; {} stale reads\n",
+        report.outcomes.len(),
+        ops,
+        acked,
+        faults,
+        stale
+    );
+    match mode {
+        crate::core::config::ClockMode::Lww => {
+            s.push_str(&format!("lww: {lost} acknowledged adds lost, as last-write-wins loses concurrent writes\n"))
+        }
+        crate::core::config::ClockMode::Dotted => s.push_str(&format!("dotted: {lost} acknowledged adds lost\n")),
+        _ => s.push_str(&format!(
+            "{}: {lost} acknowledged adds lost, {explained} of them explained by an overwritten concurrent write\n",
+            mode.name()
+        )),
+    }
+    s.push_str(&format!("seeds: {} passed, {} failed", report.passed(), report.failed()));
+    s
+}

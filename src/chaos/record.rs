@@ -1,0 +1,70 @@
+//! What one chaos seed did and saw: the facts the checker judges.
+
+use crate::core::clock::VClock;
+use crate::core::config::Settings;
+use crate::core::ids::NodeId;
+use crate::core::time::{Dur, Time};
+use crate::core::version::{Key, Version};
+use crate::engine::Overwrite;
+
+/// A put the cluster acknowledged: the item it added must survive.
+#[derive(Clone, Debug)]
+pub struct AckedPut {
+    pub key: Key,
+    pub item: String,
+    /// The new version's whole history, as the reply reported it.
+    pub clock: VClock,
+    pub coordinator: NodeId,
+    pub acked_at: Time,
+}
+
+/// A get that answered, for the fresh-read check.
+#[derive(Clone, Debug)]
+pub struct ObservedGet {
+    pub key: Key,
+    pub started: Time,
+    pub versions: Vec<Version>,
+}
+
+/// A final read of one cart, after the quiet period.
+#[derive(Clone, Debug)]
+pub struct FinalRead {
+    pub key: Key,
+    pub ok: bool,
+    pub versions: Vec<Version>,
+}
+
+/// Everything the checker needs from one seed.
+#[derive(Clone, Debug, Default)]
+pub struct SeedRecord {
+    pub seed: u64,
+    pub settings: Settings,
+    pub carts: Vec<Key>,
+    pub acked: Vec<AckedPut>,
+    pub gets: Vec<ObservedGet>,
+    /// Instants at which a fault began or ended.
+    pub fault_times: Vec<Time>,
+    pub final_reads: Vec<FinalRead>,
+    pub overwrites: Vec<Overwrite>,
+    /// Operations still unanswered at the end.
+    pub unanswered: usize,
+    /// Operations that took longer than a client can wait.
+    pub too_slow: Vec<(String, Dur)>,
+    pub latency_bound: Dur,
+    /// Messages delivered to or from a node that was down.
+    pub dead_deliveries: Vec<String>,
+    /// The engine stopped (a node panicked).
+    pub engine_failure: Option<String>,
+    /// Replicas of a key that disagree after the quiet period.
+    pub divergent: Vec<String>,
+    /// Hints left after the quiet period: (node, count).
+    pub hints_left: Vec<(String, usize)>,
+    /// Stored versions superseded by a sibling beside them.
+    pub dominated: Vec<String>,
+    /// How many faults were applied.
+    pub faults: usize,
+    /// How many client operations ran.
+    pub ops: usize,
+    /// Virtual time at the end.
+    pub ended: Time,
+}
