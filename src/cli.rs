@@ -254,7 +254,10 @@ struct ChaosArgs {
 fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
     let bad = || format!("--seeds {text:?} is not a range like 1..2000");
     let (a, b) = text.split_once("..").ok_or_else(bad)?;
-    let (a, b): (u64, u64) = (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?);
+    let (a, b): (u64, u64) = (
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    );
     if a > b {
         return Err(format!("--seeds {text}: the first seed comes after the last"));
     }
@@ -325,9 +328,17 @@ fn chaos(args: ChaosArgs) -> ExitCode {
             v.seed, v.ops, v.acked, v.faults, v.lost, v.explained, v.stale_reads
         );
         if let Some(p) = &o.replay {
-            println!("replay: ringside run {}   (or ringside play {})", p.display(), p.display());
+            println!(
+                "replay: ringside run {}   (or ringside play {})",
+                p.display(),
+                p.display()
+            );
         }
     }
     println!("{}", crate::chaos::summary(&report, opts.config.spec.settings.clocks));
-    if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -48,7 +48,9 @@ impl Verdict {
 /// gone: a version that held it was superseded by one that did not.
 pub fn explained(r: &SeedRecord, put: &AckedPut) -> bool {
     r.overwrites.iter().any(|w| {
-        w.key == put.key && w.lost.value.split(',').any(|i| i == put.item) && !w.by.value.split(',').any(|i| i == put.item)
+        w.key == put.key
+            && w.lost.value.split(',').any(|i| i == put.item)
+            && !w.by.value.split(',').any(|i| i == put.item)
     })
 }
 
@@ -143,7 +145,8 @@ pub fn check(r: &SeedRecord) -> Verdict {
 
     // 3. Dominated siblings.
     if !r.dominated.is_empty() {
-        v.failures.push(format!("superseded siblings kept: {}", shorten(&r.dominated)));
+        v.failures
+            .push(format!("superseded siblings kept: {}", shorten(&r.dominated)));
     }
 
     // 4. Fresh reads.
@@ -152,18 +155,27 @@ pub fn check(r: &SeedRecord) -> Verdict {
     let mut stale = Vec::new();
     for get in &r.gets {
         for put in r.acked.iter().filter(|p| p.key == get.key && p.acked_at < get.started) {
-            let fault_between = r.fault_times.iter().any(|t| *t >= put.acked_at && *t <= get.started);
+            let fault_between = r
+                .fault_spans
+                .iter()
+                .any(|(from, to)| *from <= get.started && *to >= put.acked_at);
             if fault_between {
                 continue;
             }
             if !get.versions.iter().any(|x| holds(x, put, mode)) {
-                stale.push(format!("{} read at {} missed {} acknowledged at {}", get.key, get.started, put.item, put.acked_at));
+                stale.push(format!(
+                    "{} read at {} missed {} acknowledged at {}",
+                    get.key, get.started, put.item, put.acked_at
+                ));
             }
         }
     }
     v.stale_reads = stale.len();
     if promised && !stale.is_empty() {
-        v.failures.push(format!("stale reads despite R + W > N and a strict quorum: {}", shorten(&stale)));
+        v.failures.push(format!(
+            "stale reads despite R + W > N and a strict quorum: {}",
+            shorten(&stale)
+        ));
     }
 
     // 5. The engine.
@@ -172,10 +184,17 @@ pub fn check(r: &SeedRecord) -> Verdict {
     }
     if !r.too_slow.is_empty() {
         let slow: Vec<String> = r.too_slow.iter().map(|(op, d)| format!("{op} took {d}")).collect();
-        v.failures.push(format!("answers later than a client waits ({}): {}", r.latency_bound, shorten(&slow)));
+        v.failures.push(format!(
+            "answers later than a client waits ({}): {}",
+            r.latency_bound,
+            shorten(&slow)
+        ));
     }
     if !r.dead_deliveries.is_empty() {
-        v.failures.push(format!("delivered to or from a dead node: {}", shorten(&r.dead_deliveries)));
+        v.failures.push(format!(
+            "delivered to or from a dead node: {}",
+            shorten(&r.dead_deliveries)
+        ));
     }
     v
 }
@@ -185,5 +204,161 @@ fn shorten(items: &[String]) -> String {
         items.join("; ")
     } else {
         format!("{}; and {} more", items[..3].join("; "), items.len() - 3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chaos::record::{FinalRead, ObservedGet};
+    use crate::core::clock::VClock;
+    use crate::core::ids::NodeId;
+    use crate::core::time::Time;
+    use crate::core::version::Key;
+    use crate::engine::Overwrite;
+
+    fn clock(pairs: &[(u16, u32)]) -> VClock {
+        VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c)))
+    }
+
+    fn acked(item: &str, pairs: &[(u16, u32)], at: u64) -> AckedPut {
+        AckedPut {
+            key: Key::from("cart"),
+            item: item.into(),
+            clock: clock(pairs),
+            coordinator: NodeId(pairs[0].0),
+            acked_at: Time(at),
+        }
+    }
+
+    fn cart(items: &str, pairs: &[(u16, u32)]) -> Version {
+        Version::new(items, clock(pairs))
+    }
+
+    /// A seed where c1-1 and c2-1 were acknowledged and the final read shows `finally`.
+    fn record(mode: ClockMode, finally: Vec<Version>) -> SeedRecord {
+        let mut r = SeedRecord {
+            carts: vec![Key::from("cart")],
+            acked: vec![acked("c1-1", &[(0, 1)], 10), acked("c2-1", &[(0, 2)], 20)],
+            final_reads: vec![FinalRead {
+                key: Key::from("cart"),
+                ok: true,
+                versions: finally,
+            }],
+            ..SeedRecord::default()
+        };
+        r.settings.clocks = mode;
+        r
+    }
+
+    #[test]
+    fn a_clean_record_passes() {
+        let v = check(&record(ClockMode::Vector, vec![cart("c1-1,c2-1", &[(0, 2)])]));
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.acked), (0, 2));
+    }
+
+    #[test]
+    fn a_lost_add_fails_unless_an_overwrite_explains_it() {
+        let r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
+        let v = check(&r);
+        assert_eq!(v.lost, 1);
+        assert!(
+            v.failures[0].contains("without an overwritten write"),
+            "{:?}",
+            v.failures
+        );
+
+        let mut r = r;
+        r.overwrites.push(Overwrite {
+            at: Time(15),
+            node: NodeId(0),
+            key: Key::from("cart"),
+            lost: cart("c1-1", &[(0, 1)]),
+            by: cart("c2-1", &[(0, 2)]),
+        });
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+    }
+
+    #[test]
+    fn dotted_losses_always_fail_and_lww_losses_never_do() {
+        let mut dotted = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 2)])]);
+        dotted.overwrites.push(Overwrite {
+            at: Time(15),
+            node: NodeId(0),
+            key: Key::from("cart"),
+            lost: cart("c1-1", &[(0, 1)]),
+            by: cart("c2-1", &[(0, 2)]),
+        });
+        assert!(!check(&dotted).passed(), "an overwrite excuses nothing with dots");
+        let lww = check(&record(ClockMode::Lww, vec![cart("c2-1", &[(0, 2)])]));
+        assert!(lww.passed());
+        assert_eq!(lww.lost, 1);
+    }
+
+    #[test]
+    fn a_failed_final_read_fails() {
+        let mut r = record(ClockMode::Vector, vec![cart("c1-1,c2-1", &[(0, 2)])]);
+        r.final_reads[0].ok = false;
+        assert!(check(&r).failures[0].contains("final full read of cart failed"));
+    }
+
+    #[test]
+    fn divergence_hints_and_dominated_siblings_fail() {
+        let base = record(ClockMode::Vector, vec![cart("c1-1,c2-1", &[(0, 2)])]);
+        let mut r = base.clone();
+        r.divergent.push("cart differs on n2".into());
+        assert!(check(&r).failures[0].starts_with("replicas diverge"));
+        let mut r = base.clone();
+        r.hints_left.push(("n3".into(), 2));
+        assert!(check(&r).failures[0].contains("n3 keeps 2"));
+        let mut r = base;
+        r.dominated.push("n1 holds cart = x beside y".into());
+        assert!(check(&r).failures[0].starts_with("superseded siblings kept"));
+    }
+
+    #[test]
+    fn a_stale_read_fails_only_with_fresh_reads_promised_and_no_fault_between() {
+        let mut r = record(ClockMode::Vector, vec![cart("c1-1,c2-1", &[(0, 2)])]);
+        r.settings.sloppy_quorum = false;
+        // A read at t=30 saw only c1-1's version, though c2-1 was acknowledged at 20.
+        r.gets.push(ObservedGet {
+            key: Key::from("cart"),
+            started: Time(30),
+            versions: vec![cart("c1-1", &[(0, 1)])],
+        });
+        let v = check(&r);
+        assert_eq!(v.stale_reads, 1);
+        assert!(v.failures[0].starts_with("stale reads"), "{:?}", v.failures);
+
+        let mut sloppy = r.clone();
+        sloppy.settings.sloppy_quorum = true;
+        assert!(check(&sloppy).passed(), "a sloppy quorum promises nothing");
+
+        let mut faulted = r.clone();
+        faulted.fault_spans.push((Time(5), Time(25)));
+        let v = check(&faulted);
+        assert!(v.passed(), "a fault in effect between ack and read excuses it");
+        assert_eq!(v.stale_reads, 0);
+
+        let mut before = r;
+        before.fault_spans.push((Time(1), Time(5)));
+        assert!(!check(&before).passed(), "a fault over before the ack excuses nothing");
+    }
+
+    #[test]
+    fn engine_faults_fail() {
+        let base = record(ClockMode::Vector, vec![cart("c1-1,c2-1", &[(0, 2)])]);
+        let mut r = base.clone();
+        r.unanswered = 1;
+        assert!(!check(&r).passed());
+        let mut r = base.clone();
+        r.dead_deliveries.push("replicate to n2 at 1s".into());
+        assert!(check(&r).failures[0].starts_with("delivered to or from a dead node"));
+        let mut r = base;
+        r.engine_failure = Some("node n1 panicked".into());
+        assert!(check(&r).failures[0].starts_with("engine stopped"));
     }
 }

@@ -45,6 +45,10 @@ const MAX_CHAOS_NODES: usize = 8;
 const MAX_QUIET: Dur = Dur::from_secs(240);
 /// How often the quiet period checks whether the cluster has settled.
 const QUIET_CHECK: Dur = Dur::from_secs(15);
+/// How many times a final read is tried before the seed fails.
+const FINAL_READ_TRIES: usize = 5;
+/// How often, after a join or leave, the workload checks whether the ring has settled.
+const SETTLE_CHECK: Dur = Dur::from_millis(100);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Due {
@@ -88,6 +92,9 @@ struct Driver<'a> {
     leaving: BTreeSet<NodeId>,
     /// Nodes that announced they left and stopped.
     departed: BTreeSet<NodeId>,
+    /// Since when a join or leave has been changing the ring.
+    ring_unsettled_since: Option<Time>,
+    ring_checked: Time,
     trace: Vec<TraceEvent>,
 }
 
@@ -126,6 +133,8 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         dead: BTreeSet::new(),
         leaving: BTreeSet::new(),
         departed: BTreeSet::new(),
+        ring_unsettled_since: None,
+        ring_checked: Time::ZERO,
         trace: Vec::new(),
     };
     d.engine.set_trace_cap(1 << 22);
@@ -203,6 +212,7 @@ impl Driver<'_> {
                 return;
             }
             self.watch_trace();
+            self.watch_ring(false).await;
             for report in self.engine.take_finished() {
                 self.finished(report);
             }
@@ -225,7 +235,9 @@ impl Driver<'_> {
         if report.latency() > bound {
             self.record.too_slow.push((format!("{}", report.op), report.latency()));
         }
-        let Some(i) = self.shoppers.iter().position(|s| s.id == report.client) else { return };
+        let Some(i) = self.shoppers.iter().position(|s| s.id == report.client) else {
+            return;
+        };
         let now = self.engine.now();
         match std::mem::replace(&mut self.shoppers[i].phase, Phase::Idle) {
             Phase::Reading { key, started, .. } => {
@@ -249,7 +261,9 @@ impl Driver<'_> {
                 self.schedule(now + t, Due::Wake(i));
             }
             Phase::Writing { key, item, .. } => {
-                if let (Outcome::Put { clock, failure: None }, Some(coordinator)) = (&report.outcome, report.coordinator) {
+                if let (Outcome::Put { clock, failure: None }, Some(coordinator)) =
+                    (&report.outcome, report.coordinator)
+                {
                     self.record.acked.push(AckedPut {
                         key,
                         item,
@@ -309,8 +323,14 @@ impl Driver<'_> {
                 self.budget -= 1;
                 let s = &self.shoppers[i];
                 self.replay.at(now);
-                self.replay.step(format!("get: {{key: {}, client: {}, nowait: true}}", quote(&key), s.name));
-                let op = self.engine.submit(s.id, key.clone(), OpKind::Get { r: None, pr: None }, None);
+                self.replay.step(format!(
+                    "get: {{key: {}, client: {}, nowait: true}}",
+                    quote(&key),
+                    s.name
+                ));
+                let op = self
+                    .engine
+                    .submit(s.id, key.clone(), OpKind::Get { r: None, pr: None }, None);
                 self.shoppers[i].phase = Phase::Reading { op, key, started: now };
             }
             Due::FaultStart => {
@@ -329,13 +349,59 @@ impl Driver<'_> {
     }
 
     fn fault_happened(&mut self) {
-        self.record.fault_times.push(self.engine.now());
+        let now = self.engine.now();
+        self.record.fault_spans.push((now, now));
         self.record.faults += 1;
+    }
+
+    /// A join or leave: the ring is unsettled until [`Driver::ring_settled`].
+    fn ring_changed(&mut self) {
+        self.fault_happened();
+        self.ring_unsettled_since.get_or_insert(self.engine.now());
+    }
+
+    /// Closes the span of a ring change once every member is up, every
+    /// member sees the same ring and nothing waits to be handed over.
+    /// Checked at most every [`SETTLE_CHECK`] of virtual time.
+    async fn watch_ring(&mut self, force: bool) {
+        let Some(since) = self.ring_unsettled_since else { return };
+        let now = self.engine.now();
+        if !force && now < self.ring_checked + SETTLE_CHECK {
+            return;
+        }
+        self.ring_checked = now;
+        if force || self.ring_settled().await {
+            self.record.fault_spans.push((since, now));
+            self.ring_unsettled_since = None;
+        }
+    }
+
+    async fn ring_settled(&mut self) -> bool {
+        let mut first: Option<Arc<crate::core::ring::Ring>> = None;
+        for n in self.engine.node_ids() {
+            if self.departed.contains(&n) {
+                continue;
+            }
+            if !self.engine.is_alive(n) || self.engine.status(n).stats.handing_over > 0 {
+                return false;
+            }
+            let ring = self.engine.membership(n).await.ring;
+            match &first {
+                None => first = Some(ring),
+                Some(f) if *f != ring => return false,
+                Some(_) => {}
+            }
+        }
+        true
     }
 
     /// Members that have not left, in id order.
     fn members(&self) -> Vec<NodeId> {
-        self.engine.node_ids().into_iter().filter(|n| !self.leaving.contains(n)).collect()
+        self.engine
+            .node_ids()
+            .into_iter()
+            .filter(|n| !self.leaving.contains(n))
+            .collect()
     }
 
     async fn start_fault(&mut self) {
@@ -378,7 +444,8 @@ impl Driver<'_> {
                 let others: Vec<NodeId> = members.iter().copied().filter(|n| *n != from).collect();
                 let to = others[self.rng.random_range(0..others.len())];
                 self.replay.at(now);
-                self.replay.step(format!("cut: {{from: {}, to: {}}}", self.name(from), self.name(to)));
+                self.replay
+                    .step(format!("cut: {{from: {}, to: {}}}", self.name(from), self.name(to)));
                 if self.engine.cut(from, to).is_ok() {
                     self.net_fault = true;
                     self.fault_happened();
@@ -395,7 +462,8 @@ impl Driver<'_> {
                 let n = members[self.rng.random_range(0..members.len())];
                 let by = Dur::from_millis(self.rng.random_range(50..300));
                 self.replay.at(now);
-                self.replay.step(format!("slow: {{node: {}, by: {}us}}", self.name(n), by.micros()));
+                self.replay
+                    .step(format!("slow: {{node: {}, by: {}us}}", self.name(n), by.micros()));
                 if self.engine.slow(n, by).is_ok() {
                     self.slowed.insert(n);
                     self.fault_happened();
@@ -408,7 +476,7 @@ impl Driver<'_> {
                 self.replay.at(now);
                 self.replay.step(format!("join: {name}"));
                 if self.engine.join(&name, None).is_ok() {
-                    self.fault_happened();
+                    self.ring_changed();
                 }
             }
             90..100 => {
@@ -422,7 +490,7 @@ impl Driver<'_> {
                 self.replay.step(format!("leave: {}", self.name(n)));
                 if self.engine.leave(n).is_ok() {
                     self.leaving.insert(n);
-                    self.fault_happened();
+                    self.ring_changed();
                 }
             }
             _ => {}
@@ -508,6 +576,7 @@ impl Driver<'_> {
             };
             let _ = self.engine.set_settings(settings, "anti_entropy_interval=1s".into());
         }
+        self.watch_ring(true).await;
         let start = self.engine.now();
         loop {
             let until = self.engine.now() + QUIET_CHECK;
@@ -540,7 +609,12 @@ impl Driver<'_> {
         let n = self.engine.settings().replicas;
         let mode = self.engine.settings().clocks;
         let mut keys: BTreeSet<Key> = BTreeSet::new();
-        let nodes: Vec<NodeId> = self.engine.node_ids().into_iter().filter(|x| self.engine.is_alive(*x)).collect();
+        let nodes: Vec<NodeId> = self
+            .engine
+            .node_ids()
+            .into_iter()
+            .filter(|x| self.engine.is_alive(*x))
+            .collect();
         for &node in &nodes {
             for (k, _) in self.engine.contents(node).await {
                 keys.insert(k);
@@ -566,31 +640,43 @@ impl Driver<'_> {
         out
     }
 
+    /// Reads every cart from all N replicas. A read that fails (a message
+    /// lost to a drop rate the cluster always has) is tried again, up to
+    /// [`FINAL_READ_TRIES`] times.
     async fn final_reads(&mut self) {
         let n = self.engine.settings().replicas;
         let checker = self.engine.client("checker");
         let carts = self.record.carts.clone();
-        let ops: Vec<OpId> = carts
-            .iter()
-            .map(|key| self.engine.submit(checker, key.clone(), OpKind::Get { r: Some(n), pr: None }, None))
-            .collect();
-        self.engine.run_until_done(&ops, Time(u64::MAX)).await;
-        self.watch_trace();
-        for (key, op) in carts.iter().zip(&ops) {
-            let read = match self.engine.report(*op).map(|r| &r.outcome) {
-                Some(Outcome::Get { versions, failure, .. }) => FinalRead {
-                    key: key.clone(),
-                    ok: failure.is_none(),
-                    versions: versions.clone(),
-                },
-                _ => FinalRead {
-                    key: key.clone(),
-                    ok: false,
-                    versions: Vec::new(),
-                },
-            };
-            self.record.final_reads.push(read);
+        let mut reads: Vec<Option<FinalRead>> = vec![None; carts.len()];
+        for _ in 0..FINAL_READ_TRIES {
+            let todo: Vec<usize> = (0..carts.len())
+                .filter(|i| !reads[*i].as_ref().is_some_and(|r| r.ok))
+                .collect();
+            if todo.is_empty() {
+                break;
+            }
+            let ops: Vec<OpId> = todo
+                .iter()
+                .map(|&i| {
+                    self.engine
+                        .submit(checker, carts[i].clone(), OpKind::Get { r: Some(n), pr: None }, None)
+                })
+                .collect();
+            self.engine.run_until_done(&ops, Time(u64::MAX)).await;
+            self.watch_trace();
+            for (&i, op) in todo.iter().zip(&ops) {
+                let (ok, versions) = match self.engine.report(*op).map(|r| &r.outcome) {
+                    Some(Outcome::Get { versions, failure, .. }) => (failure.is_none(), versions.clone()),
+                    _ => (false, Vec::new()),
+                };
+                reads[i] = Some(FinalRead {
+                    key: carts[i].clone(),
+                    ok,
+                    versions,
+                });
+            }
         }
+        self.record.final_reads = reads.into_iter().flatten().collect();
         let _ = self.engine.take_finished();
         // The replay expects what the checker requires of each cart.
         self.record.overwrites = self.engine.overwrites().to_vec();
@@ -629,7 +715,12 @@ impl Driver<'_> {
                 for (i, a) in versions.iter().enumerate() {
                     for (j, b) in versions.iter().enumerate() {
                         if i != j && a.supersedes(b, mode) && mode != ClockMode::BrokenVector {
-                            self.record.dominated.push(format!("{} holds {key} = {} beside {}", self.name(node), a.value, b.value));
+                            self.record.dominated.push(format!(
+                                "{} holds {key} = {} beside {}",
+                                self.name(node),
+                                a.value,
+                                b.value
+                            ));
                         }
                     }
                 }
@@ -658,7 +749,11 @@ impl Driver<'_> {
                     let down = |e: &Endpoint| matches!(e, Endpoint::Node(n) if self.dead.contains(n));
                     let gone = |e: &Endpoint| matches!(e, Endpoint::Node(n) if self.departed.contains(n));
                     if down(from) || down(to) || gone(to) {
-                        self.record.dead_deliveries.push(format!("{} {kind:?} at {}", ev.describe(self.engine.names()), ev.at));
+                        self.record.dead_deliveries.push(format!(
+                            "{} {kind:?} at {}",
+                            ev.describe(self.engine.names()),
+                            ev.at
+                        ));
                     }
                 }
                 _ => {}

@@ -70,7 +70,10 @@ pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
         let description = if verdict.passed() {
             format!("Replay of chaos seed {seed} ({mode} clocks): it passed.")
         } else {
-            format!("Replay of chaos seed {seed} ({mode} clocks): {}", verdict.failures.join(" / "))
+            format!(
+                "Replay of chaos seed {seed} ({mode} clocks): {}",
+                verdict.failures.join(" / ")
+            )
         };
         let mut clients = client_names(opts.config.clients);
         clients.push("checker".into());
@@ -149,15 +152,19 @@ pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> St
         stale
     );
     match mode {
-        crate::core::config::ClockMode::Lww => {
-            s.push_str(&format!("lww: {lost} acknowledged adds lost, as last-write-wins loses concurrent writes\n"))
-        }
+        crate::core::config::ClockMode::Lww => s.push_str(&format!(
+            "lww: {lost} acknowledged adds lost, as last-write-wins loses concurrent writes\n"
+        )),
         crate::core::config::ClockMode::Dotted => s.push_str(&format!("dotted: {lost} acknowledged adds lost\n")),
         _ => s.push_str(&format!(
             "{}: {lost} acknowledged adds lost, {explained} of them explained by an overwritten concurrent write\n",
             mode.name()
         )),
     }
-    s.push_str(&format!("seeds: {} passed, {} failed", report.passed(), report.failed()));
+    s.push_str(&format!(
+        "seeds: {} passed, {} failed",
+        report.passed(),
+        report.failed()
+    ));
     s
 }

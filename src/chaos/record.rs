@@ -42,8 +42,11 @@ pub struct SeedRecord {
     pub carts: Vec<Key>,
     pub acked: Vec<AckedPut>,
     pub gets: Vec<ObservedGet>,
-    /// Instants at which a fault began or ended.
-    pub fault_times: Vec<Time>,
+    /// When faults were in effect, as (from, to). A kill, partition or burst
+    /// marks its start and its end; a join or leave lasts until every member
+    /// is up, sees the same ring and has handed over what it no longer owns,
+    /// because until then quorums taken on different rings need not overlap.
+    pub fault_spans: Vec<(Time, Time)>,
     pub final_reads: Vec<FinalRead>,
     pub overwrites: Vec<Overwrite>,
     /// Operations still unanswered at the end.

@@ -360,18 +360,29 @@ fn check_op(expect: &Expect, report: &OpReport, engine: &Engine, out: &mut Vec<C
         });
     }
     if let Some(items) = &expect.has_items {
-        let text = format!("holds items {}", items.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(", "));
+        let text = format!(
+            "holds items {}",
+            items.iter().map(|t| t.0.as_str()).collect::<Vec<_>>().join(", ")
+        );
         out.push(match &report.outcome {
             Outcome::Get { versions, .. } => {
                 let held: std::collections::BTreeSet<&str> = versions.iter().flat_map(|v| v.value.split(',')).collect();
-                let missing: Vec<&str> = items.iter().map(|t| t.0.as_str()).filter(|i| !held.contains(i)).collect();
+                let missing: Vec<&str> = items
+                    .iter()
+                    .map(|t| t.0.as_str())
+                    .filter(|i| !held.contains(i))
+                    .collect();
                 if missing.is_empty() {
                     result(text, true, format!("all {} present", items.len()))
                 } else {
                     result(text, false, format!("missing {}", missing.join(", ")))
                 }
             }
-            _ => result(text, false, format!("has_items checks what a get returned; this is a {kind}")),
+            _ => result(
+                text,
+                false,
+                format!("has_items checks what a get returned; this is a {kind}"),
+            ),
         });
     }
     if let Some(needle) = &expect.error {

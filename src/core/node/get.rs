@@ -12,11 +12,12 @@ use smallvec::SmallVec;
 use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
+use crate::core::dots::client_context;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
-use crate::core::version::{Key, Siblings, Version, covers, merged_clock, reconcile};
+use crate::core::version::{Key, Siblings, Version, covers, reconcile};
 
 /// A get this node coordinates.
 #[derive(Debug)]
@@ -48,8 +49,8 @@ impl Node {
     ) {
         let me = self.id;
         let req = self.new_req();
-        let mut slots = Slots::new(self, &key);
         let sloppy = self.settings.sloppy_quorum;
+        let mut slots = Slots::new(self, &key, sloppy);
         let mut asked = 1;
         for i in 0..slots.slots.len() {
             if slots.slots[i].answered {
@@ -156,7 +157,7 @@ impl Node {
             op: state.op,
             coordinator: self.id,
             outcome: Outcome::Get {
-                context: merged_clock(&state.reconciled),
+                context: client_context(&state.reconciled, self.settings.clocks),
                 versions: state.reconciled.clone(),
                 failure: None,
             },
@@ -175,7 +176,7 @@ impl Node {
             op: state.op,
             coordinator: self.id,
             outcome: Outcome::Get {
-                context: merged_clock(&state.reconciled),
+                context: client_context(&state.reconciled, self.settings.clocks),
                 versions: state.reconciled.clone(),
                 failure: Some(failure),
             },

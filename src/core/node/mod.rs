@@ -31,6 +31,7 @@ use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 
 use super::config::Settings;
+use super::dots::DotCounters;
 use super::hints::HintStore;
 use super::ids::{Endpoint, NodeId, OpId};
 use super::membership::{Liveness, Membership};
@@ -82,8 +83,11 @@ pub struct Disk {
     pub ring: Arc<Ring>,
     /// How many times the node has crashed: its next generation.
     pub incarnation: u32,
-    /// The highest counter this node has put in a clock or a dot, for any key.
+    /// The highest counter this node has put in a clock, for any key.
     pub counter: u32,
+    /// The last dot this node issued for each key in dotted mode, kept even
+    /// for keys it handed away: see [`DotCounters`].
+    pub dots: DotCounters,
 }
 
 impl Disk {
@@ -96,6 +100,7 @@ impl Disk {
             ring,
             incarnation: 0,
             counter: 0,
+            dots: DotCounters::default(),
         }
     }
 
@@ -110,6 +115,7 @@ impl Disk {
             ring,
             incarnation: 0,
             counter: 0,
+            dots: DotCounters::default(),
         }
     }
 }
@@ -126,6 +132,8 @@ pub struct Node {
     incarnation: u32,
     /// See [`Disk::counter`].
     counter: u32,
+    /// See [`Disk::dots`].
+    dots: DotCounters,
     rng: ChaCha8Rng,
     next_req: u64,
     puts: FxHashMap<ReqId, PutState>,
@@ -171,6 +179,7 @@ impl Node {
             membership: disk.membership,
             incarnation: disk.incarnation,
             counter: disk.counter,
+            dots: disk.dots,
             rng: ChaCha8Rng::seed_from_u64(seed),
             next_req: 0,
             puts: FxHashMap::default(),
@@ -207,6 +216,7 @@ impl Node {
             ring: self.ring,
             incarnation: self.incarnation,
             counter: self.counter,
+            dots: self.dots,
         }
     }
 

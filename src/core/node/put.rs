@@ -65,7 +65,10 @@ impl Node {
             pw,
         } = put;
         let version = self.new_version(now, &key, value, &context);
-        let mut slots = Slots::new(self, &key);
+        let stand_ins = self.settings.uses_stand_ins();
+        let mut slots = Slots::new(self, &key, stand_ins);
+        // This node keeps the new version as a primary, as a stand-in with a
+        // hint, or (a non-owner without stand-ins) not at all.
         match slots
             .slots
             .iter()
@@ -73,12 +76,12 @@ impl Node {
             .map(|s| s.owner)
         {
             Some(owner) if owner != me => self.keep_hint(owner, &key, &version, out),
-            _ => self.store_written(&key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
+            Some(_) => self.store_written(&key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
+            None => {}
         }
         let payload = self.replication_payload(&key, &version);
 
         let req = self.new_req();
-        let stand_ins = self.settings.uses_stand_ins();
         for i in 0..slots.slots.len() {
             if slots.slots[i].answered {
                 continue;
@@ -137,22 +140,22 @@ impl Node {
 
     /// The coordinator's new version for `key`: in vector mode the context
     /// with this node's entry set past every counter it has used; in dotted
-    /// mode the context plus a new dot of this node; every version also
-    /// carries a timestamp for last-write-wins. This node's counter rises
-    /// across all keys and survives restarts, so a (node, counter) pair is
-    /// never reused, even for a key the node once handed away.
-    fn new_version(&mut self, now: Time, key: &str, value: Value, context: &VClock) -> Version {
+    /// mode the context plus this node's next dot for the key (see
+    /// [`crate::core::dots`]); every version also carries a timestamp for
+    /// last-write-wins. Neither counter is ever reused, not even for a key
+    /// the node once handed away: the vector counter rises across all keys,
+    /// the dot counters are kept per key, and both survive restarts.
+    fn new_version(&mut self, now: Time, key: &Key, value: Value, context: &VClock) -> Version {
         let me = self.id;
-        let highest = self
+        let known = self
             .store
             .versions(key)
             .iter()
             .chain(self.hints.versions_of(key).iter().map(|(_, v)| v))
             .map(|v| v.full_clock().get(me))
-            .chain([context.get(me), self.counter])
+            .chain([context.get(me)])
             .max()
             .unwrap_or(0);
-        self.counter = highest.saturating_add(1);
         let stamp = Stamp {
             micros: now.micros(),
             node: me,
@@ -163,11 +166,12 @@ impl Node {
                 clock: context.clone(),
                 dot: Some(Dot {
                     node: me,
-                    counter: self.counter,
+                    counter: self.dots.next(key, known),
                 }),
                 stamp,
             },
             ClockMode::Vector | ClockMode::Lww | ClockMode::BrokenVector => {
+                self.counter = known.max(self.counter).saturating_add(1);
                 let mut clock = context.clone();
                 clock.set(me, self.counter);
                 Version {
@@ -181,17 +185,15 @@ impl Node {
     }
 
     /// What a put sends its replicas: the new version, or in dotted mode
-    /// every version the coordinator now holds for the key, so that a
-    /// replica never holds a dot of this node without the ones before it.
+    /// every version the coordinator now holds for the key (its own and its
+    /// hints), so that a replica that learns a dot of this node also learns
+    /// the ones before it.
     fn replication_payload(&self, key: &str, version: &Version) -> Siblings {
         match self.settings.clocks {
             ClockMode::Dotted => {
-                let held = self.store.versions(key);
-                if held.is_empty() {
-                    smallvec::smallvec![version.clone()]
-                } else {
-                    held.iter().cloned().collect()
-                }
+                let mut held = self.local_versions(key);
+                crate::core::version::absorb(&mut held, version, ClockMode::Dotted);
+                held
             }
             ClockMode::Vector | ClockMode::Lww | ClockMode::BrokenVector => smallvec::smallvec![version.clone()],
         }

@@ -44,8 +44,9 @@ pub struct Slots {
 
 impl Slots {
     /// One slot per primary. This node answers its own slot at once; when
-    /// it coordinates without being a primary, it stands in for the first.
-    pub fn new(node: &Node, key: &str) -> Slots {
+    /// it coordinates without being a primary, it stands in for the first
+    /// if `stand_in` allows (sloppy quorum), and holds no slot otherwise.
+    pub fn new(node: &Node, key: &str, stand_in: bool) -> Slots {
         let me = node.id;
         let primaries = node.preference_list(key);
         let mut slots: SmallVec<[Slot; 4]> = primaries
@@ -66,7 +67,7 @@ impl Slots {
             }
             None => {
                 tried.push(me);
-                if let Some(first) = slots.first_mut() {
+                if stand_in && let Some(first) = slots.first_mut() {
                     first.holders.push(me);
                     first.answered = true;
                 }
