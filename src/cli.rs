@@ -320,7 +320,7 @@ fn chaos(args: ChaosArgs) -> ExitCode {
     let mut stdout = std::io::stdout();
     let report = crate::chaos::run(&opts, &mut stdout);
     if args.seed.is_some()
-        && let Some(o) = report.outcomes.first()
+        && let Some(o) = &report.first
     {
         let v = &o.verdict;
         println!(

@@ -240,3 +240,35 @@ fn invalid_settings_change_nothing() {
         );
     });
 }
+
+/// A node that leaves while cut off from everyone must not vanish unheard:
+/// it keeps gossiping until a peer answers, and only then stops.
+#[test]
+fn a_node_leaving_behind_a_partition_stops_only_once_a_peer_heard() {
+    use ringside::core::membership::MemberStatus;
+    rt().block_on(async {
+        let mut engine = Engine::new(&spec(), 3).unwrap();
+        let n5 = NodeId(4);
+        let others: Vec<NodeId> = (0..4).map(NodeId).collect();
+        engine.run_for(Dur::from_secs(2)).await;
+        engine.partition(vec![vec![n5], others.clone()]).unwrap();
+        engine.leave(n5).unwrap();
+        engine.run_for(Dur::from_secs(10)).await;
+        assert!(!engine.status(n5).left, "nobody heard n5 leave, so it has not stopped");
+        for &n in &others {
+            let view = engine.membership(n).await;
+            let entry = view.entries.iter().find(|e| e.node == n5).unwrap();
+            assert_ne!(entry.status, MemberStatus::Left, "{n:?} cannot know yet");
+        }
+        engine.heal();
+        engine.run_for(Dur::from_secs(10)).await;
+        assert!(engine.status(n5).left, "a peer answered n5's gossip: it stopped");
+        engine.run_for(Dur::from_secs(20)).await;
+        for &n in &others {
+            let view = engine.membership(n).await;
+            let entry = view.entries.iter().find(|e| e.node == n5).unwrap();
+            assert_eq!(entry.status, MemberStatus::Left, "{n:?} learned that n5 left");
+            assert!(!view.ring.members().contains(&n5));
+        }
+    });
+}

@@ -39,19 +39,49 @@ pub struct SeedOutcome {
     pub replay: Option<PathBuf>,
 }
 
-/// The whole run.
+/// How many failing seeds a report keeps in full; the rest are counted.
+const KEPT_FAILURES: usize = 1000;
+
+/// The whole run, summed as seeds finish so that a run of any length keeps
+/// its memory flat: totals, the first seed's outcome, and the first
+/// [`KEPT_FAILURES`] failing seeds.
 #[derive(Clone, Debug, Default)]
 pub struct ChaosReport {
-    pub outcomes: Vec<SeedOutcome>,
+    pub seeds: usize,
+    pub passed: usize,
+    pub lost: usize,
+    pub explained: usize,
+    pub acked: usize,
+    pub ops: usize,
+    pub faults: usize,
+    pub stale_reads: usize,
+    /// The outcome of the run's first seed (what `--seed` prints).
+    pub first: Option<SeedOutcome>,
+    /// Failing seeds in the order they finished, at most [`KEPT_FAILURES`].
+    pub failing: Vec<SeedOutcome>,
 }
 
 impl ChaosReport {
-    pub fn passed(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.verdict.passed()).count()
+    pub fn failed(&self) -> usize {
+        self.seeds - self.passed
     }
 
-    pub fn failed(&self) -> usize {
-        self.outcomes.len() - self.passed()
+    fn add(&mut self, outcome: SeedOutcome, first_seed: u64) {
+        let v = &outcome.verdict;
+        self.seeds += 1;
+        self.passed += v.passed() as usize;
+        self.lost += v.lost;
+        self.explained += v.explained;
+        self.acked += v.acked;
+        self.ops += v.ops;
+        self.faults += v.faults;
+        self.stale_reads += v.stale_reads;
+        if v.seed == first_seed {
+            self.first = Some(outcome.clone());
+        }
+        if !outcome.verdict.passed() && self.failing.len() < KEPT_FAILURES {
+            self.failing.push(outcome);
+        }
     }
 }
 
@@ -87,10 +117,10 @@ pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
 }
 
 /// Runs every seed, `jobs` at a time, and prints a line per failing seed as
-/// seeds finish. Outcomes come back in seed order.
+/// seeds finish.
 pub fn run(opts: &ChaosOptions, out: &mut (dyn Write + Send)) -> ChaosReport {
     let next = AtomicU64::new(opts.first);
-    let outcomes: Mutex<Vec<SeedOutcome>> = Mutex::new(Vec::new());
+    let report = Mutex::new(ChaosReport::default());
     let out = Mutex::new(out);
     std::thread::scope(|scope| {
         for _ in 0..opts.jobs.max(1) {
@@ -106,16 +136,16 @@ pub fn run(opts: &ChaosOptions, out: &mut (dyn Write + Send)) -> ChaosReport {
                     {
                         let _ = writeln!(o, "{}", failure_line(&outcome));
                     }
-                    if let Ok(mut all) = outcomes.lock() {
-                        all.push(outcome);
+                    if let Ok(mut r) = report.lock() {
+                        r.add(outcome, opts.first);
                     }
                 }
             });
         }
     });
-    let mut outcomes = outcomes.into_inner().unwrap_or_default();
-    outcomes.sort_by_key(|o| o.verdict.seed);
-    ChaosReport { outcomes }
+    let mut report = report.into_inner().unwrap_or_default();
+    report.failing.sort_by_key(|o| o.verdict.seed);
+    report
 }
 
 /// `seed 17: ... → replay: ringside run chaos-failures/chaos-vector-seed17.yaml`
@@ -137,20 +167,12 @@ pub fn failure_line(o: &SeedOutcome) -> String {
 
 /// The closing lines: the summary and what the clock mode lost.
 pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> String {
-    let lost: usize = report.outcomes.iter().map(|o| o.verdict.lost).sum();
-    let explained: usize = report.outcomes.iter().map(|o| o.verdict.explained).sum();
-    let acked: usize = report.outcomes.iter().map(|o| o.verdict.acked).sum();
-    let ops: usize = report.outcomes.iter().map(|o| o.verdict.ops).sum();
-    let faults: usize = report.outcomes.iter().map(|o| o.verdict.faults).sum();
-    let stale: usize = report.outcomes.iter().map(|o| o.verdict.stale_reads).sum();
+    let r = report;
     let mut s = format!(
         "{} seeds, {} operations, {} acknowledged adds, {} faults; {} stale reads\n",
-        report.outcomes.len(),
-        ops,
-        acked,
-        faults,
-        stale
+        r.seeds, r.ops, r.acked, r.faults, r.stale_reads
     );
+    let (lost, explained) = (r.lost, r.explained);
     match mode {
         crate::core::config::ClockMode::Lww => s.push_str(&format!(
             "lww: {lost} acknowledged adds lost, as last-write-wins loses concurrent writes\n"
@@ -161,10 +183,6 @@ pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> St
             mode.name()
         )),
     }
-    s.push_str(&format!(
-        "seeds: {} passed, {} failed",
-        report.passed(),
-        report.failed()
-    ));
+    s.push_str(&format!("seeds: {} passed, {} failed", r.passed, r.failed()));
     s
 }

@@ -24,6 +24,8 @@ pub struct StoreOutcome {
     pub stored: bool,
     /// Stored versions it made obsolete.
     pub removed: SmallVec<[Version; 1]>,
+    /// When it was not kept: the stored version that already supersedes it.
+    pub superseded_by: Option<Version>,
     /// How many versions the key holds now.
     pub siblings: usize,
     /// The key's entry hash before and after (0 for absent).
@@ -71,6 +73,7 @@ impl Store {
                 return StoreOutcome {
                     stored: true,
                     removed: SmallVec::new(),
+                    superseded_by: None,
                     siblings: 1,
                     old_hash: 0,
                     new_hash: hash,
@@ -80,10 +83,11 @@ impl Store {
         let old_hash = entry.hash;
         let held = &mut entry.versions;
         let before = held.len();
-        if held.iter().any(|h| h.supersedes(&version, mode)) {
+        if let Some(h) = held.iter().find(|h| h.supersedes(&version, mode)) {
             return StoreOutcome {
                 stored: false,
                 removed: SmallVec::new(),
+                superseded_by: Some(h.clone()),
                 siblings: before,
                 old_hash,
                 new_hash: old_hash,
@@ -108,6 +112,7 @@ impl Store {
         StoreOutcome {
             stored: true,
             removed,
+            superseded_by: None,
             siblings: after,
             old_hash,
             new_hash,

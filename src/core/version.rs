@@ -41,6 +41,11 @@ pub struct Dot {
 pub struct Stamp {
     pub micros: u64,
     pub node: NodeId,
+    /// In vector mode, the writer's own entry in the context the client
+    /// wrote with: with the clock, it gives back that context, so that any
+    /// replica can tell a version this one replaced without its writer
+    /// having seen it. `None` when unknown.
+    pub seen_own: Option<u32>,
 }
 
 /// One value with its causal history.
@@ -95,6 +100,55 @@ impl Version {
                 total(&self.full_clock()) >= total(&other.full_clock())
             }
         }
+    }
+
+    /// The context its writer had seen, when known: in dotted mode the
+    /// clock itself, in vector mode the clock with the writer's entry put
+    /// back to what the writer's client had seen.
+    pub fn writer_context(&self) -> Option<VClock> {
+        if self.dot.is_some() {
+            return Some(self.clock.clone());
+        }
+        let seen = self.stamp.seen_own?;
+        let mut context = self.clock.clone();
+        context.set(self.stamp.node, seen);
+        Some(context)
+    }
+
+    /// True when this version, replacing `lost`, discards a write its
+    /// writer never saw: `lost` is in its history but not in the context
+    /// the writer had (`context`, or the one the version records).
+    pub fn overwrites_unseen(&self, lost: &Version, context: Option<&VClock>, mode: ClockMode) -> bool {
+        // The same write met again replaces nothing.
+        let same = match (self.dot, lost.dot) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.full_clock() == lost.full_clock() && self.value == lost.value,
+        };
+        if same {
+            return false;
+        }
+        let recorded;
+        let context = match context {
+            Some(c) => c,
+            None => match self.writer_context() {
+                Some(c) => {
+                    recorded = c;
+                    &recorded
+                }
+                None => return false,
+            },
+        };
+        let seen = match (mode, lost.dot) {
+            (ClockMode::Dotted, Some(d)) => context.get(d.node) >= d.counter,
+            _ => context.descends(&lost.full_clock()),
+        };
+        // Under (broken) vector clocks only a true descendant counts: a
+        // version dropped by a faulty compare is a bug, not an overwrite.
+        let descends = match mode {
+            ClockMode::Vector | ClockMode::BrokenVector => self.full_clock().descends(&lost.full_clock()),
+            ClockMode::Dotted | ClockMode::Lww => true,
+        };
+        descends && !seen
     }
 
     /// Shows the version: `CART {s1:2}`; in dotted mode `CART {s1:1}+s1:3`.
@@ -262,11 +316,47 @@ mod tests {
     }
 
     #[test]
+    fn a_version_knows_which_replaced_writes_its_writer_never_saw() {
+        // s1 wrote {s1:3} for a client that had seen {s1:1}.
+        let by = Version {
+            stamp: Stamp {
+                micros: 5,
+                node: NodeId(0),
+                seen_own: Some(1),
+            },
+            ..v("CARM", &[(0, 3)])
+        };
+        assert_eq!(by.writer_context(), Some(VClock::from_pairs([(NodeId(0), 1)])));
+        assert!(
+            by.overwrites_unseen(&v("CART", &[(0, 2)]), None, V),
+            "s1:2 was never seen"
+        );
+        assert!(!by.overwrites_unseen(&v("CAR", &[(0, 1)]), None, V), "s1:1 was seen");
+        assert!(!by.overwrites_unseen(&by, None, V), "the same write again");
+        assert!(
+            !by.overwrites_unseen(&v("X", &[(0, 1), (1, 4)]), None, ClockMode::BrokenVector),
+            "a version a faulty compare dropped is not in this one's history"
+        );
+        let unknown = v("CARM", &[(0, 3)]);
+        assert!(
+            !unknown.overwrites_unseen(&v("CART", &[(0, 2)]), None, V),
+            "no recorded context, no claim"
+        );
+        // Dotted versions replace only what their context holds.
+        let d = ClockMode::Dotted;
+        let milk = dotted("milk", &[(0, 1)], (0, 2));
+        let resolved = dotted("milk,eggs", &[(0, 2)], (0, 3));
+        assert!(resolved.supersedes(&milk, d));
+        assert!(!resolved.overwrites_unseen(&milk, None, d));
+    }
+
+    #[test]
     fn last_write_wins_keeps_one_version() {
         let at = |value: &str, micros: u64, node: u16| Version {
             stamp: Stamp {
                 micros,
                 node: NodeId(node),
+                seen_own: None,
             },
             ..v(value, &[(node, 1)])
         };

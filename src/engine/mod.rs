@@ -189,7 +189,10 @@ pub struct Engine {
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
-    overwritten_seen: FxHashSet<(Key, Version)>,
+    /// Overwrites recorded so far, as (key, lost, by).
+    overwritten_seen: FxHashSet<(Key, Version, Version)>,
+    /// Lost versions traced so far: the trace shows each once.
+    overwritten_traced: FxHashSet<(Key, Version)>,
     anti_entropy: AntiEntropyTotals,
     /// Messages sent per kind, since the start or the last settings change.
     sent_by_kind: [u64; crate::core::message::MsgKind::ALL.len()],
@@ -234,6 +237,7 @@ impl Engine {
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
             overwritten_seen: FxHashSet::default(),
+            overwritten_traced: FxHashSet::default(),
             anti_entropy: AntiEntropyTotals::default(),
             sent_by_kind: [0; crate::core::message::MsgKind::ALL.len()],
             finished: std::collections::VecDeque::new(),
@@ -427,10 +431,22 @@ impl Engine {
         ids.into_iter().filter_map(|op| self.reports.remove(&op)).collect()
     }
 
-    /// Every overwritten concurrent write so far, each lost version once
-    /// (recorded even with tracing off).
+    /// Every overwritten concurrent write so far, each (lost, by) pair once
+    /// (recorded even with tracing off). A lost version can appear more than
+    /// once, replaced by different versions on different replicas.
     pub fn overwrites(&self) -> &[Overwrite] {
         &self.overwrites
+    }
+
+    /// How many distinct versions of `key` (of every key when `None`) were
+    /// overwritten without their writers' successors having seen them.
+    pub fn overwritten_count(&self, key: Option<&str>) -> usize {
+        self.overwrites
+            .iter()
+            .filter(|w| key.is_none_or(|k| *w.key == *k))
+            .map(|w| (&w.key, &w.lost))
+            .collect::<FxHashSet<_>>()
+            .len()
     }
 
     /// Anti-entropy's totals since the start or the last settings change.

@@ -307,8 +307,9 @@ impl Engine {
     fn record_event(&mut self, at: Time, event: Event) {
         self.on_note(&event);
         if let Event::Overwritten { node, key, lost, by } = &event {
-            // Every replica that drops the lost version notes it: count it once.
-            if self.overwritten_seen.insert((key.clone(), lost.clone())) {
+            // Every replica that drops the lost version notes it: keep each
+            // (lost, by) pair once, and trace each lost version once.
+            if self.overwritten_seen.insert((key.clone(), lost.clone(), by.clone())) {
                 self.overwrites.push(super::Overwrite {
                     at,
                     node: *node,
@@ -316,7 +317,8 @@ impl Engine {
                     lost: lost.clone(),
                     by: by.clone(),
                 });
-            } else {
+            }
+            if !self.overwritten_traced.insert((key.clone(), lost.clone())) {
                 return;
             }
         }

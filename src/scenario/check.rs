@@ -107,11 +107,7 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
         out.push(check_hints(h, engine).await);
     }
     if let Some(o) = &expect.overwritten {
-        let count = engine
-            .overwrites()
-            .iter()
-            .filter(|w| o.key.as_ref().is_none_or(|k| *w.key == *k.0))
-            .count();
+        let count = engine.overwritten_count(o.key.as_ref().map(|k| &*k.0));
         let text = match &o.key {
             Some(k) => format!("overwritten writes of {} = {}", k.0, o.count),
             None => format!("overwritten writes = {}", o.count),

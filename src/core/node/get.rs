@@ -307,25 +307,26 @@ impl Node {
                     cause,
                 });
             }
-            let Some(context) = context else { continue };
-            for lost in outcome.removed {
-                if !seen(context, &lost, mode) {
-                    out.note(crate::core::trace::Event::Overwritten {
-                        node: me,
-                        key: key.clone(),
-                        lost,
-                        by: v.clone(),
-                    });
-                }
+            // A write that replaced (or arrives already replaced by) a
+            // version its writer never saw: a lost concurrent write. Every
+            // replica that sees it happen notes it; the engine keeps each once.
+            let lost_here = outcome
+                .removed
+                .into_iter()
+                .filter(|lost| v.overwrites_unseen(lost, context, mode))
+                .map(|lost| (lost, v.clone()));
+            let lost_before = outcome
+                .superseded_by
+                .filter(|by| by.overwrites_unseen(v, None, mode))
+                .map(|by| (v.clone(), by));
+            for (lost, by) in lost_here.chain(lost_before) {
+                out.note(crate::core::trace::Event::Overwritten {
+                    node: me,
+                    key: key.clone(),
+                    lost,
+                    by,
+                });
             }
         }
-    }
-}
-
-/// True when a client whose context is `context` had seen `v`.
-fn seen(context: &VClock, v: &Version, mode: crate::core::config::ClockMode) -> bool {
-    match (mode, v.dot) {
-        (crate::core::config::ClockMode::Dotted, Some(d)) => context.get(d.node) >= d.counter,
-        _ => context.descends(&v.full_clock()),
     }
 }

@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
-use crate::core::membership::{Liveness, MemberDigest, MemberStatus, MergeOutcome};
+use crate::core::membership::{Liveness, MemberDigest, MergeOutcome};
 use crate::core::message::Message;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::Event;
@@ -35,7 +35,7 @@ impl Node {
     }
 
     pub(super) fn on_gossip_tick(&mut self, now: Time, out: &mut NodeOutbox) {
-        if self.membership.own_status() == MemberStatus::Left {
+        if self.has_left() {
             return;
         }
         out.timer(self.settings.gossip_interval, NodeTimer::GossipTick);
@@ -119,6 +119,11 @@ impl Node {
             self.gossip_unanswered.retain(|n| *n != node);
         }
         self.merge_gossip(now, digest, out);
+        // The peer merged our list before answering: it knows we left.
+        if self.is_departing() {
+            self.departure_heard = true;
+            out.note(Event::NodeLeft { node: self.id });
+        }
     }
 
     fn merge_gossip(&mut self, now: Time, digest: &[MemberDigest], out: &mut NodeOutbox) {

@@ -154,6 +154,8 @@ pub struct Node {
     gossip_unanswered: smallvec::SmallVec<[NodeId; 4]>,
     /// Merkle trees of the ranges this node replicates.
     forest: Forest,
+    /// After leaving: a peer answered gossip that said so.
+    departure_heard: bool,
 }
 
 /// The outbox a node writes to.
@@ -194,6 +196,7 @@ impl Node {
             transfer_cursor: None,
             gossip_unanswered: smallvec::SmallVec::new(),
             forest: Forest::default(),
+            departure_heard: false,
         };
         node.rebuild_forest();
         node
@@ -252,9 +255,17 @@ impl Node {
         self.puts.len() + self.gets.len() + self.forwards.len()
     }
 
-    /// True once this node has handed everything on and left the cluster.
+    /// True once this node has handed everything on, left the cluster and
+    /// heard a peer acknowledge it: it has stopped.
     pub fn has_left(&self) -> bool {
-        self.membership.own_status() == crate::core::membership::MemberStatus::Left
+        self.membership.own_status() == crate::core::membership::MemberStatus::Left && self.departure_heard
+    }
+
+    /// True while this node has left but no peer has confirmed it heard:
+    /// it keeps gossiping, and does nothing else, so that the cluster does
+    /// not wait forever for a member that silently vanished.
+    pub fn is_departing(&self) -> bool {
+        self.membership.own_status() == crate::core::membership::MemberStatus::Left && !self.departure_heard
     }
 
     /// How many keys wait to be streamed to their new owners.
@@ -273,6 +284,10 @@ impl Node {
 
     /// Handles one message that arrived from `from` at `now`.
     pub fn handle_message(&mut self, now: Time, from: Endpoint, msg: Message, out: &mut NodeOutbox) {
+        // A node that has left only gossips, until a peer has heard it left.
+        if self.is_departing() && !matches!(msg, Message::Gossip { .. } | Message::GossipReply { .. }) {
+            return;
+        }
         match msg {
             Message::Request(req) => self.on_client_request(now, from, req, out),
             Message::Forward(req) => self.coordinate(now, from, req, out),
@@ -314,6 +329,9 @@ impl Node {
 
     /// Handles a timer this node set earlier.
     pub fn handle_timer(&mut self, now: Time, timer: NodeTimer, out: &mut NodeOutbox) {
+        if self.is_departing() && !matches!(timer, NodeTimer::GossipTick) {
+            return;
+        }
         match timer {
             NodeTimer::Boot => self.on_boot(now, out),
             NodeTimer::Request(req) => {

@@ -159,6 +159,7 @@ impl Node {
         let stamp = Stamp {
             micros: now.micros(),
             node: me,
+            seen_own: Some(context.get(me)),
         };
         match self.settings.clocks {
             ClockMode::Dotted => Version {

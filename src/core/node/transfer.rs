@@ -306,9 +306,9 @@ impl Node {
             return;
         }
         self.membership.set_own_status(MemberStatus::Left);
-        // Tell a few nodes at once: a node that left gossips no more.
+        // Tell a few nodes at once; the node stops once one of them answers
+        // (see `Node::is_departing`).
         self.gossip_now(now, out);
         self.gossip_now(now, out);
-        out.note(Event::NodeLeft { node: self.id });
     }
 }
