@@ -23,6 +23,8 @@ pub const EVENT_KINDS: &[&str] = &[
     "transferred",
     "released",
     "node-left",
+    "anti-entropy",
+    "merkle-level",
     "coordinating",
     "op-started",
     "op-finished",

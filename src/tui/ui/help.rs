@@ -16,6 +16,34 @@ pub struct Help {
     pub scroll: u16,
 }
 
+/// What each pane shows, for the help's Panes section.
+const PANES: &[(&str, &str)] = &[
+    (
+        "ring",
+        "tokens, the selected key's replicas, messages in flight; a joining or leaving node dimmed until every view has it",
+    ),
+    (
+        "nodes",
+        "status, keys, hints held and for whom (2→n1,n3), how others see it (✗ down ?suspect), view size, transfers",
+    ),
+    (
+        "key (v)",
+        "the selected key's replicas and versions, hinted copies (hint for n1), the last get or put",
+    ),
+    (
+        "membership",
+        "v: rows are observers, columns subjects; up / suspect / DOWN and seconds since the heartbeat rose",
+    ),
+    (
+        "merkle",
+        "v: two replicas' trees for the key's range; red differs, the session's descent marked, its costs",
+    ),
+    (
+        "log",
+        "the trace; g hides gossip messages here and on the ring (the status bar says when they are hidden)",
+    ),
+];
+
 /// What each command does, beside its usage line.
 fn command_help(word: &str) -> &'static str {
     match word {
@@ -65,6 +93,14 @@ pub fn lines() -> Vec<Line<'static>> {
         lines.push(Line::from(vec![
             Span::styled(format!("  {usage:<width$}"), theme::key_hint()),
             Span::raw(command_help(word)),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("Panes", theme::caption()));
+    for (name, what) in PANES {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {name:<11}"), theme::key_hint()),
+            Span::raw(*what),
         ]));
     }
     lines.push(Line::raw(""));
