@@ -64,6 +64,9 @@ pub struct SessionTrace {
     pub started: Time,
     pub steps: Vec<LevelStep>,
     pub end: Option<SessionEnd>,
+    /// When the trace last heard of it (a sequence number): of several
+    /// sessions on one range, the pane shows the latest.
+    pub touched: u64,
 }
 
 impl SessionTrace {
@@ -94,8 +97,11 @@ pub struct MerkleModel {
     range: Option<(u64, u64)>,
     trees: Vec<ReplicaTree>,
     dirty: bool,
-    /// The last session seen on each range, by range.
-    sessions: FxHashMap<(u64, u64), SessionTrace>,
+    /// The last session of each initiator on each range, by range: two
+    /// replicas may each run one on the same range at once.
+    sessions: FxHashMap<(u64, u64), Vec<SessionTrace>>,
+    /// Events about sessions seen so far.
+    clock: u64,
     /// The range of the last session seen anywhere.
     latest: Option<(u64, u64)>,
 }
@@ -180,9 +186,9 @@ impl MerkleModel {
                 differing,
             } => {
                 let other = if node == initiator { *peer } else { *node };
-                let at_start = *level == 0;
-                self.remember(*range);
-                let trace = self.sessions.entry(*range).or_insert_with(|| SessionTrace {
+                let touched = self.tick(*range);
+                let traces = self.sessions.entry(*range).or_default();
+                let fresh = SessionTrace {
                     initiator: *initiator,
                     peer: other,
                     session: *session,
@@ -190,18 +196,22 @@ impl MerkleModel {
                     started: Time::ZERO,
                     steps: Vec::new(),
                     end: None,
-                });
-                if trace.initiator != *initiator || trace.session != *session || (at_start && !trace.steps.is_empty()) {
-                    *trace = SessionTrace {
-                        initiator: *initiator,
-                        peer: other,
-                        session: *session,
-                        range: *range,
-                        started: Time::ZERO,
-                        steps: Vec::new(),
-                        end: None,
-                    };
-                }
+                    touched,
+                };
+                let trace = match traces.iter().position(|t| t.initiator == *initiator) {
+                    Some(i) => {
+                        let t = &mut traces[i];
+                        if t.session != *session || (*level == 0 && !t.steps.is_empty()) {
+                            *t = fresh;
+                        }
+                        t
+                    }
+                    None => {
+                        traces.push(fresh);
+                        traces.last_mut().expect("just pushed")
+                    }
+                };
+                trace.touched = touched;
                 if trace.steps.len() < STEPS_CAP {
                     trace.steps.push(LevelStep {
                         level: *level,
@@ -218,30 +228,34 @@ impl MerkleModel {
                 duration,
                 skipped,
             } => {
-                self.remember(*range);
+                let touched = self.tick(*range);
                 let end = SessionEnd {
                     stats: *stats,
                     duration: *duration,
                     skipped: *skipped,
                 };
-                match self.sessions.get_mut(range) {
-                    Some(t) if t.initiator == *initiator && t.peer == *peer && t.end.is_none() => {
+                let traces = self.sessions.entry(*range).or_default();
+                match traces
+                    .iter_mut()
+                    .find(|t| t.initiator == *initiator && t.peer == *peer && t.end.is_none())
+                {
+                    Some(t) => {
                         t.started = stats.started;
                         t.end = Some(end);
+                        t.touched = touched;
                     }
-                    _ => {
-                        self.sessions.insert(
-                            *range,
-                            SessionTrace {
-                                initiator: *initiator,
-                                peer: *peer,
-                                session: 0,
-                                range: *range,
-                                started: stats.started,
-                                steps: Vec::new(),
-                                end: Some(end),
-                            },
-                        );
+                    None => {
+                        traces.retain(|t| t.initiator != *initiator);
+                        traces.push(SessionTrace {
+                            initiator: *initiator,
+                            peer: *peer,
+                            session: 0,
+                            range: *range,
+                            started: stats.started,
+                            steps: Vec::new(),
+                            end: Some(end),
+                            touched,
+                        });
                     }
                 }
             }
@@ -249,11 +263,18 @@ impl MerkleModel {
         }
     }
 
-    fn remember(&mut self, range: (u64, u64)) {
+    /// Notes activity on `range`; returns its sequence number.
+    fn tick(&mut self, range: (u64, u64)) -> u64 {
         if self.sessions.len() >= RANGES_CAP && !self.sessions.contains_key(&range) {
             self.sessions.clear();
         }
         self.latest = Some(range);
+        self.clock += 1;
+        self.clock
+    }
+
+    fn newest(&self, range: (u64, u64)) -> Option<&SessionTrace> {
+        self.sessions.get(&range)?.iter().max_by_key(|t| t.touched)
     }
 
     /// True when the trees must be asked for again.
@@ -261,14 +282,14 @@ impl MerkleModel {
         self.dirty && self.key.is_some()
     }
 
-    /// The last session on the shown range.
+    /// The session on the shown range the trace told of last.
     pub fn session(&self) -> Option<&SessionTrace> {
-        self.range.and_then(|r| self.sessions.get(&r))
+        self.range.and_then(|r| self.newest(r))
     }
 
-    /// The last session seen on any range.
+    /// The session seen last, on any range.
     pub fn latest(&self) -> Option<&SessionTrace> {
-        self.latest.and_then(|r| self.sessions.get(&r))
+        self.latest.and_then(|r| self.newest(r))
     }
 
     /// The two trees to draw side by side (indices into [`Self::trees`]):
@@ -397,7 +418,7 @@ mod tests {
         assert_eq!(pick_pair(&[], None), None);
         let mut m = MerkleModel::default();
         m.observe(&level(1, 2, 1, 4, 0, vec![0]));
-        let s = m.sessions.get(&(0, 100)).cloned().unwrap();
+        let s = m.newest((0, 100)).cloned().unwrap();
         assert_eq!((s.initiator, s.peer), (NodeId(1), NodeId(2)));
         assert_eq!(pick_pair(&trees, Some(&s)), Some((1, Some(2))));
     }
@@ -481,5 +502,37 @@ mod tests {
         assert!(!m.wants_refresh(), "a node not shown");
         m.observe(&stored(1, "cart"));
         assert!(m.wants_refresh());
+    }
+
+    #[test]
+    fn two_sessions_on_one_range_do_not_mix() {
+        let mut m = MerkleModel::default();
+        let range = (0, 100);
+        let at = |initiator: u16, peer: u16, level: u8| Event::MerkleLevel {
+            node: NodeId(peer),
+            peer: NodeId(initiator),
+            initiator: NodeId(initiator),
+            session: 7,
+            range,
+            level,
+            compared: 1,
+            differing: vec![0],
+        };
+        m.observe(&at(2, 0, 0));
+        m.observe(&at(0, 1, 0));
+        m.observe(&at(2, 0, 1));
+        m.observe(&Event::AntiEntropy {
+            initiator: NodeId(2),
+            peer: NodeId(0),
+            range,
+            stats: SyncStats::default(),
+            duration: Dur::from_millis(10),
+            skipped: false,
+        });
+        let newest = m.newest(range).unwrap();
+        assert_eq!(newest.initiator, NodeId(2), "the one heard of last");
+        assert_eq!(newest.steps.len(), 2, "its levels kept despite the other session");
+        assert!(newest.end.is_some());
+        assert_eq!(m.sessions[&range].len(), 2);
     }
 }

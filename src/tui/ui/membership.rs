@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::core::ids::NodeId;
 use crate::core::membership::{Liveness, MemberStatus};
@@ -156,7 +156,7 @@ impl Widget for MembershipPane<'_> {
         let count = names.node_count();
         let live = |n: NodeId| engine.is_alive(n);
         let alive = names.node_ids().filter(|&n| live(n)).count();
-        let heading = format!("membership · rows believe, columns are judged · {alive}/{count} live");
+        let heading = format!("membership · {alive}/{count} live");
         let block = pane(detail_title(DetailView::Membership, heading), app, Focus::Inspector);
         let inner = block.inner(area);
         block.render(area, buf);
@@ -166,14 +166,9 @@ impl Widget for MembershipPane<'_> {
         let width = inner.width as usize;
         let height = inner.height as usize;
         // Below the rows: how the selected node is judged, then the legend,
-        // when there is room for them and every row.
-        let extra = if height >= count + 3 {
-            2
-        } else if height >= count + 2 || height >= 6 {
-            1
-        } else {
-            0
-        };
+        // wrapped into the room every row leaves (at least a line when the
+        // pane is not tiny).
+        let extra = height.saturating_sub(count + 1).clamp(usize::from(height >= 6), 4);
         let longest = names.node_names().map(|n| n.chars().count()).max().unwrap_or(2);
         let g = grid(count, longest, width, height - 1 - extra, app.selected_node.index());
         let selected = app.selected_node;
@@ -245,23 +240,21 @@ impl Widget for MembershipPane<'_> {
             }
             y += 1;
         }
-        let mut below: Vec<Line> = Vec::new();
-        if extra >= 1 {
-            below.push(judged_line(app, selected));
-        }
-        if extra >= 2 {
-            below.push(Line::from(vec![
+        let below = vec![
+            judged_line(app, selected),
+            Line::from(vec![
                 Span::styled("● up ", kind_style(CellKind::Up)),
                 Span::styled("◐ suspect ", kind_style(CellKind::Suspect)),
                 Span::styled("✗ down", kind_style(CellKind::Down)),
                 Span::styled(
-                    " · number: time since the heartbeat last rose in that row's view · ↑↓ select",
+                    " · a row is what that node believes; the number, how long since the \
+                     column's heartbeat last rose in its view · ↑↓ selects a node",
                     theme::dim(),
                 ),
-            ]));
-        }
+            ]),
+        ];
         let rest = Rect::new(inner.x, y, inner.width, inner.bottom().saturating_sub(y));
-        Paragraph::new(below).render(rest, buf);
+        Paragraph::new(below).wrap(Wrap { trim: true }).render(rest, buf);
     }
 }
 
@@ -288,18 +281,25 @@ fn judged_line(app: &App, node: NodeId) -> Line<'static> {
         },
         theme::dim(),
     ));
-    spans.push(Span::raw(format!(" is seen by the {others} other live nodes: ")));
+    if o.up == others {
+        spans.push(Span::raw(" is seen "));
+        spans.push(Span::styled("up", kind_style(CellKind::Up)));
+        spans.push(Span::raw(format!(" by all {others} other live nodes")));
+        return Line::from(spans);
+    }
+    spans.push(Span::raw(" is seen "));
     spans.push(Span::styled(format!("down by {}", o.down), kind_style(CellKind::Down)));
-    spans.push(Span::raw(" · "));
+    spans.push(Span::raw(", "));
     spans.push(Span::styled(
         format!("suspect by {}", o.suspect),
         kind_style(CellKind::Suspect),
     ));
-    spans.push(Span::raw(" · "));
+    spans.push(Span::raw(", "));
     spans.push(Span::styled(format!("up by {}", o.up), kind_style(CellKind::Up)));
-    let view = app.members.view_size(node);
+    spans.push(Span::raw(format!(" of the {others} other live nodes")));
     if status.alive {
-        spans.push(Span::styled(format!(" · its ring: {view} members"), theme::dim()));
+        let view = app.members.view_size(node);
+        spans.push(Span::styled(format!(" · its ring has {view} members"), theme::dim()));
     }
     Line::from(spans)
 }

@@ -157,7 +157,7 @@ fn tree_label(tree: &ReplicaTree, rank: usize, names: &Names) -> Span<'static> {
 }
 
 /// The session line: where a running session is, or what the last one cost.
-fn session_lines(s: &SessionTrace, names: &Names, depth: u8) -> Vec<(Priority, Line<'static>)> {
+fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Vec<(Priority, Line<'static>)> {
     let who = format!("{}→{}", names.node(s.initiator), names.node(s.peer));
     let mut lines = Vec::new();
     match &s.end {
@@ -180,11 +180,14 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8) -> Vec<(Priority, L
                         bar,
                         Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
                     ),
-                    Span::raw(format!(
-                        " level {level}/{depth}: {found} of {compared} differ · {} hashes so far",
-                        thousands(s.compared() as u64)
-                    )),
                 ]),
+            ));
+            lines.push((
+                1,
+                Line::raw(format!(
+                    "  level {level} of {depth}: {found} of {compared} hashes differ · {} compared so far",
+                    thousands(s.compared() as u64)
+                )),
             ));
         }
         Some(end) if end.skipped => lines.push((
@@ -207,40 +210,46 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8) -> Vec<(Priority, L
             lines.push((
                 0,
                 Line::from(vec![
-                    Span::styled(format!("last session {who} at {}: ", s.started), theme::title()),
+                    Span::styled(format!("last session {who}: "), theme::title()),
                     verdict,
                     Span::raw(format!(" in {}", end.duration)),
+                    Span::styled(format!(" (at {})", s.started), theme::dim()),
                 ]),
             ));
-            lines.push((
-                1,
-                Line::styled(
-                    format!(
-                        "  levels {} · hashes compared {} · key digests {} · keys exchanged {}",
-                        st.levels,
-                        thousands(st.compared as u64),
-                        thousands(st.digests as u64),
-                        thousands(st.keys as u64)
-                    ),
-                    Style::new().fg(Color::Gray),
-                ),
-            ));
+            let (levels, compared, digests, keys) = (
+                st.levels,
+                thousands(st.compared as u64),
+                thousands(st.digests as u64),
+                thousands(st.keys as u64),
+            );
+            let long = format!(
+                "  levels {levels} · hashes compared {compared} · key digests {digests} · keys exchanged {keys}"
+            );
+            let counters = if long.chars().count() <= width {
+                long
+            } else {
+                format!("  levels {levels} · hashes {compared} · digests {digests} · keys {keys}")
+            };
+            lines.push((1, Line::styled(counters, Style::new().fg(Color::Gray))));
         }
     }
     lines
 }
 
 fn totals_line(t: AntiEntropyTotals) -> Line<'static> {
+    let mut text = format!(
+        "totals: {} session{}, {} repairing · {} hashes · {} keys exchanged",
+        thousands(t.sessions),
+        if t.sessions == 1 { "" } else { "s" },
+        thousands(t.repairing),
+        thousands(t.hashes_compared),
+        thousands(t.keys_exchanged),
+    );
+    if t.skipped > 0 {
+        text.push_str(&format!(" · {} skipped", thousands(t.skipped)));
+    }
     Line::styled(
-        format!(
-            "all sessions: {} ({} repaired, {} skipped) · hashes {} · keys {} · deepest level {}",
-            thousands(t.sessions),
-            thousands(t.repairing),
-            thousands(t.skipped),
-            thousands(t.hashes_compared),
-            thousands(t.keys_exchanged),
-            t.levels
-        ),
+        text,
         Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
     )
 }
@@ -248,13 +257,13 @@ fn totals_line(t: AntiEntropyTotals) -> Line<'static> {
 fn legend() -> Line<'static> {
     Line::from(vec![
         Span::styled("abc1", mark_style(Mark::Differs)),
-        Span::styled(" hashes differ  ", theme::dim()),
+        Span::styled(" differs  ", theme::dim()),
         Span::styled("abc1", mark_style(Mark::Descending)),
-        Span::styled(" the session descends here  ", theme::dim()),
+        Span::styled(" session descends  ", theme::dim()),
         Span::styled("abc1", mark_style(Mark::Repaired)),
         Span::styled(" repaired  ", theme::dim()),
         Span::styled("·", mark_style(Mark::Empty)),
-        Span::styled(" no keys", theme::dim()),
+        Span::styled(" empty", theme::dim()),
     ])
 }
 
@@ -264,7 +273,7 @@ impl Widget for MerklePane<'_> {
         let model: &MerkleModel = &app.merkle;
         let names = app.engine.names();
         let heading = match model.key() {
-            Some(k) => format!("merkle · {k}'s range"),
+            Some(k) => format!("merkle · {k}"),
             None => "merkle".to_string(),
         };
         let block = pane(detail_title(DetailView::Merkle, heading), app, Focus::Inspector);
@@ -275,7 +284,7 @@ impl Widget for MerklePane<'_> {
             Some(d) => format!("every {d} per node"),
             None => "off (anti_entropy_interval)".into(),
         };
-        let (Some(key), Some(range), Some((a, b))) = (model.key(), model.range(), model.pair()) else {
+        let (Some(_), Some(range), Some((a, b))) = (model.key(), model.range(), model.pair()) else {
             let lines = vec![
                 Line::from("No key selected yet: put or get one (or ↑↓ in the key pane)."),
                 Line::styled(
@@ -299,19 +308,17 @@ impl Widget for MerklePane<'_> {
         let session = model.session();
         // Header: the range and the verdict on the two roots.
         let root = |t: &ReplicaTree| hash_at(t.top.as_ref(), 0, 0);
-        let mut head = vec![Span::raw(format!(
-            "range {:.1}%→{:.1}% (holds {key}) · depth {depth}, {} leaves · ",
+        let mut head = match right {
+            Some(r) if root(left) != root(r) => vec![Span::styled("roots differ", mark_style(Mark::Differs))],
+            Some(_) => vec![Span::styled("roots equal", theme::pass())],
+            None => vec![Span::styled("one replica only", theme::dim())],
+        };
+        head.push(Span::raw(format!(
+            " · range {:.1}%→{:.1}% · depth {depth} ({} leaves)",
             pct(range.0),
             pct(range.1),
             thousands(1u64 << depth.min(63))
-        ))];
-        match right {
-            Some(r) if root(left) != root(r) => {
-                head.push(Span::styled("roots differ", mark_style(Mark::Differs)));
-            }
-            Some(_) => head.push(Span::styled("roots equal", theme::pass())),
-            None => head.push(Span::styled("one replica only", theme::dim())),
-        }
+        )));
         let mut rows: Vec<(Priority, Row)> = vec![(0, Row::Text(Line::from(head))), (1, Row::Labels)];
         let levels = left
             .top
@@ -324,7 +331,7 @@ impl Widget for MerklePane<'_> {
         }
         let mut text: Vec<(Priority, Line<'static>)> = Vec::new();
         match session {
-            Some(s) => text.extend(session_lines(s, names, depth)),
+            Some(s) => text.extend(session_lines(s, names, depth, inner.width as usize)),
             None => {
                 let mut spans = vec![Span::styled(
                     format!("no anti-entropy session on this range yet ({interval})"),
