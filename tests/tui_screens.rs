@@ -9,6 +9,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use ringside::core::message::MsgKind;
 use ringside::core::time::Dur;
+use ringside::tui::gossip::GossipShown;
 use ringside::tui::{Action, App, DetailView, Focus, Mode, PlayOptions};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -410,29 +411,44 @@ fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
             app.run_for(Dur::from_millis(1)).await;
         }
         assert!(gossiping(&app));
-        let shown = screen(&mut app, 120, 40);
-        assert!(shown.contains("gossip"), "{shown}");
-        assert!(shown.contains('●'), "{shown}");
+        let ring = |s: &str| -> String {
+            s.lines()
+                .skip(3)
+                .take(25)
+                .map(|l| l.chars().take(50).collect::<String>())
+                .collect()
+        };
+        let logged = |s: &str| {
+            s.lines()
+                .skip(31)
+                .take(8)
+                .any(|l| l.contains("→") && l.contains("gossip"))
+        };
+        // By default: on the ring, not in the log.
+        let ring_only = screen(&mut app, 120, 40);
+        assert!(ring(&ring_only).contains('●'), "{ring_only}");
+        assert!(!logged(&ring_only), "{ring_only}");
+        assert!(ring_only.contains("gossip not listed (g)"), "{ring_only}");
+        insta::assert_snapshot!("gossip_ring_only", ring_only);
         app.handle(Action::ToggleGossip).await;
-        assert!(!app.shows_gossip());
+        assert_eq!(app.gossip(), GossipShown::Nowhere);
         let hidden = screen(&mut app, 120, 40);
         assert!(hidden.contains("gossip hidden"), "{hidden}");
-        let ring: String = hidden
-            .lines()
-            .skip(3)
-            .take(25)
-            .map(|l| l.chars().take(50).collect::<String>())
-            .collect();
-        assert!(!ring.contains('●'), "no gossip on the ring:\n{hidden}");
-        let log_lines: Vec<&str> = hidden.lines().skip(31).take(8).collect();
-        assert!(
-            log_lines.iter().all(|l| !(l.contains("→") && l.contains("gossip"))),
-            "no gossip in the log:\n{hidden}"
-        );
+        assert!(!ring(&hidden).contains('●'), "no gossip on the ring:\n{hidden}");
+        assert!(!logged(&hidden), "{hidden}");
         insta::assert_snapshot!("gossip_hidden", hidden);
         app.handle(Action::ToggleGossip).await;
+        let everywhere = screen(&mut app, 120, 40);
+        assert!(everywhere.contains("gossip logged"), "{everywhere}");
+        assert!(ring(&everywhere).contains('●') && logged(&everywhere), "{everywhere}");
+        app.handle(Action::ToggleGossip).await;
+        assert_eq!(app.gossip(), GossipShown::Ring);
         let again = screen(&mut app, 120, 40);
         let above_the_notice = |s: &str| s.lines().take(39).collect::<Vec<_>>().join("\n");
-        assert_eq!(above_the_notice(&again), above_the_notice(&shown), "g shows it again");
+        assert_eq!(
+            above_the_notice(&again),
+            above_the_notice(&ring_only),
+            "back to the default"
+        );
     });
 }

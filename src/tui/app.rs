@@ -20,6 +20,7 @@ use crate::scenario::noderef::ParseContext;
 use super::action::{Focus, Mode};
 use super::anchors::Homes;
 use super::flights::Flights;
+use super::gossip::GossipShown;
 use super::hint_book::HintBook;
 use super::inspector::{Inspector, LastOp};
 use super::line_editor::LineEditor;
@@ -93,8 +94,8 @@ pub struct App {
     pub(crate) homes: Homes,
     /// The pane under the nodes table.
     pub(crate) view: DetailView,
-    /// Gossip messages are drawn on the ring and listed in the log.
-    pub(crate) show_gossip: bool,
+    /// Where gossip messages are shown.
+    pub(crate) gossip: GossipShown,
     pub(crate) throttles: Throttles,
     pub(crate) mode: Mode,
     pub(crate) focus: Focus,
@@ -138,14 +139,14 @@ impl App {
             merkle: MerkleModel::default(),
             transfers: Transfers::default(),
             drawn_ring: engine.ring().clone(),
-            show_gossip: true,
+            gossip: GossipShown::default(),
             throttles: Throttles::default(),
             playback: Playback::new(&scenario),
             engine,
             scenario,
             seed,
             pacer: Pacer::new(opts.speed),
-            log: EventLog::default(),
+            log: EventLog::hiding_gossip(),
             flights: Flights::default(),
             inspector: Inspector::default(),
             homes,
@@ -267,8 +268,9 @@ impl App {
         self.view
     }
 
-    pub fn shows_gossip(&self) -> bool {
-        self.show_gossip
+    /// Where gossip messages are shown.
+    pub fn gossip(&self) -> GossipShown {
+        self.gossip
     }
 
     pub fn playback(&self) -> &Playback {

@@ -113,6 +113,13 @@ impl LogFilter {
         self.terms.is_empty()
     }
 
+    /// True when a term asks for gossip messages (`gossip`, `kind:gossip-reply`).
+    pub fn names_gossip(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|(negate, t)| !negate && matches!(t, Term::Msg(k) if crate::tui::theme::is_gossip(*k)))
+    }
+
     pub fn matches(&self, subject: &Subject) -> bool {
         self.terms.iter().all(|(negate, term)| {
             let hit = match term {

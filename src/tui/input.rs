@@ -162,13 +162,9 @@ impl App {
                 self.settle().await;
             }
             Action::ToggleGossip => {
-                self.show_gossip = !self.show_gossip;
-                self.log.set_hide_gossip(!self.show_gossip);
-                self.info(if self.show_gossip {
-                    "gossip shown on the ring and in the log (g hides it)"
-                } else {
-                    "gossip hidden from the ring and the log (g shows it)"
-                });
+                self.gossip = self.gossip.next();
+                self.log.set_hide_gossip(!self.gossip.in_log());
+                self.info(self.gossip.describe());
             }
             Action::Quit | Action::Edit(_) => {}
         }

@@ -70,7 +70,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         "g",
-        "hide gossip messages (ring and log), or show them again",
+        "gossip: ring only (default) → hidden → ring and log",
         KeyCode::Char('g'),
         Action::ToggleGossip,
     ),

@@ -203,9 +203,19 @@ impl EventLog {
         }
     }
 
-    /// Whether the line is shown: the filter keeps it and it is not hidden gossip.
+    /// A log that leaves gossip messages out, as the playground opens.
+    pub fn hiding_gossip() -> EventLog {
+        EventLog {
+            hide_gossip: true,
+            ..EventLog::default()
+        }
+    }
+
+    /// Whether the line is shown: the filter keeps it and it is not hidden
+    /// gossip (a filter that names gossip shows it anyway).
     fn keeps(&self, entry: &LogEntry) -> bool {
-        !(self.hide_gossip && entry.is_gossip()) && self.filter.matches(&entry.subject())
+        let hidden = self.hide_gossip && entry.is_gossip() && !self.filter.names_gossip();
+        !hidden && self.filter.matches(&entry.subject())
     }
 
     pub fn len(&self) -> usize {
@@ -469,6 +479,9 @@ mod tests {
         assert_eq!(log.matching_len(), 1, "the filter and the toggle both apply");
         log.set_hide_gossip(false);
         assert_eq!(log.matching_len(), 3, "s1 sent both gossip messages");
+        log.set_hide_gossip(true);
+        log.set_filter(LogFilter::parse("gossip", &names()).unwrap());
+        assert_eq!(log.matching_len(), 2, "a filter that asks for gossip gets it");
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod complete;
 pub mod event_loop;
 pub mod filter;
 pub mod flights;
+pub mod gossip;
 pub mod hint_book;
 mod input;
 pub mod inspector;

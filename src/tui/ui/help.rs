@@ -40,7 +40,7 @@ const PANES: &[(&str, &str)] = &[
     ),
     (
         "log",
-        "the trace; g hides gossip messages here and on the ring (the status bar says when they are hidden)",
+        "the trace, without gossip messages unless g (or a filter naming gossip) asks for them",
     ),
 ];
 

@@ -98,13 +98,13 @@ impl Widget for RingPane<'_> {
             app.flights
                 .last_sent(k)
                 .is_some_and(|t| app.real_now.saturating_sub(t) < RECENT)
-                && (app.show_gossip || !theme::is_gossip(k))
+                && (app.gossip.on_ring() || !theme::is_gossip(k))
         };
         let mut legend: Vec<Span> = vec![Span::raw(" ")];
         for kind in legend_kinds(room, recent) {
             let look = theme::kind_look(kind);
             let mut style = Style::new().fg(look.color);
-            if !app.show_gossip && theme::is_gossip(kind) {
+            if !app.gossip.on_ring() && theme::is_gossip(kind) {
                 style = style.add_modifier(Modifier::CROSSED_OUT);
             }
             legend.push(Span::styled(look.short, style));
@@ -244,7 +244,7 @@ fn lerp(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
 fn draw_messages(ctx: &mut Context, app: &App) {
     let now = app.engine.now();
     let skip = app.flights.len().saturating_sub(DRAWN_FLIGHTS);
-    let hidden = |k: MsgKind| !app.show_gossip && theme::is_gossip(k);
+    let hidden = |k: MsgKind| !app.gossip.on_ring() && theme::is_gossip(k);
     for f in app.flights.live().skip(skip) {
         if hidden(f.kind) {
             continue;

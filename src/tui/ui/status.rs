@@ -12,6 +12,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::action::Mode;
 use crate::tui::app::App;
+use crate::tui::gossip::GossipShown;
 use crate::tui::theme;
 
 use super::fit::{Priority, fit_segments};
@@ -133,8 +134,12 @@ impl Widget for StatusBar<'_> {
                 ),
             ],
         ));
-        if !app.shows_gossip() {
-            top.push((2, vec![Span::styled("gossip hidden", Style::new().fg(Color::Yellow))]));
+        match app.gossip() {
+            GossipShown::Ring => {}
+            GossipShown::Nowhere => top.push((2, vec![Span::styled("gossip hidden", Style::new().fg(Color::Yellow))])),
+            GossipShown::Everywhere => {
+                top.push((2, vec![Span::styled("gossip logged", Style::new().fg(Color::Yellow))]))
+            }
         }
         if playback.adhoc_running() > 0 {
             top.push((3, vec![Span::raw(format!("{} running", playback.adhoc_running()))]));
