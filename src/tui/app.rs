@@ -33,6 +33,23 @@ use super::refresh::Throttles;
 use super::transfers::Transfers;
 use super::view::DetailView;
 
+/// The node a fault is about: the one killed, revived, joining, leaving or
+/// slowed; the lone side of a partition (its smallest group); the receiving
+/// end of a cut link.
+pub fn fault_subject(fault: &Fault) -> Option<NodeId> {
+    match fault {
+        Fault::Kill(n) | Fault::Revive(n) | Fault::Join(n) | Fault::Leave(n) | Fault::Slow { node: n, .. } => Some(*n),
+        Fault::Partition(groups) => groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .min_by_key(|g| g.len())?
+            .first()
+            .copied(),
+        Fault::Cut { to, .. } => Some(*to),
+        Fault::Heal | Fault::Set(_) => None,
+    }
+}
+
 /// Engine work one frame may do before virtual time is left to lag.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(20);
 
@@ -457,6 +474,13 @@ impl App {
                 self.follow_ring();
             }
             self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
+            // The node selection follows what the story does to nodes, as
+            // the inspector follows the key of each new operation.
+            if let Event::Fault(f) = &ev.event
+                && let Some(node) = fault_subject(f)
+            {
+                self.selected_node = node;
+            }
             match &ev.event {
                 Event::OpFinished {
                     op,
@@ -540,5 +564,24 @@ impl App {
             self.homes = Homes::new(&drawn, self.engine.names().node_count());
             self.drawn_ring = drawn;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selection_follows_the_node_a_fault_is_about() {
+        let n = NodeId;
+        assert_eq!(fault_subject(&Fault::Kill(n(3))), Some(n(3)));
+        assert_eq!(
+            fault_subject(&Fault::Partition(vec![vec![n(1), n(2), n(3)], vec![n(4)]])),
+            Some(n(4)),
+            "the lone side"
+        );
+        assert_eq!(fault_subject(&Fault::Cut { from: n(1), to: n(2) }), Some(n(2)));
+        assert_eq!(fault_subject(&Fault::Heal), None);
+        assert_eq!(fault_subject(&Fault::Partition(Vec::new())), None);
     }
 }

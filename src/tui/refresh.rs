@@ -62,7 +62,9 @@ impl App {
 
     async fn refresh_inspector(&mut self) {
         if let Some(key) = self.inspector.wants_refresh().cloned() {
-            let view = self.engine.key_view(&key).await;
+            let mut view = self.engine.key_view(&key).await;
+            // A node that left holds nothing the cluster can read.
+            view.retain(|r| !self.engine.status(r.node).left);
             let replicas = self.engine.settings().replicas;
             self.inspector.set_view(&key, view, self.engine.ring(), replicas);
         }

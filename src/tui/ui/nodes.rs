@@ -31,6 +31,8 @@ pub struct NodeRow<'a> {
     pub id: NodeId,
     pub name: &'a str,
     pub status: NodeStatus,
+    /// It is off the cluster's ring, handing its ranges on, not gone yet.
+    pub leaving: bool,
     /// Its side of the current partition (0 = A), if it is in one.
     pub side: Option<usize>,
     /// Nodes it cannot send to because of a cut link.
@@ -97,6 +99,8 @@ pub const COLUMNS: &[Column] = &[
         cell: |r| {
             if r.status.left {
                 Line::styled("left", theme::dim())
+            } else if r.leaving && r.status.alive {
+                Line::styled("leaving", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
             } else if !r.status.alive {
                 Line::styled("DOWN", theme::fail())
             } else if r.status.epoch > 0 {
@@ -318,6 +322,7 @@ impl Widget for NodesPane<'_> {
                     id,
                     name: names.node(id),
                     status: engine.status(id),
+                    leaving: !engine.ring().contains(id) && app.members.departing().iter().any(|(d, _)| *d == id),
                     side: groups.iter().position(|g| g.contains(&id)),
                     cut_to: cuts
                         .iter()
@@ -437,6 +442,7 @@ mod tests {
                 epoch: 0,
                 ..Default::default()
             },
+            leaving: false,
             side: Some(1),
             cut_to: vec!["s3"],
             slow: Dur::from_millis(300),
@@ -483,6 +489,8 @@ mod tests {
         r.status.alive = true;
         r.status.epoch = 2;
         assert_eq!(cell("status", &r), "up ↻2");
+        r.leaving = true;
+        assert_eq!(cell("status", &r), "leaving");
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Widget for RingPane<'_> {
             };
             title.push(Span::styled(
                 format!(
-                    "{} {verb}: in {}/{} views ",
+                    "· {} {verb}: in {}/{} views ",
                     app.engine.names().node(*node),
                     s.have,
                     s.of
@@ -328,9 +328,20 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
         };
         let start = start.max(g.area.x);
         let end = (start + width).min(g.area.x + g.area.width).saturating_sub(1);
-        if end < start || end - start + 1 < width || !taken.free(row, start, end) {
+        if end < start || end - start + 1 < width {
             return false;
         }
+        // Beside its token, or just above or below when a neighbour's
+        // label is already there.
+        let rows = [Some(row), row.checked_sub(1), row.checked_add(1)];
+        let Some(row) = rows
+            .into_iter()
+            .flatten()
+            .filter(|r| (g.area.y..g.area.y + g.area.height).contains(r))
+            .find(|&r| taken.free(r, start, end))
+        else {
+            return false;
+        };
         let mut style = Style::new().fg(theme::node_color_alive(node, alive));
         if spread.is_some() {
             style = style.add_modifier(Modifier::ITALIC);
