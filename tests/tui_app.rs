@@ -411,3 +411,42 @@ fn the_log_filter_takes_a_key_a_node_or_a_kind() {
         );
     });
 }
+
+/// The stories of sloppy quorums, membership and anti-entropy pass in the
+/// playground exactly as they do headless, stepped through with n.
+#[test]
+fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
+    rt().block_on(async {
+        for name in [
+            "hinted-handoff",
+            "strict-vs-sloppy",
+            "sloppy-split-brain",
+            "failure-detection",
+            "node-join",
+            "node-leave",
+            "split-views",
+            "merkle-repair",
+            "anti-entropy-vs-read-repair",
+        ] {
+            let mut app = open(name).await;
+            for _ in 0..5_000 {
+                if app.playback().director().is_finished() {
+                    break;
+                }
+                if !app.playback().director().is_running() {
+                    app.handle(Action::NextStep).await;
+                }
+                app.tick(Duration::from_millis(100), None).await;
+                app.run_for(Dur::from_millis(50)).await;
+            }
+            assert!(
+                app.playback().director().is_finished(),
+                "{name} stopped at step {} at {}",
+                app.playback().director().next_index(),
+                app.engine().now()
+            );
+            let (passed, failed) = app.expectations();
+            assert_eq!((passed, failed), (headless_passes(name).await, 0), "{name}");
+        }
+    });
+}

@@ -338,7 +338,7 @@ fn the_merkle_pane_follows_a_session_that_repairs_keys() {
         assert!(key.starts_with("new"), "{key}");
         let s = screen(&mut app, 120, 40);
         assert!(s.contains("roots differ"), "{s}");
-        assert!(s.contains("no anti-entropy session on this range yet"), "{s}");
+        assert!(s.contains("no session on this range yet"), "{s}");
         // Until a session on the key's range is half way down.
         let mut descending = false;
         for _ in 0..4_000 {

@@ -281,8 +281,8 @@ impl Widget for MerklePane<'_> {
         block.render(area, buf);
         let totals = app.engine.anti_entropy_totals();
         let interval = match app.engine.settings().anti_entropy_interval {
-            Some(d) => format!("every {d} per node"),
-            None => "off (anti_entropy_interval)".into(),
+            Some(d) => format!("anti-entropy: a session every {d} per node"),
+            None => "anti-entropy is off (anti_entropy_interval)".into(),
         };
         let (Some(_), Some(range), Some((a, b))) = (model.key(), model.range(), model.pair()) else {
             let lines = vec![
@@ -291,7 +291,7 @@ impl Widget for MerklePane<'_> {
                     "Its range's Merkle trees show here, one replica's beside another's.",
                     theme::dim(),
                 ),
-                Line::styled(format!("anti-entropy: {interval}"), theme::dim()),
+                Line::styled(interval.clone(), theme::dim()),
                 totals_line(totals),
             ];
             Paragraph::new(lines).render(inner, buf);
@@ -334,7 +334,7 @@ impl Widget for MerklePane<'_> {
             Some(s) => text.extend(session_lines(s, names, depth, inner.width as usize)),
             None => {
                 let mut spans = vec![Span::styled(
-                    format!("no anti-entropy session on this range yet ({interval})"),
+                    format!("no session on this range yet · {interval}"),
                     theme::dim(),
                 )];
                 if let Some(l) = model.latest() {
