@@ -102,6 +102,11 @@ pub struct MerkleModel {
     sessions: FxHashMap<(u64, u64), Vec<SessionTrace>>,
     /// Events about sessions seen so far.
     clock: u64,
+    /// The last session on each range that repaired keys, and how many
+    /// sessions have ended there since (they found the range equal, or
+    /// repaired nothing): a repair stays on screen after the checks that
+    /// follow it.
+    repairs: FxHashMap<(u64, u64), (SessionTrace, u32)>,
     /// The range of the last session seen anywhere.
     latest: Option<(u64, u64)>,
 }
@@ -235,7 +240,7 @@ impl MerkleModel {
                     skipped: *skipped,
                 };
                 let traces = self.sessions.entry(*range).or_default();
-                match traces
+                let ended = match traces
                     .iter_mut()
                     .find(|t| t.initiator == *initiator && t.peer == *peer && t.end.is_none())
                 {
@@ -243,10 +248,11 @@ impl MerkleModel {
                         t.started = stats.started;
                         t.end = Some(end);
                         t.touched = touched;
+                        t.clone()
                     }
                     None => {
                         traces.retain(|t| t.initiator != *initiator);
-                        traces.push(SessionTrace {
+                        let t = SessionTrace {
                             initiator: *initiator,
                             peer: *peer,
                             session: 0,
@@ -255,8 +261,15 @@ impl MerkleModel {
                             steps: Vec::new(),
                             end: Some(end),
                             touched,
-                        });
+                        };
+                        traces.push(t.clone());
+                        t
                     }
+                };
+                if stats.keys > 0 {
+                    self.repairs.insert(*range, (ended, 0));
+                } else if let Some((_, since)) = self.repairs.get_mut(range) {
+                    *since += 1;
                 }
             }
             _ => {}
@@ -267,6 +280,7 @@ impl MerkleModel {
     fn tick(&mut self, range: (u64, u64)) -> u64 {
         if self.sessions.len() >= RANGES_CAP && !self.sessions.contains_key(&range) {
             self.sessions.clear();
+            self.repairs.clear();
         }
         self.latest = Some(range);
         self.clock += 1;
@@ -282,9 +296,24 @@ impl MerkleModel {
         self.dirty && self.key.is_some()
     }
 
-    /// The session on the shown range the trace told of last.
+    /// The session the pane shows for its range: one still running, else
+    /// the last that repaired keys, else the last to end.
     pub fn session(&self) -> Option<&SessionTrace> {
-        self.range.and_then(|r| self.newest(r))
+        let range = self.range?;
+        let newest = self.newest(range);
+        if newest.is_some_and(|s| s.end.is_none()) {
+            return newest;
+        }
+        self.repairs.get(&range).map(|(s, _)| s).or(newest)
+    }
+
+    /// The session ended last on the shown range, and how many have ended
+    /// there since its last repair, when the pane shows that repair instead.
+    pub fn since_repair(&self) -> Option<(&SessionTrace, u32)> {
+        let range = self.range?;
+        let (repair, since) = self.repairs.get(&range)?;
+        let newest = self.newest(range)?;
+        (*since > 0 && newest.end.is_some() && newest.touched != repair.touched).then_some((newest, *since))
     }
 
     /// The session seen last, on any range.
@@ -534,5 +563,48 @@ mod tests {
         assert_eq!(newest.steps.len(), 2, "its levels kept despite the other session");
         assert!(newest.end.is_some());
         assert_eq!(m.sessions[&range].len(), 2);
+    }
+
+    #[test]
+    fn a_repair_stays_shown_after_the_sessions_that_find_the_range_equal() {
+        let mut m = MerkleModel::default();
+        let ring = Ring::new([(NodeId(0), vec![100]), (NodeId(1), vec![1 << 63])]);
+        let key: Key = Arc::from("cart");
+        m.follow(Some(&key), &ring);
+        let range = m.range().unwrap();
+        let end = |initiator: u16, peer: u16, keys: u32| Event::AntiEntropy {
+            initiator: NodeId(initiator),
+            peer: NodeId(peer),
+            range,
+            stats: SyncStats {
+                keys,
+                ..SyncStats::default()
+            },
+            duration: Dur::from_millis(10),
+            skipped: false,
+        };
+        let level0 = |initiator: u16, peer: u16| Event::MerkleLevel {
+            node: NodeId(peer),
+            peer: NodeId(initiator),
+            initiator: NodeId(initiator),
+            session: 9,
+            range,
+            level: 0,
+            compared: 1,
+            differing: vec![],
+        };
+        m.observe(&end(0, 1, 3));
+        assert!(m.since_repair().is_none());
+        m.observe(&level0(1, 0));
+        assert_eq!(m.session().unwrap().initiator, NodeId(1), "a running session is shown");
+        m.observe(&end(1, 0, 0));
+        let shown = m.session().unwrap();
+        assert_eq!(
+            (shown.initiator, shown.end.unwrap().stats.keys),
+            (NodeId(0), 3),
+            "the repair"
+        );
+        let (latest, since) = m.since_repair().unwrap();
+        assert_eq!((latest.initiator, since), (NodeId(1), 1));
     }
 }

@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::core::ids::Names;
+use crate::core::message::MsgKind;
 use crate::core::node::MerkleTop;
 use crate::engine::AntiEntropyTotals;
 use crate::tui::action::Focus;
@@ -176,10 +177,7 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Ve
                 0,
                 Line::from(vec![
                     Span::styled(format!("session {who} descending "), theme::caption()),
-                    Span::styled(
-                        bar,
-                        Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
-                    ),
+                    Span::styled(bar, Style::new().fg(theme::kind_look(MsgKind::Merkle).color)),
                 ]),
             ));
             lines.push((
@@ -236,6 +234,7 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Ve
     lines
 }
 
+/// Anti-entropy's totals since the start or the last settings change.
 fn totals_line(t: AntiEntropyTotals) -> Line<'static> {
     let mut text = format!(
         "totals: {} session{}, {} repairing · {} hashes · {} keys exchanged",
@@ -248,10 +247,7 @@ fn totals_line(t: AntiEntropyTotals) -> Line<'static> {
     if t.skipped > 0 {
         text.push_str(&format!(" · {} skipped", thousands(t.skipped)));
     }
-    Line::styled(
-        text,
-        Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
-    )
+    Line::styled(text, Style::new().fg(theme::kind_look(MsgKind::Merkle).color))
 }
 
 fn legend() -> Line<'static> {
@@ -331,7 +327,24 @@ impl Widget for MerklePane<'_> {
         }
         let mut text: Vec<(Priority, Line<'static>)> = Vec::new();
         match session {
-            Some(s) => text.extend(session_lines(s, names, depth, inner.width as usize)),
+            Some(s) => {
+                text.extend(session_lines(s, names, depth, inner.width as usize));
+                if let Some((latest, since)) = model.since_repair() {
+                    text.push((
+                        3,
+                        Line::styled(
+                            format!(
+                                "  then {since} session{} found nothing to repair (latest {}→{} at {})",
+                                if since == 1 { "" } else { "s" },
+                                names.node(latest.initiator),
+                                names.node(latest.peer),
+                                latest.started
+                            ),
+                            theme::dim(),
+                        ),
+                    ));
+                }
+            }
             None => {
                 let mut spans = vec![Span::styled(
                     format!("no session on this range yet · {interval}"),
@@ -353,6 +366,22 @@ impl Widget for MerklePane<'_> {
             }
         }
         text.push((2, totals_line(totals)));
+        let sent = |k: MsgKind| app.engine.sent_of_kind(k);
+        let (merkle, reads, repairs) = (sent(MsgKind::Merkle), sent(MsgKind::Read), sent(MsgKind::ReadRepair));
+        if merkle + reads + repairs > 0 {
+            text.push((
+                3,
+                Line::styled(
+                    format!(
+                        "messages: {} merkle, against {} reads and {} read repairs",
+                        thousands(merkle),
+                        thousands(reads),
+                        thousands(repairs)
+                    ),
+                    theme::dim(),
+                ),
+            ));
+        }
         text.push((4, legend()));
         rows.extend(text.into_iter().map(|(p, l)| (p, Row::Text(l))));
         let shown = fit(rows, inner.height as usize);
