@@ -369,6 +369,21 @@ fn the_mouse_selects_nodes_and_scrolls_the_log() {
         // A click on the ring lands on the token nearest to it, if any.
         app.on_terminal_event(click(screen.ring.x + 1, screen.ring.y + 1)).await;
         assert_eq!(app.focus(), Focus::Ring);
+        // In the membership matrix, a row selects its observer and a
+        // column header its subject.
+        key(&mut app, KeyCode::Char('v')).await;
+        draw(&mut app, 120, 40);
+        let (x, y) = (screen.inspector.x + 1, screen.inspector.y + 1);
+        app.on_terminal_event(click(x + 1, y + 1 + 2)).await;
+        assert_eq!(app.focus(), Focus::Inspector);
+        assert_eq!(app.selected_node(), NodeId(2), "the third row");
+        let s = draw(&mut app, 120, 40);
+        let header = s.lines().nth(y as usize).unwrap();
+        let n5 = header.chars().skip(x as usize).collect::<String>().find("n5").unwrap();
+        app.on_terminal_event(click(x + n5 as u16, y)).await;
+        assert_eq!(app.selected_node(), NodeId(4), "n5's column");
+        key(&mut app, KeyCode::Up).await;
+        assert_eq!(app.selected_node(), NodeId(3), "arrows move the node selection here");
     });
 }
 

@@ -324,6 +324,11 @@ impl App {
                     }
                 } else if inside(screen.inspector) {
                     self.focus = Focus::Inspector;
+                    if self.view == DetailView::Membership
+                        && let Some(node) = super::ui::membership::node_at(self, screen.inspector, m.column, m.row)
+                    {
+                        self.selected_node = node;
+                    }
                 } else if inside(screen.log) {
                     self.focus = Focus::Log;
                 }

@@ -148,6 +148,41 @@ pub fn grid(count: usize, longest_name: usize, width: usize, rows: usize, select
     }
 }
 
+/// The grid of the matrix drawn inside `inner` (the pane's inside). Below
+/// the rows go how the selected node is judged and the legend, wrapped into
+/// the room every row leaves (at least a line when the pane is not tiny).
+fn pane_grid(app: &App, inner: Rect) -> Grid {
+    let names = app.engine.names();
+    let count = names.node_count();
+    let height = inner.height as usize;
+    let extra = height.saturating_sub(count + 1).clamp(usize::from(height >= 6), 4);
+    let longest = names.node_names().map(|n| n.chars().count()).max().unwrap_or(2);
+    grid(
+        count,
+        longest,
+        inner.width as usize,
+        height.saturating_sub(1 + extra),
+        app.selected_node.index(),
+    )
+}
+
+/// The node a click at (`column`, `row`) in the pane at `area` points at:
+/// an observer's row, or a subject's column header.
+pub fn node_at(app: &App, area: Rect, column: u16, row: u16) -> Option<NodeId> {
+    let inner = super::layout::inner(area);
+    if !inner.contains(ratatui::layout::Position::new(column, row)) {
+        return None;
+    }
+    let g = pane_grid(app, inner);
+    if row == inner.y {
+        let x = column.checked_sub(inner.x + g.label as u16)? as usize;
+        let col = x / (g.cell + 1);
+        return (col < g.cols).then(|| NodeId((g.first_col + col) as u16));
+    }
+    let r = (row - inner.y - 1) as usize;
+    (r < g.rows).then(|| NodeId((g.first_row + r) as u16))
+}
+
 impl Widget for MembershipPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -164,13 +199,7 @@ impl Widget for MembershipPane<'_> {
             return;
         }
         let width = inner.width as usize;
-        let height = inner.height as usize;
-        // Below the rows: how the selected node is judged, then the legend,
-        // wrapped into the room every row leaves (at least a line when the
-        // pane is not tiny).
-        let extra = height.saturating_sub(count + 1).clamp(usize::from(height >= 6), 4);
-        let longest = names.node_names().map(|n| n.chars().count()).max().unwrap_or(2);
-        let g = grid(count, longest, width, height - 1 - extra, app.selected_node.index());
+        let g = pane_grid(app, inner);
         let selected = app.selected_node;
         let mut y = inner.y;
         // Column header: the subjects.
