@@ -317,14 +317,17 @@ fn judged_line(app: &App, node: NodeId) -> Line<'static> {
         return Line::from(spans);
     }
     spans.push(Span::raw(" is seen "));
-    spans.push(Span::styled(format!("down by {}", o.down), kind_style(CellKind::Down)));
-    spans.push(Span::raw(", "));
-    spans.push(Span::styled(
-        format!("suspect by {}", o.suspect),
-        kind_style(CellKind::Suspect),
-    ));
-    spans.push(Span::raw(", "));
-    spans.push(Span::styled(format!("up by {}", o.up), kind_style(CellKind::Up)));
+    let parts = [
+        (o.down, "down", CellKind::Down),
+        (o.suspect, "suspect", CellKind::Suspect),
+        (o.up, "up", CellKind::Up),
+    ];
+    for (i, (n, word, kind)) in parts.into_iter().filter(|(n, _, _)| *n > 0).enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(", "));
+        }
+        spans.push(Span::styled(format!("{word} by {n}"), kind_style(kind)));
+    }
     spans.push(Span::raw(format!(" of the {others} other live nodes")));
     if status.alive {
         let view = app.members.view_size(node);
