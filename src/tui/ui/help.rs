@@ -20,11 +20,11 @@ pub struct Help {
 const PANES: &[(&str, &str)] = &[
     (
         "ring",
-        "tokens, the selected key's replicas, messages in flight; a joining or leaving node dimmed until every view has it",
+        "tokens, the key's replicas, messages in flight; a joining or leaving node dimmed, n6 3/6",
     ),
     (
         "nodes",
-        "status, keys, hints held and for whom (2→n1,n3), how others see it (✗ down ?suspect), view size, transfers",
+        "status, keys, hints and for whom (2→n1,n3), seen (✗ down ?suspect), view, transfers",
     ),
     (
         "key (v)",
@@ -32,11 +32,11 @@ const PANES: &[(&str, &str)] = &[
     ),
     (
         "membership",
-        "v: rows are observers, columns subjects; up / suspect / DOWN and seconds since the heartbeat rose",
+        "v: a row per observer, a column per node: up / susp / DOWN and the heartbeat's age",
     ),
     (
         "merkle",
-        "v: two replicas' trees for the key's range; red differs, the session's descent marked, its costs",
+        "v: two replicas' trees for the key's range: red differs, the session's descent, its costs",
     ),
     (
         "log",
@@ -124,15 +124,35 @@ pub fn lines() -> Vec<Line<'static>> {
     lines
 }
 
-/// Where the help is drawn on a screen of `area`.
-fn popup(area: Rect, lines: usize) -> Rect {
-    centred(area, 110, lines as u16 + 2)
+/// The help's widest.
+const WIDTH: u16 = 110;
+
+/// Where the help is drawn on a screen of `area`: as tall as its wrapped
+/// text, as the screen allows.
+fn popup(area: Rect) -> Rect {
+    let width = WIDTH.min(area.width.saturating_sub(2));
+    centred(area, WIDTH, wrapped_height(width.saturating_sub(2)).saturating_add(2))
+}
+
+/// How many rows the help takes wrapped to `width` columns: drawn into a
+/// scratch buffer, so that it counts exactly as the overlay wraps (a narrow
+/// screen wraps the long lines, and scrolling must reach the last one).
+fn wrapped_height(width: u16) -> u16 {
+    let text = lines();
+    let rows = (text.len() * 4).min(4_000) as u16;
+    let area = Rect::new(0, 0, width.max(1), rows);
+    let mut buf = Buffer::empty(area);
+    Paragraph::new(text).wrap(Wrap { trim: false }).render(area, &mut buf);
+    (0..rows)
+        .rev()
+        .find(|&y| (0..area.width).any(|x| buf[(x, y)].symbol() != " "))
+        .map_or(0, |y| y + 1)
 }
 
 /// The furthest the help can scroll on a screen of `area`.
 pub fn max_scroll(area: Rect) -> u16 {
-    let n = lines().len();
-    (n as u16).saturating_sub(popup(area, n).height.saturating_sub(2))
+    let popup = popup(area);
+    wrapped_height(popup.width.saturating_sub(2)).saturating_sub(popup.height.saturating_sub(2))
 }
 
 /// A centred rectangle at most `w` x `h`.
@@ -146,7 +166,7 @@ impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let text = lines();
         let max_scroll = max_scroll(area);
-        let popup = popup(area, text.len());
+        let popup = popup(area);
         Clear.render(popup, buf);
         Paragraph::new(text)
             .block(
@@ -172,6 +192,24 @@ impl Widget for Help {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_help_scrolls_to_its_last_line() {
+        assert_eq!(max_scroll(Rect::new(0, 0, 200, 100)), 0, "it all fits");
+        for (w, h) in [(80, 24), (120, 40), (200, 100)] {
+            let area = Rect::new(0, 0, w, h);
+            let popup = popup(area);
+            let mut buf = Buffer::empty(area);
+            Help {
+                scroll: max_scroll(area),
+            }
+            .render(area, &mut buf);
+            let last_row: String = (popup.x..popup.right())
+                .map(|x| buf[(x, popup.bottom() - 2)].symbol().to_string())
+                .collect();
+            assert!(last_row.contains("Esc, q or ? closes this help"), "{w}x{h}: {last_row}");
+        }
+    }
 
     #[test]
     fn help_lists_every_key_and_command() {

@@ -277,8 +277,8 @@ impl Widget for MerklePane<'_> {
         block.render(area, buf);
         let totals = app.engine.anti_entropy_totals();
         let interval = match app.engine.settings().anti_entropy_interval {
-            Some(d) => format!("anti-entropy: a session every {d} per node"),
-            None => "anti-entropy is off (anti_entropy_interval)".into(),
+            Some(d) => format!("one every {d} per node"),
+            None => "anti-entropy is off".into(),
         };
         let (Some(_), Some(range), Some((a, b))) = (model.key(), model.range(), model.pair()) else {
             let lines = vec![
@@ -287,7 +287,7 @@ impl Widget for MerklePane<'_> {
                     "Its range's Merkle trees show here, one replica's beside another's.",
                     theme::dim(),
                 ),
-                Line::styled(interval.clone(), theme::dim()),
+                Line::styled(format!("anti-entropy sessions: {interval}"), theme::dim()),
                 totals_line(totals),
             ];
             Paragraph::new(lines).render(inner, buf);
@@ -347,7 +347,7 @@ impl Widget for MerklePane<'_> {
             }
             None => {
                 let mut spans = vec![Span::styled(
-                    format!("no session on this range yet · {interval}"),
+                    format!("no session on this range yet ({interval})"),
                     theme::dim(),
                 )];
                 if let Some(l) = model.latest() {
