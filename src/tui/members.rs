@@ -21,6 +21,9 @@ use crate::engine::MembershipView;
 
 /// How often, in real time, the shown matrix asks every live node again.
 pub const PERIOD: Duration = Duration::from_millis(250);
+/// How often at most, in real time, rows an event changed are asked for
+/// (their cells already changed with the event; the query adds the ages).
+pub const CHANGED_PERIOD: Duration = Duration::from_millis(100);
 
 /// What one observer believes about one node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,8 +97,10 @@ pub struct Spread {
 pub struct Members {
     rows: Vec<ObserverRow>,
     dirty: Vec<bool>,
-    /// Real time of the last periodic refresh.
+    /// Real time of the last periodic refresh, and of the last refresh of
+    /// changed rows.
     last_full: Option<Duration>,
+    last_changed: Option<Duration>,
     /// The ring's assignments as last seen, to notice who leaves it.
     known: Vec<(NodeId, Vec<u64>)>,
     /// Nodes off the cluster's ring that some live view still lists.
@@ -123,6 +128,7 @@ impl Members {
             rows,
             dirty: vec![true; nodes],
             last_full: None,
+            last_changed: None,
             known: ring.assignments(),
             departing: Vec::new(),
         }
@@ -205,12 +211,18 @@ impl Members {
     /// The rows to ask the engine for now. `askable` says which nodes can
     /// answer (live ones: a dead node's beliefs are frozen on its disk).
     /// Every askable row once per [`PERIOD`] (or when `force`d), otherwise
-    /// only rows an event changed.
+    /// only rows an event changed, at most once per [`CHANGED_PERIOD`].
     pub fn to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
         let full = force || self.last_full.is_none_or(|t| real_now.saturating_sub(t) >= PERIOD);
         if full {
             self.last_full = Some(real_now);
+        } else if self
+            .last_changed
+            .is_some_and(|t| real_now.saturating_sub(t) < CHANGED_PERIOD)
+        {
+            return Vec::new();
         }
+        self.last_changed = Some(real_now);
         let mut out = Vec::new();
         for (i, dirty) in self.dirty.iter_mut().enumerate() {
             let node = NodeId(i as u16);
@@ -333,7 +345,10 @@ mod tests {
         assert_eq!(m.to_ask(t(0), false, all).len(), 3, "the first time: every row");
         assert!(m.to_ask(t(10), false, all).is_empty(), "nothing changed");
         m.observe(&liveness(2, 0, Liveness::Suspect));
-        assert_eq!(m.to_ask(t(20), false, all), vec![NodeId(2)]);
+        assert!(m.to_ask(t(20), false, all).is_empty(), "changed rows wait a little");
+        assert_eq!(m.to_ask(t(110), false, all), vec![NodeId(2)]);
+        m.observe(&liveness(1, 0, Liveness::Suspect));
+        assert_eq!(m.to_ask(t(215), false, all), vec![NodeId(1)]);
         assert_eq!(m.to_ask(t(300), false, |n| n != NodeId(1)), vec![NodeId(0), NodeId(2)]);
         assert_eq!(m.to_ask(t(310), true, all).len(), 3, "forced");
     }

@@ -74,8 +74,7 @@ impl Widget for RingPane<'_> {
             },
             theme::title(),
         )];
-        if let Some((node, s)) = spreads.iter().find(|(_, s)| s.is_some()) {
-            let s = s.expect("found a spreading node");
+        if let Some((node, s)) = spreads.iter().find_map(|(n, s)| s.map(|s| (n, s))) {
             let verb = if app.engine.ring().contains(*node) {
                 "joining"
             } else {
