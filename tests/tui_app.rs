@@ -369,6 +369,21 @@ fn the_mouse_selects_nodes_and_scrolls_the_log() {
         // A click on the ring lands on the token nearest to it, if any.
         app.on_terminal_event(click(screen.ring.x + 1, screen.ring.y + 1)).await;
         assert_eq!(app.focus(), Focus::Ring);
+        // In the membership matrix, a row selects its observer and a
+        // column header its subject.
+        key(&mut app, KeyCode::Char('v')).await;
+        draw(&mut app, 120, 40);
+        let (x, y) = (screen.inspector.x + 1, screen.inspector.y + 1);
+        app.on_terminal_event(click(x + 1, y + 1 + 2)).await;
+        assert_eq!(app.focus(), Focus::Inspector);
+        assert_eq!(app.selected_node(), NodeId(2), "the third row");
+        let s = draw(&mut app, 120, 40);
+        let header = s.lines().nth(y as usize).unwrap();
+        let n5 = header.chars().skip(x as usize).collect::<String>().find("n5").unwrap();
+        app.on_terminal_event(click(x + n5 as u16, y)).await;
+        assert_eq!(app.selected_node(), NodeId(4), "n5's column");
+        key(&mut app, KeyCode::Up).await;
+        assert_eq!(app.selected_node(), NodeId(3), "arrows move the node selection here");
     });
 }
 
@@ -409,5 +424,44 @@ fn the_log_filter_takes_a_key_a_node_or_a_kind() {
             "user replicate",
             "a bad filter changes nothing"
         );
+    });
+}
+
+/// The stories of sloppy quorums, membership and anti-entropy pass in the
+/// playground exactly as they do headless, stepped through with n.
+#[test]
+fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
+    rt().block_on(async {
+        for name in [
+            "hinted-handoff",
+            "strict-vs-sloppy",
+            "sloppy-split-brain",
+            "failure-detection",
+            "node-join",
+            "node-leave",
+            "split-views",
+            "merkle-repair",
+            "anti-entropy-vs-read-repair",
+        ] {
+            let mut app = open(name).await;
+            for _ in 0..5_000 {
+                if app.playback().director().is_finished() {
+                    break;
+                }
+                if !app.playback().director().is_running() {
+                    app.handle(Action::NextStep).await;
+                }
+                app.tick(Duration::from_millis(100), None).await;
+                app.run_for(Dur::from_millis(50)).await;
+            }
+            assert!(
+                app.playback().director().is_finished(),
+                "{name} stopped at step {} at {}",
+                app.playback().director().next_index(),
+                app.engine().now()
+            );
+            let (passed, failed) = app.expectations();
+            assert_eq!((passed, failed), (headless_passes(name).await, 0), "{name}");
+        }
     });
 }

@@ -6,8 +6,11 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use ringside::core::message::MsgKind;
 use ringside::core::time::Dur;
-use ringside::tui::{Action, App, Mode, PlayOptions};
+use ringside::tui::gossip::GossipShown;
+use ringside::tui::{Action, App, DetailView, Focus, Mode, PlayOptions};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -32,6 +35,22 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
     terminal.draw(|f| f.render_widget(&*app, f.area())).unwrap();
     app.set_area(ratatui::layout::Rect::new(0, 0, width, height));
     terminal.backend().to_string()
+}
+
+/// The background colour of the first cell where `needle` is drawn.
+fn background_of(app: &mut App, width: u16, height: u16, needle: &str) -> Option<Color> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    let buf = terminal.backend().buffer();
+    for y in 0..height {
+        let cells: Vec<&str> = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+        for x in 0..cells.len() {
+            if cells[x..].concat().starts_with(needle) {
+                return Some(buf[(x as u16, y)].bg);
+            }
+        }
+    }
+    None
 }
 
 async fn run(app: &mut App, line: &str, ms: u64) {
@@ -193,5 +212,243 @@ fn frames_pace_virtual_time_by_the_speed() {
         app.handle(Action::Faster).await;
         app.tick(Duration::from_millis(20), None).await;
         assert_eq!(app.engine().now().micros(), 3_000, "0.1x");
+    });
+}
+
+/// Runs the scenario's steps with `n` until `count` of them are done (and
+/// the last has ended), on virtual time alone.
+async fn steps(app: &mut App, count: usize) {
+    for _ in 0..2_000 {
+        let director = app.playback().director();
+        if director.next_index() >= count && !director.is_running() {
+            return;
+        }
+        if !director.is_running() {
+            app.handle(Action::NextStep).await;
+        }
+        app.run_for(Dur::from_millis(20)).await;
+    }
+    panic!("the steps did not finish");
+}
+
+/// The name of the I-th node clockwise from `key` (`cart#1` is 1).
+fn nth(app: &App, key: &str, i: usize) -> String {
+    let node = app.engine().ring().nth(key, i).unwrap();
+    app.engine().names().node(node).to_string()
+}
+
+#[test]
+fn hints_held_in_the_nodes_table_and_a_hinted_version_in_the_inspector() {
+    rt().block_on(async {
+        let mut app = open("hinted-handoff").await;
+        // Kill cart#2, put with W=3, check the hint on cart#4.
+        steps(&mut app, 5).await;
+        let (owner, keeper) = (nth(&app, "cart", 2), nth(&app, "cart", 4));
+        let s = screen(&mut app, 120, 40);
+        assert!(
+            s.contains(&format!("1→{owner}")),
+            "{keeper} holds one hint for {owner}:\n{s}"
+        );
+        assert!(s.contains(&format!("hint for {owner}")), "the inspector marks it:\n{s}");
+        assert!(s.contains("N=3 R=2 W=2 sloppy"), "{s}");
+        insta::assert_snapshot!("hinted_handoff_hint_held", s);
+        // The owner returns and the hint goes home.
+        steps(&mut app, 15).await;
+        let s = screen(&mut app, 120, 40);
+        assert!(!s.contains("hint for"), "delivered and deleted:\n{s}");
+    });
+}
+
+#[test]
+fn strict_quorum_shows_in_the_status_bar() {
+    rt().block_on(async {
+        let mut app = open("strict-vs-sloppy").await;
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains("N=3 R=2 W=2 strict"), "{s}");
+        let s = screen(&mut app, 80, 24);
+        assert!(s.contains("strict"), "even at 80x24:\n{s}");
+    });
+}
+
+#[test]
+fn the_membership_matrix_with_a_node_seen_down_by_some_and_suspect_by_others() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        app.handle(Action::CycleView).await;
+        assert_eq!(app.view(), DetailView::Membership);
+        run(&mut app, "partition n1 | n2,n3,n4,n5", 0).await;
+        let n1 = ringside::core::ids::NodeId(0);
+        let mut mixed = false;
+        for _ in 0..200 {
+            app.run_for(Dur::from_millis(50)).await;
+            let engine = app.engine();
+            let o = app.members().opinions(n1, |n| engine.is_alive(n));
+            if o.down >= 1 && o.suspect >= 1 {
+                mixed = true;
+                break;
+            }
+        }
+        assert!(mixed, "some see n1 down while others only suspect it");
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains("DOWN") && s.contains("susp"), "{s}");
+        assert!(s.contains("n1 (running) is seen down by"), "{s}");
+        insta::assert_snapshot!("membership_mixed", s);
+        let small = screen(&mut app, 80, 24);
+        assert!(small.contains("membership"), "{small}");
+        insta::assert_snapshot!("membership_mixed_80x24", small);
+    });
+}
+
+#[test]
+fn the_membership_matrix_of_a_big_cluster_scrolls_to_the_selection() {
+    rt().block_on(async {
+        let dir = std::env::temp_dir().join(format!("ringside-screens-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.yaml");
+        std::fs::write(&path, "name: big\ncluster:\n  nodes: 64\nsteps:\n  - say: big\n").unwrap();
+        let mut app = open(&path.to_string_lossy()).await;
+        app.handle(Action::CycleView).await;
+        app.handle(Action::FocusNext).await;
+        assert_eq!(app.focus(), Focus::Log);
+        app.handle(Action::FocusPrev).await;
+        assert_eq!(app.focus(), Focus::Inspector);
+        for _ in 0..40 {
+            app.handle(Action::Down).await;
+        }
+        assert_eq!(app.selected_node().index(), 40, "arrows in the matrix select nodes");
+        run(&mut app, "kill n41", 12_000).await;
+        let s = screen(&mut app, 200, 60);
+        assert!(s.contains("n41"), "{s}");
+        assert!(s.contains("✗"), "n41 is seen down:\n{s}");
+    });
+}
+
+#[test]
+fn the_merkle_pane_follows_a_session_that_repairs_keys() {
+    rt().block_on(async {
+        let mut app = open("tests/fixtures/screens/merkle-small.yaml").await;
+        assert_eq!(
+            app.view(),
+            DetailView::Merkle,
+            "a story about anti-entropy opens on the trees"
+        );
+        // Up to `set anti_entropy_interval: 1s`.
+        steps(&mut app, 6).await;
+        let key = app.inspector().selected().cloned().unwrap();
+        assert!(key.starts_with("new"), "{key}");
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains("roots differ"), "{s}");
+        assert!(s.contains("no session on this range yet"), "{s}");
+        // Until a session on the key's range is half way down.
+        let mut descending = false;
+        for _ in 0..4_000 {
+            app.run_for(Dur::from_millis(1)).await;
+            if app
+                .merkle()
+                .session()
+                .is_some_and(|s| s.end.is_none() && s.level() >= Some(2))
+            {
+                descending = true;
+                break;
+            }
+        }
+        assert!(descending, "a session descends the key's range");
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains("descending"), "{s}");
+        insta::assert_snapshot!("merkle_descending", s);
+        // The roots and the differing child the session went down through
+        // are marked, on both trees.
+        let session = app.merkle().session().unwrap().clone();
+        assert_eq!(session.differing_at(0), Some(&[0][..]));
+        let trees = app.merkle().trees();
+        let at = |node, level: usize, i: usize| {
+            let t = trees.iter().find(|t| t.node == node).unwrap();
+            format!("{:016x}", t.top.as_ref().unwrap().rows[level][i])[..8].to_string()
+        };
+        let level1 = session.differing_at(1).unwrap()[0] as usize;
+        let (root, child) = (at(session.initiator, 0, 0), at(session.peer, 1, level1));
+        assert_eq!(background_of(&mut app, 120, 40, &root), Some(Color::Red), "{root}");
+        assert_eq!(background_of(&mut app, 120, 40, &child), Some(Color::Red), "{child}");
+        for _ in 0..4_000 {
+            app.run_for(Dur::from_millis(5)).await;
+            if app.merkle().session().is_some_and(|s| s.end.is_some()) {
+                break;
+            }
+        }
+        let end = app.merkle().session().and_then(|s| s.end).expect("the session ended");
+        assert!(end.stats.keys > 0, "it repaired keys");
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains(&format!("repaired {} keys", end.stats.keys)), "{s}");
+        assert!(s.contains("roots equal"), "{s}");
+        insta::assert_snapshot!("merkle_repaired", s);
+        let trees = app.merkle().trees();
+        let repaired = format!("{:016x}", trees[0].top.as_ref().unwrap().rows[1][level1])[..8].to_string();
+        assert_eq!(
+            background_of(&mut app, 120, 40, &repaired),
+            Some(Color::Green),
+            "repaired: {repaired}"
+        );
+        let small = screen(&mut app, 80, 24);
+        assert!(small.contains("L0") && small.contains("repaired"), "{small}");
+        insta::assert_snapshot!("merkle_repaired_80x24", small);
+    });
+}
+
+#[test]
+fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
+    rt().block_on(async {
+        let mut app = open("failure-detection").await;
+        let gossiping = |app: &App| {
+            app.flights()
+                .live()
+                .any(|f| matches!(f.kind, MsgKind::Gossip | MsgKind::GossipReply))
+        };
+        app.run_for(Dur::from_millis(900)).await;
+        for _ in 0..2_000 {
+            if gossiping(&app) {
+                break;
+            }
+            app.run_for(Dur::from_millis(1)).await;
+        }
+        assert!(gossiping(&app));
+        let ring = |s: &str| -> String {
+            s.lines()
+                .skip(3)
+                .take(25)
+                .map(|l| l.chars().take(50).collect::<String>())
+                .collect()
+        };
+        let logged = |s: &str| {
+            s.lines()
+                .skip(31)
+                .take(8)
+                .any(|l| l.contains("→") && l.contains("gossip"))
+        };
+        // By default: on the ring, not in the log.
+        let ring_only = screen(&mut app, 120, 40);
+        assert!(ring(&ring_only).contains('●'), "{ring_only}");
+        assert!(!logged(&ring_only), "{ring_only}");
+        assert!(ring_only.contains("gossip not listed (g)"), "{ring_only}");
+        insta::assert_snapshot!("gossip_ring_only", ring_only);
+        app.handle(Action::ToggleGossip).await;
+        assert_eq!(app.gossip(), GossipShown::Nowhere);
+        let hidden = screen(&mut app, 120, 40);
+        assert!(hidden.contains("gossip hidden"), "{hidden}");
+        assert!(!ring(&hidden).contains('●'), "no gossip on the ring:\n{hidden}");
+        assert!(!logged(&hidden), "{hidden}");
+        insta::assert_snapshot!("gossip_hidden", hidden);
+        app.handle(Action::ToggleGossip).await;
+        let everywhere = screen(&mut app, 120, 40);
+        assert!(everywhere.contains("gossip logged"), "{everywhere}");
+        assert!(ring(&everywhere).contains('●') && logged(&everywhere), "{everywhere}");
+        app.handle(Action::ToggleGossip).await;
+        assert_eq!(app.gossip(), GossipShown::Ring);
+        let again = screen(&mut app, 120, 40);
+        let above_the_notice = |s: &str| s.lines().take(39).collect::<Vec<_>>().join("\n");
+        assert_eq!(
+            above_the_notice(&again),
+            above_the_notice(&ring_only),
+            "back to the default"
+        );
     });
 }

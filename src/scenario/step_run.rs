@@ -77,14 +77,10 @@ impl StepRun {
         self.wait_until
     }
 
-    /// True when its operations have answered and its wait is over.
+    /// True when its operations (fills' and scans' included) have answered
+    /// and its wait is over.
     pub fn is_done(&self, engine: &Engine) -> bool {
-        engine.now() >= self.wait_until
-            && self
-                .parts
-                .iter()
-                .filter_map(|p| p.op)
-                .all(|op| engine.report(op).is_some())
+        engine.now() >= self.wait_until && self.ops().into_iter().all(|op| engine.report(op).is_some())
     }
 
     /// Checks the step's expectations, records each in the trace and returns them.

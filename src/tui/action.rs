@@ -96,5 +96,9 @@ pub enum Action {
     ResolveMerge,
     /// Open the command line with the merge, to edit before writing.
     ResolveEdit,
+    /// Show the next detail pane: key inspector, membership, Merkle trees.
+    CycleView,
+    /// Hide gossip messages from the ring and the log, or show them again.
+    ToggleGossip,
     Edit(Edit),
 }

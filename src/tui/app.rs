@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use ratatui::layout::Rect;
 
 use crate::core::ids::NodeId;
+use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
@@ -19,11 +20,35 @@ use crate::scenario::noderef::ParseContext;
 use super::action::{Focus, Mode};
 use super::anchors::Homes;
 use super::flights::Flights;
+use super::gossip::GossipShown;
+use super::hint_book::HintBook;
 use super::inspector::{Inspector, LastOp};
 use super::line_editor::LineEditor;
 use super::log::{Category, EventLog, LogEntry};
+use super::members::Members;
+use super::merkle::MerkleModel;
 use super::pacing::Pacer;
 use super::playback::Playback;
+use super::refresh::Throttles;
+use super::transfers::Transfers;
+use super::view::DetailView;
+
+/// The node a fault is about: the one killed, revived, joining, leaving or
+/// slowed; the lone side of a partition (its smallest group); the receiving
+/// end of a cut link.
+pub fn fault_subject(fault: &Fault) -> Option<NodeId> {
+    match fault {
+        Fault::Kill(n) | Fault::Revive(n) | Fault::Join(n) | Fault::Leave(n) | Fault::Slow { node: n, .. } => Some(*n),
+        Fault::Partition(groups) => groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .min_by_key(|g| g.len())?
+            .first()
+            .copied(),
+        Fault::Cut { to, .. } => Some(*to),
+        Fault::Heal | Fault::Set(_) => None,
+    }
+}
 
 /// Engine work one frame may do before virtual time is left to lag.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(20);
@@ -76,7 +101,19 @@ pub struct App {
     pub(crate) log: EventLog,
     pub(crate) flights: Flights,
     pub(crate) inspector: Inspector,
+    pub(crate) hints: HintBook,
+    pub(crate) members: Members,
+    pub(crate) merkle: MerkleModel,
+    pub(crate) transfers: Transfers,
+    /// The cluster's ring plus the nodes leaving it that some view still
+    /// lists: what the ring pane draws and where messages are anchored.
+    pub(crate) drawn_ring: Ring,
     pub(crate) homes: Homes,
+    /// The pane under the nodes table.
+    pub(crate) view: DetailView,
+    /// Where gossip messages are shown.
+    pub(crate) gossip: GossipShown,
+    pub(crate) throttles: Throttles,
     pub(crate) mode: Mode,
     pub(crate) focus: Focus,
     pub(crate) command: LineEditor,
@@ -111,13 +148,22 @@ impl App {
         let seed = opts.seed.unwrap_or(scenario.seed);
         let engine = Engine::new(&scenario.cluster.spec, seed)?;
         let homes = Homes::new(engine.ring(), engine.names().node_count());
+        let members = Members::new(engine.ring(), engine.names().node_count());
         let mut app = App {
+            view: DetailView::suggested(&scenario),
+            hints: HintBook::default(),
+            members,
+            merkle: MerkleModel::default(),
+            transfers: Transfers::default(),
+            drawn_ring: engine.ring().clone(),
+            gossip: GossipShown::default(),
+            throttles: Throttles::default(),
             playback: Playback::new(&scenario),
             engine,
             scenario,
             seed,
             pacer: Pacer::new(opts.speed),
-            log: EventLog::default(),
+            log: EventLog::hiding_gossip(),
             flights: Flights::default(),
             inspector: Inspector::default(),
             homes,
@@ -151,6 +197,13 @@ impl App {
     pub(crate) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
         let engine = scenario.start_engine(seed)?;
         self.homes = Homes::new(engine.ring(), engine.names().node_count());
+        self.members = Members::new(engine.ring(), engine.names().node_count());
+        self.drawn_ring = engine.ring().clone();
+        self.hints.clear();
+        self.merkle.clear();
+        self.transfers.clear();
+        self.throttles = Throttles::default();
+        self.view = DetailView::suggested(&scenario);
         self.engine = engine;
         self.playback = Playback::new(&scenario);
         self.scenario = scenario;
@@ -213,6 +266,28 @@ impl App {
 
     pub fn flights(&self) -> &Flights {
         &self.flights
+    }
+
+    pub fn hints(&self) -> &HintBook {
+        &self.hints
+    }
+
+    pub fn members(&self) -> &Members {
+        &self.members
+    }
+
+    pub fn merkle(&self) -> &MerkleModel {
+        &self.merkle
+    }
+
+    /// The pane shown under the nodes table.
+    pub fn view(&self) -> DetailView {
+        self.view
+    }
+
+    /// Where gossip messages are shown.
+    pub fn gossip(&self) -> GossipShown {
+        self.gossip
     }
 
     pub fn playback(&self) -> &Playback {
@@ -318,7 +393,7 @@ impl App {
         if self.notice.as_ref().is_some_and(|n| self.real_now > n.until) {
             self.notice = None;
         }
-        self.refresh_inspector().await;
+        self.refresh_models(false).await;
     }
 
     /// Runs virtual time for `d` with no real-time budget (tests, and the
@@ -326,7 +401,7 @@ impl App {
     pub async fn run_for(&mut self, d: Dur) {
         let target = self.engine.now() + d;
         self.advance_to(target, None).await;
-        self.refresh_inspector().await;
+        self.refresh_models(true).await;
     }
 
     /// Moves virtual time to `target`, stopping at every instant a running
@@ -372,16 +447,7 @@ impl App {
     pub(crate) async fn settle(&mut self) {
         self.playback.pump(&mut self.engine, self.real_now).await;
         self.ingest();
-        self.refresh_inspector().await;
-    }
-
-    async fn refresh_inspector(&mut self) {
-        if let Some(key) = self.inspector.wants_refresh().cloned() {
-            let view = self.engine.key_view(&key).await;
-            let replicas = self.engine.settings().replicas;
-            let mode = self.engine.settings().clocks;
-            self.inspector.set_view(&key, view, self.engine.ring(), replicas, mode);
-        }
+        self.refresh_models(true).await;
     }
 
     /// Takes in every trace event recorded since the last call.
@@ -391,15 +457,30 @@ impl App {
             return;
         }
         let mut events = std::mem::take(&mut self.trace_buf);
-        let mut ring_changed = false;
         for ev in events.drain(..) {
-            // Joins and leaves change the ring: the homes follow.
-            ring_changed |= matches!(
-                ev.event,
-                Event::ViewChanged { .. } | Event::NodeLeft { .. } | Event::Fault(Fault::Join(_) | Fault::Leave(_))
-            );
-            self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
             self.inspector.observe(&ev.event);
+            self.hints.observe(&ev.event);
+            self.members.observe(&ev.event);
+            self.merkle.observe(&ev.event);
+            self.transfers.observe(&ev.event);
+            // Joins and leaves change the ring, views of it spread, and who
+            // is alive decides which views count: the drawing follows.
+            if matches!(
+                ev.event,
+                Event::ViewChanged { .. }
+                    | Event::NodeLeft { .. }
+                    | Event::Fault(Fault::Join(_) | Fault::Leave(_) | Fault::Kill(_) | Fault::Revive(_))
+            ) {
+                self.follow_ring();
+            }
+            self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
+            // The node selection follows what the story does to nodes, as
+            // the inspector follows the key of each new operation.
+            if let Event::Fault(f) = &ev.event
+                && let Some(node) = fault_subject(f)
+            {
+                self.selected_node = node;
+            }
             match &ev.event {
                 Event::OpFinished {
                     op,
@@ -465,9 +546,42 @@ impl App {
             }
             self.log.push(LogEntry::from_trace(ev, self.engine.names()));
         }
-        if ring_changed {
-            self.homes = Homes::new(self.engine.ring(), self.engine.names().node_count());
-        }
         self.trace_buf = events;
+    }
+
+    /// The ring or the views of it changed: remembers nodes leaving it,
+    /// forgets those no live view lists any more, and redraws the ring (and
+    /// re-anchors messages) when what is drawn changed.
+    fn follow_ring(&mut self) {
+        self.members.ring_changed(self.engine.ring());
+        let engine = &self.engine;
+        self.members.settle_departures(|n| engine.is_alive(n));
+        let mut drawn = self.engine.ring().clone();
+        for (node, tokens) in self.members.departing() {
+            drawn = drawn.with_node(*node, tokens.clone());
+        }
+        if drawn != self.drawn_ring {
+            self.homes = Homes::new(&drawn, self.engine.names().node_count());
+            self.drawn_ring = drawn;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selection_follows_the_node_a_fault_is_about() {
+        let n = NodeId;
+        assert_eq!(fault_subject(&Fault::Kill(n(3))), Some(n(3)));
+        assert_eq!(
+            fault_subject(&Fault::Partition(vec![vec![n(1), n(2), n(3)], vec![n(4)]])),
+            Some(n(4)),
+            "the lone side"
+        );
+        assert_eq!(fault_subject(&Fault::Cut { from: n(1), to: n(2) }), Some(n(2)));
+        assert_eq!(fault_subject(&Fault::Heal), None);
+        assert_eq!(fault_subject(&Fault::Partition(Vec::new())), None);
     }
 }

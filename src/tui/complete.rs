@@ -58,6 +58,7 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
             }
         }
         (Some("kill" | "revive" | "leave"), _) if words.len() == 1 => vocab.nodes.clone(),
+        (Some("join"), _) if words.len() == 1 => next_node_name(&vocab.nodes).into_iter().collect(),
         (Some("slow"), _) if words.len() == 1 => vocab.nodes.clone(),
         (Some("partition" | "cut"), _) => vocab.nodes.clone(),
         (Some("load"), _) if words.len() == 1 => vocab.presets.clone(),
@@ -68,6 +69,26 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
     words.sort();
     words.dedup();
     Candidates { start, words }
+}
+
+/// A name for a node joining: the cluster's naming pattern, one past the
+/// highest number (`n6` after `n1`..`n5`), or `None` when the names have
+/// no pattern.
+pub fn next_node_name(nodes: &[String]) -> Option<String> {
+    let split = |name: &str| {
+        let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (prefix, number) = name.split_at(name.len() - digits);
+        Some((prefix.to_string(), number.parse::<u64>().ok()?))
+    };
+    let (prefix, _) = split(nodes.first()?)?;
+    let highest = nodes
+        .iter()
+        .filter_map(|n| split(n))
+        .filter(|(p, _)| *p == prefix)
+        .map(|(_, n)| n)
+        .max()?;
+    let name = format!("{prefix}{}", highest.checked_add(1)?);
+    (!nodes.contains(&name)).then_some(name)
 }
 
 /// The longest prefix every word shares.
@@ -128,6 +149,8 @@ mod tests {
         assert_eq!(words("load co"), vec!["conflicting-writes", "coordinator-down"]);
         assert_eq!(words("set write"), vec!["write_quorum="]);
         assert!(words("heal x").is_empty());
+        assert_eq!(words("join "), vec!["s4"], "a fresh name in the cluster's pattern");
+        assert!(words("join s4 ").is_empty(), "tokens are free numbers");
     }
 
     #[test]
@@ -135,6 +158,18 @@ mod tests {
         assert_eq!(candidates("cut s1>s", &vocab()).start, 7);
         assert_eq!(candidates("kill s", &vocab()).start, 5);
         assert_eq!(candidates("ki", &vocab()).start, 0);
+    }
+
+    #[test]
+    fn a_joining_node_is_offered_the_next_name() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(next_node_name(&names(&["n1", "n2", "n5"])).as_deref(), Some("n6"));
+        assert_eq!(
+            next_node_name(&names(&["s1", "s2", "s3", "extra"])).as_deref(),
+            Some("s4")
+        );
+        assert_eq!(next_node_name(&names(&["alpha", "beta"])), None);
+        assert_eq!(next_node_name(&[]), None);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub const EVENT_KINDS: &[&str] = &[
     "transferred",
     "released",
     "node-left",
+    "anti-entropy",
+    "merkle-level",
     "coordinating",
     "op-started",
     "op-finished",
@@ -109,6 +111,13 @@ impl LogFilter {
 
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// True when a term asks for gossip messages (`gossip`, `kind:gossip-reply`).
+    pub fn names_gossip(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|(negate, t)| !negate && matches!(t, Term::Msg(k) if crate::tui::theme::is_gossip(*k)))
     }
 
     pub fn matches(&self, subject: &Subject) -> bool {

@@ -59,12 +59,21 @@ pub struct Flash {
 pub struct Flights {
     live: BTreeMap<MsgId, Flight>,
     flashes: VecDeque<Flash>,
+    /// When (the app's real time) each kind was last sent, by kind: the
+    /// ring's legend names the kinds on screen lately first.
+    last_sent: [Option<Duration>; MsgKind::ALL.len()],
 }
 
 impl Flights {
     pub fn clear(&mut self) {
         self.live.clear();
         self.flashes.clear();
+        self.last_sent = Default::default();
+    }
+
+    /// When a message of `kind` was last sent, in the app's real time.
+    pub fn last_sent(&self, kind: MsgKind) -> Option<Duration> {
+        self.last_sent.get(kind as usize).copied().flatten()
     }
 
     pub fn len(&self) -> usize {
@@ -95,6 +104,9 @@ impl Flights {
                 arrives,
                 ..
             } => {
+                if let Some(t) = self.last_sent.get_mut(*kind as usize) {
+                    *t = Some(real_now);
+                }
                 if self.live.len() >= FLIGHT_CAP {
                     self.live.pop_first();
                 }
@@ -234,6 +246,8 @@ mod tests {
         assert_eq!(flights[0].from, Anchor::Centre);
         assert_eq!(flights[0].to, Anchor::Ring(300));
         assert_eq!(flights[1].to, Anchor::Centre);
+        assert_eq!(f.last_sent(MsgKind::ClientReply), Some(Duration::ZERO));
+        assert_eq!(f.last_sent(MsgKind::Gossip), None);
     }
 
     #[test]

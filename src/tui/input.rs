@@ -14,6 +14,7 @@ use super::keymap::map_key;
 use super::line_editor::EditOutcome;
 use super::ui::layout::Screen;
 use super::ui::ring_geometry::RingGeometry;
+use super::view::DetailView;
 
 /// Lines a page key or a mouse wheel notch moves the log.
 const PAGE: usize = 10;
@@ -114,12 +115,12 @@ impl App {
             Action::PageDown => self.move_selection(PAGE as isize),
             Action::Home => match self.focus {
                 Focus::Log => self.log.home(),
-                Focus::Inspector => self.inspector.select_by(isize::MIN / 2),
-                Focus::Ring | Focus::Nodes => self.selected_node = NodeId(0),
+                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MIN / 2),
+                Focus::Ring | Focus::Nodes | Focus::Inspector => self.selected_node = NodeId(0),
             },
             Action::End => match self.focus {
-                Focus::Inspector => self.inspector.select_by(isize::MAX / 2),
-                Focus::Ring | Focus::Nodes => {
+                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MAX / 2),
+                Focus::Ring | Focus::Nodes | Focus::Inspector => {
                     self.selected_node = NodeId(self.engine.names().node_count().saturating_sub(1) as u16)
                 }
                 Focus::Log => self.log.follow(),
@@ -147,9 +148,33 @@ impl App {
             Action::ResolvePick(n) => self.resolve_pick(n).await,
             Action::ResolveMerge => self.resolve_merge().await,
             Action::ResolveEdit => self.resolve_edit(),
+            Action::CycleView => {
+                self.view = self.view.next();
+                self.info(match self.view {
+                    DetailView::Inspector => "key inspector: the selected key's replicas, hints and last operation",
+                    DetailView::Membership => {
+                        "membership: each row is what one node believes about every node (v: next pane)"
+                    }
+                    DetailView::Merkle => {
+                        "Merkle trees of the selected key's range, two replicas side by side (v: next pane)"
+                    }
+                });
+                self.settle().await;
+            }
+            Action::ToggleGossip => {
+                self.gossip = self.gossip.next();
+                self.log.set_hide_gossip(!self.gossip.in_log());
+                self.info(self.gossip.describe());
+            }
             Action::Quit | Action::Edit(_) => {}
         }
         self.refresh().await;
+    }
+
+    /// Whether arrows in the detail pane move the node selection (the
+    /// membership matrix) rather than the key selection.
+    fn detail_selects_nodes(&self) -> bool {
+        self.view == DetailView::Membership
     }
 
     /// Re-reads the inspector's key if the action changed the selection.
@@ -160,12 +185,10 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
+        let nodes = self.detail_selects_nodes();
         match self.focus {
-            Focus::Ring | Focus::Nodes => {
-                let last = (self.engine.names().node_count() as isize - 1).max(0);
-                let at = (self.selected_node.0 as isize + delta).clamp(0, last);
-                self.selected_node = NodeId(at as u16);
-            }
+            Focus::Ring | Focus::Nodes => self.move_node(delta),
+            Focus::Inspector if nodes => self.move_node(delta),
             Focus::Inspector => self.inspector.select_by(delta),
             Focus::Log => {
                 if delta < 0 {
@@ -177,11 +200,19 @@ impl App {
         }
     }
 
+    fn move_node(&mut self, delta: isize) {
+        let last = (self.engine.names().node_count() as isize - 1).max(0);
+        let at = (self.selected_node.0 as isize + delta).clamp(0, last);
+        self.selected_node = NodeId(at as u16);
+    }
+
     /// Enter: a node or a key filters the log to it; a log line selects
     /// its key in the inspector.
     fn activate(&mut self) {
+        let nodes = self.detail_selects_nodes();
         let term = match self.focus {
             Focus::Ring | Focus::Nodes => Some(self.engine.names().node(self.selected_node).to_string()),
+            Focus::Inspector if nodes => Some(self.engine.names().node(self.selected_node).to_string()),
             Focus::Inspector => self.inspector.selected().map(|k| format!("key:{k}")),
             Focus::Log => {
                 let key = self
@@ -293,14 +324,31 @@ impl App {
                     }
                 } else if inside(screen.inspector) {
                     self.focus = Focus::Inspector;
+                    if self.view == DetailView::Membership
+                        && let Some(node) = super::ui::membership::node_at(self, screen.inspector, m.column, m.row)
+                    {
+                        self.selected_node = node;
+                    }
                 } else if inside(screen.log) {
                     self.focus = Focus::Log;
                 }
             }
             MouseEventKind::ScrollUp if inside(screen.log) => self.log.up(WHEEL),
             MouseEventKind::ScrollDown if inside(screen.log) => self.log.down(WHEEL),
-            MouseEventKind::ScrollUp if inside(screen.inspector) => self.inspector.select_by(-1),
-            MouseEventKind::ScrollDown if inside(screen.inspector) => self.inspector.select_by(1),
+            MouseEventKind::ScrollUp if inside(screen.inspector) => {
+                if self.detail_selects_nodes() {
+                    self.move_node(-1)
+                } else {
+                    self.inspector.select_by(-1)
+                }
+            }
+            MouseEventKind::ScrollDown if inside(screen.inspector) => {
+                if self.detail_selects_nodes() {
+                    self.move_node(1)
+                } else {
+                    self.inspector.select_by(1)
+                }
+            }
             _ => {}
         }
         self.refresh().await;

@@ -62,6 +62,18 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b("p", "pick a scenario to load", KeyCode::Char('p'), Action::OpenPicker),
     b("Tab S-Tab", "move focus between panes", KeyCode::Tab, Action::FocusNext),
+    b(
+        "v",
+        "detail pane: key inspector → membership matrix → Merkle trees",
+        KeyCode::Char('v'),
+        Action::CycleView,
+    ),
+    b(
+        "g",
+        "gossip: ring only (default) → hidden → ring and log",
+        KeyCode::Char('g'),
+        Action::ToggleGossip,
+    ),
     b("↑ ↓ k j", "select a node, a key or a log line", KeyCode::Up, Action::Up),
     b("PgUp PgDn", "scroll by a page", KeyCode::PageUp, Action::PageUp),
     b(
@@ -147,6 +159,8 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
         KeyCode::Char('x') => Action::ToggleNode,
         KeyCode::Char('m') => Action::ResolveMerge,
         KeyCode::Char('e') => Action::ResolveEdit,
+        KeyCode::Char('v') => Action::CycleView,
+        KeyCode::Char('g') => Action::ToggleGossip,
         KeyCode::Char(c @ '1'..='9') => Action::ResolvePick(c as u8 - b'0'),
         KeyCode::Char('k') | KeyCode::Up => Action::Up,
         KeyCode::Char('j') | KeyCode::Down => Action::Down,
@@ -280,6 +294,8 @@ mod tests {
         assert_eq!(m(KeyCode::Char('3')), Some(Action::ResolvePick(3)));
         assert_eq!(m(KeyCode::Char('0')), None);
         assert_eq!(m(KeyCode::Char('j')), Some(Action::Down));
+        assert_eq!(m(KeyCode::Char('v')), Some(Action::CycleView));
+        assert_eq!(m(KeyCode::Char('g')), Some(Action::ToggleGossip));
         assert_eq!(m(KeyCode::F(5)), None);
         assert_eq!(map_key(Mode::Normal, ctrl('c')), Some(Action::Quit));
     }

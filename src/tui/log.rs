@@ -69,6 +69,16 @@ impl LogEntry {
         &self.text[self.split..]
     }
 
+    /// A gossip message sent, delivered or dropped.
+    pub fn is_gossip(&self) -> bool {
+        matches!(
+            self.event,
+            Some(
+                Event::Sent { kind, .. } | Event::Delivered { kind, .. } | Event::Dropped { kind, .. }
+            ) if super::theme::is_gossip(kind)
+        )
+    }
+
     fn subject(&self) -> Subject<'_> {
         Subject {
             event: self.event.as_ref(),
@@ -155,6 +165,8 @@ pub struct EventLog {
     /// The selected line; `None` follows the newest.
     cursor: Option<u64>,
     cap: usize,
+    /// Gossip messages are left out (the `g` key), whatever the filter.
+    hide_gossip: bool,
 }
 
 impl Default for EventLog {
@@ -172,7 +184,38 @@ impl EventLog {
             matching: VecDeque::new(),
             cursor: None,
             cap: cap.max(1),
+            hide_gossip: false,
         }
+    }
+
+    /// Whether gossip messages are left out.
+    pub fn hides_gossip(&self) -> bool {
+        self.hide_gossip
+    }
+
+    /// Leaves gossip messages out (or shows them again): they are many, and
+    /// a story about keys reads better without them.
+    pub fn set_hide_gossip(&mut self, hide: bool) {
+        if self.hide_gossip != hide {
+            self.hide_gossip = hide;
+            let filter = self.filter.clone();
+            self.set_filter(filter);
+        }
+    }
+
+    /// A log that leaves gossip messages out, as the playground opens.
+    pub fn hiding_gossip() -> EventLog {
+        EventLog {
+            hide_gossip: true,
+            ..EventLog::default()
+        }
+    }
+
+    /// Whether the line is shown: the filter keeps it and it is not hidden
+    /// gossip (a filter that names gossip shows it anyway).
+    fn keeps(&self, entry: &LogEntry) -> bool {
+        let hidden = self.hide_gossip && entry.is_gossip() && !self.filter.names_gossip();
+        !hidden && self.filter.matches(&entry.subject())
     }
 
     pub fn len(&self) -> usize {
@@ -210,7 +253,7 @@ impl EventLog {
             }
         }
         let seq = self.first_seq + self.entries.len() as u64;
-        if self.filter.matches(&entry.subject()) {
+        if self.keeps(&entry) {
             self.matching.push_back(seq);
         }
         self.entries.push_back(entry);
@@ -228,7 +271,7 @@ impl EventLog {
         self.filter = filter;
         self.matching.clear();
         for (i, e) in self.entries.iter().enumerate() {
-            if self.filter.matches(&e.subject()) {
+            if self.keeps(e) {
                 self.matching.push_back(self.first_seq + i as u64);
             }
         }
@@ -403,6 +446,42 @@ mod tests {
         log.home();
         log.push(fault(5, 0));
         assert_eq!(log.selected().unwrap().at, Time(1_000));
+    }
+
+    fn gossip(i: u64) -> LogEntry {
+        LogEntry::from_trace(
+            TraceEvent {
+                at: Time(i * 1000),
+                event: Event::Sent {
+                    msg: crate::core::ids::MsgId(i),
+                    from: crate::core::ids::Endpoint::Node(NodeId(0)),
+                    to: crate::core::ids::Endpoint::Node(NodeId(1)),
+                    kind: MsgKind::Gossip,
+                    key: None,
+                    arrives: Time(i * 1000 + 5),
+                },
+            },
+            &names(),
+        )
+    }
+
+    #[test]
+    fn gossip_can_be_hidden_and_shown_again_under_any_filter() {
+        let mut log = EventLog::with_cap(100);
+        log.push(fault(1, 0));
+        log.push(gossip(2));
+        log.set_hide_gossip(true);
+        assert_eq!(log.matching_len(), 1);
+        log.push(gossip(3));
+        log.push(fault(4, 1));
+        assert_eq!(shown(&log, 10), vec!["⚡ kill s1", "⚡ kill s2"]);
+        log.set_filter(LogFilter::parse("s1", &names()).unwrap());
+        assert_eq!(log.matching_len(), 1, "the filter and the toggle both apply");
+        log.set_hide_gossip(false);
+        assert_eq!(log.matching_len(), 3, "s1 sent both gossip messages");
+        log.set_hide_gossip(true);
+        log.set_filter(LogFilter::parse("gossip", &names()).unwrap());
+        assert_eq!(log.matching_len(), 2, "a filter that asks for gossip gets it");
     }
 
     #[test]

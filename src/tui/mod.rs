@@ -14,23 +14,31 @@ pub mod complete;
 pub mod event_loop;
 pub mod filter;
 pub mod flights;
+pub mod gossip;
+pub mod hint_book;
 mod input;
 pub mod inspector;
 pub mod keymap;
 pub mod line_editor;
 pub mod log;
+pub mod members;
+pub mod merkle;
 pub mod pacing;
 pub mod playback;
+mod refresh;
 pub mod resolve;
 pub mod terminal;
 pub mod theme;
+pub mod transfers;
 pub mod ui;
+pub mod view;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 pub use action::{Action, Edit, Focus, Mode};
 pub use app::{App, PlayOptions};
+pub use view::DetailView;
 
 /// Opens the playground and runs it until the user quits. Exit code 0 when
 /// the user quits, 128 + the signal's number when a signal ends it (the

@@ -55,6 +55,11 @@ pub const LEGEND: &[MsgKind] = &[
     MsgKind::Merkle,
 ];
 
+/// Gossip's kinds: the messages the `g` key hides from the ring and the log.
+pub fn is_gossip(kind: MsgKind) -> bool {
+    matches!(kind, MsgKind::Gossip | MsgKind::GossipReply)
+}
+
 /// Where a dropped message died.
 pub const DROP: Color = Color::LightRed;
 

@@ -16,6 +16,34 @@ pub struct Help {
     pub scroll: u16,
 }
 
+/// What each pane shows, for the help's Panes section.
+const PANES: &[(&str, &str)] = &[
+    (
+        "ring",
+        "tokens, the key's replicas, messages in flight; a joining or leaving node dimmed, n6 3/6",
+    ),
+    (
+        "nodes",
+        "status, keys, hints and for whom (2→n1,n3), seen (✗ down ?suspect), view, transfers",
+    ),
+    (
+        "key (v)",
+        "the selected key's replicas and versions, hinted copies (hint for n1), the last get or put",
+    ),
+    (
+        "membership",
+        "v: a row per observer, a column per node: up / susp / DOWN and the heartbeat's age",
+    ),
+    (
+        "merkle",
+        "v: two replicas' trees for the key's range: red differs, the session's descent, its costs",
+    ),
+    (
+        "log",
+        "the trace, without gossip messages unless g (or a filter naming gossip) asks for them",
+    ),
+];
+
 /// What each command does, beside its usage line.
 fn command_help(word: &str) -> &'static str {
     match word {
@@ -68,6 +96,14 @@ pub fn lines() -> Vec<Line<'static>> {
         ]));
     }
     lines.push(Line::raw(""));
+    lines.push(Line::styled("Panes", theme::caption()));
+    for (name, what) in PANES {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {name:<11}"), theme::key_hint()),
+            Span::raw(*what),
+        ]));
+    }
+    lines.push(Line::raw(""));
     lines.push(Line::styled("Log filter (after /)", theme::caption()));
     lines.push(Line::raw(
         "  words that must all match: a node (s1), a kind (replicate, dropped, fault...), a key (cart);",
@@ -88,15 +124,35 @@ pub fn lines() -> Vec<Line<'static>> {
     lines
 }
 
-/// Where the help is drawn on a screen of `area`.
-fn popup(area: Rect, lines: usize) -> Rect {
-    centred(area, 110, lines as u16 + 2)
+/// The help's widest.
+const WIDTH: u16 = 110;
+
+/// Where the help is drawn on a screen of `area`: as tall as its wrapped
+/// text, as the screen allows.
+fn popup(area: Rect) -> Rect {
+    let width = WIDTH.min(area.width.saturating_sub(2));
+    centred(area, WIDTH, wrapped_height(width.saturating_sub(2)).saturating_add(2))
+}
+
+/// How many rows the help takes wrapped to `width` columns: drawn into a
+/// scratch buffer, so that it counts exactly as the overlay wraps (a narrow
+/// screen wraps the long lines, and scrolling must reach the last one).
+fn wrapped_height(width: u16) -> u16 {
+    let text = lines();
+    let rows = (text.len() * 4).min(4_000) as u16;
+    let area = Rect::new(0, 0, width.max(1), rows);
+    let mut buf = Buffer::empty(area);
+    Paragraph::new(text).wrap(Wrap { trim: false }).render(area, &mut buf);
+    (0..rows)
+        .rev()
+        .find(|&y| (0..area.width).any(|x| buf[(x, y)].symbol() != " "))
+        .map_or(0, |y| y + 1)
 }
 
 /// The furthest the help can scroll on a screen of `area`.
 pub fn max_scroll(area: Rect) -> u16 {
-    let n = lines().len();
-    (n as u16).saturating_sub(popup(area, n).height.saturating_sub(2))
+    let popup = popup(area);
+    wrapped_height(popup.width.saturating_sub(2)).saturating_sub(popup.height.saturating_sub(2))
 }
 
 /// A centred rectangle at most `w` x `h`.
@@ -110,7 +166,7 @@ impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let text = lines();
         let max_scroll = max_scroll(area);
-        let popup = popup(area, text.len());
+        let popup = popup(area);
         Clear.render(popup, buf);
         Paragraph::new(text)
             .block(
@@ -136,6 +192,24 @@ impl Widget for Help {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_narrow_help_scrolls_to_its_last_line() {
+        assert_eq!(max_scroll(Rect::new(0, 0, 200, 100)), 0, "it all fits");
+        for (w, h) in [(80, 24), (120, 40), (200, 100)] {
+            let area = Rect::new(0, 0, w, h);
+            let popup = popup(area);
+            let mut buf = Buffer::empty(area);
+            Help {
+                scroll: max_scroll(area),
+            }
+            .render(area, &mut buf);
+            let last_row: String = (popup.x..popup.right())
+                .map(|x| buf[(x, popup.bottom() - 2)].symbol().to_string())
+                .collect();
+            assert!(last_row.contains("Esc, q or ? closes this help"), "{w}x{h}: {last_row}");
+        }
+    }
 
     #[test]
     fn help_lists_every_key_and_command() {

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::core::ids::Names;
-use crate::core::message::Outcome;
+use crate::core::message::{MsgKind, Outcome};
 use crate::core::ring::Ring;
 use crate::core::version::Version;
 use crate::tui::action::Focus;
@@ -18,7 +18,10 @@ use crate::tui::app::App;
 use crate::tui::inspector::LastOp;
 use crate::tui::theme;
 
+use super::fit::{Priority, fit};
 use super::pane;
+use super::tabs::detail_title;
+use crate::tui::view::DetailView;
 
 pub struct InspectorPane<'a> {
     pub app: &'a App,
@@ -48,10 +51,6 @@ fn version_spans<'a>(versions: &[Version], names: &Names, alive: bool) -> Vec<Sp
     }
     spans
 }
-
-/// How much a line matters when the pane is too short for all of them:
-/// lines with the highest number go first.
-type Priority = u8;
 
 fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<(Priority, Line<'a>)> {
     let mut lines = Vec::new();
@@ -139,32 +138,16 @@ fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<(Priority, Line<'a>)> {
     lines
 }
 
-/// Drops the least important lines until `lines` fit in `height`, keeping
-/// the order of the rest.
-fn fit(mut lines: Vec<(Priority, Line<'_>)>, height: usize) -> Vec<Line<'_>> {
-    while lines.len() > height {
-        let Some(worst) = lines.iter().map(|(p, _)| *p).max() else {
-            break;
-        };
-        let at = lines
-            .iter()
-            .rposition(|(p, _)| *p == worst)
-            .expect("a line has the worst priority");
-        lines.remove(at);
-    }
-    lines.into_iter().map(|(_, l)| l).collect()
-}
-
 impl Widget for InspectorPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let names = app.engine.names();
         let inspector = &app.inspector;
         let title = match inspector.selected() {
-            Some(k) => format!(" key · {k} "),
-            None => " key inspector ".to_string(),
+            Some(k) => format!("key · {k}"),
+            None => "key inspector".to_string(),
         };
-        let block = pane(Line::styled(title, theme::title()), app, Focus::Inspector);
+        let block = pane(detail_title(DetailView::Inspector, title), app, Focus::Inspector);
         let height = block.inner(area).height as usize;
         let Some(key) = inspector.selected() else {
             let lines = vec![
@@ -229,6 +212,26 @@ impl Widget for InspectorPane<'_> {
             }
             lines.push((2, Line::from(spans)));
         }
+        // Copies kept by stand-ins for down replicas: not replicas of the
+        // key, so the store does not show them; the hint book does.
+        let hint_style = Style::new().fg(theme::kind_look(MsgKind::Handoff).color);
+        for (holder, hint) in app.hints.for_key(key) {
+            let alive = app.engine.is_alive(holder);
+            let mut spans = vec![
+                Span::styled("↪  ", hint_style),
+                Span::styled(
+                    format!("{:<6}", names.node(holder)),
+                    Style::new().fg(theme::node_color_alive(holder, alive)),
+                ),
+                Span::styled(if alive { "  " } else { "✗ " }, theme::fail()),
+            ];
+            spans.extend(version_spans(&hint.versions, names, alive));
+            spans.push(Span::styled(
+                format!("  hint for {}", names.node(hint.owner)),
+                hint_style.add_modifier(Modifier::BOLD),
+            ));
+            lines.push((2, Line::from(spans)));
+        }
         if let Some(op) = inspector.last_op() {
             lines.extend(last_op_lines(op, names));
         }
@@ -255,24 +258,5 @@ impl Widget for InspectorPane<'_> {
             ));
         }
         Paragraph::new(fit(lines, height)).block(block).render(area, buf);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_short_pane_drops_the_least_important_lines_first() {
-        let lines = vec![
-            (0, Line::raw("key")),
-            (2, Line::raw("replica a")),
-            (2, Line::raw("replica b")),
-            (5, Line::raw("context")),
-            (1, Line::raw("last op")),
-            (0, Line::raw("resolve")),
-        ];
-        let kept: Vec<String> = fit(lines, 4).iter().map(|l| l.to_string()).collect();
-        assert_eq!(kept, vec!["key", "replica a", "last op", "resolve"]);
     }
 }

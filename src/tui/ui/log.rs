@@ -61,6 +61,9 @@ impl Widget for LogPane<'_> {
                 Style::new().fg(Color::LightYellow),
             ));
         }
+        if log.hides_gossip() && !log.filter().names_gossip() {
+            title.push(Span::styled("· gossip not listed (g) ", theme::dim()));
+        }
         if !log.is_following() {
             title.push(Span::styled(
                 "· scrolled: Esc follows again ",

@@ -4,15 +4,19 @@
 //! that is not already at hand (no store is read while drawing).
 
 pub mod banner;
+pub mod fit;
 pub mod help;
 pub mod inspector;
 pub mod layout;
 pub mod log;
+pub mod membership;
+pub mod merkle;
 pub mod nodes;
 pub mod picker;
 pub mod ring;
 pub mod ring_geometry;
 pub mod status;
+pub mod tabs;
 pub mod too_small;
 
 use ratatui::buffer::Buffer;
@@ -23,6 +27,7 @@ use ratatui::widgets::{Block, BorderType, Widget};
 use super::action::{Focus, Mode};
 use super::app::App;
 use super::theme;
+use super::view::DetailView;
 use layout::Screen;
 
 impl Widget for &App {
@@ -35,7 +40,11 @@ impl Widget for &App {
         banner::Banner { app: self }.render(screen.banner, buf);
         ring::RingPane { app: self }.render(screen.ring, buf);
         nodes::NodesPane { app: self }.render(screen.nodes, buf);
-        inspector::InspectorPane { app: self }.render(screen.inspector, buf);
+        match self.view {
+            DetailView::Inspector => inspector::InspectorPane { app: self }.render(screen.inspector, buf),
+            DetailView::Membership => membership::MembershipPane { app: self }.render(screen.inspector, buf),
+            DetailView::Merkle => merkle::MerklePane { app: self }.render(screen.inspector, buf),
+        }
         log::LogPane { app: self }.render(screen.log, buf);
         status::StatusBar { app: self }.render(screen.status, buf);
         match self.mode {

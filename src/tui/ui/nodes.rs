@@ -1,7 +1,7 @@
 //! The nodes table. Its columns are data: a [`Column`] says its title, its
-//! width and how to show one [`NodeRow`], so a later issue adds a column
-//! (hints held, gossip view, anti-entropy) by adding a field to the row and
-//! an entry to [`COLUMNS`].
+//! width, how much it matters and how to show one [`NodeRow`]. A narrow
+//! pane keeps the columns that matter most (name, status, hints, network)
+//! and drops message counters first; [`choose`] decides, purely.
 
 use std::fmt::Write as _;
 
@@ -12,11 +12,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
 use crate::core::ids::NodeId;
+use crate::core::message::MsgKind;
 use crate::core::time::Dur;
 use crate::engine::NodeStatus;
 use crate::tui::action::Focus;
 use crate::tui::app::App;
+use crate::tui::hint_book::hint_cell;
+use crate::tui::members::Opinions;
 use crate::tui::theme;
+use crate::tui::transfers::transfer_cell;
 
 use super::layout::{Screen, inner};
 use super::pane;
@@ -27,6 +31,8 @@ pub struct NodeRow<'a> {
     pub id: NodeId,
     pub name: &'a str,
     pub status: NodeStatus,
+    /// It is off the cluster's ring, handing its ranges on, not gone yet.
+    pub leaving: bool,
     /// Its side of the current partition (0 = A), if it is in one.
     pub side: Option<usize>,
     /// Nodes it cannot send to because of a cut link.
@@ -34,16 +40,35 @@ pub struct NodeRow<'a> {
     pub slow: Dur,
     /// Its place in the selected key's preference list.
     pub rank: Option<usize>,
+    /// The nodes it keeps hints for, by name.
+    pub hint_owners: Vec<&'a str>,
+    /// Members of the ring its view makes, and of the cluster's ring.
+    pub view: usize,
+    pub cluster_view: usize,
+    /// Keys received and released by transfers so far.
+    pub received: u64,
+    pub released: u64,
+    /// How the other live nodes see it.
+    pub opinions: Opinions,
 }
 
 /// One column of the table.
 pub struct Column {
     pub title: &'static str,
-    /// Its width; a growing column takes at least this and any room left.
+    /// Its width; a growing column takes at least this and any room left;
+    /// a fitted column takes only what its widest cell needs, up to this,
+    /// and is left out while every cell is empty (no hints held, nobody
+    /// suspected, no transfer), so quiet columns cost no room.
     pub width: u16,
     pub grow: bool,
+    pub fitted: bool,
+    /// Which columns a narrow pane keeps: the lowest numbers.
+    pub priority: u8,
     pub cell: fn(&NodeRow) -> Line<'static>,
 }
+
+/// The widest a hints cell gets.
+const HINTS_W: u16 = 12;
 
 fn num(n: impl std::fmt::Display) -> Line<'static> {
     Line::from(n.to_string())
@@ -55,6 +80,8 @@ pub const COLUMNS: &[Column] = &[
         title: "node",
         width: 8,
         grow: false,
+        fitted: false,
+        priority: 0,
         cell: |r| {
             let color = theme::node_color_alive(r.id, r.status.alive);
             Line::from(vec![
@@ -67,9 +94,13 @@ pub const COLUMNS: &[Column] = &[
         title: "status",
         width: 7,
         grow: false,
+        fitted: false,
+        priority: 0,
         cell: |r| {
             if r.status.left {
                 Line::styled("left", theme::dim())
+            } else if r.leaving && r.status.alive {
+                Line::styled("leaving", Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
             } else if !r.status.alive {
                 Line::styled("DOWN", theme::fail())
             } else if r.status.epoch > 0 {
@@ -83,6 +114,8 @@ pub const COLUMNS: &[Column] = &[
         title: "key",
         width: 4,
         grow: false,
+        fitted: false,
+        priority: 1,
         cell: |r| match r.rank {
             Some(n) => Line::styled(format!("#{n}"), theme::bold()),
             None => Line::from(""),
@@ -92,12 +125,85 @@ pub const COLUMNS: &[Column] = &[
         title: "keys",
         width: 4,
         grow: false,
+        fitted: false,
+        priority: 1,
         cell: |r| num(r.status.stats.keys),
+    },
+    Column {
+        title: "hints",
+        width: HINTS_W,
+        grow: false,
+        fitted: true,
+        priority: 1,
+        cell: |r| {
+            Line::styled(
+                hint_cell(r.status.stats.hints, &r.hint_owners, HINTS_W as usize),
+                Style::new().fg(theme::kind_look(MsgKind::Handoff).color),
+            )
+        },
+    },
+    Column {
+        title: "seen",
+        width: 9,
+        grow: false,
+        fitted: true,
+        priority: 2,
+        cell: |r| {
+            let o = r.opinions;
+            let mut spans = Vec::new();
+            if o.down > 0 {
+                spans.push(Span::styled(format!("✗{}", o.down), theme::fail()));
+            }
+            if o.suspect > 0 {
+                if !spans.is_empty() {
+                    spans.push(Span::raw(" "));
+                }
+                spans.push(Span::styled(
+                    format!("?{}", o.suspect),
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                ));
+            }
+            Line::from(spans)
+        },
+    },
+    Column {
+        title: "view",
+        width: 4,
+        grow: false,
+        fitted: false,
+        priority: 3,
+        cell: |r| {
+            if !r.status.alive {
+                Line::from("")
+            } else if r.view != r.cluster_view {
+                Line::styled(
+                    r.view.to_string(),
+                    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+                )
+            } else {
+                Line::styled(r.view.to_string(), theme::dim())
+            }
+        },
+    },
+    Column {
+        title: "xfer",
+        width: 10,
+        grow: false,
+        fitted: true,
+        priority: 3,
+        cell: |r| {
+            Line::styled(
+                transfer_cell(r.status.stats.handing_over, r.received, r.released),
+                Style::new().fg(theme::kind_look(MsgKind::Transfer).color),
+            )
+        },
     },
     Column {
         title: "sibl",
         width: 4,
         grow: false,
+        fitted: false,
+        priority: 3,
         cell: |r| {
             let n = r.status.stats.keys_with_siblings;
             if n > 0 {
@@ -111,27 +217,35 @@ pub const COLUMNS: &[Column] = &[
         },
     },
     Column {
-        title: "msg in",
-        width: 6,
+        title: "rcvd",
+        width: 5,
         grow: false,
+        fitted: false,
+        priority: 6,
         cell: |r| num(r.status.received),
     },
     Column {
-        title: "out",
-        width: 6,
+        title: "sent",
+        width: 5,
         grow: false,
+        fitted: false,
+        priority: 6,
         cell: |r| num(r.status.sent),
     },
     Column {
         title: "coord",
         width: 5,
         grow: false,
+        fitted: false,
+        priority: 5,
         cell: |r| num(r.status.stats.coordinating),
     },
     Column {
         title: "network",
         width: 12,
         grow: true,
+        fitted: false,
+        priority: 2,
         cell: |r| {
             let mut s = String::new();
             if let Some(side) = r.side {
@@ -199,22 +313,66 @@ impl Widget for NodesPane<'_> {
             .map(|k| engine.ring().preference_list(k, engine.settings().replicas))
             .unwrap_or_default();
         let focused = matches!(app.focus, Focus::Nodes | Focus::Ring);
-        let rows = (first..count.min(first + visible)).map(|i| {
-            let id = NodeId(i as u16);
-            let row = NodeRow {
-                id,
-                name: names.node(id),
-                status: engine.status(id),
-                side: groups.iter().position(|g| g.contains(&id)),
-                cut_to: cuts
-                    .iter()
-                    .filter(|(from, _)| *from == id)
-                    .map(|(_, to)| names.node(*to))
-                    .collect(),
-                slow: engine.network().slowness(id),
-                rank: prefs.iter().position(|n| *n == id).map(|p| p + 1),
-            };
-            let cells: Vec<Cell> = COLUMNS.iter().map(|c| Cell::from((c.cell)(&row))).collect();
+        let live = |n: NodeId| engine.is_alive(n);
+        let cluster_view = engine.ring().members().len();
+        let shown: Vec<(NodeId, Vec<Line<'static>>)> = (first..count.min(first + visible))
+            .map(|i| {
+                let id = NodeId(i as u16);
+                let row = NodeRow {
+                    id,
+                    name: names.node(id),
+                    status: engine.status(id),
+                    leaving: !engine.ring().contains(id) && app.members.departing().iter().any(|(d, _)| *d == id),
+                    side: groups.iter().position(|g| g.contains(&id)),
+                    cut_to: cuts
+                        .iter()
+                        .filter(|(from, _)| *from == id)
+                        .map(|(_, to)| names.node(*to))
+                        .collect(),
+                    slow: engine.network().slowness(id),
+                    rank: prefs.iter().position(|n| *n == id).map(|p| p + 1),
+                    hint_owners: app.hints.owners(id).into_iter().map(|o| names.node(o)).collect(),
+                    view: app.members.view_size(id),
+                    cluster_view,
+                    received: app.transfers.received(id),
+                    released: app.transfers.released(id),
+                    opinions: app.members.opinions(id, live),
+                };
+                (id, COLUMNS.iter().map(|c| (c.cell)(&row)).collect())
+            })
+            .collect();
+        // Fitted columns are as wide as their widest cell (or title), and
+        // absent while empty.
+        let widths: Vec<u16> = COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if !c.fitted {
+                    return c.width;
+                }
+                let widest = shown.iter().map(|(_, cells)| cells[i].width()).max().unwrap_or(0);
+                if widest == 0 {
+                    return 0;
+                }
+                (widest as u16).max(c.title.chars().count() as u16).min(c.width)
+            })
+            .collect();
+        let keep = choose(
+            &COLUMNS
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| (c.priority, *w))
+                .collect::<Vec<_>>(),
+            body.width,
+            SPACING,
+        );
+        let rows = shown.into_iter().map(|(id, cells)| {
+            let cells: Vec<Cell> = cells
+                .into_iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(line, _)| Cell::from(line))
+                .collect();
             let style = if id == app.selected_node {
                 if focused {
                     theme::selected()
@@ -226,19 +384,49 @@ impl Widget for NodesPane<'_> {
             };
             Row::new(cells).style(style)
         });
-        let header = Row::new(COLUMNS.iter().map(|c| Cell::from(c.title))).style(theme::dim());
-        let widths = COLUMNS.iter().map(|c| {
+        let kept = || {
+            COLUMNS
+                .iter()
+                .zip(&widths)
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c)
+        };
+        let header = Row::new(kept().map(|(c, _)| Cell::from(c.title))).style(theme::dim());
+        let widths = kept().map(|(c, w)| {
             if c.grow {
-                Constraint::Min(c.width)
+                Constraint::Min(*w)
             } else {
-                Constraint::Length(c.width)
+                Constraint::Length(*w)
             }
         });
         Table::new(rows, widths)
             .header(header)
-            .column_spacing(1)
+            .column_spacing(SPACING)
             .render(body, buf);
     }
+}
+
+/// Columns between two columns.
+const SPACING: u16 = 1;
+
+/// Which columns fit in `available` columns: taken by priority (lowest
+/// first, then left to right), each kept if it still fits, so a narrow
+/// pane loses its least useful columns and keeps the order of the rest.
+/// A column of width 0 has nothing to show and is never kept.
+pub fn choose(columns: &[(u8, u16)], available: u16, spacing: u16) -> Vec<bool> {
+    let mut order: Vec<usize> = (0..columns.len()).collect();
+    order.sort_by_key(|&i| (columns[i].0, i));
+    let mut keep = vec![false; columns.len()];
+    let mut used: u32 = 0;
+    for i in order {
+        let extra = columns[i].1 as u32 + if used > 0 { spacing as u32 } else { 0 };
+        if columns[i].1 > 0 && used + extra <= available as u32 {
+            used += extra;
+            keep[i] = true;
+        }
+    }
+    keep
 }
 
 #[cfg(test)]
@@ -254,10 +442,21 @@ mod tests {
                 epoch: 0,
                 ..Default::default()
             },
+            leaving: false,
             side: Some(1),
             cut_to: vec!["s3"],
             slow: Dur::from_millis(300),
             rank: Some(2),
+            hint_owners: vec!["s1", "s3"],
+            view: 4,
+            cluster_view: 5,
+            received: 7,
+            released: 0,
+            opinions: Opinions {
+                up: 1,
+                suspect: 1,
+                down: 2,
+            },
         }
     }
 
@@ -277,11 +476,21 @@ mod tests {
         assert_eq!(cell("status", &r), "up");
         assert_eq!(cell("key", &r), "#2");
         assert_eq!(cell("network", &r), "side B ✂→s3 +300ms");
+        assert_eq!(cell("hints", &r), "", "no hints held");
+        r.status.stats.hints = 2;
+        assert_eq!(cell("hints", &r), "2→s1,s3");
+        assert_eq!(cell("seen", &r), "✗2 ?1");
+        assert_eq!(cell("view", &r), "4");
+        assert_eq!(cell("xfer", &r), "↓7");
+        r.status.stats.handing_over = 3;
+        assert_eq!(cell("xfer", &r), "→3 ↓7");
         r.status.alive = false;
         assert_eq!(cell("status", &r), "DOWN");
         r.status.alive = true;
         r.status.epoch = 2;
         assert_eq!(cell("status", &r), "up ↻2");
+        r.leaving = true;
+        assert_eq!(cell("status", &r), "leaving");
     }
 
     #[test]
@@ -291,6 +500,30 @@ mod tests {
             let w = text((c.cell)(&r)).chars().count() as u16;
             assert!(w <= c.width, "{} is {w} wide in {}", c.title, c.width);
             assert!(c.title.chars().count() as u16 <= c.width);
+        }
+    }
+
+    #[test]
+    fn a_narrow_table_keeps_the_columns_that_matter_most() {
+        let cols = [(0, 8), (5, 6), (1, 4), (2, 12)];
+        assert_eq!(choose(&cols, 80, 1), vec![true; 4]);
+        assert_eq!(
+            choose(&cols, 27, 1),
+            vec![true, false, true, true],
+            "8+4+12 and two gaps"
+        );
+        assert_eq!(
+            choose(&cols, 20, 1),
+            vec![true, true, true, false],
+            "a smaller column still fits"
+        );
+        assert_eq!(choose(&cols, 3, 1), vec![false; 4]);
+        assert_eq!(choose(&[(0, 4), (0, 0)], 80, 1), vec![true, false], "an empty column");
+        let all: Vec<(u8, u16)> = COLUMNS.iter().map(|c| (c.priority, c.width)).collect();
+        let at_80 = choose(&all, 52, 1);
+        for title in ["node", "status", "hints"] {
+            let i = COLUMNS.iter().position(|c| c.title == title).unwrap();
+            assert!(at_80[i], "{title} shows at 80x24");
         }
     }
 

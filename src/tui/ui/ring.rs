@@ -1,7 +1,9 @@
 //! The ring pane: the consistent-hashing ring as a circle, every token a
 //! tick in its node's colour, node names beside their tokens, the selected
 //! key's position and preference list, messages moving along their chords
-//! and drops flashing where they died.
+//! and drops flashing where they died. A node joining or leaving is drawn
+//! dimmed, its name marked with how many live views list it, until every
+//! view agrees; gossip can be hidden (`g`).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -11,16 +13,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use ratatui::widgets::canvas::{Canvas, Circle, Context, Line as CanvasLine, Points};
 
+use std::time::Duration;
+
 use crate::core::ids::NodeId;
+use crate::core::message::MsgKind;
 use crate::core::ring::{NodeList, Ring};
 use crate::tui::action::Focus;
 use crate::tui::anchors::{angle, token_from};
 use crate::tui::app::App;
 use crate::tui::flights::FLASH_LIFE;
+use crate::tui::members::Spread;
 use crate::tui::theme;
 
 use super::pane;
 use super::ring_geometry::RingGeometry;
+
+/// The colour of a token not every live view agrees on yet.
+const SPREADING: Color = Color::Indexed(240);
 
 /// Messages drawn at most (the newest); the rest are in the log.
 const DRAWN_FLIGHTS: usize = 400;
@@ -57,25 +66,51 @@ impl Widget for RingPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
         let marks = key_marks(app);
-        let title = match (&marks, app.inspector.selected()) {
-            (Some(m), Some(k)) => format!(" ring · {k} at {:.1}% ", m.pos as f64 / 2f64.powi(64) * 100.0),
-            _ => " ring ".to_string(),
+        let spreads = spreads(app);
+        let mut title = vec![Span::styled(
+            match (&marks, app.inspector.selected()) {
+                (Some(m), Some(k)) => format!(" ring · {k} at {:.1}% ", m.pos as f64 / 2f64.powi(64) * 100.0),
+                _ => " ring ".to_string(),
+            },
+            theme::title(),
+        )];
+        if let Some((node, s)) = spreads.iter().find_map(|(n, s)| s.map(|s| (n, s))) {
+            let verb = if app.engine.ring().contains(*node) {
+                "joining"
+            } else {
+                "leaving"
+            };
+            title.push(Span::styled(
+                format!(
+                    "· {} {verb}: in {}/{} views ",
+                    app.engine.names().node(*node),
+                    s.have,
+                    s.of
+                ),
+                Style::new().fg(Color::Yellow),
+            ));
+        }
+        // As many kinds as the border has room for, those seen lately
+        // first, and always the drops.
+        let room = area.width.saturating_sub(4 + 7) as usize;
+        let recent = |k: MsgKind| {
+            app.flights
+                .last_sent(k)
+                .is_some_and(|t| app.real_now.saturating_sub(t) < RECENT)
+                && (app.gossip.on_ring() || !theme::is_gossip(k))
         };
-        // As many kinds as the border has room for, and always the drops.
         let mut legend: Vec<Span> = vec![Span::raw(" ")];
-        let mut room = area.width.saturating_sub(4 + 7) as usize;
-        for &kind in theme::LEGEND {
+        for kind in legend_kinds(room, recent) {
             let look = theme::kind_look(kind);
-            let w = look.short.chars().count() + 1;
-            if w > room {
-                break;
+            let mut style = Style::new().fg(look.color);
+            if !app.gossip.on_ring() && theme::is_gossip(kind) {
+                style = style.add_modifier(Modifier::CROSSED_OUT);
             }
-            room -= w;
-            legend.push(Span::styled(look.short, Style::new().fg(look.color)));
+            legend.push(Span::styled(look.short, style));
             legend.push(Span::raw(" "));
         }
         legend.push(Span::styled("✗drop ", Style::new().fg(theme::DROP)));
-        let block = pane(Line::styled(title, theme::title()), app, Focus::Ring).title_bottom(Line::from(legend));
+        let block = pane(Line::from(title), app, Focus::Ring).title_bottom(Line::from(legend));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.width < 4 || inner.height < 3 {
@@ -87,20 +122,79 @@ impl Widget for RingPane<'_> {
             .x_bounds(g.x_bounds)
             .y_bounds(g.y_bounds)
             .paint(|ctx| {
-                draw_ring(ctx, app, marks.as_ref());
+                draw_ring(ctx, app, marks.as_ref(), &spreads);
                 ctx.layer();
                 draw_messages(ctx, app);
             })
             .render(inner, buf);
-        draw_labels(buf, &g, app, marks.as_ref());
+        draw_labels(buf, &g, app, marks.as_ref(), &spreads);
     }
 }
 
-fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>) {
+/// How long a kind counts as seen lately, for the legend (real time).
+const RECENT: Duration = Duration::from_secs(10);
+
+/// The kinds the legend names in `room` columns: those `recent` says were
+/// seen lately first, then the rest, each as long as it fits; listed in
+/// the legend's usual order.
+pub fn legend_kinds(room: usize, recent: impl Fn(MsgKind) -> bool) -> Vec<MsgKind> {
+    let mut left = room;
+    let mut chosen = [false; theme::LEGEND.len()];
+    for pass_recent in [true, false] {
+        for (i, &kind) in theme::LEGEND.iter().enumerate() {
+            if chosen[i] || recent(kind) != pass_recent {
+                continue;
+            }
+            let w = theme::kind_look(kind).short.chars().count() + 1;
+            if w <= left {
+                left -= w;
+                chosen[i] = true;
+            }
+        }
+    }
+    theme::LEGEND
+        .iter()
+        .zip(chosen)
+        .filter(|(_, c)| *c)
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// For every node drawn on the ring, how far its place has spread when
+/// some live view does not agree yet: a joiner not every view lists, or a
+/// leaver some view still lists. `None` when every live view agrees.
+type Spreads = Vec<(NodeId, Option<Spread>)>;
+
+fn spreads(app: &App) -> Spreads {
+    let engine = &app.engine;
+    let live = |n: NodeId| engine.is_alive(n);
+    app.drawn_ring
+        .members()
+        .iter()
+        .map(|&node| {
+            let s = app.members.spread(node, live);
+            let on_ring = engine.ring().contains(node);
+            // A leaver's own view no longer lists it.
+            let others = if live(node) { s.of.saturating_sub(1) } else { s.of };
+            let settled = if on_ring { s.have >= s.of } else { s.have == 0 };
+            let shown = Spread {
+                have: s.have,
+                of: if on_ring { s.of } else { others },
+            };
+            (node, (!settled).then_some(shown))
+        })
+        .collect()
+}
+
+fn spread_of(spreads: &Spreads, node: NodeId) -> Option<Spread> {
+    spreads.iter().find(|(n, _)| *n == node).and_then(|(_, s)| *s)
+}
+
+fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>, spreads: &Spreads) {
     ctx.draw(&Circle::new(0.0, 0.0, 1.0, Color::DarkGray));
     // Where clients send from; messages and drops are printed over it.
     ctx.print(-0.2, -0.2, Span::styled("clients", theme::dim()));
-    let ring = app.engine.ring();
+    let ring = &app.drawn_ring;
     // The walk from the key to its last replica: the preference list's arc.
     if let Some(m) = marks
         && let Some(&last) = m.tokens.last()
@@ -126,7 +220,13 @@ fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>) {
         let (r0, r1) = if key_token { (0.84, 1.12) } else { (0.93, 1.07) };
         let (x1, y1) = RingGeometry::point(a, r0);
         let (x2, y2) = RingGeometry::point(a, r1);
-        ctx.draw(&CanvasLine::new(x1, y1, x2, y2, theme::node_color_alive(t.node, alive)));
+        // Not every live view agrees on this token yet: dimmed.
+        let color = if spread_of(spreads, t.node).is_some() {
+            SPREADING
+        } else {
+            theme::node_color_alive(t.node, alive)
+        };
+        ctx.draw(&CanvasLine::new(x1, y1, x2, y2, color));
     }
     if let Some(m) = marks {
         let a = angle(m.pos);
@@ -143,7 +243,11 @@ fn lerp(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
 fn draw_messages(ctx: &mut Context, app: &App) {
     let now = app.engine.now();
     let skip = app.flights.len().saturating_sub(DRAWN_FLIGHTS);
+    let hidden = |k: MsgKind| !app.gossip.on_ring() && theme::is_gossip(k);
     for f in app.flights.live().skip(skip) {
+        if hidden(f.kind) {
+            continue;
+        }
         let color = theme::kind_look(f.kind).color;
         let a = RingGeometry::anchor_point(f.from, 1.0);
         let b = RingGeometry::anchor_point(f.to, 1.0);
@@ -158,6 +262,9 @@ fn draw_messages(ctx: &mut Context, app: &App) {
         );
     }
     for flash in app.flights.flashes() {
+        if hidden(flash.kind) {
+            continue;
+        }
         let a = RingGeometry::anchor_point(flash.from, 1.0);
         let b = RingGeometry::anchor_point(flash.to, 1.0);
         let (x, y) = lerp(a, b, flash.along.min(0.94));
@@ -190,8 +297,8 @@ const SUPERSCRIPTS: [&str; 10] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", 
 /// Names beside tokens, placed greedily so they never overlap: each node's
 /// name at its home token (where its messages leave and arrive), the
 /// preference list marked with its ranks, then, on small rings, every token.
-fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&KeyMarks>) {
-    let ring = app.engine.ring();
+fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&KeyMarks>, spreads: &Spreads) {
+    let ring = &app.drawn_ring;
     let names = app.engine.names();
     let mut taken = Taken::default();
     let place = |buf: &mut Buffer, pos: u64, node: NodeId, rank: Option<usize>, taken: &mut Taken| -> bool {
@@ -203,6 +310,10 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
         text.extend(names.node(node).chars().take(LABEL_MAX));
         if let Some(r) = rank.filter(|r| *r < 10) {
             text.push_str(SUPERSCRIPTS[r]);
+        }
+        let spread = spread_of(spreads, node);
+        if let Some(s) = spread {
+            text.push_str(&format!(" {}/{}", s.have, s.of));
         }
         let width = text.chars().count() as u16;
         let (x, y) = RingGeometry::point(angle(pos), LABEL_RADIUS);
@@ -216,10 +327,24 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
         };
         let start = start.max(g.area.x);
         let end = (start + width).min(g.area.x + g.area.width).saturating_sub(1);
-        if end < start || end - start + 1 < width || !taken.free(row, start, end) {
+        if end < start || end - start + 1 < width {
             return false;
         }
+        // Beside its token, or just above or below when a neighbour's
+        // label is already there.
+        let rows = [Some(row), row.checked_sub(1), row.checked_add(1)];
+        let Some(row) = rows
+            .into_iter()
+            .flatten()
+            .filter(|r| (g.area.y..g.area.y + g.area.height).contains(r))
+            .find(|&r| taken.free(r, start, end))
+        else {
+            return false;
+        };
         let mut style = Style::new().fg(theme::node_color_alive(node, alive));
+        if spread.is_some() {
+            style = style.add_modifier(Modifier::ITALIC);
+        }
         if rank.is_some() {
             style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
         }
@@ -277,5 +402,32 @@ fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, app: &App, m: &KeyMarks, t
             Style::new().fg(Color::White).add_modifier(Modifier::BOLD),
         );
         taken.spans.push((r, start, end));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_names_the_kinds_seen_lately_first() {
+        let all = legend_kinds(200, |_| false);
+        assert_eq!(all, theme::LEGEND.to_vec(), "room for every kind");
+        let narrow = legend_kinds(20, |_| false);
+        assert_eq!(
+            narrow,
+            vec![MsgKind::ClientRequest, MsgKind::Replicate, MsgKind::Ack, MsgKind::Read]
+        );
+        let gossip = legend_kinds(20, |k| k == MsgKind::Gossip || k == MsgKind::Merkle);
+        assert!(
+            gossip.contains(&MsgKind::Gossip) && gossip.contains(&MsgKind::Merkle),
+            "{gossip:?}"
+        );
+        assert_eq!(gossip.first(), Some(&MsgKind::ClientRequest), "in the usual order");
+        let w: usize = gossip
+            .iter()
+            .map(|k| theme::kind_look(*k).short.chars().count() + 1)
+            .sum();
+        assert!(w <= 20);
     }
 }

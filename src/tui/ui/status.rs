@@ -1,6 +1,8 @@
-//! The status bar: virtual time, speed, running or paused, N/R/W, seed,
-//! scenario step and checks on the first line; the command line, the filter,
-//! a notice or the most useful keys on the second.
+//! The status bar: virtual time, speed, running or paused, N/R/W with the
+//! quorum's mode (sloppy or strict) and the repair switches that are off,
+//! seed, scenario step and checks on the first line; the command line, the
+//! filter, a notice or the most useful keys on the second. Both lines drop
+//! their least important parts first on a narrow screen.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
@@ -10,7 +12,10 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::action::Mode;
 use crate::tui::app::App;
+use crate::tui::gossip::GossipShown;
 use crate::tui::theme;
+
+use super::fit::{Priority, fit_segments};
 
 pub struct StatusBar<'a> {
     pub app: &'a App,
@@ -18,17 +23,20 @@ pub struct StatusBar<'a> {
 
 const BAR: Color = Color::Indexed(236);
 
-/// The keys the second line suggests when nothing else is shown.
-const HINTS: &[(&str, &str)] = &[
-    ("space", "pause"),
-    (".", "step"),
-    ("+/-", "speed"),
-    ("n", "next step"),
-    (":", "command"),
-    ("/", "filter"),
-    ("p", "scenarios"),
-    ("?", "help"),
-    ("q", "quit"),
+/// The keys the second line suggests when nothing else is shown, with how
+/// much each matters on a narrow screen (lowest kept longest).
+const HINTS: &[(&str, &str, Priority)] = &[
+    ("space", "pause", 0),
+    (".", "step", 3),
+    ("+/-", "speed", 2),
+    ("n", "next step", 0),
+    (":", "command", 0),
+    ("/", "filter", 2),
+    ("v", "panes", 0),
+    ("g", "gossip", 1),
+    ("p", "scenarios", 3),
+    ("?", "help", 0),
+    ("q", "quit", 1),
 ];
 
 fn sep<'a>() -> Span<'a> {
@@ -58,61 +66,86 @@ impl Widget for StatusBar<'_> {
         buf.set_style(area, Style::new().bg(BAR));
         let pacer = app.pacer();
         let s = app.engine.settings();
-        let mut top: Vec<Span> = Vec::new();
-        if pacer.is_paused() {
-            top.push(Span::styled(
-                " ⏸ paused ",
-                Style::new().fg(Color::Black).bg(Color::Yellow),
-            ));
+        let mut top: Vec<(Priority, Vec<Span>)> = Vec::new();
+        let state = if pacer.is_paused() {
+            Span::styled(" ⏸ paused ", Style::new().fg(Color::Black).bg(Color::Yellow))
         } else if app.fast_forward().is_some() {
-            top.push(Span::styled(
-                " ⏩ waiting ",
-                Style::new().fg(Color::Black).bg(Color::LightBlue),
-            ));
+            Span::styled(" ⏩ waiting ", Style::new().fg(Color::Black).bg(Color::LightBlue))
         } else {
-            top.push(Span::styled(
-                " ▶ running ",
-                Style::new().fg(Color::Black).bg(Color::Green),
-            ));
-        }
-        top.push(Span::styled(format!(" {}", pacer.label()), theme::bold()));
+            Span::styled(" ▶ running ", Style::new().fg(Color::Black).bg(Color::Green))
+        };
+        let mut speed = vec![state, Span::styled(format!(" {}", pacer.label()), theme::bold())];
         if pacer.is_lagging() {
-            top.push(Span::styled(" (lagging)", Style::new().fg(Color::LightRed)));
+            speed.push(Span::styled(" (lagging)", Style::new().fg(Color::LightRed)));
         }
-        top.push(sep());
-        top.push(Span::styled(format!("t {}", app.engine.now()), theme::bold()));
-        top.push(sep());
-        top.push(Span::raw(format!(
-            "N={} R={} W={}",
-            s.replicas, s.read_quorum, s.write_quorum
-        )));
-        top.push(sep());
-        top.push(Span::raw(format!("seed {}", app.seed())));
-        top.push(sep());
+        top.push((0, speed));
+        top.push((0, vec![Span::styled(format!("t {}", app.engine.now()), theme::bold())]));
+        top.push((
+            0,
+            vec![
+                Span::raw(format!("N={} R={} W={} ", s.replicas, s.read_quorum, s.write_quorum)),
+                if s.sloppy_quorum {
+                    Span::styled("sloppy", Style::new().fg(Color::LightGreen))
+                } else {
+                    Span::styled(
+                        "strict",
+                        Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
+                    )
+                },
+            ],
+        ));
+        let mut switches: Vec<Span> = Vec::new();
+        let off = Style::new().fg(Color::Yellow);
+        if !s.hinted_handoff {
+            switches.push(Span::styled("no handoff ", off));
+        }
+        if !s.read_repair {
+            switches.push(Span::styled("no read repair ", off));
+        }
+        switches.push(match s.anti_entropy_interval {
+            Some(d) => Span::styled(
+                format!("AE {d}"),
+                Style::new().fg(theme::kind_look(crate::core::message::MsgKind::Merkle).color),
+            ),
+            None => Span::styled("AE off", theme::dim()),
+        });
+        top.push((4, switches));
+        top.push((5, vec![Span::raw(format!("seed {}", app.seed()))]));
         let playback = app.playback();
         let total = playback.director().steps().len();
         let done = playback.director().next_index();
-        top.push(Span::styled(
-            app.scenario().name.clone(),
-            Style::new().fg(Color::LightYellow),
-        ));
-        top.push(Span::raw(format!(" step {done}/{total}")));
+        let mut step = vec![
+            Span::styled(app.scenario().name.clone(), Style::new().fg(Color::LightYellow)),
+            Span::raw(format!(" step {done}/{total}")),
+        ];
         if playback.autoplay() {
-            top.push(Span::styled(" autoplay", Style::new().fg(Color::LightGreen)));
+            step.push(Span::styled(" autoplay", Style::new().fg(Color::LightGreen)));
         }
+        top.push((1, step));
         let (passed, failed) = app.expectations();
-        top.push(sep());
-        top.push(Span::styled(format!("✓{passed}"), theme::pass()));
-        top.push(Span::raw(" "));
-        top.push(Span::styled(
-            format!("✗{failed}"),
-            if failed > 0 { theme::fail() } else { theme::dim() },
+        top.push((
+            1,
+            vec![
+                Span::styled(format!("✓{passed}"), theme::pass()),
+                Span::raw(" "),
+                Span::styled(
+                    format!("✗{failed}"),
+                    if failed > 0 { theme::fail() } else { theme::dim() },
+                ),
+            ],
         ));
-        if playback.adhoc_running() > 0 {
-            top.push(sep());
-            top.push(Span::raw(format!("{} running", playback.adhoc_running())));
+        match app.gossip() {
+            GossipShown::Ring => {}
+            GossipShown::Nowhere => top.push((2, vec![Span::styled("gossip hidden", Style::new().fg(Color::Yellow))])),
+            GossipShown::Everywhere => {
+                top.push((2, vec![Span::styled("gossip logged", Style::new().fg(Color::Yellow))]))
+            }
         }
-        Paragraph::new(Line::from(top)).render(Rect::new(area.x, area.y, area.width, 1), buf);
+        if playback.adhoc_running() > 0 {
+            top.push((3, vec![Span::raw(format!("{} running", playback.adhoc_running()))]));
+        }
+        Paragraph::new(fit_segments(top, area.width as usize, &sep()))
+            .render(Rect::new(area.x, area.y, area.width, 1), buf);
 
         let line = Rect::new(area.x, area.y + 1, area.width, 1);
         let bottom = match app.mode {
@@ -135,12 +168,21 @@ impl Widget for StatusBar<'_> {
                 ]),
                 Some(n) => Line::styled(format!(" {}", n.text), Style::new().fg(Color::White)),
                 None => {
-                    let mut spans = vec![Span::raw(" ")];
-                    for (k, what) in HINTS {
-                        spans.push(Span::styled(*k, theme::key_hint()));
-                        spans.push(Span::styled(format!(" {what}  "), Style::new().fg(Color::Gray)));
-                    }
-                    Line::from(spans)
+                    let hints: Vec<(Priority, Vec<Span>)> = HINTS
+                        .iter()
+                        .map(|(k, what, p)| {
+                            (
+                                *p,
+                                vec![
+                                    Span::styled(*k, theme::key_hint()),
+                                    Span::styled(format!(" {what}"), Style::new().fg(Color::Gray)),
+                                ],
+                            )
+                        })
+                        .collect();
+                    let mut line = fit_segments(hints, area.width.saturating_sub(1) as usize, &Span::raw("  "));
+                    line.spans.insert(0, Span::raw(" "));
+                    line
                 }
             },
         };
@@ -151,6 +193,19 @@ impl Widget for StatusBar<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_hints_name_every_pane_key_even_at_80_columns() {
+        let hints: Vec<(Priority, Vec<Span>)> = HINTS
+            .iter()
+            .map(|(k, what, p)| (*p, vec![Span::raw(*k), Span::raw(format!(" {what}"))]))
+            .collect();
+        let line = fit_segments(hints, 79, &Span::raw("  ")).to_string();
+        assert!(line.chars().count() <= 79, "{line}");
+        for key in ["v panes", "n next step", "? help", ": command"] {
+            assert!(line.contains(key), "{key} missing from {line}");
+        }
+    }
 
     #[test]
     fn long_input_scrolls_to_keep_the_cursor_visible() {

@@ -1,0 +1,92 @@
+//! Which detail pane shares the space below the nodes table: the key
+//! inspector, the membership matrix or the Merkle trees. One is drawn at a
+//! time (`v` cycles them) so that each gets the room it needs even at 80x24.
+
+use crate::scenario::Scenario;
+use crate::scenario::step::{Action, Step};
+
+/// The pane under the nodes table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DetailView {
+    /// The selected key's replicas, hints and last operation.
+    #[default]
+    Inspector,
+    /// What every node believes about every other: up, suspect or down.
+    Membership,
+    /// The selected key's range: two replicas' Merkle trees side by side.
+    Merkle,
+}
+
+impl DetailView {
+    pub const ORDER: [DetailView; 3] = [DetailView::Inspector, DetailView::Membership, DetailView::Merkle];
+
+    pub fn next(self) -> DetailView {
+        let i = DetailView::ORDER.iter().position(|v| *v == self).unwrap_or(0);
+        DetailView::ORDER[(i + 1) % DetailView::ORDER.len()]
+    }
+
+    /// The tab's label in the pane's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            DetailView::Inspector => "key",
+            DetailView::Membership => "membership",
+            DetailView::Merkle => "merkle",
+        }
+    }
+
+    /// The pane a scenario is best opened on: the one its expectations are
+    /// about. A story that checks who sees whom opens on the membership
+    /// matrix, one that checks anti-entropy on the Merkle trees; everything
+    /// else (keys, hints, transfers) on the inspector.
+    pub fn suggested(scenario: &Scenario) -> DetailView {
+        let (mut membership, mut merkle) = (false, false);
+        let mut visit = |step: &Step| {
+            if let Some(e) = &step.expect {
+                membership |= e.sees.is_some() || e.all_see.is_some();
+                merkle |= e.anti_entropy.is_some() || e.merkle_equal.is_some();
+            }
+        };
+        for step in &scenario.steps {
+            visit(step);
+            if let Action::Concurrently(inner) = &step.action {
+                inner.iter().for_each(&mut visit);
+            }
+        }
+        if merkle {
+            DetailView::Merkle
+        } else if membership {
+            DetailView::Membership
+        } else {
+            DetailView::Inspector
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v_cycles_through_every_view() {
+        let mut v = DetailView::default();
+        let mut seen = vec![v];
+        for _ in 0..2 {
+            v = v.next();
+            seen.push(v);
+        }
+        assert_eq!(seen, DetailView::ORDER.to_vec());
+        assert_eq!(v.next(), DetailView::Inspector);
+    }
+
+    #[test]
+    fn scenarios_open_on_the_pane_their_story_is_about() {
+        let open = |name: &str| DetailView::suggested(&Scenario::load(name).unwrap());
+        assert_eq!(open("playground"), DetailView::Inspector);
+        assert_eq!(open("hinted-handoff"), DetailView::Inspector);
+        assert_eq!(open("node-join"), DetailView::Inspector);
+        assert_eq!(open("failure-detection"), DetailView::Membership);
+        assert_eq!(open("split-views"), DetailView::Membership);
+        assert_eq!(open("merkle-repair"), DetailView::Merkle);
+        assert_eq!(open("anti-entropy-vs-read-repair"), DetailView::Merkle);
+    }
+}
