@@ -47,7 +47,12 @@ fn version_spans<'a>(versions: &[Version], names: &Names, alive: bool) -> Vec<Sp
             spans.push(Span::styled(" ‖ ", Style::new().fg(Color::LightYellow)));
         }
         spans.push(Span::styled(v.value.to_string(), value_style));
-        spans.push(Span::styled(format!(" {}", v.clock.display(names)), clock_style));
+        let mut history = format!(" {}", v.clock.display(names));
+        // Dotted versions show their own event after their context.
+        if let Some(d) = v.dot {
+            history.push_str(&format!("+{}:{}", names.node(d.node), d.counter));
+        }
+        spans.push(Span::styled(history, clock_style));
     }
     spans
 }

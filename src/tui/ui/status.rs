@@ -92,6 +92,11 @@ impl Widget for StatusBar<'_> {
                         Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
                     )
                 },
+                // Vector clocks are the default and go unsaid; the others are named.
+                match s.clocks {
+                    crate::core::config::ClockMode::Vector => Span::raw(""),
+                    other => Span::styled(format!(" {}", other.name()), Style::new().fg(Color::LightCyan)),
+                },
             ],
         ));
         let mut switches: Vec<Span> = Vec::new();
