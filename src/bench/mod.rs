@@ -4,6 +4,7 @@
 //! ratios within one run are what count). `--json` prints one object per
 //! section.
 
+pub mod engine;
 pub mod gossip;
 pub mod merkle;
 
@@ -14,6 +15,8 @@ use serde_json::json;
 /// The sections of `ringside bench`.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
+    /// Operations per second of a five-node cluster, against a HashMap.
+    Engine,
     /// Rounds for a membership change to reach every node.
     Gossip,
     /// Hashes compared and keys exchanged by anti-entropy.
@@ -23,6 +26,9 @@ pub enum Section {
 /// Runs `only` (or every section) and writes the figures to `out`.
 pub async fn run(json: bool, only: Option<Section>, out: &mut dyn Write) -> anyhow::Result<()> {
     let wants = |s: Section| only.is_none_or(|x| x == s);
+    if wants(Section::Engine) {
+        engine_section(json, out).await?;
+    }
     if wants(Section::Gossip) {
         gossip_section(json, out).await?;
     }
@@ -101,6 +107,51 @@ fn merkle_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
             f.digests_compared,
             f.keys_exchanged,
             f.session_ms
+        )?;
+    }
+    Ok(())
+}
+
+async fn engine_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let f = engine::measure(engine::Workload::default())
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let run_json = |r: &engine::EngineRun| {
+        json!({
+            "ops": r.ops, "failed": r.failed, "seconds": r.seconds, "ops_per_sec": r.ops_per_sec(),
+            "virtual_seconds": r.virtual_seconds, "trace_events": r.trace_events, "ratio": f.ratio(r),
+        })
+    };
+    if as_json {
+        writeln!(
+            out,
+            "{}",
+            json!({
+                "section": "engine", "keys": f.workload.keys, "in_flight": f.workload.in_flight,
+                "hashmap_inserts_per_sec": f.hashmap_inserts_per_sec,
+                "trace_off": run_json(&f.trace_off), "trace_on": run_json(&f.trace_on),
+                "target_ratio_trace_off": 0.5, "target_ratio_trace_on": 0.3,
+            })
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "engine: baseline HashMap {:.0} inserts/s; a third of it is {:.0}",
+        f.hashmap_inserts_per_sec,
+        f.hashmap_inserts_per_sec / 3.0
+    )?;
+    for (name, r, target) in [("trace off", &f.trace_off, 0.5), ("trace on ", &f.trace_on, 0.3)] {
+        writeln!(
+            out,
+            "engine: {name}: {} ops ({} failed) in {:.2}s = {:.0} ops/s, ratio {:.2} (target {target}); {:.1}s of virtual time, {} trace events",
+            r.ops,
+            r.failed,
+            r.seconds,
+            r.ops_per_sec(),
+            f.ratio(r),
+            r.virtual_seconds,
+            r.trace_events
         )?;
     }
     Ok(())

@@ -90,6 +90,8 @@ struct Pending {
     request: Request,
     via: Option<NodeId>,
     candidates: NodeList,
+    /// The candidates are the key's preference list (so each coordinates).
+    candidates_coordinate: bool,
     attempt: u32,
     started: Time,
     context: Option<VClock>,
@@ -155,6 +157,7 @@ impl Client {
             value,
             via,
         });
+        let candidates_coordinate = via.is_none() && settings.routing == Routing::PartitionAware;
         let candidates = match via {
             Some(node) => smallvec::smallvec![node],
             None => match settings.routing {
@@ -176,6 +179,7 @@ impl Client {
             request,
             via,
             candidates,
+            candidates_coordinate,
             attempt: 0,
             started: now,
             context,
@@ -187,9 +191,10 @@ impl Client {
     fn send_attempt(&self, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
         let target = p.candidates[p.attempt as usize];
         out.send(Endpoint::Node(target), Message::Request(p.request.clone()));
-        let coordinates = ring
-            .preference_list(&p.request.key, settings.replicas)
-            .contains(&target);
+        let coordinates = p.candidates_coordinate
+            || ring
+                .preference_list(&p.request.key, settings.replicas)
+                .contains(&target);
         let per_hop = forward_timeout(settings);
         // A node outside the top N forwards, possibly to every one of them.
         let wait = if coordinates {

@@ -4,11 +4,14 @@
 //! A tree of depth d has 2^d leaves. A key goes to the leaf picked by a hash
 //! of its ring position; a leaf's hash is the XOR of its keys' entry hashes
 //! (so a write updates it in O(1) without looking at the other keys), and an
-//! inner node hashes its two children. A write then updates the d hashes on
-//! its leaf's path: trees are maintained incrementally, never rebuilt for a
-//! comparison. An empty subtree hashes to 0, so trees with the same keys and
-//! versions have the same root whatever happened before.
+//! inner node hashes its two children. A write updates its leaf at once and
+//! marks the leaf's path stale; the first read after writes rehashes each
+//! stale inner node once. So a burst of writes between two comparisons costs
+//! one XOR each, and trees are never rebuilt for a comparison. An empty
+//! subtree hashes to 0, so trees with the same keys and versions have the
+//! same root whatever happened before.
 
+use std::cell::RefCell;
 use std::hash::Hasher;
 
 use super::hash::{StableHasher, combine, mix64};
@@ -63,38 +66,91 @@ fn combine_children(left: u64, right: u64) -> u64 {
 }
 
 /// One range's tree, stored as a complete binary tree in an array: the node
-/// at `level`, `index` sits at `2^level - 1 + index`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// at `level`, `index` sits at `2^level - 1 + index`. Inner hashes are brought
+/// up to date on read (see the module doc), hence the cell.
+#[derive(Clone, Debug)]
 pub struct MerkleTree {
     depth: u8,
-    nodes: Box<[u64]>,
+    inner: RefCell<Lazy>,
 }
+
+#[derive(Clone, Debug)]
+struct Lazy {
+    nodes: Box<[u64]>,
+    /// Leaves written since the inner hashes were last brought up to date.
+    stale: Vec<u32>,
+}
+
+impl Lazy {
+    /// Rehashes every inner node above a stale leaf, each once, level by level.
+    fn refresh(&mut self, depth: u8) {
+        if self.stale.is_empty() {
+            return;
+        }
+        let mut level: Vec<usize> = self
+            .stale
+            .drain(..)
+            .map(|leaf| (1usize << depth) - 1 + leaf as usize)
+            .collect();
+        while level.first().is_some_and(|&i| i > 0) {
+            for i in level.iter_mut() {
+                *i = (*i - 1) / 2;
+            }
+            level.sort_unstable();
+            level.dedup();
+            for &parent in &level {
+                self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
+            }
+        }
+    }
+}
+
+impl PartialEq for MerkleTree {
+    fn eq(&self, other: &Self) -> bool {
+        self.depth == other.depth && self.with_nodes(|a| other.with_nodes(|b| a == b))
+    }
+}
+
+impl Eq for MerkleTree {}
 
 impl MerkleTree {
     pub fn new(depth: u8) -> MerkleTree {
         let depth = depth.min(MAX_DEPTH);
         MerkleTree {
             depth,
-            nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
+            inner: RefCell::new(Lazy {
+                nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
+                stale: Vec::new(),
+            }),
         }
     }
 
     /// A tree built from scratch from (leaf, entry hash) pairs.
     pub fn build(depth: u8, entries: impl IntoIterator<Item = (u32, u64)>) -> MerkleTree {
-        let mut t = MerkleTree::new(depth);
-        let base = (1usize << t.depth) - 1;
-        for (leaf, h) in entries {
-            t.nodes[base + leaf as usize] ^= h;
-        }
-        for level in (0..t.depth).rev() {
-            let start = (1usize << level) - 1;
-            for i in 0..(1usize << level) {
-                let l = t.nodes[2 * (start + i) + 1];
-                let r = t.nodes[2 * (start + i) + 2];
-                t.nodes[start + i] = combine_children(l, r);
+        let t = MerkleTree::new(depth);
+        {
+            let mut lazy = t.inner.borrow_mut();
+            let base = (1usize << t.depth) - 1;
+            for (leaf, h) in entries {
+                lazy.nodes[base + leaf as usize] ^= h;
+            }
+            for level in (0..t.depth).rev() {
+                let start = (1usize << level) - 1;
+                for i in 0..(1usize << level) {
+                    let l = lazy.nodes[2 * (start + i) + 1];
+                    let r = lazy.nodes[2 * (start + i) + 2];
+                    lazy.nodes[start + i] = combine_children(l, r);
+                }
             }
         }
         t
+    }
+
+    /// Runs `f` on the up-to-date array of hashes.
+    fn with_nodes<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
+        let mut lazy = self.inner.borrow_mut();
+        lazy.refresh(self.depth);
+        f(&lazy.nodes)
     }
 
     pub fn depth(&self) -> u8 {
@@ -102,28 +158,18 @@ impl MerkleTree {
     }
 
     pub fn root(&self) -> u64 {
-        self.nodes[0]
+        self.with_nodes(|n| n[0])
     }
 
     /// The hash at `level` (0 is the root, `depth` the leaves), `index`.
     pub fn get(&self, level: u8, index: u32) -> u64 {
         let i = (1usize << level) - 1 + index as usize;
-        self.nodes.get(i).copied().unwrap_or(0)
+        self.with_nodes(|n| n.get(i).copied().unwrap_or(0))
     }
 
-    /// An entry hash joins or leaves `leaf` (XOR both in and out): the leaf
-    /// and every node on its path up to the root are updated.
+    /// An entry hash joins or leaves `leaf` (XOR both in and out).
     pub fn toggle(&mut self, leaf: u32, entry: u64) {
-        if entry == 0 {
-            return;
-        }
-        let mut i = (1usize << self.depth) - 1 + leaf as usize;
-        self.nodes[i] ^= entry;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
-            i = parent;
-        }
+        self.update(leaf, 0, entry);
     }
 
     /// Replaces `old` by `new` in `leaf` (either may be 0 for "absent").
@@ -131,12 +177,16 @@ impl MerkleTree {
         if old == new {
             return;
         }
-        let mut i = (1usize << self.depth) - 1 + leaf as usize;
-        self.nodes[i] ^= old ^ new;
-        while i > 0 {
-            let parent = (i - 1) / 2;
-            self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
-            i = parent;
+        let lazy = self.inner.get_mut();
+        let i = (1usize << self.depth) - 1 + leaf as usize;
+        lazy.nodes[i] ^= old ^ new;
+        if self.depth > 0 {
+            lazy.stale.push(leaf);
+            // A long burst of writes between reads: fold it in now rather
+            // than keep a list longer than the tree.
+            if lazy.stale.len() > (1usize << self.depth) {
+                lazy.refresh(self.depth);
+            }
         }
     }
 }

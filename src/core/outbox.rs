@@ -9,19 +9,21 @@ use super::message::Message;
 use super::time::Dur;
 use super::trace::Event;
 
-/// One thing to do, in the order it was decided.
+/// One thing to do, in the order it was decided. Messages and trace events
+/// are boxed: an effect passes through several queues on its way, and
+/// moving a pointer is cheaper than moving a message.
 #[derive(Debug)]
 pub enum Effect<T> {
     Send {
         to: Endpoint,
-        msg: Message,
+        msg: Box<Message>,
     },
     /// Fire `timer` back at the same actor after `after`.
     Timer {
         after: Dur,
         timer: T,
     },
-    Trace(Event),
+    Trace(Box<Event>),
 }
 
 /// Collects effects. Trace events are only built when tracing is on, so a
@@ -41,7 +43,7 @@ impl<T> Outbox<T> {
     }
 
     pub fn send(&mut self, to: Endpoint, msg: Message) {
-        self.effects.push(Effect::Send { to, msg });
+        self.effects.push(Effect::Send { to, msg: Box::new(msg) });
     }
 
     pub fn timer(&mut self, after: Dur, timer: T) {
@@ -51,14 +53,14 @@ impl<T> Outbox<T> {
     /// Records a trace event; `make` runs only when tracing is on.
     pub fn trace(&mut self, make: impl FnOnce() -> Event) {
         if self.tracing {
-            self.effects.push(Effect::Trace(make()));
+            self.effects.push(Effect::Trace(Box::new(make())));
         }
     }
 
     /// Records an event whether or not tracing is on: for the few events
     /// (like an overwritten write) that checkers must always see.
     pub fn note(&mut self, event: Event) {
-        self.effects.push(Effect::Trace(event));
+        self.effects.push(Effect::Trace(Box::new(event)));
     }
 
     pub fn tracing(&self) -> bool {

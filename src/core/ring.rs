@@ -46,11 +46,23 @@ impl TokenRange {
 pub type NodeList = SmallVec<[NodeId; 8]>;
 
 /// The tokens of every member, sorted by position.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Ring {
     tokens: Vec<Token>,
     members: Vec<NodeId>,
+    /// The preference list of every token for one N, worked out the first
+    /// time it is asked for: every request needs one, and a ring never
+    /// changes once built.
+    lists: std::sync::OnceLock<(usize, Vec<NodeList>)>,
 }
+
+impl PartialEq for Ring {
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens == other.tokens && self.members == other.members
+    }
+}
+
+impl Eq for Ring {}
 
 impl Ring {
     /// Builds a ring from each member's tokens. Two nodes may pick the same
@@ -66,7 +78,11 @@ impl Ring {
         tokens.dedup();
         members.sort_unstable();
         members.dedup();
-        Ring { tokens, members }
+        Ring {
+            tokens,
+            members,
+            lists: std::sync::OnceLock::new(),
+        }
     }
 
     /// The tokens a node named `name` gets by default: hashes of `name#0`,
@@ -126,7 +142,20 @@ impl Ring {
 
     /// The first `n` distinct nodes clockwise from the key's position.
     pub fn preference_list(&self, key: &str, n: usize) -> NodeList {
-        self.walk(Ring::position(key)).take(n).collect()
+        let pos = Ring::position(key);
+        if self.tokens.is_empty() {
+            return NodeList::new();
+        }
+        let (cached_n, lists) = self.lists.get_or_init(|| {
+            let lists = (0..self.tokens.len())
+                .map(|i| self.walk(self.tokens[i].pos).take(n).collect())
+                .collect();
+            (n, lists)
+        });
+        if *cached_n == n {
+            return lists[self.owner_index(pos)].clone();
+        }
+        self.walk(pos).take(n).collect()
     }
 
     /// The `i`-th distinct node (from 1) clockwise from the key, as `KEY#I` names it.

@@ -61,7 +61,7 @@ struct Envelope {
     /// since crashed is lost with it.
     from_epoch: u32,
     to: Endpoint,
-    message: Message,
+    message: Box<Message>,
 }
 
 /// Something waiting on the virtual clock.
@@ -83,7 +83,7 @@ struct Slot {
     /// The disk of a dead node.
     disk: Option<Disk>,
     /// This node's batch buffers, when not out with the task.
-    batch: Option<Batch>,
+    batch: Option<Box<Batch>>,
     stats: NodeStats,
     sent: u64,
     received: u64,
@@ -200,8 +200,8 @@ pub struct Engine {
     watch: FxHashSet<OpId>,
     next_op: u64,
     next_msg: u64,
-    done_tx: mpsc::UnboundedSender<Batch>,
-    done_rx: mpsc::UnboundedReceiver<Batch>,
+    done_tx: mpsc::UnboundedSender<Box<Batch>>,
+    done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
     scratch: run::Scratch,
     /// Set when a node's state machine panicked: the engine stops.
@@ -268,7 +268,7 @@ impl Engine {
             epoch: 0,
             inbox: None,
             disk: Some(disk),
-            batch: Some(Batch::new(id)),
+            batch: Some(Box::new(Batch::new(id))),
             stats: NodeStats::default(),
             sent: 0,
             received: 0,

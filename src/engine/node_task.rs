@@ -24,7 +24,7 @@ pub enum NodeInput {
     Message {
         msg: MsgId,
         from: Endpoint,
-        message: Message,
+        message: Box<Message>,
     },
     Timer(NodeTimer),
 }
@@ -87,7 +87,8 @@ pub type Inspection = Box<dyn FnOnce(&Node) + Send>;
 
 /// What the engine can ask of a node task.
 pub enum NodeCmd {
-    Batch(Batch),
+    /// Boxed: the channels copy what they carry, and a pointer is cheap.
+    Batch(Box<Batch>),
     Settings(Arc<Settings>),
     Inspect(Inspection),
     /// Stop at once and hand back the disk.
@@ -95,7 +96,10 @@ pub enum NodeCmd {
 }
 
 /// The task's body: runs until crashed or until the engine goes away.
-pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: mpsc::UnboundedSender<Batch>) {
+pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: mpsc::UnboundedSender<Box<Batch>>) {
+    // Boxed, so that the task's state (which the compiler may copy around
+    // each await) holds a pointer rather than the whole node.
+    let mut node = Box::new(node);
     let mut outbox = NodeOutbox::new(true);
     while let Some(cmd) = inbox.recv().await {
         match cmd {
@@ -124,7 +128,7 @@ pub async fn run(mut node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, do
             NodeCmd::Settings(settings) => node.set_settings(settings),
             NodeCmd::Inspect(look) => look(&node),
             NodeCmd::Crash(reply) => {
-                let _ = reply.send(node.crash());
+                let _ = reply.send((*node).crash());
                 return;
             }
         }
@@ -158,7 +162,7 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
                     to: Endpoint::Node(node.id()),
                     kind: message.kind(),
                 });
-                node.handle_message(at, from, message, outbox);
+                node.handle_message(at, from, *message, outbox);
             }
             NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
         }

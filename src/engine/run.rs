@@ -14,16 +14,6 @@ use super::{Engine, Envelope, Scheduled};
 /// Clients come after every node in the canonical order.
 const CLIENT_ORDER: u32 = 1 << 16;
 
-/// An effect waiting for the canonical merge.
-struct Output {
-    at: Time,
-    /// Endpoint order: node index, or CLIENT_ORDER + client index.
-    order: u32,
-    /// 0: what the engine decided at delivery, 1: what the endpoint did.
-    stream: u8,
-    item: Item,
-}
-
 enum Item {
     Node(NodeId, Effect<NodeTimer>),
     Client(ClientId, Effect<ClientTimer>),
@@ -38,9 +28,24 @@ enum ClientInput {
 /// Buffers reused from window to window.
 #[derive(Default)]
 pub(super) struct Scratch {
-    outputs: Vec<Output>,
+    /// The window's effects, in the order they were gathered...
+    outputs: Vec<Option<Item>>,
+    /// ...and, sorted, the canonical order to carry them out in: (time,
+    /// endpoint order, stream, index into `outputs`). Sorting these small
+    /// keys instead of the effects themselves saves moving whole messages.
+    order: Vec<(Time, u32, u8, u32)>,
     client_inputs: Vec<(Time, ClientId, ClientInput)>,
     active: Vec<NodeId>,
+}
+
+impl Scratch {
+    /// Gathers one effect of the window: `order` is the endpoint's rank
+    /// (node index, or CLIENT_ORDER + client index), `stream` 0 for what
+    /// the engine decided at delivery and 1 for what the endpoint did.
+    fn push(&mut self, at: Time, order: u32, stream: u8, item: Item) {
+        self.order.push((at, order, stream, self.outputs.len() as u32));
+        self.outputs.push(Some(item));
+    }
 }
 
 impl Engine {
@@ -87,6 +92,19 @@ impl Engine {
         }
     }
 
+    /// Runs whole windows until some operation has finished (see
+    /// [`Engine::take_finished`]) or `deadline` passes. Unlike
+    /// [`Engine::run_until_any`] the clock stops at the end of a window, not
+    /// at the instant of the answer: for closed-loop load that need not
+    /// start its next request at the exact instant.
+    pub async fn run_until_some_finished(&mut self, deadline: Time) {
+        while self.finished.is_empty() {
+            if !self.run_window(deadline).await {
+                break;
+            }
+        }
+    }
+
     /// Runs until every op in `ops` has finished or `deadline` passes. The
     /// clock stops at the instant the last op finished.
     pub async fn run_until_done(&mut self, ops: &[OpId], deadline: Time) {
@@ -124,18 +142,18 @@ impl Engine {
                 Scheduled::Deliver(env) => {
                     if let Some(reason) = self.lost_on_arrival(&env) {
                         if self.tracing {
-                            scratch.outputs.push(Output {
+                            scratch.push(
                                 at,
-                                order: order_of(env.to),
-                                stream: 0,
-                                item: Item::Trace(Event::Dropped {
+                                order_of(env.to),
+                                0,
+                                Item::Trace(Event::Dropped {
                                     msg: env.msg,
                                     from: env.from,
                                     to: env.to,
                                     kind: env.message.kind(),
                                     reason,
                                 }),
-                            });
+                            );
                         }
                         continue;
                     }
@@ -157,7 +175,7 @@ impl Engine {
                             ));
                         }
                         Endpoint::Client(c) => {
-                            let Message::Reply(reply) = env.message else { continue };
+                            let Message::Reply(reply) = *env.message else { continue };
                             if self.watch.contains(&reply.op) {
                                 end = at;
                             }
@@ -201,7 +219,8 @@ impl Engine {
         }
 
         // 3. Meanwhile, the clients.
-        for (at, c, input) in scratch.client_inputs.drain(..) {
+        let mut client_inputs = std::mem::take(&mut scratch.client_inputs);
+        for (at, c, input) in client_inputs.drain(..) {
             let client = &mut self.clients[c.index()];
             let report = match input {
                 ClientInput::Reply { msg, from, reply } => {
@@ -218,17 +237,13 @@ impl Engine {
                 }
             };
             for effect in self.client_outbox.drain() {
-                scratch.outputs.push(Output {
-                    at,
-                    order: CLIENT_ORDER + c.0 as u32,
-                    stream: 1,
-                    item: Item::Client(c, effect),
-                });
+                scratch.push(at, CLIENT_ORDER + c.0 as u32, 1, Item::Client(c, effect));
             }
             if let Some(report) = report {
                 self.record(report);
             }
         }
+        scratch.client_inputs = client_inputs;
 
         // 4. Collect the nodes' effects.
         for _ in 0..scratch.active.len() {
@@ -241,12 +256,7 @@ impl Engine {
                 slot.inbox = None;
             }
             for (at, effect) in batch.outputs.drain(..) {
-                scratch.outputs.push(Output {
-                    at,
-                    order: n.0 as u32,
-                    stream: 1,
-                    item: Item::Node(n, effect),
-                });
+                scratch.push(at, n.0 as u32, 1, Item::Node(n, effect));
             }
             let slot = &mut self.slots[n.index()];
             slot.stats = batch.stats;
@@ -255,14 +265,22 @@ impl Engine {
         scratch.active.clear();
 
         // 5. Merge in canonical order and carry the effects out.
-        scratch.outputs.sort_by_key(|o| (o.at, o.order, o.stream));
-        for o in scratch.outputs.drain(..) {
-            match o.item {
-                Item::Trace(event) => self.trace.push(o.at, event),
-                Item::Node(n, effect) => self.apply_node_effect(o.at, n, effect),
-                Item::Client(c, effect) => self.apply_client_effect(o.at, c, effect),
+        // Stable driftsort: each endpoint's effects arrive already in time
+        // order, so this merges runs rather than sorting from scratch.
+        scratch.order.sort();
+        for i in 0..scratch.order.len() {
+            let (at, _, _, index) = scratch.order[i];
+            let Some(item) = scratch.outputs[index as usize].take() else {
+                continue;
+            };
+            match item {
+                Item::Trace(event) => self.trace.push(at, event),
+                Item::Node(n, effect) => self.apply_node_effect(at, n, effect),
+                Item::Client(c, effect) => self.apply_client_effect(at, c, effect),
             }
         }
+        scratch.order.clear();
+        scratch.outputs.clear();
         self.scratch = scratch;
         if end > self.now {
             self.now = end;
@@ -297,9 +315,10 @@ impl Engine {
             Effect::Send { to, msg } => self.send(at, Endpoint::Node(node), to, msg),
             Effect::Timer { after, timer } => {
                 let epoch = self.slots[node.index()].epoch;
-                self.queue.push(at + after, Scheduled::NodeTimer { node, epoch, timer });
+                self.queue
+                    .push_after(at, after, Scheduled::NodeTimer { node, epoch, timer });
             }
-            Effect::Trace(event) => self.record_event(at, event),
+            Effect::Trace(event) => self.record_event(at, *event),
         }
     }
 
@@ -331,9 +350,10 @@ impl Engine {
         match effect {
             Effect::Send { to, msg } => self.send(at, Endpoint::Client(client), to, msg),
             Effect::Timer { after, timer } => {
-                self.queue.push(at + after, Scheduled::ClientTimer { client, timer });
+                self.queue
+                    .push_after(at, after, Scheduled::ClientTimer { client, timer });
             }
-            Effect::Trace(event) => self.trace.push(at, event),
+            Effect::Trace(event) => self.trace.push(at, *event),
         }
     }
 
@@ -347,7 +367,7 @@ impl Engine {
     }
 
     /// Puts a message on the network.
-    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, message: Message) {
+    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, message: Box<Message>) {
         self.next_msg += 1;
         let msg = MsgId(self.next_msg);
         let kind = message.kind();

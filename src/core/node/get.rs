@@ -73,7 +73,7 @@ impl Node {
         let local = self.local_versions(&key);
         let me_primary = slots.slots.iter().any(|s| s.owner == me);
         let need = r.unwrap_or(self.settings.read_quorum);
-        let mut state = GetState {
+        let mut state = Box::new(GetState {
             op,
             reply_to,
             need,
@@ -85,7 +85,7 @@ impl Node {
             slots,
             replied: false,
             rounds: 0,
-        };
+        });
         if !sloppy {
             let reachable = state.slots.slots.iter().filter(|s| !s.holders.is_empty()).count();
             if reachable < need {

@@ -136,8 +136,10 @@ pub struct Node {
     dots: DotCounters,
     rng: ChaCha8Rng,
     next_req: u64,
-    puts: FxHashMap<ReqId, PutState>,
-    gets: FxHashMap<ReqId, GetState>,
+    /// Requests in progress, boxed: they move in and out of the map on
+    /// every answer.
+    puts: FxHashMap<ReqId, Box<PutState>>,
+    gets: FxHashMap<ReqId, Box<GetState>>,
     forwards: FxHashMap<OpId, ForwardState>,
     handoffs: FxHashMap<u64, handoff::InFlight>,
     next_batch: u64,

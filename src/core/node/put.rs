@@ -109,7 +109,7 @@ impl Node {
             }
         }
         let need = w.unwrap_or(self.settings.write_quorum);
-        let mut state = PutState {
+        let mut state = Box::new(PutState {
             op,
             reply_to,
             key,
@@ -121,7 +121,7 @@ impl Node {
             slots,
             replied: false,
             rounds: 0,
-        };
+        });
         // Strict quorum: primaries already known down cannot make up W.
         if !self.settings.sloppy_quorum {
             let reachable = state.slots.slots.iter().filter(|s| !s.holders.is_empty()).count();

@@ -74,7 +74,7 @@ fn sends(out: &NodeOutbox) -> Vec<(Endpoint, &Message)> {
     out.effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, msg)),
+            Effect::Send { to, msg } => Some((*to, &**msg)),
             _ => None,
         })
         .collect()
@@ -202,7 +202,7 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
     assert!(
         !out.effects()
             .iter()
-            .any(|e| matches!(e, Effect::Trace(Event::Overwritten { .. })))
+            .any(|e| matches!(e, Effect::Trace(ev) if matches!(**ev, Event::Overwritten { .. })))
     );
 }
 
@@ -220,7 +220,7 @@ fn overwriting_a_write_the_context_had_not_seen_is_recorded() {
         .effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Trace(ev @ Event::Overwritten { .. }) => Some(ev),
+            Effect::Trace(ev) if matches!(**ev, Event::Overwritten { .. }) => Some(&**ev),
             _ => None,
         })
         .collect();
@@ -683,7 +683,7 @@ fn a_stand_in_keeps_hints_apart_and_forgets_them_only_when_acknowledged() {
     assert!(
         out.effects()
             .iter()
-            .any(|e| matches!(e, Effect::Trace(Event::HintDelivered { owner: D, .. })))
+            .any(|e| matches!(e, Effect::Trace(ev) if matches!(**ev, Event::HintDelivered { owner: D, .. })))
     );
 }
 
@@ -824,8 +824,12 @@ mod anti_entropy {
                     Effect::Send {
                         to: Endpoint::Node(to),
                         msg,
-                    } => queue.push((from, to, msg)),
-                    Effect::Trace(Event::AntiEntropy { stats, skipped, .. }) => records.push((stats, skipped)),
+                    } => queue.push((from, to, *msg)),
+                    Effect::Trace(ev) => {
+                        if let Event::AntiEntropy { stats, skipped, .. } = *ev {
+                            records.push((stats, skipped));
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -878,10 +882,10 @@ mod anti_entropy {
                 .effects()
                 .iter()
                 .find_map(|e| match e {
-                    Effect::Send {
-                        msg: Message::MerkleHashes { sync, .. },
-                        ..
-                    } => Some(*sync),
+                    Effect::Send { msg, .. } => match &**msg {
+                        Message::MerkleHashes { sync, .. } => Some(*sync),
+                        _ => None,
+                    },
                     _ => None,
                 })
                 .expect("a session started");
