@@ -14,6 +14,7 @@
 //! latencies from its seeded generator. The same seed and the same commands
 //! therefore give a byte-identical trace, on any runtime and any machine.
 
+mod calendar;
 mod cluster;
 pub mod network;
 pub mod node_task;

@@ -9,12 +9,15 @@
 //! client's attempt deadline): scheduled as time goes on, they are already
 //! in order among themselves. Those wait in a FIFO lane per delay instead of
 //! the heap, so that tens of thousands of pending timeouts cost nothing to
-//! keep in order. Pops merge the heap and the lanes by (time, scheduling
-//! order), so the order is exactly the one a single heap would give.
+//! keep in order. Messages, due a few milliseconds ahead, wait in a
+//! [`Calendar`] of millisecond buckets; the heap keeps only what falls
+//! outside both. Pops merge the three by (time, scheduling order), so the
+//! order is exactly the one a single heap would give.
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
+use super::calendar::Calendar;
 use crate::core::time::{Dur, Time};
 
 /// The most distinct delays given a lane of their own; others use the heap.
@@ -50,6 +53,7 @@ impl Ord for Entry {
 
 /// A min-queue of events by (time, scheduling order).
 pub struct EventQueue<E> {
+    calendar: Calendar,
     heap: BinaryHeap<Entry>,
     slab: Vec<Option<E>>,
     free: Vec<u32>,
@@ -64,6 +68,7 @@ pub struct EventQueue<E> {
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue {
+            calendar: Calendar::default(),
             heap: BinaryHeap::new(),
             slab: Vec::new(),
             free: Vec::new(),
@@ -78,6 +83,7 @@ impl<E> Default for EventQueue<E> {
 /// Where the earliest event waits.
 #[derive(Clone, Copy)]
 enum Source {
+    Calendar,
     Heap,
     Lane(usize),
 }
@@ -132,16 +138,23 @@ impl<E> EventQueue<E> {
                 (self.slab.len() - 1) as u32
             }
         };
-        self.heap.push(Entry {
-            at,
-            seq: self.seq,
-            slot,
-        });
+        if !self.calendar.push(at, self.seq, slot) {
+            self.heap.push(Entry {
+                at,
+                seq: self.seq,
+                slot,
+            });
+        }
     }
 
     /// Where the earliest event is, and its (time, scheduling order).
     fn earliest(&self) -> Option<(Source, Time, u64)> {
-        let mut best = self.heap.peek().map(|e| (Source::Heap, e.at, e.seq));
+        let mut best = self.calendar.front().map(|(at, seq)| (Source::Calendar, at, seq));
+        if let Some(e) = self.heap.peek()
+            && best.is_none_or(|(_, bt, bs)| (e.at, e.seq) < (bt, bs))
+        {
+            best = Some((Source::Heap, e.at, e.seq));
+        }
         if let Some((at, seq, i)) = self.lane_min()
             && best.is_none_or(|(_, bt, bs)| (at, seq) < (bt, bs))
         {
@@ -184,15 +197,21 @@ impl<E> EventQueue<E> {
                 self.lane_min.set(None);
                 self.lanes[i].events.pop_front().map(|(at, _, e)| (at, e))
             }
+            Source::Calendar => {
+                let (at, slot) = self.calendar.pop()?;
+                Some((at, self.take_slot(slot)))
+            }
             Source::Heap => {
                 let entry = self.heap.pop()?;
-                let event = self.slab[entry.slot as usize]
-                    .take()
-                    .expect("a queued slot holds its event");
-                self.free.push(entry.slot);
-                Some((entry.at, event))
+                Some((entry.at, self.take_slot(entry.slot)))
             }
         }
+    }
+
+    fn take_slot(&mut self, slot: u32) -> E {
+        let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
+        self.free.push(slot);
+        event
     }
 
     pub fn len(&self) -> usize {

@@ -17,7 +17,9 @@ const CLIENT_ORDER: u32 = 1 << 16;
 enum Item {
     Node(NodeId, Effect<NodeTimer>),
     Client(ClientId, Effect<ClientTimer>),
-    Trace(Event),
+    /// Boxed, like the endpoints' trace effects: an item is as large as
+    /// its largest kind, and items are moved about in bulk.
+    Trace(Box<Event>),
 }
 
 enum ClientInput {
@@ -146,13 +148,13 @@ impl Engine {
                                 at,
                                 order_of(env.to),
                                 0,
-                                Item::Trace(Event::Dropped {
+                                Item::Trace(Box::new(Event::Dropped {
                                     msg: env.msg,
                                     from: env.from,
                                     to: env.to,
                                     kind: env.message.kind(),
                                     reason,
-                                }),
+                                })),
                             );
                         }
                         continue;
@@ -274,7 +276,7 @@ impl Engine {
                 continue;
             };
             match item {
-                Item::Trace(event) => self.trace.push(at, event),
+                Item::Trace(event) => self.trace.push(at, *event),
                 Item::Node(n, effect) => self.apply_node_effect(at, n, effect),
                 Item::Client(c, effect) => self.apply_client_effect(at, c, effect),
             }

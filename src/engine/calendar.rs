@@ -1,0 +1,189 @@
+//! The near future of the event queue, in buckets of about a millisecond.
+//!
+//! Nearly every message arrives a few milliseconds after it is sent, so the
+//! queue's busiest part is a band a few dozen milliseconds wide just ahead
+//! of the clock. A binary heap pays a dozen scattered comparisons to push
+//! and pop each of them. Here an event is appended to the bucket of its
+//! time (no ordering at all), and a bucket is sorted once, when the clock
+//! reaches it: a calendar queue. Events beyond the band (or, after the
+//! clock moved on, behind it) are refused and the caller keeps them in its
+//! heap, so every push is accepted somewhere and the order stays exact.
+
+use crate::core::time::Time;
+
+/// log2 of a bucket's width in microseconds.
+const SHIFT: u32 = 10;
+/// Buckets in the band (a power of two): 64 of 1.024 ms.
+const COUNT: u64 = 64;
+
+/// One bucket: events in the order they were pushed, sorted only once it
+/// is the front bucket; `next` is how many of them have been popped.
+#[derive(Default)]
+struct Bucket {
+    items: Vec<(Time, u64, u32)>,
+    next: usize,
+}
+
+/// Events (time, scheduling order, payload index) of the coming band.
+///
+/// Invariant: when not empty, the front bucket (number `base`) has events
+/// left and they are sorted by (time, scheduling order).
+pub(super) struct Calendar {
+    buckets: Vec<Bucket>,
+    base: u64,
+    len: usize,
+    /// Scratch for sorting a bucket: a count per microsecond of its width,
+    /// and the sorted events.
+    counts: Vec<u32>,
+    sorted: Vec<(Time, u64, u32)>,
+}
+
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar {
+            buckets: (0..COUNT).map(|_| Bucket::default()).collect(),
+            base: 0,
+            len: 0,
+            counts: vec![0; 1 << SHIFT],
+            sorted: Vec::new(),
+        }
+    }
+}
+
+fn bucket_of(at: Time) -> u64 {
+    at.micros() >> SHIFT
+}
+
+impl Calendar {
+    /// Takes the event when its time falls in the band; returns false (and
+    /// keeps nothing) otherwise. `seq` must exceed every `seq` pushed
+    /// before: events of one instant pop in the order they were pushed.
+    pub fn push(&mut self, at: Time, seq: u64, slot: u32) -> bool {
+        let b = bucket_of(at);
+        if self.len == 0 {
+            self.base = b;
+        }
+        if b < self.base || b >= self.base + COUNT {
+            return false;
+        }
+        let bucket = &mut self.buckets[(b % COUNT) as usize];
+        if b == self.base {
+            // The front bucket stays sorted: insert after every event due
+            // no later (the newest `seq` goes last among equal times).
+            let pos = bucket.next + bucket.items[bucket.next..].partition_point(|&(t, _, _)| t <= at);
+            bucket.items.insert(pos, (at, seq, slot));
+        } else {
+            bucket.items.push((at, seq, slot));
+        }
+        self.len += 1;
+        true
+    }
+
+    /// The earliest event's (time, scheduling order).
+    pub fn front(&self) -> Option<(Time, u64)> {
+        if self.len == 0 {
+            return None;
+        }
+        let bucket = &self.buckets[(self.base % COUNT) as usize];
+        bucket.items.get(bucket.next).map(|&(at, seq, _)| (at, seq))
+    }
+
+    /// Removes the earliest event and returns its payload index.
+    pub fn pop(&mut self) -> Option<(Time, u32)> {
+        if self.len == 0 {
+            return None;
+        }
+        let bucket = &mut self.buckets[(self.base % COUNT) as usize];
+        let (at, _, slot) = bucket.items[bucket.next];
+        bucket.next += 1;
+        self.len -= 1;
+        if bucket.next == bucket.items.len() {
+            bucket.items.clear();
+            bucket.next = 0;
+            self.advance();
+        }
+        Some((at, slot))
+    }
+
+    /// Moves the front to the next bucket holding events and sorts it.
+    fn advance(&mut self) {
+        if self.len == 0 {
+            return;
+        }
+        loop {
+            self.base += 1;
+            let bucket = &mut self.buckets[(self.base % COUNT) as usize];
+            if !bucket.items.is_empty() {
+                sort_bucket(&mut bucket.items, &mut self.counts, &mut self.sorted);
+                return;
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+}
+
+/// Sorts one bucket's events by (time, scheduling order) with a counting
+/// sort on the microsecond within the bucket. They were pushed in
+/// scheduling order and a counting sort is stable, so equal times keep it.
+fn sort_bucket(items: &mut Vec<(Time, u64, u32)>, counts: &mut [u32], sorted: &mut Vec<(Time, u64, u32)>) {
+    let mask = (1u64 << SHIFT) - 1;
+    let offset = |at: Time| (at.micros() & mask) as usize;
+    counts.fill(0);
+    for &(at, _, _) in items.iter() {
+        counts[offset(at)] += 1;
+    }
+    let mut start = 0;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = start;
+        start += n;
+    }
+    sorted.clear();
+    sorted.resize(items.len(), (Time(0), 0, 0));
+    for &item in items.iter() {
+        let place = &mut counts[offset(item.0)];
+        sorted[*place as usize] = item;
+        *place += 1;
+    }
+    std::mem::swap(items, sorted);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_band_ahead_of_its_first_event_and_refuses_the_rest() {
+        let mut c = Calendar::default();
+        assert!(c.push(Time(5_000), 1, 10), "the first push sets the band: bucket 4");
+        assert!(!c.push(Time(2_100), 2, 11), "bucket 2 is behind the front");
+        assert!(!c.push(Time(1_000_000), 3, 12), "a second ahead is beyond the band");
+        assert!(c.push(Time(9_000), 4, 13));
+        assert!(c.push(Time(5_000), 5, 14), "same instant, pushed later: pops later");
+        assert!(c.push(Time(4_500), 6, 15), "into the front bucket, ahead of 5000");
+        assert!(c.push(Time(8_000), 7, 16));
+        assert_eq!(c.len(), 5);
+        assert_eq!(c.front(), Some((Time(4_500), 6)));
+        let popped: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
+        assert_eq!(
+            popped,
+            vec![
+                (Time(4_500), 15),
+                (Time(5_000), 10),
+                (Time(5_000), 14),
+                (Time(8_000), 16),
+                (Time(9_000), 13)
+            ]
+        );
+        assert_eq!(c.front(), None);
+        assert!(
+            c.push(Time(2_100), 8, 17),
+            "empty again: the band moves to the next push"
+        );
+        assert_eq!(c.pop(), Some((Time(2_100), 17)));
+    }
+}
