@@ -69,13 +69,13 @@ pub enum Command {
         #[arg(long)]
         seed: Option<u64>,
         /// Client operations per seed.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = crate::chaos::DEFAULT_OPS)]
         ops: usize,
         /// Concurrent clients.
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = crate::chaos::DEFAULT_CLIENTS)]
         clients: usize,
         /// Carts (keys) the clients share.
-        #[arg(long, default_value_t = 4)]
+        #[arg(long, default_value_t = crate::chaos::DEFAULT_CARTS)]
         carts: usize,
         /// Seeds run in parallel (default: the number of cores).
         #[arg(long)]
@@ -280,7 +280,7 @@ fn chaos_options(args: &ChaosArgs) -> Result<crate::chaos::ChaosOptions, String>
     }
     let mut spec = match &args.cluster {
         Some(p) => Scenario::load(p).map_err(|e| e.to_string())?.cluster.spec,
-        None => crate::engine::ClusterSpec::numbered(5, 8, crate::core::config::Settings::default()),
+        None => crate::chaos::ChaosConfig::default().spec,
     };
     if !args.sets.is_empty() {
         let patch = crate::scenario::settings_patch::SettingsPatch::from_assignments(&args.sets)
@@ -289,10 +289,7 @@ fn chaos_options(args: &ChaosArgs) -> Result<crate::chaos::ChaosOptions, String>
     }
     let (names, _) = spec.build()?;
     spec.settings.validate(names.node_count())?;
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .clamp(1, 256);
+    let jobs = args.jobs.unwrap_or_else(crate::chaos::default_jobs).clamp(1, 256);
     Ok(crate::chaos::ChaosOptions {
         config: crate::chaos::ChaosConfig {
             spec,
@@ -340,5 +337,55 @@ fn chaos(args: ChaosArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chaos_with_no_options_runs_the_default_chaos_config() {
+        let cli = Cli::try_parse_from(["ringside", "chaos"]).unwrap();
+        let Some(Command::Chaos {
+            seeds,
+            seed,
+            ops,
+            clients,
+            carts,
+            jobs,
+            cluster,
+            sets,
+            no_faults,
+            out,
+        }) = cli.command
+        else {
+            panic!("not the chaos command");
+        };
+        let args = ChaosArgs {
+            seeds,
+            seed,
+            ops,
+            clients,
+            carts,
+            jobs,
+            cluster,
+            sets,
+            no_faults,
+            out,
+        };
+        let opts = chaos_options(&args).unwrap();
+        let default = crate::chaos::ChaosConfig::default();
+        assert_eq!(opts.config.spec, default.spec);
+        assert_eq!(
+            (
+                opts.config.ops,
+                opts.config.clients,
+                opts.config.carts,
+                opts.config.faults
+            ),
+            (default.ops, default.clients, default.carts, default.faults)
+        );
+        assert_eq!(opts.jobs, crate::chaos::default_jobs());
     }
 }

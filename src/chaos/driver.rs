@@ -39,6 +39,28 @@ pub struct ChaosConfig {
     pub faults: bool,
 }
 
+/// Client operations per seed by default.
+pub const DEFAULT_OPS: usize = 200;
+/// Concurrent clients by default.
+pub const DEFAULT_CLIENTS: usize = 4;
+/// Carts the clients share by default.
+pub const DEFAULT_CARTS: usize = 4;
+
+impl Default for ChaosConfig {
+    /// The default chaos run: five nodes of eight tokens with default
+    /// settings, the default workload, faults on. `ringside chaos` with no
+    /// options and the bench's chaos section both run it.
+    fn default() -> Self {
+        ChaosConfig {
+            spec: ClusterSpec::numbered(5, 8, crate::core::config::Settings::default()),
+            ops: DEFAULT_OPS,
+            clients: DEFAULT_CLIENTS,
+            carts: DEFAULT_CARTS,
+            faults: true,
+        }
+    }
+}
+
 /// The most nodes joins may bring the cluster to.
 const MAX_CHAOS_NODES: usize = 8;
 /// The longest quiet period before the final reads.

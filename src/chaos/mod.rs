@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use checks::{Verdict, check};
-pub use driver::{ChaosConfig, client_names, run_seed};
+pub use driver::{ChaosConfig, DEFAULT_CARTS, DEFAULT_CLIENTS, DEFAULT_OPS, client_names, run_seed};
 
 /// How a chaos run is set up.
 #[derive(Clone, Debug)]
@@ -83,6 +83,11 @@ impl ChaosReport {
             self.failing.push(outcome);
         }
     }
+}
+
+/// Seeds run in parallel by default: one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Runs one seed on a runtime of its own and judges it.

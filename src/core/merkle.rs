@@ -10,6 +10,14 @@
 //! one XOR each, and trees are never rebuilt for a comparison. An empty
 //! subtree hashes to 0, so trees with the same keys and versions have the
 //! same root whatever happened before.
+//!
+//! A big cluster has many small ranges: 128 nodes with 64 tokens each and a
+//! million keys give about 120 keys a range, for 1,024 leaves at the default
+//! depth. A full array there costs 16 KiB a range, more than the keys'
+//! versions. So a tree starts sparse, as the list of its non-empty leaves,
+//! and works out an inner hash when asked (from the leaves under it); it
+//! becomes the array once a quarter of its leaves are filled, where the list
+//! would cost half the array.
 
 use std::cell::RefCell;
 use std::hash::Hasher;
@@ -65,13 +73,54 @@ fn combine_children(left: u64, right: u64) -> u64 {
     }
 }
 
-/// One range's tree, stored as a complete binary tree in an array: the node
-/// at `level`, `index` sits at `2^level - 1 + index`. Inner hashes are brought
-/// up to date on read (see the module doc), hence the cell.
+/// One range's tree: sparse while few of its leaves are filled, then a
+/// complete binary tree in an array, where the node at `level`, `index`
+/// sits at `2^level - 1 + index`. Inner hashes of the array are brought up
+/// to date on read (see the module doc), hence the cell.
 #[derive(Clone, Debug)]
 pub struct MerkleTree {
     depth: u8,
-    inner: RefCell<Lazy>,
+    inner: RefCell<Repr>,
+}
+
+/// How a tree holds its hashes (see the module doc).
+#[derive(Clone, Debug)]
+enum Repr {
+    /// The non-empty leaves as (leaf, hash), in leaf order; inner hashes
+    /// are computed when asked.
+    Sparse(Vec<(u32, u64)>),
+    Dense(Lazy),
+}
+
+/// The hash of the subtree of height `height` whose first leaf is `first`;
+/// `leaves` are the sparse leaves inside it.
+fn sparse_subtree(leaves: &[(u32, u64)], height: u8, first: u64) -> u64 {
+    match leaves {
+        [] => 0,
+        [(_, h)] if height == 0 => *h,
+        _ => {
+            let mid = first + (1u64 << (height - 1));
+            let split = leaves.partition_point(|&(l, _)| (l as u64) < mid);
+            combine_children(
+                sparse_subtree(&leaves[..split], height - 1, first),
+                sparse_subtree(&leaves[split..], height - 1, mid),
+            )
+        }
+    }
+}
+
+/// The hash at array position `i` of a tree of `depth` with these sparse leaves.
+fn sparse_get(leaves: &[(u32, u64)], depth: u8, i: usize) -> u64 {
+    if i >= (1usize << (depth + 1)) - 1 {
+        return 0;
+    }
+    let level = (i + 1).ilog2() as u8;
+    let height = depth - level;
+    let first = ((i + 1 - (1usize << level)) as u64) << height;
+    let end = first + (1u64 << height);
+    let a = leaves.partition_point(|&(l, _)| (l as u64) < first);
+    let b = leaves.partition_point(|&(l, _)| (l as u64) < end);
+    sparse_subtree(&leaves[a..b], height, first)
 }
 
 #[derive(Clone, Debug)]
@@ -106,8 +155,9 @@ impl Lazy {
 }
 
 impl PartialEq for MerkleTree {
+    /// Inner hashes follow from the leaves: equal leaves, equal trees.
     fn eq(&self, other: &Self) -> bool {
-        self.depth == other.depth && self.with_nodes(|a| other.with_nodes(|b| a == b))
+        self.depth == other.depth && self.leaves() == other.leaves()
     }
 }
 
@@ -115,21 +165,43 @@ impl Eq for MerkleTree {}
 
 impl MerkleTree {
     pub fn new(depth: u8) -> MerkleTree {
-        let depth = depth.min(MAX_DEPTH);
         MerkleTree {
-            depth,
-            inner: RefCell::new(Lazy {
-                nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
-                stale: Vec::new(),
-            }),
+            depth: depth.min(MAX_DEPTH),
+            inner: RefCell::new(Repr::Sparse(Vec::new())),
         }
     }
 
-    /// A tree built from scratch from (leaf, entry hash) pairs.
+    fn empty_array(depth: u8) -> Lazy {
+        Lazy {
+            nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
+            stale: Vec::new(),
+        }
+    }
+
+    /// The non-empty leaves as (leaf, hash), in leaf order.
+    fn leaves(&self) -> Vec<(u32, u64)> {
+        match &*self.inner.borrow() {
+            Repr::Sparse(leaves) => leaves.clone(),
+            Repr::Dense(lazy) => {
+                let base = (1usize << self.depth) - 1;
+                (0u32..)
+                    .zip(&lazy.nodes[base..])
+                    .filter(|(_, h)| **h != 0)
+                    .map(|(l, h)| (l, *h))
+                    .collect()
+            }
+        }
+    }
+
+    /// A tree built from scratch from (leaf, entry hash) pairs, as an array.
     pub fn build(depth: u8, entries: impl IntoIterator<Item = (u32, u64)>) -> MerkleTree {
         let t = MerkleTree::new(depth);
         {
-            let mut lazy = t.inner.borrow_mut();
+            let mut repr = t.inner.borrow_mut();
+            *repr = Repr::Dense(MerkleTree::empty_array(t.depth));
+            let Repr::Dense(lazy) = &mut *repr else {
+                unreachable!("just set")
+            };
             let base = (1usize << t.depth) - 1;
             for (leaf, h) in entries {
                 lazy.nodes[base + leaf as usize] ^= h;
@@ -146,25 +218,24 @@ impl MerkleTree {
         t
     }
 
-    /// Runs `f` on the up-to-date array of hashes.
-    fn with_nodes<R>(&self, f: impl FnOnce(&[u64]) -> R) -> R {
-        let mut lazy = self.inner.borrow_mut();
-        lazy.refresh(self.depth);
-        f(&lazy.nodes)
-    }
-
     pub fn depth(&self) -> u8 {
         self.depth
     }
 
     pub fn root(&self) -> u64 {
-        self.with_nodes(|n| n[0])
+        self.get(0, 0)
     }
 
     /// The hash at `level` (0 is the root, `depth` the leaves), `index`.
     pub fn get(&self, level: u8, index: u32) -> u64 {
         let i = (1usize << level) - 1 + index as usize;
-        self.with_nodes(|n| n.get(i).copied().unwrap_or(0))
+        match &mut *self.inner.borrow_mut() {
+            Repr::Sparse(leaves) => sparse_get(leaves, self.depth, i),
+            Repr::Dense(lazy) => {
+                lazy.refresh(self.depth);
+                lazy.nodes.get(i).copied().unwrap_or(0)
+            }
+        }
     }
 
     /// An entry hash joins or leaves `leaf` (XOR both in and out).
@@ -177,7 +248,34 @@ impl MerkleTree {
         if old == new {
             return;
         }
-        let lazy = self.inner.get_mut();
+        let repr = self.inner.get_mut();
+        if let Repr::Sparse(leaves) = repr {
+            match leaves.binary_search_by_key(&leaf, |&(l, _)| l) {
+                Ok(p) => {
+                    leaves[p].1 ^= old ^ new;
+                    if leaves[p].1 == 0 {
+                        leaves.remove(p);
+                    }
+                }
+                Err(p) => leaves.insert(p, (leaf, old ^ new)),
+            }
+            if leaves.len() <= (1usize << self.depth) / 4 {
+                return;
+            }
+            // A quarter full: the array costs no more than the list now.
+            let mut lazy = MerkleTree::empty_array(self.depth);
+            let base = (1usize << self.depth) - 1;
+            for &(l, h) in leaves.iter() {
+                lazy.nodes[base + l as usize] = h;
+                lazy.stale.push(l);
+            }
+            lazy.refresh(self.depth);
+            *repr = Repr::Dense(lazy);
+            return;
+        }
+        let Repr::Dense(lazy) = repr else {
+            unreachable!("handled above")
+        };
         let i = (1usize << self.depth) - 1 + leaf as usize;
         lazy.nodes[i] ^= old ^ new;
         if self.depth > 0 {
@@ -226,6 +324,27 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_stays_a_list_until_a_quarter_of_its_leaves_are_filled() {
+        let mut t = MerkleTree::new(4);
+        for leaf in 0..4 {
+            t.toggle(leaf, 10 + leaf as u64);
+        }
+        assert!(matches!(&*t.inner.borrow(), Repr::Sparse(l) if l.len() == 4));
+        let sparse_root = t.root();
+        t.toggle(3, 13);
+        t.toggle(3, 13);
+        assert!(
+            matches!(&*t.inner.borrow(), Repr::Sparse(l) if l.len() == 4),
+            "an emptied leaf leaves the list"
+        );
+        t.toggle(9, 99);
+        assert!(matches!(&*t.inner.borrow(), Repr::Dense(_)));
+        t.toggle(9, 99);
+        assert_eq!(t.root(), sparse_root);
+        assert_eq!(t, MerkleTree::build(4, (0..4).map(|l| (l, 10 + l as u64))));
+    }
+
+    #[test]
     fn leaves_spread_keys() {
         let mut counts = [0usize; 16];
         for i in 0..1600u64 {
@@ -249,6 +368,13 @@ mod tests {
                 tree.update(leaf, old, h);
             }
             let scratch = MerkleTree::build(depth, current.iter().map(|(k, h)| (leaf_of(mix64(*k), depth), *h)));
+            // Sparse or not, every hash is the array's.
+            for level in 0..=depth {
+                for index in 0..1u32 << level {
+                    prop_assert_eq!(tree.get(level, index), scratch.get(level, index), "level {} index {}", level, index);
+                }
+            }
+            prop_assert_eq!(tree.get(depth + 1, 0), 0);
             prop_assert_eq!(tree, scratch);
         }
     }

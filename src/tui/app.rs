@@ -145,7 +145,14 @@ impl App {
     /// Opens the playground on a scenario. Must run inside a tokio runtime.
     pub async fn new(opts: &PlayOptions) -> Result<App, String> {
         let scenario = Scenario::load(&opts.preset).map_err(|e| e.to_string())?;
-        let seed = opts.seed.unwrap_or(scenario.seed);
+        App::with_scenario(scenario, opts.seed, opts.speed).await
+    }
+
+    /// Opens the playground on a scenario already loaded (`seed` overrides
+    /// its seed), for callers that make scenarios rather than find them on
+    /// disk, like the benchmark. Must run inside a tokio runtime.
+    pub async fn with_scenario(scenario: Scenario, seed: Option<u64>, speed: f64) -> Result<App, String> {
+        let seed = seed.unwrap_or(scenario.seed);
         let engine = Engine::new(&scenario.cluster.spec, seed)?;
         let homes = Homes::new(engine.ring(), engine.names().node_count());
         let members = Members::new(engine.ring(), engine.names().node_count());
@@ -162,7 +169,7 @@ impl App {
             engine,
             scenario,
             seed,
-            pacer: Pacer::new(opts.speed),
+            pacer: Pacer::new(speed),
             log: EventLog::hiding_gossip(),
             flights: Flights::default(),
             inspector: Inspector::default(),
