@@ -111,7 +111,7 @@ fn collect(from: NodeId, out: &mut NodeOutbox, queue: &mut Vec<(NodeId, NodeId, 
                 msg,
             } => queue.push((from, to, *msg)),
             Effect::Trace(event) => {
-                let Event::AntiEntropy { stats, .. } = *event else {
+                let Event::AntiEntropy { stats, .. } = event else {
                     continue;
                 };
                 figure.sessions += 1;

@@ -283,7 +283,7 @@ impl Client {
             key: report.key.clone(),
             put: report.is_put(),
             coordinator,
-            outcome: report.outcome.clone(),
+            outcome: Box::new(report.outcome.clone()),
             replicas: report.replicas.clone(),
             latency: report.latency(),
         });

@@ -126,7 +126,9 @@ pub enum Event {
     Stored {
         node: NodeId,
         key: Key,
-        version: Version,
+        /// Versions, outcomes and clocks are boxed throughout this enum so
+        /// that every event stays small: the trace moves millions of them.
+        version: Box<Version>,
         siblings: usize,
         cause: StoreCause,
     },
@@ -136,15 +138,15 @@ pub enum Event {
     Overwritten {
         node: NodeId,
         key: Key,
-        lost: Version,
-        by: Version,
+        lost: Box<Version>,
+        by: Box<Version>,
     },
     /// A stand-in keeps a version for a down replica (`owner`).
     HintStored {
         node: NodeId,
         owner: NodeId,
         key: Key,
-        version: Version,
+        version: Box<Version>,
     },
     /// The owner acknowledged a hint: the stand-in forgot it.
     HintDelivered {
@@ -222,7 +224,7 @@ pub enum Event {
         key: Key,
         put: bool,
         coordinator: Option<NodeId>,
-        outcome: Outcome,
+        outcome: Box<Outcome>,
         replicas: SmallVec<[NodeId; 4]>,
         latency: Dur,
     },

@@ -17,9 +17,7 @@ const CLIENT_ORDER: u32 = 1 << 16;
 enum Item {
     Node(NodeId, Effect<NodeTimer>),
     Client(ClientId, Effect<ClientTimer>),
-    /// Boxed, like the endpoints' trace effects: an item is as large as
-    /// its largest kind, and items are moved about in bulk.
-    Trace(Box<Event>),
+    Trace(Event),
 }
 
 enum ClientInput {
@@ -148,13 +146,13 @@ impl Engine {
                                 at,
                                 order_of(env.to),
                                 0,
-                                Item::Trace(Box::new(Event::Dropped {
+                                Item::Trace(Event::Dropped {
                                     msg: env.msg,
                                     from: env.from,
                                     to: env.to,
                                     kind: env.message.kind(),
                                     reason,
-                                })),
+                                }),
                             );
                         }
                         continue;
@@ -276,7 +274,7 @@ impl Engine {
                 continue;
             };
             match item {
-                Item::Trace(event) => self.trace.push(at, *event),
+                Item::Trace(event) => self.trace.push(at, event),
                 Item::Node(n, effect) => self.apply_node_effect(at, n, effect),
                 Item::Client(c, effect) => self.apply_client_effect(at, c, effect),
             }
@@ -320,7 +318,7 @@ impl Engine {
                 self.queue
                     .push_after(at, after, Scheduled::NodeTimer { node, epoch, timer });
             }
-            Effect::Trace(event) => self.record_event(at, *event),
+            Effect::Trace(event) => self.record_event(at, event),
         }
     }
 
@@ -330,16 +328,19 @@ impl Engine {
         if let Event::Overwritten { node, key, lost, by } = &event {
             // Every replica that drops the lost version notes it: keep each
             // (lost, by) pair once, and trace each lost version once.
-            if self.overwritten_seen.insert((key.clone(), lost.clone(), by.clone())) {
+            if self
+                .overwritten_seen
+                .insert((key.clone(), (**lost).clone(), (**by).clone()))
+            {
                 self.overwrites.push(super::Overwrite {
                     at,
                     node: *node,
                     key: key.clone(),
-                    lost: lost.clone(),
-                    by: by.clone(),
+                    lost: (**lost).clone(),
+                    by: (**by).clone(),
                 });
             }
-            if !self.overwritten_traced.insert((key.clone(), lost.clone())) {
+            if !self.overwritten_traced.insert((key.clone(), (**lost).clone())) {
                 return;
             }
         }
@@ -355,7 +356,7 @@ impl Engine {
                 self.queue
                     .push_after(at, after, Scheduled::ClientTimer { client, timer });
             }
-            Effect::Trace(event) => self.trace.push(at, *event),
+            Effect::Trace(event) => self.trace.push(at, event),
         }
     }
 

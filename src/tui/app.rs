@@ -507,7 +507,7 @@ impl App {
                         value: report.and_then(|r| r.value.clone()),
                         context: report.and_then(|r| r.context.clone()),
                         coordinator: *coordinator,
-                        outcome: outcome.clone(),
+                        outcome: (**outcome).clone(),
                         replicas: replicas.clone(),
                         latency: *latency,
                         at: ev.at,

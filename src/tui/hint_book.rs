@@ -144,7 +144,7 @@ mod tests {
             node: NodeId(2),
             owner: NodeId(0),
             key: Arc::from("cart"),
-            version: v("CAR"),
+            version: Box::new(v("CAR")),
         });
         assert_eq!(book.stale(3, |n| (n == NodeId(2)) as usize), vec![NodeId(2)]);
         book.set(NodeId(2), vec![hint(0, "cart")]);

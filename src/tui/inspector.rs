@@ -273,7 +273,7 @@ mod tests {
         i.observe(&Event::Stored {
             node: NodeId(1),
             key: key("other"),
-            version: v("x", &[(1, 1)]),
+            version: Box::new(v("x", &[(1, 1)])),
             siblings: 1,
             cause: crate::core::trace::StoreCause::Write,
         });
@@ -282,7 +282,7 @@ mod tests {
         i.observe(&Event::Stored {
             node: NodeId(1),
             key: key("cart"),
-            version: v("x", &[(1, 1)]),
+            version: Box::new(v("x", &[(1, 1)])),
             siblings: 1,
             cause: crate::core::trace::StoreCause::Write,
         });

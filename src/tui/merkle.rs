@@ -516,7 +516,10 @@ mod tests {
         let stored = |node: u16, key: &str| Event::Stored {
             node: NodeId(node),
             key: Arc::from(key),
-            version: crate::core::version::Version::new("x", crate::core::clock::VClock::default()),
+            version: Box::new(crate::core::version::Version::new(
+                "x",
+                crate::core::clock::VClock::default(),
+            )),
             siblings: 1,
             cause: crate::core::trace::StoreCause::AntiEntropy,
         };

@@ -302,7 +302,7 @@ impl Node {
                 out.trace(|| crate::core::trace::Event::Stored {
                     node: me,
                     key: key.clone(),
-                    version: v.clone(),
+                    version: Box::new(v.clone()),
                     siblings,
                     cause,
                 });
@@ -323,8 +323,8 @@ impl Node {
                 out.note(crate::core::trace::Event::Overwritten {
                     node: me,
                     key: key.clone(),
-                    lost,
-                    by,
+                    lost: Box::new(lost),
+                    by: Box::new(by),
                 });
             }
         }

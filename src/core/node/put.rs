@@ -366,7 +366,7 @@ impl Node {
                 node: me,
                 owner,
                 key: key.clone(),
-                version: version.clone(),
+                version: Box::new(version.clone()),
             });
         }
     }

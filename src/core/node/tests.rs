@@ -202,7 +202,7 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
     assert!(
         !out.effects()
             .iter()
-            .any(|e| matches!(e, Effect::Trace(ev) if matches!(**ev, Event::Overwritten { .. })))
+            .any(|e| matches!(e, Effect::Trace(Event::Overwritten { .. })))
     );
 }
 
@@ -220,7 +220,7 @@ fn overwriting_a_write_the_context_had_not_seen_is_recorded() {
         .effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Trace(ev) if matches!(**ev, Event::Overwritten { .. }) => Some(&**ev),
+            Effect::Trace(ev @ Event::Overwritten { .. }) => Some(ev),
             _ => None,
         })
         .collect();
@@ -683,7 +683,7 @@ fn a_stand_in_keeps_hints_apart_and_forgets_them_only_when_acknowledged() {
     assert!(
         out.effects()
             .iter()
-            .any(|e| matches!(e, Effect::Trace(ev) if matches!(**ev, Event::HintDelivered { owner: D, .. })))
+            .any(|e| matches!(e, Effect::Trace(Event::HintDelivered { owner: D, .. })))
     );
 }
 
@@ -825,11 +825,7 @@ mod anti_entropy {
                         to: Endpoint::Node(to),
                         msg,
                     } => queue.push((from, to, *msg)),
-                    Effect::Trace(ev) => {
-                        if let Event::AntiEntropy { stats, skipped, .. } = *ev {
-                            records.push((stats, skipped));
-                        }
-                    }
+                    Effect::Trace(Event::AntiEntropy { stats, skipped, .. }) => records.push((stats, skipped)),
                     _ => {}
                 }
             }
