@@ -18,6 +18,10 @@ use crate::core::trace::TraceEvent;
 use crate::core::version::{Key, Value};
 use crate::engine::{ClusterSpec, Engine};
 
+/// The targets for [`EngineFigures::ratio`], with the trace off and on.
+pub const TARGET_TRACE_OFF: f64 = 0.5;
+pub const TARGET_TRACE_ON: f64 = 0.3;
+
 /// What the workload is made of.
 #[derive(Clone, Copy, Debug)]
 pub struct Workload {
