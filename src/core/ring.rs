@@ -153,7 +153,7 @@ impl Ring {
             (n, lists)
         });
         if *cached_n == n {
-            return lists[self.owner_index(pos)].clone();
+            return NodeList::from_slice(&lists[self.owner_index(pos)]);
         }
         self.walk(pos).take(n).collect()
     }

@@ -58,7 +58,7 @@ impl Slots {
                 primary_answered: false,
             })
             .collect();
-        let mut tried: NodeList = primaries.clone();
+        let mut tried = NodeList::from_slice(&primaries);
         match slots.iter_mut().find(|s| s.owner == me) {
             Some(own) => {
                 own.holders.push(me);
