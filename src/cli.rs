@@ -61,38 +61,7 @@ pub enum Command {
     /// List the bundled presets.
     Presets,
     /// Random faults over many seeds, checked: nothing acknowledged may be lost.
-    Chaos {
-        /// Seeds to run, as A..B (inclusive).
-        #[arg(long, default_value = "1..100")]
-        seeds: String,
-        /// Run this one seed, and write its replay even if it passes.
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Client operations per seed.
-        #[arg(long, default_value_t = crate::chaos::DEFAULT_OPS)]
-        ops: usize,
-        /// Concurrent clients.
-        #[arg(long, default_value_t = crate::chaos::DEFAULT_CLIENTS)]
-        clients: usize,
-        /// Carts (keys) the clients share.
-        #[arg(long, default_value_t = crate::chaos::DEFAULT_CARTS)]
-        carts: usize,
-        /// Seeds run in parallel (default: the number of cores).
-        #[arg(long)]
-        jobs: Option<usize>,
-        /// The cluster to use: a preset's cluster section (default: 5 nodes).
-        #[arg(long)]
-        cluster: Option<String>,
-        /// Change a setting, like clocks=dotted or write_quorum=3 (repeatable).
-        #[arg(long = "set", value_name = "KEY=VALUE")]
-        sets: Vec<String>,
-        /// Run the workload without faults.
-        #[arg(long)]
-        no_faults: bool,
-        /// Where replays of failing seeds are written.
-        #[arg(long, default_value = "chaos-failures")]
-        out: std::path::PathBuf,
-    },
+    Chaos(ChaosArgs),
     /// Measure the implementation against its targets.
     Bench {
         /// Print one JSON object per section.
@@ -126,32 +95,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Check { presets }) => check(&presets),
         Some(Command::Presets) => list_presets(),
         Some(Command::Bench { json, section }) => bench(json, section),
-        Some(Command::Chaos {
-            seeds,
-            seed,
-            ops,
-            clients,
-            carts,
-            jobs,
-            cluster,
-            sets,
-            no_faults,
-            out,
-        }) => {
-            let args = ChaosArgs {
-                seeds,
-                seed,
-                ops,
-                clients,
-                carts,
-                jobs,
-                cluster,
-                sets,
-                no_faults,
-                out,
-            };
-            chaos(args)
-        }
+        Some(Command::Chaos(args)) => chaos(args),
     }
 }
 
@@ -238,17 +182,38 @@ fn bench(json: bool, section: Option<crate::bench::Section>) -> ExitCode {
 }
 
 /// `ringside chaos`'s arguments.
-struct ChaosArgs {
-    seeds: String,
-    seed: Option<u64>,
-    ops: usize,
-    clients: usize,
-    carts: usize,
-    jobs: Option<usize>,
-    cluster: Option<String>,
-    sets: Vec<String>,
-    no_faults: bool,
-    out: std::path::PathBuf,
+#[derive(clap::Args, Debug)]
+pub struct ChaosArgs {
+    /// Seeds to run, as A..B (inclusive).
+    #[arg(long, default_value = "1..100")]
+    pub seeds: String,
+    /// Run this one seed, and write its replay even if it passes.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Client operations per seed.
+    #[arg(long, default_value_t = crate::chaos::DEFAULT_OPS)]
+    pub ops: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = crate::chaos::DEFAULT_CLIENTS)]
+    pub clients: usize,
+    /// Carts (keys) the clients share.
+    #[arg(long, default_value_t = crate::chaos::DEFAULT_CARTS)]
+    pub carts: usize,
+    /// Seeds run in parallel (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// The cluster to use: a preset's cluster section (default: 5 nodes).
+    #[arg(long)]
+    pub cluster: Option<String>,
+    /// Change a setting, like clocks=dotted or write_quorum=3 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// Run the workload without faults.
+    #[arg(long)]
+    pub no_faults: bool,
+    /// Where replays of failing seeds are written.
+    #[arg(long, default_value = "chaos-failures")]
+    pub out: std::path::PathBuf,
 }
 
 fn parse_seeds(text: &str) -> Result<(u64, u64), String> {
@@ -347,32 +312,8 @@ mod tests {
     #[test]
     fn chaos_with_no_options_runs_the_default_chaos_config() {
         let cli = Cli::try_parse_from(["ringside", "chaos"]).unwrap();
-        let Some(Command::Chaos {
-            seeds,
-            seed,
-            ops,
-            clients,
-            carts,
-            jobs,
-            cluster,
-            sets,
-            no_faults,
-            out,
-        }) = cli.command
-        else {
+        let Some(Command::Chaos(args)) = cli.command else {
             panic!("not the chaos command");
-        };
-        let args = ChaosArgs {
-            seeds,
-            seed,
-            ops,
-            clients,
-            carts,
-            jobs,
-            cluster,
-            sets,
-            no_faults,
-            out,
         };
         let opts = chaos_options(&args).unwrap();
         let default = crate::chaos::ChaosConfig::default();
