@@ -72,25 +72,36 @@ impl EngineFigures {
     }
 }
 
+/// The `i`-th key of a workload: 16 bytes, `key-` and twelve digits.
+pub fn key(i: usize) -> Key {
+    Key::from(format!("key-{i:012}"))
+}
+
 fn keys(n: usize) -> Vec<Key> {
-    (0..n).map(|i| Key::from(format!("key-{i:012}"))).collect()
+    (0..n).map(key).collect()
 }
 
-fn value(i: usize) -> Value {
-    Value::from(format!("{:064}", i))
+/// A 64-byte value.
+pub fn value(i: usize) -> Value {
+    Value::from(format!("{i:064}"))
 }
 
-/// The cluster the workload runs on.
-pub fn spec() -> ClusterSpec {
-    let settings = Settings {
+/// The settings the benchmark clusters run with: one-way latency 1 to
+/// 10 ms and no anti-entropy (its background traffic is not the workload).
+pub fn settings() -> Settings {
+    Settings {
         latency: Latency {
             min: Dur::from_millis(1),
             max: Dur::from_millis(10),
         },
         anti_entropy_interval: None,
         ..Settings::default()
-    };
-    ClusterSpec::numbered(5, 8, settings)
+    }
+}
+
+/// The cluster the workload runs on.
+pub fn spec() -> ClusterSpec {
+    ClusterSpec::numbered(5, 8, settings())
 }
 
 /// Runs the workload once.

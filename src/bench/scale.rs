@@ -26,10 +26,9 @@
 
 use std::time::Instant;
 
+use super::engine::{key, value};
 use crate::core::client::OpKind;
-use crate::core::config::{Latency, Settings};
 use crate::core::time::{Dur, Time};
-use crate::core::version::{Key, Value};
 use crate::engine::{ClusterSpec, Engine};
 
 /// What the load is made of.
@@ -124,25 +123,9 @@ pub fn proc_status(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn key(i: usize) -> Key {
-    Key::from(format!("key-{i:012}"))
-}
-
-fn value(i: usize) -> Value {
-    Value::from(format!("{i:064}"))
-}
-
-/// The cluster the load runs on.
+/// The cluster the load runs on: the engine section's settings.
 pub fn spec(load: &ScaleLoad) -> ClusterSpec {
-    let settings = Settings {
-        latency: Latency {
-            min: Dur::from_millis(1),
-            max: Dur::from_millis(10),
-        },
-        anti_entropy_interval: None,
-        ..Settings::default()
-    };
-    ClusterSpec::numbered(load.nodes, load.vnodes, settings)
+    ClusterSpec::numbered(load.nodes, load.vnodes, super::engine::settings())
 }
 
 fn put(i: usize) -> OpKind {
