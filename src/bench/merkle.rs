@@ -110,10 +110,7 @@ fn collect(from: NodeId, out: &mut NodeOutbox, queue: &mut Vec<(NodeId, NodeId, 
                 to: Endpoint::Node(to),
                 msg,
             } => queue.push((from, to, *msg)),
-            Effect::Trace(event) => {
-                let Event::AntiEntropy { stats, .. } = event else {
-                    continue;
-                };
+            Effect::Trace(Event::AntiEntropy { stats, .. }) => {
                 figure.sessions += 1;
                 figure.hashes_compared += stats.compared as u64;
                 figure.digests_compared += stats.digests as u64;

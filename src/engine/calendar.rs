@@ -1,8 +1,9 @@
 //! The near future of the event queue, in buckets of about a millisecond.
 //!
-//! Nearly every message arrives a few milliseconds after it is sent, so the
-//! queue's busiest part is a band a few dozen milliseconds wide just ahead
-//! of the clock. A binary heap pays a dozen scattered comparisons to push
+//! Nearly every message arrives a few milliseconds after it is sent, and
+//! nearly every timeout fires some hundreds of milliseconds after it is set,
+//! so the queue's busiest part is a band about a second wide just ahead of
+//! the clock. A binary heap pays a dozen scattered comparisons to push
 //! and pop each of them. Here an event is appended to the bucket of its
 //! time (no ordering at all), and a bucket is sorted once, when the clock
 //! reaches it: a calendar queue. Events beyond the band (or, after the
@@ -13,8 +14,9 @@ use crate::core::time::Time;
 
 /// log2 of a bucket's width in microseconds.
 const SHIFT: u32 = 10;
-/// Buckets in the band (a power of two): 64 of 1.024 ms.
-const COUNT: u64 = 64;
+/// Buckets in the band (a power of two): 1,024 of 1.024 ms, so that
+/// request timeouts (half a second by default) fit as well as messages.
+const COUNT: u64 = 1024;
 
 /// One bucket: events in the order they were pushed, sorted only once it
 /// is the front bucket; `next` is how many of them have been popped.
@@ -161,7 +163,7 @@ mod tests {
         let mut c = Calendar::default();
         assert!(c.push(Time(5_000), 1, 10), "the first push sets the band: bucket 4");
         assert!(!c.push(Time(2_100), 2, 11), "bucket 2 is behind the front");
-        assert!(!c.push(Time(1_000_000), 3, 12), "a second ahead is beyond the band");
+        assert!(!c.push(Time(2_000_000), 3, 12), "two seconds ahead is beyond the band");
         assert!(c.push(Time(9_000), 4, 13));
         assert!(c.push(Time(5_000), 5, 14), "same instant, pushed later: pops later");
         assert!(c.push(Time(4_500), 6, 15), "into the front bucket, ahead of 5000");

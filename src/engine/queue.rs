@@ -5,29 +5,18 @@
 //! were scheduled. Because the engine schedules in a canonical order, the
 //! queue's order is the same on every run.
 //!
-//! Most events are timers with a fixed delay (a request's timeout, a
-//! client's attempt deadline): scheduled as time goes on, they are already
-//! in order among themselves. Those wait in a FIFO lane per delay instead of
-//! the heap, so that tens of thousands of pending timeouts cost nothing to
-//! keep in order. Messages, due a few milliseconds ahead, wait in a
-//! [`Calendar`] of millisecond buckets; the heap keeps only what falls
-//! outside both. Pops merge the three by (time, scheduling order), so the
-//! order is exactly the one a single heap would give.
+//! Nearly everything is due within a second: messages a few milliseconds
+//! ahead, request and attempt timeouts some hundreds. Those wait in a
+//! [`Calendar`] of millisecond buckets; the binary heap keeps only what falls
+//! outside its band (gossip, handoff and anti-entropy ticks, latency
+//! spikes). Pops merge the two by (time, scheduling order), so the order is
+//! exactly the one a single heap would give.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 
 use super::calendar::Calendar;
 use crate::core::time::{Dur, Time};
-
-/// The most distinct delays given a lane of their own; others use the heap.
-const MAX_LANES: usize = 8;
-
-/// Events scheduled with one fixed delay, in scheduling order.
-struct Lane<E> {
-    delay: Dur,
-    events: VecDeque<(Time, u64, E)>,
-}
 
 /// What the heap orders: small, so that sifting moves 24 bytes, not a
 /// whole message. The event itself waits in a slab.
@@ -55,12 +44,9 @@ impl Ord for Entry {
 pub struct EventQueue<E> {
     calendar: Calendar,
     heap: BinaryHeap<Entry>,
+    /// Every queued event, by the slot the calendar or the heap names.
     slab: Vec<Option<E>>,
     free: Vec<u32>,
-    lanes: Vec<Lane<E>>,
-    /// The earliest lane front, kept between pops: (time, seq, lane).
-    /// `None` inside means every lane is empty; an outer `None`, unknown.
-    lane_min: std::cell::Cell<Option<Option<(Time, u64, usize)>>>,
     len: usize,
     seq: u64,
 }
@@ -72,57 +58,16 @@ impl<E> Default for EventQueue<E> {
             heap: BinaryHeap::new(),
             slab: Vec::new(),
             free: Vec::new(),
-            lanes: Vec::new(),
-            lane_min: std::cell::Cell::new(Some(None)),
             len: 0,
             seq: 0,
         }
     }
 }
 
-/// Where the earliest event waits.
-#[derive(Clone, Copy)]
-enum Source {
-    Calendar,
-    Heap,
-    Lane(usize),
-}
-
 impl<E> EventQueue<E> {
-    /// Schedules `event` at `now + delay`. Events of one delay scheduled in
-    /// time order share a FIFO lane; the order they pop in is the same as
-    /// [`EventQueue::push`] would give.
+    /// Schedules `event` at `now + delay`.
     pub fn push_after(&mut self, now: Time, delay: Dur, event: E) {
-        let at = now + delay;
-        let matching = self.lanes.iter().position(|l| l.delay == delay);
-        // An empty lane is free for another delay (one-off delays, such as
-        // a jittered first tick, must not keep a lane from the busy ones).
-        let lane = match matching.or_else(|| self.lanes.iter().position(|l| l.events.is_empty())) {
-            Some(i) => {
-                self.lanes[i].delay = delay;
-                Some(i)
-            }
-            None if self.lanes.len() < MAX_LANES => {
-                self.lanes.push(Lane {
-                    delay,
-                    events: VecDeque::new(),
-                });
-                Some(self.lanes.len() - 1)
-            }
-            None => None,
-        };
-        if let Some(i) = lane
-            && self.lanes[i].events.back().is_none_or(|(last, _, _)| *last <= at)
-        {
-            self.seq += 1;
-            self.len += 1;
-            if self.lanes[i].events.is_empty() {
-                self.lane_min.set(None);
-            }
-            self.lanes[i].events.push_back((at, self.seq, event));
-            return;
-        }
-        self.push(at, event);
+        self.push(now + delay, event);
     }
 
     pub fn push(&mut self, at: Time, event: E) {
@@ -147,71 +92,39 @@ impl<E> EventQueue<E> {
         }
     }
 
-    /// Where the earliest event is, and its (time, scheduling order).
-    fn earliest(&self) -> Option<(Source, Time, u64)> {
-        let mut best = self.calendar.front().map(|(at, seq)| (Source::Calendar, at, seq));
-        if let Some(e) = self.heap.peek()
-            && best.is_none_or(|(_, bt, bs)| (e.at, e.seq) < (bt, bs))
-        {
-            best = Some((Source::Heap, e.at, e.seq));
+    /// The earliest event's (time, scheduling order), and whether it waits
+    /// in the heap.
+    fn earliest(&self) -> Option<(Time, u64, bool)> {
+        let calendar = self.calendar.front();
+        let heap = self.heap.peek().map(|e| (e.at, e.seq));
+        match (calendar, heap) {
+            (Some(c), Some(h)) if h < c => Some((h.0, h.1, true)),
+            (Some(c), _) => Some((c.0, c.1, false)),
+            (None, Some(h)) => Some((h.0, h.1, true)),
+            (None, None) => None,
         }
-        if let Some((at, seq, i)) = self.lane_min()
-            && best.is_none_or(|(_, bt, bs)| (at, seq) < (bt, bs))
-        {
-            best = Some((Source::Lane(i), at, seq));
-        }
-        best
-    }
-
-    /// The earliest of the lanes' fronts, recomputed only after it changed.
-    fn lane_min(&self) -> Option<(Time, u64, usize)> {
-        if let Some(known) = self.lane_min.get() {
-            return known;
-        }
-        let mut best: Option<(Time, u64, usize)> = None;
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if let Some(&(at, seq, _)) = lane.events.front()
-                && best.is_none_or(|(bt, bs, _)| (at, seq) < (bt, bs))
-            {
-                best = Some((at, seq, i));
-            }
-        }
-        self.lane_min.set(Some(best));
-        best
     }
 
     /// The time of the earliest event.
     pub fn peek_time(&self) -> Option<Time> {
-        self.earliest().map(|(_, at, _)| at)
+        self.earliest().map(|(at, _, _)| at)
     }
 
     /// Removes the earliest event if it happens at or before `limit`.
     pub fn pop_until(&mut self, limit: Time) -> Option<(Time, E)> {
-        let (source, at, _) = self.earliest()?;
+        let (at, _, in_heap) = self.earliest()?;
         if at > limit {
             return None;
         }
         self.len -= 1;
-        match source {
-            Source::Lane(i) => {
-                self.lane_min.set(None);
-                self.lanes[i].events.pop_front().map(|(at, _, e)| (at, e))
-            }
-            Source::Calendar => {
-                let (at, slot) = self.calendar.pop()?;
-                Some((at, self.take_slot(slot)))
-            }
-            Source::Heap => {
-                let entry = self.heap.pop()?;
-                Some((entry.at, self.take_slot(entry.slot)))
-            }
-        }
-    }
-
-    fn take_slot(&mut self, slot: u32) -> E {
+        let slot = if in_heap {
+            self.heap.pop()?.slot
+        } else {
+            self.calendar.pop()?.1
+        };
         let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
         self.free.push(slot);
-        event
+        Some((at, event))
     }
 
     pub fn len(&self) -> usize {
@@ -245,10 +158,10 @@ mod tests {
         assert_eq!(q.pop_until(Time(20)), Some((Time(20), "late")));
     }
 
-    /// The lanes and the heap together pop exactly in (time, scheduling
+    /// The calendar and the heap together pop exactly in (time, scheduling
     /// order), checked against a plain sorted list.
     #[test]
-    fn lanes_and_heap_keep_time_then_scheduling_order() {
+    fn calendar_and_heap_keep_time_then_scheduling_order() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let mut queue: EventQueue<u32> = EventQueue::default();
@@ -268,12 +181,12 @@ mod tests {
         };
         for i in 0..30_000u32 {
             now += Dur(rng.random_range(0..40));
-            // Near and far (the heap) and fixed delays (lanes): twelve
-            // delays, more than there are lanes.
+            // Near (the calendar's band is about a second), far (the heap),
+            // and a few fixed delays on both sides of the band's edge.
             let (delay, fixed) = match rng.random_range(0..3) {
                 0 => (Dur(rng.random_range(0..20_000)), false),
-                1 => (Dur(rng.random_range(0..100_000)), false),
-                _ => (Dur(rng.random_range(0..12u64) * 5_000), true),
+                1 => (Dur(rng.random_range(0..3_000_000)), false),
+                _ => (Dur(rng.random_range(0..12u64) * 100_000), true),
             };
             if fixed {
                 queue.push_after(now, delay, i);
