@@ -183,6 +183,49 @@ fn conflicting_writes_plays_by_itself_with_autoplay() {
     });
 }
 
+/// Autoplay holds virtual time while it dwells on a caption: at 20x a
+/// dwell would otherwise be 50 s of virtual time, in which failure
+/// detection, handoff and anti-entropy change what the next step finds
+/// (stale-read, hinted-handoff and strict-vs-sloppy then failed a check).
+/// So every bundled story plays to exactly its headless result.
+#[test]
+fn every_preset_autoplays_at_high_speed_to_its_headless_result() {
+    rt().block_on(async {
+        for name in presets::names() {
+            let mut app = App::new(&PlayOptions {
+                preset: name.to_string(),
+                seed: None,
+                speed: 20.0,
+            })
+            .await
+            .unwrap();
+            app.handle(Action::ToggleAutoplay).await;
+            let mut read_while_held = false;
+            for _ in 0..20_000 {
+                if app.playback().director().is_finished() {
+                    break;
+                }
+                let next = |app: &App| app.playback().next_step().map(|(i, _)| i);
+                let (before, was_reading, step) = (app.engine().now(), app.reading(), next(&app));
+                app.tick(Duration::from_millis(100), None).await;
+                // Still on the same caption: the clock has not moved.
+                if was_reading && app.reading() && next(&app) == step {
+                    read_while_held = true;
+                    assert_eq!(
+                        app.engine().now(),
+                        before,
+                        "{name}: time moved while a caption was read"
+                    );
+                }
+            }
+            assert!(app.playback().director().is_finished(), "{name} did not finish");
+            assert!(read_while_held, "{name} dwelt on no caption");
+            let (passed, failed) = app.expectations();
+            assert_eq!((passed, failed), (headless_passes(name).await, 0), "{name}");
+        }
+    });
+}
+
 #[test]
 fn n_during_a_wait_skips_to_its_end() {
     rt().block_on(async {

@@ -297,6 +297,11 @@ impl App {
         self.gossip
     }
 
+    /// Autoplay is dwelling on a caption and virtual time stands still.
+    pub fn reading(&self) -> bool {
+        self.playback.holds_clock(self.real_now)
+    }
+
     pub fn playback(&self) -> &Playback {
         &self.playback
     }
@@ -404,7 +409,8 @@ impl App {
     }
 
     /// Runs virtual time for `d` with no real-time budget (tests, and the
-    /// deterministic paths).
+    /// deterministic paths); like every advance, it stops while autoplay
+    /// dwells on a caption.
     pub async fn run_for(&mut self, d: Dur) {
         let target = self.engine.now() + d;
         self.advance_to(target, None).await;
@@ -420,7 +426,8 @@ impl App {
             self.playback.pump(&mut self.engine, self.real_now).await;
             self.ingest();
             let now = self.engine.now();
-            if now >= target {
+            // A caption autoplay dwells on stops the clock where it began.
+            if now >= target || self.playback.holds_clock(self.real_now) {
                 return true;
             }
             if budget.is_some_and(|b| started.elapsed() >= b) {

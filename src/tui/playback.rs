@@ -19,7 +19,8 @@ use crate::scenario::{Director, Scenario, StepRun};
 pub const ADHOC_CAP: usize = 32;
 
 /// How long autoplay leaves a caption on screen before the next action, in
-/// real time.
+/// real time. Virtual time stands still meanwhile (see
+/// [`Playback::holds_clock`]).
 pub const DWELL: Duration = Duration::from_millis(2500);
 
 /// The scenario's director and the typed steps in progress.
@@ -143,6 +144,19 @@ impl Playback {
                     .0
                     .iter()
                     .any(|op| engine.report(*op).is_none()))
+    }
+
+    /// True while autoplay dwells on a caption with nothing of the story
+    /// running: virtual time stands still so that the reader can read. Were
+    /// it to run on (at 20x, a dwell is 50 s of virtual time), failure
+    /// detection, handoff and anti-entropy would rewrite the story between
+    /// two steps; held, autoplay tells it exactly as `ringside run` does.
+    pub fn holds_clock(&self, real_now: Duration) -> bool {
+        self.autoplay
+            && real_now < self.dwell_until
+            && !self.director.is_running()
+            && self.adhoc.is_empty()
+            && self.next_step().is_some()
     }
 
     /// The earliest instant after `now` that a running step waits for.

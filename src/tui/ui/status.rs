@@ -69,6 +69,8 @@ impl Widget for StatusBar<'_> {
         let mut top: Vec<(Priority, Vec<Span>)> = Vec::new();
         let state = if pacer.is_paused() {
             Span::styled(" ⏸ paused ", Style::new().fg(Color::Black).bg(Color::Yellow))
+        } else if app.reading() {
+            Span::styled(" ⏸ reading ", Style::new().fg(Color::Black).bg(Color::Yellow))
         } else if app.fast_forward().is_some() {
             Span::styled(" ⏩ waiting ", Style::new().fg(Color::Black).bg(Color::LightBlue))
         } else {
