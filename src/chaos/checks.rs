@@ -276,6 +276,7 @@ mod tests {
             key: Key::from("cart"),
             lost: cart("c1-1", &[(0, 1)]),
             by: cart("c2-1", &[(0, 2)]),
+            shadowed: false,
         });
         let v = check(&r);
         assert!(v.passed(), "{:?}", v.failures);
@@ -291,6 +292,7 @@ mod tests {
             key: Key::from("cart"),
             lost: cart("c1-1", &[(0, 1)]),
             by: cart("c2-1", &[(0, 2)]),
+            shadowed: false,
         });
         assert!(!check(&dotted).passed(), "an overwrite excuses nothing with dots");
         let lww = check(&record(ClockMode::Lww, vec![cart("c2-1", &[(0, 2)])]));

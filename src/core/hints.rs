@@ -13,6 +13,17 @@ use super::config::ClockMode;
 use super::ids::NodeId;
 use super::version::{Key, Siblings, Version, absorb};
 
+/// What keeping one hinted version did.
+#[derive(Debug, Default)]
+pub struct HintOutcome {
+    /// The version was kept (no hinted version already covered it).
+    pub stored: bool,
+    /// Hinted versions it made obsolete.
+    pub removed: Siblings,
+    /// When it was not kept: the hinted version that covers it.
+    pub superseded_by: Option<Version>,
+}
+
 /// Hinted versions by (owner, key), in a deterministic order.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HintStore {
@@ -24,9 +35,25 @@ impl HintStore {
         HintStore::default()
     }
 
-    /// Keeps `version` for `owner`. Returns true when it was new.
-    pub fn add(&mut self, owner: NodeId, key: &Key, version: &Version, mode: ClockMode) -> bool {
-        absorb(self.map.entry((owner, key.clone())).or_default(), version, mode)
+    /// Keeps `version` for `owner`, by the same superseding rule as the
+    /// store, and says what that did: like a replica's store, a stand-in's
+    /// can drop a version that a later write's clock covers.
+    pub fn add(&mut self, owner: NodeId, key: &Key, version: &Version, mode: ClockMode) -> HintOutcome {
+        let held = self.map.entry((owner, key.clone())).or_default();
+        if let Some(by) = held.iter().find(|h| h.supersedes(version, mode)) {
+            return HintOutcome {
+                stored: false,
+                removed: Siblings::new(),
+                superseded_by: Some(by.clone()),
+            };
+        }
+        let removed = held.iter().filter(|h| version.supersedes(h, mode)).cloned().collect();
+        let stored = absorb(held, version, mode);
+        HintOutcome {
+            stored,
+            removed,
+            superseded_by: None,
+        }
     }
 
     /// How many (owner, key) hints are held.
@@ -118,11 +145,11 @@ mod tests {
         let (a, b) = (NodeId(0), NodeId(1));
         let cart: Key = "cart".into();
         let book: Key = "book".into();
-        assert!(h.add(a, &cart, &v("CAR", &[(2, 1)]), V));
-        assert!(h.add(a, &book, &v("B", &[(2, 1)]), V));
-        assert!(h.add(b, &cart, &v("CAR", &[(2, 1)]), V));
+        assert!(h.add(a, &cart, &v("CAR", &[(2, 1)]), V).stored);
+        assert!(h.add(a, &book, &v("B", &[(2, 1)]), V).stored);
+        assert!(h.add(b, &cart, &v("CAR", &[(2, 1)]), V).stored);
         assert!(
-            !h.add(a, &cart, &v("CAR", &[(2, 1)]), V),
+            !h.add(a, &cart, &v("CAR", &[(2, 1)]), V).stored,
             "the same version twice is one hint"
         );
         assert_eq!(h.len(), 3);
@@ -130,6 +157,20 @@ mod tests {
         assert_eq!(h.owners(), vec![(a, 2), (b, 1)]);
         assert_eq!(h.batch_for(a, 1).len(), 1);
         assert_eq!(h.versions_of("cart").len(), 2);
+    }
+
+    #[test]
+    fn adding_says_what_it_replaced_or_what_covers_it() {
+        let mut h = HintStore::new();
+        let a = NodeId(0);
+        let cart: Key = "cart".into();
+        h.add(a, &cart, &v("CAR", &[(2, 1)]), V);
+        let o = h.add(a, &cart, &v("CART", &[(2, 2)]), V);
+        assert!(o.stored);
+        assert_eq!(o.removed.iter().map(|r| &*r.value).collect::<Vec<_>>(), ["CAR"]);
+        let o = h.add(a, &cart, &v("CAR", &[(2, 1)]), V);
+        assert!(!o.stored && o.removed.is_empty());
+        assert_eq!(o.superseded_by.map(|b| b.value.to_string()), Some("CART".to_string()));
     }
 
     #[test]

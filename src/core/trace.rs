@@ -141,6 +141,17 @@ pub enum Event {
         lost: Box<Version>,
         by: Box<Version>,
     },
+    /// Vector clocks only: `by`'s coordinator counted past `sibling`'s
+    /// event at that node without its writer having seen it. The sibling
+    /// stays, concurrent through another entry, but any merge of `by`'s
+    /// clock with that entry covers it: a put with such a context drops it
+    /// as seen although nobody read it. Noted where the loss is decided.
+    Shadowed {
+        node: NodeId,
+        key: Key,
+        sibling: Box<Version>,
+        by: Box<Version>,
+    },
     /// A stand-in keeps a version for a down replica (`owner`).
     HintStored {
         node: NodeId,
@@ -262,6 +273,7 @@ impl Event {
             Event::Dropped { .. } => "dropped",
             Event::Stored { .. } => "stored",
             Event::Overwritten { .. } => "overwritten",
+            Event::Shadowed { .. } => "shadowed",
             Event::Coordinating { .. } => "coordinating",
             Event::HintStored { .. } => "hint-stored",
             Event::Liveness { .. } => "liveness",
@@ -288,6 +300,7 @@ impl Event {
             Event::Sent { key, .. } => key.as_ref(),
             Event::Stored { key, .. }
             | Event::Overwritten { key, .. }
+            | Event::Shadowed { key, .. }
             | Event::Coordinating { key, .. }
             | Event::HintStored { key, .. }
             | Event::HintDelivered { key, .. }
@@ -306,6 +319,7 @@ impl Event {
             }
             Event::Stored { node: x, .. }
             | Event::Overwritten { node: x, .. }
+            | Event::Shadowed { node: x, .. }
             | Event::Coordinating { node: x, .. } => *x == node,
             Event::HintStored { node: x, owner, .. } | Event::HintDelivered { node: x, owner, .. } => {
                 *x == node || *owner == node
@@ -450,6 +464,13 @@ fn describe(event: &Event, names: &Names) -> String {
             names.node(*node),
             lost.display(names),
             by.display(names)
+        ),
+        Event::Shadowed { node, key, sibling, by } => format!(
+            "{} SHADOWED a concurrent write: {key} = {} is covered by {} in {}'s entry, unseen (a later merged context will drop it)",
+            names.node(*node),
+            sibling.display(names),
+            by.display(names),
+            names.node(by.stamp.node)
         ),
         Event::HintStored {
             node,

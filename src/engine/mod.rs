@@ -150,6 +150,9 @@ pub struct Overwrite {
     pub key: Key,
     pub lost: Version,
     pub by: Version,
+    /// `by` only shadows `lost` (see [`Event::Shadowed`]): the loss comes
+    /// later, when a merged context covers it.
+    pub shadowed: bool,
 }
 
 /// Anti-entropy's running totals, since the start or the last settings change.
@@ -192,8 +195,8 @@ pub struct Engine {
     overwrites: Vec<Overwrite>,
     /// Overwrites recorded so far, as (key, lost, by).
     overwritten_seen: FxHashSet<(Key, Version, Version)>,
-    /// Lost versions traced so far: the trace shows each once.
-    overwritten_traced: FxHashSet<(Key, Version)>,
+    /// Lost (or shadowed) versions traced so far: the trace shows each once.
+    overwritten_traced: FxHashSet<(Key, Version, bool)>,
     anti_entropy: AntiEntropyTotals,
     /// Messages sent per kind, since the start or the last settings change.
     sent_by_kind: [u64; crate::core::message::MsgKind::ALL.len()],
@@ -444,7 +447,7 @@ impl Engine {
     pub fn overwritten_count(&self, key: Option<&str>) -> usize {
         self.overwrites
             .iter()
-            .filter(|w| key.is_none_or(|k| *w.key == *k))
+            .filter(|w| !w.shadowed && key.is_none_or(|k| *w.key == *k))
             .map(|w| (&w.key, &w.lost))
             .collect::<FxHashSet<_>>()
             .len()

@@ -325,24 +325,36 @@ impl Engine {
     /// Keeps the events checkers need even with tracing off, then traces.
     fn record_event(&mut self, at: Time, event: Event) {
         self.on_note(&event);
-        if let Event::Overwritten { node, key, lost, by } = &event {
-            // Every replica that drops the lost version notes it: keep each
-            // (lost, by) pair once, and trace each lost version once.
-            if self
-                .overwritten_seen
-                .insert((key.clone(), (**lost).clone(), (**by).clone()))
-            {
-                self.overwrites.push(super::Overwrite {
-                    at,
-                    node: *node,
-                    key: key.clone(),
-                    lost: (**lost).clone(),
-                    by: (**by).clone(),
-                });
-            }
-            if !self.overwritten_traced.insert((key.clone(), (**lost).clone())) {
+        let (node, key, lost, by, shadowed) = match &event {
+            Event::Overwritten { node, key, lost, by } => (node, key, lost, by, false),
+            Event::Shadowed { node, key, sibling, by } => (node, key, sibling, by, true),
+            _ => {
+                if self.tracing {
+                    self.trace.push(at, event);
+                }
                 return;
             }
+        };
+        // Every replica that drops (or shadows) the lost version notes it:
+        // keep each (lost, by) pair once, and trace each lost version once.
+        if self
+            .overwritten_seen
+            .insert((key.clone(), (**lost).clone(), (**by).clone()))
+        {
+            self.overwrites.push(super::Overwrite {
+                at,
+                node: *node,
+                key: key.clone(),
+                lost: (**lost).clone(),
+                by: (**by).clone(),
+                shadowed,
+            });
+        }
+        if !self
+            .overwritten_traced
+            .insert((key.clone(), (**lost).clone(), shadowed))
+        {
+            return;
         }
         if self.tracing {
             self.trace.push(at, event);

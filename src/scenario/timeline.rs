@@ -16,7 +16,7 @@ pub fn line(ev: &TraceEvent, names: &Names, verbose: bool) -> Option<String> {
         Event::Caption(text) => format!("   » {text}"),
         Event::OpStarted { .. } | Event::OpFinished { .. } => format!("   {}", ev.describe(names)),
         Event::Fault(f) => format!("   ⚡ {}", describe_fault(f, names)),
-        Event::Overwritten { .. } => format!("   ! {}", ev.describe(names)),
+        Event::Overwritten { .. } | Event::Shadowed { .. } => format!("   ! {}", ev.describe(names)),
         Event::Expectation { text, passed, detail } => {
             if *passed {
                 format!("   ✓ {text} ({detail})")
@@ -105,6 +105,16 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
         Event::Overwritten { node: n, key, lost, by } => json!({
             "node": node(n), "key": &**key,
             "lost": versions_json(std::slice::from_ref(lost), names),
+            "by": versions_json(std::slice::from_ref(by), names),
+        }),
+        Event::Shadowed {
+            node: n,
+            key,
+            sibling,
+            by,
+        } => json!({
+            "node": node(n), "key": &**key,
+            "sibling": versions_json(std::slice::from_ref(sibling), names),
             "by": versions_json(std::slice::from_ref(by), names),
         }),
         Event::HintStored {

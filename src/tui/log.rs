@@ -130,7 +130,7 @@ fn category(event: &Event) -> Category {
         Event::Delivered { .. } => Category::Delivered,
         Event::Dropped { .. } => Category::Dropped,
         Event::Stored { .. } => Category::Stored,
-        Event::Overwritten { .. } => Category::Overwritten,
+        Event::Overwritten { .. } | Event::Shadowed { .. } => Category::Overwritten,
         Event::HintStored { .. } | Event::HintDelivered { .. } => Category::Hint,
         Event::Liveness { .. } | Event::ViewChanged { .. } | Event::NodeLeft { .. } => Category::Membership,
         Event::Transferred { .. } | Event::Released { .. } => Category::Transfer,

@@ -12,6 +12,7 @@ use smallvec::SmallVec;
 use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
+use crate::core::config::ClockMode;
 use crate::core::dots::client_context;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
@@ -307,26 +308,67 @@ impl Node {
                     cause,
                 });
             }
-            // A write that replaced (or arrives already replaced by) a
-            // version its writer never saw: a lost concurrent write. Every
-            // replica that sees it happen notes it; the engine keeps each once.
-            let lost_here = outcome
-                .removed
-                .into_iter()
-                .filter(|lost| v.overwrites_unseen(lost, context, mode))
-                .map(|lost| (lost, v.clone()));
-            let lost_before = outcome
-                .superseded_by
-                .filter(|by| by.overwrites_unseen(v, None, mode))
-                .map(|by| (v.clone(), by));
-            for (lost, by) in lost_here.chain(lost_before) {
-                out.note(crate::core::trace::Event::Overwritten {
-                    node: me,
-                    key: key.clone(),
-                    lost: Box::new(lost),
-                    by: Box::new(by),
-                });
+            self.note_overwrites(key, v, outcome.removed, outcome.superseded_by, context, out);
+            if outcome.stored {
+                for sibling in shadowed_siblings(v, self.store.versions(key), mode) {
+                    out.note(crate::core::trace::Event::Shadowed {
+                        node: me,
+                        key: key.clone(),
+                        sibling: Box::new(sibling.clone()),
+                        by: Box::new(v.clone()),
+                    });
+                }
             }
         }
     }
+
+    /// Notes a lost concurrent write where one happens: `v`, stored here,
+    /// replaced `removed`, or arrived already replaced by `superseded_by`,
+    /// and the replaced version's write was never seen by the writer that
+    /// replaced it (`context`, or the one the replacing version records).
+    /// Every replica and stand-in that sees it happen notes it; the engine
+    /// keeps each once.
+    pub(super) fn note_overwrites(
+        &self,
+        key: &Key,
+        v: &Version,
+        removed: impl IntoIterator<Item = Version>,
+        superseded_by: Option<Version>,
+        context: Option<&VClock>,
+        out: &mut NodeOutbox,
+    ) {
+        let mode = self.settings.clocks;
+        let lost_here = removed
+            .into_iter()
+            .filter(|lost| v.overwrites_unseen(lost, context, mode))
+            .map(|lost| (lost, v.clone()));
+        let lost_before = superseded_by
+            .filter(|by| by.overwrites_unseen(v, None, mode))
+            .map(|by| (v.clone(), by));
+        for (lost, by) in lost_here.chain(lost_before) {
+            out.note(crate::core::trace::Event::Overwritten {
+                node: self.id,
+                key: key.clone(),
+                lost: Box::new(lost),
+                by: Box::new(by),
+            });
+        }
+    }
+}
+
+/// The siblings `v` shadows (vector clocks only): `v`'s writer node counted
+/// past their event at that node although `v`'s writer had not seen it (its
+/// context held an earlier counter), while they stay concurrent with `v`
+/// through another entry. See [`crate::core::trace::Event::Shadowed`].
+fn shadowed_siblings<'a>(v: &'a Version, stored: &'a [Version], mode: ClockMode) -> impl Iterator<Item = &'a Version> {
+    let writer = v.stamp.node;
+    let seen = match (mode, v.stamp.seen_own) {
+        (ClockMode::Vector, Some(seen)) => Some(seen),
+        _ => None,
+    };
+    stored.iter().filter(move |h| {
+        let Some(seen) = seen else { return false };
+        let event = h.clock.get(writer);
+        *h != v && event > seen && event <= v.clock.get(writer) && !v.clock.descends(&h.clock)
+    })
 }

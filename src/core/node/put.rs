@@ -360,7 +360,11 @@ impl Node {
 
     /// Keeps a version for `owner` (a stand-in's copy).
     pub(super) fn keep_hint(&mut self, owner: NodeId, key: &Key, version: &Version, out: &mut NodeOutbox) {
-        if self.hints.add(owner, key, version, self.settings.clocks) {
+        let outcome = self.hints.add(owner, key, version, self.settings.clocks);
+        // A stand-in's hints lose versions the way a replica's store does:
+        // the writer's context is the one the version records.
+        self.note_overwrites(key, version, outcome.removed, outcome.superseded_by, None, out);
+        if outcome.stored {
             let me = self.id;
             out.trace(|| Event::HintStored {
                 node: me,

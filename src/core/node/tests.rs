@@ -204,6 +204,17 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
             .iter()
             .any(|e| matches!(e, Effect::Trace(Event::Overwritten { .. })))
     );
+    // But {b:5} counts past b:4, which its client never saw: merged with
+    // c:1 it covers X, which is noted as shadowed.
+    let shadowed: Vec<&str> = out
+        .effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Trace(Event::Shadowed { sibling, by, .. }) if by.clock == clock(&[(B, 5)]) => Some(&*sibling.value),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(shadowed, ["X"]);
 }
 
 #[test]
