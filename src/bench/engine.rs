@@ -8,15 +8,18 @@
 //! the headless runner drains them.
 
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use crate::core::client::OpKind;
 use crate::core::config::{Latency, Settings};
 use crate::core::ids::ClientId;
-use crate::core::time::{Dur, Time};
+use crate::core::time::Dur;
 use crate::core::trace::TraceEvent;
 use crate::core::version::{Key, Value};
-use crate::engine::{ClusterSpec, Engine};
+use crate::engine::{ClusterSpec, Engine, LOOK_EVERY};
 
 /// The issue's targets for [`EngineFigures::ratio`], with the trace off and on.
 pub const TARGET_TRACE_OFF: f64 = 0.5;
@@ -104,7 +107,25 @@ pub fn spec() -> ClusterSpec {
     ClusterSpec::numbered(5, 8, settings())
 }
 
-/// Runs the workload once.
+/// The workload's `i`-th operation: even ones put, odd ones get the key
+/// the put before them wrote.
+fn operation(i: usize, keys: &[Key], values: &[Value]) -> (Key, OpKind) {
+    let key = keys[(i / 2) % keys.len()].clone();
+    let kind = if i.is_multiple_of(2) {
+        OpKind::Put {
+            value: values[i % values.len()].clone(),
+            w: None,
+            pw: None,
+            context: None,
+        }
+    } else {
+        OpKind::Get { r: None, pr: None }
+    };
+    (key, kind)
+}
+
+/// Runs the workload once, as a closed loop: each client issues its next
+/// operation the instant its last one finishes.
 pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String> {
     let mut engine = Engine::new(&spec(), 1)?;
     engine.set_tracing(tracing);
@@ -113,29 +134,25 @@ pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String>
     let clients: Vec<ClientId> = (0..w.in_flight).map(|i| engine.client(&format!("c{i}"))).collect();
     let mut trace: Vec<TraceEvent> = Vec::with_capacity(1 << 16);
     let mut trace_events = 0u64;
-    let mut submitted = 0usize;
-    let mut done = 0usize;
-    let mut failed = 0usize;
+    let failed = Arc::new(AtomicUsize::new(0));
+    let first = w.in_flight.min(w.ops);
     let start = Instant::now();
-    let kind = |i: usize| {
-        if i.is_multiple_of(2) {
-            OpKind::Put {
-                value: values[i % values.len()].clone(),
-                w: None,
-                pw: None,
-                context: None,
-            }
-        } else {
-            OpKind::Get { r: None, pr: None }
-        }
-    };
-    while submitted < w.in_flight.min(w.ops) {
-        let key = keys[(submitted / 2) % keys.len()].clone();
-        engine.submit(clients[submitted % clients.len()], key, kind(submitted), None);
-        submitted += 1;
+    let mut submitted = first;
+    let (total, counted, loop_keys) = (w.ops, failed.clone(), keys.clone());
+    engine.start_closed_loop(move |report| {
+        counted.fetch_add((!report.outcome.is_ok()) as usize, Relaxed);
+        (submitted < total).then(|| {
+            submitted += 1;
+            operation(submitted - 1, &loop_keys, &values)
+        })
+    });
+    let values: Vec<Value> = (0..64).map(value).collect();
+    for i in 0..first {
+        let (key, kind) = operation(i, &keys, &values);
+        engine.submit(clients[i % clients.len()], key, kind, None);
     }
-    while done < w.ops {
-        engine.run_until_some_finished(Time(u64::MAX)).await;
+    loop {
+        let in_flight = engine.run_closed_loop(engine.now() + LOOK_EVERY).await;
         if let Some(e) = engine.failure() {
             return Err(e.to_string());
         }
@@ -145,25 +162,18 @@ pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String>
             black_box(&trace);
             trace.clear();
         }
-        let finished = engine.take_finished();
-        if finished.is_empty() {
-            return Err("the engine stopped with operations in flight".into());
+        if in_flight == 0 {
+            break;
         }
-        for report in finished {
-            done += 1;
-            failed += (!report.outcome.is_ok()) as usize;
-            if submitted < w.ops {
-                let key = keys[(submitted / 2) % keys.len()].clone();
-                let client = report.client;
-                engine.submit(client, key, kind(submitted), None);
-                submitted += 1;
-            }
+        if engine.next_event_time().is_none() {
+            return Err("the engine stopped with operations in flight".into());
         }
     }
     let seconds = start.elapsed().as_secs_f64();
+    engine.stop_closed_loop();
     Ok(EngineRun {
-        ops: done,
-        failed,
+        ops: w.ops,
+        failed: failed.load(Relaxed),
         seconds,
         virtual_seconds: engine.now().micros() as f64 / 1e6,
         trace_events,

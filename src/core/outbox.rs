@@ -86,6 +86,13 @@ impl<T> Outbox<T> {
         self.effects.drain(..)
     }
 
+    /// Swaps the outbox's buffer with `buffer`: lends the outbox a buffer to
+    /// fill in place, and takes it back the same way. A node task collects a
+    /// whole batch's effects so, without moving each one out and in again.
+    pub fn swap_buffer(&mut self, buffer: &mut Vec<Effect<T>>) {
+        std::mem::swap(&mut self.effects, buffer);
+    }
+
     /// The effects so far, for tests.
     pub fn effects(&self) -> &[Effect<T>] {
         &self.effects

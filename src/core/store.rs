@@ -64,12 +64,13 @@ impl Store {
 
     /// Stores one version by the superseding rule of `mode`.
     pub fn put(&mut self, key: &Key, version: Version, mode: ClockMode) -> StoreOutcome {
-        let entry = match self.map.get_mut(&**key) {
-            Some(entry) => entry,
-            None => {
+        // One probe of the table whether the key is new or not.
+        let entry = match self.map.entry(key.clone()) {
+            std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
                 let versions: Siblings = smallvec::smallvec![version];
                 let hash = entry_hash(key, &versions);
-                self.map.insert(key.clone(), Entry { versions, hash });
+                slot.insert(Entry { versions, hash });
                 return StoreOutcome {
                     stored: true,
                     removed: SmallVec::new(),

@@ -15,6 +15,7 @@
 //! therefore give a byte-identical trace, on any runtime and any machine.
 
 mod calendar;
+mod closed_loop;
 mod cluster;
 pub mod network;
 pub mod node_task;
@@ -39,6 +40,7 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::core::version::{Key, Version};
 
+pub use closed_loop::{LOOK_EVERY, NextOp};
 pub use cluster::{ClusterSpec, NodeSpec, check_name};
 pub use node_task::NodeStats;
 
@@ -208,6 +210,8 @@ pub struct Engine {
     done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
     scratch: run::Scratch,
+    /// The closed-loop load being driven, if any.
+    closed_loop: Option<closed_loop::ClosedLoop>,
     /// Set when a node's state machine panicked: the engine stops.
     failure: Option<String>,
 }
@@ -252,6 +256,7 @@ impl Engine {
             done_rx,
             client_outbox: ClientOutbox::new(true),
             scratch: run::Scratch::default(),
+            closed_loop: None,
             failure: None,
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
@@ -408,17 +413,25 @@ impl Engine {
 
     /// Starts a get or a put now. Its result arrives as an [`OpReport`].
     pub fn submit(&mut self, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
+        let op = self.start_op(self.now, client, key, kind, via);
+        if let Some(load) = self.closed_loop.as_mut() {
+            load.in_flight += 1;
+        }
+        self.apply_client_effects(client);
+        op
+    }
+
+    /// Starts an operation at `at`; its effects wait in the client outbox.
+    fn start_op(&mut self, at: Time, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
         self.next_op += 1;
         let op = OpId(self.next_op);
-        let c = &mut self.clients[client.index()];
-        c.start(
-            self.now,
+        self.clients[client.index()].start(
+            at,
             ClientOp { op, key, kind, via },
             &self.ring,
             &self.settings,
             &mut self.client_outbox,
         );
-        self.apply_client_effects(client);
         op
     }
 

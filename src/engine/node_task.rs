@@ -62,7 +62,11 @@ impl NodeStats {
 pub struct Batch {
     pub node: NodeId,
     pub inputs: Vec<(Time, NodeInput)>,
-    pub outputs: Vec<(Time, Effect<NodeTimer>)>,
+    /// The effects, in the order the node decided them...
+    pub outputs: Vec<Effect<NodeTimer>>,
+    /// ...and when: `(at, end)` says the effects before index `end` (and
+    /// after the previous run's end) come from the input at `at`.
+    pub runs: Vec<(Time, u32)>,
     pub stats: NodeStats,
     pub tracing: bool,
     /// Set when the node's state machine panicked on this batch.
@@ -75,6 +79,7 @@ impl Batch {
             node,
             inputs: Vec::new(),
             outputs: Vec::new(),
+            runs: Vec::new(),
             stats: NodeStats::default(),
             tracing: true,
             panicked: None,
@@ -118,6 +123,7 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
                     batch.panicked = Some(format!("node {} panicked: {text}", batch.node.0));
                     batch.inputs.clear();
                     batch.outputs.clear();
+                    batch.runs.clear();
                     let _ = done.send(batch);
                     return;
                 }
@@ -135,9 +141,12 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
     }
 }
 
-/// Runs one batch through the state machine.
+/// Runs one batch through the state machine. The outbox fills the batch's
+/// own output buffer, so effects are not moved from one to the other.
 pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
     outbox.set_tracing(batch.tracing);
+    debug_assert!(outbox.is_empty() && batch.outputs.is_empty());
+    outbox.swap_buffer(&mut batch.outputs);
     for (at, input) in batch.inputs.drain(..) {
         // A node that left stops at that instant: what reaches it later in
         // the same window is lost, as it would be at a stopped node.
@@ -150,23 +159,26 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
                     kind: message.kind(),
                     reason: crate::core::trace::DropReason::ReceiverDown,
                 });
-                batch.outputs.extend(outbox.drain().map(|e| (at, e)));
             }
-            continue;
-        }
-        match input {
-            NodeInput::Message { msg, from, message } => {
-                outbox.trace(|| Event::Delivered {
-                    msg,
-                    from,
-                    to: Endpoint::Node(node.id()),
-                    kind: message.kind(),
-                });
-                node.handle_message(at, from, *message, outbox);
+        } else {
+            match input {
+                NodeInput::Message { msg, from, message } => {
+                    outbox.trace(|| Event::Delivered {
+                        msg,
+                        from,
+                        to: Endpoint::Node(node.id()),
+                        kind: message.kind(),
+                    });
+                    node.handle_message(at, from, *message, outbox);
+                }
+                NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
             }
-            NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
         }
-        batch.outputs.extend(outbox.drain().map(|e| (at, e)));
+        let end = outbox.len() as u32;
+        if end > batch.runs.last().map_or(0, |&(_, e)| e) {
+            batch.runs.push((at, end));
+        }
     }
+    outbox.swap_buffer(&mut batch.outputs);
     batch.stats = NodeStats::of(node);
 }

@@ -8,16 +8,54 @@ use crate::core::outbox::Effect;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{DropReason, Event};
 
-use super::node_task::{NodeCmd, NodeInput};
+use smallvec::SmallVec;
+
+use super::node_task::{Batch, NodeCmd, NodeInput};
 use super::{Engine, Envelope, Scheduled};
 
 /// Clients come after every node in the canonical order.
 const CLIENT_ORDER: u32 = 1 << 16;
 
+/// A window's effect that is not a node's.
 enum Item {
-    Node(NodeId, Effect<NodeTimer>),
     Client(ClientId, Effect<ClientTimer>),
     Trace(Event),
+}
+
+/// Walks one node's batch of effects in order, moving each out once.
+struct NodeCursor<'a> {
+    node: NodeId,
+    effects: std::vec::Drain<'a, Effect<NodeTimer>>,
+    runs: &'a [(Time, u32)],
+    /// The index of the next effect, and the run it belongs to.
+    next: u32,
+    run: usize,
+}
+
+impl<'a> NodeCursor<'a> {
+    fn new(batch: &'a mut Batch) -> Self {
+        NodeCursor {
+            node: batch.node,
+            effects: batch.outputs.drain(..),
+            runs: &batch.runs,
+            next: 0,
+            run: 0,
+        }
+    }
+
+    /// The time of the next effect, and the node, if any is left.
+    fn head(&self) -> Option<(Time, NodeId)> {
+        self.runs.get(self.run).map(|&(at, _)| (at, self.node))
+    }
+
+    fn take(&mut self) -> (NodeId, Effect<NodeTimer>) {
+        let effect = self.effects.next().expect("the runs count the effects");
+        self.next += 1;
+        if self.next == self.runs[self.run].1 {
+            self.run += 1;
+        }
+        (self.node, effect)
+    }
 }
 
 enum ClientInput {
@@ -28,7 +66,7 @@ enum ClientInput {
 /// Buffers reused from window to window.
 #[derive(Default)]
 pub(super) struct Scratch {
-    /// The window's effects, in the order they were gathered...
+    /// The window's effects other than the nodes', in the order they were gathered...
     outputs: Vec<Option<Item>>,
     /// ...and, sorted, the canonical order to carry them out in: (time,
     /// endpoint order, stream, index into `outputs`). Sorting these small
@@ -36,6 +74,12 @@ pub(super) struct Scratch {
     order: Vec<(Time, u32, u8, u32)>,
     client_inputs: Vec<(Time, ClientId, ClientInput)>,
     active: Vec<NodeId>,
+    /// The active nodes' batches, back with their effects. Boxed as they
+    /// travel to and from the node tasks.
+    #[allow(clippy::vec_box)]
+    batches: Vec<Box<Batch>>,
+    /// A client's effects outside a window.
+    client_effects: Vec<Effect<ClientTimer>>,
 }
 
 impl Scratch {
@@ -126,7 +170,7 @@ impl Engine {
 
     /// Processes one window of virtual time that starts at the next event.
     /// Returns false when no event is due by `limit`.
-    async fn run_window(&mut self, limit: Time) -> bool {
+    pub(super) async fn run_window(&mut self, limit: Time) -> bool {
         let Some(start) = self.queue.peek_time() else {
             return false;
         };
@@ -236,16 +280,18 @@ impl Engine {
                     client.handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
                 }
             };
+            // A closed-loop load starts the client's next operation now:
+            // its effects follow the answer's.
+            if let Some(report) = report.and_then(|r| self.offer_to_load(at, r)) {
+                self.record(report);
+            }
             for effect in self.client_outbox.drain() {
                 scratch.push(at, CLIENT_ORDER + c.0 as u32, 1, Item::Client(c, effect));
-            }
-            if let Some(report) = report {
-                self.record(report);
             }
         }
         scratch.client_inputs = client_inputs;
 
-        // 4. Collect the nodes' effects.
+        // 4. Collect the nodes' batches of effects.
         for _ in 0..scratch.active.len() {
             let mut batch = self.done_rx.recv().await.expect("node tasks answer");
             let n = batch.node;
@@ -255,30 +301,55 @@ impl Engine {
                 slot.alive = false;
                 slot.inbox = None;
             }
-            for (at, effect) in batch.outputs.drain(..) {
-                scratch.push(at, n.0 as u32, 1, Item::Node(n, effect));
-            }
-            let slot = &mut self.slots[n.index()];
-            slot.stats = batch.stats;
-            slot.batch = Some(batch);
+            self.slots[n.index()].stats = batch.stats;
+            scratch.batches.push(batch);
         }
         scratch.active.clear();
 
-        // 5. Merge in canonical order and carry the effects out.
-        // Stable driftsort: each endpoint's effects arrive already in time
-        // order, so this merges runs rather than sorting from scratch.
+        // 5. Merge in canonical order and carry the effects out. Each
+        // node's effects are in time order already, and node ranks are
+        // distinct, so merging the batches as they are gives the canonical
+        // order whatever order they came back in. The few other items (the
+        // clients' effects, drops noted at delivery) are sorted first.
+        // Stable driftsort: they are mostly in time order already.
         scratch.order.sort();
-        for i in 0..scratch.order.len() {
-            let (at, _, _, index) = scratch.order[i];
-            let Some(item) = scratch.outputs[index as usize].take() else {
+        let mut batches = std::mem::take(&mut scratch.batches);
+        let mut cursors: SmallVec<[NodeCursor<'_>; 8]> = batches.iter_mut().map(|b| NodeCursor::new(b)).collect();
+        let mut next_other = 0;
+        loop {
+            let mut best: Option<(Time, u32, u8, usize)> = scratch
+                .order
+                .get(next_other)
+                .map(|&(at, order, stream, _)| (at, order, stream, usize::MAX));
+            for (i, cursor) in cursors.iter().enumerate() {
+                if let Some((at, node)) = cursor.head()
+                    && best.is_none_or(|(t, o, st, _)| (at, node.0 as u32, 1) < (t, o, st))
+                {
+                    best = Some((at, node.0 as u32, 1, i));
+                }
+            }
+            let Some((at, _, _, source)) = best else { break };
+            if source != usize::MAX {
+                let (node, effect) = cursors[source].take();
+                self.apply_node_effect(at, node, effect);
                 continue;
-            };
-            match item {
-                Item::Trace(event) => self.trace.push(at, event),
-                Item::Node(n, effect) => self.apply_node_effect(at, n, effect),
-                Item::Client(c, effect) => self.apply_client_effect(at, c, effect),
+            }
+            let index = scratch.order[next_other].3;
+            next_other += 1;
+            match scratch.outputs[index as usize].take() {
+                Some(Item::Trace(event)) => self.trace.push(at, event),
+                Some(Item::Client(c, effect)) => self.apply_client_effect(at, c, effect),
+                None => {}
             }
         }
+        drop(cursors);
+        for mut batch in batches.drain(..) {
+            batch.outputs.clear();
+            batch.runs.clear();
+            let slot = &mut self.slots[batch.node.index()];
+            slot.batch = Some(batch);
+        }
+        scratch.batches = batches;
         scratch.order.clear();
         scratch.outputs.clear();
         self.scratch = scratch;
@@ -375,10 +446,12 @@ impl Engine {
     /// Carries out what a client decided outside a window (a new operation).
     pub(super) fn apply_client_effects(&mut self, client: ClientId) {
         let now = self.now;
-        let effects: Vec<_> = self.client_outbox.drain().collect();
-        for effect in effects {
+        let mut effects = std::mem::take(&mut self.scratch.client_effects);
+        self.client_outbox.swap_buffer(&mut effects);
+        for effect in effects.drain(..) {
             self.apply_client_effect(now, client, effect);
         }
+        self.scratch.client_effects = effects;
     }
 
     /// Puts a message on the network.

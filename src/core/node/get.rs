@@ -309,7 +309,8 @@ impl Node {
                 });
             }
             self.note_overwrites(key, v, outcome.removed, outcome.superseded_by, context, out);
-            if outcome.stored {
+            // Only a sibling kept beside `v` can be shadowed by it.
+            if outcome.stored && outcome.siblings > 1 {
                 for sibling in shadowed_siblings(v, self.store.versions(key), mode) {
                     out.note(crate::core::trace::Event::Shadowed {
                         node: me,
