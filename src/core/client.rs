@@ -14,6 +14,7 @@ use smallvec::SmallVec;
 
 use super::clock::VClock;
 use super::config::{Routing, Settings};
+use super::deadlines::Deadlines;
 use super::ids::{ClientId, Endpoint, NodeId, OpId};
 use super::message::{Action, Failure, Message, Outcome, Reply, Request};
 use super::node::forward_timeout;
@@ -81,6 +82,9 @@ impl OpReport {
 pub enum ClientTimer {
     /// No answer to attempt `attempt` of `op` yet: try the next node.
     Attempt { op: OpId, attempt: u32 },
+    /// The earliest attempt deadline may have come (see
+    /// [`crate::core::deadlines`]).
+    Wake,
 }
 
 pub type ClientOutbox = Outbox<ClientTimer>;
@@ -103,6 +107,8 @@ pub struct Client {
     id: ClientId,
     contexts: FxHashMap<Key, VClock>,
     pending: FxHashMap<OpId, Pending>,
+    /// When each attempt gives up.
+    deadlines: Deadlines<ClientTimer>,
     rng: ChaCha8Rng,
 }
 
@@ -113,6 +119,7 @@ impl Client {
             id,
             contexts: FxHashMap::default(),
             pending: FxHashMap::default(),
+            deadlines: Deadlines::new(ClientTimer::Wake),
             rng: ChaCha8Rng::seed_from_u64(seed),
         }
     }
@@ -184,11 +191,16 @@ impl Client {
             started: now,
             context,
         };
-        self.send_attempt(&pending, ring, settings, out);
+        self.send_attempt(now, &pending, ring, settings, out);
         self.pending.insert(id, pending);
     }
 
-    fn send_attempt(&self, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
+    /// Whether any of `ops` waits for an answer here.
+    pub fn is_waiting_for_any(&self, ops: &rustc_hash::FxHashSet<OpId>) -> bool {
+        self.pending.keys().any(|op| ops.contains(op))
+    }
+
+    fn send_attempt(&mut self, now: Time, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
         let target = p.candidates[p.attempt as usize];
         out.send(Endpoint::Node(target), Message::Request(p.request.clone()));
         let coordinates = p.candidates_coordinate
@@ -202,13 +214,11 @@ impl Client {
         } else {
             Dur(per_hop.micros() * settings.replicas as u64) + Dur(2 * settings.latency.max.micros())
         };
-        out.timer(
-            wait,
-            ClientTimer::Attempt {
-                op: p.request.op,
-                attempt: p.attempt,
-            },
-        );
+        let attempt = ClientTimer::Attempt {
+            op: p.request.op,
+            attempt: p.attempt,
+        };
+        self.deadlines.set(now, wait, attempt, out);
     }
 
     /// An answer arrived. Returns the finished operation (the first answer
@@ -227,7 +237,8 @@ impl Client {
         Some(self.finish(now, p, reply.outcome, Some(reply.coordinator), reply.replicas, out))
     }
 
-    /// A timer fired: try the next node, or give up.
+    /// A timer fired: try the next node, or give up. Returns the
+    /// operations that gave up.
     pub fn handle_timer(
         &mut self,
         now: Time,
@@ -235,8 +246,42 @@ impl Client {
         ring: &Ring,
         settings: &Settings,
         out: &mut ClientOutbox,
+    ) -> Vec<OpReport> {
+        let mut finished = Vec::new();
+        match timer {
+            ClientTimer::Attempt { op, attempt } => {
+                finished.extend(self.attempt_expired(now, op, attempt, ring, settings, out));
+            }
+            ClientTimer::Wake => {
+                while let Some(timer) = self.deadlines.pop_due(now) {
+                    if let ClientTimer::Attempt { op, attempt } = timer {
+                        finished.extend(self.attempt_expired(now, op, attempt, ring, settings, out));
+                    }
+                }
+                let pending = &self.pending;
+                self.deadlines.rearm(
+                    now,
+                    |timer| match timer {
+                        ClientTimer::Attempt { op, attempt } => pending.get(op).is_some_and(|p| p.attempt == *attempt),
+                        ClientTimer::Wake => false,
+                    },
+                    out,
+                );
+            }
+        }
+        finished
+    }
+
+    /// Attempt `attempt` of `op` had no answer in time.
+    fn attempt_expired(
+        &mut self,
+        now: Time,
+        op: OpId,
+        attempt: u32,
+        ring: &Ring,
+        settings: &Settings,
+        out: &mut ClientOutbox,
     ) -> Option<OpReport> {
-        let ClientTimer::Attempt { op, attempt } = timer;
         let p = self.pending.get_mut(&op)?;
         if p.attempt != attempt {
             return None;
@@ -244,7 +289,7 @@ impl Client {
         if (attempt as usize + 1) < p.candidates.len() && p.via.is_none() {
             p.attempt += 1;
             let p = self.pending.remove(&op).expect("present");
-            self.send_attempt(&p, ring, settings, out);
+            self.send_attempt(now, &p, ring, settings, out);
             self.pending.insert(op, p);
             return None;
         }
@@ -288,5 +333,80 @@ impl Client {
             latency: report.latency(),
         });
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::outbox::Effect;
+
+    fn ring() -> Ring {
+        Ring::new((0..4u16).map(|n| (NodeId(n), vec![(n as u64 + 1) << 60])))
+    }
+
+    /// The nodes `out` sent to, and the wake-ups it asked for.
+    fn effects(out: &mut ClientOutbox) -> (Vec<NodeId>, Vec<Dur>) {
+        let (mut sent, mut wakes) = (Vec::new(), Vec::new());
+        for e in out.drain() {
+            match e {
+                Effect::Send { to, .. } => sent.push(to.node().expect("to a node")),
+                Effect::Timer {
+                    after,
+                    timer: ClientTimer::Wake,
+                } => wakes.push(after),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        (sent, wakes)
+    }
+
+    fn get(op: u64, key: &str) -> ClientOp {
+        ClientOp {
+            op: OpId(op),
+            key: Key::from(key),
+            kind: OpKind::Get { r: None, pr: None },
+            via: None,
+        }
+    }
+
+    #[test]
+    fn a_silent_coordinator_is_replaced_at_the_deadline_and_an_answer_cancels_it() {
+        let (ring, settings) = (ring(), Settings::default());
+        let mut c = Client::new(ClientId(0), 1);
+        let mut out = ClientOutbox::new(false);
+        c.start(Time(0), get(1, "cart"), &ring, &settings, &mut out);
+        let (sent, wakes) = effects(&mut out);
+        let owners = ring.preference_list("cart", settings.replicas);
+        assert_eq!(sent, vec![owners[0]]);
+        let wait = forward_timeout(&settings);
+        assert_eq!(wakes, vec![wait]);
+        // A second operation's deadline comes later: no wake-up of its own.
+        c.start(Time(10), get(2, "list"), &ring, &settings, &mut out);
+        assert_eq!(effects(&mut out).1, vec![]);
+        // The first deadline: op 1 tries the next node of its list.
+        let deadline = Time(0) + wait;
+        assert!(
+            c.handle_timer(deadline, ClientTimer::Wake, &ring, &settings, &mut out)
+                .is_empty()
+        );
+        let (sent, wakes) = effects(&mut out);
+        assert_eq!(sent, vec![owners[1]]);
+        assert_eq!(wakes, vec![Dur(10)], "on to op 2's deadline");
+        // Op 2 is answered: its deadline no longer matters, op 1's retry does.
+        let reply = Reply {
+            op: OpId(2),
+            coordinator: owners[0],
+            outcome: Outcome::Unavailable(Failure::NoCoordinator),
+            replicas: SmallVec::new(),
+        };
+        assert!(c.handle_reply(Time(20), reply, &mut out).is_some());
+        out.drain();
+        assert!(
+            c.handle_timer(deadline + Dur(10), ClientTimer::Wake, &ring, &settings, &mut out)
+                .is_empty()
+        );
+        assert_eq!(effects(&mut out), (vec![], vec![Dur(wait.micros() - 10)]));
+        assert_eq!(c.pending(), 1);
     }
 }

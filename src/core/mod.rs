@@ -5,6 +5,7 @@
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod deadlines;
 pub mod dots;
 pub mod hash;
 pub mod hints;

@@ -244,8 +244,13 @@ impl Engine {
                     batch.inputs.push((at, NodeInput::Timer(timer)));
                 }
                 Scheduled::ClientTimer { client, timer } => {
-                    let ClientTimer::Attempt { op, .. } = timer;
-                    if self.watch.contains(&op) {
+                    let watched = match timer {
+                        ClientTimer::Attempt { op, .. } => self.watch.contains(&op),
+                        ClientTimer::Wake => {
+                            !self.watch.is_empty() && self.clients[client.index()].is_waiting_for_any(&self.watch)
+                        }
+                    };
+                    if watched {
                         end = at;
                     }
                     scratch.client_inputs.push((at, client, ClientInput::Timer(timer)));
@@ -266,7 +271,7 @@ impl Engine {
         let mut client_inputs = std::mem::take(&mut scratch.client_inputs);
         for (at, c, input) in client_inputs.drain(..) {
             let client = &mut self.clients[c.index()];
-            let report = match input {
+            let reports: SmallVec<[OpReport; 1]> = match input {
                 ClientInput::Reply { msg, from, reply } => {
                     self.client_outbox.trace(|| Event::Delivered {
                         msg,
@@ -274,16 +279,22 @@ impl Engine {
                         to: Endpoint::Client(c),
                         kind: crate::core::message::MsgKind::ClientReply,
                     });
-                    client.handle_reply(at, reply, &mut self.client_outbox)
+                    client
+                        .handle_reply(at, reply, &mut self.client_outbox)
+                        .into_iter()
+                        .collect()
                 }
-                ClientInput::Timer(timer) => {
-                    client.handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
-                }
+                ClientInput::Timer(timer) => client
+                    .handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
+                    .into_iter()
+                    .collect(),
             };
             // A closed-loop load starts the client's next operation now:
             // its effects follow the answer's.
-            if let Some(report) = report.and_then(|r| self.offer_to_load(at, r)) {
-                self.record(report);
+            for report in reports {
+                if let Some(report) = self.offer_to_load(at, report) {
+                    self.record(report);
+                }
             }
             for effect in self.client_outbox.drain() {
                 scratch.push(at, CLIENT_ORDER + c.0 as u32, 1, Item::Client(c, effect));

@@ -41,7 +41,7 @@ pub struct GetState {
 impl Node {
     pub(super) fn coordinate_get(
         &mut self,
-        _now: Time,
+        now: Time,
         reply_to: Endpoint,
         op: OpId,
         key: Key,
@@ -96,8 +96,8 @@ impl Node {
         }
         self.maybe_answer_get(&mut state, out);
         if state.answers.len() < state.asked {
-            out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
-            out.timer(self.settings.request_timeout, NodeTimer::Request(req));
+            self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+            self.set_deadline(now, self.settings.request_timeout, NodeTimer::Request(req), out);
             self.gets.insert(req, state);
         }
     }
@@ -212,7 +212,7 @@ impl Node {
     }
 
     /// A `hint_after` round for a get: ask stand-ins for silent replicas.
-    pub(super) fn on_get_hint_after(&mut self, req: ReqId, out: &mut NodeOutbox) -> bool {
+    pub(super) fn on_get_hint_after(&mut self, now: Time, req: ReqId, out: &mut NodeOutbox) -> bool {
         let Some(mut state) = self.gets.remove(&req) else {
             return false;
         };
@@ -247,7 +247,7 @@ impl Node {
                 state.asked += 1;
             }
             if state.rounds < super::put::MAX_ROUNDS {
-                out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
+                self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             }
         }
         self.gets.insert(req, state);

@@ -69,6 +69,8 @@ pub enum NodeTimer {
     AntiEntropyTick,
     /// The node was asked to leave the cluster.
     Leave,
+    /// The earliest request deadline may have come (see [`crate::core::deadlines`]).
+    Wake,
 }
 
 /// What survives a crash: the node's disk.
@@ -140,6 +142,8 @@ pub struct Node {
     /// every answer.
     puts: FxHashMap<ReqId, Box<PutState>>,
     gets: FxHashMap<ReqId, Box<GetState>>,
+    /// The deadlines of those requests.
+    deadlines: crate::core::deadlines::Deadlines<NodeTimer>,
     forwards: FxHashMap<OpId, ForwardState>,
     handoffs: FxHashMap<u64, handoff::InFlight>,
     next_batch: u64,
@@ -188,6 +192,7 @@ impl Node {
             next_req: 0,
             puts: FxHashMap::default(),
             gets: FxHashMap::default(),
+            deadlines: crate::core::deadlines::Deadlines::new(NodeTimer::Wake),
             forwards: FxHashMap::default(),
             handoffs: FxHashMap::default(),
             next_batch: 0,
@@ -340,8 +345,9 @@ impl Node {
                 let _ = self.on_put_timeout(req, out) || self.on_get_timeout(req, out);
             }
             NodeTimer::HintAfter(req) => {
-                let _ = self.on_put_hint_after(req, out) || self.on_get_hint_after(req, out);
+                let _ = self.on_put_hint_after(now, req, out) || self.on_get_hint_after(now, req, out);
             }
+            NodeTimer::Wake => self.on_wake(now, out),
             NodeTimer::Forward { op, attempt } => self.on_forward_timeout(now, op, attempt, out),
             NodeTimer::HandoffTick => self.on_handoff_tick(now, out),
             NodeTimer::GossipTick => self.on_gossip_tick(now, out),
@@ -349,6 +355,28 @@ impl Node {
             NodeTimer::AntiEntropyTick => self.on_anti_entropy_tick(now, out),
             NodeTimer::Leave => self.on_leave(now, out),
         }
+    }
+
+    /// Fires the request deadlines that are due, then makes sure a wake-up
+    /// comes by the next one that still matters.
+    fn on_wake(&mut self, now: Time, out: &mut NodeOutbox) {
+        while let Some(timer) = self.deadlines.pop_due(now) {
+            self.handle_timer(now, timer, out);
+        }
+        let (puts, gets) = (&self.puts, &self.gets);
+        self.deadlines.rearm(
+            now,
+            |timer| match timer {
+                NodeTimer::Request(req) | NodeTimer::HintAfter(req) => puts.contains_key(req) || gets.contains_key(req),
+                _ => true,
+            },
+            out,
+        );
+    }
+
+    /// Sets a request deadline: `timer` fires at `now + after`.
+    fn set_deadline(&mut self, now: Time, after: crate::core::time::Dur, timer: NodeTimer, out: &mut NodeOutbox) {
+        self.deadlines.set(now, after, timer, out);
     }
 
     /// Starts the periodic work of a new incarnation.

@@ -133,8 +133,8 @@ impl Node {
         if state.slots.all_answered() && state.replied {
             return;
         }
-        out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
-        out.timer(self.settings.request_timeout, NodeTimer::Request(req));
+        self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+        self.set_deadline(now, self.settings.request_timeout, NodeTimer::Request(req), out);
         self.puts.insert(req, state);
     }
 
@@ -254,7 +254,7 @@ impl Node {
     }
 
     /// A `hint_after` round: replicas that have not answered count as down.
-    pub(super) fn on_put_hint_after(&mut self, req: ReqId, out: &mut NodeOutbox) -> bool {
+    pub(super) fn on_put_hint_after(&mut self, now: Time, req: ReqId, out: &mut NodeOutbox) -> bool {
         let Some(mut state) = self.puts.remove(&req) else {
             return false;
         };
@@ -274,7 +274,7 @@ impl Node {
         }
         let more = !state.slots.all_answered() && state.rounds < MAX_ROUNDS;
         if more {
-            out.timer(self.settings.hint_after(), NodeTimer::HintAfter(req));
+            self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
         } else {
             self.park_unplaced(&mut state, out);
         }

@@ -536,6 +536,58 @@ fn a_silent_replica_is_replaced_by_the_next_node_with_a_hint_that_counts_toward_
     assert_eq!(r[0].replicas.as_slice(), &[B, C, A]);
 }
 
+/// The wake-ups a node asked for, as instants from `now`.
+fn wakes(out: &NodeOutbox, now: Time) -> Vec<Time> {
+    out.effects()
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Timer {
+                after,
+                timer: NodeTimer::Wake,
+            } => Some(now + *after),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn request_deadlines_come_as_one_wake_up_at_the_earliest_that_matters() {
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(1, &k, "CAR", Some(3), None), &mut out);
+    let hint_after = Time(0) + Settings::default().hint_after();
+    assert_eq!(
+        wakes(&out, Time(0)),
+        vec![hint_after],
+        "one wake-up, at the first deadline"
+    );
+    let req = req_of(&out);
+    let mut out = outbox();
+    b.handle_message(Time(5), Endpoint::Node(C), Message::Ack { req }, &mut out);
+    // d stays silent: the wake-up at hint_after sends its copy to a.
+    let mut out = outbox();
+    b.handle_timer(hint_after, NodeTimer::Wake, &mut out);
+    assert_eq!(replicates(&out), vec![(A, Some(D))]);
+    let next = wakes(&out, hint_after);
+    assert_eq!(
+        next,
+        vec![hint_after + Settings::default().hint_after()],
+        "the next round's deadline"
+    );
+    // a answers: the put is done, and its later deadlines ask for nothing.
+    let mut out = outbox();
+    b.handle_message(Time(260_000), Endpoint::Node(A), Message::Ack { req }, &mut out);
+    assert!(replies(&out)[0].outcome.is_ok());
+    let mut out = outbox();
+    b.handle_timer(next[0], NodeTimer::Wake, &mut out);
+    assert!(
+        out.effects().is_empty(),
+        "nothing to do, nothing to wake for: {:?}",
+        out.effects()
+    );
+}
+
 #[test]
 fn strict_quorum_fails_as_unavailable_when_primaries_stay_silent() {
     let k = key();
