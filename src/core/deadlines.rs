@@ -10,18 +10,32 @@
 //! Deadlines fire at exactly the instant they would as timers of their own,
 //! in the order they were set.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::VecDeque;
+
+use smallvec::SmallVec;
 
 use super::outbox::Outbox;
 use super::time::{Dur, Time};
 
+/// Deadlines set with one delay: since an actor's clock only moves
+/// forward, each such queue is in order by itself, and setting or firing a
+/// deadline is a push or a pop at an end (no tree, and no allocation once
+/// the queue has grown to its working size).
+#[derive(Debug)]
+struct Lane<T> {
+    after: Dur,
+    /// (instant, order set, timer), earliest first.
+    due: VecDeque<(Time, u64, T)>,
+}
+
 #[derive(Debug)]
 pub struct Deadlines<T> {
-    /// (instant, order set) → the timer to fire then.
-    due: BTreeMap<(Time, u64), T>,
+    /// One lane per delay in use: a handful at most (a node's hint delay
+    /// and request timeout, a client's attempt wait).
+    lanes: SmallVec<[Lane<T>; 2]>,
     set: u64,
-    /// Wake-ups asked for and not yet received.
-    wakes: BTreeSet<Time>,
+    /// Wake-ups asked for and not yet received, earliest first.
+    wakes: SmallVec<[Time; 4]>,
     /// The timer that asks for a wake-up.
     wake: T,
     /// Between a wake-up and the following [`Deadlines::rearm`]: deadlines
@@ -29,39 +43,68 @@ pub struct Deadlines<T> {
     waking: bool,
 }
 
+/// Lanes kept once empty, for delays that come back.
+const IDLE_LANES: usize = 4;
+
 impl<T: Copy> Deadlines<T> {
     /// Deadlines that ask for `wake` to be woken.
     pub fn new(wake: T) -> Self {
         Deadlines {
-            due: BTreeMap::new(),
+            lanes: SmallVec::new(),
             set: 0,
-            wakes: BTreeSet::new(),
+            wakes: SmallVec::new(),
             wake,
             waking: false,
         }
     }
 
     /// Fires `timer` at `now + after`, asking for a wake-up then unless one
-    /// comes earlier.
+    /// comes earlier. `now` never goes back from one call to the next.
     pub fn set(&mut self, now: Time, after: Dur, timer: T, out: &mut Outbox<T>) {
         let at = now + after;
         self.set += 1;
-        self.due.insert((at, self.set), timer);
+        let lane = match self.lanes.iter().position(|l| l.after == after) {
+            Some(i) => i,
+            None => {
+                // A new delay (the settings changed): forget a drained lane.
+                if self.lanes.len() >= IDLE_LANES
+                    && let Some(idle) = self.lanes.iter().position(|l| l.due.is_empty())
+                {
+                    self.lanes.swap_remove(idle);
+                }
+                self.lanes.push(Lane {
+                    after,
+                    due: VecDeque::new(),
+                });
+                self.lanes.len() - 1
+            }
+        };
+        self.lanes[lane].due.push_back((at, self.set, timer));
         if !self.waking {
             self.wake_by(now, at, out);
         }
     }
 
+    /// The lane whose head is the earliest deadline, and that deadline.
+    fn earliest(&self) -> Option<(usize, Time)> {
+        self.lanes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.due.front().map(|&(at, set, _)| ((at, set), i)))
+            .min()
+            .map(|((at, _), i)| (i, at))
+    }
+
     /// A wake-up arrived at `now`: the next deadline that is due, if any.
     /// Once none is left, the caller must call [`Deadlines::rearm`].
     pub fn pop_due(&mut self, now: Time) -> Option<T> {
-        self.wakes.remove(&now);
+        self.wakes.retain(|w| *w != now);
         self.waking = true;
-        let (&(at, _), _) = self.due.first_key_value()?;
+        let (lane, at) = self.earliest()?;
         if at > now {
             return None;
         }
-        self.due.pop_first().map(|(_, timer)| timer)
+        self.lanes[lane].due.pop_front().map(|(_, _, timer)| timer)
     }
 
     /// After a wake-up: forgets the earliest deadlines while `matters` says
@@ -69,29 +112,30 @@ impl<T: Copy> Deadlines<T> {
     /// wake-up comes by the first that does.
     pub fn rearm(&mut self, now: Time, matters: impl Fn(&T) -> bool, out: &mut Outbox<T>) {
         self.waking = false;
-        while let Some((&(at, _), timer)) = self.due.first_key_value() {
-            if matters(timer) {
+        while let Some((lane, at)) = self.earliest() {
+            let (_, _, timer) = self.lanes[lane].due[0];
+            if matters(&timer) {
                 self.wake_by(now, at, out);
                 return;
             }
-            self.due.pop_first();
+            self.lanes[lane].due.pop_front();
         }
     }
 
     fn wake_by(&mut self, now: Time, at: Time, out: &mut Outbox<T>) {
         if self.wakes.first().is_none_or(|&w| w > at) {
-            self.wakes.insert(at);
+            self.wakes.insert(0, at);
             out.timer(at - now, self.wake);
         }
     }
 
     /// Deadlines waiting (those that no longer matter included).
     pub fn len(&self) -> usize {
-        self.due.len()
+        self.lanes.iter().map(|l| l.due.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.due.is_empty()
+        self.len() == 0
     }
 }
 
