@@ -7,6 +7,7 @@ use ringside::core::config::{Latency, Settings};
 use ringside::core::ids::{Endpoint, NodeId};
 use ringside::core::time::{Dur, Time};
 use ringside::core::trace::{DropReason, Event, TraceEvent};
+use ringside::core::version::Key;
 use ringside::engine::{ClusterSpec, Engine};
 
 fn spec() -> ClusterSpec {
@@ -34,7 +35,7 @@ fn put(value: &str) -> OpKind {
 fn submit_workload(engine: &mut Engine) {
     let clients: Vec<_> = ["a", "b", "c"].iter().map(|c| engine.client(c)).collect();
     for i in 0..40 {
-        let key: Arc<str> = Arc::from(format!("k{}", i % 8));
+        let key = Key::from(format!("k{}", i % 8));
         let kind = if i % 3 == 0 {
             OpKind::Get { r: None, pr: None }
         } else {
@@ -114,7 +115,7 @@ fn a_dead_node_receives_nothing_and_sends_nothing() {
 fn messages_in_flight_from_a_crashed_node_are_lost() {
     rt().block_on(async {
         let mut e = Engine::new(&spec(), 1).unwrap();
-        let key: Arc<str> = Arc::from("cart");
+        let key = Key::from("cart");
         let coordinator = e.ring().nth("cart", 1).unwrap();
         let c = e.client("alice");
         e.submit(c, key, put("CAR"), Some(coordinator));
@@ -154,7 +155,7 @@ fn revived_node_keeps_its_disk_and_starts_a_new_incarnation() {
         let mut e = Engine::new(&spec(), 1).unwrap();
         let node = e.ring().nth("cart", 1).unwrap();
         let c = e.client("alice");
-        let op = e.submit(c, Arc::from("cart"), put("CAR"), None);
+        let op = e.submit(c, Key::from("cart"), put("CAR"), None);
         e.run_until_done(&[op], Time(u64::MAX)).await;
         e.kill(node).await.unwrap();
         assert!(!e.is_alive(node));
@@ -179,7 +180,7 @@ fn drop_rate_one_makes_quorums_impossible() {
         };
         let mut e = Engine::new(&ClusterSpec::numbered(3, 4, settings), 1).unwrap();
         let c = e.client("alice");
-        let op = e.submit(c, Arc::from("k"), put("v"), None);
+        let op = e.submit(c, Key::from("k"), put("v"), None);
         e.run_until_done(&[op], Time(u64::MAX)).await;
         let report = e.report(op).unwrap();
         assert_eq!(
@@ -202,7 +203,7 @@ fn a_one_way_cut_blocks_one_direction_only() {
         let second = e.ring().nth(key, 2).unwrap();
         e.cut(first, second).unwrap();
         let c = e.client("alice");
-        let op = e.submit(c, Arc::from(key), put("v"), Some(first));
+        let op = e.submit(c, Key::from(key), put("v"), Some(first));
         e.run_until_done(&[op], Time(u64::MAX)).await;
         let mut events = Vec::new();
         e.drain_trace(&mut events);
@@ -213,7 +214,7 @@ fn a_one_way_cut_blocks_one_direction_only() {
         assert!(e.report(op).unwrap().outcome.is_ok(), "the third replica still made W=2");
         // The other direction still works: second's replicate reaches first,
         // though first's acknowledgement back to second is cut.
-        let op = e.submit(c, Arc::from(key), put("w2"), Some(second));
+        let op = e.submit(c, Key::from(key), put("w2"), Some(second));
         e.run_until_done(&[op], Time(u64::MAX)).await;
         assert_eq!(e.versions(first, key).await[0].value.as_ref(), "w2");
         assert!(!e.report(op).unwrap().replicas.contains(&first), "first's ack never arrived");
@@ -286,11 +287,11 @@ fn closed_loop_run(seed: u64) -> (Vec<String>, usize, Vec<(Time, Time)>) {
             log.lock().unwrap().push((report.started, report.finished));
             (next < 60).then(|| {
                 next += 1;
-                (Arc::from(format!("k{}", next % 7)), put(&format!("v{next}")))
+                (Key::from(format!("k{}", next % 7)), put(&format!("v{next}")))
             })
         });
         for (i, &c) in clients.iter().enumerate() {
-            e.submit(c, Arc::from(format!("k{i}")), put("first"), None);
+            e.submit(c, Key::from(format!("k{i}")), put("first"), None);
         }
         assert_eq!(e.closed_loop_in_flight(), 6);
         let mut looks = 0;

@@ -55,7 +55,12 @@ async fn play(actions: &[Action], seed: u64) -> Result<(), String> {
                     pw: None,
                     context: None,
                 };
-                let op = engine.submit(clients[*client], Arc::from(key.as_str()), kind, None);
+                let op = engine.submit(
+                    clients[*client],
+                    ringside::core::version::Key::from(key.as_str()),
+                    kind,
+                    None,
+                );
                 engine.run_until_done(&[op], Time(u64::MAX)).await;
                 let report = engine.report(op).expect("the put finished");
                 if report.outcome.is_ok()

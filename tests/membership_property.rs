@@ -51,7 +51,7 @@ async fn play(actions: &[Action], seed: u64) -> Result<(), String> {
                     context: None,
                 };
                 // Fire and go on: the traffic runs while the ring changes.
-                let op = engine.submit(client, Arc::from(key.as_str()), kind, None);
+                let op = engine.submit(client, ringside::core::version::Key::from(key.as_str()), kind, None);
                 pending.push((key, op));
             }
             Action::Join => {

@@ -17,11 +17,15 @@ use super::clock::VClock;
 use super::config::ClockMode;
 use super::ids::{Names, NodeId};
 
-/// A key of the store. Shared, so copying a key into a message or a trace
-/// event costs a reference count, not an allocation.
-pub type Key = Arc<str>;
+/// A key of the store. Keys are short, and one of up to 24 bytes is kept
+/// inline: copying it into a message, a trace event or another node's
+/// table is a plain copy of 24 bytes, with no allocation and no reference
+/// count that the node threads would pass back and forth. (A longer key
+/// is allocated on each copy.)
+pub type Key = compact_str::CompactString;
 
-/// A stored value. Shared like [`Key`].
+/// A stored value. Shared, so copying a value into a message or a trace
+/// event costs a reference count, not an allocation.
 pub type Value = Arc<str>;
 
 /// The versions one replica holds for one key: usually one, several when

@@ -174,7 +174,7 @@ fn start<'a>(
                     pw: p.pw,
                     context,
                 };
-                let op = engine.submit(client, Arc::from(p.key.as_str()), kind, via);
+                let op = engine.submit(client, crate::core::version::Key::from(p.key.as_str()), kind, via);
                 if !p.nowait {
                     run.parts.push(Part {
                         op: Some(op),
@@ -187,7 +187,12 @@ fn start<'a>(
                 check_quorum("r", g.r, engine)?;
                 check_quorum("pr", g.pr, engine)?;
                 let client = engine.client(&g.client);
-                let op = engine.submit(client, Arc::from(g.key.as_str()), OpKind::Get { r: g.r, pr: g.pr }, via);
+                let op = engine.submit(
+                    client,
+                    crate::core::version::Key::from(g.key.as_str()),
+                    OpKind::Get { r: g.r, pr: g.pr },
+                    via,
+                );
                 if !g.nowait {
                     run.parts.push(Part {
                         op: Some(op),
@@ -269,7 +274,7 @@ fn start<'a>(
                     } else {
                         OpKind::Get { r: b.quorum, pr: None }
                     };
-                    ops.push(engine.submit(client, Arc::from(key.as_str()), kind, via));
+                    ops.push(engine.submit(client, crate::core::version::Key::from(key.as_str()), kind, via));
                 }
                 let label = format!(
                     "{} {}{}..{}{}",

@@ -146,7 +146,6 @@ mod tests {
     use crate::core::ids::Endpoint;
     use crate::core::time::Time;
     use crate::core::trace::Fault;
-    use std::sync::Arc;
 
     fn names() -> Names {
         Names::new(["s1", "s2", "s3"])
@@ -158,7 +157,7 @@ mod tests {
             from: Endpoint::Node(NodeId(from)),
             to: Endpoint::Node(NodeId(to)),
             kind,
-            key: Some(Arc::from(key)),
+            key: Some(crate::core::version::Key::from(key)),
             arrives: Time(5),
         }
     }

@@ -173,7 +173,6 @@ mod tests {
     use super::*;
     use crate::core::ids::{ClientId, Endpoint, NodeId};
     use crate::core::ring::Ring;
-    use std::sync::Arc;
 
     fn ring() -> Ring {
         Ring::new([(NodeId(0), vec![100]), (NodeId(1), vec![300])])
@@ -189,7 +188,7 @@ mod tests {
             from,
             to,
             kind,
-            key: key.map(Arc::from),
+            key: key.map(crate::core::version::Key::from),
             arrives: Time(arrives),
         }
     }

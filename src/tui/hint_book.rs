@@ -126,14 +126,13 @@ pub fn hint_cell(count: usize, owners: &[&str], width: usize) -> String {
 mod tests {
     use super::*;
     use crate::core::clock::VClock;
-    use std::sync::Arc;
 
     fn v(value: &str) -> Version {
         Version::new(value, VClock::from_pairs([(NodeId(0), 1)]))
     }
 
     fn hint(owner: u16, key: &str) -> (NodeId, Key, Vec<Version>) {
-        (NodeId(owner), Arc::from(key), vec![v("CAR")])
+        (NodeId(owner), Key::from(key), vec![v("CAR")])
     }
 
     #[test]
@@ -143,7 +142,7 @@ mod tests {
         book.observe(&Event::HintStored {
             node: NodeId(2),
             owner: NodeId(0),
-            key: Arc::from("cart"),
+            key: Key::from("cart"),
             version: Box::new(v("CAR")),
         });
         assert_eq!(book.stale(3, |n| (n == NodeId(2)) as usize), vec![NodeId(2)]);

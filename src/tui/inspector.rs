@@ -218,10 +218,9 @@ fn row(r: &ReplicaView, rank: Option<usize>, frontier: &[Version], mode: ClockMo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn key(k: &str) -> Key {
-        Arc::from(k)
+        Key::from(k)
     }
 
     fn v(value: &str, pairs: &[(u16, u32)]) -> Version {

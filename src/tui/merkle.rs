@@ -377,7 +377,6 @@ pub fn compare(a: Option<&MerkleTop>, b: Option<&MerkleTop>, level: u8, index: u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn top(rows: Vec<Vec<u64>>) -> MerkleTop {
         MerkleTop {
@@ -456,7 +455,7 @@ mod tests {
     fn a_session_is_followed_level_by_level_to_its_end() {
         let ring = Ring::new([(NodeId(0), vec![100]), (NodeId(1), vec![1 << 63])]);
         let mut m = MerkleModel::default();
-        let key: Key = Arc::from("cart");
+        let key: Key = Key::from("cart");
         assert!(m.follow(Some(&key), &ring));
         let range = m.range().unwrap();
         let at = |range, level, differing| Event::MerkleLevel {
@@ -508,14 +507,14 @@ mod tests {
     fn stores_in_the_range_on_a_shown_replica_make_the_trees_stale() {
         let ring = Ring::new([(NodeId(0), vec![1 << 62]), (NodeId(1), vec![3 << 62])]);
         let mut m = MerkleModel::default();
-        let key: Key = Arc::from("cart");
+        let key: Key = Key::from("cart");
         m.follow(Some(&key), &ring);
         m.set_trees(vec![tree(0, vec![vec![1]]), tree(1, vec![vec![1]])]);
         assert!(!m.wants_refresh());
         assert!(!m.follow(Some(&key), &ring), "the same key: nothing to ask");
         let stored = |node: u16, key: &str| Event::Stored {
             node: NodeId(node),
-            key: Arc::from(key),
+            key: Key::from(key),
             version: Box::new(crate::core::version::Version::new(
                 "x",
                 crate::core::clock::VClock::default(),
@@ -572,7 +571,7 @@ mod tests {
     fn a_repair_stays_shown_after_the_sessions_that_find_the_range_equal() {
         let mut m = MerkleModel::default();
         let ring = Ring::new([(NodeId(0), vec![100]), (NodeId(1), vec![1 << 63])]);
-        let key: Key = Arc::from("cart");
+        let key: Key = Key::from("cart");
         m.follow(Some(&key), &ring);
         let range = m.range().unwrap();
         let end = |initiator: u16, peer: u16, keys: u32| Event::AntiEntropy {
