@@ -74,6 +74,7 @@ impl Engine {
 }
 
 /// How long a closed loop may run between two looks from its driver (to
-/// drain the trace, say), in virtual time: short enough for a trace buffer,
+/// drain the trace, say), in virtual time: short enough that the events
+/// waiting in the trace buffer stay in a core's cache (a few thousand),
 /// long enough that the look costs nothing.
-pub const LOOK_EVERY: Dur = Dur::from_millis(10);
+pub const LOOK_EVERY: Dur = Dur::from_millis(2);
