@@ -109,7 +109,9 @@ pub struct Client {
     pending: FxHashMap<OpId, Pending>,
     /// When each attempt gives up.
     deadlines: Deadlines<ClientTimer>,
-    rng: ChaCha8Rng,
+    /// Boxed: it is used only by any-node routing, and a thousand clients
+    /// handled in turn stay in cache better at half the size.
+    rng: Box<ChaCha8Rng>,
 }
 
 impl Client {
@@ -120,7 +122,7 @@ impl Client {
             contexts: FxHashMap::default(),
             pending: FxHashMap::default(),
             deadlines: Deadlines::new(ClientTimer::Wake),
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            rng: Box::new(ChaCha8Rng::seed_from_u64(seed)),
         }
     }
 
@@ -171,7 +173,7 @@ impl Client {
                 Routing::PartitionAware => ring.preference_list(&key, settings.replicas),
                 Routing::AnyNode => {
                     let mut all: Vec<NodeId> = ring.members().to_vec();
-                    all.shuffle(&mut self.rng);
+                    all.shuffle(&mut *self.rng);
                     all.into_iter().take(settings.replicas).collect()
                 }
             },

@@ -308,7 +308,9 @@ impl Node {
                     cause,
                 });
             }
-            self.note_overwrites(key, v, outcome.removed, outcome.superseded_by, context, out);
+            if !outcome.removed.is_empty() || outcome.superseded_by.is_some() {
+                self.note_overwrites(key, v, outcome.removed, outcome.superseded_by, context, out);
+            }
             // Only a sibling kept beside `v` can be shadowed by it.
             if outcome.stored && outcome.siblings > 1 {
                 for sibling in shadowed_siblings(v, self.store.versions(key), mode) {
