@@ -92,8 +92,8 @@ pub fn default_jobs() -> usize {
 
 /// Runs one seed on a runtime of its own and judges it.
 pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
+    // No I/O or timer driver: the engine needs neither (see `cli::runtime`).
     let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
         .build()
         .expect("a tokio runtime starts");
     let (record, replay) = rt.block_on(run_seed(&opts.config, seed));
