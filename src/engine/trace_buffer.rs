@@ -2,13 +2,12 @@
 //! takes them. It is bounded, so a run nobody reads cannot eat the memory:
 //! past the cap the oldest events are discarded and counted.
 
-use std::collections::VecDeque;
-
 use crate::core::time::Time;
 use crate::core::trace::{Event, TraceEvent};
 
 pub struct TraceBuffer {
-    events: VecDeque<TraceEvent>,
+    /// Oldest first.
+    events: Vec<TraceEvent>,
     cap: usize,
     discarded: u64,
 }
@@ -16,23 +15,33 @@ pub struct TraceBuffer {
 impl TraceBuffer {
     pub fn new(cap: usize) -> TraceBuffer {
         TraceBuffer {
-            events: VecDeque::new(),
+            events: Vec::new(),
             cap: cap.max(1),
             discarded: 0,
         }
     }
 
+    /// Adds an event. When the buffer is full, the older half goes at once
+    /// (so that a buffer nobody drains costs one move per event, not one
+    /// per event held).
     pub fn push(&mut self, at: Time, event: Event) {
-        if self.events.len() == self.cap {
-            self.events.pop_front();
-            self.discarded += 1;
+        if self.events.len() >= self.cap {
+            let gone = (self.cap / 2).max(1);
+            self.events.drain(..gone);
+            self.discarded += gone as u64;
         }
-        self.events.push_back(TraceEvent { at, event });
+        self.events.push(TraceEvent { at, event });
     }
 
-    /// Moves every waiting event into `out`.
+    /// Moves every waiting event into `out`. When `out` is empty (a reader
+    /// that drains into the same buffer each time, having emptied it) the
+    /// two buffers are swapped rather than the events moved one by one.
     pub fn drain_into(&mut self, out: &mut Vec<TraceEvent>) {
-        out.extend(self.events.drain(..));
+        if out.is_empty() {
+            std::mem::swap(&mut self.events, out);
+        } else {
+            out.append(&mut self.events);
+        }
     }
 
     /// Events discarded because nobody took them in time.
@@ -50,9 +59,10 @@ impl TraceBuffer {
 
     pub fn set_cap(&mut self, cap: usize) {
         self.cap = cap.max(1);
-        while self.events.len() > self.cap {
-            self.events.pop_front();
-            self.discarded += 1;
+        if self.events.len() > self.cap {
+            let gone = self.events.len() - self.cap;
+            self.events.drain(..gone);
+            self.discarded += gone as u64;
         }
     }
 }
@@ -71,6 +81,25 @@ mod tests {
         let mut out = vec![];
         buf.drain_into(&mut out);
         assert_eq!(out.iter().map(|e| e.at.0).collect::<Vec<_>>(), vec![3, 4]);
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn a_full_buffer_keeps_the_newest_half_and_counts_the_rest() {
+        let mut buf = TraceBuffer::new(10);
+        for i in 0..25 {
+            buf.push(Time(i), Event::Caption(format!("e{i}")));
+        }
+        let mut out = vec![];
+        buf.drain_into(&mut out);
+        let kept: Vec<u64> = out.iter().map(|e| e.at.0).collect();
+        assert_eq!(kept, (15..25).collect::<Vec<_>>(), "the newest, in order");
+        assert_eq!(buf.discarded(), 15);
+        // Draining into a buffer that holds events appends after them.
+        buf.push(Time(30), Event::Caption("late".into()));
+        buf.drain_into(&mut out);
+        assert_eq!(out.last().map(|e| e.at.0), Some(30));
+        assert_eq!(out.len(), 11);
         assert!(buf.is_empty());
     }
 }
