@@ -4,8 +4,10 @@
 //!
 //! Workload (the issue's): N=3 R=2 W=2, 100,000 keys of 16 bytes, values of
 //! 64 bytes, 1,000 operations in flight (half puts, half gets), one-way
-//! latency 1 to 10 ms, no faults. With the trace on, events are drained as
-//! the headless runner drains them.
+//! latency 1 to 10 ms, no faults. The operations come from 1,000 clients in
+//! a closed loop: each starts its next operation the instant its last one
+//! is answered. With the trace on, events are drained as the headless
+//! runner drains them, every couple of milliseconds of virtual time.
 
 use std::hint::black_box;
 use std::sync::Arc;
