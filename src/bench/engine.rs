@@ -200,8 +200,9 @@ pub fn hashmap_inserts_per_sec(keys: usize, rounds: usize) -> f64 {
 }
 
 /// Engine runs per trace setting; the fastest counts (the others were
-/// slowed by something else on the machine).
-const RUNS: usize = 3;
+/// slowed by something else on the machine), as the fastest of the
+/// baseline's 20 rounds does.
+const RUNS: usize = 5;
 
 /// The fastest of `runs` runs. Each runs as a task of its own on the
 /// multi-threaded runtime, so that the engine and the node tasks share the
