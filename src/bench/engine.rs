@@ -21,7 +21,7 @@ use crate::core::ids::ClientId;
 use crate::core::time::Dur;
 use crate::core::trace::TraceEvent;
 use crate::core::version::{Key, Value};
-use crate::engine::{ClusterSpec, Engine, LOOK_EVERY};
+use crate::engine::{ClusterSpec, Engine};
 
 /// The targets for [`EngineFigures::ratio`], with the trace off and on.
 pub const TARGET_TRACE_OFF: f64 = 0.5;
@@ -138,41 +138,31 @@ pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String>
     let mut trace_events = 0u64;
     let failed = Arc::new(AtomicUsize::new(0));
     let first = w.in_flight.min(w.ops);
-    let start = Instant::now();
-    let mut submitted = first;
-    let (total, counted, loop_keys) = (w.ops, failed.clone(), keys.clone());
+    let (mut submitted, total, counted) = (first, w.ops, failed.clone());
+    let (loop_keys, loop_values) = (keys.clone(), values.clone());
     engine.start_closed_loop(move |report| {
         counted.fetch_add((!report.outcome.is_ok()) as usize, Relaxed);
         (submitted < total).then(|| {
             submitted += 1;
-            operation(submitted - 1, &loop_keys, &values)
+            operation(submitted - 1, &loop_keys, &loop_values)
         })
     });
-    let values: Vec<Value> = (0..64).map(value).collect();
+    let start = Instant::now();
     for i in 0..first {
         let (key, kind) = operation(i, &keys, &values);
         engine.submit(clients[i % clients.len()], key, kind, None);
     }
-    loop {
-        let in_flight = engine.run_closed_loop(engine.now() + LOOK_EVERY).await;
-        if let Some(e) = engine.failure() {
-            return Err(e.to_string());
-        }
-        if tracing {
-            engine.drain_trace(&mut trace);
-            trace_events += trace.len() as u64;
-            black_box(&trace);
-            trace.clear();
-        }
-        if in_flight == 0 {
-            break;
-        }
-        if engine.next_event_time().is_none() {
-            return Err("the engine stopped with operations in flight".into());
-        }
-    }
+    engine
+        .finish_closed_loop(|engine| {
+            if tracing {
+                engine.drain_trace(&mut trace);
+                trace_events += trace.len() as u64;
+                black_box(&trace);
+                trace.clear();
+            }
+        })
+        .await?;
     let seconds = start.elapsed().as_secs_f64();
-    engine.stop_closed_loop();
     Ok(EngineRun {
         ops: w.ops,
         failed: failed.load(Relaxed),

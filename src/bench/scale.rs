@@ -24,11 +24,14 @@
 //! it would compare are kept up to date on every write whatever the
 //! interval, so their memory counts.
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 
 use super::engine::{key, value};
 use crate::core::client::OpKind;
-use crate::core::time::{Dur, Time};
+use crate::core::time::Dur;
 use crate::engine::{ClusterSpec, Engine};
 
 /// What the load is made of.
@@ -150,43 +153,33 @@ pub async fn measure(load: ScaleLoad) -> Result<ScaleFigures, String> {
     let rss_before = proc_status("VmRSS");
     let start = Instant::now();
     let started_at = engine.now();
-    let mut submitted = 0usize;
-    let mut done = 0usize;
-    let mut failed = 0usize;
-    while submitted < load.in_flight.min(load.keys) {
-        engine.submit(clients[submitted], key(submitted), put(submitted), None);
-        submitted += 1;
+    // A closed loop: each client puts the next key as soon as its last put
+    // is stored. Every key must be stored: a failed put goes again.
+    let failed = Arc::new(AtomicUsize::new(0));
+    let first = load.in_flight.min(load.keys);
+    let (mut submitted, total, counted) = (first, load.keys, failed.clone());
+    engine.start_closed_loop(move |report| {
+        if !report.outcome.is_ok() {
+            counted.fetch_add(1, Relaxed);
+            let value = report.value.clone()?;
+            let again = OpKind::Put {
+                value,
+                w: None,
+                pw: None,
+                context: None,
+            };
+            return Some((report.key.clone(), again));
+        }
+        (submitted < total).then(|| {
+            submitted += 1;
+            (key(submitted - 1), put(submitted - 1))
+        })
+    });
+    for (i, &client) in clients.iter().enumerate().take(first) {
+        engine.submit(client, key(i), put(i), None);
     }
-    while done < load.keys {
-        engine.run_until_some_finished(Time(u64::MAX)).await;
-        if let Some(e) = engine.failure() {
-            return Err(e.to_string());
-        }
-        let finished = engine.take_finished();
-        if finished.is_empty() {
-            return Err("the engine stopped with puts in flight".into());
-        }
-        for report in finished {
-            if report.outcome.is_ok() {
-                done += 1;
-                if submitted < load.keys {
-                    engine.submit(report.client, key(submitted), put(submitted), None);
-                    submitted += 1;
-                }
-            } else {
-                // Every key must be stored: a failed put goes again.
-                failed += 1;
-                let value = report.value.ok_or("a put reported without its value")?;
-                let kind = OpKind::Put {
-                    value,
-                    w: None,
-                    pw: None,
-                    context: None,
-                };
-                engine.submit(report.client, report.key, kind, None);
-            }
-        }
-    }
+    engine.finish_closed_loop(|_| {}).await?;
+    let failed = failed.load(Relaxed);
     let seconds = start.elapsed().as_secs_f64();
     let virtual_seconds = (engine.now() - started_at).as_secs_f64();
     // W=2 answers before the third replica stores: let those writes land.

@@ -15,7 +15,7 @@ use crate::core::version::Key;
 use super::Engine;
 
 /// Given a finished operation, the same client's next one, if any.
-pub type NextOp = Box<dyn FnMut(&OpReport) -> Option<(Key, OpKind)> + Send>;
+type NextOp = Box<dyn FnMut(&OpReport) -> Option<(Key, OpKind)> + Send>;
 
 /// The load the engine is driving.
 pub(super) struct ClosedLoop {
@@ -58,6 +58,28 @@ impl Engine {
         self.closed_loop_in_flight()
     }
 
+    /// Runs the load until nothing of it is in flight, calling `look`
+    /// every [`LOOK_EVERY`] of virtual time (to drain the trace, say), then
+    /// stops it. Fails if a node's state machine panicked, or if the engine
+    /// runs out of events with operations still in flight.
+    pub async fn finish_closed_loop(&mut self, mut look: impl FnMut(&mut Engine)) -> Result<(), String> {
+        let outcome = loop {
+            let in_flight = self.run_closed_loop(self.now + LOOK_EVERY).await;
+            if let Some(e) = self.failure() {
+                break Err(e.to_string());
+            }
+            look(self);
+            if in_flight == 0 {
+                break Ok(());
+            }
+            if self.queue.peek_time().is_none() {
+                break Err(format!("the engine stopped with {in_flight} operations in flight"));
+            }
+        };
+        self.stop_closed_loop();
+        outcome
+    }
+
     /// Hands a finished operation to the load; starts what it asks for at
     /// `at`. Returns the report back when no load runs.
     pub(super) fn offer_to_load(&mut self, at: Time, report: OpReport) -> Option<OpReport> {
@@ -77,4 +99,4 @@ impl Engine {
 /// drain the trace, say), in virtual time: short enough that the events
 /// waiting in the trace buffer stay in a core's cache (a few thousand),
 /// long enough that the look costs nothing.
-pub const LOOK_EVERY: Dur = Dur::from_millis(2);
+const LOOK_EVERY: Dur = Dur::from_millis(2);

@@ -40,7 +40,6 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::core::version::{Key, Version};
 
-pub use closed_loop::{LOOK_EVERY, NextOp};
 pub use cluster::{ClusterSpec, NodeSpec, check_name};
 pub use node_task::NodeStats;
 

@@ -136,19 +136,6 @@ impl Engine {
         }
     }
 
-    /// Runs whole windows until some operation has finished (see
-    /// [`Engine::take_finished`]) or `deadline` passes. Unlike
-    /// [`Engine::run_until_any`] the clock stops at the end of a window, not
-    /// at the instant of the answer: for closed-loop load that need not
-    /// start its next request at the exact instant.
-    pub async fn run_until_some_finished(&mut self, deadline: Time) {
-        while self.finished.is_empty() {
-            if !self.run_window(deadline).await {
-                break;
-            }
-        }
-    }
-
     /// Runs until every op in `ops` has finished or `deadline` passes. The
     /// clock stops at the instant the last op finished.
     pub async fn run_until_done(&mut self, ops: &[OpId], deadline: Time) {

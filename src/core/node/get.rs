@@ -96,8 +96,10 @@ impl Node {
         }
         self.maybe_answer_get(&mut state, out);
         if state.answers.len() < state.asked {
-            self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
-            self.set_deadline(now, self.settings.request_timeout, NodeTimer::Request(req), out);
+            self.deadlines
+                .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+            self.deadlines
+                .set(now, self.settings.request_timeout, NodeTimer::Request(req), out);
             self.gets.insert(req, state);
         }
     }
@@ -247,7 +249,8 @@ impl Node {
                 state.asked += 1;
             }
             if state.rounds < super::put::MAX_ROUNDS {
-                self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+                self.deadlines
+                    .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             }
         }
         self.gets.insert(req, state);

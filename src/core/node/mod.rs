@@ -374,11 +374,6 @@ impl Node {
         );
     }
 
-    /// Sets a request deadline: `timer` fires at `now + after`.
-    fn set_deadline(&mut self, now: Time, after: crate::core::time::Dur, timer: NodeTimer, out: &mut NodeOutbox) {
-        self.deadlines.set(now, after, timer, out);
-    }
-
     /// Starts the periodic work of a new incarnation.
     fn on_boot(&mut self, now: Time, out: &mut NodeOutbox) {
         if self.incarnation > 0 {

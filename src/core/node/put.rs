@@ -133,8 +133,10 @@ impl Node {
         if state.slots.all_answered() && state.replied {
             return;
         }
-        self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
-        self.set_deadline(now, self.settings.request_timeout, NodeTimer::Request(req), out);
+        self.deadlines
+            .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+        self.deadlines
+            .set(now, self.settings.request_timeout, NodeTimer::Request(req), out);
         self.puts.insert(req, state);
     }
 
@@ -274,7 +276,8 @@ impl Node {
         }
         let more = !state.slots.all_answered() && state.rounds < MAX_ROUNDS;
         if more {
-            self.set_deadline(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
+            self.deadlines
+                .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
         } else {
             self.park_unplaced(&mut state, out);
         }
