@@ -6,8 +6,12 @@
 //! (so a write updates it in O(1) without looking at the other keys), and an
 //! inner node hashes its two children. A write updates its leaf at once and
 //! marks the leaf's path stale; the first read after writes rehashes each
-//! stale inner node once. So a burst of writes between two comparisons costs
-//! one XOR each, and trees are never rebuilt for a comparison. An empty
+//! stale inner node once. Once so many leaves are stale that walking their
+//! paths would cost more than rehashing every inner node, the tree stops
+//! listing them and the next read rehashes the whole array, bottom up. So a
+//! burst of writes between two comparisons costs one XOR each (anti-entropy
+//! switched off is one long burst), and a read costs at most one pass over
+//! the tree. An empty
 //! subtree hashes to 0, so trees with the same keys and versions have the
 //! same root whatever happened before.
 //!
@@ -126,13 +130,41 @@ fn sparse_get(leaves: &[(u32, u64)], depth: u8, i: usize) -> u64 {
 #[derive(Clone, Debug)]
 struct Lazy {
     nodes: Box<[u64]>,
-    /// Leaves written since the inner hashes were last brought up to date.
+    /// Leaves written since the inner hashes were last brought up to date...
     stale: Vec<u32>,
+    /// ...or, when there were too many to list, every inner hash is stale.
+    all_stale: bool,
 }
 
 impl Lazy {
-    /// Rehashes every inner node above a stale leaf, each once, level by level.
+    /// The most stale leaves listed before the whole tree counts as stale:
+    /// past this, rehashing their paths (each sorted level by level) costs
+    /// more than one pass over the whole array.
+    fn stale_limit(depth: u8) -> usize {
+        (1usize << depth) / 8
+    }
+
+    /// Notes that `leaf` changed.
+    fn mark(&mut self, depth: u8, leaf: u32) {
+        if depth == 0 || self.all_stale {
+            return;
+        }
+        if self.stale.len() >= Lazy::stale_limit(depth) {
+            self.stale.clear();
+            self.all_stale = true;
+        } else {
+            self.stale.push(leaf);
+        }
+    }
+
+    /// Brings every inner hash up to date: the stale leaves' paths, each
+    /// inner node once, level by level, or the whole array when all is stale.
     fn refresh(&mut self, depth: u8) {
+        if self.all_stale {
+            self.all_stale = false;
+            self.rehash_all(depth);
+            return;
+        }
         if self.stale.is_empty() {
             return;
         }
@@ -150,6 +182,14 @@ impl Lazy {
             for &parent in &level {
                 self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
             }
+        }
+    }
+
+    /// Rehashes every inner node from the leaves up.
+    fn rehash_all(&mut self, depth: u8) {
+        self.stale.clear();
+        for parent in (0..(1usize << depth) - 1).rev() {
+            self.nodes[parent] = combine_children(self.nodes[2 * parent + 1], self.nodes[2 * parent + 2]);
         }
     }
 }
@@ -175,6 +215,7 @@ impl MerkleTree {
         Lazy {
             nodes: vec![0u64; (1usize << (depth + 1)) - 1].into_boxed_slice(),
             stale: Vec::new(),
+            all_stale: false,
         }
     }
 
@@ -206,14 +247,7 @@ impl MerkleTree {
             for (leaf, h) in entries {
                 lazy.nodes[base + leaf as usize] ^= h;
             }
-            for level in (0..t.depth).rev() {
-                let start = (1usize << level) - 1;
-                for i in 0..(1usize << level) {
-                    let l = lazy.nodes[2 * (start + i) + 1];
-                    let r = lazy.nodes[2 * (start + i) + 2];
-                    lazy.nodes[start + i] = combine_children(l, r);
-                }
-            }
+            lazy.rehash_all(t.depth);
         }
         t
     }
@@ -267,9 +301,8 @@ impl MerkleTree {
             let base = (1usize << self.depth) - 1;
             for &(l, h) in leaves.iter() {
                 lazy.nodes[base + l as usize] = h;
-                lazy.stale.push(l);
             }
-            lazy.refresh(self.depth);
+            lazy.all_stale = true;
             *repr = Repr::Dense(lazy);
             return;
         }
@@ -278,14 +311,7 @@ impl MerkleTree {
         };
         let i = (1usize << self.depth) - 1 + leaf as usize;
         lazy.nodes[i] ^= old ^ new;
-        if self.depth > 0 {
-            lazy.stale.push(leaf);
-            // A long burst of writes between reads: fold it in now rather
-            // than keep a list longer than the tree.
-            if lazy.stale.len() > (1usize << self.depth) {
-                lazy.refresh(self.depth);
-            }
-        }
+        lazy.mark(self.depth, leaf);
     }
 }
 
@@ -376,6 +402,29 @@ mod tests {
             }
             prop_assert_eq!(tree.get(depth + 1, 0), 0);
             prop_assert_eq!(tree, scratch);
+        }
+
+        /// Reads between bursts of writes of every length: short bursts
+        /// rehash the listed paths, long ones the whole array, and a read
+        /// always sees the hashes of a tree built from scratch.
+        #[test]
+        fn reads_between_bursts_of_writes_see_the_tree_built_from_scratch(
+            depth in 1u8..7,
+            ops in proptest::collection::vec((0u64..300, 1u64..1_000_000, proptest::bool::weighted(0.05)), 0..400),
+        ) {
+            let mut tree = MerkleTree::new(depth);
+            let mut current: std::collections::BTreeMap<u64, u64> = Default::default();
+            for (key, h, read) in ops {
+                let leaf = leaf_of(mix64(key), depth);
+                let old = current.insert(key, h).unwrap_or(0);
+                tree.update(leaf, old, h);
+                if read {
+                    let scratch = MerkleTree::build(depth, current.iter().map(|(k, h)| (leaf_of(mix64(*k), depth), *h)));
+                    prop_assert_eq!(tree.root(), scratch.root());
+                    let index = (h % (1 << (depth - 1))) as u32;
+                    prop_assert_eq!(tree.get(depth - 1, index), scratch.get(depth - 1, index));
+                }
+            }
         }
     }
 }
