@@ -6,9 +6,11 @@
 //! versions stay side by side as siblings. A concurrent version is never
 //! dropped.
 //!
-//! Each key also keeps the hash of its versions (see
-//! [`entry_hash`](super::merkle::entry_hash)), so that Merkle trees can be
-//! updated on a write without rehashing what was there before.
+//! While Merkle trees are kept up to date, each key also keeps the hash of
+//! its versions (see [`entry_hash`](super::merkle::entry_hash)), so that a
+//! write can update its tree without rehashing what was there before. While
+//! they are not (anti-entropy off), a write skips the hashing and the hash
+//! is worked out when asked for.
 
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -28,7 +30,8 @@ pub struct StoreOutcome {
     pub superseded_by: Option<Version>,
     /// How many versions the key holds now.
     pub siblings: usize,
-    /// The key's entry hash before and after (0 for absent).
+    /// The key's entry hash before and after (0 for absent, and both 0
+    /// when the store does not keep hashes).
     pub old_hash: u64,
     pub new_hash: u64,
 }
@@ -37,14 +40,38 @@ pub struct StoreOutcome {
 #[derive(Clone, Debug, Default)]
 struct Entry {
     versions: Siblings,
+    /// The entry hash, or 0 when it was not worked out at the last write
+    /// (an entry's hash is never 0).
     hash: u64,
 }
 
+impl Entry {
+    fn hash(&self, key: &str) -> u64 {
+        if self.hash != 0 {
+            self.hash
+        } else {
+            entry_hash(key, &self.versions)
+        }
+    }
+}
+
 /// Key → versions, with a running count of keys that hold siblings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Store {
     map: FxHashMap<Key, Entry>,
     keys_with_siblings: usize,
+    /// Whether writes work out the entry hash and report it.
+    keep_hashes: bool,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            map: FxHashMap::default(),
+            keys_with_siblings: 0,
+            keep_hashes: true,
+        }
+    }
 }
 
 impl Store {
@@ -57,9 +84,15 @@ impl Store {
         self.map.get(key).map_or(&[], |e| e.versions.as_slice())
     }
 
+    /// Whether writes work out entry hashes (see the module doc). Hashes
+    /// asked for are right either way.
+    pub fn keep_hashes(&mut self, on: bool) {
+        self.keep_hashes = on;
+    }
+
     /// The entry hash of `key` (0 when absent).
     pub fn hash_of(&self, key: &str) -> u64 {
-        self.map.get(key).map_or(0, |e| e.hash)
+        self.map.get(key).map_or(0, |e| e.hash(key))
     }
 
     /// Stores one version by the superseding rule of `mode`.
@@ -69,7 +102,11 @@ impl Store {
             std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
             std::collections::hash_map::Entry::Vacant(slot) => {
                 let versions: Siblings = smallvec::smallvec![version];
-                let hash = entry_hash(key, &versions);
+                let hash = if self.keep_hashes {
+                    entry_hash(key, &versions)
+                } else {
+                    0
+                };
                 slot.insert(Entry { versions, hash });
                 return StoreOutcome {
                     stored: true,
@@ -81,19 +118,19 @@ impl Store {
                 };
             }
         };
-        let old_hash = entry.hash;
-        let held = &mut entry.versions;
-        let before = held.len();
-        if let Some(h) = held.iter().find(|h| h.supersedes(&version, mode)) {
+        let before = entry.versions.len();
+        if let Some(h) = entry.versions.iter().find(|h| h.supersedes(&version, mode)) {
             return StoreOutcome {
                 stored: false,
                 removed: SmallVec::new(),
                 superseded_by: Some(h.clone()),
                 siblings: before,
-                old_hash,
-                new_hash: old_hash,
+                old_hash: 0,
+                new_hash: 0,
             };
         }
+        let old_hash = if self.keep_hashes { entry.hash(key) } else { 0 };
+        let held = &mut entry.versions;
         let mut removed = SmallVec::new();
         let mut i = 0;
         while i < held.len() {
@@ -107,7 +144,11 @@ impl Store {
         // Keep a canonical order so that equal replicas print and hash alike.
         crate::core::version::sort_canonically(held);
         let after = held.len();
-        entry.hash = entry_hash(key, &entry.versions);
+        entry.hash = if self.keep_hashes {
+            entry_hash(key, &entry.versions)
+        } else {
+            0
+        };
         let new_hash = entry.hash;
         self.count_siblings(before, after);
         StoreOutcome {
@@ -135,7 +176,8 @@ impl Store {
     pub fn remove(&mut self, key: &str) -> Option<(Siblings, u64)> {
         let entry = self.map.remove(key)?;
         self.count_siblings(entry.versions.len(), 0);
-        Some((entry.versions, entry.hash))
+        let hash = entry.hash(key);
+        Some((entry.versions, hash))
     }
 
     pub fn len(&self) -> usize {
@@ -159,7 +201,7 @@ impl Store {
 
     /// Every key with its entry hash, in no particular order.
     pub fn hashes(&self) -> impl Iterator<Item = (&Key, u64)> {
-        self.map.iter().map(|(k, e)| (k, e.hash))
+        self.map.iter().map(|(k, e)| (k, e.hash(k)))
     }
 
     /// Every key and its versions, sorted by key.
@@ -214,6 +256,31 @@ mod tests {
         assert_eq!(a.hash_of("cart"), b.hash_of("cart"));
         let stale = a.put(&key, v("CAR", &[(0, 1)]), V);
         assert_eq!(stale.old_hash, stale.new_hash, "an obsolete version changes nothing");
+    }
+
+    #[test]
+    fn a_store_that_skips_hashing_still_answers_with_the_right_hashes() {
+        let mut kept = Store::new();
+        let mut skipped = Store::new();
+        skipped.keep_hashes(false);
+        let key: Key = "cart".into();
+        for s in [&mut kept, &mut skipped] {
+            s.put(&key, v("CAR", &[(0, 1)]), V);
+            s.put(&key, v("CARM", &[(0, 1), (1, 1)]), V);
+        }
+        let out = skipped.put(&key, v("CARR", &[(0, 1), (2, 1)]), V);
+        assert_eq!((out.old_hash, out.new_hash), (0, 0), "nothing is hashed on the write");
+        kept.put(&key, v("CARR", &[(0, 1), (2, 1)]), V);
+        assert_ne!(kept.hash_of("cart"), 0);
+        assert_eq!(skipped.hash_of("cart"), kept.hash_of("cart"));
+        assert_eq!(skipped.hashes().collect::<Vec<_>>(), kept.hashes().collect::<Vec<_>>());
+        // Hashing again: the first write reports the hash it started from.
+        skipped.keep_hashes(true);
+        let before = kept.hash_of("cart");
+        let out = skipped.put(&key, v("CART", &[(0, 2), (1, 1), (2, 1)]), V);
+        kept.put(&key, v("CART", &[(0, 2), (1, 1), (2, 1)]), V);
+        assert_eq!((out.old_hash, out.new_hash), (before, kept.hash_of("cart")));
+        assert_eq!(skipped.remove("cart").map(|(_, h)| h), Some(kept.hash_of("cart")));
     }
 
     #[test]

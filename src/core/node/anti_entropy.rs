@@ -9,7 +9,14 @@
 //! versions of the keys that differ, which both sides merge by clock. Equal
 //! replicas cost one round trip; one differing key costs 2d+1 hash
 //! comparisons in a tree of depth d.
+//!
+//! While anti-entropy is off nothing compares trees, so writes leave them
+//! (and the store's entry hashes) alone, and the forest falls behind. The
+//! first read after that (the TUI's Merkle pane, or anti-entropy turned back
+//! on) rebuilds it from the store, so every read sees the trees that upkeep
+//! on every write would have given.
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use rand::RngExt;
@@ -22,6 +29,7 @@ use crate::core::ids::{Endpoint, NodeId};
 use crate::core::merkle::{MerkleTree, leaf_of};
 use crate::core::message::{MerkleSync, Message, SyncStats};
 use crate::core::ring::Ring;
+use crate::core::store::Store;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, StoreCause};
 use crate::core::version::{Key, Version};
@@ -42,12 +50,31 @@ pub struct Forest {
     depth: u8,
     /// Replicated ranges: end → start.
     ranges: BTreeMap<u64, u64>,
-    trees: FxHashMap<u64, MerkleTree>,
+    /// One tree per range end. In a cell: a read may rebuild them.
+    trees: RefCell<FxHashMap<u64, MerkleTree>>,
+    /// Writes went by without reaching the trees: rebuild before reading.
+    behind: Cell<bool>,
     /// The last range a session was started for.
     cursor: Option<u64>,
 }
 
 impl Forest {
+    /// Rebuilds every tree from the store's entry hashes.
+    fn build_trees(&self, store: &Store, ring: &Ring) {
+        let mut trees: FxHashMap<u64, MerkleTree> = FxHashMap::default();
+        for (key, hash) in store.hashes() {
+            let pos = Ring::position(key);
+            if let Some((_, end)) = self.range_of(ring, pos) {
+                trees
+                    .entry(end)
+                    .or_insert_with(|| MerkleTree::new(self.depth))
+                    .toggle(leaf_of(pos, self.depth), hash);
+            }
+        }
+        *self.trees.borrow_mut() = trees;
+        self.behind.set(false);
+    }
+
     /// The (start, end] range replicated here that holds `position`.
     fn range_of(&self, ring: &Ring, position: u64) -> Option<(u64, u64)> {
         if ring.is_empty() {
@@ -58,7 +85,8 @@ impl Forest {
     }
 
     fn tree_hash(&self, end: u64, level: u8, index: u32) -> u64 {
-        self.trees.get(&end).map_or(0, |t| t.get(level, index))
+        debug_assert!(!self.behind.get(), "read through Node::forest");
+        self.trees.borrow().get(&end).map_or(0, |t| t.get(level, index))
     }
 
     pub fn root(&self, end: u64) -> u64 {
@@ -71,8 +99,9 @@ impl Forest {
 }
 
 impl Node {
-    /// Works out which ranges this node replicates and builds their trees
-    /// from its store (at boot, and when the ring, N or the depth change).
+    /// Works out which ranges this node replicates (at boot, and when the
+    /// ring, N or the depth change) and builds their trees from its store,
+    /// now if writes keep them up to date, else when they are first read.
     pub(super) fn rebuild_forest(&mut self) {
         let n = self.settings.replicas;
         let depth = self.settings.merkle_depth;
@@ -88,28 +117,42 @@ impl Node {
                 ranges.insert(range.end, range.start);
             }
         }
-        let mut forest = Forest {
+        self.forest = Forest {
             depth,
             ranges,
-            trees: FxHashMap::default(),
+            trees: RefCell::default(),
+            behind: Cell::new(true),
             cursor: self.forest.cursor,
         };
-        for (key, hash) in self.store.hashes() {
-            let pos = Ring::position(key);
-            if let Some((_, end)) = forest.range_of(&self.ring, pos) {
-                forest
-                    .trees
-                    .entry(end)
-                    .or_insert_with(|| MerkleTree::new(depth))
-                    .toggle(leaf_of(pos, depth), hash);
-            }
+        self.store.keep_hashes(self.keeps_merkle_trees());
+        if self.keeps_merkle_trees() {
+            self.forest.build_trees(&self.store, &self.ring);
         }
-        self.forest = forest;
     }
 
-    /// A key's entry hash changed from `old` to `new`: its tree follows.
+    /// Whether writes keep the trees up to date: only while anti-entropy
+    /// runs (see the module doc).
+    fn keeps_merkle_trees(&self) -> bool {
+        self.settings.anti_entropy_interval.is_some()
+    }
+
+    /// Anti-entropy was switched on or off.
+    pub(super) fn anti_entropy_switched(&mut self) {
+        self.store.keep_hashes(self.keeps_merkle_trees());
+        if !self.keeps_merkle_trees() {
+            self.forest.behind.set(true);
+        }
+    }
+
+    /// A key's versions changed, and with them its entry hash from `old`
+    /// to `new` (both 0 when the store does not keep hashes): its tree
+    /// follows, or the forest falls behind.
     pub(super) fn merkle_update(&mut self, key: &str, old: u64, new: u64) {
-        if old == new {
+        if !self.keeps_merkle_trees() {
+            self.forest.behind.set(true);
+            return;
+        }
+        if old == new || self.forest.behind.get() {
             return;
         }
         let pos = Ring::position(key);
@@ -119,6 +162,7 @@ impl Node {
         let depth = self.forest.depth;
         self.forest
             .trees
+            .get_mut()
             .entry(end)
             .or_insert_with(|| MerkleTree::new(depth))
             .update(leaf_of(pos, depth), old, new);
@@ -127,13 +171,14 @@ impl Node {
     /// The range holding `key` and the hashes of its tree's top `levels`
     /// levels (level by level), if this node replicates that range.
     pub fn merkle_top(&self, key: &str, levels: u8) -> Option<MerkleTop> {
-        let range = self.forest.range_of(&self.ring, Ring::position(key))?;
-        let depth = self.forest.depth;
+        let forest = self.forest();
+        let range = forest.range_of(&self.ring, Ring::position(key))?;
+        let depth = forest.depth;
         let shown = levels.min(depth + 1);
         let rows = (0..shown)
             .map(|level| {
                 (0..1u32 << level)
-                    .map(|i| self.forest.tree_hash(range.1, level, i))
+                    .map(|i| forest.tree_hash(range.1, level, i))
                     .collect()
             })
             .collect();
@@ -142,12 +187,17 @@ impl Node {
 
     /// The root of the tree of the range holding `key`, if this node replicates it.
     pub fn merkle_root_of(&self, key: &str) -> Option<u64> {
-        let (_, end) = self.forest.range_of(&self.ring, Ring::position(key))?;
-        Some(self.forest.root(end))
+        let forest = self.forest();
+        let (_, end) = forest.range_of(&self.ring, Ring::position(key))?;
+        Some(forest.root(end))
     }
 
-    /// The ranges this node replicates.
+    /// The ranges this node replicates and their trees, brought up to date
+    /// first if writes went by them.
     pub fn forest(&self) -> &Forest {
+        if self.forest.behind.get() {
+            self.forest.build_trees(&self.store, &self.ring);
+        }
         &self.forest
     }
 
@@ -196,7 +246,7 @@ impl Node {
                 ..SyncStats::default()
             },
         };
-        let root = self.forest.root(end);
+        let root = self.forest().root(end);
         out.send(
             Endpoint::Node(peer),
             Message::MerkleHashes {
@@ -237,7 +287,7 @@ impl Node {
                 sync.stats.levels = sync.stats.levels.max(level);
                 let differing: Vec<u32> = nodes
                     .iter()
-                    .filter(|(i, h)| self.forest.tree_hash(end, level, *i) != *h)
+                    .filter(|(i, h)| self.forest().tree_hash(end, level, *i) != *h)
                     .map(|(i, _)| *i)
                     .collect();
                 let (me, compared) = (self.id, nodes.len() as u32);
@@ -267,7 +317,7 @@ impl Node {
                     let children: Vec<(u32, u64)> = differing
                         .iter()
                         .flat_map(|&i| [2 * i, 2 * i + 1])
-                        .map(|c| (c, self.forest.tree_hash(end, level + 1, c)))
+                        .map(|c| (c, self.forest().tree_hash(end, level + 1, c)))
                         .collect();
                     out.send(
                         from,

@@ -299,8 +299,8 @@ impl Node {
         self.check_ownership(key, out);
         for v in versions {
             let outcome = self.store.put(key, v.clone(), mode);
-            self.merkle_update(key, outcome.old_hash, outcome.new_hash);
             if outcome.stored {
+                self.merkle_update(key, outcome.old_hash, outcome.new_hash);
                 self.forget_transfer_acks(key);
                 let siblings = outcome.siblings;
                 out.trace(|| crate::core::trace::Event::Stored {

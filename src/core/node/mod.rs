@@ -283,9 +283,12 @@ impl Node {
     pub fn set_settings(&mut self, settings: Arc<Settings>) {
         let rebuild =
             settings.replicas != self.settings.replicas || settings.merkle_depth != self.settings.merkle_depth;
+        let switched = settings.anti_entropy_interval.is_some() != self.settings.anti_entropy_interval.is_some();
         self.settings = settings;
         if rebuild {
             self.rebuild_forest();
+        } else if switched {
+            self.anti_entropy_switched();
         }
     }
 

@@ -1020,5 +1020,36 @@ mod anti_entropy {
             let after: Vec<_> = ops.iter().map(|(k, _, _)| a.merkle_root_of(k)).collect();
             prop_assert_eq!(before, after);
         }
+
+        /// With anti-entropy off, writes leave the trees behind; whenever
+        /// they are read (anti-entropy off, or switched on again), they are
+        /// the trees that upkeep on every write gives.
+        #[test]
+        fn trees_left_behind_while_anti_entropy_is_off_read_as_trees_kept_on_every_write(
+            ops in proptest::collection::vec(("[a-d]{1,2}", 0u16..3, 1u32..4, 0u8..10), 1..60),
+        ) {
+            let (mut kept, mut lazy) = pair(5);
+            let on = Arc::new(lazy.settings().clone());
+            let off = Arc::new(Settings { anti_entropy_interval: None, ..lazy.settings().clone() });
+            lazy.set_settings(off.clone());
+            let mut anti_entropy = false;
+            for (key, writer, counter, action) in &ops {
+                let value = format!("v{writer}{counter}");
+                store(&mut kept, key, &value, *writer, *counter);
+                store(&mut lazy, key, &value, *writer, *counter);
+                match action {
+                    0 => {
+                        anti_entropy = !anti_entropy;
+                        lazy.set_settings(if anti_entropy { on.clone() } else { off.clone() });
+                    }
+                    1 | 2 => prop_assert_eq!(lazy.merkle_root_of(key), kept.merkle_root_of(key)),
+                    _ => {}
+                }
+                prop_assert_eq!(lazy.store().hash_of(key), kept.store().hash_of(key));
+            }
+            for (key, _, _, _) in &ops {
+                prop_assert_eq!(lazy.merkle_top(key, 3), kept.merkle_top(key, 3), "{}", key);
+            }
+        }
     }
 }
