@@ -26,9 +26,19 @@ pub enum Causality {
 }
 
 /// A vector clock: counters per node, kept sorted by node id with no zero entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct VClock {
     entries: SmallVec<[(NodeId, u32); 4]>,
+}
+
+impl Clone for VClock {
+    /// One copy of the entries (they are plain data), where SmallVec's own
+    /// clone would push them one by one: clocks are cloned on every write.
+    fn clone(&self) -> Self {
+        VClock {
+            entries: SmallVec::from_slice(&self.entries),
+        }
+    }
 }
 
 impl VClock {

@@ -16,6 +16,7 @@ use crate::core::config::ClockMode;
 use crate::core::dots::client_context;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
+use crate::core::ring::NodeList;
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Siblings, Version, covers, reconcile};
@@ -38,20 +39,28 @@ pub struct GetState {
     rounds: u32,
 }
 
+/// A get as it arrives at its coordinator.
+pub(super) struct GetRequest {
+    pub op: OpId,
+    pub reply_to: Endpoint,
+    pub key: Key,
+    pub r: Option<usize>,
+    pub pr: Option<usize>,
+}
+
 impl Node {
-    pub(super) fn coordinate_get(
-        &mut self,
-        now: Time,
-        reply_to: Endpoint,
-        op: OpId,
-        key: Key,
-        (r, pr): (Option<usize>, Option<usize>),
-        out: &mut NodeOutbox,
-    ) {
+    pub(super) fn coordinate_get(&mut self, now: Time, get: GetRequest, primaries: &NodeList, out: &mut NodeOutbox) {
+        let GetRequest {
+            op,
+            reply_to,
+            key,
+            r,
+            pr,
+        } = get;
         let me = self.id;
         let req = self.new_req();
         let sloppy = self.settings.sloppy_quorum;
-        let mut slots = Slots::new(self, &key, sloppy);
+        let mut slots = Slots::new(me, primaries, sloppy);
         let mut asked = 1;
         for i in 0..slots.slots.len() {
             if slots.slots[i].answered {
@@ -61,7 +70,7 @@ impl Node {
             let target = if !self.sees_down(owner) {
                 Some(owner)
             } else if sloppy {
-                slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n))
+                slots.next_stand_in(&self.ring, &key, |n| n != me && !self.sees_down(n))
             } else {
                 None
             };
@@ -235,7 +244,10 @@ impl Node {
                 if state.slots.slots[i].answered {
                     continue;
                 }
-                let Some(stand_in) = state.slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n)) else {
+                let Some(stand_in) = state
+                    .slots
+                    .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
+                else {
                     break;
                 };
                 state.slots.slots[i].holders.push(stand_in);

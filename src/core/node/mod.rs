@@ -300,7 +300,10 @@ impl Node {
         }
         match msg {
             Message::Request(req) => self.on_client_request(now, from, req, out),
-            Message::Forward(req) => self.coordinate(now, from, req, out),
+            Message::Forward(req) => {
+                let primaries = self.preference_list(&req.key);
+                self.coordinate(now, from, req, &primaries, out)
+            }
             Message::ForwardReply(reply) => self.on_forward_reply(now, reply, out),
             Message::Replicate {
                 req,

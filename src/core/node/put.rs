@@ -15,6 +15,7 @@ use crate::core::clock::VClock;
 use crate::core::config::ClockMode;
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
+use crate::core::ring::NodeList;
 use crate::core::time::Time;
 use crate::core::trace::{Event, StoreCause};
 use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
@@ -53,7 +54,7 @@ pub(super) struct PutRequest {
 }
 
 impl Node {
-    pub(super) fn coordinate_put(&mut self, now: Time, put: PutRequest, out: &mut NodeOutbox) {
+    pub(super) fn coordinate_put(&mut self, now: Time, put: PutRequest, primaries: &NodeList, out: &mut NodeOutbox) {
         let me = self.id;
         let PutRequest {
             op,
@@ -66,7 +67,7 @@ impl Node {
         } = put;
         let version = self.new_version(now, &key, value, &context);
         let stand_ins = self.settings.uses_stand_ins();
-        let mut slots = Slots::new(self, &key, stand_ins);
+        let mut slots = Slots::new(me, primaries, stand_ins);
         // This node keeps the new version as a primary, as a stand-in with a
         // hint, or (a non-owner without stand-ins) not at all.
         match slots
@@ -90,7 +91,7 @@ impl Node {
             let target = if !self.sees_down(owner) {
                 Some(owner)
             } else if stand_ins {
-                slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n))
+                slots.next_stand_in(&self.ring, &key, |n| n != me && !self.sees_down(n))
             } else {
                 None
             };
@@ -326,7 +327,10 @@ impl Node {
             let owner = state.slots.slots[i].owner;
             let target = if !state.slots.slots[i].holders.contains(&owner) && !self.sees_down(owner) {
                 owner
-            } else if let Some(stand_in) = state.slots.next_stand_in(&self.ring, |n| n != me && !self.sees_down(n)) {
+            } else if let Some(stand_in) = state
+                .slots
+                .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
+            {
                 stand_in
             } else {
                 owner

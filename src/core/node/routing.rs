@@ -31,7 +31,7 @@ impl Node {
     pub(super) fn on_client_request(&mut self, now: Time, from: Endpoint, req: Request, out: &mut NodeOutbox) {
         let prefs = self.preference_list(&req.key);
         if prefs.contains(&self.id) {
-            return self.coordinate(now, from, req, out);
+            return self.coordinate(now, from, req, &prefs, out);
         }
         let op = req.op;
         let first = prefs[0];
@@ -48,8 +48,16 @@ impl Node {
         );
     }
 
-    /// Takes on a request as its coordinator.
-    pub(super) fn coordinate(&mut self, now: Time, reply_to: Endpoint, req: Request, out: &mut NodeOutbox) {
+    /// Takes on a request as its coordinator; `primaries` is the key's
+    /// preference list.
+    pub(super) fn coordinate(
+        &mut self,
+        now: Time,
+        reply_to: Endpoint,
+        req: Request,
+        primaries: &NodeList,
+        out: &mut NodeOutbox,
+    ) {
         let node = self.id;
         out.trace(|| crate::core::trace::Event::Coordinating {
             node,
@@ -68,10 +76,17 @@ impl Node {
                     w,
                     pw,
                 };
-                self.coordinate_put(now, put, out)
+                self.coordinate_put(now, put, primaries, out)
             }
             crate::core::message::Action::Get { r, pr } => {
-                self.coordinate_get(now, reply_to, req.op, req.key, (r, pr), out)
+                let get = super::get::GetRequest {
+                    op: req.op,
+                    reply_to,
+                    key: req.key,
+                    r,
+                    pr,
+                };
+                self.coordinate_get(now, get, primaries, out)
             }
         }
     }

@@ -4,7 +4,6 @@
 
 use smallvec::SmallVec;
 
-use super::Node;
 use crate::core::ids::NodeId;
 use crate::core::ring::{NodeList, Ring};
 
@@ -38,17 +37,15 @@ impl Slot {
 #[derive(Clone, Debug)]
 pub struct Slots {
     pub slots: SmallVec<[Slot; 4]>,
-    key_position: u64,
     tried: NodeList,
 }
 
 impl Slots {
-    /// One slot per primary. This node answers its own slot at once; when
-    /// it coordinates without being a primary, it stands in for the first
-    /// if `stand_in` allows (sloppy quorum), and holds no slot otherwise.
-    pub fn new(node: &Node, key: &str, stand_in: bool) -> Slots {
-        let me = node.id;
-        let primaries = node.preference_list(key);
+    /// One slot per primary of the key (its preference list). This node
+    /// answers its own slot at once; when it coordinates without being a
+    /// primary, it stands in for the first if `stand_in` allows (sloppy
+    /// quorum), and holds no slot otherwise.
+    pub fn new(me: NodeId, primaries: &NodeList, stand_in: bool) -> Slots {
         let mut slots: SmallVec<[Slot; 4]> = primaries
             .iter()
             .map(|&p| Slot {
@@ -58,7 +55,7 @@ impl Slots {
                 primary_answered: false,
             })
             .collect();
-        let mut tried = NodeList::from_slice(&primaries);
+        let mut tried = primaries.clone();
         match slots.iter_mut().find(|s| s.owner == me) {
             Some(own) => {
                 own.holders.push(me);
@@ -73,11 +70,7 @@ impl Slots {
                 }
             }
         }
-        Slots {
-            slots,
-            key_position: Ring::position(key),
-            tried,
-        }
+        Slots { slots, tried }
     }
 
     /// The slot whose copy `node` was asked to hold.
@@ -100,10 +93,10 @@ impl Slots {
     }
 
     /// The next healthy node past the ones tried, walking clockwise from
-    /// the key; it becomes a stand-in.
-    pub fn next_stand_in(&mut self, ring: &Ring, healthy: impl Fn(NodeId) -> bool) -> Option<NodeId> {
+    /// `key`; it becomes a stand-in.
+    pub fn next_stand_in(&mut self, ring: &Ring, key: &str, healthy: impl Fn(NodeId) -> bool) -> Option<NodeId> {
         let next = ring
-            .walk(self.key_position)
+            .walk(Ring::position(key))
             .find(|n| !self.tried.contains(n) && healthy(*n))?;
         self.tried.push(next);
         Some(next)
