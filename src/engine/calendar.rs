@@ -5,8 +5,8 @@
 //! so the queue's busiest part is a band about a second wide just ahead of
 //! the clock. A binary heap pays a dozen scattered comparisons to push
 //! and pop each of them. Here an event is appended to the bucket of its
-//! time (no ordering at all), and a bucket is sorted once, when the clock
-//! reaches it: a calendar queue. Events beyond the band (or, after the
+//! time (no ordering at all), and a bucket is sorted once, by time and tie
+//! key, when the clock reaches it: a calendar queue. Events beyond the band (or, after the
 //! clock moved on, behind it) are refused and the caller keeps them in its
 //! heap, so every push is accepted somewhere and the order stays exact.
 
@@ -26,18 +26,14 @@ struct Bucket {
     next: usize,
 }
 
-/// Events (time, scheduling order, payload index) of the coming band.
+/// Events (time, tie key, payload index) of the coming band.
 ///
 /// Invariant: when not empty, the front bucket (number `base`) has events
-/// left and they are sorted by (time, scheduling order).
+/// left and they are sorted by (time, tie key).
 pub(super) struct Calendar {
     buckets: Vec<Bucket>,
     base: u64,
     len: usize,
-    /// Scratch for sorting a bucket: a count per microsecond of its width,
-    /// and the sorted events.
-    counts: Vec<u32>,
-    sorted: Vec<(Time, u64, u32)>,
 }
 
 impl Default for Calendar {
@@ -46,8 +42,6 @@ impl Default for Calendar {
             buckets: (0..COUNT).map(|_| Bucket::default()).collect(),
             base: 0,
             len: 0,
-            counts: vec![0; 1 << SHIFT],
-            sorted: Vec::new(),
         }
     }
 }
@@ -58,9 +52,9 @@ fn bucket_of(at: Time) -> u64 {
 
 impl Calendar {
     /// Takes the event when its time falls in the band; returns false (and
-    /// keeps nothing) otherwise. `seq` must exceed every `seq` pushed
-    /// before: events of one instant pop in the order they were pushed.
-    pub fn push(&mut self, at: Time, seq: u64, slot: u32) -> bool {
+    /// keeps nothing) otherwise. Events of one instant pop in the order of
+    /// their `tie` keys, which must differ.
+    pub fn push(&mut self, at: Time, tie: u64, slot: u32) -> bool {
         let b = bucket_of(at);
         if self.len == 0 {
             self.base = b;
@@ -70,24 +64,23 @@ impl Calendar {
         }
         let bucket = &mut self.buckets[(b % COUNT) as usize];
         if b == self.base {
-            // The front bucket stays sorted: insert after every event due
-            // no later (the newest `seq` goes last among equal times).
-            let pos = bucket.next + bucket.items[bucket.next..].partition_point(|&(t, _, _)| t <= at);
-            bucket.items.insert(pos, (at, seq, slot));
+            // The front bucket stays sorted: insert in (time, tie) order.
+            let pos = bucket.next + bucket.items[bucket.next..].partition_point(|&(t, k, _)| (t, k) < (at, tie));
+            bucket.items.insert(pos, (at, tie, slot));
         } else {
-            bucket.items.push((at, seq, slot));
+            bucket.items.push((at, tie, slot));
         }
         self.len += 1;
         true
     }
 
-    /// The earliest event's (time, scheduling order).
+    /// The earliest event's (time, tie key).
     pub fn front(&self) -> Option<(Time, u64)> {
         if self.len == 0 {
             return None;
         }
         let bucket = &self.buckets[(self.base % COUNT) as usize];
-        bucket.items.get(bucket.next).map(|&(at, seq, _)| (at, seq))
+        bucket.items.get(bucket.next).map(|&(at, tie, _)| (at, tie))
     }
 
     /// Removes the earliest event and returns its payload index.
@@ -116,7 +109,8 @@ impl Calendar {
             self.base += 1;
             let bucket = &mut self.buckets[(self.base % COUNT) as usize];
             if !bucket.items.is_empty() {
-                sort_bucket(&mut bucket.items, &mut self.counts, &mut self.sorted);
+                // Tie keys differ, so an unstable sort gives the one order.
+                bucket.items.sort_unstable_by_key(|&(at, tie, _)| (at, tie));
                 return;
             }
         }
@@ -126,32 +120,6 @@ impl Calendar {
     pub fn len(&self) -> usize {
         self.len
     }
-}
-
-/// Sorts one bucket's events by (time, scheduling order) with a counting
-/// sort on the microsecond within the bucket. They were pushed in
-/// scheduling order and a counting sort is stable, so equal times keep it.
-fn sort_bucket(items: &mut Vec<(Time, u64, u32)>, counts: &mut [u32], sorted: &mut Vec<(Time, u64, u32)>) {
-    let mask = (1u64 << SHIFT) - 1;
-    let offset = |at: Time| (at.micros() & mask) as usize;
-    counts.fill(0);
-    for &(at, _, _) in items.iter() {
-        counts[offset(at)] += 1;
-    }
-    let mut start = 0;
-    for c in counts.iter_mut() {
-        let n = *c;
-        *c = start;
-        start += n;
-    }
-    sorted.clear();
-    sorted.resize(items.len(), (Time(0), 0, 0));
-    for &item in items.iter() {
-        let place = &mut counts[offset(item.0)];
-        sorted[*place as usize] = item;
-        *place += 1;
-    }
-    std::mem::swap(items, sorted);
 }
 
 #[cfg(test)]
@@ -165,18 +133,25 @@ mod tests {
         assert!(!c.push(Time(2_100), 2, 11), "bucket 2 is behind the front");
         assert!(!c.push(Time(2_000_000), 3, 12), "two seconds ahead is beyond the band");
         assert!(c.push(Time(9_000), 4, 13));
-        assert!(c.push(Time(5_000), 5, 14), "same instant, pushed later: pops later");
+        assert!(c.push(Time(5_000), 5, 14), "same instant, a larger tie: pops later");
         assert!(c.push(Time(4_500), 6, 15), "into the front bucket, ahead of 5000");
         assert!(c.push(Time(8_000), 7, 16));
-        assert_eq!(c.len(), 5);
+        assert!(c.push(Time(5_000), 0, 18), "same instant, a smaller tie: pops first");
+        assert!(
+            c.push(Time(8_000), 2, 19),
+            "a smaller tie pops first in a later bucket too"
+        );
+        assert_eq!(c.len(), 7);
         assert_eq!(c.front(), Some((Time(4_500), 6)));
         let popped: Vec<_> = std::iter::from_fn(|| c.pop()).collect();
         assert_eq!(
             popped,
             vec![
                 (Time(4_500), 15),
+                (Time(5_000), 18),
                 (Time(5_000), 10),
                 (Time(5_000), 14),
+                (Time(8_000), 19),
                 (Time(8_000), 16),
                 (Time(9_000), 13)
             ]

@@ -9,10 +9,16 @@
 //! Determinism: the engine processes virtual time in windows no longer than
 //! the shortest latency or timer (the *lookahead*), so nothing sent inside a
 //! window can arrive inside it. All nodes with inputs in a window work in
-//! parallel; their effects are then merged in a canonical order (time, then
-//! node, then the order each node produced them) before the network draws
-//! latencies from its seeded generator. The same seed and the same commands
-//! therefore give a byte-identical trace, on any runtime and any machine.
+//! parallel. Nothing the engine does with their effects depends on the order
+//! it meets them in: each sender draws latencies from its own seeded
+//! generator, and each event carries a tie key (sender, sender's count) that
+//! orders events of one instant. With the trace on, the effects are merged in
+//! a canonical order (time, then endpoint, then the order each produced
+//! them), so trace events come out in time order; with it off, each batch is
+//! carried out the moment it is back, and the few events the engine acts on
+//! wait for the window's end (see `window_notes`). The same seed and the same
+//! commands therefore give a byte-identical trace, on any runtime and any
+//! machine, however the run is paced.
 
 mod calendar;
 mod closed_loop;
@@ -22,6 +28,7 @@ pub mod node_task;
 pub mod queue;
 mod run;
 pub mod trace_buffer;
+mod window_notes;
 
 use std::sync::Arc;
 
@@ -89,6 +96,9 @@ struct Slot {
     stats: NodeStats,
     sent: u64,
     received: u64,
+    /// Events this node has scheduled (messages, timers): the count in its
+    /// tie keys (see [`Engine::tie`]).
+    scheduled: u64,
 }
 
 /// What the UI and the runner can see of a node without touching it.
@@ -191,6 +201,9 @@ pub struct Engine {
     clients: Vec<Client>,
     network: Network,
     trace: TraceBuffer,
+    /// The events the engine acts on, held while a window's batches are
+    /// carried out as they return.
+    window_notes: window_notes::WindowNotes,
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
@@ -204,7 +217,8 @@ pub struct Engine {
     finished: std::collections::VecDeque<OpId>,
     watch: FxHashSet<OpId>,
     next_op: u64,
-    next_msg: u64,
+    /// Events the clients have scheduled: the count in their tie keys.
+    client_scheduled: u64,
     done_tx: mpsc::UnboundedSender<Box<Batch>>,
     done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
@@ -240,6 +254,7 @@ impl Engine {
             slots: Vec::new(),
             clients: Vec::new(),
             trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
+            window_notes: window_notes::WindowNotes::default(),
             tracing: true,
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
@@ -250,7 +265,7 @@ impl Engine {
             finished: std::collections::VecDeque::new(),
             watch: FxHashSet::default(),
             next_op: 0,
-            next_msg: 0,
+            client_scheduled: 0,
             done_tx,
             done_rx,
             client_outbox: ClientOutbox::new(true),
@@ -280,6 +295,7 @@ impl Engine {
             stats: NodeStats::default(),
             sent: 0,
             received: 0,
+            scheduled: 0,
         });
     }
 
@@ -294,8 +310,10 @@ impl Engine {
         slot.alive = true;
         slot.stats.coordinating = 0;
         let epoch = slot.epoch;
+        let tie = self.tie(Endpoint::Node(id));
         self.queue.push(
             self.now,
+            tie,
             Scheduled::NodeTimer {
                 node: id,
                 epoch,
@@ -629,8 +647,10 @@ impl Engine {
         }
         let epoch = slot.epoch;
         self.ring = Arc::new(self.ring.without_node(node));
+        let tie = self.tie(Endpoint::Node(node));
         self.queue.push(
             self.now,
+            tie,
             Scheduled::NodeTimer {
                 node,
                 epoch,
@@ -641,7 +661,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Reacts to what nodes announce about the cluster's shape.
+    /// Reacts to what nodes announce about the cluster's shape (and tallies
+    /// anti-entropy). Keep [`engine_acts_on`] in step.
     fn on_note(&mut self, event: &Event) {
         match event {
             Event::ViewChanged { node, members } if members.len() > 1 => {
@@ -798,4 +819,17 @@ impl Engine {
         })
         .await
     }
+}
+
+/// Whether the engine acts on `event` (in [`Engine::on_note`], or by
+/// keeping an overwrite once): such events are acted on in canonical order.
+fn engine_acts_on(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::ViewChanged { .. }
+            | Event::NodeLeft { .. }
+            | Event::AntiEntropy { .. }
+            | Event::Overwritten { .. }
+            | Event::Shadowed { .. }
+    )
 }

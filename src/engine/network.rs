@@ -1,7 +1,10 @@
 //! The simulated network: every fault a message can meet, in one place.
 //!
-//! Latency is drawn from a seeded generator in the canonical order the
-//! engine sends in, so a seed always gives the same delays. Partitions and
+//! Latency is drawn from a seeded generator of the sender's own (one per
+//! node, one shared by the clients, which the engine serves in canonical
+//! order), in the order that sender sends in. So a seed always gives the
+//! same delays, whatever order the engine carries out different senders'
+//! effects in. Partitions and
 //! cut links apply between nodes; clients sit outside the cluster and only
 //! see latency (and dead nodes, which the engine handles at delivery).
 
@@ -17,7 +20,11 @@ use crate::core::trace::DropReason;
 
 /// The network's state and its random source.
 pub struct Network {
-    rng: ChaCha8Rng,
+    seed: u64,
+    /// One generator per node, made when the node first sends...
+    node_rngs: Vec<ChaCha8Rng>,
+    /// ...and one for every client.
+    client_rng: ChaCha8Rng,
     latency: Latency,
     drop_rate: f64,
     /// Partition group per node; 0 means unlisted (reaches everyone).
@@ -30,7 +37,9 @@ pub struct Network {
 impl Network {
     pub fn new(seed: u64, latency: Latency, drop_rate: f64) -> Network {
         Network {
-            rng: ChaCha8Rng::seed_from_u64(seed),
+            seed,
+            node_rngs: Vec::new(),
+            client_rng: ChaCha8Rng::seed_from_u64(seed),
             latency,
             drop_rate,
             groups: Vec::new(),
@@ -105,17 +114,32 @@ impl Network {
             return Err(reason);
         }
         let between_nodes = matches!((from, to), (Endpoint::Node(_), Endpoint::Node(_)));
-        if between_nodes && self.drop_rate > 0.0 && self.rng.random_bool(self.drop_rate) {
+        let (drop_rate, latency) = (self.drop_rate, self.latency);
+        let rng = self.rng_of(from);
+        if between_nodes && drop_rate > 0.0 && rng.random_bool(drop_rate) {
             return Err(DropReason::Random);
         }
-        let base = if self.latency.min == self.latency.max {
-            self.latency.min
+        let base = if latency.min == latency.max {
+            latency.min
         } else {
-            Dur(self
-                .rng
-                .random_range(self.latency.min.micros()..=self.latency.max.micros()))
+            Dur(rng.random_range(latency.min.micros()..=latency.max.micros()))
         };
         Ok(base + self.extra(from) + self.extra(to))
+    }
+
+    /// The sender's generator.
+    fn rng_of(&mut self, from: Endpoint) -> &mut ChaCha8Rng {
+        match from {
+            Endpoint::Client(_) => &mut self.client_rng,
+            Endpoint::Node(n) => {
+                while self.node_rngs.len() <= n.index() {
+                    let i = self.node_rngs.len() as u64;
+                    let seed = crate::core::hash::mix64(self.seed ^ (0x6e6f_6465 + i));
+                    self.node_rngs.push(ChaCha8Rng::seed_from_u64(seed));
+                }
+                &mut self.node_rngs[n.index()]
+            }
+        }
     }
 
     fn extra(&self, e: Endpoint) -> Dur {
@@ -175,6 +199,23 @@ mod tests {
             assert!(d >= Dur(5_000) && d <= Dur(20_000));
             assert_eq!(Ok(d), y.send(A, B));
         }
+    }
+
+    #[test]
+    fn each_sender_draws_from_its_own_generator() {
+        // B's draws are the same whether or not A sent in between.
+        let (mut x, mut y) = (net(), net());
+        let alone: Vec<_> = (0..50).map(|_| x.send(B, C)).collect();
+        let interleaved: Vec<_> = (0..50)
+            .map(|_| {
+                y.send(A, C).unwrap();
+                y.send(Endpoint::Client(ClientId(3)), C).unwrap();
+                y.send(B, C)
+            })
+            .collect();
+        assert_eq!(alone, interleaved);
+        let from_a: Vec<_> = (0..50).map(|_| x.send(A, C)).collect();
+        assert_ne!(alone, from_a, "senders do not share a sequence");
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! The event queue: everything scheduled on the virtual clock, in the order
 //! it must happen.
 //!
-//! Events are ordered by time and, within one instant, by the order they
-//! were scheduled. Because the engine schedules in a canonical order, the
-//! queue's order is the same on every run.
+//! Events are ordered by time and, within one instant, by a tie key the
+//! engine gives each: the scheduling source's rank and that source's own
+//! count (see `Engine::tie`). The order of one instant thus never depends
+//! on the order pushes happen in, which may follow the order node batches
+//! come back in, and the queue's order is the same on every run.
 //!
 //! Nearly everything is due within a second: messages a few milliseconds
 //! ahead, request and attempt timeouts some hundreds. Those wait in a
 //! [`Calendar`] of millisecond buckets; the binary heap keeps only what falls
 //! outside its band (gossip, handoff and anti-entropy ticks, latency
-//! spikes). Pops merge the two by (time, scheduling order), so the order is
-//! exactly the one a single heap would give.
+//! spikes). Pops merge the two by (time, tie key), so the order is exactly
+//! the one a single heap would give.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -23,7 +25,7 @@ use crate::core::time::{Dur, Time};
 #[derive(PartialEq, Eq)]
 struct Entry {
     at: Time,
-    seq: u64,
+    tie: u64,
     slot: u32,
 }
 
@@ -36,11 +38,11 @@ impl PartialOrd for Entry {
 impl Ord for Entry {
     /// Reversed, so that the max-heap pops the earliest event first.
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        (other.at, other.tie).cmp(&(self.at, self.tie))
     }
 }
 
-/// A min-queue of events by (time, scheduling order).
+/// A min-queue of events by (time, tie key).
 pub struct EventQueue<E> {
     calendar: Calendar,
     heap: BinaryHeap<Entry>,
@@ -48,7 +50,6 @@ pub struct EventQueue<E> {
     slab: Vec<Option<E>>,
     free: Vec<u32>,
     len: usize,
-    seq: u64,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -59,19 +60,19 @@ impl<E> Default for EventQueue<E> {
             slab: Vec::new(),
             free: Vec::new(),
             len: 0,
-            seq: 0,
         }
     }
 }
 
 impl<E> EventQueue<E> {
     /// Schedules `event` at `now + delay`.
-    pub fn push_after(&mut self, now: Time, delay: Dur, event: E) {
-        self.push(now + delay, event);
+    pub fn push_after(&mut self, now: Time, delay: Dur, tie: u64, event: E) {
+        self.push(now + delay, tie, event);
     }
 
-    pub fn push(&mut self, at: Time, event: E) {
-        self.seq += 1;
+    /// Schedules `event` at `at`; of the events of one instant, the one
+    /// with the smallest `tie` comes first. Ties must differ.
+    pub fn push(&mut self, at: Time, tie: u64, event: E) {
         self.len += 1;
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -83,20 +84,15 @@ impl<E> EventQueue<E> {
                 (self.slab.len() - 1) as u32
             }
         };
-        if !self.calendar.push(at, self.seq, slot) {
-            self.heap.push(Entry {
-                at,
-                seq: self.seq,
-                slot,
-            });
+        if !self.calendar.push(at, tie, slot) {
+            self.heap.push(Entry { at, tie, slot });
         }
     }
 
-    /// The earliest event's (time, scheduling order), and whether it waits
-    /// in the heap.
+    /// The earliest event's (time, tie key), and whether it waits in the heap.
     fn earliest(&self) -> Option<(Time, u64, bool)> {
         let calendar = self.calendar.front();
-        let heap = self.heap.peek().map(|e| (e.at, e.seq));
+        let heap = self.heap.peek().map(|e| (e.at, e.tie));
         match (calendar, heap) {
             (Some(c), Some(h)) if h < c => Some((h.0, h.1, true)),
             (Some(c), _) => Some((c.0, c.1, false)),
@@ -141,12 +137,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pops_by_time_then_scheduling_order() {
+    fn pops_by_time_then_tie_key() {
         let mut q = EventQueue::default();
-        q.push(Time(20), "late");
-        q.push(Time(10), "first at 10");
-        q.push(Time(10), "second at 10");
-        q.push(Time(5), "earliest");
+        q.push(Time(20), 1, "late");
+        q.push(Time(10), 3, "second at 10");
+        q.push(Time(10), 2, "first at 10");
+        q.push(Time(5), 4, "earliest");
         assert_eq!(q.peek_time(), Some(Time(5)));
         let mut order = vec![];
         while let Some((_, e)) = q.pop_until(Time(15)) {
@@ -158,42 +154,47 @@ mod tests {
         assert_eq!(q.pop_until(Time(20)), Some((Time(20), "late")));
     }
 
-    /// The calendar and the heap together pop exactly in (time, scheduling
-    /// order), checked against a plain sorted list.
+    /// The calendar and the heap together pop exactly in (time, tie key),
+    /// checked against a plain sorted list.
     #[test]
-    fn calendar_and_heap_keep_time_then_scheduling_order() {
+    fn calendar_and_heap_keep_time_then_tie_order() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let mut queue: EventQueue<u32> = EventQueue::default();
-        let mut model: Vec<(Time, u32)> = Vec::new();
+        let mut model: Vec<(Time, u64, u32)> = Vec::new();
         let mut now = Time(0);
         let (mut got, mut want) = (Vec::new(), Vec::new());
-        let mut pop_until = |queue: &mut EventQueue<u32>, model: &mut Vec<(Time, u32)>, limit: Time| {
+        let mut pop_until = |queue: &mut EventQueue<u32>, model: &mut Vec<(Time, u64, u32)>, limit: Time| {
             while let Some(e) = queue.pop_until(limit) {
                 got.push(e);
             }
-            // The model: the earliest time first, then the earliest scheduled.
-            model.sort_by_key(|&(at, i)| (at, i));
-            let due = model.iter().take_while(|(at, _)| *at <= limit).count();
-            want.extend(model.drain(..due));
+            // The model: the earliest time first, then the smallest tie.
+            model.sort_by_key(|&(at, tie, _)| (at, tie));
+            let due = model.iter().take_while(|(at, _, _)| *at <= limit).count();
+            want.extend(model.drain(..due).map(|(at, _, i)| (at, i)));
             assert_eq!(queue.len(), model.len());
-            assert_eq!(queue.peek_time(), model.first().map(|(at, _)| *at));
+            assert_eq!(queue.peek_time(), model.first().map(|(at, _, _)| *at));
         };
         for i in 0..30_000u32 {
             now += Dur(rng.random_range(0..40));
             // Near (the calendar's band is about a second), far (the heap),
-            // and a few fixed delays on both sides of the band's edge.
-            let (delay, fixed) = match rng.random_range(0..3) {
+            // and a few fixed delays on both sides of the band's edge, and
+            // many at the same instants.
+            let (delay, fixed) = match rng.random_range(0..4) {
                 0 => (Dur(rng.random_range(0..20_000)), false),
-                1 => (Dur(rng.random_range(0..3_000_000)), false),
+                1 => (Dur(rng.random_range(0..4) * 1_000), false),
+                2 => (Dur(rng.random_range(0..3_000_000)), false),
                 _ => (Dur(rng.random_range(0..12u64) * 100_000), true),
             };
+            // Ties in no particular order, as sources give them (distinct:
+            // mix64 is a bijection).
+            let tie = crate::core::hash::mix64(i as u64);
             if fixed {
-                queue.push_after(now, delay, i);
+                queue.push_after(now, delay, tie, i);
             } else {
-                queue.push(now + delay, i);
+                queue.push(now + delay, tie, i);
             }
-            model.push((now + delay, i));
+            model.push((now + delay, tie, i));
             if rng.random_bool(0.3) {
                 let limit = now + Dur(rng.random_range(0..2_000));
                 pop_until(&mut queue, &mut model, limit);

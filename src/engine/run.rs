@@ -74,8 +74,8 @@ pub(super) struct Scratch {
     order: Vec<(Time, u32, u8, u32)>,
     client_inputs: Vec<(Time, ClientId, ClientInput)>,
     active: Vec<NodeId>,
-    /// The active nodes' batches, back with their effects. Boxed as they
-    /// travel to and from the node tasks.
+    /// The window's batches, back from the nodes, when they are merged
+    /// (trace on). Boxed as they travel to and from the node tasks.
     #[allow(clippy::vec_box)]
     batches: Vec<Box<Batch>>,
     /// A client's effects outside a window.
@@ -289,65 +289,15 @@ impl Engine {
         }
         scratch.client_inputs = client_inputs;
 
-        // 4. Collect the nodes' batches of effects.
-        for _ in 0..scratch.active.len() {
-            let mut batch = self.done_rx.recv().await.expect("node tasks answer");
-            let n = batch.node;
-            if let Some(panic) = batch.panicked.take() {
-                self.failure.get_or_insert(panic);
-                let slot = &mut self.slots[n.index()];
-                slot.alive = false;
-                slot.inbox = None;
-            }
-            self.slots[n.index()].stats = batch.stats;
-            scratch.batches.push(batch);
+        // 4. Carry out every effect of the window. Latency draws, message
+        // names and the order of events of one instant depend only on what
+        // each source did (see `Engine::tie`), so the strategy leaves the
+        // queue the same; it only decides what waits for what.
+        if self.tracing {
+            self.carry_out_merged(&mut scratch).await;
+        } else {
+            self.carry_out_as_batches_return(&mut scratch).await;
         }
-        scratch.active.clear();
-
-        // 5. Merge in canonical order and carry the effects out. Each
-        // node's effects are in time order already, and node ranks are
-        // distinct, so merging the batches as they are gives the canonical
-        // order whatever order they came back in. The few other items (the
-        // clients' effects, drops noted at delivery) are sorted first.
-        // Stable driftsort: they are mostly in time order already.
-        scratch.order.sort();
-        let mut batches = std::mem::take(&mut scratch.batches);
-        let mut cursors: SmallVec<[NodeCursor<'_>; 8]> = batches.iter_mut().map(|b| NodeCursor::new(b)).collect();
-        let mut next_other = 0;
-        loop {
-            let mut best: Option<(Time, u32, u8, usize)> = scratch
-                .order
-                .get(next_other)
-                .map(|&(at, order, stream, _)| (at, order, stream, usize::MAX));
-            for (i, cursor) in cursors.iter().enumerate() {
-                if let Some((at, node)) = cursor.head()
-                    && best.is_none_or(|(t, o, st, _)| (at, node.0 as u32, 1) < (t, o, st))
-                {
-                    best = Some((at, node.0 as u32, 1, i));
-                }
-            }
-            let Some((at, _, _, source)) = best else { break };
-            if source != usize::MAX {
-                let (node, effect) = cursors[source].take();
-                self.apply_node_effect(at, node, effect);
-                continue;
-            }
-            let index = scratch.order[next_other].3;
-            next_other += 1;
-            match scratch.outputs[index as usize].take() {
-                Some(Item::Trace(event)) => self.trace.push(at, event),
-                Some(Item::Client(c, effect)) => self.apply_client_effect(at, c, effect),
-                None => {}
-            }
-        }
-        drop(cursors);
-        for mut batch in batches.drain(..) {
-            batch.outputs.clear();
-            batch.runs.clear();
-            let slot = &mut self.slots[batch.node.index()];
-            slot.batch = Some(batch);
-        }
-        scratch.batches = batches;
         scratch.order.clear();
         scratch.outputs.clear();
         self.scratch = scratch;
@@ -379,20 +329,143 @@ impl Engine {
         self.network.blocked(env.from, env.to)
     }
 
+    /// With the trace on: waits for every batch, then carries out all the
+    /// window's effects merged in canonical order, so that trace events
+    /// reach the trace in time order as they are raised. Each batch is in
+    /// time order already and node ranks are distinct, so merging the
+    /// batches as they are gives that order; the few other items (the
+    /// clients' effects, drops noted at delivery) are sorted first.
+    async fn carry_out_merged(&mut self, scratch: &mut Scratch) {
+        for _ in 0..scratch.active.len() {
+            let batch = self.collect_batch().await;
+            scratch.batches.push(batch);
+        }
+        scratch.active.clear();
+        scratch.order.sort_unstable();
+        let mut batches = std::mem::take(&mut scratch.batches);
+        let mut cursors: SmallVec<[NodeCursor<'_>; 8]> = batches.iter_mut().map(|b| NodeCursor::new(b)).collect();
+        let mut next_other = 0;
+        loop {
+            let mut best: Option<(Time, u32, u8, usize)> = scratch
+                .order
+                .get(next_other)
+                .map(|&(at, order, stream, _)| (at, order, stream, usize::MAX));
+            for (i, cursor) in cursors.iter().enumerate() {
+                if let Some((at, node)) = cursor.head()
+                    && best.is_none_or(|(t, o, st, _)| (at, node.0 as u32, 1) < (t, o, st))
+                {
+                    best = Some((at, node.0 as u32, 1, i));
+                }
+            }
+            let Some((at, _, _, source)) = best else { break };
+            if source != usize::MAX {
+                let (node, effect) = cursors[source].take();
+                self.apply_node_effect(at, node, effect);
+                continue;
+            }
+            let index = scratch.order[next_other].3;
+            next_other += 1;
+            self.apply_item(at, scratch.outputs[index as usize].take());
+        }
+        drop(cursors);
+        for batch in batches.drain(..) {
+            self.send_home(batch);
+        }
+        scratch.batches = batches;
+    }
+
+    /// With the trace off: carries out the other items at once, while the
+    /// nodes work, then each node's batch the moment it is back, so that
+    /// the first batches go out while later ones are still worked on. The
+    /// order batches come back in varies from run to run, and nothing done
+    /// here depends on it: each sender draws latency from its own generator
+    /// and schedules with its own tie keys, and the events the engine acts
+    /// on wait for the window's end, to be acted on in canonical order.
+    async fn carry_out_as_batches_return(&mut self, scratch: &mut Scratch) {
+        self.window_notes.open();
+        scratch.order.sort_unstable();
+        for &(at, order, stream, index) in &scratch.order {
+            self.window_notes.set_source(order, stream);
+            self.apply_item(at, scratch.outputs[index as usize].take());
+        }
+        for _ in 0..scratch.active.len() {
+            let mut batch = self.collect_batch().await;
+            let node = batch.node;
+            self.window_notes.set_source(node.0 as u32, 1);
+            let mut effects = batch.outputs.drain(..);
+            let mut done = 0;
+            for &(at, end) in &batch.runs {
+                for effect in effects.by_ref().take((end - done) as usize) {
+                    self.apply_node_effect(at, node, effect);
+                }
+                done = end;
+            }
+            debug_assert!(effects.next().is_none(), "the runs count the effects");
+            drop(effects);
+            self.send_home(batch);
+        }
+        scratch.active.clear();
+        for (at, event) in self.window_notes.close() {
+            self.act_and_trace(at, event);
+        }
+    }
+
+    /// Waits for the next batch back from a node task.
+    async fn collect_batch(&mut self) -> Box<Batch> {
+        let mut batch = self.done_rx.recv().await.expect("node tasks answer");
+        let n = batch.node;
+        if let Some(panic) = batch.panicked.take() {
+            self.failure.get_or_insert(panic);
+            let slot = &mut self.slots[n.index()];
+            slot.alive = false;
+            slot.inbox = None;
+        }
+        self.slots[n.index()].stats = batch.stats;
+        batch
+    }
+
+    /// Keeps a carried-out batch's buffers for the node's next window.
+    fn send_home(&mut self, mut batch: Box<Batch>) {
+        batch.outputs.clear();
+        batch.runs.clear();
+        let node = batch.node;
+        self.slots[node.index()].batch = Some(batch);
+    }
+
+    fn apply_item(&mut self, at: Time, item: Option<Item>) {
+        match item {
+            Some(Item::Trace(event)) => self.trace.push(at, event),
+            Some(Item::Client(c, effect)) => self.apply_client_effect(at, c, effect),
+            None => {}
+        }
+    }
+
     fn apply_node_effect(&mut self, at: Time, node: NodeId, effect: Effect<NodeTimer>) {
         match effect {
             Effect::Send { to, msg } => self.send(at, Endpoint::Node(node), to, msg),
             Effect::Timer { after, timer } => {
                 let epoch = self.slots[node.index()].epoch;
+                let tie = self.tie(Endpoint::Node(node));
                 self.queue
-                    .push_after(at, after, Scheduled::NodeTimer { node, epoch, timer });
+                    .push_after(at, after, tie, Scheduled::NodeTimer { node, epoch, timer });
             }
             Effect::Trace(event) => self.record_event(at, event),
         }
     }
 
     /// Keeps the events checkers need even with tracing off, then traces.
+    /// While a window's batches are carried out as they return, what the
+    /// engine acts on waits for the window's end (see [`super::window_notes`]).
     fn record_event(&mut self, at: Time, event: Event) {
+        if self.window_notes.is_open() && super::engine_acts_on(&event) {
+            self.window_notes.defer(at, event);
+            return;
+        }
+        self.act_and_trace(at, event);
+    }
+
+    /// Acts on an event (see [`Engine::on_note`]), then traces it.
+    fn act_and_trace(&mut self, at: Time, event: Event) {
         self.on_note(&event);
         let (node, key, lost, by, shadowed) = match &event {
             Event::Overwritten { node, key, lost, by } => (node, key, lost, by, false),
@@ -434,8 +507,9 @@ impl Engine {
         match effect {
             Effect::Send { to, msg } => self.send(at, Endpoint::Client(client), to, msg),
             Effect::Timer { after, timer } => {
+                let tie = self.tie(Endpoint::Client(client));
                 self.queue
-                    .push_after(at, after, Scheduled::ClientTimer { client, timer });
+                    .push_after(at, after, tie, Scheduled::ClientTimer { client, timer });
             }
             Effect::Trace(event) => self.trace.push(at, event),
         }
@@ -454,8 +528,10 @@ impl Engine {
 
     /// Puts a message on the network.
     fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, message: Box<Message>) {
-        self.next_msg += 1;
-        let msg = MsgId(self.next_msg);
+        // A message is named by its tie key: unique, and the same whatever
+        // order different senders' effects are carried out in.
+        let tie = self.tie(from);
+        let msg = MsgId(tie);
         let kind = message.kind();
         self.sent_by_kind[kind as usize] += 1;
         let from_epoch = match from {
@@ -490,7 +566,7 @@ impl Engine {
                     to,
                     message,
                 };
-                self.queue.push(arrives, Scheduled::Deliver(env));
+                self.queue.push(arrives, tie, Scheduled::Deliver(env));
             }
             Err(reason) => {
                 if self.tracing {
@@ -509,6 +585,27 @@ impl Engine {
         }
     }
 
+    /// The tie key of the next event `source` schedules: its rank (see
+    /// [`order_of`]) and a count (the node's own; one count for all the
+    /// clients, which the engine serves in canonical order). Events of
+    /// one instant come out in this order, which depends only on what each
+    /// source did, never on the order the engine carried sources out in.
+    pub(super) fn tie(&mut self, source: Endpoint) -> u64 {
+        let count = match source {
+            Endpoint::Node(n) => {
+                let slot = &mut self.slots[n.index()];
+                slot.scheduled += 1;
+                slot.scheduled
+            }
+            Endpoint::Client(_) => {
+                self.client_scheduled += 1;
+                self.client_scheduled
+            }
+        };
+        debug_assert!(count < 1 << 40);
+        ((order_of(source) as u64) << 40) | count
+    }
+
     fn record(&mut self, report: OpReport) {
         self.watch.remove(&report.op);
         if self.finished.len() >= super::REPORT_CAP
@@ -521,6 +618,7 @@ impl Engine {
     }
 }
 
+/// An endpoint's rank in the canonical order.
 fn order_of(e: Endpoint) -> u32 {
     match e {
         Endpoint::Node(n) => n.0 as u32,
