@@ -34,6 +34,10 @@ pub(super) struct Calendar {
     buckets: Vec<Bucket>,
     base: u64,
     len: usize,
+    /// Scratch for sorting a bucket: a count per microsecond of its width,
+    /// and the sorted events.
+    counts: Vec<u32>,
+    sorted: Vec<(Time, u64, u32)>,
 }
 
 impl Default for Calendar {
@@ -42,6 +46,8 @@ impl Default for Calendar {
             buckets: (0..COUNT).map(|_| Bucket::default()).collect(),
             base: 0,
             len: 0,
+            counts: vec![0; 1 << SHIFT],
+            sorted: Vec::new(),
         }
     }
 }
@@ -109,8 +115,7 @@ impl Calendar {
             self.base += 1;
             let bucket = &mut self.buckets[(self.base % COUNT) as usize];
             if !bucket.items.is_empty() {
-                // Tie keys differ, so an unstable sort gives the one order.
-                bucket.items.sort_unstable_by_key(|&(at, tie, _)| (at, tie));
+                sort_bucket(&mut bucket.items, &mut self.counts, &mut self.sorted);
                 return;
             }
         }
@@ -120,6 +125,37 @@ impl Calendar {
     pub fn len(&self) -> usize {
         self.len
     }
+}
+
+/// Sorts one bucket's events by (time, tie key): a counting sort on the
+/// microsecond within the bucket, then the few events that share an
+/// instant are put in tie order.
+fn sort_bucket(items: &mut Vec<(Time, u64, u32)>, counts: &mut [u32], sorted: &mut Vec<(Time, u64, u32)>) {
+    let mask = (1u64 << SHIFT) - 1;
+    let offset = |at: Time| (at.micros() & mask) as usize;
+    counts.fill(0);
+    for &(at, _, _) in items.iter() {
+        counts[offset(at)] += 1;
+    }
+    let mut start = 0;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = start;
+        start += n;
+    }
+    sorted.clear();
+    sorted.resize(items.len(), (Time(0), 0, 0));
+    for &item in items.iter() {
+        let place = &mut counts[offset(item.0)];
+        sorted[*place as usize] = item;
+        *place += 1;
+    }
+    for group in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
+        if group.len() > 1 {
+            group.sort_unstable_by_key(|&(_, tie, _)| tie);
+        }
+    }
+    std::mem::swap(items, sorted);
 }
 
 #[cfg(test)]
