@@ -110,12 +110,14 @@ pub fn spec() -> ClusterSpec {
 }
 
 /// The workload's `i`-th operation: even ones put, odd ones get the key
-/// the put before them wrote.
+/// the put before them wrote. Each key has a value of its own, as puts
+/// from real clients do not share one buffer.
 fn operation(i: usize, keys: &[Key], values: &[Value]) -> (Key, OpKind) {
-    let key = keys[(i / 2) % keys.len()].clone();
+    let k = (i / 2) % keys.len();
+    let key = keys[k].clone();
     let kind = if i.is_multiple_of(2) {
         OpKind::Put {
-            value: values[i % values.len()].clone(),
+            value: values[k % values.len()].clone(),
             w: None,
             pw: None,
             context: None,
@@ -132,7 +134,7 @@ pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String>
     let mut engine = Engine::new(&spec(), 1)?;
     engine.set_tracing(tracing);
     let keys = keys(w.keys);
-    let values: Vec<Value> = (0..64).map(value).collect();
+    let values: Vec<Value> = (0..w.keys).map(value).collect();
     let clients: Vec<ClientId> = (0..w.in_flight).map(|i| engine.client(&format!("c{i}"))).collect();
     let mut trace: Vec<TraceEvent> = Vec::with_capacity(1 << 16);
     let mut trace_events = 0u64;
