@@ -9,13 +9,14 @@
 //! Determinism: the engine processes virtual time in windows no longer than
 //! the shortest latency or timer (the *lookahead*), so nothing sent inside a
 //! window can arrive inside it. All nodes with inputs in a window work in
-//! parallel, and the engine carries out each node's batch of effects the
-//! moment it is back. Nothing it does with them depends on that order: each
-//! sender draws latencies from its own seeded generator, each event carries
-//! a tie key (sender, sender's count) that orders events of one instant, and
-//! what must keep the canonical order (time, then endpoint, then the order
-//! each raised it) waits until the window closes: trace events, and the few
-//! events the engine acts on (see `window_notes`). The same seed and the same
+//! parallel. Nothing the engine does with their effects depends on the order
+//! it meets them in: each sender draws latencies from its own seeded
+//! generator, and each event carries a tie key (sender, sender's count) that
+//! orders events of one instant. With the trace on, the effects are merged in
+//! a canonical order (time, then endpoint, then the order each produced
+//! them), so trace events come out in time order; with it off, each batch is
+//! carried out the moment it is back, and the few events the engine acts on
+//! wait for the window's end (see `window_notes`). The same seed and the same
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
@@ -200,7 +201,8 @@ pub struct Engine {
     clients: Vec<Client>,
     network: Network,
     trace: TraceBuffer,
-    /// What the window being carried out raised, until it closes.
+    /// The events the engine acts on, held while a window's batches are
+    /// carried out as they return.
     window_notes: window_notes::WindowNotes,
     tracing: bool,
     reports: FxHashMap<OpId, OpReport>,

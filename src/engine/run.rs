@@ -22,6 +22,42 @@ enum Item {
     Trace(Event),
 }
 
+/// Walks one node's batch of effects in order, moving each out once.
+struct NodeCursor<'a> {
+    node: NodeId,
+    effects: std::vec::Drain<'a, Effect<NodeTimer>>,
+    runs: &'a [(Time, u32)],
+    /// The index of the next effect, and the run it belongs to.
+    next: u32,
+    run: usize,
+}
+
+impl<'a> NodeCursor<'a> {
+    fn new(batch: &'a mut Batch) -> Self {
+        NodeCursor {
+            node: batch.node,
+            effects: batch.outputs.drain(..),
+            runs: &batch.runs,
+            next: 0,
+            run: 0,
+        }
+    }
+
+    /// The time of the next effect, and the node, if any is left.
+    fn head(&self) -> Option<(Time, NodeId)> {
+        self.runs.get(self.run).map(|&(at, _)| (at, self.node))
+    }
+
+    fn take(&mut self) -> (NodeId, Effect<NodeTimer>) {
+        let effect = self.effects.next().expect("the runs count the effects");
+        self.next += 1;
+        if self.next == self.runs[self.run].1 {
+            self.run += 1;
+        }
+        (self.node, effect)
+    }
+}
+
 enum ClientInput {
     Reply { msg: MsgId, from: Endpoint, reply: Reply },
     Timer(ClientTimer),
@@ -38,6 +74,10 @@ pub(super) struct Scratch {
     order: Vec<(Time, u32, u8, u32)>,
     client_inputs: Vec<(Time, ClientId, ClientInput)>,
     active: Vec<NodeId>,
+    /// The window's batches, back from the nodes, when they are merged
+    /// (trace on). Boxed as they travel to and from the node tasks.
+    #[allow(clippy::vec_box)]
+    batches: Vec<Box<Batch>>,
     /// A client's effects outside a window.
     client_effects: Vec<Effect<ClientTimer>>,
 }
@@ -249,15 +289,15 @@ impl Engine {
         }
         scratch.client_inputs = client_inputs;
 
-        // 4. Carry out every effect of the window, source by source: the
-        // other items at once, while the nodes work, then each node's batch
-        // the moment it is back, so that the first batches go out while
-        // later ones are still worked on. Nothing done here depends on the
-        // order batches come back in: each sender draws latency from its own
-        // generator and schedules with its own tie keys (`Engine::tie`), and
-        // what must keep the canonical order (the trace, the events the
-        // engine acts on) waits in `window_notes` until the window closes.
-        self.carry_out(&mut scratch).await;
+        // 4. Carry out every effect of the window. Latency draws, message
+        // names and the order of events of one instant depend only on what
+        // each source did (see `Engine::tie`), so the strategy leaves the
+        // queue the same; it only decides what waits for what.
+        if self.tracing {
+            self.carry_out_merged(&mut scratch).await;
+        } else {
+            self.carry_out_as_batches_return(&mut scratch).await;
+        }
         scratch.order.clear();
         scratch.outputs.clear();
         self.scratch = scratch;
@@ -289,19 +329,69 @@ impl Engine {
         self.network.blocked(env.from, env.to)
     }
 
-    /// Carries out the window's effects (see step 4 of `run_window`).
-    async fn carry_out(&mut self, scratch: &mut Scratch) {
+    /// With the trace on: waits for every batch, then carries out all the
+    /// window's effects merged in canonical order, so that trace events
+    /// reach the trace in time order as they are raised. Each batch is in
+    /// time order already and node ranks are distinct, so merging the
+    /// batches as they are gives that order; the few other items (the
+    /// clients' effects, drops noted at delivery) are sorted first.
+    async fn carry_out_merged(&mut self, scratch: &mut Scratch) {
+        for _ in 0..scratch.active.len() {
+            let batch = self.collect_batch().await;
+            scratch.batches.push(batch);
+        }
+        scratch.active.clear();
+        scratch.order.sort_unstable();
+        let mut batches = std::mem::take(&mut scratch.batches);
+        let mut cursors: SmallVec<[NodeCursor<'_>; 8]> = batches.iter_mut().map(|b| NodeCursor::new(b)).collect();
+        let mut next_other = 0;
+        loop {
+            let mut best: Option<(Time, u32, u8, usize)> = scratch
+                .order
+                .get(next_other)
+                .map(|&(at, order, stream, _)| (at, order, stream, usize::MAX));
+            for (i, cursor) in cursors.iter().enumerate() {
+                if let Some((at, node)) = cursor.head()
+                    && best.is_none_or(|(t, o, st, _)| (at, node.0 as u32, 1) < (t, o, st))
+                {
+                    best = Some((at, node.0 as u32, 1, i));
+                }
+            }
+            let Some((at, _, _, source)) = best else { break };
+            if source != usize::MAX {
+                let (node, effect) = cursors[source].take();
+                self.apply_node_effect(at, node, effect);
+                continue;
+            }
+            let index = scratch.order[next_other].3;
+            next_other += 1;
+            self.apply_item(at, scratch.outputs[index as usize].take());
+        }
+        drop(cursors);
+        for batch in batches.drain(..) {
+            self.send_home(batch);
+        }
+        scratch.batches = batches;
+    }
+
+    /// With the trace off: carries out the other items at once, while the
+    /// nodes work, then each node's batch the moment it is back, so that
+    /// the first batches go out while later ones are still worked on. The
+    /// order batches come back in varies from run to run, and nothing done
+    /// here depends on it: each sender draws latency from its own generator
+    /// and schedules with its own tie keys, and the events the engine acts
+    /// on wait for the window's end, to be acted on in canonical order.
+    async fn carry_out_as_batches_return(&mut self, scratch: &mut Scratch) {
         self.window_notes.open();
         scratch.order.sort_unstable();
-        for (i, &(at, order, stream, index)) in scratch.order.iter().enumerate() {
-            // The other items are in canonical order: one list.
-            self.window_notes.set_source(order, stream, i == 0);
+        for &(at, order, stream, index) in &scratch.order {
+            self.window_notes.set_source(order, stream);
             self.apply_item(at, scratch.outputs[index as usize].take());
         }
         for _ in 0..scratch.active.len() {
             let mut batch = self.collect_batch().await;
             let node = batch.node;
-            self.window_notes.set_source(node.0 as u32, 1, true);
+            self.window_notes.set_source(node.0 as u32, 1);
             let mut effects = batch.outputs.drain(..);
             let mut done = 0;
             for &(at, end) in &batch.runs {
@@ -315,11 +405,9 @@ impl Engine {
             self.send_home(batch);
         }
         scratch.active.clear();
-        for (key, event) in self.window_notes.take_deferred() {
-            self.window_notes.act_as(key);
-            self.act_and_trace(key.0, event);
+        for (at, event) in self.window_notes.close() {
+            self.act_and_trace(at, event);
         }
-        self.window_notes.close_into(&mut self.trace);
     }
 
     /// Waits for the next batch back from a node task.
@@ -346,19 +434,9 @@ impl Engine {
 
     fn apply_item(&mut self, at: Time, item: Option<Item>) {
         match item {
-            Some(Item::Trace(event)) => self.trace_event(at, event),
+            Some(Item::Trace(event)) => self.trace.push(at, event),
             Some(Item::Client(c, effect)) => self.apply_client_effect(at, c, effect),
             None => {}
-        }
-    }
-
-    /// Traces an event of the window being carried out (or, outside one,
-    /// at once).
-    fn trace_event(&mut self, at: Time, event: Event) {
-        if self.window_notes.is_open() {
-            self.window_notes.trace(at, event);
-        } else {
-            self.trace.push(at, event);
         }
     }
 
@@ -376,8 +454,8 @@ impl Engine {
     }
 
     /// Keeps the events checkers need even with tracing off, then traces.
-    /// Inside a window, what the engine acts on waits for the window's end
-    /// (see [`super::window_notes`]).
+    /// While a window's batches are carried out as they return, what the
+    /// engine acts on waits for the window's end (see [`super::window_notes`]).
     fn record_event(&mut self, at: Time, event: Event) {
         if self.window_notes.is_open() && super::engine_acts_on(&event) {
             self.window_notes.defer(at, event);
@@ -394,7 +472,7 @@ impl Engine {
             Event::Shadowed { node, key, sibling, by } => (node, key, sibling, by, true),
             _ => {
                 if self.tracing {
-                    self.trace_event(at, event);
+                    self.trace.push(at, event);
                 }
                 return;
             }
@@ -421,7 +499,7 @@ impl Engine {
             return;
         }
         if self.tracing {
-            self.trace_event(at, event);
+            self.trace.push(at, event);
         }
     }
 
@@ -433,7 +511,7 @@ impl Engine {
                 self.queue
                     .push_after(at, after, tie, Scheduled::ClientTimer { client, timer });
             }
-            Effect::Trace(event) => self.trace_event(at, event),
+            Effect::Trace(event) => self.trace.push(at, event),
         }
     }
 
@@ -469,7 +547,7 @@ impl Engine {
                 let arrives = at + latency;
                 if self.tracing {
                     let key = message.key().cloned();
-                    self.trace_event(
+                    self.trace.push(
                         at,
                         Event::Sent {
                             msg,
@@ -492,7 +570,7 @@ impl Engine {
             }
             Err(reason) => {
                 if self.tracing {
-                    self.trace_event(
+                    self.trace.push(
                         at,
                         Event::Dropped {
                             msg,
