@@ -602,8 +602,11 @@ impl Engine {
                 self.client_scheduled
             }
         };
-        debug_assert!(count < 1 << 40);
-        ((order_of(source) as u64) << 40) | count
+        // Ranks stay below 2^17 and counts below 2^36, so the key (which
+        // also names messages in JSON timelines) stays a safe integer
+        // for JavaScript readers: below 2^53.
+        debug_assert!(count < 1 << 36);
+        ((order_of(source) as u64) << 36) | count
     }
 
     fn record(&mut self, report: OpReport) {

@@ -2,7 +2,7 @@
 //! the trace. Each message keeps its endpoints' anchors, found once when it
 //! is sent, so a frame only interpolates.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use crate::core::ids::MsgId;
@@ -57,7 +57,11 @@ pub struct Flash {
 /// Every message in flight and the recent drops.
 #[derive(Debug, Default)]
 pub struct Flights {
-    live: BTreeMap<MsgId, Flight>,
+    /// By (time sent, message): oldest first. Message names say who sent
+    /// them, not when, so the time comes first.
+    live: BTreeMap<(Time, MsgId), Flight>,
+    /// When each message in `live` was sent.
+    sent_at: HashMap<MsgId, Time>,
     flashes: VecDeque<Flash>,
     /// When (the app's real time) each kind was last sent, by kind: the
     /// ring's legend names the kinds on screen lately first.
@@ -67,6 +71,7 @@ pub struct Flights {
 impl Flights {
     pub fn clear(&mut self) {
         self.live.clear();
+        self.sent_at.clear();
         self.flashes.clear();
         self.last_sent = Default::default();
     }
@@ -107,11 +112,14 @@ impl Flights {
                 if let Some(t) = self.last_sent.get_mut(*kind as usize) {
                     *t = Some(real_now);
                 }
-                if self.live.len() >= FLIGHT_CAP {
-                    self.live.pop_first();
+                if self.live.len() >= FLIGHT_CAP
+                    && let Some(((_, oldest), _)) = self.live.pop_first()
+                {
+                    self.sent_at.remove(&oldest);
                 }
+                self.sent_at.insert(*msg, at);
                 self.live.insert(
-                    *msg,
+                    (at, *msg),
                     Flight {
                         kind: *kind,
                         from: anchor(homes, *from),
@@ -122,7 +130,7 @@ impl Flights {
                 );
             }
             Event::Delivered { msg, .. } => {
-                self.live.remove(msg);
+                self.land(*msg);
             }
             Event::Dropped {
                 msg,
@@ -133,7 +141,7 @@ impl Flights {
             } => {
                 // Lost on arrival: it flew all the way. Lost when sent: it
                 // died at the wall between the two.
-                let (from_a, to_a, along) = match self.live.remove(msg) {
+                let (from_a, to_a, along) = match self.land(*msg) {
                     Some(f) => (f.from, f.to, 1.0),
                     None => (anchor(homes, *from), anchor(homes, *to), 0.5),
                 };
@@ -164,7 +172,20 @@ impl Flights {
             self.flashes.pop_front();
         }
         let grace = crate::core::time::Dur::from_secs(5);
-        self.live.retain(|_, f| now <= f.arrives + grace);
+        let sent_at = &mut self.sent_at;
+        self.live.retain(|(_, msg), f| {
+            let keep = now <= f.arrives + grace;
+            if !keep {
+                sent_at.remove(msg);
+            }
+            keep
+        });
+    }
+
+    /// A message's flight ended: forgets it and returns it, if it was known.
+    fn land(&mut self, msg: MsgId) -> Option<Flight> {
+        let sent = self.sent_at.remove(&msg)?;
+        self.live.remove(&(sent, msg))
     }
 }
 
@@ -281,6 +302,46 @@ mod tests {
         assert_eq!(f.flashes().count(), 1);
         f.expire(Time(0), Duration::from_secs(2));
         assert_eq!(f.flashes().count(), 0);
+    }
+
+    /// Message names say who sent them, not when: flights still come oldest
+    /// first, the oldest goes when the cap is reached, and a delivery finds
+    /// its flight by name.
+    #[test]
+    fn flights_are_kept_in_the_order_they_were_sent_whatever_their_names() {
+        let r = ring();
+        let h = Homes::new(&r, 2);
+        let mut f = Flights::default();
+        let total = FLIGHT_CAP as u64 + 2;
+        for i in 0..total {
+            // Later messages get smaller names.
+            f.observe(
+                Time(i),
+                &sent(total - i, n(0), n(1), MsgKind::Ack, None, 10),
+                &h,
+                Duration::ZERO,
+            );
+        }
+        assert_eq!(f.len(), FLIGHT_CAP);
+        let times: Vec<u64> = f.live().map(|x| x.sent.micros()).collect();
+        assert_eq!(times.first(), Some(&2), "the two oldest went");
+        assert!(times.windows(2).all(|w| w[0] < w[1]), "oldest first");
+        // The newest message (sent at total - 1) is named 1.
+        f.observe(
+            Time(total),
+            &Event::Delivered {
+                msg: MsgId(1),
+                from: n(0),
+                to: n(1),
+                kind: MsgKind::Ack,
+            },
+            &h,
+            Duration::ZERO,
+        );
+        assert_eq!(f.len(), FLIGHT_CAP - 1);
+        assert_eq!(f.live().last().map(|x| x.sent.micros()), Some(total - 2));
+        f.expire(Time(10_000_000), Duration::ZERO);
+        assert!(f.is_empty());
     }
 
     #[test]
