@@ -457,7 +457,14 @@ impl Engine {
     /// While a window's batches are carried out as they return, what the
     /// engine acts on waits for the window's end (see [`super::window_notes`]).
     fn record_event(&mut self, at: Time, event: Event) {
-        if self.window_notes.is_open() && super::engine_acts_on(&event) {
+        if !super::engine_acts_on(&event) {
+            // Nearly every event: only traced.
+            if self.tracing {
+                self.trace.push(at, event);
+            }
+            return;
+        }
+        if self.window_notes.is_open() {
             self.window_notes.defer(at, event);
             return;
         }
