@@ -12,9 +12,9 @@
 //!
 //! While anti-entropy is off nothing compares trees, so writes leave them
 //! (and the store's entry hashes) alone, and the forest falls behind. The
-//! first read after that (the TUI's Merkle pane, or anti-entropy turned back
-//! on) rebuilds it from the store, so every read sees the trees that upkeep
-//! on every write would have given.
+//! first read after that (the TUI's Merkle pane) rebuilds it from the
+//! store, and so does switching anti-entropy back on; every read sees the
+//! trees that upkeep on every write would have given.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -100,8 +100,8 @@ impl Forest {
 
 impl Node {
     /// Works out which ranges this node replicates (at boot, and when the
-    /// ring, N or the depth change) and builds their trees from its store,
-    /// now if writes keep them up to date, else when they are first read.
+    /// ring, N or the depth change) and builds their trees from its store:
+    /// now while anti-entropy runs, else when they are first read.
     pub(super) fn rebuild_forest(&mut self) {
         let n = self.settings.replicas;
         let depth = self.settings.merkle_depth;
@@ -124,10 +124,7 @@ impl Node {
             behind: Cell::new(true),
             cursor: self.forest.cursor,
         };
-        self.store.keep_hashes(self.keeps_merkle_trees());
-        if self.keeps_merkle_trees() {
-            self.forest.build_trees(&self.store, &self.ring);
-        }
+        self.follow_merkle_upkeep();
     }
 
     /// Whether writes keep the trees up to date: only while anti-entropy
@@ -136,11 +133,16 @@ impl Node {
         self.settings.anti_entropy_interval.is_some()
     }
 
-    /// Anti-entropy was switched on or off.
-    pub(super) fn anti_entropy_switched(&mut self) {
-        self.store.keep_hashes(self.keeps_merkle_trees());
-        if !self.keeps_merkle_trees() {
+    /// Sets the store's hashing and the forest to follow the settings (at
+    /// a rebuild, and when anti-entropy is switched on or off): while
+    /// anti-entropy runs the trees are up to date, else they fall behind.
+    pub(super) fn follow_merkle_upkeep(&mut self) {
+        let on = self.keeps_merkle_trees();
+        self.store.keep_hashes(on);
+        if !on {
             self.forest.behind.set(true);
+        } else if self.forest.behind.get() {
+            self.forest.build_trees(&self.store, &self.ring);
         }
     }
 
@@ -152,7 +154,7 @@ impl Node {
             self.forest.behind.set(true);
             return;
         }
-        if old == new || self.forest.behind.get() {
+        if old == new {
             return;
         }
         let pos = Ring::position(key);

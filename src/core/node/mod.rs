@@ -288,7 +288,7 @@ impl Node {
         if rebuild {
             self.rebuild_forest();
         } else if switched {
-            self.anti_entropy_switched();
+            self.follow_merkle_upkeep();
         }
     }
 
