@@ -6,9 +6,10 @@
 //! the clock. A binary heap pays a dozen scattered comparisons to push
 //! and pop each of them. Here an event is appended to the bucket of its
 //! time (no ordering at all), and a bucket is sorted once, by time and tie
-//! key, when the clock reaches it: a calendar queue. Events beyond the band (or, after the
-//! clock moved on, behind it) are refused and the caller keeps them in its
-//! heap, so every push is accepted somewhere and the order stays exact.
+//! key, when the clock reaches it: a calendar queue. Events beyond the
+//! band (or, after the clock moved on, behind it) are refused and the
+//! caller keeps them in its heap, so every push is accepted somewhere and
+//! the order stays exact.
 
 use crate::core::time::Time;
 
