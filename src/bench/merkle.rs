@@ -109,6 +109,7 @@ fn collect(from: NodeId, out: &mut NodeOutbox, queue: &mut Vec<(NodeId, NodeId, 
             Effect::Send {
                 to: Endpoint::Node(to),
                 msg,
+                ..
             } => queue.push((from, to, *msg)),
             Effect::Trace(Event::AntiEntropy { stats, .. }) => {
                 figure.sessions += 1;

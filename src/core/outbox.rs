@@ -5,7 +5,7 @@
 //! network, timers onto the virtual clock, trace events into the trace.
 
 use super::ids::Endpoint;
-use super::message::Message;
+use super::message::{Message, MsgKind};
 use super::time::Dur;
 use super::trace::Event;
 
@@ -18,6 +18,10 @@ use super::trace::Event;
 pub enum Effect<T> {
     Send {
         to: Endpoint,
+        /// The message's kind, noted where the message is made: the engine
+        /// counts and routes by it without reading the message, whose
+        /// memory is warm in the sender's core cache, not in its own.
+        kind: MsgKind,
         msg: Box<Message>,
     },
     /// Fire `timer` back at the same actor after `after`.
@@ -45,7 +49,12 @@ impl<T> Outbox<T> {
     }
 
     pub fn send(&mut self, to: Endpoint, msg: Message) {
-        self.effects.push(Effect::Send { to, msg: Box::new(msg) });
+        let kind = msg.kind();
+        self.effects.push(Effect::Send {
+            to,
+            kind,
+            msg: Box::new(msg),
+        });
     }
 
     pub fn timer(&mut self, after: Dur, timer: T) {

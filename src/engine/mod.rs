@@ -65,6 +65,7 @@ pub const REPORT_CAP: usize = 100_000;
 #[derive(Debug)]
 struct Envelope {
     msg: MsgId,
+    kind: crate::core::message::MsgKind,
     from: Endpoint,
     /// The sender's incarnation when it sent: a message from a node that has
     /// since crashed is lost with it.

@@ -2,7 +2,7 @@
 
 use crate::core::client::{ClientTimer, OpReport};
 use crate::core::ids::{ClientId, Endpoint, MsgId, NodeId, OpId};
-use crate::core::message::{Message, Reply};
+use crate::core::message::{Message, MsgKind};
 use crate::core::node::NodeTimer;
 use crate::core::outbox::Effect;
 use crate::core::time::{Dur, Time};
@@ -59,7 +59,14 @@ impl<'a> NodeCursor<'a> {
 }
 
 enum ClientInput {
-    Reply { msg: MsgId, from: Endpoint, reply: Reply },
+    /// Still boxed: the message was written on the coordinator's core, and
+    /// the clients read it while the nodes work, not while the window's
+    /// events are being sorted out.
+    Reply {
+        msg: MsgId,
+        from: Endpoint,
+        message: Box<Message>,
+    },
     Timer(ClientTimer),
 }
 
@@ -181,7 +188,7 @@ impl Engine {
                                     msg: env.msg,
                                     from: env.from,
                                     to: env.to,
-                                    kind: env.message.kind(),
+                                    kind: env.kind,
                                     reason,
                                 }),
                             );
@@ -206,14 +213,16 @@ impl Engine {
                             ));
                         }
                         Endpoint::Client(c) => {
-                            let Message::Reply(reply) = *env.message else { continue };
-                            if self.watch.contains(&reply.op) {
+                            if !self.watch.is_empty()
+                                && let Message::Reply(reply) = &*env.message
+                                && self.watch.contains(&reply.op)
+                            {
                                 end = at;
                             }
                             let input = ClientInput::Reply {
                                 msg: env.msg,
                                 from: env.from,
-                                reply,
+                                message: env.message,
                             };
                             scratch.client_inputs.push((at, c, input));
                         }
@@ -259,7 +268,9 @@ impl Engine {
         for (at, c, input) in client_inputs.drain(..) {
             let client = &mut self.clients[c.index()];
             let reports: SmallVec<[OpReport; 1]> = match input {
-                ClientInput::Reply { msg, from, reply } => {
+                ClientInput::Reply { msg, from, message } => {
+                    // Clients are only ever sent replies.
+                    let Message::Reply(reply) = *message else { continue };
                     self.client_outbox.trace(|| Event::Delivered {
                         msg,
                         from,
@@ -442,7 +453,7 @@ impl Engine {
 
     fn apply_node_effect(&mut self, at: Time, node: NodeId, effect: Effect<NodeTimer>) {
         match effect {
-            Effect::Send { to, msg } => self.send(at, Endpoint::Node(node), to, msg),
+            Effect::Send { to, kind, msg } => self.send(at, Endpoint::Node(node), to, kind, msg),
             Effect::Timer { after, timer } => {
                 let epoch = self.slots[node.index()].epoch;
                 let tie = self.tie(Endpoint::Node(node));
@@ -512,7 +523,7 @@ impl Engine {
 
     fn apply_client_effect(&mut self, at: Time, client: ClientId, effect: Effect<ClientTimer>) {
         match effect {
-            Effect::Send { to, msg } => self.send(at, Endpoint::Client(client), to, msg),
+            Effect::Send { to, kind, msg } => self.send(at, Endpoint::Client(client), to, kind, msg),
             Effect::Timer { after, timer } => {
                 let tie = self.tie(Endpoint::Client(client));
                 self.queue
@@ -534,12 +545,11 @@ impl Engine {
     }
 
     /// Puts a message on the network.
-    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, message: Box<Message>) {
+    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, kind: MsgKind, message: Box<Message>) {
         // A message is named by its tie key: unique, and the same whatever
         // order different senders' effects are carried out in.
         let tie = self.tie(from);
         let msg = MsgId(tie);
-        let kind = message.kind();
         self.sent_by_kind[kind as usize] += 1;
         let from_epoch = match from {
             Endpoint::Node(n) => {
@@ -568,6 +578,7 @@ impl Engine {
                 }
                 let env = Envelope {
                     msg,
+                    kind,
                     from,
                     from_epoch,
                     to,

@@ -74,7 +74,7 @@ fn sends(out: &NodeOutbox) -> Vec<(Endpoint, &Message)> {
     out.effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Send { to, msg } => Some((*to, &**msg)),
+            Effect::Send { to, msg, .. } => Some((*to, &**msg)),
             _ => None,
         })
         .collect()
@@ -887,6 +887,7 @@ mod anti_entropy {
                     Effect::Send {
                         to: Endpoint::Node(to),
                         msg,
+                        ..
                     } => queue.push((from, to, *msg)),
                     Effect::Trace(Event::AntiEntropy { stats, skipped, .. }) => records.push((stats, skipped)),
                     _ => {}
