@@ -8,6 +8,7 @@ use super::ids::Endpoint;
 use super::message::{Message, MsgKind};
 use super::time::Dur;
 use super::trace::Event;
+use super::version::Key;
 
 /// One thing to do, in the order it was decided. Messages are boxed: an
 /// effect passes through several queues on its way, and moving a pointer is
@@ -22,6 +23,9 @@ pub enum Effect<T> {
         /// counts and routes by it without reading the message, whose
         /// memory is warm in the sender's core cache, not in its own.
         kind: MsgKind,
+        /// With the trace on, the message's key, for the trace's record of
+        /// the send (taken here for the same reason).
+        key: Option<Key>,
         msg: Box<Message>,
     },
     /// Fire `timer` back at the same actor after `after`.
@@ -50,9 +54,11 @@ impl<T> Outbox<T> {
 
     pub fn send(&mut self, to: Endpoint, msg: Message) {
         let kind = msg.kind();
+        let key = if self.tracing { msg.key().cloned() } else { None };
         self.effects.push(Effect::Send {
             to,
             kind,
+            key,
             msg: Box::new(msg),
         });
     }

@@ -7,6 +7,7 @@ use crate::core::node::NodeTimer;
 use crate::core::outbox::Effect;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{DropReason, Event};
+use crate::core::version::Key;
 
 use smallvec::SmallVec;
 
@@ -453,7 +454,7 @@ impl Engine {
 
     fn apply_node_effect(&mut self, at: Time, node: NodeId, effect: Effect<NodeTimer>) {
         match effect {
-            Effect::Send { to, kind, msg } => self.send(at, Endpoint::Node(node), to, kind, msg),
+            Effect::Send { to, kind, key, msg } => self.send(at, Endpoint::Node(node), to, kind, key, msg),
             Effect::Timer { after, timer } => {
                 let epoch = self.slots[node.index()].epoch;
                 let tie = self.tie(Endpoint::Node(node));
@@ -523,7 +524,7 @@ impl Engine {
 
     fn apply_client_effect(&mut self, at: Time, client: ClientId, effect: Effect<ClientTimer>) {
         match effect {
-            Effect::Send { to, kind, msg } => self.send(at, Endpoint::Client(client), to, kind, msg),
+            Effect::Send { to, kind, key, msg } => self.send(at, Endpoint::Client(client), to, kind, key, msg),
             Effect::Timer { after, timer } => {
                 let tie = self.tie(Endpoint::Client(client));
                 self.queue
@@ -545,7 +546,7 @@ impl Engine {
     }
 
     /// Puts a message on the network.
-    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, kind: MsgKind, message: Box<Message>) {
+    fn send(&mut self, at: Time, from: Endpoint, to: Endpoint, kind: MsgKind, key: Option<Key>, message: Box<Message>) {
         // A message is named by its tie key: unique, and the same whatever
         // order different senders' effects are carried out in.
         let tie = self.tie(from);
@@ -563,7 +564,6 @@ impl Engine {
             Ok(latency) => {
                 let arrives = at + latency;
                 if self.tracing {
-                    let key = message.key().cloned();
                     self.trace.push(
                         at,
                         Event::Sent {
