@@ -106,7 +106,10 @@ struct Pending {
 pub struct Client {
     id: ClientId,
     contexts: FxHashMap<Key, VClock>,
-    pending: FxHashMap<OpId, Pending>,
+    /// Operations in flight, in no particular order. Kept inline: a client
+    /// nearly always has one, and a thousand clients served in turn find
+    /// it beside their other fields instead of behind a table.
+    pending: SmallVec<[Pending; 1]>,
     /// When each attempt gives up.
     deadlines: Deadlines<ClientTimer>,
     /// Boxed: it is used only by any-node routing, and a thousand clients
@@ -120,7 +123,7 @@ impl Client {
         Client {
             id,
             contexts: FxHashMap::default(),
-            pending: FxHashMap::default(),
+            pending: SmallVec::new(),
             deadlines: Deadlines::new(ClientTimer::Wake),
             rng: Box::new(ChaCha8Rng::seed_from_u64(seed)),
         }
@@ -194,12 +197,21 @@ impl Client {
             context,
         };
         self.send_attempt(now, &pending, ring, settings, out);
-        self.pending.insert(id, pending);
+        self.pending.push(pending);
     }
 
     /// Whether any of `ops` waits for an answer here.
     pub fn is_waiting_for_any(&self, ops: &rustc_hash::FxHashSet<OpId>) -> bool {
-        self.pending.keys().any(|op| ops.contains(op))
+        self.pending.iter().any(|p| ops.contains(&p.request.op))
+    }
+
+    fn pending_index(&self, op: OpId) -> Option<usize> {
+        self.pending.iter().position(|p| p.request.op == op)
+    }
+
+    fn take_pending(&mut self, op: OpId) -> Option<Pending> {
+        let i = self.pending_index(op)?;
+        Some(self.pending.swap_remove(i))
     }
 
     fn send_attempt(&mut self, now: Time, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
@@ -226,7 +238,7 @@ impl Client {
     /// An answer arrived. Returns the finished operation (the first answer
     /// wins; a late answer from an earlier attempt is ignored).
     pub fn handle_reply(&mut self, now: Time, reply: Reply, out: &mut ClientOutbox) -> Option<OpReport> {
-        let p = self.pending.remove(&reply.op)?;
+        let p = self.take_pending(reply.op)?;
         match &reply.outcome {
             Outcome::Put { clock, .. } => {
                 self.contexts.insert(p.request.key.clone(), clock.clone());
@@ -264,7 +276,9 @@ impl Client {
                 self.deadlines.rearm(
                     now,
                     |timer| match timer {
-                        ClientTimer::Attempt { op, attempt } => pending.get(op).is_some_and(|p| p.attempt == *attempt),
+                        ClientTimer::Attempt { op, attempt } => {
+                            pending.iter().any(|p| p.request.op == *op && p.attempt == *attempt)
+                        }
                         ClientTimer::Wake => false,
                     },
                     out,
@@ -284,18 +298,19 @@ impl Client {
         settings: &Settings,
         out: &mut ClientOutbox,
     ) -> Option<OpReport> {
-        let p = self.pending.get_mut(&op)?;
+        let i = self.pending_index(op)?;
+        let p = &mut self.pending[i];
         if p.attempt != attempt {
             return None;
         }
         if (attempt as usize + 1) < p.candidates.len() && p.via.is_none() {
             p.attempt += 1;
-            let p = self.pending.remove(&op).expect("present");
+            let p = self.pending.swap_remove(i);
             self.send_attempt(now, &p, ring, settings, out);
-            self.pending.insert(op, p);
+            self.pending.push(p);
             return None;
         }
-        let p = self.pending.remove(&op).expect("present");
+        let p = self.pending.swap_remove(i);
         let outcome = Outcome::Unavailable(Failure::NoCoordinator);
         Some(self.finish(now, p, outcome, None, SmallVec::new(), out))
     }
