@@ -169,7 +169,8 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
                         to: Endpoint::Node(node.id()),
                         kind: message.kind(),
                     });
-                    node.handle_message(at, from, *message, outbox);
+                    let message = outbox.unbox(message);
+                    node.handle_message(at, from, message, outbox);
                 }
                 NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
             }

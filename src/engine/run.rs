@@ -271,7 +271,9 @@ impl Engine {
             let reports: SmallVec<[OpReport; 1]> = match input {
                 ClientInput::Reply { msg, from, message } => {
                     // Clients are only ever sent replies.
-                    let Message::Reply(reply) = *message else { continue };
+                    let Message::Reply(reply) = self.client_outbox.unbox(message) else {
+                        continue;
+                    };
                     self.client_outbox.trace(|| Event::Delivered {
                         msg,
                         from,
