@@ -147,6 +147,10 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
     outbox.set_tracing(batch.tracing);
     debug_assert!(outbox.is_empty() && batch.outputs.is_empty());
     outbox.swap_buffer(&mut batch.outputs);
+    node.prefetch(batch.inputs.iter().filter_map(|(_, input)| match input {
+        NodeInput::Message { message, .. } => Some(&**message),
+        NodeInput::Timer(_) => None,
+    }));
     for (at, input) in batch.inputs.drain(..) {
         // A node that left stops at that instant: what reaches it later in
         // the same window is lost, as it would be at a stopped node.
