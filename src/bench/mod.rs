@@ -16,6 +16,7 @@ pub mod gossip;
 pub mod merkle;
 pub mod scale;
 pub mod tui;
+pub mod warm_memory;
 
 use std::io::Write;
 
