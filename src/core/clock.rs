@@ -28,7 +28,10 @@ pub enum Causality {
 /// A vector clock: counters per node, kept sorted by node id with no zero entries.
 #[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct VClock {
-    entries: SmallVec<[(NodeId, u32); 4]>,
+    /// Three entries inline (32 bytes in all): a key's writers are its
+    /// coordinators, nearly always among its N = 3 replicas. A clock with
+    /// more entries moves to the heap.
+    entries: SmallVec<[(NodeId, u32); 3]>,
 }
 
 impl Clone for VClock {

@@ -380,7 +380,7 @@ impl Node {
 /// through another entry. See [`crate::core::trace::Event::Shadowed`].
 fn shadowed_siblings<'a>(v: &'a Version, stored: &'a [Version], mode: ClockMode) -> impl Iterator<Item = &'a Version> {
     let writer = v.stamp.node;
-    let seen = match (mode, v.stamp.seen_own) {
+    let seen = match (mode, v.stamp.seen_own()) {
         (ClockMode::Vector, Some(seen)) => Some(seen),
         _ => None,
     };

@@ -159,11 +159,7 @@ impl Node {
             .chain([context.get(me)])
             .max()
             .unwrap_or(0);
-        let stamp = Stamp {
-            micros: now.micros(),
-            node: me,
-            seen_own: Some(context.get(me)),
-        };
+        let stamp = Stamp::new(now.micros(), me, Some(context.get(me)));
         match self.settings.clocks {
             ClockMode::Dotted => Version {
                 value,

@@ -118,11 +118,7 @@ fn coordinator_stores_replicates_and_answers_at_w() {
     );
     assert_eq!(
         stored[0].stamp,
-        crate::core::version::Stamp {
-            micros: 0,
-            node: B,
-            seen_own: Some(0)
-        },
+        crate::core::version::Stamp::new(0, B, Some(0)),
         "stamped by its coordinator, who had seen none of its own writes"
     );
     let targets: Vec<Endpoint> = sends(&out).iter().map(|(to, _)| *to).collect();
