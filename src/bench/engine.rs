@@ -148,6 +148,8 @@ fn operation(i: usize, keys: &[Key], values: &[Value]) -> (Key, OpKind) {
 pub async fn run_engine(w: Workload, data: LoadData, tracing: bool) -> Result<EngineRun, String> {
     let mut engine = Engine::new(&spec(), 1)?;
     engine.set_tracing(tracing);
+    // The run has the runtime to itself, flat out.
+    engine.set_busy_polling(true);
     let LoadData { keys, values } = data;
     let clients: Vec<ClientId> = (0..w.in_flight).map(|i| engine.client(&format!("c{i}"))).collect();
     let mut trace: Vec<TraceEvent> = Vec::with_capacity(1 << 16);

@@ -20,6 +20,7 @@
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
+mod busy_poll;
 mod calendar;
 mod closed_loop;
 mod cluster;
@@ -206,6 +207,9 @@ pub struct Engine {
     /// carried out as they return.
     window_notes: window_notes::WindowNotes,
     tracing: bool,
+    /// How many times a wait for a batch tries before parking (see
+    /// [`busy_poll`]); 0 unless the engine has the runtime to itself.
+    busy_polls: u32,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
     /// Overwrites recorded so far, as (key, lost, by).
@@ -257,6 +261,7 @@ impl Engine {
             trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
             window_notes: window_notes::WindowNotes::default(),
             tracing: true,
+            busy_polls: 0,
             reports: FxHashMap::default(),
             overwrites: Vec::new(),
             overwritten_seen: FxHashSet::default(),
@@ -395,6 +400,14 @@ impl Engine {
     pub fn set_tracing(&mut self, on: bool) {
         self.tracing = on;
         self.client_outbox.set_tracing(on);
+    }
+
+    /// With `on`, the engine and its node tasks poll for each other's
+    /// next batch for a while before parking their threads (see
+    /// [`busy_poll`]): faster when this engine has the runtime's threads to
+    /// itself and runs flat out, wasteful when it shares them. Off by default.
+    pub fn set_busy_polling(&mut self, on: bool) {
+        self.busy_polls = if on { busy_poll::TRIES } else { 0 };
     }
 
     pub fn set_trace_cap(&mut self, cap: usize) {

@@ -69,6 +69,9 @@ pub struct Batch {
     pub runs: Vec<(Time, u32)>,
     pub stats: NodeStats,
     pub tracing: bool,
+    /// How many times the task tries for its next command before parking
+    /// (see [`super::busy_poll`]).
+    pub busy_polls: u32,
     /// Set when the node's state machine panicked on this batch.
     pub panicked: Option<String>,
 }
@@ -82,6 +85,7 @@ impl Batch {
             runs: Vec::new(),
             stats: NodeStats::default(),
             tracing: true,
+            busy_polls: 0,
             panicked: None,
         }
     }
@@ -106,9 +110,12 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
     // each await) holds a pointer rather than the whole node.
     let mut node = Box::new(node);
     let mut outbox = NodeOutbox::new(true);
-    while let Some(cmd) = inbox.recv().await {
+    // As the engine's last batch asked: see `busy_poll`.
+    let mut busy_polls = 0;
+    while let Some(cmd) = super::busy_poll::recv(&mut inbox, busy_polls).await {
         match cmd {
             NodeCmd::Batch(mut batch) => {
+                busy_polls = batch.busy_polls;
                 // A bug in the state machine must not hang the engine, which
                 // waits for every batch: report the panic and stop.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

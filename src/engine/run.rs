@@ -260,6 +260,7 @@ impl Engine {
             let slot = &mut self.slots[n.index()];
             let mut batch = slot.batch.take().expect("batch is home");
             batch.tracing = self.tracing;
+            batch.busy_polls = self.busy_polls;
             let inbox = slot.inbox.as_ref().expect("an active node is alive");
             inbox.send(NodeCmd::Batch(batch)).expect("node task alive");
         }
@@ -426,7 +427,9 @@ impl Engine {
 
     /// Waits for the next batch back from a node task.
     async fn collect_batch(&mut self) -> Box<Batch> {
-        let mut batch = self.done_rx.recv().await.expect("node tasks answer");
+        let mut batch = super::busy_poll::recv(&mut self.done_rx, self.busy_polls)
+            .await
+            .expect("node tasks answer");
         let n = batch.node;
         if let Some(panic) = batch.panicked.take() {
             self.failure.get_or_insert(panic);
