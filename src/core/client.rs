@@ -205,6 +205,18 @@ impl Client {
         self.pending.iter().any(|p| ops.contains(&p.request.op))
     }
 
+    /// Looks up, without acting on them, what handling `reply` will touch:
+    /// the operation it answers and the context kept for that key. A
+    /// thousand clients' contexts are far larger than any cache; looked up
+    /// together for a window's replies first, their waits for memory
+    /// overlap (as [`crate::core::node::Node::prefetch`] does for stores).
+    /// Changes nothing.
+    pub fn prefetch(&self, reply: &Reply) {
+        if let Some(i) = self.pending_index(reply.op) {
+            std::hint::black_box(self.contexts.contains_key(self.pending[i].request.key.as_str()));
+        }
+    }
+
     fn pending_index(&self, op: OpId) -> Option<usize> {
         self.pending.iter().position(|p| p.request.op == op)
     }

@@ -267,6 +267,13 @@ impl Engine {
 
         // 3. Meanwhile, the clients.
         let mut client_inputs = std::mem::take(&mut scratch.client_inputs);
+        for (_, c, input) in &client_inputs {
+            if let ClientInput::Reply { message, .. } = input
+                && let Message::Reply(reply) = &**message
+            {
+                self.clients[c.index()].prefetch(reply);
+            }
+        }
         for (at, c, input) in client_inputs.drain(..) {
             let client = &mut self.clients[c.index()];
             let reports: SmallVec<[OpReport; 1]> = match input {
