@@ -122,27 +122,30 @@ async fn run_with_faults(e: &mut Engine, step_by_millisecond: bool) {
 
 /// With the trace off the engine carries out node batches in the order they
 /// come back rather than merged in time order; nothing may change but the
-/// trace.
+/// trace. Nor may busy polling, which only changes how the threads wait.
 #[test]
-fn the_trace_setting_and_the_windowing_change_nothing_but_the_trace() {
+fn the_trace_setting_the_windowing_and_busy_polling_change_nothing_but_the_trace() {
     let rt = rt();
-    let run = |tracing: bool, step_by_millisecond: bool| {
+    let run = |tracing: bool, step_by_millisecond: bool, busy_polling: bool| {
         rt.block_on(async {
             let mut e = Engine::new(&spec(), 5).unwrap();
             e.set_tracing(tracing);
+            e.set_busy_polling(busy_polling);
             run_with_faults(&mut e, step_by_millisecond).await;
             (outcome(&mut e).await, e.overwrites().len(), e.take_finished().len())
         })
     };
-    let traced = run(true, false);
+    let traced = run(true, false, false);
     assert!(traced.1 > 0, "the workload overwrites concurrent writes");
     assert!(traced.0.matches("op: OpId").count() >= 120, "every op finished");
     // Batches come back in whatever order the threads finish them: a few
     // runs meet a few orders.
     for _ in 0..3 {
-        assert_eq!(run(false, false), traced);
+        assert_eq!(run(false, false, false), traced);
     }
-    assert_eq!(run(false, true), traced);
+    assert_eq!(run(false, true, false), traced);
+    assert_eq!(run(false, false, true), traced);
+    assert_eq!(run(true, false, true), traced);
 }
 
 #[test]
