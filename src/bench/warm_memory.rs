@@ -7,8 +7,9 @@
 //! time, paid by the kernel rather than the engine. A cluster that runs for
 //! long (the playground, a server) pays it once, as its stores first grow.
 //! While a [`WarmMemory`] lives, freed memory stays with the allocator for
-//! the next run to reuse; when it is dropped, the defaults come back and
-//! what was kept is handed back.
+//! the next run to reuse; when it is dropped, glibc's starting thresholds
+//! come back (its mmap threshold then stays at that value rather than
+//! sliding up as large blocks are freed) and what was kept is handed back.
 //!
 //! Only the engine section keeps memory: the scale section measures
 //! resident memory and must see every page it uses. Elsewhere than on
