@@ -41,24 +41,28 @@ pub struct Dot {
 
 /// When a version was written (virtual microseconds) and by whom; later
 /// stamps win under last-write-wins, the node breaking ties.
+///
+/// The writer's seen counter is kept as a flag and a number rather than as
+/// an `Option<u32>`: 16 bytes in all where the option would make 24, and
+/// every stored version and every message that carries one has a stamp.
+/// The derived order is the option's (unknown first), since an unknown
+/// counter is always stored as 0.
 #[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Stamp {
     pub micros: u64,
     pub node: NodeId,
-    /// [`Stamp::seen_own`] plus one, 0 when unknown: 16 bytes in all where
-    /// an `Option<u32>` would make 24, and every stored version and every
-    /// message that carries one has a stamp. Orders as the option would.
-    seen_own_plus_one: u32,
+    seen_known: bool,
+    seen: u32,
 }
 
 impl Stamp {
-    /// `seen_own`: in vector mode, the writer's own entry in the context the
-    /// client wrote with (see [`Stamp::seen_own`]).
+    /// `seen_own`: see [`Stamp::seen_own`].
     pub fn new(micros: u64, node: NodeId, seen_own: Option<u32>) -> Stamp {
         Stamp {
             micros,
             node,
-            seen_own_plus_one: seen_own.map_or(0, |n| n.saturating_add(1)),
+            seen_known: seen_own.is_some(),
+            seen: seen_own.unwrap_or(0),
         }
     }
 
@@ -67,7 +71,7 @@ impl Stamp {
     /// replica can tell a version this one replaced without its writer
     /// having seen it. `None` when unknown.
     pub fn seen_own(&self) -> Option<u32> {
-        self.seen_own_plus_one.checked_sub(1)
+        self.seen_known.then_some(self.seen)
     }
 }
 
@@ -377,6 +381,21 @@ mod tests {
         let resolved = dotted("milk,eggs", &[(0, 2)], (0, 3));
         assert!(resolved.supersedes(&milk, d));
         assert!(!resolved.overwrites_unseen(&milk, None, d));
+    }
+
+    #[test]
+    fn a_stamp_keeps_any_seen_counter_and_orders_as_its_option_would() {
+        let n = NodeId(3);
+        for seen in [None, Some(0), Some(1), Some(u32::MAX)] {
+            assert_eq!(Stamp::new(7, n, seen).seen_own(), seen);
+        }
+        let order: Vec<Stamp> = [None, Some(0), Some(5), Some(u32::MAX)]
+            .into_iter()
+            .map(|seen| Stamp::new(7, n, seen))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+        assert!(Stamp::new(6, NodeId(9), Some(9)) < Stamp::new(7, n, None), "time first");
+        assert_eq!(std::mem::size_of::<Stamp>(), 16);
     }
 
     #[test]
