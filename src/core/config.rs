@@ -82,6 +82,22 @@ impl ClockMode {
     }
 }
 
+/// A defect planted on purpose, so that tests can prove the chaos checker
+/// catches it. Each brings back one bug that independent testing found
+/// (issue 18). Not reachable from presets or commands.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlantedDefect {
+    /// A dotted put's reply context covers dots its client never saw.
+    OverclaimingPutContext,
+    /// A clock or dot counter saturates (or wraps) at the top of its range.
+    SaturatingCounter,
+    /// Last-write-wins ties are broken by arrival order, not by a total order.
+    UnbrokenLwwTie,
+    /// A leaving node that handed off its last hint never announces it left.
+    StuckLeave,
+}
+
 /// One-way message latency, drawn uniformly from `min..=max`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Latency {
@@ -176,6 +192,10 @@ pub struct Settings {
     /// How versions are ordered: vector clocks, dotted version vectors or
     /// last write wins.
     pub clocks: ClockMode,
+    /// A defect planted for tests of the chaos checker; `None` always
+    /// outside those tests.
+    #[doc(hidden)]
+    pub planted: Option<PlantedDefect>,
 }
 
 impl Default for Settings {
@@ -203,6 +223,7 @@ impl Default for Settings {
             anti_entropy_interval: Some(Dur::from_secs(10)),
             merkle_depth: 10,
             clocks: ClockMode::Vector,
+            planted: None,
         }
     }
 }
