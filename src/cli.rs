@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::core::plural::count;
 use crate::scenario::command::SPEED_RANGE;
 use crate::scenario::headless::{RunOptions, run};
 use crate::scenario::{Scenario, presets};
@@ -148,10 +149,10 @@ fn check(paths: &[String]) -> ExitCode {
     for p in paths {
         match Scenario::load(p) {
             Ok(s) => println!(
-                "{p}: ok ({} steps, {} expectations, {} nodes)",
-                s.steps.len(),
-                s.expectation_count(),
-                s.cluster.spec.nodes.len()
+                "{p}: ok ({}, {}, {})",
+                count(s.steps.len(), "step"),
+                count(s.expectation_count(), "expectation"),
+                count(s.cluster.spec.nodes.len(), "node")
             ),
             Err(e) => {
                 eprintln!("error: {e}");

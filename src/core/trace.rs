@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 use super::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
 use super::membership::Liveness;
 use super::message::{MsgKind, Outcome};
+use super::plural::count;
 use super::time::{Dur, Time};
 use super::version::{Key, Value, Version};
 
@@ -503,9 +504,9 @@ fn describe(event: &Event, names: &Names) -> String {
             from.name()
         ),
         Event::ViewChanged { node, members } => format!(
-            "{}'s ring now has {} members: {}",
+            "{}'s ring now has {}: {}",
             names.node(*node),
-            members.len(),
+            count(members.len(), "member"),
             members.iter().map(|n| names.node(*n)).collect::<Vec<_>>().join(", ")
         ),
         Event::Transferred {
@@ -514,8 +515,9 @@ fn describe(event: &Event, names: &Names) -> String {
             keys,
             dropped,
         } => format!(
-            "{} took {keys} keys from {}; {} dropped {dropped} it no longer owns",
+            "{} took {} from {}; {} dropped {dropped} it no longer owns",
             names.node(*to),
+            count(*keys, "key"),
             names.node(*from),
             names.node(*from)
         ),
@@ -536,20 +538,20 @@ fn describe(event: &Event, names: &Names) -> String {
                 )
             } else if stats.keys == 0 {
                 format!(
-                    "{} and {} are in sync: {} hash compared in {duration}",
+                    "{} and {} are in sync: {} compared in {duration}",
                     names.node(*initiator),
                     names.node(*peer),
-                    stats.compared
+                    count(stats.compared, "hash")
                 )
             } else {
                 format!(
-                    "{} and {} repaired {} keys: {} hashes compared over {} levels, {} key digests, in {duration}",
+                    "{} and {} repaired {}: {} compared over {}, {}, in {duration}",
                     names.node(*initiator),
                     names.node(*peer),
-                    stats.keys,
-                    stats.compared,
-                    stats.levels,
-                    stats.digests
+                    count(stats.keys, "key"),
+                    count(stats.compared, "hash"),
+                    count(stats.levels, "level"),
+                    count(stats.digests, "key digest")
                 )
             }
         }
@@ -561,15 +563,17 @@ fn describe(event: &Event, names: &Names) -> String {
             differing,
             ..
         } => format!(
-            "{} compared {compared} hashes from {} at level {level}: {} differ",
+            "{} compared {} from {} at level {level}: {} differ",
             names.node(*node),
+            count(*compared, "hash"),
             names.node(*peer),
             differing.len()
         ),
         Event::Released { node, keys } => {
             format!(
-                "{} dropped {keys} keys it no longer owns (their owners have them)",
-                names.node(*node)
+                "{} dropped {} it no longer owns (their owners have them)",
+                names.node(*node),
+                count(*keys, "key")
             )
         }
         Event::Coordinating { node, op, key, put } => {
@@ -622,5 +626,54 @@ fn describe(event: &Event, names: &Names) -> String {
             }
         }
         Event::Warning(text) => format!("warning: {text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::time::Time;
+
+    fn describe(event: Event) -> String {
+        TraceEvent { at: Time(0), event }.describe(&Names::new(["n1", "n2"]))
+    }
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        let took = describe(Event::Transferred {
+            from: NodeId(0),
+            to: NodeId(1),
+            keys: 1,
+            dropped: 1,
+        });
+        assert!(took.contains("took 1 key from n1"), "{took}");
+        let level = describe(Event::MerkleLevel {
+            node: NodeId(0),
+            peer: NodeId(1),
+            initiator: NodeId(0),
+            session: 1,
+            range: (0, 1),
+            level: 0,
+            compared: 1,
+            differing: vec![0],
+        });
+        assert!(level.contains("compared 1 hash from n2"), "{level}");
+        let view = describe(Event::ViewChanged {
+            node: NodeId(0),
+            members: vec![NodeId(0)],
+        });
+        assert!(view.contains("has 1 member:"), "{view}");
+        let released = describe(Event::Released {
+            node: NodeId(1),
+            keys: 1,
+        });
+        assert!(released.contains("dropped 1 key it"), "{released}");
+        let many = describe(Event::Transferred {
+            from: NodeId(0),
+            to: NodeId(1),
+            keys: 3,
+            dropped: 0,
+        });
+        assert!(many.contains("took 3 keys from n1"), "{many}");
     }
 }

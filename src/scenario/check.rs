@@ -3,6 +3,7 @@
 use crate::core::client::OpReport;
 use crate::core::clock::VClock;
 use crate::core::message::Outcome;
+use crate::core::plural::count;
 use crate::core::version::sort_canonically;
 use crate::engine::Engine;
 
@@ -136,8 +137,14 @@ fn check_anti_entropy(a: &super::expect::AntiEntropyExpect, engine: &Engine) -> 
         passed &= t.hashes_compared <= m;
     }
     let detail = format!(
-        "{} sessions ({} repairing, {} skipped): {} hashes and {} key digests compared, {} keys exchanged, {} levels deep",
-        t.sessions, t.repairing, t.skipped, t.hashes_compared, t.digests_compared, t.keys_exchanged, t.levels
+        "{} ({} repairing, {} skipped): {} and {} compared, {} exchanged, {} deep",
+        count(t.sessions, "session"),
+        t.repairing,
+        t.skipped,
+        count(t.hashes_compared, "hash"),
+        count(t.digests_compared, "key digest"),
+        count(t.keys_exchanged, "key"),
+        count(t.levels, "level")
     );
     result(format!("anti-entropy {}", parts.join(", ")), passed, detail)
 }
@@ -232,17 +239,21 @@ async fn check_ring_agreed(agreed: bool, engine: &mut Engine) -> CheckResult {
     let differing: Vec<String> = views
         .iter()
         .filter(|(_, r)| Some(r) != first.as_ref())
-        .map(|(n, r)| format!("{n} has {} members", r.members().len()))
+        .map(|(n, r)| format!("{n} has {}", count(r.members().len(), "member")))
         .collect();
     let same = differing.is_empty();
     let detail = if same {
         let members = first.map_or(0, |r| r.members().len());
-        format!("{} nodes agree on a ring of {members} members", views.len())
+        format!(
+            "{} agree on a ring of {}",
+            count(views.len(), "node"),
+            count(members, "member")
+        )
     } else {
         format!(
-            "{} sees {} members but {}",
+            "{} sees {} but {}",
             views[0].0,
-            views[0].1.members().len(),
+            count(views[0].1.members().len(), "member"),
             differing.join(", ")
         )
     };
@@ -251,8 +262,8 @@ async fn check_ring_agreed(agreed: bool, engine: &mut Engine) -> CheckResult {
 
 async fn check_hints(h: &super::expect::HintsExpect, engine: &mut Engine) -> CheckResult {
     let text = match &h.owner {
-        Some(o) => format!("{} keeps {} hints for {o}", h.node, h.count),
-        None => format!("{} keeps {} hints", h.node, h.count),
+        Some(o) => format!("{} keeps {} for {o}", h.node, count(h.count, "hint")),
+        None => format!("{} keeps {}", h.node, count(h.count, "hint")),
     };
     let node = match h.node.resolve(engine.names(), engine.ring()) {
         Ok(n) => n,
@@ -468,7 +479,7 @@ async fn check_converged(c: &Converged, engine: &mut Engine) -> CheckResult {
     }
     let detail = match c {
         Converged::Key(_) => "every live replica holds the same versions".to_string(),
-        Converged::All => format!("{} keys, every live replica in agreement", keys.len()),
+        Converged::All => format!("{}, every live replica in agreement", count(keys.len(), "key")),
     };
     result(text, true, detail)
 }

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::core::plural::count;
 use crate::core::trace::TraceEvent;
 use crate::engine::Engine;
 
@@ -87,9 +88,14 @@ fn header(scenario: &Scenario, engine: &Engine, seed: u64, out: &mut dyn Write) 
     let s = engine.settings();
     let names: Vec<&str> = engine.names().node_names().collect();
     let nodes = if names.len() > 6 {
-        format!("{} nodes ({}..{})", names.len(), names[0], names[names.len() - 1])
+        format!(
+            "{} ({}..{})",
+            count(names.len(), "node"),
+            names[0],
+            names[names.len() - 1]
+        )
     } else {
-        format!("{} nodes ({})", names.len(), names.join(", "))
+        format!("{} ({})", count(names.len(), "node"), names.join(", "))
     };
     writeln!(out, "ringside · {} (seed {seed})", scenario.name)?;
     if !scenario.description.is_empty() {

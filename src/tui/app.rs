@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use ratatui::layout::Rect;
 
 use crate::core::ids::NodeId;
+use crate::core::plural::count;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
@@ -232,10 +233,10 @@ impl App {
 
     fn opened(&mut self) {
         let text = format!(
-            "opened {} (seed {}): {} nodes, N={} R={} W={}",
+            "opened {} (seed {}): {}, N={} R={} W={}",
             self.scenario.name,
             self.seed,
-            self.engine.names().node_count(),
+            count(self.engine.names().node_count(), "node"),
             self.engine.settings().replicas,
             self.engine.settings().read_quorum,
             self.engine.settings().write_quorum

@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::core::ids::NodeId;
 use crate::core::membership::{Liveness, MemberStatus};
+use crate::core::plural::count;
 use crate::core::time::Dur;
 use crate::tui::action::Focus;
 use crate::tui::app::App;
@@ -331,7 +332,10 @@ fn judged_line(app: &App, node: NodeId) -> Line<'static> {
     spans.push(Span::raw(format!(" of the {others} other live nodes")));
     if status.alive {
         let view = app.members.view_size(node);
-        spans.push(Span::styled(format!(" · its ring has {view} members"), theme::dim()));
+        spans.push(Span::styled(
+            format!(" · its ring has {}", count(view, "member")),
+            theme::dim(),
+        ));
     }
     Line::from(spans)
 }

@@ -14,6 +14,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::core::ids::Names;
 use crate::core::message::MsgKind;
 use crate::core::node::MerkleTop;
+use crate::core::plural::count;
 use crate::engine::AntiEntropyTotals;
 use crate::tui::action::Focus;
 use crate::tui::app::App;
@@ -183,8 +184,9 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Ve
             lines.push((
                 1,
                 Line::raw(format!(
-                    "  level {level} of {depth}: {found} of {compared} hashes differ · {} compared so far",
-                    thousands(s.compared() as u64)
+                    "  level {level} of {depth}: {found} of {} differ · {:#} compared so far",
+                    count(compared, "hash"),
+                    count(s.compared(), "hash")
                 )),
             ));
         }
@@ -201,7 +203,7 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Ve
         Some(end) => {
             let st = end.stats;
             let verdict = if st.keys > 0 {
-                Span::styled(format!("repaired {} keys", st.keys), theme::pass())
+                Span::styled(format!("repaired {}", count(st.keys, "key")), theme::pass())
             } else {
                 Span::styled("already equal", Style::new().fg(Color::Green))
             };
@@ -237,12 +239,11 @@ fn session_lines(s: &SessionTrace, names: &Names, depth: u8, width: usize) -> Ve
 /// Anti-entropy's totals since the start or the last settings change.
 fn totals_line(t: AntiEntropyTotals) -> Line<'static> {
     let mut text = format!(
-        "totals: {} session{}, {} repairing · {} hashes · {} keys exchanged",
-        thousands(t.sessions),
-        if t.sessions == 1 { "" } else { "s" },
+        "totals: {:#}, {} repairing · {:#} · {:#} exchanged",
+        count(t.sessions, "session"),
         thousands(t.repairing),
-        thousands(t.hashes_compared),
-        thousands(t.keys_exchanged),
+        count(t.hashes_compared, "hash"),
+        count(t.keys_exchanged, "key"),
     );
     if t.skipped > 0 {
         text.push_str(&format!(" · {} skipped", thousands(t.skipped)));
@@ -373,10 +374,10 @@ impl Widget for MerklePane<'_> {
                 3,
                 Line::styled(
                     format!(
-                        "messages: {} merkle, against {} reads and {} read repairs",
+                        "messages: {} merkle, against {:#} and {:#}",
                         thousands(merkle),
-                        thousands(reads),
-                        thousands(repairs)
+                        count(reads, "read"),
+                        count(repairs, "read repair")
                     ),
                     theme::dim(),
                 ),
