@@ -452,3 +452,97 @@ fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
         );
     });
 }
+
+/// The rows of the nodes table: the only lines with a node's square.
+fn node_rows(s: &str) -> Vec<&str> {
+    s.lines().filter(|l| l.contains("■ ")).collect()
+}
+
+#[test]
+fn at_80x24_the_tour_shows_every_node_and_the_whole_welcome() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        let s = screen(&mut app, 80, 24);
+        assert!(s.contains("every key."), "the welcome's last words show:\n{s}");
+        assert_eq!(node_rows(&s).len(), 5, "all five nodes:\n{s}");
+        // Kill cart#1, cut cart#2 from cart#3, write on both sides.
+        steps(&mut app, 11).await;
+        let dead = nth(&app, "cart", 1);
+        let s = screen(&mut app, 80, 24);
+        let rows = node_rows(&s);
+        for i in 1..=5 {
+            assert!(rows.iter().any(|r| r.contains(&format!("■ n{i} "))), "n{i} missing:\n{s}");
+        }
+        assert!(
+            rows.iter().any(|r| r.contains(&dead) && r.contains("DOWN")),
+            "the dead node shows:\n{s}"
+        );
+        assert!(rows.iter().any(|r| r.contains("side A")), "{s}");
+        assert!(rows.iter().any(|r| r.contains("side B")), "{s}");
+        insta::assert_snapshot!("tour_partitioned_80x24", s);
+        let big = screen(&mut app, 140, 45);
+        assert_eq!(node_rows(&big).len(), 5, "{big}");
+        insta::assert_snapshot!("tour_partitioned_140x45", big);
+    });
+}
+
+#[test]
+fn a_nodes_table_too_short_says_so_and_keeps_the_dead_in_view() {
+    rt().block_on(async {
+        let dir = std::env::temp_dir().join(format!("ringside-screens-hint-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("twelve.yaml");
+        std::fs::write(&path, "name: twelve\ncluster:\n  nodes: 12\nsteps:\n  - say: twelve\n").unwrap();
+        let mut app = open(&path.to_string_lossy()).await;
+        app.handle(Action::Home).await;
+        run(&mut app, "kill n11", 0).await;
+        let selected = app.engine().names().node(app.selected_node()).to_string();
+        let s = screen(&mut app, 80, 24);
+        let rows = node_rows(&s);
+        assert!(rows.len() < 12, "{s}");
+        let hidden = 12 - rows.len();
+        assert!(s.contains(&format!("↓ {hidden} more")), "the table says how many it hides:\n{s}");
+        assert!(
+            rows.iter().any(|r| r.contains("n11") && r.contains("DOWN")),
+            "the dead node stays in view:\n{s}"
+        );
+        assert!(
+            rows.iter().any(|r| r.contains(&format!("■ {selected} "))),
+            "and the selection:\n{s}"
+        );
+        app.handle(Action::Home).await;
+        let s = screen(&mut app, 80, 24);
+        assert!(s.contains("■ n11"), "whatever is selected:\n{s}");
+    });
+}
+
+#[test]
+fn the_banner_at_140_columns_keeps_the_end_of_the_last_checks() {
+    rt().block_on(async {
+        for preset in ["quorum-basics", "conflicting-writes"] {
+            let mut app = open(preset).await;
+            let total = app.playback().director().steps().len();
+            steps(&mut app, total).await;
+            let s = screen(&mut app, 140, 45);
+            let line = s.lines().find(|l| l.contains("scenario finished")).unwrap_or_default();
+            assert!(
+                line.contains("p picks another") && line.trim_end_matches('"').trim_end().ends_with("commands still work"),
+                "{preset}: the banner's check line is whole:\n{s}"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_later_command_that_succeeds_clears_an_old_error() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        app.submit_command("put cart").await;
+        let s = screen(&mut app, 120, 40);
+        assert!(s.contains("usage: put KEY VALUE"), "{s}");
+        run(&mut app, "put cart CAR", 100).await;
+        let s = screen(&mut app, 120, 40);
+        let status = s.lines().last().unwrap();
+        assert!(!status.contains("usage: put"), "the old error is gone: {status}");
+    });
+}

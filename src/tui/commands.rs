@@ -15,12 +15,14 @@ use super::resolve::quote;
 
 impl App {
     /// Parses and runs one command line. A line that does not parse shows
-    /// an error and changes nothing.
+    /// an error and changes nothing. A new command replaces the notice of
+    /// the last one: an old error does not outlive a command that worked.
     pub async fn submit_command(&mut self, line: &str) {
         let line = line.trim();
         if line.is_empty() {
             return;
         }
+        self.notice = None;
         match parse(line, &self.parse_context()) {
             Ok(command) => self.execute(command).await,
             Err(e) => self.error(e),

@@ -330,14 +330,17 @@ impl EventLog {
 
     /// The lines to show in a view `height` lines tall, oldest first, and
     /// the index among them of the selected line. The selection sits on the
-    /// bottom line while scrolled.
+    /// bottom line while scrolled, except near the oldest line, where the
+    /// view still fills the pane (Home shows the first `height` lines).
     pub fn view(&self, height: usize) -> (impl Iterator<Item = &LogEntry>, Option<usize>) {
-        let end = match self.cursor_index() {
-            Some(i) if !self.matching.is_empty() => i + 1,
-            _ => self.matching.len(),
+        let len = self.matching.len();
+        let (start, end, selected) = match self.cursor_index() {
+            Some(i) if len > 0 && height > 0 => {
+                let start = (i + 1).saturating_sub(height);
+                (start, (start + height).min(len), Some(i - start))
+            }
+            _ => (len.saturating_sub(height), len, None),
         };
-        let start = end.saturating_sub(height);
-        let selected = self.cursor.filter(|_| end > start).map(|_| end - start - 1);
         (self.matching.range(start..end).map(|&s| self.entry(s)), selected)
     }
 }
@@ -372,6 +375,30 @@ mod tests {
         assert_eq!(e.time(), "   1.234s ");
         assert_eq!(e.description(), "⚡ kill s2");
         assert_eq!(e.category, Category::Fault);
+    }
+
+    #[test]
+    fn home_fills_the_pane_from_the_oldest_line() {
+        let mut log = EventLog::with_cap(100);
+        for i in 0..25 {
+            log.push(fault(i, 0));
+        }
+        log.home();
+        let (lines, selected) = log.view(5);
+        let times: Vec<Time> = lines.map(|e| e.at).collect();
+        assert_eq!(times, (0..5).map(|i| Time(i * 1000)).collect::<Vec<_>>());
+        assert_eq!(selected, Some(0), "the oldest line is selected, at the top");
+        log.down(2);
+        let (lines, selected) = log.view(5);
+        assert_eq!(lines.count(), 5);
+        assert_eq!(selected, Some(2));
+        log.up(1);
+        assert_eq!(log.view(5).1, Some(1));
+        let mut short = EventLog::with_cap(100);
+        short.push(fault(0, 0));
+        short.push(fault(1, 0));
+        short.home();
+        assert_eq!(short.view(5).0.count(), 2, "a short log shows what it has");
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The banner across the top: the scenario's captions, prominently, and
-//! the checks of the step that just ended (or what comes next).
+//! the checks of the step that just ended (or what comes next). A caption
+//! longer than the banner's three caption lines ends in `…` (the log keeps
+//! it whole); checks that do not fit on their line are counted, the failed
+//! ones still shown in full.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,6 +10,7 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::core::plural::count;
 use crate::tui::app::App;
 use crate::tui::theme;
 
@@ -43,11 +47,16 @@ impl Widget for Banner<'_> {
         while text.len() > 2 && wrapped_height(&text, width) > caption_h as usize {
             text.drain(..2);
         }
+        shorten(&mut text, width, caption_h as usize);
         Paragraph::new(Line::from(text))
             .wrap(Wrap { trim: true })
             .render(Rect::new(area.x + 1, area.y, width, caption_h), buf);
         let bottom = Rect::new(area.x + 1, area.y + caption_h, area.width.saturating_sub(2), 1);
-        Paragraph::new(progress_line(app)).render(bottom, buf);
+        let mut progress = progress_line(app, false);
+        if progress.width() > bottom.width as usize {
+            progress = progress_line(app, true);
+        }
+        Paragraph::new(progress).render(bottom, buf);
     }
 }
 
@@ -68,8 +77,27 @@ fn wrapped_height(spans: &[Span], width: u16) -> usize {
     lines
 }
 
-/// What the scenario is doing, then the checks of the last step.
-fn progress_line(app: &App) -> Line<'_> {
+/// Cuts the last span's words until `spans` wrap into `height` lines of
+/// `width`, and ends it with `…` when it was cut.
+fn shorten(spans: &mut [Span], width: u16, height: usize) {
+    if wrapped_height(spans, width) <= height {
+        return;
+    }
+    let Some(last) = spans.len().checked_sub(1) else { return };
+    let mut words: Vec<String> = spans[last].content.split_whitespace().map(str::to_string).collect();
+    let style = spans[last].style;
+    while !words.is_empty() {
+        words.pop();
+        spans[last] = Span::styled(format!("{} …", words.join(" ")), style);
+        if wrapped_height(spans, width) <= height {
+            return;
+        }
+    }
+}
+
+/// What the scenario is doing, then the checks of the last step;
+/// `compact` counts the checks that passed instead of naming them.
+fn progress_line(app: &App, compact: bool) -> Line<'_> {
     let playback = &app.playback;
     let total = playback.director().steps().len();
     let gray = Style::new().fg(Color::Gray);
@@ -87,7 +115,17 @@ fn progress_line(app: &App) -> Line<'_> {
         }
         return Line::from(spans);
     }
+    let passed = app.checks.iter().filter(|c| c.passed).count();
+    if compact && passed > 0 {
+        spans.push(Span::styled(
+            format!("✓ {} passed  ", count(passed, "check")),
+            theme::pass(),
+        ));
+    }
     for c in &app.checks {
+        if c.passed && compact {
+            continue;
+        }
         if c.passed {
             spans.push(Span::styled(format!("✓ {}  ", c.text), theme::pass()));
         } else {
@@ -109,7 +147,7 @@ fn progress_line(app: &App) -> Line<'_> {
     } else if total > 0 {
         let (p, f) = app.expectations();
         spans.push(Span::styled(
-            format!("scenario finished: {p} expectations passed, {f} failed · "),
+            format!("scenario finished: {} passed, {f} failed · ", count(p, "expectation")),
             if f == 0 { theme::pass() } else { theme::fail() },
         ));
         spans.push(Span::styled("p", theme::key_hint()));
@@ -128,5 +166,16 @@ mod tests {
         assert_eq!(wrapped_height(&spans, 40), 1);
         assert_eq!(wrapped_height(&spans, 9), 3);
         assert_eq!(wrapped_height(&[Span::raw("")], 10), 1);
+    }
+
+    #[test]
+    fn a_caption_too_long_for_its_lines_ends_in_an_ellipsis() {
+        let mut spans = [Span::raw("» "), Span::raw("one two three four five six")];
+        shorten(&mut spans, 12, 2);
+        assert!(wrapped_height(&spans, 12) <= 2);
+        assert!(spans[1].content.ends_with('…'), "{}", spans[1].content);
+        let mut short = [Span::raw("» "), Span::raw("one two")];
+        shorten(&mut short, 12, 2);
+        assert_eq!(short[1].content, "one two", "what fits is left alone");
     }
 }

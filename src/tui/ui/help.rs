@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
 use crate::scenario::command::COMMANDS;
 use crate::tui::keymap::BINDINGS;
@@ -124,6 +124,52 @@ pub fn lines() -> Vec<Line<'static>> {
     lines
 }
 
+/// The help's lines wrapped to `width` columns, each wrapped line hanging
+/// under the text it continues (not under the key column, nor at column 0).
+pub fn wrapped(width: u16) -> Vec<Line<'static>> {
+    let width = width.max(1) as usize;
+    let mut out = Vec::new();
+    for line in lines() {
+        // The key column (a first span of two or more) or the leading
+        // spaces of a lone span set where continuations start.
+        let (head, body): (Vec<Span<'static>>, Vec<Span<'static>>) = if line.spans.len() >= 2 {
+            (line.spans[..1].to_vec(), line.spans[1..].to_vec())
+        } else {
+            let text = line.spans.first().map(|s| s.content.to_string()).unwrap_or_default();
+            let style = line.spans.first().map(|s| s.style).unwrap_or(line.style);
+            let trimmed = text.trim_start();
+            let lead = text.len() - trimmed.len();
+            (
+                vec![Span::styled(text[..lead].to_string(), style)],
+                vec![Span::styled(trimmed.to_string(), style)],
+            )
+        };
+        let indent: usize = head.iter().map(|s| s.content.chars().count()).sum();
+        let indent = if indent + 10 > width { 0 } else { indent };
+        let room = width - indent;
+        let mut rows: Vec<Vec<Span<'static>>> = vec![head];
+        let mut col = 0;
+        for span in body {
+            for word in span.content.split(' ').filter(|w| !w.is_empty()) {
+                let w = word.chars().count();
+                if col > 0 && col + 1 + w > room {
+                    rows.push(vec![Span::raw(" ".repeat(indent))]);
+                    col = 0;
+                }
+                let row = rows.last_mut().expect("a row");
+                if col > 0 {
+                    row.push(Span::styled(" ", span.style));
+                    col += 1;
+                }
+                row.push(Span::styled(word.to_string(), span.style));
+                col += w;
+            }
+        }
+        out.extend(rows.into_iter().map(|r| Line::from(r).style(line.style)));
+    }
+    out
+}
+
 /// The help's widest.
 const WIDTH: u16 = 110;
 
@@ -134,19 +180,10 @@ fn popup(area: Rect) -> Rect {
     centred(area, WIDTH, wrapped_height(width.saturating_sub(2)).saturating_add(2))
 }
 
-/// How many rows the help takes wrapped to `width` columns: drawn into a
-/// scratch buffer, so that it counts exactly as the overlay wraps (a narrow
+/// How many rows the help takes wrapped to `width` columns (a narrow
 /// screen wraps the long lines, and scrolling must reach the last one).
 fn wrapped_height(width: u16) -> u16 {
-    let text = lines();
-    let rows = (text.len() * 4).min(4_000) as u16;
-    let area = Rect::new(0, 0, width.max(1), rows);
-    let mut buf = Buffer::empty(area);
-    Paragraph::new(text).wrap(Wrap { trim: false }).render(area, &mut buf);
-    (0..rows)
-        .rev()
-        .find(|&y| (0..area.width).any(|x| buf[(x, y)].symbol() != " "))
-        .map_or(0, |y| y + 1)
+    wrapped(width).len().min(u16::MAX as usize) as u16
 }
 
 /// The furthest the help can scroll on a screen of `area`.
@@ -164,9 +201,9 @@ pub fn centred(area: Rect, w: u16, h: u16) -> Rect {
 
 impl Widget for Help {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let text = lines();
         let max_scroll = max_scroll(area);
         let popup = popup(area);
+        let text = wrapped(popup.width.saturating_sub(2));
         Clear.render(popup, buf);
         Paragraph::new(text)
             .block(
@@ -183,7 +220,6 @@ impl Widget for Help {
                         theme::dim(),
                     )),
             )
-            .wrap(Wrap { trim: false })
             .scroll((self.scroll.min(max_scroll), 0))
             .render(popup, buf);
     }
@@ -208,6 +244,30 @@ mod tests {
                 .map(|x| buf[(x, popup.bottom() - 2)].symbol().to_string())
                 .collect();
             assert!(last_row.contains("Esc, q or ? closes this help"), "{w}x{h}: {last_row}");
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_hang_under_their_text() {
+        for (w, h) in [(80, 24), (100, 30)] {
+            let area = Rect::new(0, 0, w, h);
+            let popup = popup(area);
+            for scroll in 0..=max_scroll(area) {
+                let mut buf = Buffer::empty(area);
+                Help { scroll }.render(area, &mut buf);
+                for y in popup.y + 1..popup.bottom() - 1 {
+                    let row: String = (popup.x + 1..popup.right() - 1)
+                        .map(|x| buf[(x, y)].symbol().to_string())
+                        .collect();
+                    let heading = ["Keys", "Commands", "Panes", "Log filter", "Mouse", "Esc, q or ?"]
+                        .iter()
+                        .any(|h| row.starts_with(h));
+                    assert!(
+                        heading || row.starts_with("  ") || row.trim().is_empty(),
+                        "{w}x{h}: a wrapped line starts at column 0: {row:?}"
+                    );
+                }
+            }
         }
     }
 

@@ -7,6 +7,15 @@ use ratatui::layout::Rect;
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 
+/// The banner's rows: three for the captions (a long caption wraps to
+/// three lines at 80 columns), one for the checks or what comes next.
+pub const BANNER_HEIGHT: u16 = 4;
+/// The fewest rows the detail pane under the nodes table keeps (three
+/// lines inside its border).
+pub const DETAIL_MIN: u16 = 5;
+/// The fewest rows of the event log (three lines inside its border).
+pub const LOG_MIN: u16 = 5;
+
 /// The panes' rectangles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Screen {
@@ -23,12 +32,16 @@ impl Screen {
         area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT
     }
 
-    /// Lays out `area` for a cluster of `nodes` nodes.
+    /// Lays out `area` for a cluster of `nodes` nodes. The nodes table
+    /// takes a row per node when that leaves the detail pane its
+    /// [`DETAIL_MIN`] rows and the table at most two thirds of the column
+    /// (so five nodes all show at 80x24); a bigger cluster gets 45% of the
+    /// column, or five nodes' rows if more, and scrolls.
     pub fn compute(area: Rect, nodes: usize) -> Screen {
-        let banner_h = if area.height >= 45 { 4 } else { 3 };
+        let banner_h = BANNER_HEIGHT;
         let status_h = 2;
         let body_h = area.height.saturating_sub(banner_h + status_h);
-        let log_h = (body_h * 3 / 10).max(6).min(body_h);
+        let log_h = (body_h * 3 / 10).max(LOG_MIN).min(body_h);
         let middle_h = body_h - log_h;
         let top = area.y;
         let banner = Rect::new(area.x, top, area.width, banner_h);
@@ -39,7 +52,18 @@ impl Screen {
         let ring = Rect::new(area.x, middle_y, ring_w, middle_h);
         let right_x = area.x + ring_w;
         let right_w = area.width - ring_w;
-        let nodes_h = (nodes as u16 + 3).min(middle_h * 45 / 100).max(5).min(middle_h);
+        // A top border and a header, then a row per node: the table has
+        // no bottom border, the detail pane's top border closes it.
+        let wanted = (nodes.min(u16::MAX as usize - 2) as u16 + 2).max(4);
+        let nodes_h = if wanted + DETAIL_MIN <= middle_h && wanted <= middle_h * 2 / 3 {
+            wanted
+        } else {
+            // Five nodes' rows at least, where the column has room.
+            (middle_h * 45 / 100)
+                .max(8.min(middle_h.saturating_sub(DETAIL_MIN)))
+                .max(5)
+                .min(middle_h)
+        };
         let nodes = Rect::new(right_x, middle_y, right_w, nodes_h);
         let inspector = Rect::new(right_x, middle_y + nodes_h, right_w, middle_h - nodes_h);
         let log = Rect::new(area.x, middle_y + middle_h, area.width, log_h);
@@ -52,6 +76,12 @@ impl Screen {
             log,
             status,
         }
+    }
+
+    /// How many node rows the nodes table has room for: its height less
+    /// its top border and its header (it has no bottom border).
+    pub fn node_rows(&self) -> usize {
+        self.nodes.height.saturating_sub(2) as usize
     }
 
     /// The ring pane's drawing area, inside its border.
@@ -88,8 +118,11 @@ mod tests {
                 let area = Rect::new(0, 0, w, h);
                 let s = Screen::compute(area, nodes);
                 check_tiles(area, &s);
-                assert!(s.ring.height >= 10 && s.log.height >= 6, "{w}x{h}: {s:?}");
-                assert!(s.inspector.height >= 6, "{w}x{h} {nodes}: {s:?}");
+                assert!(s.ring.height >= 10 && s.log.height >= LOG_MIN, "{w}x{h}: {s:?}");
+                assert!(s.inspector.height >= DETAIL_MIN, "{w}x{h} {nodes}: {s:?}");
+                if nodes <= 5 {
+                    assert!(s.nodes.height >= nodes as u16 + 2, "every node fits at {w}x{h}: {s:?}");
+                }
             }
         }
     }

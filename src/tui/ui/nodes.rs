@@ -2,6 +2,11 @@
 //! width, how much it matters and how to show one [`NodeRow`]. A narrow
 //! pane keeps the columns that matter most (name, status, hints, network)
 //! and drops message counters first; [`choose`] decides, purely.
+//!
+//! A table too short for every node shows a window around the selection
+//! plus the nodes that matter now (dead, leaving, on a partition's smaller
+//! side, behind a cut link), and its bottom border says how many rows it
+//! hides: [`shown_rows`] decides, purely.
 
 use std::fmt::Write as _;
 
@@ -9,7 +14,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table, Widget};
+use ratatui::widgets::{Borders, Cell, Row, Table, Widget};
 
 use crate::core::ids::NodeId;
 use crate::core::message::MsgKind;
@@ -22,7 +27,7 @@ use crate::tui::members::Opinions;
 use crate::tui::theme;
 use crate::tui::transfers::transfer_cell;
 
-use super::layout::{Screen, inner};
+use super::layout::Screen;
 use super::pane;
 
 /// Everything a column may show about a node.
@@ -281,14 +286,58 @@ fn first_row(selected: usize, visible: usize, count: usize) -> usize {
     }
 }
 
+/// The rows a table with room for `visible` shows, in order: every node
+/// when they fit; else the nodes marked `notable` (up to all rows but one)
+/// and, in the rest, the widest window around `selected` that fits.
+pub fn shown_rows(selected: usize, visible: usize, notable: &[bool]) -> Vec<usize> {
+    let count = notable.len();
+    if count <= visible {
+        return (0..count).collect();
+    }
+    if visible == 0 {
+        return Vec::new();
+    }
+    let pins: Vec<usize> = (0..count)
+        .filter(|&i| notable[i] && i != selected)
+        .take(visible - 1)
+        .collect();
+    for w in (1..=visible).rev() {
+        let first = first_row(selected, w, count);
+        let mut rows: Vec<usize> = (first..first + w).chain(pins.iter().copied()).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        if rows.len() <= visible {
+            return rows;
+        }
+    }
+    vec![selected]
+}
+
+/// The nodes that must stay in view in a table too short for all: dead,
+/// leaving, on a smaller side of a partition, or behind a cut link.
+fn notable(app: &App) -> Vec<bool> {
+    let engine = &app.engine;
+    let groups = engine.network().groups();
+    let largest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    let cut: Vec<NodeId> = engine.network().cuts().flat_map(|(a, b)| [a, b]).collect();
+    engine
+        .names()
+        .node_ids()
+        .map(|id| {
+            !engine.is_alive(id)
+                || app.members.departing().iter().any(|(d, _)| *d == id)
+                || groups.iter().any(|g| g.len() < largest && g.contains(&id))
+                || cut.contains(&id)
+        })
+        .collect()
+}
+
 /// The node on screen row `row` of the table, for mouse clicks.
 pub fn row_at(screen: &Screen, app: &App, row: u16) -> Option<NodeId> {
-    let body = inner(screen.nodes);
-    let visible = body.height.saturating_sub(1) as usize;
-    let count = app.engine.names().node_count();
-    let first = first_row(app.selected_node.index(), visible, count);
-    let i = row.checked_sub(body.y + 1)? as usize + first;
-    (row > body.y && i < count && i < first + visible).then_some(NodeId(i as u16))
+    let header = screen.nodes.y + 1;
+    let rows = shown_rows(app.selected_node.index(), screen.node_rows(), &notable(app));
+    let i = row.checked_sub(header + 1)? as usize;
+    rows.get(i).map(|&n| NodeId(n as u16))
 }
 
 impl Widget for NodesPane<'_> {
@@ -299,11 +348,22 @@ impl Widget for NodesPane<'_> {
         let count = names.node_count();
         let alive = names.node_ids().filter(|&n| engine.is_alive(n)).count();
         let title = format!(" nodes · {alive}/{count} up ");
-        let block = pane(Line::styled(title, theme::title()), app, Focus::Nodes);
+        // No bottom border: the detail pane's top border closes the table.
+        let mut block = pane(Line::styled(title, theme::title()), app, Focus::Nodes)
+            .borders(Borders::TOP | Borders::LEFT | Borders::RIGHT);
+        let visible = block.inner(area).height.saturating_sub(1) as usize;
+        let shown_ids = shown_rows(app.selected_node.index(), visible, &notable(app));
+        if shown_ids.len() < count {
+            block = block.title(
+                Line::styled(
+                    format!(" ↓ {} more · ↑↓ scrolls ", count - shown_ids.len()),
+                    Style::new().fg(Color::LightYellow),
+                )
+                .right_aligned(),
+            );
+        }
         let body = block.inner(area);
         block.render(area, buf);
-        let visible = body.height.saturating_sub(1) as usize;
-        let first = first_row(app.selected_node.index(), visible, count);
 
         let groups = engine.network().groups();
         let cuts: Vec<(NodeId, NodeId)> = engine.network().cuts().collect();
@@ -315,8 +375,9 @@ impl Widget for NodesPane<'_> {
         let focused = matches!(app.focus, Focus::Nodes | Focus::Ring);
         let live = |n: NodeId| engine.is_alive(n);
         let cluster_view = engine.ring().members().len();
-        let shown: Vec<(NodeId, Vec<Line<'static>>)> = (first..count.min(first + visible))
-            .map(|i| {
+        let shown: Vec<(NodeId, Vec<Line<'static>>)> = shown_ids
+            .iter()
+            .map(|&i| {
                 let id = NodeId(i as u16);
                 let row = NodeRow {
                     id,
@@ -534,5 +595,22 @@ mod tests {
         assert_eq!(first_row(5, 5, 64), 1);
         assert_eq!(first_row(63, 5, 64), 59);
         assert_eq!(first_row(3, 10, 5), 0);
+    }
+
+    #[test]
+    fn a_short_table_keeps_the_selection_and_the_notable_nodes() {
+        let none = [false; 12];
+        assert_eq!(shown_rows(0, 20, &none), (0..12).collect::<Vec<_>>(), "all fit");
+        assert_eq!(shown_rows(0, 5, &none), vec![0, 1, 2, 3, 4]);
+        assert_eq!(shown_rows(9, 5, &none), vec![5, 6, 7, 8, 9]);
+        let mut dead = none;
+        dead[10] = true;
+        assert_eq!(shown_rows(0, 5, &dead), vec![0, 1, 2, 3, 10]);
+        assert_eq!(shown_rows(9, 5, &dead), vec![6, 7, 8, 9, 10], "already in the window");
+        let all = [true; 12];
+        let rows = shown_rows(7, 3, &all);
+        assert_eq!(rows.len(), 3);
+        assert!(rows.contains(&7), "the selection always shows: {rows:?}");
+        assert!(shown_rows(0, 0, &none).is_empty());
     }
 }
