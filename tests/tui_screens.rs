@@ -546,3 +546,25 @@ fn a_later_command_that_succeeds_clears_an_old_error() {
         assert!(!status.contains("usage: put"), "the old error is gone: {status}");
     });
 }
+
+#[test]
+fn versions_written_on_both_sides_of_a_partition_are_concurrent_not_stale() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        // Kill cart#1, cut cart#2 from cart#3, write on both sides.
+        steps(&mut app, 11).await;
+        let s = screen(&mut app, 140, 45);
+        let row = |node: &str| {
+            s.lines()
+                .find(|l| l.contains(&format!("{node}      CAR")) || l.contains(&format!("{node}    ✗ CAR")))
+                .unwrap_or_else(|| panic!("no row for {node}:\n{s}"))
+                .to_string()
+        };
+        for i in [2, 3] {
+            let r = row(&nth(&app, "cart", i));
+            assert!(r.contains("concurrent") && !r.contains("stale"), "cart#{i}: {r}");
+        }
+        let dead = row(&nth(&app, "cart", 1));
+        assert!(dead.contains("stale"), "CAR is superseded by both: {dead}");
+    });
+}

@@ -58,8 +58,50 @@ pub struct ReplicaRow {
     /// Its place in the key's preference list (from 1), if it is in it.
     pub rank: Option<usize>,
     pub versions: Vec<Version>,
-    /// It lacks a version another replica has.
-    pub stale: bool,
+    /// How its versions stand against the other replicas'.
+    pub standing: Standing,
+}
+
+/// How one replica's versions of a key stand against every replica's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// It holds every version no other supersedes (or a successor of each).
+    Current,
+    /// It lacks versions, but none it holds is superseded: what it has is
+    /// concurrent with what it lacks (both sides of a partition).
+    Concurrent,
+    /// Another replica holds a version that supersedes one it holds.
+    Stale,
+    /// It holds nothing while another replica holds the key.
+    Missing,
+}
+
+impl Standing {
+    /// Judges `held` against the reconciled versions of every replica.
+    pub fn of(held: &[Version], frontier: &[Version], mode: ClockMode) -> Standing {
+        if covers(held, frontier, mode) {
+            Standing::Current
+        } else if held.is_empty() {
+            Standing::Missing
+        } else if held
+            .iter()
+            .any(|h| frontier.iter().any(|f| f.supersedes(h, mode) && !h.supersedes(f, mode)))
+        {
+            Standing::Stale
+        } else {
+            Standing::Concurrent
+        }
+    }
+
+    /// The inspector's word for it; nothing when current.
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Standing::Current => None,
+            Standing::Concurrent => Some("concurrent"),
+            Standing::Stale => Some("stale"),
+            Standing::Missing => Some("missing"),
+        }
+    }
 }
 
 /// How the selected key's siblings can be resolved.
@@ -211,7 +253,7 @@ fn row(r: &ReplicaView, rank: Option<usize>, frontier: &[Version], mode: ClockMo
         alive: r.alive,
         rank,
         versions: r.versions.clone(),
-        stale: !covers(&r.versions, frontier, mode),
+        standing: Standing::of(&r.versions, frontier, mode),
     }
 }
 
@@ -316,9 +358,17 @@ mod tests {
         assert_eq!(rows.len(), 4, "a node outside the list that holds the key is shown too");
         assert_eq!(rows[3].rank, None);
         let by = |n: u16| rows.iter().find(|r| r.node == NodeId(n)).unwrap();
-        assert!(by(0).stale && !by(0).alive);
-        assert!(by(1).stale, "it lacks CARR");
-        assert!(!by(3).stale, "it holds both siblings");
+        assert_eq!(by(0).standing, Standing::Stale, "CART is superseded by CARM and CARR");
+        assert!(!by(0).alive);
+        assert_eq!(by(1).standing, Standing::Concurrent, "it lacks CARR, concurrent with its CARM");
+        assert_eq!(by(2).standing, Standing::Concurrent);
+        assert_eq!(by(3).standing, Standing::Current, "it holds both siblings");
+        assert_eq!(Standing::of(&[], &[carm.clone()], ClockMode::Vector), Standing::Missing);
+        assert_eq!(
+            Standing::of(&[cart.clone(), carr.clone()], &[carm, carr], ClockMode::Vector),
+            Standing::Stale,
+            "one of its versions is superseded"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::core::ring::Ring;
 use crate::core::version::Version;
 use crate::tui::action::Focus;
 use crate::tui::app::App;
-use crate::tui::inspector::LastOp;
+use crate::tui::inspector::{LastOp, Standing};
 use crate::tui::theme;
 
 use super::fit::{Priority, fit};
@@ -212,8 +212,16 @@ impl Widget for InspectorPane<'_> {
                     Style::new().fg(Color::LightYellow).add_modifier(Modifier::BOLD),
                 ));
             }
-            if row.stale {
-                spans.push(Span::styled("  stale", Style::new().fg(Color::LightRed)));
+            match row.standing {
+                Standing::Stale | Standing::Missing => spans.push(Span::styled(
+                    format!("  {}", row.standing.label().unwrap_or_default()),
+                    Style::new().fg(Color::LightRed),
+                )),
+                Standing::Concurrent => spans.push(Span::styled(
+                    "  concurrent",
+                    Style::new().fg(Color::LightYellow),
+                )),
+                Standing::Current => {}
             }
             lines.push((2, Line::from(spans)));
         }
