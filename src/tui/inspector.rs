@@ -360,7 +360,11 @@ mod tests {
         let by = |n: u16| rows.iter().find(|r| r.node == NodeId(n)).unwrap();
         assert_eq!(by(0).standing, Standing::Stale, "CART is superseded by CARM and CARR");
         assert!(!by(0).alive);
-        assert_eq!(by(1).standing, Standing::Concurrent, "it lacks CARR, concurrent with its CARM");
+        assert_eq!(
+            by(1).standing,
+            Standing::Concurrent,
+            "it lacks CARR, concurrent with its CARM"
+        );
         assert_eq!(by(2).standing, Standing::Concurrent);
         assert_eq!(by(3).standing, Standing::Current, "it holds both siblings");
         assert_eq!(Standing::of(&[], &[carm.clone()], ClockMode::Vector), Standing::Missing);

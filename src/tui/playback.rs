@@ -19,9 +19,19 @@ use crate::scenario::{Director, Scenario, StepRun};
 pub const ADHOC_CAP: usize = 32;
 
 /// How long autoplay leaves a caption on screen before the next action, in
-/// real time. Virtual time stands still meanwhile (see
-/// [`Playback::holds_clock`]).
-pub const DWELL: Duration = Duration::from_millis(2500);
+/// real time: [`READ_BASE`] plus [`READ_PER_WORD`] for each word (about
+/// 240 words a minute), at most [`READ_CAP`]. Captions that come one after
+/// the other add up. Virtual time stands still meanwhile (see
+/// [`Playback::holds_clock`]); `n` goes on at once.
+pub const READ_BASE: Duration = Duration::from_millis(1500);
+pub const READ_PER_WORD: Duration = Duration::from_millis(250);
+pub const READ_CAP: Duration = Duration::from_secs(15);
+
+/// How long autoplay holds a caption of `text`.
+pub fn reading_time(text: &str) -> Duration {
+    let words = text.split_whitespace().count() as u32;
+    (READ_BASE + READ_PER_WORD * words).min(READ_CAP)
+}
 
 /// The scenario's director and the typed steps in progress.
 #[derive(Debug)]
@@ -205,7 +215,10 @@ impl Playback {
                 return changed;
             };
             let automatic = is_automatic(step);
-            let caption = matches!(step.action, Action::Say(_));
+            let caption = match &step.action {
+                Action::Say(text) => Some(reading_time(text)),
+                _ => None,
+            };
             let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
             if !go {
                 return changed;
@@ -213,8 +226,8 @@ impl Playback {
             if !automatic {
                 self.queued_next = false;
             }
-            if caption && self.autoplay {
-                self.dwell_until = real_now + DWELL;
+            if let Some(read) = caption.filter(|_| self.autoplay) {
+                self.dwell_until = self.dwell_until.max(real_now) + read;
             }
             self.director.start_next(engine).await;
             changed = true;
@@ -301,9 +314,12 @@ steps:
             p.set_autoplay(true);
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.next_step().unwrap().0, 2, "the put waits for the caption's dwell");
-            p.pump(&mut engine, DWELL).await;
+            let read = reading_time("first") + reading_time("second");
+            p.pump(&mut engine, reading_time("second")).await;
+            assert_eq!(p.next_step().unwrap().0, 2, "two captions are read one after the other");
+            p.pump(&mut engine, read).await;
             assert_eq!(p.current_step().unwrap().0, 2);
-            let mut real = DWELL;
+            let mut real = read;
             while !p.director().is_finished() {
                 match p.deadline(engine.now()) {
                     _ if engine.next_event_time().is_some() => {
@@ -317,6 +333,28 @@ steps:
             }
             assert_eq!(p.director().passed, 2);
             assert!(p.request_next().is_err(), "nothing left");
+        });
+    }
+
+    #[test]
+    fn autoplay_holds_a_long_caption_longer_than_a_short_one() {
+        let (rt, _) = setup();
+        let long = ["word"; 40].join(" ");
+        let preset =
+            format!("cluster: {{nodes: 3, latency: 10ms}}\nsteps:\n  - say: {long}\n  - put: {{key: k, value: v}}\n");
+        let scenario = Scenario::parse(&preset, "test", "test").unwrap();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            p.set_autoplay(true);
+            p.pump(&mut engine, Duration::ZERO).await;
+            let short = reading_time("first");
+            assert!(reading_time(&long) > short * 3, "forty words take longer than one");
+            p.pump(&mut engine, Duration::from_millis(2_500)).await;
+            assert!(p.current_step().is_none(), "2.5 s is too short to read forty words");
+            assert!(p.holds_clock(Duration::from_millis(2_500)));
+            p.pump(&mut engine, reading_time(&long)).await;
+            assert_eq!(p.current_step().map(|s| s.0), Some(1), "read: the put starts");
         });
     }
 

@@ -217,10 +217,7 @@ impl Widget for InspectorPane<'_> {
                     format!("  {}", row.standing.label().unwrap_or_default()),
                     Style::new().fg(Color::LightRed),
                 )),
-                Standing::Concurrent => spans.push(Span::styled(
-                    "  concurrent",
-                    Style::new().fg(Color::LightYellow),
-                )),
+                Standing::Concurrent => spans.push(Span::styled("  concurrent", Style::new().fg(Color::LightYellow))),
                 Standing::Current => {}
             }
             lines.push((2, Line::from(spans)));
