@@ -471,7 +471,10 @@ fn at_80x24_the_tour_shows_every_node_and_the_whole_welcome() {
         let s = screen(&mut app, 80, 24);
         let rows = node_rows(&s);
         for i in 1..=5 {
-            assert!(rows.iter().any(|r| r.contains(&format!("■ n{i} "))), "n{i} missing:\n{s}");
+            assert!(
+                rows.iter().any(|r| r.contains(&format!("■ n{i} "))),
+                "n{i} missing:\n{s}"
+            );
         }
         assert!(
             rows.iter().any(|r| r.contains(&dead) && r.contains("DOWN")),
@@ -501,7 +504,10 @@ fn a_nodes_table_too_short_says_so_and_keeps_the_dead_in_view() {
         let rows = node_rows(&s);
         assert!(rows.len() < 12, "{s}");
         let hidden = 12 - rows.len();
-        assert!(s.contains(&format!("↓ {hidden} more")), "the table says how many it hides:\n{s}");
+        assert!(
+            s.contains(&format!("↓ {hidden} more")),
+            "the table says how many it hides:\n{s}"
+        );
         assert!(
             rows.iter().any(|r| r.contains("n11") && r.contains("DOWN")),
             "the dead node stays in view:\n{s}"
@@ -526,7 +532,8 @@ fn the_banner_at_140_columns_keeps_the_end_of_the_last_checks() {
             let s = screen(&mut app, 140, 45);
             let line = s.lines().find(|l| l.contains("scenario finished")).unwrap_or_default();
             assert!(
-                line.contains("p picks another") && line.trim_end_matches('"').trim_end().ends_with("commands still work"),
+                line.contains("p picks another")
+                    && line.trim_end_matches('"').trim_end().ends_with("commands still work"),
                 "{preset}: the banner's check line is whole:\n{s}"
             );
         }
@@ -566,5 +573,35 @@ fn versions_written_on_both_sides_of_a_partition_are_concurrent_not_stale() {
         }
         let dead = row(&nth(&app, "cart", 1));
         assert!(dead.contains("stale"), "CAR is superseded by both: {dead}");
+    });
+}
+
+#[test]
+fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        let s = screen(&mut app, 140, 45);
+        let status = s.lines().rev().nth(1).unwrap();
+        assert!(!status.contains("drop") && !status.contains("latency"), "defaults go unsaid: {status}");
+        run(&mut app, "partition n1,n2 | n3,n4,n5", 0).await;
+        run(&mut app, "set drop_rate=0.2 latency=50ms", 0).await;
+        for (w, h) in [(140, 45), (80, 24)] {
+            let s = screen(&mut app, w, h);
+            let ring: String = s
+                .lines()
+                .map(|l| l.chars().take_while(|c| *c != '╮').collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n");
+            for (node, side) in [("n1", 'A'), ("n2", 'A'), ("n3", 'B'), ("n4", 'B'), ("n5", 'B')] {
+                assert!(ring.contains(&format!("{node}·{side}")), "{w}x{h}: {node} on side {side}:\n{s}");
+            }
+            let status = s.lines().rev().nth(1).unwrap();
+            assert!(status.contains("drop 20%"), "{w}x{h}: {status}");
+            assert!(status.contains("latency 50ms"), "{w}x{h}: {status}");
+            insta::assert_snapshot!(format!("partition_and_network_{w}x{h}"), s);
+        }
+        run(&mut app, "heal", 0).await;
+        let s = screen(&mut app, 140, 45);
+        assert!(!s.contains("n1·A"), "healed:\n{s}");
     });
 }

@@ -254,7 +254,7 @@ pub const COLUMNS: &[Column] = &[
         cell: |r| {
             let mut s = String::new();
             if let Some(side) = r.side {
-                let _ = write!(s, "side {}", (b'A' + (side % 26) as u8) as char);
+                let _ = write!(s, "side {}", super::ring::side_letter(side));
             }
             if !r.cut_to.is_empty() {
                 if !s.is_empty() {

@@ -3,7 +3,9 @@
 //! key's position and preference list, messages moving along their chords
 //! and drops flashing where they died. A node joining or leaving is drawn
 //! dimmed, its name marked with how many live views list it, until every
-//! view agrees; gossip can be hidden (`g`).
+//! view agrees; gossip can be hidden (`g`). During a partition every
+//! node's name carries its side's letter (`n1·A`, `n3·B`), which reads
+//! without colour, and the title says how the cluster is split.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -74,6 +76,18 @@ impl Widget for RingPane<'_> {
             },
             theme::title(),
         )];
+        let groups = app.engine.network().groups();
+        if groups.len() > 1 {
+            let sizes: Vec<String> = groups
+                .iter()
+                .enumerate()
+                .map(|(i, g)| format!("{}:{}", side_letter(i), g.len()))
+                .collect();
+            title.push(Span::styled(
+                format!("· split {} ", sizes.join("|")),
+                Style::new().fg(Color::LightMagenta),
+            ));
+        }
         if let Some((node, s)) = spreads.iter().find_map(|(n, s)| s.map(|s| (n, s))) {
             let verb = if app.engine.ring().contains(*node) {
                 "joining"
@@ -301,6 +315,8 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
     let ring = &app.drawn_ring;
     let names = app.engine.names();
     let mut taken = Taken::default();
+    let groups = app.engine.network().groups();
+    let side = |node: NodeId| groups.iter().position(|g| g.contains(&node));
     let place = |buf: &mut Buffer, pos: u64, node: NodeId, rank: Option<usize>, taken: &mut Taken| -> bool {
         let alive = app.engine.is_alive(node);
         let mut text = String::new();
@@ -310,6 +326,10 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
         text.extend(names.node(node).chars().take(LABEL_MAX));
         if let Some(r) = rank.filter(|r| *r < 10) {
             text.push_str(SUPERSCRIPTS[r]);
+        }
+        if let Some(s) = side(node) {
+            text.push('·');
+            text.push(side_letter(s));
         }
         let spread = spread_of(spreads, node);
         if let Some(s) = spread {
@@ -384,6 +404,11 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
             }
         }
     }
+}
+
+/// A partition side's letter: A for the first group, B for the next.
+pub fn side_letter(side: usize) -> char {
+    (b'A' + (side % 26) as u8) as char
 }
 
 fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, app: &App, m: &KeyMarks, taken: &mut Taken) {

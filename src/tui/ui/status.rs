@@ -50,6 +50,16 @@ fn input_view(text: &str, cursor: usize, width: usize) -> (String, usize) {
     (text.chars().skip(skip).collect(), cursor - skip)
 }
 
+/// A rate as a percentage without needless decimals: 20, 2.5, 0.1.
+fn percent(rate: f64) -> String {
+    let p = (rate * 1000.0).round() / 10.0;
+    if p.fract() == 0.0 {
+        format!("{p:.0}")
+    } else {
+        format!("{p:.1}")
+    }
+}
+
 pub fn cursor(app: &App, area: Rect) -> Option<Position> {
     let input = match app.mode {
         Mode::Command => &app.command,
@@ -101,6 +111,22 @@ impl Widget for StatusBar<'_> {
                 },
             ],
         ));
+        // The network's drop rate and latency, when not the defaults.
+        let defaults = crate::core::config::Settings::default();
+        let mut network: Vec<Span> = Vec::new();
+        let net = Style::new().fg(Color::LightMagenta).add_modifier(Modifier::BOLD);
+        if s.drop_rate != defaults.drop_rate {
+            network.push(Span::styled(format!("drop {}%", percent(s.drop_rate)), net));
+        }
+        if s.latency != defaults.latency {
+            if !network.is_empty() {
+                network.push(Span::raw(" "));
+            }
+            network.push(Span::styled(format!("latency {}", s.latency), net));
+        }
+        if !network.is_empty() {
+            top.push((1, network));
+        }
         let mut switches: Vec<Span> = Vec::new();
         let off = Style::new().fg(Color::Yellow);
         if !s.hinted_handoff {
@@ -212,6 +238,13 @@ mod tests {
         for key in ["v panes", "n next step", "? help", ": command"] {
             assert!(line.contains(key), "{key} missing from {line}");
         }
+    }
+
+    #[test]
+    fn rates_print_as_short_percentages() {
+        assert_eq!(percent(0.2), "20");
+        assert_eq!(percent(0.025), "2.5");
+        assert_eq!(percent(1.0), "100");
     }
 
     #[test]
