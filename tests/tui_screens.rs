@@ -582,7 +582,10 @@ fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
         let mut app = open("playground").await;
         let s = screen(&mut app, 140, 45);
         let status = s.lines().rev().nth(1).unwrap();
-        assert!(!status.contains("drop") && !status.contains("latency"), "defaults go unsaid: {status}");
+        assert!(
+            !status.contains("drop") && !status.contains("latency"),
+            "defaults go unsaid: {status}"
+        );
         run(&mut app, "partition n1,n2 | n3,n4,n5", 0).await;
         run(&mut app, "set drop_rate=0.2 latency=50ms", 0).await;
         for (w, h) in [(140, 45), (80, 24)] {
@@ -593,7 +596,10 @@ fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
                 .collect::<Vec<_>>()
                 .join("\n");
             for (node, side) in [("n1", 'A'), ("n2", 'A'), ("n3", 'B'), ("n4", 'B'), ("n5", 'B')] {
-                assert!(ring.contains(&format!("{node}·{side}")), "{w}x{h}: {node} on side {side}:\n{s}");
+                assert!(
+                    ring.contains(&format!("{node}·{side}")),
+                    "{w}x{h}: {node} on side {side}:\n{s}"
+                );
             }
             let status = s.lines().rev().nth(1).unwrap();
             assert!(status.contains("drop 20%"), "{w}x{h}: {status}");

@@ -52,9 +52,12 @@ impl Widget for Banner<'_> {
             .wrap(Wrap { trim: true })
             .render(Rect::new(area.x + 1, area.y, width, caption_h), buf);
         let bottom = Rect::new(area.x + 1, area.y + caption_h, area.width.saturating_sub(2), 1);
-        let mut progress = progress_line(app, false);
-        if progress.width() > bottom.width as usize {
-            progress = progress_line(app, true);
+        let mut progress = progress_line(app, 0);
+        for terse in 1..=2 {
+            if progress.width() <= bottom.width as usize {
+                break;
+            }
+            progress = progress_line(app, terse);
         }
         Paragraph::new(progress).render(bottom, buf);
     }
@@ -95,9 +98,11 @@ fn shorten(spans: &mut [Span], width: u16, height: usize) {
     }
 }
 
-/// What the scenario is doing, then the checks of the last step;
-/// `compact` counts the checks that passed instead of naming them.
-fn progress_line(app: &App, compact: bool) -> Line<'_> {
+/// What the scenario is doing, then the checks of the last step. `terse`
+/// 1 counts the checks that passed instead of naming them; 2 also drops
+/// the words the key hints can do without.
+fn progress_line(app: &App, terse: u8) -> Line<'_> {
+    let compact = terse >= 1;
     let playback = &app.playback;
     let total = playback.director().steps().len();
     let gray = Style::new().fg(Color::Gray);
@@ -139,7 +144,7 @@ fn progress_line(app: &App, compact: bool) -> Line<'_> {
         ));
         spans.push(Span::styled("n", theme::key_hint()));
         spans.push(Span::styled(" runs it", gray));
-        if !playback.autoplay() {
+        if !playback.autoplay() && terse < 2 {
             spans.push(Span::styled(" · ", gray));
             spans.push(Span::styled("a", theme::key_hint()));
             spans.push(Span::styled(" plays them all", gray));
@@ -151,7 +156,14 @@ fn progress_line(app: &App, compact: bool) -> Line<'_> {
             if f == 0 { theme::pass() } else { theme::fail() },
         ));
         spans.push(Span::styled("p", theme::key_hint()));
-        spans.push(Span::styled(" picks another; commands still work", gray));
+        spans.push(Span::styled(
+            if terse < 2 {
+                " picks another; commands still work"
+            } else {
+                " picks another"
+            },
+            gray,
+        ));
     }
     Line::from(spans)
 }
