@@ -148,7 +148,8 @@ impl Membership {
             members: BTreeMap::new(),
             seeds,
         };
-        for (node, tokens) in ring.assignments() {
+        for (node, tokens) in ring.shared_assignments() {
+            let node = *node;
             m.members.insert(
                 node,
                 Member {
@@ -156,7 +157,7 @@ impl Membership {
                         node,
                         generation: 0,
                         heartbeat: 0,
-                        tokens: tokens.into(),
+                        tokens: tokens.clone(),
                         status: MemberStatus::Normal,
                         suspicions: SmallVec::new(),
                     },
