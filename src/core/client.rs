@@ -483,4 +483,38 @@ mod tests {
         assert_eq!(effects(&mut out), (vec![], vec![Dur(wait.micros() - 10)]));
         assert_eq!(c.pending(), 1);
     }
+
+    /// Many operations in flight (a fill's) are indexed: answers in any
+    /// order each finish their own operation, retries keep their place, and
+    /// the index follows the list down to none.
+    #[test]
+    fn many_operations_in_flight_are_answered_in_any_order() {
+        let (ring, settings) = (ring(), Settings::default());
+        let mut c = Client::new(ClientId(0), 1);
+        let mut out = ClientOutbox::new(false);
+        let count = 3 * INDEXED_FROM as u64;
+        for op in 0..count {
+            c.start(Time(op), get(op, &format!("k{op}")), &ring, &settings, &mut out);
+        }
+        out.drain();
+        assert_eq!(c.pending(), count as usize);
+        // Every deadline passes once: each op moves on to its next node.
+        let late = Time(count) + forward_timeout(&settings);
+        assert!(c.handle_timer(late, ClientTimer::Wake, &ring, &settings, &mut out).is_empty());
+        out.drain();
+        let answer = |op: u64| Reply {
+            op: OpId(op),
+            coordinator: NodeId(0),
+            outcome: Outcome::Unavailable(Failure::NoCoordinator),
+            replicas: SmallVec::new(),
+        };
+        let order: Vec<u64> = (0..count).map(|i| (i * 7) % count).collect();
+        for (done, &op) in order.iter().enumerate() {
+            let report = c.handle_reply(late, answer(op), &mut out).expect("its own op");
+            assert_eq!(report.op, OpId(op));
+            assert!(c.handle_reply(late, answer(op), &mut out).is_none(), "answered once");
+            assert_eq!(c.pending(), count as usize - done - 1);
+        }
+        assert!(c.index.is_none());
+    }
 }

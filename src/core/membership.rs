@@ -412,6 +412,20 @@ mod tests {
         Membership::initial(me, &ring(), vec![A], Time(0))
     }
 
+    /// Every node of a fresh cluster starts from one ring: their lists hold
+    /// one copy of each member's tokens between them, not one each.
+    #[test]
+    fn initial_lists_share_the_rings_token_lists() {
+        let ring = ring();
+        let a = Membership::initial(A, &ring, vec![A], Time(0));
+        let b = Membership::initial(B, &ring, vec![A], Time(0));
+        for (x, y) in a.digest().iter().zip(b.digest().iter()) {
+            assert_eq!(x.node, y.node);
+            assert!(Arc::ptr_eq(&x.tokens, &y.tokens), "{:?} is copied", x.node);
+        }
+        assert_eq!(&*a.digest()[1].tokens, &[20]);
+    }
+
     #[test]
     fn merge_keeps_the_higher_generation_and_heartbeat() {
         let mut a = view(A);
