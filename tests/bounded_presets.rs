@@ -11,7 +11,10 @@ use ringside::scenario::headless::{RunOptions, run};
 fn a_fill_shares_one_value_between_its_keys() {
     let text = "steps:\n  - fill: {prefix: k, keys: 40, value: VALUE}\n    expect: {ok: true}\n";
     let scenario = Scenario::parse(text, "fill.yaml", "fill").unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut values = Vec::new();
     let summary = rt
         .block_on(run(&scenario, &RunOptions::default(), &mut std::io::sink(), |ev| {

@@ -386,5 +386,9 @@ fn a_huge_file_is_refused_before_it_is_read() {
     let result = Scenario::load(path.to_str().unwrap());
     std::fs::remove_file(&path).ok();
     let err = result.expect_err("a terabyte is refused");
-    assert!(err.message.contains("the file is 1099511627776 bytes; a preset may be at most"), "{err}");
+    assert!(
+        err.message
+            .contains("the file is 1099511627776 bytes; a preset may be at most"),
+        "{err}"
+    );
 }

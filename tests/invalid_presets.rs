@@ -94,7 +94,11 @@ const CASES: &[(&str, &str, &str)] = &[
         ":2:22",
         "unknown field `tokns`, expected `node` or `tokens`",
     ),
-    ("w-above-n.yaml", ":2:5", "w=99 is more than N=3 (replicas) at this step"),
+    (
+        "w-above-n.yaml",
+        ":2:5",
+        "w=99 is more than N=3 (replicas) at this step",
+    ),
     ("pw-above-n.yaml", ":3:5", "pw=4 is more than N=3"),
     ("r-above-n.yaml", ":2:5", "r=4 is more than N=3"),
     ("pr-above-n-after-set.yaml", ":3:5", "pr=3 is more than N=2"),
@@ -113,7 +117,11 @@ const CASES: &[(&str, &str, &str)] = &[
         ":4:5",
         "leave: the ring has 3 nodes at this step and N=3 (replicas); a leave may not leave fewer than N",
     ),
-    ("revive-left-node.yaml", ":5:5", "revive: n1 left the cluster at an earlier step"),
+    (
+        "revive-left-node.yaml",
+        ":5:5",
+        "revive: n1 left the cluster at an earlier step",
+    ),
     ("kill-dead-node.yaml", ":3:5", "kill: n1 is already dead"),
     (
         "at-already-passed.yaml",
@@ -217,7 +225,10 @@ fn a_one_node_cluster_runs_with_the_defaults() {
     let text = "cluster: {nodes: 1}\nsteps:\n  - put: {key: k, value: v}\n    expect: {ok: true}\n  - wait: 10s\n  - get: {key: k}\n    expect: {values: [v]}\n";
     let scenario = Scenario::parse(text, "one.yaml", "one").expect("a one-node cluster loads");
     let s = &scenario.cluster.spec.settings;
-    assert_eq!((s.replicas, s.read_quorum, s.write_quorum, s.down_confirmations), (1, 1, 1, 1));
+    assert_eq!(
+        (s.replicas, s.read_quorum, s.write_quorum, s.down_confirmations),
+        (1, 1, 1, 1)
+    );
     let path = std::env::temp_dir().join(format!("ringside-one-node-{}.yaml", std::process::id()));
     std::fs::write(&path, text).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_ringside"))
@@ -227,8 +238,12 @@ fn a_one_node_cluster_runs_with_the_defaults() {
     std::fs::remove_file(&path).ok();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // Written out, a setting is checked as before.
-    let err = Scenario::parse("cluster: {nodes: 1, down_confirmations: 2}\nsteps: [{say: hi}]\n", "x.yaml", "x")
-        .unwrap_err();
+    let err = Scenario::parse(
+        "cluster: {nodes: 1, down_confirmations: 2}\nsteps: [{say: hi}]\n",
+        "x.yaml",
+        "x",
+    )
+    .unwrap_err();
     assert!(err.message.contains("down_confirmations is 2"), "{err}");
 }
 
@@ -241,5 +256,8 @@ fn check_exits_2_on_a_quorum_above_n() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("set-replicas-above-nodes.yaml:2:5: steps[0]: set: replicas (N) is 10"), "{err}");
+    assert!(
+        err.contains("set-replicas-above-nodes.yaml:2:5: steps[0]: set: replicas (N) is 10"),
+        "{err}"
+    );
 }

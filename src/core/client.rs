@@ -219,7 +219,12 @@ impl Client {
                 index.insert(self.pending[last].request.op, last);
             }
             None if self.pending.len() > INDEXED_FROM => {
-                let index = self.pending.iter().enumerate().map(|(i, p)| (p.request.op, i)).collect();
+                let index = self
+                    .pending
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.request.op, i))
+                    .collect();
                 self.index = Some(Box::new(index));
             }
             None => {}
@@ -500,7 +505,10 @@ mod tests {
         assert_eq!(c.pending(), count as usize);
         // Every deadline passes once: each op moves on to its next node.
         let late = Time(count) + forward_timeout(&settings);
-        assert!(c.handle_timer(late, ClientTimer::Wake, &ring, &settings, &mut out).is_empty());
+        assert!(
+            c.handle_timer(late, ClientTimer::Wake, &ring, &settings, &mut out)
+                .is_empty()
+        );
         out.drain();
         let answer = |op: u64| Reply {
             op: OpId(op),

@@ -224,12 +224,8 @@ impl Ring {
     /// [`Ring::assignments`], worked out once per ring and shared by
     /// everyone who asks.
     pub fn shared_assignments(&self) -> &[(NodeId, Arc<[u64]>)] {
-        self.shared.get_or_init(|| {
-            self.assignments()
-                .into_iter()
-                .map(|(n, t)| (n, Arc::from(t)))
-                .collect()
-        })
+        self.shared
+            .get_or_init(|| self.assignments().into_iter().map(|(n, t)| (n, Arc::from(t))).collect())
     }
 }
 

@@ -143,7 +143,12 @@ impl Scenario {
             nodes: nodes.clone(),
             max_nodes: cluster.spec.nodes.len(),
         };
-        let plan = Plan::new(&nodes, cluster.tokens(), cluster.spec.vnodes, cluster.spec.settings.clone());
+        let plan = Plan::new(
+            &nodes,
+            cluster.tokens(),
+            cluster.spec.vnodes,
+            cluster.spec.settings.clone(),
+        );
         let wire: ScenarioWire =
             with_plan(plan, || with_context(ctx, || serde_yaml::from_str(text))).map_err(located)?;
         let mut clients = Vec::new();

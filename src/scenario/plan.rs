@@ -265,7 +265,9 @@ impl Plan {
                 match (Plan::named(node), &mut self.dead) {
                     (Some(name), Some(dead)) => {
                         if !dead.remove(name) {
-                            return Err(format!("revive: {name} is alive at this step; only a dead node revives"));
+                            return Err(format!(
+                                "revive: {name} is alive at this step; only a dead node revives"
+                            ));
                         }
                     }
                     (None, _) => self.dead = None,
@@ -305,7 +307,9 @@ impl Plan {
                 if let (Some(name), Some(dead)) = (name, &self.dead)
                     && dead.contains(name)
                 {
-                    return Err(format!("leave: {name} is dead at this step; revive it before it can leave"));
+                    return Err(format!(
+                        "leave: {name} is dead at this step; revive it before it can leave"
+                    ));
                 }
                 if let (Some(name), Some(ring)) = (name, &self.ring)
                     && !ring.contains(name)
@@ -373,7 +377,10 @@ pub fn apply(action: &Action) -> Result<(), String> {
 pub fn begin_concurrently() {
     with(|plan| {
         let now = (plan.earliest, plan.latest, plan.cost);
-        plan.concurrent.push(Together { start: now, reached: now });
+        plan.concurrent.push(Together {
+            start: now,
+            reached: now,
+        });
         Ok(())
     })
     .ok();
