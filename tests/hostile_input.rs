@@ -358,5 +358,37 @@ fn an_alias_bomb_is_refused() {
     }
     text.push_str("steps: [{say: hi}]\n");
     let err = Scenario::parse(&text, PLACE, "bomb").expect_err("a bomb is refused");
-    assert!(err.place.starts_with(PLACE));
+    assert_eq!(err.place, format!("{PLACE}:2:8"), "placed at the first alias: {err}");
+    assert!(err.message.contains("aliases"), "{err}");
+}
+
+/// A step list past the limit is refused at the first step too many.
+#[test]
+fn too_many_steps_are_refused_at_the_first_one_too_many() {
+    let mut text = String::from("steps:\n");
+    for _ in 0..ringside::scenario::load::MAX_STEPS + 5 {
+        text.push_str("  - say: x\n");
+    }
+    let err = Scenario::parse(&text, PLACE, "long").expect_err("too many steps");
+    let line = ringside::scenario::load::MAX_STEPS + 2;
+    assert_eq!(err.place, format!("{PLACE}:{line}:5"), "{err}");
+    assert!(err.message.contains("a preset may have at most 10000"), "{err}");
+}
+
+/// A huge file is refused by its size before it is read: a sparse file of
+/// a terabyte would not fit in memory.
+#[test]
+fn a_huge_file_is_refused_before_it_is_read() {
+    let path = std::env::temp_dir().join(format!("ringside-huge-{}.yaml", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(1 << 40).unwrap();
+    drop(file);
+    let result = Scenario::load(path.to_str().unwrap());
+    std::fs::remove_file(&path).ok();
+    let err = result.expect_err("a terabyte is refused");
+    assert!(
+        err.message
+            .contains("the file is 1099511627776 bytes; a preset may be at most"),
+        "{err}"
+    );
 }

@@ -88,6 +88,72 @@ const CASES: &[(&str, &str, &str)] = &[
     ),
     ("unknown-top-level-field.yaml", ":2:1", "unknown field `stepz`"),
     ("wait-too-long.yaml", ":2:5", "wait 7200s is too long"),
+    // Issue 18 item 9: what used to pass `check` and fail only when run.
+    (
+        "join-unknown-field.yaml",
+        ":2:22",
+        "unknown field `tokns`, expected `node` or `tokens`",
+    ),
+    (
+        "w-above-n.yaml",
+        ":2:5",
+        "w=99 is more than N=3 (replicas) at this step",
+    ),
+    ("pw-above-n.yaml", ":3:5", "pw=4 is more than N=3"),
+    ("r-above-n.yaml", ":2:5", "r=4 is more than N=3"),
+    ("pr-above-n-after-set.yaml", ":3:5", "pr=3 is more than N=2"),
+    (
+        "set-replicas-above-nodes.yaml",
+        ":2:5",
+        "set: replicas (N) is 10 but the cluster has only 5 nodes",
+    ),
+    (
+        "set-write-quorum-above-n.yaml",
+        ":2:5",
+        "set: write_quorum (W) is 4 but replicas (N) is 3",
+    ),
+    (
+        "leave-below-n.yaml",
+        ":4:5",
+        "leave: the ring has 3 nodes at this step and N=3 (replicas); a leave may not leave fewer than N",
+    ),
+    (
+        "revive-left-node.yaml",
+        ":5:5",
+        "revive: n1 left the cluster at an earlier step",
+    ),
+    ("kill-dead-node.yaml", ":3:5", "kill: n1 is already dead"),
+    (
+        "at-already-passed.yaml",
+        ":3:5",
+        "at 1800s has passed by then: the steps before it take at least 3600s",
+    ),
+    // Issue 18 item 8: limits that keep every accepted preset bounded.
+    (
+        "too-many-tokens.yaml",
+        ":2:3",
+        "the nodes have 4194304 ring tokens between them (1024 nodes); a cluster may have at most 65536",
+    ),
+    (
+        "too-many-operations.yaml",
+        ":12:5",
+        "the steps up to here issue 1100000 operations",
+    ),
+    (
+        "too-many-fill-bytes.yaml",
+        ":2:5",
+        "the fills up to here write 300000000 bytes",
+    ),
+    (
+        "too-long-in-virtual-time.yaml",
+        ":26:5",
+        "may take 90000s of virtual time",
+    ),
+    (
+        "too-long-for-a-large-cluster.yaml",
+        ":4:5",
+        "less with more (864s with 100)",
+    ),
     ("zero-w.yaml", ":2:5", "w must be at least 1"),
     ("zero-write-quorum.yaml", ":2:3", "write_quorum (W) must be at least 1"),
 ];
@@ -150,4 +216,48 @@ fn cli_exits_2_on_bad_input_and_names_the_place() {
     let out = run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2), "clap refuses unknown commands with 2");
     assert!(String::from_utf8_lossy(&out.stderr).contains("unrecognized subcommand 'frobnicate'"));
+}
+
+/// A one-node cluster works with the defaults (issue 18 item 9): N, R, W and
+/// down_confirmations the preset leaves out fit the cluster.
+#[test]
+fn a_one_node_cluster_runs_with_the_defaults() {
+    let text = "cluster: {nodes: 1}\nsteps:\n  - put: {key: k, value: v}\n    expect: {ok: true}\n  - wait: 10s\n  - get: {key: k}\n    expect: {values: [v]}\n";
+    let scenario = Scenario::parse(text, "one.yaml", "one").expect("a one-node cluster loads");
+    let s = &scenario.cluster.spec.settings;
+    assert_eq!(
+        (s.replicas, s.read_quorum, s.write_quorum, s.down_confirmations),
+        (1, 1, 1, 1)
+    );
+    let path = std::env::temp_dir().join(format!("ringside-one-node-{}.yaml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ringside"))
+        .args(["run", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // Written out, a setting is checked as before.
+    let err = Scenario::parse(
+        "cluster: {nodes: 1, down_confirmations: 2}\nsteps: [{say: hi}]\n",
+        "x.yaml",
+        "x",
+    )
+    .unwrap_err();
+    assert!(err.message.contains("down_confirmations is 2"), "{err}");
+}
+
+/// `check` exits 2 and names the place for what used to fail only at run time.
+#[test]
+fn check_exits_2_on_a_quorum_above_n() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ringside"))
+        .args(["check", "tests/fixtures/invalid/set-replicas-above-nodes.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("set-replicas-above-nodes.yaml:2:5: steps[0]: set: replicas (N) is 10"),
+        "{err}"
+    );
 }

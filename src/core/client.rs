@@ -101,6 +101,10 @@ struct Pending {
     context: Option<VClock>,
 }
 
+/// How many operations in flight a client searches one by one; past
+/// this it indexes them.
+const INDEXED_FROM: usize = 16;
+
 /// One named client.
 #[derive(Debug)]
 pub struct Client {
@@ -110,6 +114,11 @@ pub struct Client {
     /// nearly always has one, and a thousand clients served in turn find
     /// it beside their other fields instead of behind a table.
     pending: SmallVec<[Pending; 1]>,
+    /// Where each operation in flight sits in `pending`, kept only while
+    /// more than [`INDEXED_FROM`] are (a fill's thousands): without it each
+    /// answer would search them all, and a fill would take time quadratic
+    /// in its keys.
+    index: Option<Box<FxHashMap<OpId, usize>>>,
     /// When each attempt gives up.
     deadlines: Deadlines<ClientTimer>,
     /// Boxed: it is used only by any-node routing, and a thousand clients
@@ -124,6 +133,7 @@ impl Client {
             id,
             contexts: FxHashMap::default(),
             pending: SmallVec::new(),
+            index: None,
             deadlines: Deadlines::new(ClientTimer::Wake),
             rng: Box::new(ChaCha8Rng::seed_from_u64(seed)),
         }
@@ -197,7 +207,43 @@ impl Client {
             context,
         };
         self.send_attempt(now, &pending, ring, settings, out);
-        self.pending.push(pending);
+        self.push_pending(pending);
+    }
+
+    /// Adds an operation in flight (indexing them once there are many).
+    fn push_pending(&mut self, p: Pending) {
+        self.pending.push(p);
+        let last = self.pending.len() - 1;
+        match &mut self.index {
+            Some(index) => {
+                index.insert(self.pending[last].request.op, last);
+            }
+            None if self.pending.len() > INDEXED_FROM => {
+                let index = self
+                    .pending
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.request.op, i))
+                    .collect();
+                self.index = Some(Box::new(index));
+            }
+            None => {}
+        }
+    }
+
+    /// Removes the operation in flight at `i`.
+    fn remove_pending(&mut self, i: usize) -> Pending {
+        let p = self.pending.swap_remove(i);
+        if let Some(index) = &mut self.index {
+            index.remove(&p.request.op);
+            if let Some(moved) = self.pending.get(i) {
+                index.insert(moved.request.op, i);
+            }
+            if self.pending.is_empty() {
+                self.index = None;
+            }
+        }
+        p
     }
 
     /// Whether any of `ops` waits for an answer here.
@@ -218,12 +264,15 @@ impl Client {
     }
 
     fn pending_index(&self, op: OpId) -> Option<usize> {
-        self.pending.iter().position(|p| p.request.op == op)
+        match &self.index {
+            Some(index) => index.get(&op).copied(),
+            None => self.pending.iter().position(|p| p.request.op == op),
+        }
     }
 
     fn take_pending(&mut self, op: OpId) -> Option<Pending> {
         let i = self.pending_index(op)?;
-        Some(self.pending.swap_remove(i))
+        Some(self.remove_pending(i))
     }
 
     fn send_attempt(&mut self, now: Time, p: &Pending, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
@@ -284,13 +333,14 @@ impl Client {
                         finished.extend(self.attempt_expired(now, op, attempt, ring, settings, out));
                     }
                 }
-                let pending = &self.pending;
+                let (pending, index) = (&self.pending, &self.index);
                 self.deadlines.rearm(
                     now,
                     |timer| match timer {
-                        ClientTimer::Attempt { op, attempt } => {
-                            pending.iter().any(|p| p.request.op == *op && p.attempt == *attempt)
-                        }
+                        ClientTimer::Attempt { op, attempt } => match index {
+                            Some(index) => index.get(op).is_some_and(|&i| pending[i].attempt == *attempt),
+                            None => pending.iter().any(|p| p.request.op == *op && p.attempt == *attempt),
+                        },
                         ClientTimer::Wake => false,
                     },
                     out,
@@ -317,12 +367,12 @@ impl Client {
         }
         if (attempt as usize + 1) < p.candidates.len() && p.via.is_none() {
             p.attempt += 1;
-            let p = self.pending.swap_remove(i);
+            let p = self.remove_pending(i);
             self.send_attempt(now, &p, ring, settings, out);
-            self.pending.push(p);
+            self.push_pending(p);
             return None;
         }
-        let p = self.pending.swap_remove(i);
+        let p = self.remove_pending(i);
         let outcome = Outcome::Unavailable(Failure::NoCoordinator);
         Some(self.finish(now, p, outcome, None, SmallVec::new(), out))
     }
@@ -437,5 +487,42 @@ mod tests {
         );
         assert_eq!(effects(&mut out), (vec![], vec![Dur(wait.micros() - 10)]));
         assert_eq!(c.pending(), 1);
+    }
+
+    /// Many operations in flight (a fill's) are indexed: answers in any
+    /// order each finish their own operation, retries keep their place, and
+    /// the index follows the list down to none.
+    #[test]
+    fn many_operations_in_flight_are_answered_in_any_order() {
+        let (ring, settings) = (ring(), Settings::default());
+        let mut c = Client::new(ClientId(0), 1);
+        let mut out = ClientOutbox::new(false);
+        let count = 3 * INDEXED_FROM as u64;
+        for op in 0..count {
+            c.start(Time(op), get(op, &format!("k{op}")), &ring, &settings, &mut out);
+        }
+        out.drain();
+        assert_eq!(c.pending(), count as usize);
+        // Every deadline passes once: each op moves on to its next node.
+        let late = Time(count) + forward_timeout(&settings);
+        assert!(
+            c.handle_timer(late, ClientTimer::Wake, &ring, &settings, &mut out)
+                .is_empty()
+        );
+        out.drain();
+        let answer = |op: u64| Reply {
+            op: OpId(op),
+            coordinator: NodeId(0),
+            outcome: Outcome::Unavailable(Failure::NoCoordinator),
+            replicas: SmallVec::new(),
+        };
+        let order: Vec<u64> = (0..count).map(|i| (i * 7) % count).collect();
+        for (done, &op) in order.iter().enumerate() {
+            let report = c.handle_reply(late, answer(op), &mut out).expect("its own op");
+            assert_eq!(report.op, OpId(op));
+            assert!(c.handle_reply(late, answer(op), &mut out).is_none(), "answered once");
+            assert_eq!(c.pending(), count as usize - done - 1);
+        }
+        assert!(c.index.is_none());
     }
 }

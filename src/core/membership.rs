@@ -148,7 +148,8 @@ impl Membership {
             members: BTreeMap::new(),
             seeds,
         };
-        for (node, tokens) in ring.assignments() {
+        for (node, tokens) in ring.shared_assignments() {
+            let node = *node;
             m.members.insert(
                 node,
                 Member {
@@ -156,7 +157,7 @@ impl Membership {
                         node,
                         generation: 0,
                         heartbeat: 0,
-                        tokens: tokens.into(),
+                        tokens: tokens.clone(),
                         status: MemberStatus::Normal,
                         suspicions: SmallVec::new(),
                     },
@@ -409,6 +410,20 @@ mod tests {
 
     fn view(me: NodeId) -> Membership {
         Membership::initial(me, &ring(), vec![A], Time(0))
+    }
+
+    /// Every node of a fresh cluster starts from one ring: their lists hold
+    /// one copy of each member's tokens between them, not one each.
+    #[test]
+    fn initial_lists_share_the_rings_token_lists() {
+        let ring = ring();
+        let a = Membership::initial(A, &ring, vec![A], Time(0));
+        let b = Membership::initial(B, &ring, vec![A], Time(0));
+        for (x, y) in a.digest().iter().zip(b.digest().iter()) {
+            assert_eq!(x.node, y.node);
+            assert!(Arc::ptr_eq(&x.tokens, &y.tokens), "{:?} is copied", x.node);
+        }
+        assert_eq!(&*a.digest()[1].tokens, &[20]);
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! *distinct* nodes met form its preference list. Because tokens are hashes
 //! of the node's name, every run and machine builds the same ring.
 
+use std::sync::Arc;
+
 use smallvec::SmallVec;
 
 use super::hash::hash64;
@@ -54,6 +56,11 @@ pub struct Ring {
     /// time it is asked for: every request needs one, and a ring never
     /// changes once built.
     lists: std::sync::OnceLock<(usize, Vec<NodeList>)>,
+    /// Each member's token positions, worked out the first time they are
+    /// asked for and shared: every node of a fresh cluster starts its
+    /// membership list from them, so a cluster holds them once, not once
+    /// per node.
+    shared: std::sync::OnceLock<Vec<(NodeId, Arc<[u64]>)>>,
 }
 
 impl PartialEq for Ring {
@@ -82,6 +89,7 @@ impl Ring {
             tokens,
             members,
             lists: std::sync::OnceLock::new(),
+            shared: std::sync::OnceLock::new(),
         }
     }
 
@@ -202,9 +210,22 @@ impl Ring {
         Ring::new(assignments)
     }
 
-    /// Each member with its token positions.
+    /// Each member with its token positions (one pass over the tokens).
     pub fn assignments(&self) -> Vec<(NodeId, Vec<u64>)> {
-        self.members.iter().map(|&n| (n, self.tokens_of(n))).collect()
+        let mut out: Vec<(NodeId, Vec<u64>)> = self.members.iter().map(|&n| (n, Vec::new())).collect();
+        for t in &self.tokens {
+            if let Ok(i) = self.members.binary_search(&t.node) {
+                out[i].1.push(t.pos);
+            }
+        }
+        out
+    }
+
+    /// [`Ring::assignments`], worked out once per ring and shared by
+    /// everyone who asks.
+    pub fn shared_assignments(&self) -> &[(NodeId, Arc<[u64]>)] {
+        self.shared
+            .get_or_init(|| self.assignments().into_iter().map(|(n, t)| (n, Arc::from(t))).collect())
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::noderef::{ParseContext, with_context};
+use super::plan::{Plan, with_plan};
 use super::presets;
 use super::settings_patch::ClusterSection;
 use super::step::{Action, Step};
@@ -13,8 +14,7 @@ use super::text::Text;
 
 /// The largest preset file accepted.
 pub const MAX_FILE: usize = 4 << 20;
-/// The most steps (counting those inside `concurrently`) a preset may have.
-pub const MAX_STEPS: usize = 10_000;
+pub use super::plan::MAX_STEPS;
 
 /// A parsed, validated scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,9 +63,9 @@ impl Scenario {
     pub fn load(preset: &str) -> Result<Scenario, LoadError> {
         let path = Path::new(preset);
         if path.is_file() {
-            let bytes = std::fs::read(path).map_err(|e| LoadError {
+            let bytes = read_bounded(path).map_err(|message| LoadError {
                 place: preset.to_string(),
-                message: format!("cannot read the file: {e}"),
+                message,
             })?;
             let stem = path
                 .file_stem()
@@ -128,7 +128,7 @@ impl Scenario {
                 message: "the file is empty; a preset needs at least `steps:` (see presets/README.md)".into(),
             });
         }
-        let located = |e: serde_yaml::Error| locate(place, e);
+        let located = |e: serde_yaml::Error| locate(place, text, e);
         let doc: serde_yaml::Value = serde_yaml::from_str(text).map_err(located)?;
         if !doc.is_mapping() {
             return Err(LoadError {
@@ -138,12 +138,19 @@ impl Scenario {
         }
         let first: ClusterFirst = serde_yaml::from_str(text).map_err(located)?;
         let cluster = first.cluster.unwrap_or_default();
+        let nodes: Vec<String> = cluster.spec.nodes.iter().map(|n| n.name.clone()).collect();
         let ctx = ParseContext {
-            nodes: cluster.spec.nodes.iter().map(|n| n.name.clone()).collect(),
+            nodes: nodes.clone(),
             max_nodes: cluster.spec.nodes.len(),
         };
-        let wire: ScenarioWire = with_context(ctx, || serde_yaml::from_str(text)).map_err(located)?;
-        let count = count_steps(&wire.steps);
+        let plan = Plan::new(
+            &nodes,
+            cluster.tokens(),
+            cluster.spec.vnodes,
+            cluster.spec.settings.clone(),
+        );
+        let wire: ScenarioWire =
+            with_plan(plan, || with_context(ctx, || serde_yaml::from_str(text))).map_err(located)?;
         let mut clients = Vec::new();
         for c in wire.clients {
             if let Err(e) = crate::engine::check_name(&c.0) {
@@ -153,12 +160,6 @@ impl Scenario {
                 });
             }
             clients.push(c.0);
-        }
-        if count > MAX_STEPS {
-            return Err(LoadError {
-                place: place.to_string(),
-                message: format!("{count} steps is too many; a preset may have at most {MAX_STEPS}"),
-            });
         }
         Ok(Scenario {
             name: wire.name.map(|t| t.0).unwrap_or_else(|| default_name.to_string()),
@@ -198,21 +199,47 @@ impl Scenario {
     }
 }
 
-fn count_steps(steps: &[Step]) -> usize {
-    steps
-        .iter()
-        .map(|s| {
-            1 + match &s.action {
-                Action::Concurrently(inner) => count_steps(inner),
-                _ => 0,
-            }
-        })
-        .sum()
+/// Reads a preset file, refusing one larger than [`MAX_FILE`] before
+/// reading it: by its size when it is a regular file, and by reading at most
+/// one byte past the limit otherwise (a pipe, a device).
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let too_big = |size: u64| format!("the file is {size} bytes; a preset may be at most {MAX_FILE}");
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {e}"))?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > MAX_FILE as u64
+    {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() > MAX_FILE {
+        return Err(format!(
+            "the file is more than {MAX_FILE} bytes; a preset may be at most {MAX_FILE}"
+        ));
+    }
+    Ok(bytes)
 }
 
-/// Turns serde_yaml's error into `place:line:column: message`.
-fn locate(place: &str, e: serde_yaml::Error) -> LoadError {
+/// Turns serde_yaml's error into `place:line:column: message`. An error
+/// YAML gives without a place (aliases that expand too far) is placed at
+/// the first alias in `source`.
+fn locate(place: &str, source: &str, e: serde_yaml::Error) -> LoadError {
     let text = e.to_string();
+    if e.location().is_none()
+        && text.contains("repetition limit exceeded")
+        && let Some((line, column)) = first_alias(source)
+    {
+        return LoadError {
+            place: format!("{place}:{line}:{column}"),
+            message: "the aliases (*name) from here on expand to too many values; \
+                      a preset may repeat anchored values only a limited number of times"
+                .into(),
+        };
+    }
     match e.location() {
         Some(loc) => {
             let at = format!(" at line {} column {}", loc.line(), loc.column());
@@ -227,4 +254,27 @@ fn locate(place: &str, e: serde_yaml::Error) -> LoadError {
             message: text,
         },
     }
+}
+
+/// Line and column (from 1) of the first YAML alias (`*name`) in `text`,
+/// outside comments and quotes.
+fn first_alias(text: &str) -> Option<(usize, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None if c == '#' && prev.is_whitespace() => break,
+                None if c == '\'' || c == '"' => quote = Some(c),
+                None if c == '*' && (prev.is_whitespace() || "[{,:".contains(prev)) => {
+                    return Some((i + 1, col + 1));
+                }
+                None => {}
+            }
+            prev = c;
+        }
+    }
+    None
 }

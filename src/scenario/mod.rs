@@ -9,6 +9,7 @@ pub mod expect;
 pub mod headless;
 pub mod load;
 pub mod noderef;
+pub mod plan;
 pub mod presets;
 pub mod settings_patch;
 pub mod step;

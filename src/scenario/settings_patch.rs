@@ -363,6 +363,36 @@ impl Default for ClusterSection {
 /// Tokens per node unless a preset says otherwise.
 pub const DEFAULT_VNODES: usize = 8;
 
+/// The settings a cluster of `nodes` nodes starts from before `patch` is
+/// applied: the defaults, except that those the preset leaves out fit a
+/// small cluster (N at most the nodes, R and W at most N, and
+/// down_confirmations at most the nodes), so that `nodes: 1` works alone.
+pub fn defaults_for(nodes: usize, patch: &SettingsPatch) -> Settings {
+    let mut s = Settings::default();
+    let nodes = nodes.max(1);
+    s.replicas = s.replicas.min(nodes);
+    let n = patch.replicas.unwrap_or(s.replicas).max(1);
+    s.read_quorum = s.read_quorum.min(n);
+    s.write_quorum = s.write_quorum.min(n);
+    s.down_confirmations = s.down_confirmations.min(nodes);
+    s
+}
+
+/// The ring tokens of every node of `spec` together.
+fn tokens_of(spec: &ClusterSpec) -> usize {
+    spec.nodes
+        .iter()
+        .map(|n| n.tokens.as_ref().map_or(spec.vnodes, |t| t.len()))
+        .sum()
+}
+
+impl ClusterSection {
+    /// The ring tokens of every node together.
+    pub fn tokens(&self) -> usize {
+        tokens_of(&self.spec)
+    }
+}
+
 /// `nodes:` is a count or a list of names (or `{name, tokens}` maps).
 enum NodesWire {
     Count(usize),
@@ -513,7 +543,11 @@ impl<'de> Deserialize<'de> for ClusterSection {
                         }
                     }
                 }
-                let settings = patch.apply(&Settings::default());
+                let count = match &nodes {
+                    NodesWire::Count(n) => *n,
+                    NodesWire::List(list) => list.len(),
+                };
+                let settings = patch.apply(&defaults_for(count, &patch));
                 let mut spec = match nodes {
                     NodesWire::Count(n) => ClusterSpec::numbered(n, vnodes, settings),
                     NodesWire::List(list) => ClusterSpec {
@@ -524,6 +558,15 @@ impl<'de> Deserialize<'de> for ClusterSection {
                     },
                 };
                 spec.seeds = seeds;
+                let tokens = tokens_of(&spec);
+                if tokens > super::plan::MAX_TOKENS {
+                    return Err(de::Error::custom(format!(
+                        "the nodes have {tokens} ring tokens between them ({} nodes); a cluster may have at most {} \
+                         (nodes times vnodes: 1024 nodes of 64, or 16 of 4096)",
+                        spec.nodes.len(),
+                        super::plan::MAX_TOKENS
+                    )));
+                }
                 let (names, _) = spec.build().map_err(de::Error::custom)?;
                 let warnings = spec.settings.validate(names.node_count()).map_err(de::Error::custom)?;
                 Ok(ClusterSection { spec, warnings })

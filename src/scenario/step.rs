@@ -322,11 +322,41 @@ fn bulk(keys: usize, prefix: Text, start: usize) -> Result<(usize, String, usize
 }
 
 /// `join: s6` or `join: {node: s6, tokens: ["25%"]}`.
-#[derive(Deserialize)]
-#[serde(untagged)]
 enum JoinWire {
     Name(Text),
-    Full { node: Text, tokens: Option<Vec<Text>> },
+    Full(JoinFull),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JoinFull {
+    node: Text,
+    tokens: Option<Vec<Text>>,
+}
+
+impl<'de> Deserialize<'de> for JoinWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JoinWire;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a node name, or {node: s6, tokens: [\"25%\"]}")
+            }
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<JoinWire, E> {
+                Ok(JoinWire::Name(Text(name.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<JoinWire, E> {
+                Ok(JoinWire::Name(Text(n.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<JoinWire, E> {
+                Ok(JoinWire::Name(Text(n.to_string())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JoinWire, A::Error> {
+                JoinFull::deserialize(de::value::MapAccessDeserializer::new(map)).map(JoinWire::Full)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Deserialize)]
@@ -457,7 +487,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             let j: JoinWire = map.next_value()?;
             let (node, tokens) = match j {
                 JoinWire::Name(t) => (t.0, None),
-                JoinWire::Full { node, tokens } => (node.0, tokens),
+                JoinWire::Full(JoinFull { node, tokens }) => (node.0, tokens),
             };
             crate::engine::check_name(&node).map_err(err)?;
             if super::noderef::NodeRef::parse(&node).is_ok() && super::noderef::is_known(&node) {
@@ -513,7 +543,9 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
             })
         }
         "concurrently" => {
+            super::plan::begin_concurrently();
             let steps: Vec<Step> = map.next_value()?;
+            super::plan::end_concurrently();
             if steps.is_empty() {
                 return Err(err("concurrently: needs at least one step".into()));
             }
@@ -521,6 +553,7 @@ fn read_action<'de, A: MapAccess<'de>>(key: &str, map: &mut A) -> Result<Option<
         }
         _ => return Ok(None),
     };
+    super::plan::apply(&action).map_err(err)?;
     Ok(Some(action))
 }
 
@@ -555,6 +588,7 @@ impl<'de> Deserialize<'de> for Step {
                 )
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Step, A::Error> {
+                super::plan::begin_step().map_err(de::Error::custom)?;
                 let mut action: Option<Action> = None;
                 let mut expect: Option<Expect> = None;
                 while let Some(key) = map.next_key::<String>()? {
@@ -620,6 +654,7 @@ impl<'de> Deserialize<'de> for Step {
                         )));
                     }
                 }
+                super::plan::end_step();
                 Ok(Step { action, expect })
             }
         }

@@ -263,10 +263,13 @@ fn start<'a>(
                 let via = b.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
                 let client = engine.client(&b.client);
                 let mut ops = Vec::with_capacity(b.keys);
+                // One allocation serves every key: a 1 MB value over
+                // 100,000 keys is 1 MB, not 100 GB.
+                let value: crate::core::version::Value = Arc::from(b.value.as_deref().unwrap_or_default());
                 for key in b.key_names() {
                     let kind = if is_put {
                         OpKind::Put {
-                            value: Arc::from(b.value.as_deref().unwrap_or_default()),
+                            value: value.clone(),
                             w: b.quorum,
                             pw: None,
                             context: None,

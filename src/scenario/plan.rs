@@ -1,0 +1,426 @@
+//! The cluster as each step of a preset will find it, worked out while the
+//! preset loads: which nodes are on the ring, which are down or gone, the
+//! settings after every `set:`, how much virtual time the steps may take and
+//! how much work they ask for. A step that would fail when it runs (a quorum
+//! above N, a `set:` that breaks the settings' rules, a leave that leaves
+//! fewer nodes than N, an `at:` already passed) or that would take the run
+//! past the limits below is refused where it stands in the file, so that
+//! `ringside check` accepts only presets that run, in bounded memory and time.
+//!
+//! The plan lives in a thread-local while [`super::load`] parses the steps
+//! (the step deserializer consults it); the playground's command line parses
+//! without one and checks against the live cluster instead.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+use crate::core::config::{MAX_NODES, Settings};
+use crate::core::node::forward_timeout;
+use crate::core::time::Dur;
+
+use super::noderef::NodeRef;
+use super::step::{Action, BulkStep};
+
+/// The most steps (counting those inside `concurrently`) a preset may have.
+pub const MAX_STEPS: usize = 10_000;
+/// The most ring tokens a cluster may have: the sum of every node's tokens,
+/// joined nodes included (1,024 nodes of 64, or 16 nodes of 4,096).
+pub const MAX_TOKENS: usize = 65_536;
+/// The most operations a preset's steps may issue: every key of every
+/// `fill` and `scan`, and every `put` and `get`.
+pub const MAX_OPERATIONS: u64 = 1_000_000;
+/// The most bytes a preset's fills may write: the sum over fills of keys
+/// times the value's length (each replica hashes what it stores).
+pub const MAX_FILL_BYTES: u64 = 256 << 20;
+/// The longest a preset may run in virtual time, with up to
+/// [`SMALL_CLUSTER`] nodes.
+pub const MAX_TIME: Dur = Dur::from_secs(24 * 3600);
+/// Up to this many nodes, a preset may run [`MAX_TIME`]. A larger cluster
+/// costs more per virtual second (every node gossips its list of every
+/// node), so it may run `MAX_TIME * SMALL_CLUSTER² / nodes²`.
+pub const SMALL_CLUSTER: u64 = 10;
+
+/// The cluster as the steps read so far leave it.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    settings: Settings,
+    /// Nodes on the ring, by name, or `None` once a `leave: KEY#I` made it
+    /// unknown which.
+    ring: Option<BTreeSet<String>>,
+    /// How many nodes are on the ring.
+    ring_size: usize,
+    /// Nodes ever started (the engine's node table never shrinks).
+    started: usize,
+    /// Tokens of every node ever started.
+    tokens: usize,
+    /// Tokens a joining node gets when it names none.
+    vnodes: usize,
+    /// Nodes that are dead, or `None` once a `kill`/`revive` of `KEY#I`
+    /// made it unknown which.
+    dead: Option<BTreeSet<String>>,
+    /// Nodes that left.
+    left: BTreeSet<String>,
+    steps: usize,
+    operations: u64,
+    fill_bytes: u64,
+    /// The least virtual time the steps so far take (waits and `at:`).
+    earliest: Dur,
+    /// The most they may take (operations wait at most their timeouts).
+    latest: Dur,
+    /// The cost of that time: virtual time weighted by the cluster's size.
+    cost: u128,
+    /// `concurrently` blocks being read, innermost last.
+    concurrent: Vec<Together>,
+}
+
+/// A `concurrently` being read: where its steps start, and the furthest
+/// any of them reached.
+#[derive(Clone, Copy, Debug)]
+struct Together {
+    start: (Dur, Dur, u128),
+    reached: (Dur, Dur, u128),
+}
+
+thread_local! {
+    static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
+}
+
+impl Plan {
+    /// The plan at the start of a preset whose cluster has these nodes
+    /// (with `tokens` tokens between them) and settings.
+    pub fn new(nodes: &[String], tokens: usize, vnodes: usize, settings: Settings) -> Plan {
+        Plan {
+            settings,
+            ring: Some(nodes.iter().cloned().collect()),
+            ring_size: nodes.len(),
+            started: nodes.len(),
+            tokens,
+            vnodes,
+            dead: Some(BTreeSet::new()),
+            left: BTreeSet::new(),
+            steps: 0,
+            operations: 0,
+            fill_bytes: 0,
+            earliest: Dur::ZERO,
+            latest: Dur::ZERO,
+            cost: 0,
+            concurrent: Vec::new(),
+        }
+    }
+
+    /// The longest one operation may take: every candidate tried in turn,
+    /// each waited for as long as the client waits for a forwarding node.
+    fn operation_bound(&self) -> Dur {
+        let s = &self.settings;
+        let n = s.replicas as u64;
+        let per_attempt = forward_timeout(s).micros() * n + 2 * s.latency.max.micros();
+        Dur(per_attempt.saturating_mul(n))
+    }
+
+    /// The virtual time (with this many nodes) that costs as much as
+    /// [`MAX_TIME`] with a small cluster.
+    fn time_allowed(nodes: usize) -> Dur {
+        let n = (nodes as u64).max(SMALL_CLUSTER);
+        Dur(MAX_TIME.micros() / (n * n) * (SMALL_CLUSTER * SMALL_CLUSTER))
+    }
+
+    /// Lets virtual time pass: at least `least`, at most `most`.
+    fn pass(&mut self, least: Dur, most: Dur) -> Result<(), String> {
+        self.earliest = self.earliest + least;
+        self.advance_latest(self.latest + most)
+    }
+
+    fn advance_latest(&mut self, to: Dur) -> Result<(), String> {
+        if to <= self.latest {
+            return Ok(());
+        }
+        let n = (self.ring_size as u128).max(SMALL_CLUSTER as u128);
+        self.cost += (to.micros() - self.latest.micros()) as u128 * n * n;
+        self.latest = to;
+        let budget = MAX_TIME.micros() as u128 * (SMALL_CLUSTER * SMALL_CLUSTER) as u128;
+        if self.cost > budget {
+            let nodes = self.ring_size.max(1);
+            return Err(format!(
+                "the steps up to here may take {} of virtual time (waits, and each put, get, fill or scan \
+                 counted at its longest, {}); a preset may run at most {MAX_TIME} with up to {SMALL_CLUSTER} nodes, \
+                 less with more ({} with {nodes})",
+                self.latest,
+                self.operation_bound(),
+                Plan::time_allowed(nodes)
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_quorum(&self, name: &str, q: Option<usize>) -> Result<(), String> {
+        let n = self.settings.replicas;
+        match q {
+            Some(q) if q > n => Err(format!(
+                "{name}={q} is more than N={n} (replicas) at this step; {name} must be between 1 and {n}"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn operations(&mut self, count: u64) -> Result<(), String> {
+        self.operations += count;
+        if self.operations > MAX_OPERATIONS {
+            return Err(format!(
+                "the steps up to here issue {} operations (puts, gets and the keys of fills and scans); \
+                 a preset may issue at most {MAX_OPERATIONS}",
+                self.operations
+            ));
+        }
+        Ok(())
+    }
+
+    /// The name a reference gives, when it names a node (not `KEY#I`).
+    fn named(node: &NodeRef) -> Option<&str> {
+        match node {
+            NodeRef::Name(n) => Some(n),
+            NodeRef::Nth { .. } => None,
+        }
+    }
+
+    fn check_not_left(&self, verb: &str, node: &NodeRef) -> Result<(), String> {
+        match Plan::named(node) {
+            Some(name) if self.left.contains(name) => Err(format!(
+                "{verb}: {name} left the cluster at an earlier step; a node that left is gone for good"
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn bulk(&mut self, b: &BulkStep, fill: bool) -> Result<(), String> {
+        self.check_quorum(if fill { "w" } else { "r" }, b.quorum)?;
+        self.operations(b.keys as u64)?;
+        if fill {
+            let len = b.value.as_ref().map_or(0, |v| v.len()) as u64;
+            self.fill_bytes += b.keys as u64 * len;
+            if self.fill_bytes > MAX_FILL_BYTES {
+                return Err(format!(
+                    "the fills up to here write {} bytes (keys times the value's length); \
+                     a preset's fills may write at most {MAX_FILL_BYTES} ({} MiB)",
+                    self.fill_bytes,
+                    MAX_FILL_BYTES >> 20
+                ));
+            }
+        }
+        let bound = self.operation_bound();
+        self.pass(Dur::ZERO, bound)
+    }
+
+    /// Takes `action`'s effect on the cluster, or says why it cannot run.
+    fn apply(&mut self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::Say(_) | Action::Check | Action::Heal | Action::Concurrently(_) => {}
+            Action::Partition(_) | Action::Cut { .. } | Action::Slow { .. } => {}
+            Action::Put(p) => {
+                self.check_quorum("w", p.w)?;
+                self.check_quorum("pw", p.pw)?;
+                self.operations(1)?;
+                if !p.nowait {
+                    let bound = self.operation_bound();
+                    self.pass(Dur::ZERO, bound)?;
+                }
+            }
+            Action::Get(g) => {
+                self.check_quorum("r", g.r)?;
+                self.check_quorum("pr", g.pr)?;
+                self.operations(1)?;
+                if !g.nowait {
+                    let bound = self.operation_bound();
+                    self.pass(Dur::ZERO, bound)?;
+                }
+            }
+            Action::Fill(b) => self.bulk(b, true)?,
+            Action::Scan(b) => self.bulk(b, false)?,
+            Action::Wait(d) => self.pass(*d, *d)?,
+            Action::At(d) => {
+                if *d < self.earliest {
+                    return Err(format!(
+                        "at {d} has passed by then: the steps before it take at least {}",
+                        self.earliest
+                    ));
+                }
+                self.earliest = *d;
+                self.advance_latest(*d)?;
+            }
+            Action::Kill(node) => {
+                self.check_not_left("kill", node)?;
+                match (Plan::named(node), &mut self.dead) {
+                    (Some(name), Some(dead)) => {
+                        if !dead.insert(name.to_string()) {
+                            return Err(format!(
+                                "kill: {name} is already dead (killed at an earlier step); revive it first"
+                            ));
+                        }
+                    }
+                    (None, _) => self.dead = None,
+                    (Some(_), None) => {}
+                }
+            }
+            Action::Revive(node) => {
+                self.check_not_left("revive", node)?;
+                match (Plan::named(node), &mut self.dead) {
+                    (Some(name), Some(dead)) => {
+                        if !dead.remove(name) {
+                            return Err(format!(
+                                "revive: {name} is alive at this step; only a dead node revives"
+                            ));
+                        }
+                    }
+                    (None, _) => self.dead = None,
+                    (Some(_), None) => {}
+                }
+            }
+            Action::Set(patch) => {
+                let settings = patch.apply(&self.settings);
+                settings
+                    .validate(self.ring_size)
+                    .map_err(|e| format!("set: {e} (the ring has {} nodes at this step)", self.ring_size))?;
+                self.settings = settings;
+            }
+            Action::Join { node, tokens } => {
+                if self.started >= MAX_NODES {
+                    return Err(format!(
+                        "join: the cluster has had {} nodes by this step; at most {MAX_NODES} nodes may ever be started",
+                        self.started
+                    ));
+                }
+                self.tokens += tokens.as_ref().map_or(self.vnodes, |t| t.len());
+                if self.tokens > MAX_TOKENS {
+                    return Err(format!(
+                        "join: the cluster's nodes would have {} ring tokens; at most {MAX_TOKENS} (nodes times vnodes)",
+                        self.tokens
+                    ));
+                }
+                self.started += 1;
+                self.ring_size += 1;
+                if let Some(ring) = &mut self.ring {
+                    ring.insert(node.clone());
+                }
+            }
+            Action::Leave(node) => {
+                self.check_not_left("leave", node)?;
+                let name = Plan::named(node);
+                if let (Some(name), Some(dead)) = (name, &self.dead)
+                    && dead.contains(name)
+                {
+                    return Err(format!(
+                        "leave: {name} is dead at this step; revive it before it can leave"
+                    ));
+                }
+                if let (Some(name), Some(ring)) = (name, &self.ring)
+                    && !ring.contains(name)
+                {
+                    return Err(format!("leave: {name} is not on the ring at this step"));
+                }
+                let n = self.settings.replicas;
+                if self.ring_size <= n {
+                    return Err(format!(
+                        "leave: the ring has {} nodes at this step and N={n} (replicas); a leave may not leave fewer than N",
+                        self.ring_size
+                    ));
+                }
+                self.ring_size -= 1;
+                match name {
+                    Some(name) => {
+                        self.left.insert(name.to_string());
+                        if let Some(ring) = &mut self.ring {
+                            ring.remove(name);
+                        }
+                    }
+                    None => self.ring = None,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Runs `f` (the parse of a preset's steps) with `plan` as the plan the
+/// steps are checked against.
+pub fn with_plan<R>(plan: Plan, f: impl FnOnce() -> R) -> R {
+    let previous = PLAN.with(|p| p.replace(Some(plan)));
+    let result = f();
+    PLAN.with(|p| *p.borrow_mut() = previous);
+    result
+}
+
+/// Runs `f` on the plan, if a preset is being loaded.
+fn with(f: impl FnOnce(&mut Plan) -> Result<(), String>) -> Result<(), String> {
+    PLAN.with(|p| p.borrow_mut().as_mut().map_or(Ok(()), f))
+}
+
+/// A step begins: counts it against [`MAX_STEPS`].
+pub fn begin_step() -> Result<(), String> {
+    with(|plan| {
+        plan.steps += 1;
+        if plan.steps > MAX_STEPS {
+            return Err(format!(
+                "this is step {} (counting those inside concurrently); a preset may have at most {MAX_STEPS}",
+                plan.steps
+            ));
+        }
+        Ok(())
+    })
+}
+
+/// A step's action was read: applies it to the plan.
+pub fn apply(action: &Action) -> Result<(), String> {
+    with(|plan| plan.apply(action))
+}
+
+/// The steps of a `concurrently` are about to be read: they all start at
+/// the same instant.
+pub fn begin_concurrently() {
+    with(|plan| {
+        let now = (plan.earliest, plan.latest, plan.cost);
+        plan.concurrent.push(Together {
+            start: now,
+            reached: now,
+        });
+        Ok(())
+    })
+    .ok();
+}
+
+/// A step was read: inside a `concurrently`, the next one starts at the
+/// same instant again.
+pub fn end_step() {
+    with(|plan| {
+        if let Some(t) = plan.concurrent.last_mut() {
+            t.reached.0 = t.reached.0.max(plan.earliest);
+            t.reached.1 = t.reached.1.max(plan.latest);
+            t.reached.2 = t.reached.2.max(plan.cost);
+            (plan.earliest, plan.latest, plan.cost) = t.start;
+        }
+        Ok(())
+    })
+    .ok();
+}
+
+/// The steps of a `concurrently` were read: it ends when the last of them does.
+pub fn end_concurrently() {
+    with(|plan| {
+        if let Some(t) = plan.concurrent.pop() {
+            (plan.earliest, plan.latest, plan.cost) = t.reached;
+        }
+        Ok(())
+    })
+    .ok();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_allowed_shrinks_with_the_square_of_the_nodes() {
+        assert_eq!(Plan::time_allowed(5), MAX_TIME);
+        assert_eq!(Plan::time_allowed(10), MAX_TIME);
+        assert_eq!(Plan::time_allowed(20), Dur(MAX_TIME.micros() / 4));
+        assert!(Plan::time_allowed(1024) < Dur::from_secs(9));
+    }
+}
