@@ -1,7 +1,8 @@
 //! The command line: what each subcommand does, and its exit code.
 //!
 //! Exit codes: 0 success, 1 a run whose expectations failed, 2 bad input
-//! (a missing or invalid preset, an unknown command or option).
+//! (a missing or invalid preset, an unknown command or option). A write to
+//! a closed pipe ends any command by SIGPIPE, silently (see `main.rs`).
 
 use std::io::Write;
 use std::process::ExitCode;
