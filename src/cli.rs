@@ -49,7 +49,7 @@ pub enum Command {
         /// Print the whole trace as JSON lines instead of the timeline.
         #[arg(long)]
         json: bool,
-        /// Show every message and stored version in the timeline.
+        /// Show every message and stored version in the timeline, and each operation of a fill or scan.
         #[arg(long, short)]
         verbose: bool,
     },
@@ -364,7 +364,10 @@ mod tests {
         };
         assert!(mode("dotted").contains("no acknowledged add may be lost"), "{help}");
         let vector = mode("vector");
-        assert!(vector.contains("explained") && vector.contains("passes only when"), "{vector}");
+        assert!(
+            vector.contains("explained") && vector.contains("passes only when"),
+            "{vector}"
+        );
         assert!(mode("lww").contains("only counted"), "{help}");
         assert!(help.contains("stale") && help.contains("diverge"), "{help}");
     }
