@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
 
 use super::app::{App, FRAME_BUDGET};
-use super::terminal::{panicked, resumed, suspend};
+use super::terminal::{io_error, panicked, resumed, suspend};
 use super::terminal_input::{self, BATCH, ready_batch};
 use super::ui;
 
@@ -51,7 +51,7 @@ impl Signal {
 
 fn draw<B: Backend>(terminal: &mut Terminal<B>, app: &mut App) -> io::Result<()>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     let mut area = app.area;
     terminal
@@ -62,7 +62,7 @@ where
                 frame.set_cursor_position(pos);
             }
         })
-        .map_err(Into::into)?;
+        .map_err(io_error)?;
     app.set_area(area);
     Ok(())
 }
@@ -103,7 +103,7 @@ fn is_suspend_key(event: &TermEvent) -> bool {
 /// terminal's input.
 pub async fn run<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, signals: Signals) -> io::Result<Exit>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     let input = terminal_input::spawn()?;
     run_with_input(terminal, app, signals, input).await
@@ -117,7 +117,7 @@ pub async fn run_with_input<B: Backend>(
     mut input: mpsc::Receiver<io::Result<TermEvent>>,
 ) -> io::Result<Exit>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     let mut ticker = tokio::time::interval(FRAME);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -174,5 +174,52 @@ where
             _ = signals.hangup.recv() => return Ok(Exit::Signal(Signal::Hangup)),
             _ = signals.interrupt.recv() => return Ok(Exit::Signal(Signal::Interrupt)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::PlayOptions;
+    use crossterm::event::KeyEvent;
+    use ratatui::backend::TestBackend;
+
+    fn key(code: KeyCode) -> io::Result<TermEvent> {
+        Ok(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    #[test]
+    fn a_burst_of_input_is_handled_whole_before_more_arrives() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let mut app = App::new(&PlayOptions {
+                preset: "playground".into(),
+                seed: None,
+                speed: 0.05,
+            })
+            .await
+            .unwrap();
+            let mut terminal = Terminal::new(TestBackend::new(140, 45)).unwrap();
+            let value = "AB".repeat(2000);
+            let burst: Vec<_> = format!(":put cart {value}")
+                .chars()
+                .map(|c| key(KeyCode::Char(c)))
+                .chain([key(KeyCode::Enter), key(KeyCode::Char('q'))])
+                .collect();
+            let (tx, rx) = mpsc::channel(burst.len());
+            for event in burst {
+                tx.send(event).await.unwrap();
+            }
+            // The sender stays open: the loop must not need more input, or
+            // its end, to take the whole burst.
+            let exit = run_with_input(&mut terminal, &mut app, Signals::new().unwrap(), rx).await;
+            assert_eq!(exit.unwrap(), Exit::Quit);
+            assert_eq!(app.engine().ops_in_flight(), 1, "the put is under way");
+            assert_eq!(
+                app.command_line().history().last(),
+                Some(format!("put cart {value}").as_str())
+            );
+            drop(tx);
+        });
     }
 }

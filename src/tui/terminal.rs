@@ -126,7 +126,7 @@ pub fn restore() {
 /// terminal again and redraws everything on the next frame.
 pub fn suspend<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     restore();
     // SAFETY: kill(2) with pid 0 signals our own process group.
@@ -144,7 +144,7 @@ where
 /// terminal is not taken over.
 pub fn resumed<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
     if !ACTIVE.load(Ordering::SeqCst) {
         return Ok(());
@@ -163,12 +163,22 @@ where
 /// holding the reader, and the question would time out.
 fn redraw_all<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
 where
-    B::Error: Into<io::Error>,
+    B::Error: std::error::Error + Send + Sync + 'static,
 {
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size().map_err(io_error)?;
     terminal
         .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-        .map_err(Into::into)
+        .map_err(io_error)
+}
+
+/// A backend's error as an I/O error (crossterm's already is one; the test
+/// backend's cannot happen).
+pub fn io_error<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+    match boxed.downcast::<io::Error>() {
+        Ok(e) => *e,
+        Err(other) => io::Error::other(other),
+    }
 }
 
 fn save_settings() -> io::Result<()> {
