@@ -62,10 +62,10 @@ pub async fn run(
                 continue;
             }
             let fold = bulk.fold(&ev, engine.names());
-            if !fold.folded || opts.verbose {
-                if let Some(line) = timeline::line(&ev, engine.names(), opts.verbose) {
-                    note(writeln!(out, "{line}"));
-                }
+            if (!fold.folded || opts.verbose)
+                && let Some(line) = timeline::line(&ev, engine.names(), opts.verbose)
+            {
+                note(writeln!(out, "{line}"));
             }
             for line in fold.after {
                 note(writeln!(out, "{line}"));

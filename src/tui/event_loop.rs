@@ -190,7 +190,10 @@ mod tests {
 
     #[test]
     fn a_burst_of_input_is_handled_whole_before_more_arrives() {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let mut app = App::new(&PlayOptions {
                 preset: "playground".into(),
