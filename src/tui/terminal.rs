@@ -120,22 +120,41 @@ pub fn restore() {
     let _ = disable_raw_mode();
 }
 
-/// Ctrl-Z or SIGTSTP: gives the terminal back, stops the process group (as
-/// the terminal's own Ctrl-Z would: under `cargo run` the shell waits for
-/// cargo, which must stop too), and when continued (`fg`) takes the
-/// terminal again and redraws everything on the next frame.
+/// Ctrl-Z or SIGTSTP: gives the terminal back, stops the process group as
+/// the terminal's own Ctrl-Z would (any parent in it too: the shell waits
+/// for it), and when continued (`fg`) takes the terminal again and redraws
+/// everything on the next frame.
 pub fn suspend<B: Backend>(terminal: &mut Terminal<B>) -> io::Result<()>
 where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     restore();
-    // SAFETY: kill(2) with pid 0 signals our own process group.
-    unsafe {
-        libc::kill(0, libc::SIGSTOP);
-    }
+    stop_process_group();
     // Here once continued.
     take_over()?;
     redraw_all(terminal)
+}
+
+/// Sends SIGTSTP to the process group with its default action (stop) in
+/// place for this process, then puts the loop's handler back. The kernel
+/// delivers it to this thread on its way back from kill(2), so the handler
+/// returns only once the process has been continued. Like the terminal's
+/// Ctrl-Z, and unlike SIGSTOP, it is discarded in an orphaned process group,
+/// where nothing could continue a stopped process.
+fn stop_process_group() {
+    // SAFETY: sigaction with zeroed structs (an empty mask, SIG_DFL) and a
+    // saved previous action restored afterwards; kill(2) with pid 0 signals
+    // our own process group.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        let mut previous: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGTSTP, &default, &mut previous) != 0 {
+            return;
+        }
+        libc::kill(0, libc::SIGTSTP);
+        libc::sigaction(libc::SIGTSTP, &previous, std::ptr::null_mut());
+    }
 }
 
 /// SIGCONT: the program may have been stopped by something else (SIGSTOP),
