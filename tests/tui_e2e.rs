@@ -3,6 +3,7 @@
 //! `tmux capture-pane`. Skipped, with a note, where tmux is not installed.
 
 use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// A private tmux server, killed when the test ends however it ends.
@@ -15,8 +16,13 @@ impl Tmux {
         if Command::new("tmux").arg("-V").output().is_err() {
             return None;
         }
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
         let tmux = Tmux {
-            socket: format!("ringside-e2e-{}", std::process::id()),
+            socket: format!(
+                "ringside-e2e-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::SeqCst)
+            ),
         };
         let (w, h) = (width.to_string(), height.to_string());
         let out = tmux.run(&[
@@ -85,6 +91,19 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// Waits until a tmux format (see `display-message`) reads `want`.
+    fn wait_for_display(&self, format: &str, want: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.display(format) != want {
+            if Instant::now() > deadline {
+                panic!("waited for {format} = {want}; the screen is:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
@@ -94,9 +113,12 @@ impl Drop for Tmux {
 /// The shell's terminal settings are back to cooked mode with echo.
 fn assert_clean_shell(tmux: &Tmux) {
     assert_eq!(
-        tmux.display("#{alternate_on} #{mouse_any_flag}"),
-        "0 0",
-        "the alternate screen and mouse reports are off"
+        tmux.display(
+            "alternate #{alternate_on} mouse #{mouse_standard_flag}#{mouse_button_flag}#{mouse_any_flag}#{mouse_sgr_flag} cursor #{cursor_flag}"
+        ),
+        "alternate 0 mouse 0000 cursor 1",
+        "the alternate screen and mouse reports are off, the cursor is shown:\n{}",
+        tmux.screen()
     );
     // The quotes keep the marker out of the echoed command line.
     tmux.type_line("stty -a | tr ' ;' '\\n\\n' | grep -x -e '-*icanon' -e '-*echo' | tr '\\n' ' '; echo 'stty'-says");
@@ -161,4 +183,117 @@ fn play_refuses_what_it_cannot_open() {
     let out = run(&["play", "stale-read"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("use `ringside run stale-read`"));
+}
+
+/// Starts the playground in the pane through a shell that writes its pid
+/// (`exec` keeps it) and echoes its exit status, and waits for its screen.
+fn start_playground(tmux: &Tmux, pid_file: &std::path::Path) -> i32 {
+    let bin = env!("CARGO_BIN_EXE_ringside");
+    let _ = std::fs::remove_file(pid_file);
+    // No core files from the signals that dump core.
+    tmux.type_line(&format!(
+        "clear; ulimit -c 0; sh -c 'echo $$ > {}; exec {bin}'; echo ringside-exit=$?",
+        pid_file.display()
+    ));
+    tmux.wait_for(&["Welcome to ringside", "nodes · 5/5 up", "event log"]);
+    std::fs::read_to_string(pid_file).unwrap().trim().parse().unwrap()
+}
+
+fn pid_file(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("ringside-e2e-{}-{name}.pid", std::process::id()))
+}
+
+fn send_signal(pid: i32, signal: &str) {
+    let out = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kill -{signal} {pid}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_paste_of_4000_characters_is_taken_whole() {
+    let Some(tmux) = Tmux::start(140, 45) else {
+        eprintln!("note: tmux is not installed; skipping");
+        return;
+    };
+    let pid = pid_file("paste");
+    start_playground(&tmux, &pid);
+    // One burst: the command, 4,000 characters of value and Enter, as a
+    // terminal without bracketed paste delivers a paste. Nothing follows
+    // it: the put must be submitted without another key.
+    let value = "AB".repeat(2000);
+    let burst = format!(":put cart {value}\r");
+    assert!(tmux.run(&["send-keys", "-t", "e2e", "-l", &burst]).status.success());
+    tmux.wait_for(&["last put by client: ABABAB"]);
+    tmux.send(&["q"]);
+    tmux.wait_for(&["ringside-exit=0"]);
+    assert_clean_shell(&tmux);
+    let _ = std::fs::remove_file(&pid);
+}
+
+#[test]
+fn ctrl_z_suspends_and_fg_resumes() {
+    let Some(tmux) = Tmux::start(140, 45) else {
+        eprintln!("note: tmux is not installed; skipping");
+        return;
+    };
+    let pid = pid_file("suspend");
+    // Ctrl-Z, as a user types it; then SIGTSTP from elsewhere.
+    start_playground(&tmux, &pid);
+    let ringside = std::fs::read_to_string(&pid).unwrap().trim().parse::<i32>().unwrap();
+    for suspend in ["key", "signal"] {
+        if suspend == "key" {
+            tmux.send(&["C-z"]);
+        } else {
+            send_signal(ringside, "TSTP");
+        }
+        tmux.wait_for(&["Stopped"]);
+        assert_clean_shell(&tmux);
+        tmux.type_line("clear; fg");
+        tmux.wait_for(&["nodes · 5/5 up", "event log"]);
+        assert_eq!(tmux.display("#{alternate_on}"), "1", "back on the alternate screen");
+        // Keys reach it again, one at a time, in raw mode.
+        let value = if suspend == "key" { "KEYZ" } else { "SIGZ" };
+        tmux.type_line(&format!(":put cart {value}"));
+        tmux.wait_for(&[&format!("last put by client: {value}")]);
+    }
+    tmux.send(&["q"]);
+    // The shell dropped the rest of the command line when the job stopped;
+    // `fg`'s status is the program's.
+    tmux.wait_for_display("#{alternate_on}", "0");
+    tmux.type_line("echo fg-exit=$?");
+    tmux.wait_for(&["fg-exit=0"]);
+    assert_clean_shell(&tmux);
+    let _ = std::fs::remove_file(&pid);
+}
+
+#[test]
+fn fatal_signals_give_the_terminal_back() {
+    let Some(tmux) = Tmux::start(140, 45) else {
+        eprintln!("note: tmux is not installed; skipping");
+        return;
+    };
+    let pid = pid_file("fatal");
+    // SIGQUIT and SIGABRT (what a failed allocation raises) kill the
+    // program with their default action once the terminal is restored;
+    // SIGTERM, SIGHUP and SIGINT end it through the loop.
+    for (signal, status) in [
+        ("QUIT", 131),
+        ("ABRT", 134),
+        ("USR1", 138),
+        ("TERM", 143),
+        ("HUP", 129),
+        ("INT", 130),
+    ] {
+        let ringside = start_playground(&tmux, &pid);
+        send_signal(ringside, signal);
+        tmux.wait_for(&[&format!("ringside-exit={status}")]);
+        assert_clean_shell(&tmux);
+    }
+    let _ = std::fs::remove_file(&pid);
 }

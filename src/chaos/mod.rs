@@ -1,5 +1,11 @@
 //! `ringside chaos`: random faults over many seeds, and a checker that
-//! proves nothing acknowledged is lost (or shows exactly how it was).
+//! holds each seed to what its clock mode promises: with dotted version
+//! vectors no acknowledged add may be lost; with vector clocks a loss passes
+//! only when the overwritten concurrent write that explains it was recorded
+//! (the report counts them); with last-write-wins losses are counted, not
+//! failed. The other invariants (convergence, no superseded sibling, fresh
+//! reads where the settings promise them, an engine that answers) hold in
+//! every mode; [`checks`] lists them.
 //!
 //! Each seed runs a shopping-cart workload under faults drawn from the seed
 //! (see [`driver`]), heals everything, waits for the cluster to settle and

@@ -6,6 +6,7 @@ use crate::core::plural::count;
 use crate::core::trace::TraceEvent;
 use crate::engine::Engine;
 
+use super::bulk_timeline::BulkTimeline;
 use super::director::Director;
 use super::load::Scenario;
 use super::timeline;
@@ -17,7 +18,7 @@ pub struct RunOptions {
     pub seed: Option<u64>,
     /// Print the trace as JSON lines instead of the timeline.
     pub json: bool,
-    /// Show every message and stored version in the timeline.
+    /// Show every message and stored version in the timeline, and each operation of a fill or scan.
     pub verbose: bool,
 }
 
@@ -44,26 +45,42 @@ pub async fn run(
     let mut director = Director::new(scenario);
     let mut buffer: Vec<TraceEvent> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
+    let mut note = |result: std::io::Result<()>| {
+        if let Err(e) = result
+            && write_error.is_none()
+        {
+            write_error = Some(e);
+        }
+    };
+    // Fills and scans are one line each, unless verbose.
+    let mut bulk = BulkTimeline::new(&scenario.steps);
     let mut flush = |engine: &mut Engine, out: &mut dyn Write| {
         engine.drain_trace(&mut buffer);
         for ev in buffer.drain(..) {
             keep(&ev);
-            let line = if opts.json {
-                Some(timeline::to_json(&ev, engine.names()).to_string())
-            } else {
-                timeline::line(&ev, engine.names(), opts.verbose)
-            };
-            if let Some(line) = line
-                && let Err(e) = writeln!(out, "{line}")
-                && write_error.is_none()
+            if opts.json {
+                note(writeln!(out, "{}", timeline::to_json(&ev, engine.names())));
+                continue;
+            }
+            let fold = bulk.fold(&ev, engine.names());
+            if (!fold.folded || opts.verbose)
+                && let Some(line) = timeline::line(&ev, engine.names(), opts.verbose)
             {
-                write_error = Some(e);
+                note(writeln!(out, "{line}"));
+            }
+            for line in fold.after {
+                note(writeln!(out, "{line}"));
             }
         }
     };
     flush(&mut engine, out);
     director.run_to_end(&mut engine, |engine| flush(engine, out)).await;
     flush(&mut engine, out);
+    if !opts.json {
+        for line in bulk.finish(engine.now()) {
+            note(writeln!(out, "{line}"));
+        }
+    }
     if let Some(e) = write_error {
         // A closed pipe (ringside run x | head) is not an error of the run.
         if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -2,6 +2,7 @@
 //! command line, expectations, and the director that plays steps on an
 //! engine (headless or live).
 
+pub mod bulk_timeline;
 pub mod check;
 pub mod command;
 pub mod director;

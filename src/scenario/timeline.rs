@@ -28,7 +28,12 @@ pub fn line(ev: &TraceEvent, names: &Names, verbose: bool) -> Option<String> {
         _ if verbose => format!("     · {}", ev.describe(names)),
         _ => return None,
     };
-    Some(format!("{:>9}  {text}", ev.at.to_string()))
+    Some(at_line(ev.at, &text))
+}
+
+/// A timeline line: the instant, right-aligned, then the text.
+pub fn at_line(at: crate::core::time::Time, text: &str) -> String {
+    format!("{:>9}  {text}", at.to_string())
 }
 
 fn versions_json(versions: &[Version], names: &Names) -> Json {

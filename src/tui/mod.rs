@@ -28,6 +28,7 @@ pub mod playback;
 mod refresh;
 pub mod resolve;
 pub mod terminal;
+pub mod terminal_input;
 pub mod theme;
 pub mod transfers;
 pub mod ui;
@@ -71,6 +72,13 @@ pub fn play(opts: PlayOptions) -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+        let signals = match event_loop::Signals::new() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: cannot watch for signals: {e}");
+                return ExitCode::from(1);
+            }
+        };
         let mut guard = match terminal::TerminalGuard::enter() {
             Ok(g) => g,
             Err(e) => {
@@ -78,7 +86,7 @@ pub fn play(opts: PlayOptions) -> ExitCode {
                 return ExitCode::from(1);
             }
         };
-        let result = event_loop::run(&mut guard.terminal, &mut app).await;
+        let result = event_loop::run(&mut guard.terminal, &mut app, signals).await;
         drop(guard);
         match result {
             Ok(event_loop::Exit::Signal(signal)) => ExitCode::from(128 + signal.number()),
