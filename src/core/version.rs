@@ -105,18 +105,15 @@ impl Version {
         }
     }
 
-    /// The whole causal history as one vector: the clock with the dot folded in.
+    /// The whole causal history: the clock with the dot added, as a
+    /// counter when it follows the clock's counter, else as an extra dot
+    /// (see [`VClock`]), so that it never covers an event between the two.
     pub fn full_clock(&self) -> VClock {
-        match self.dot {
-            None => self.clock.clone(),
-            Some(d) => {
-                let mut c = self.clock.clone();
-                if d.counter > c.get(d.node) {
-                    c.set(d.node, d.counter);
-                }
-                c
-            }
+        let mut c = self.clock.clone();
+        if let Some(d) = self.dot {
+            c.add_dot(d.node, d.counter);
         }
+        c
     }
 
     /// True when this version makes `other` obsolete under `mode`.
@@ -125,7 +122,7 @@ impl Version {
             ClockMode::Lww => self.stamp >= other.stamp,
             ClockMode::Dotted => match other.dot {
                 // Obsolete once its dot is in this version's history.
-                Some(d) => self.dot == Some(d) || self.clock.get(d.node) >= d.counter,
+                Some(d) => self.dot == Some(d) || self.clock.contains(d.node, d.counter),
                 None => self.full_clock().descends(&other.clock),
             },
             ClockMode::Vector => match (self.dot, other.dot) {
@@ -176,7 +173,7 @@ impl Version {
             },
         };
         let seen = match (mode, lost.dot) {
-            (ClockMode::Dotted, Some(d)) => context.get(d.node) >= d.counter,
+            (ClockMode::Dotted, Some(d)) => context.contains(d.node, d.counter),
             _ => context.descends(&lost.full_clock()),
         };
         // Under (broken) vector clocks only a true descendant counts: a
@@ -246,8 +243,7 @@ pub fn covers(held: &[Version], wanted: &[Version], mode: ClockMode) -> bool {
 pub fn sort_canonically(versions: &mut [Version]) {
     versions.sort_by(|a, b| {
         a.clock
-            .iter()
-            .cmp(b.clock.iter())
+            .canonical_cmp(&b.clock)
             .then_with(|| a.dot.cmp(&b.dot))
             .then_with(|| a.stamp.cmp(&b.stamp))
             .then_with(|| a.value.cmp(&b.value))
@@ -255,15 +251,14 @@ pub fn sort_canonically(versions: &mut [Version]) {
 }
 
 /// The merge of every version's whole history: the context a client sends
-/// back to resolve them.
+/// back to resolve them. It covers exactly the events of their histories:
+/// a dot that does not follow the merged counter stays an extra dot.
 pub fn merged_clock<'a>(versions: impl IntoIterator<Item = &'a Version>) -> VClock {
     let mut clock = VClock::new();
     for v in versions {
         clock.merge_in(&v.clock);
-        if let Some(d) = v.dot
-            && d.counter > clock.get(d.node)
-        {
-            clock.set(d.node, d.counter);
+        if let Some(d) = v.dot {
+            clock.add_dot(d.node, d.counter);
         }
     }
     clock
