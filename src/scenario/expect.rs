@@ -8,6 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::noderef::NodeRef;
 use super::text::Text;
+use crate::core::clock::MAX_CONTEXT_COUNTER;
 use crate::core::time::Dur;
 
 /// A clock as a preset writes it: `{cart#1: 2, s2: 1}`.
@@ -16,22 +17,45 @@ pub struct ClockSpec(pub Vec<(NodeRef, u32)>);
 
 impl<'de> Deserialize<'de> for ClockSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ClockSpec;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a clock like {cart#1: 2, s2: 1}")
+        d.deserialize_map(ClockVisitor { max: None })
+    }
+}
+
+impl ClockSpec {
+    /// A put's `context`: a clock whose counters are at most
+    /// [`MAX_CONTEXT_COUNTER`], refused at the counter otherwise.
+    pub fn deserialize_context<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClockSpec>, D::Error> {
+        d.deserialize_map(ClockVisitor {
+            max: Some(MAX_CONTEXT_COUNTER),
+        })
+        .map(Some)
+    }
+}
+
+struct ClockVisitor {
+    /// The largest counter allowed, if bounded.
+    max: Option<u32>,
+}
+
+impl<'de> Visitor<'de> for ClockVisitor {
+    type Value = ClockSpec;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a clock like {cart#1: 2, s2: 1}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClockSpec, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(node) = map.next_key::<NodeRef>()? {
+            let counter: u64 = map.next_value()?;
+            let max = self.max.unwrap_or(u32::MAX);
+            if counter > max as u64 {
+                return Err(de::Error::custom(format!(
+                    "context counter {counter} for {node} is too large; a context counter is at most {max} \
+                     (2^31 - 1), which leaves every node room for 2^31 more writes"
+                )));
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClockSpec, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(node) = map.next_key::<NodeRef>()? {
-                    let counter: u32 = map.next_value()?;
-                    entries.push((node, counter));
-                }
-                Ok(ClockSpec(entries))
-            }
+            entries.push((node, counter as u32));
         }
-        d.deserialize_map(V)
+        Ok(ClockSpec(entries))
     }
 }
 
