@@ -394,6 +394,37 @@ mod tests {
     }
 
     #[test]
+    fn extra_dots_cost_no_space() {
+        // A clock with extra dots keeps them among its entries: versions and
+        // messages are as large as before clocks could carry them.
+        assert_eq!(std::mem::size_of::<VClock>(), 32);
+        assert_eq!(std::mem::size_of::<Version>(), 80);
+        assert_eq!(std::mem::size_of::<crate::core::message::Message>(), 160);
+    }
+
+    #[test]
+    fn a_dotted_history_covers_its_dot_exactly() {
+        // Context {s1:1}, dot s1:3: another write (s1:2) came between.
+        let c = dotted("C", &[(0, 1)], (0, 3));
+        let full = c.full_clock();
+        assert!(full.contains(NodeId(0), 3) && !full.contains(NodeId(0), 2));
+        let b = dotted("B", &[], (0, 2));
+        let d = Version {
+            dot: Some(Dot {
+                node: NodeId(0),
+                counter: 4,
+            }),
+            ..Version::new("D", full.clone())
+        };
+        let m = ClockMode::Dotted;
+        assert!(d.supersedes(&c, m), "D's writer saw C");
+        assert!(!d.supersedes(&b, m), "but not B");
+        assert_eq!(reconcile([&b, &c, &d], m), vec![b.clone(), d.clone()]);
+        // A read of B and D covers everything up to s1:4.
+        assert_eq!(merged_clock([&b, &d]), VClock::from_pairs([(NodeId(0), 4)]));
+    }
+
+    #[test]
     fn last_write_wins_keeps_one_version() {
         let at = |value: &str, micros: u64, node: u16| Version {
             stamp: Stamp::new(micros, NodeId(node), None),
