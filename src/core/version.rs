@@ -40,7 +40,9 @@ pub struct Dot {
 }
 
 /// When a version was written (virtual microseconds) and by whom; later
-/// stamps win under last-write-wins, the node breaking ties.
+/// stamps win under last-write-wins, the node breaking ties. A node never
+/// gives two versions the same microsecond (see `Node::next_stamp`), so
+/// distinct versions never tie and every replica keeps the same winner.
 ///
 /// The writer's seen counter is kept as a flag and a number rather than as
 /// an `Option<u32>`: 16 bytes in all where the option would make 24, and
