@@ -23,7 +23,7 @@ const CASES: &[(&str, &str, &str)] = &[
     (
         "context-counter-too-large.yaml",
         ":3:41",
-        "context counter 4294967295 for cart#1 is too large; a context counter is at most 2147483647",
+        "counter 4294967295 for cart#1 is too large; a context counter is at most 2147483647",
     ),
     (
         "drop-rate-above-one.yaml",
