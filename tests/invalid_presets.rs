@@ -21,6 +21,11 @@ const CASES: &[(&str, &str, &str)] = &[
     ("bad-token.yaml", ":2:34", "token \"abc\" is not a ring position"),
     ("binary.yaml", "", "binary file"),
     (
+        "context-counter-too-large.yaml",
+        ":3:41",
+        "counter 4294967295 for cart#1 is too large; a context counter is at most 2147483647",
+    ),
+    (
         "drop-rate-above-one.yaml",
         ":2:3",
         "drop_rate is 1.5; it must be between 0.0 and 1.0",

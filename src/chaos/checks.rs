@@ -69,13 +69,15 @@ pub fn must_survive(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> bool {
 fn holds(v: &Version, put: &AckedPut, mode: ClockMode) -> bool {
     match mode {
         ClockMode::Dotted => {
+            // The put's dot is its coordinator's highest event in the
+            // reply's clock (an extra dot when another write came between).
             let dot = Dot {
                 node: put.coordinator,
-                counter: put.clock.get(put.coordinator),
+                counter: put.clock.top(put.coordinator),
             };
             match v.dot {
                 Some(d) if d == dot => true,
-                _ => v.clock.get(dot.node) >= dot.counter,
+                _ => v.clock.contains(dot.node, dot.counter),
             }
         }
         _ => v.full_clock().descends(&put.clock),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::core::clock::VClock;
 use crate::core::config::{ClockMode, Settings};
-use crate::core::ids::Names;
+use crate::core::ids::{Names, NodeId};
 use crate::core::time::{Dur, Time};
 use crate::engine::ClusterSpec;
 
@@ -43,7 +43,18 @@ impl Replay {
 
     /// A clock as a preset writes it, with node names.
     pub fn clock(clock: &VClock, names: &Names) -> String {
-        let parts: Vec<String> = clock.iter().map(|(n, c)| format!("{}: {c}", names.node(n))).collect();
+        let mut parts: Vec<String> = clock.iter().map(|(n, c)| format!("{}: {c}", names.node(n))).collect();
+        // Extra dots (a dotted-mode context's events past a gap): `+n1: [3, 5]`.
+        let mut extras: Vec<(NodeId, Vec<String>)> = Vec::new();
+        for (n, c) in clock.extra_dots() {
+            match extras.last_mut() {
+                Some((last, list)) if *last == n => list.push(c.to_string()),
+                _ => extras.push((n, vec![c.to_string()])),
+            }
+        }
+        for (n, list) in extras {
+            parts.push(format!("+{}: [{}]", names.node(n), list.join(", ")));
+        }
         format!("{{{}}}", parts.join(", "))
     }
 
@@ -119,4 +130,19 @@ pub fn settings_lines(s: &Settings) -> Vec<(&'static str, String)> {
         v.push(("hint_after", dur(h)));
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_with_extra_dots_is_written_as_a_preset_reads_it() {
+        let names = Names::new(["n1", "n2"]);
+        let mut clock = VClock::from_pairs([(NodeId(0), 1), (NodeId(1), 2)]);
+        clock.add_dot(NodeId(0), 3);
+        clock.add_dot(NodeId(0), 5);
+        // The preset side reads this form back: see scenario::expect's tests.
+        assert_eq!(Replay::clock(&clock, &names), "{n1: 1, n2: 2, +n1: [3, 5]}");
+    }
 }

@@ -301,6 +301,11 @@ impl Client {
     pub fn handle_reply(&mut self, now: Time, reply: Reply, out: &mut ClientOutbox) -> Option<OpReport> {
         let p = self.take_pending(reply.op)?;
         match &reply.outcome {
+            // A refused put stored nothing: the client knows what it knew.
+            Outcome::Put {
+                failure: Some(Failure::CounterExhausted),
+                ..
+            } => {}
             Outcome::Put { clock, .. } => {
                 self.contexts.insert(p.request.key.clone(), clock.clone());
             }

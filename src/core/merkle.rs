@@ -48,6 +48,11 @@ pub fn entry_hash(key: &str, versions: &[Version]) -> u64 {
             h.write_u16(node.0);
             h.write_u32(counter);
         }
+        for (node, counter) in v.clock.extra_dots() {
+            h.write_u8(0xfb);
+            h.write_u16(node.0);
+            h.write_u32(counter);
+        }
         if let Some(d) = v.dot {
             h.write_u8(0xfc);
             h.write_u16(d.node.0);

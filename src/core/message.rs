@@ -59,6 +59,11 @@ pub enum Failure {
     /// Fewer primaries (the key's own top N) answered in time than the
     /// request needs: strict quorum, or a `pw`/`pr`.
     PrimariesUnreachable { got: usize, need: usize },
+    /// The coordinator's next counter for the key would pass the top of
+    /// its range (a context claimed a counter near it): the put is refused
+    /// and stores nothing, where a saturated or wrapped counter would have
+    /// made a clock equal to an earlier one and lost one of the two writes.
+    CounterExhausted,
 }
 
 impl fmt::Display for Failure {
@@ -68,6 +73,12 @@ impl fmt::Display for Failure {
             Failure::NoCoordinator => write!(f, "unavailable: no coordinator answered"),
             Failure::PrimariesUnreachable { got, need } => {
                 write!(f, "unavailable: {got} of {need} primaries reachable")
+            }
+            Failure::CounterExhausted => {
+                write!(
+                    f,
+                    "refused: the coordinator's counter for this key is used up (a context claimed one near 2^32)"
+                )
             }
         }
     }

@@ -30,6 +30,10 @@ pub fn resolve_clock(spec: &ClockSpec, engine: &Engine) -> Result<VClock, String
         let id = node.resolve(engine.names(), engine.ring())?;
         clock.set(id, *counter);
     }
+    for (node, counter) in &spec.1 {
+        let id = node.resolve(engine.names(), engine.ring())?;
+        clock.add_dot(id, *counter);
+    }
     Ok(clock)
 }
 

@@ -8,30 +8,80 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::noderef::NodeRef;
 use super::text::Text;
+use crate::core::clock::MAX_CONTEXT_COUNTER;
 use crate::core::time::Dur;
 
-/// A clock as a preset writes it: `{cart#1: 2, s2: 1}`.
+/// A clock as a preset writes it: `{cart#1: 2, s2: 1}`, with the extra
+/// dots of a dotted-mode context as `+NODE: [counters]`: `{s1: 1, +s1: [3]}`
+/// covers s1:1 and s1:3 but not s1:2 (see [`crate::core::clock::VClock`]).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct ClockSpec(pub Vec<(NodeRef, u32)>);
+pub struct ClockSpec(pub Vec<(NodeRef, u32)>, pub Vec<(NodeRef, u32)>);
 
 impl<'de> Deserialize<'de> for ClockSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ClockSpec;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a clock like {cart#1: 2, s2: 1}")
+        d.deserialize_map(ClockVisitor { max: None })
+    }
+}
+
+impl ClockSpec {
+    /// A put's `context`: a clock whose counters are at most
+    /// [`MAX_CONTEXT_COUNTER`], refused at the counter otherwise.
+    pub fn deserialize_context<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClockSpec>, D::Error> {
+        d.deserialize_map(ClockVisitor {
+            max: Some(MAX_CONTEXT_COUNTER),
+        })
+        .map(Some)
+    }
+}
+
+struct ClockVisitor {
+    /// The largest counter allowed, if bounded.
+    max: Option<u32>,
+}
+
+impl<'de> Visitor<'de> for ClockVisitor {
+    type Value = ClockSpec;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a clock like {cart#1: 2, s2: 1}")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClockSpec, A::Error> {
+        let (mut entries, mut extras) = (Vec::new(), Vec::new());
+        let max = self.max.unwrap_or(u32::MAX);
+        let bounded = |node: &NodeRef, counter: u64| -> Result<u32, A::Error> {
+            if counter > max as u64 {
+                let what = if self.max.is_some() {
+                    "a context counter"
+                } else {
+                    "a clock counter"
+                };
+                return Err(de::Error::custom(format!(
+                    "counter {counter} for {node} is too large; {what} is at most {max}{}",
+                    if self.max.is_some() {
+                        " (2^31 - 1), which leaves every node room for 2^31 more writes"
+                    } else {
+                        ""
+                    }
+                )));
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClockSpec, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(node) = map.next_key::<NodeRef>()? {
-                    let counter: u32 = map.next_value()?;
-                    entries.push((node, counter));
+            Ok(counter as u32)
+        };
+        while let Some(key) = map.next_key::<Text>()? {
+            match key.0.strip_prefix('+') {
+                Some(name) => {
+                    let node = NodeRef::parse(name).map_err(de::Error::custom)?;
+                    let counters: Vec<u64> = map.next_value()?;
+                    for c in counters {
+                        extras.push((node.clone(), bounded(&node, c)?));
+                    }
                 }
-                Ok(ClockSpec(entries))
+                None => {
+                    let node = NodeRef::parse(&key.0).map_err(de::Error::custom)?;
+                    let counter: u64 = map.next_value()?;
+                    entries.push((node.clone(), bounded(&node, counter)?));
+                }
             }
         }
-        d.deserialize_map(V)
+        Ok(ClockSpec(entries, extras))
     }
 }
 
@@ -43,6 +93,12 @@ impl fmt::Display for ClockSpec {
                 f.write_str(", ")?;
             }
             write!(f, "{n}:{c}")?;
+        }
+        for (i, (n, c)) in self.1.iter().enumerate() {
+            if i > 0 || !self.0.is_empty() {
+                f.write_str(", ")?;
+            }
+            write!(f, "+{n}:[{c}]")?;
         }
         f.write_str("}")
     }
@@ -362,5 +418,33 @@ impl Expect {
             + self.anti_entropy.is_some() as usize
             + self.merkle_equal.is_some() as usize
             + self.messages.is_some() as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_reads_extra_dots_and_bounds_a_context() {
+        let spec: ClockSpec = serde_yaml::from_str("{n1: 1, n2: 2, +n1: [3, 5]}").unwrap();
+        let n = |s: &str| NodeRef::Name(s.into());
+        assert_eq!(spec.0, vec![(n("n1"), 1), (n("n2"), 2)]);
+        assert_eq!(spec.1, vec![(n("n1"), 3), (n("n1"), 5)]);
+        let context = |text: &str| {
+            let d = serde_yaml::Deserializer::from_str(text);
+            ClockSpec::deserialize_context(d).map_err(|e| e.to_string())
+        };
+        assert!(context("{n1: 2147483647}").is_ok());
+        let err = context("{n1: 2147483648}").unwrap_err();
+        assert!(err.contains("a context counter is at most 2147483647"), "{err}");
+        assert!(
+            context("{n1: 1, +n1: [4294967295]}").is_err(),
+            "extra dots are bounded too"
+        );
+        assert!(
+            serde_yaml::from_str::<ClockSpec>("{n1: 4294967296}").is_err(),
+            "a clock counter is a u32"
+        );
     }
 }

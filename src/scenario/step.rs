@@ -270,6 +270,7 @@ struct PutWire {
     via: Option<NodeRef>,
     w: Option<usize>,
     pw: Option<usize>,
+    #[serde(default, deserialize_with = "ClockSpec::deserialize_context")]
     context: Option<ClockSpec>,
     #[serde(default)]
     nowait: bool,

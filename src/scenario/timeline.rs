@@ -50,6 +50,13 @@ fn clock_json(clock: &crate::core::clock::VClock, names: &Names) -> Json {
     for (node, counter) in clock.iter() {
         map.insert(names.node(node).to_string(), json!(counter));
     }
+    // Extra dots (dotted mode: events beyond a node's counter) as "+s1": [3, 5].
+    for (node, counter) in clock.extra_dots() {
+        let entry = map.entry(format!("+{}", names.node(node))).or_insert_with(|| json!([]));
+        if let Json::Array(list) = entry {
+            list.push(json!(counter));
+        }
+    }
     Json::Object(map)
 }
 

@@ -90,6 +90,9 @@ pub struct Disk {
     /// The last dot this node issued for each key in dotted mode, kept even
     /// for keys it handed away: see [`DotCounters`].
     pub dots: DotCounters,
+    /// The lowest timestamp (virtual microseconds) this node may give its
+    /// next version: one past the last it gave (see `Node::next_stamp`).
+    pub next_stamp: u64,
 }
 
 impl Disk {
@@ -103,6 +106,7 @@ impl Disk {
             incarnation: 0,
             counter: 0,
             dots: DotCounters::default(),
+            next_stamp: 0,
         }
     }
 
@@ -118,6 +122,7 @@ impl Disk {
             incarnation: 0,
             counter: 0,
             dots: DotCounters::default(),
+            next_stamp: 0,
         }
     }
 }
@@ -136,6 +141,8 @@ pub struct Node {
     counter: u32,
     /// See [`Disk::dots`].
     dots: DotCounters,
+    /// See [`Disk::next_stamp`].
+    next_stamp: u64,
     rng: ChaCha8Rng,
     next_req: u64,
     /// Requests in progress, boxed: they move in and out of the map on
@@ -188,6 +195,7 @@ impl Node {
             incarnation: disk.incarnation,
             counter: disk.counter,
             dots: disk.dots,
+            next_stamp: disk.next_stamp,
             rng: ChaCha8Rng::seed_from_u64(seed),
             next_req: 0,
             puts: FxHashMap::default(),
@@ -227,6 +235,7 @@ impl Node {
             incarnation: self.incarnation,
             counter: self.counter,
             dots: self.dots,
+            next_stamp: self.next_stamp,
         }
     }
 

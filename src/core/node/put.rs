@@ -12,7 +12,7 @@
 use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
-use crate::core::config::ClockMode;
+use crate::core::config::{ClockMode, PlantedDefect};
 use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::ring::NodeList;
@@ -65,7 +65,23 @@ impl Node {
             w,
             pw,
         } = put;
-        let version = self.new_version(now, &key, value, &context);
+        let version = match self.new_version(now, &key, value, &context) {
+            Ok(version) => version,
+            Err(failure) => {
+                // Refused before anything was stored or sent.
+                let reply = Reply {
+                    op,
+                    coordinator: me,
+                    outcome: Outcome::Put {
+                        clock: context,
+                        failure: Some(failure),
+                    },
+                    replicas: smallvec::SmallVec::new(),
+                };
+                self.reply(reply_to, reply, out);
+                return;
+            }
+        };
         let stand_ins = self.settings.uses_stand_ins();
         let mut slots = Slots::new(me, primaries, stand_ins);
         // This node keeps the new version as a primary, as a stand-in with a
@@ -114,7 +130,7 @@ impl Node {
             op,
             reply_to,
             key,
-            clock: version.full_clock(),
+            clock: self.reply_clock(&version),
             payload,
             context,
             need,
@@ -147,41 +163,89 @@ impl Node {
     /// [`crate::core::dots`]); every version also carries a timestamp for
     /// last-write-wins. Neither counter is ever reused, not even for a key
     /// the node once handed away: the vector counter rises across all keys,
-    /// the dot counters are kept per key, and both survive restarts.
-    fn new_version(&mut self, now: Time, key: &Key, value: Value, context: &VClock) -> Version {
+    /// the dot counters are kept per key, and both survive restarts. A
+    /// counter that would pass `u32::MAX` fails the put with
+    /// [`Failure::CounterExhausted`] and changes nothing: a saturated or
+    /// wrapped counter would repeat a clock and lose one of the two writes.
+    fn new_version(&mut self, now: Time, key: &Key, value: Value, context: &VClock) -> Result<Version, Failure> {
         let me = self.id;
         let known = self
             .store
             .versions(key)
             .iter()
             .chain(self.hints.versions_of(key).iter().map(|(_, v)| v))
-            .map(|v| v.full_clock().get(me))
-            .chain([context.get(me)])
+            .map(|v| {
+                v.clock
+                    .top(me)
+                    .max(v.dot.filter(|d| d.node == me).map_or(0, |d| d.counter))
+            })
+            .chain([context.top(me)])
             .max()
             .unwrap_or(0);
-        let stamp = Stamp::new(now.micros(), me, Some(context.get(me)));
+        let saturate = self.settings.planted == Some(PlantedDefect::SaturatingCounter);
         match self.settings.clocks {
-            ClockMode::Dotted => Version {
-                value,
-                clock: context.clone(),
-                dot: Some(Dot {
-                    node: me,
-                    counter: self.dots.next(key, known),
-                }),
-                stamp,
-            },
+            ClockMode::Dotted => {
+                let counter = if saturate {
+                    self.dots.next_wrapping(key, known)
+                } else {
+                    self.dots.next(key, known).ok_or(Failure::CounterExhausted)?
+                };
+                Ok(Version {
+                    value,
+                    clock: context.clone(),
+                    dot: Some(Dot { node: me, counter }),
+                    stamp: self.next_stamp(now, context),
+                })
+            }
             ClockMode::Vector | ClockMode::Lww | ClockMode::BrokenVector => {
-                self.counter = known.max(self.counter).saturating_add(1);
+                let last = known.max(self.counter);
+                self.counter = match last.checked_add(1) {
+                    Some(counter) => counter,
+                    None if saturate => u32::MAX,
+                    None => return Err(Failure::CounterExhausted),
+                };
                 let mut clock = context.clone();
                 clock.set(me, self.counter);
-                Version {
+                Ok(Version {
                     value,
                     clock,
                     dot: None,
-                    stamp,
-                }
+                    stamp: self.next_stamp(now, context),
+                })
             }
         }
+    }
+
+    /// The timestamp of a new version: now, or one microsecond past this
+    /// node's last one when that is later (as Cassandra's coordinators do),
+    /// so that no two versions a node makes share a stamp and
+    /// last-write-wins has one winner on every replica.
+    fn next_stamp(&mut self, now: Time, context: &VClock) -> Stamp {
+        let micros = if self.settings.planted == Some(PlantedDefect::UnbrokenLwwTie) {
+            now.micros()
+        } else {
+            now.micros().max(self.next_stamp)
+        };
+        self.next_stamp = micros + 1;
+        Stamp::new(micros, self.id, Some(context.get(self.id)))
+    }
+
+    /// The context a put's reply hands its client: the put's context plus
+    /// the new version's dot, which covers exactly the writes the client
+    /// had seen and its own (see [`Version::full_clock`]).
+    fn reply_clock(&self, version: &Version) -> VClock {
+        if self.settings.planted == Some(PlantedDefect::OverclaimingPutContext)
+            && let Some(d) = version.dot
+        {
+            // Before issue 18: the dot folded into the counter even past a
+            // gap, claiming the writes between.
+            let mut clock = version.clock.clone();
+            if d.counter > clock.get(d.node) {
+                clock.set(d.node, d.counter);
+            }
+            return clock;
+        }
+        version.full_clock()
     }
 
     /// What a put sends its replicas: the new version, or in dotted mode

@@ -1050,3 +1050,5 @@ mod anti_entropy {
         }
     }
 }
+
+mod lost_writes;
