@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::text::Text;
-use crate::core::config::{ClockMode, Latency, Routing, Settings, check_rate};
+use crate::core::config::{ClockMode, FailureDetector, Latency, Routing, Settings, check_phi_threshold, check_rate};
 use crate::core::time::Dur;
 use crate::engine::{ClusterSpec, NodeSpec};
 
@@ -121,6 +121,47 @@ impl Wire for ClocksWire {
 impl Show for ClockMode {
     fn show(&self) -> String {
         self.name().to_string()
+    }
+}
+
+/// A failure detector written as text.
+struct DetectorWire(FailureDetector);
+
+impl<'de> Deserialize<'de> for DetectorWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        FailureDetector::parse(&t.0).map(DetectorWire).map_err(de::Error::custom)
+    }
+}
+
+impl Wire for DetectorWire {
+    type Value = FailureDetector;
+    fn into_value(self) -> FailureDetector {
+        self.0
+    }
+}
+
+impl Show for FailureDetector {
+    fn show(&self) -> String {
+        self.name().to_string()
+    }
+}
+
+/// A phi threshold: a number within the allowed range.
+struct PhiWire(f64);
+
+impl<'de> Deserialize<'de> for PhiWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let phi = f64::deserialize(d)?;
+        check_phi_threshold(phi).map_err(de::Error::custom)?;
+        Ok(PhiWire(phi))
+    }
+}
+
+impl Wire for PhiWire {
+    type Value = f64;
+    fn into_value(self) -> f64 {
+        self.0
     }
 }
 
@@ -284,7 +325,9 @@ settings_patch! {
     read_repair: bool => bool,
     gossip_interval: Dur => DurWire,
     gossip_fanout: usize => usize,
+    failure_detector: FailureDetector => DetectorWire,
     suspect_after: Dur => DurWire,
+    phi_threshold: f64 => PhiWire,
     down_confirmations: usize => usize,
     anti_entropy_interval: Option<Dur> => PeriodWire,
     merkle_depth: u8 => DepthWire,
