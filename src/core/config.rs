@@ -256,9 +256,12 @@ impl Default for Settings {
             handoff_interval: Dur::from_secs(1),
             read_repair: true,
             gossip_interval: Dur::from_secs(1),
-            gossip_fanout: 1,
+            // Two peers a round and 4s of silence: a fault-free cluster is
+            // quiet (see README, "The failure-detection rule", for the
+            // figures); one peer and 3s suspected running nodes every minute.
+            gossip_fanout: 2,
             failure_detector: FailureDetector::Heartbeat,
-            suspect_after: Dur::from_secs(3),
+            suspect_after: Dur::from_secs(4),
             phi_threshold: 8.0,
             down_confirmations: 2,
             anti_entropy_interval: Some(Dur::from_secs(10)),
