@@ -11,7 +11,10 @@ use ringside::core::trace::{Event, TraceEvent};
 use ringside::engine::{ClusterSpec, Engine};
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn defaults_with(detector: FailureDetector) -> Settings {
@@ -33,8 +36,21 @@ async fn liveness_changes(settings: &Settings, nodes: usize, seed: u64, length: 
         sink.clear();
         engine.drain_trace(&mut sink);
         for ev in &sink {
-            if let Event::Liveness { observer, node, from, to } = ev.event {
-                changes.push(format!("at {}: n{} sees n{} {} -> {}", ev.at, observer.0 + 1, node.0 + 1, from.name(), to.name()));
+            if let Event::Liveness {
+                observer,
+                node,
+                from,
+                to,
+            } = ev.event
+            {
+                changes.push(format!(
+                    "at {}: n{} sees n{} {} -> {}",
+                    ev.at,
+                    observer.0 + 1,
+                    node.0 + 1,
+                    from.name(),
+                    to.name()
+                ));
             }
         }
     }

@@ -6,7 +6,10 @@ use ringside::scenario::headless::{RunOptions, RunSummary, run};
 
 fn run_text(text: &str) -> (RunSummary, String) {
     let scenario = Scenario::parse(text, "test", "left").unwrap_or_else(|e| panic!("{e}"));
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut out = Vec::new();
     let summary = rt
         .block_on(run(&scenario, &RunOptions::default(), &mut out, |_| {}))

@@ -110,7 +110,7 @@ async fn gossip_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()
 }
 
 /// The cluster sizes, fault-free seeds and crash seeds the detector section measures.
-const DETECTOR_RUNS: [(usize, u64, u64); 2] = [(5, 100, 100), (64, 5, 20)];
+const DETECTOR_RUNS: [(usize, u64, u64); 2] = [(5, 100, 100), (64, 2, 10)];
 
 async fn detector_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     use crate::core::config::{FailureDetector, Settings};

@@ -130,7 +130,9 @@ struct DetectorWire(FailureDetector);
 impl<'de> Deserialize<'de> for DetectorWire {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = Text::deserialize(d)?;
-        FailureDetector::parse(&t.0).map(DetectorWire).map_err(de::Error::custom)
+        FailureDetector::parse(&t.0)
+            .map(DetectorWire)
+            .map_err(de::Error::custom)
     }
 }
 

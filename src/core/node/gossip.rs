@@ -125,7 +125,9 @@ impl Node {
     }
 
     fn merge_gossip(&mut self, now: Time, digest: &[MemberDigest], out: &mut NodeOutbox) {
-        let outcome: MergeOutcome = self.membership.merge(now, digest, &Detector::from_settings(&self.settings));
+        let outcome: MergeOutcome = self
+            .membership
+            .merge(now, digest, &Detector::from_settings(&self.settings));
         self.trace_liveness(&outcome.liveness, out);
         if outcome.ring_changed {
             self.rebuild_view(out);
