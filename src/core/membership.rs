@@ -561,6 +561,43 @@ mod tests {
     }
 
     #[test]
+    fn the_phi_rule_suspects_after_about_eighteen_mean_gaps() {
+        let phi = Detector {
+            rule: SuspectRule::Phi {
+                threshold: 8.0,
+                initial: Dur::from_secs(2),
+            },
+            confirmations: 2,
+        };
+        let mut a = view(A);
+        let mut b = view(B);
+        // b's heartbeat rises in a's view every second for 200 seconds: the
+        // window's mean gap is 1s.
+        let mut now = Time(0);
+        for _ in 0..200 {
+            now = now + Dur::from_secs(1);
+            b.beat(now);
+            a.merge(now, &b.digest(), &phi);
+        }
+        assert!((a.phi(B, now).unwrap() - 0.0).abs() < 1e-12);
+        // phi = t / 1s × log10(e) crosses 8 after 18.42s.
+        // (c, never heard from, is long suspect by now.)
+        let changes = a.detect(now + Dur::from_millis(18_400), &phi);
+        assert!(changes.iter().all(|c| c.0 != B), "{changes:?}");
+        assert!(a.phi(B, now + Dur::from_millis(18_400)).unwrap() < 8.0);
+        let changes = a.detect(now + Dur::from_millis(18_500), &phi);
+        assert!(changes.contains(&(B, Liveness::Up, Liveness::Suspect)), "{changes:?}");
+        // c was never heard from: its window holds only the initial 2s gap,
+        // so it is suspected only after 36.8s of silence since the start.
+        let mut fresh = view(A);
+        assert!(fresh.detect(Time(36_800_000), &phi).is_empty());
+        assert!(!fresh.detect(Time(36_900_000), &phi).is_empty());
+        // Switching back to the heartbeat rule drops the windows.
+        a.detect(now, &hb(2));
+        assert_eq!(a.phi(B, now), None);
+    }
+
+    #[test]
     fn joins_and_leaves_change_the_ring_but_failures_do_not() {
         let mut a = view(A);
         let d = NodeId(3);

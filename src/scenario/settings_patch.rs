@@ -593,6 +593,25 @@ mod tests {
     }
 
     #[test]
+    fn the_failure_detector_is_a_setting() {
+        let patch: SettingsPatch = serde_yaml::from_str("{failure_detector: phi, phi_threshold: 10}").unwrap();
+        let s = patch.apply(&Settings::default());
+        assert_eq!((s.failure_detector, s.phi_threshold), (FailureDetector::Phi, 10.0));
+        assert_eq!(patch.describe(), "failure_detector=phi, phi_threshold=10");
+        let err = serde_yaml::from_str::<SettingsPatch>("{failure_detector: ping}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("use heartbeat or phi"), "{err}");
+        let err = serde_yaml::from_str::<SettingsPatch>("{phi_threshold: 100}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("between 1 and 64"), "{err}");
+        let patch =
+            SettingsPatch::from_assignments(&["failure_detector=phi".into(), "phi_threshold=12".into()]).unwrap();
+        assert_eq!(patch.apply(&Settings::default()).phi_threshold, 12.0);
+    }
+
+    #[test]
     fn unknown_settings_list_what_is_allowed() {
         let err = serde_yaml::from_str::<SettingsPatch>("{write_quorom: 3}")
             .unwrap_err()
