@@ -575,7 +575,7 @@ mod tests {
         // window's mean gap is 1s.
         let mut now = Time(0);
         for _ in 0..200 {
-            now = now + Dur::from_secs(1);
+            now += Dur::from_secs(1);
             b.beat(now);
             a.merge(now, &b.digest(), &phi);
         }
