@@ -31,6 +31,16 @@ const CASES: &[(&str, &str, &str)] = &[
         "drop_rate is 1.5; it must be between 0.0 and 1.0",
     ),
     ("duplicate-node-name.yaml", ":2:3", "node name \"s1\" appears twice"),
+    (
+        "unknown-failure-detector.yaml",
+        ":2:3",
+        "unknown failure_detector \"ping\"; use heartbeat or phi",
+    ),
+    (
+        "phi-threshold-below-one.yaml",
+        ":4:10",
+        "phi_threshold is 0.5; it must be between 1 and 64",
+    ),
     ("empty.yaml", "", "the file is empty"),
     ("heal-not-all.yaml", ":2:5", "write `heal: all`"),
     (

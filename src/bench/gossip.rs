@@ -37,6 +37,8 @@ pub async fn rounds_to_spread(n: usize, seed: u64) -> Result<f64, String> {
         // Only the spreading of the news is measured; a detector that gives
         // up on slow news would only add noise.
         suspect_after: Dur::from_secs(60),
+        // The estimate is for one peer a round.
+        gossip_fanout: 1,
         ..Settings::default()
     };
     let interval = settings.gossip_interval;

@@ -6,11 +6,12 @@
 //! track the figures over time. Targets are met here, never asserted as
 //! timings in tests.
 //!
-//! Sections run in the order engine, scale, gossip, merkle, chaos, tui;
+//! Sections run in the order engine, scale, gossip, detector, merkle, chaos, tui;
 //! when they all run, scale measures in a process of its own, since its
 //! figures are memory.
 
 pub mod chaos;
+pub mod detector;
 pub mod engine;
 pub mod gossip;
 pub mod merkle;
@@ -31,6 +32,9 @@ pub enum Section {
     Scale,
     /// Rounds for a membership change to reach every node.
     Gossip,
+    /// False suspicions of a fault-free cluster and the time to see a crash,
+    /// for both failure detectors.
+    Detector,
     /// Hashes compared and keys exchanged by anti-entropy.
     Merkle,
     /// Seeds per second of the default chaos run on every core.
@@ -51,6 +55,9 @@ pub async fn run(json: bool, only: Option<Section>, out: &mut dyn Write) -> anyh
     }
     if wants(Section::Gossip) {
         gossip_section(json, out).await?;
+    }
+    if wants(Section::Detector) {
+        detector_section(json, out).await?;
     }
     if wants(Section::Merkle) {
         merkle_section(json, out)?;
@@ -99,6 +106,59 @@ async fn gossip_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()
         out,
         "gossip: (asynchronous ticks spread over each round let news make several hops a round, so fewer rounds than the synchronous estimate)"
     )?;
+    Ok(())
+}
+
+/// The cluster sizes, fault-free seeds and crash seeds the detector section measures.
+const DETECTOR_RUNS: [(usize, u64, u64); 2] = [(5, 100, 100), (64, 2, 10)];
+
+async fn detector_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    use crate::core::config::{FailureDetector, Settings};
+    let length = crate::core::time::Dur::from_secs(600);
+    for detector in [FailureDetector::Heartbeat, FailureDetector::Phi] {
+        let settings = Settings {
+            failure_detector: detector,
+            ..Settings::default()
+        };
+        for (nodes, quiet, crashes) in DETECTOR_RUNS {
+            let f = detector::measure(nodes, &settings, quiet, length, crashes)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let bound = detector::stated_bound(&settings, nodes);
+            if as_json {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({
+                        "section": "detector", "detector": f.detector, "nodes": f.nodes, "seeds": f.seeds,
+                        "virtual_seconds": f.length.as_secs_f64(), "quiet_seeds": f.quiet_seeds,
+                        "suspicions": f.suspicions, "downs": f.downs,
+                        "crashes": f.detection.len() as u64 + f.missed, "missed": f.missed,
+                        "detection_mean_s": f.detection_mean().as_secs_f64(),
+                        "detection_max_s": f.detection_max().as_secs_f64(),
+                        "stated_bound_s": bound.as_secs_f64(),
+                    })
+                )?;
+                continue;
+            }
+            writeln!(
+                out,
+                "detector: {}, {} nodes: {} of {} fault-free {} runs without a suspicion ({} suspicions, {} seen down); a crash seen down by all in {:.1} s on average, at most {:.1} s (stated bound {:.1} s) over {} crashes, {} missed",
+                f.detector,
+                f.nodes,
+                f.quiet_seeds,
+                f.seeds,
+                f.length,
+                f.suspicions,
+                f.downs,
+                f.detection_mean().as_secs_f64(),
+                f.detection_max().as_secs_f64(),
+                bound.as_secs_f64(),
+                f.detection.len() as u64 + f.missed,
+                f.missed
+            )?;
+        }
+    }
     Ok(())
 }
 

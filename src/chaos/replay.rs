@@ -109,7 +109,9 @@ pub fn settings_lines(s: &Settings) -> Vec<(&'static str, String)> {
         ("read_repair", s.read_repair.to_string()),
         ("gossip_interval", dur(s.gossip_interval)),
         ("gossip_fanout", s.gossip_fanout.to_string()),
+        ("failure_detector", s.failure_detector.name().to_string()),
         ("suspect_after", dur(s.suspect_after)),
+        ("phi_threshold", s.phi_threshold.to_string()),
         ("down_confirmations", s.down_confirmations.to_string()),
         (
             "anti_entropy_interval",

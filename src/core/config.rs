@@ -82,6 +82,37 @@ impl ClockMode {
     }
 }
 
+/// How an observer decides that a node it has not heard from is suspect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureDetector {
+    /// Suspect a node whose heartbeat has not risen for `suspect_after`.
+    Heartbeat,
+    /// Phi accrual (Hayashibara et al., as Cassandra uses it): suspect a node
+    /// once phi, how unlikely its silence is given the gaps between its
+    /// heartbeats seen so far, exceeds `phi_threshold`.
+    Phi,
+}
+
+impl FailureDetector {
+    pub fn parse(text: &str) -> Result<FailureDetector, String> {
+        match text {
+            "heartbeat" => Ok(FailureDetector::Heartbeat),
+            "phi" => Ok(FailureDetector::Phi),
+            other => Err(format!("unknown failure_detector {other:?}; use heartbeat or phi")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FailureDetector::Heartbeat => "heartbeat",
+            FailureDetector::Phi => "phi",
+        }
+    }
+}
+
+/// The lowest and highest `phi_threshold` allowed.
+pub const PHI_THRESHOLD_RANGE: std::ops::RangeInclusive<f64> = 1.0..=64.0;
+
 /// A defect planted on purpose, so that tests can prove the chaos checker
 /// catches it. Each brings back one bug that independent testing found
 /// (issue 18). Not reachable from presets or commands.
@@ -181,8 +212,16 @@ pub struct Settings {
     pub gossip_interval: Dur,
     /// How many live peers a node gossips with each round.
     pub gossip_fanout: usize,
-    /// A node whose heartbeat has not risen for this long is suspected.
+    /// How a node decides to suspect another: by a fixed silence
+    /// (`suspect_after`) or by phi accrual (`phi_threshold`).
+    pub failure_detector: FailureDetector,
+    /// Heartbeat detector: a node whose heartbeat has not risen for this
+    /// long is suspected.
     pub suspect_after: Dur,
+    /// Phi detector: a node is suspected once phi exceeds this (Cassandra's
+    /// default is 8: a false suspicion about once in 10^8 gaps, if the gaps
+    /// were as the estimate assumes).
+    pub phi_threshold: f64,
     /// How many nodes must suspect a node before an observer calls it down.
     pub down_confirmations: usize,
     /// How often a node starts an anti-entropy session; `None` is off.
@@ -217,8 +256,13 @@ impl Default for Settings {
             handoff_interval: Dur::from_secs(1),
             read_repair: true,
             gossip_interval: Dur::from_secs(1),
-            gossip_fanout: 1,
-            suspect_after: Dur::from_secs(3),
+            // Two peers a round and 4s of silence: a fault-free cluster is
+            // quiet (see README, "The failure-detection rule", for the
+            // figures); one peer and 3s suspected running nodes every minute.
+            gossip_fanout: 2,
+            failure_detector: FailureDetector::Heartbeat,
+            suspect_after: Dur::from_secs(4),
+            phi_threshold: 8.0,
             down_confirmations: 2,
             anti_entropy_interval: Some(Dur::from_secs(10)),
             merkle_depth: 10,
@@ -261,6 +305,7 @@ impl Settings {
         check_interval("handoff_interval", self.handoff_interval)?;
         check_interval("gossip_interval", self.gossip_interval)?;
         check_interval("suspect_after", self.suspect_after)?;
+        check_phi_threshold(self.phi_threshold)?;
         if let Some(d) = self.anti_entropy_interval {
             check_interval("anti_entropy_interval", d)?;
         }
@@ -299,6 +344,14 @@ impl Settings {
         self.hint_after
             .unwrap_or(Dur(self.request_timeout.micros() / 2))
             .max(Dur(1))
+    }
+
+    /// The failure detector and its knob: `heartbeat (suspect_after 3s)`.
+    pub fn detector_description(&self) -> String {
+        match self.failure_detector {
+            FailureDetector::Heartbeat => format!("heartbeat (suspect_after {})", self.suspect_after),
+            FailureDetector::Phi => format!("phi (phi_threshold {})", self.phi_threshold),
+        }
     }
 
     /// True when coordinators use stand-ins for down replicas.
@@ -343,6 +396,18 @@ pub fn check_interval(name: &str, d: Dur) -> Result<(), String> {
     }
     if d > Dur::from_secs(3600) {
         return Err(format!("{name} is {d}; it must be at most 1h"));
+    }
+    Ok(())
+}
+
+/// Checks a phi threshold.
+pub fn check_phi_threshold(phi: f64) -> Result<(), String> {
+    if !PHI_THRESHOLD_RANGE.contains(&phi) {
+        return Err(format!(
+            "phi_threshold is {phi}; it must be between {} and {}",
+            PHI_THRESHOLD_RANGE.start(),
+            PHI_THRESHOLD_RANGE.end()
+        ));
     }
     Ok(())
 }

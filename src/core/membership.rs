@@ -6,7 +6,9 @@
 //! (generation, heartbeat).
 //!
 //! Failure detection follows the seed notes: an observer *suspects* a node
-//! whose heartbeat has not risen in its view for `suspect_after`. A
+//! whose heartbeat has not risen in its view for `suspect_after` (the
+//! heartbeat detector), or whose silence is unlikely given the gaps between
+//! the rises it saw so far (the phi accrual detector, see [`super::phi`]). A
 //! suspicion names the (generation, heartbeat) it was made at and travels
 //! in gossip; it stays valid until a higher heartbeat or generation is seen.
 //! A node is *down* for an observer once at least `down_confirmations`
@@ -20,7 +22,9 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
+use super::config::{FailureDetector, Settings};
 use super::ids::NodeId;
+use super::phi::ArrivalWindow;
 use super::ring::Ring;
 use super::time::{Dur, Time};
 
@@ -97,6 +101,60 @@ struct Member {
     digest: MemberDigest,
     /// Local time at which this node last saw the heartbeat (or generation) rise.
     last_rise: Time,
+    /// The gaps between rises, kept only while the phi detector is in use.
+    arrivals: Option<Box<ArrivalWindow>>,
+}
+
+impl Member {
+    fn new(digest: MemberDigest, now: Time) -> Member {
+        Member {
+            digest,
+            last_rise: now,
+            arrivals: None,
+        }
+    }
+}
+
+/// How an observer decides that a node is suspect.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SuspectRule {
+    /// The heartbeat has not risen for this long.
+    Silence(Dur),
+    /// Phi exceeds `threshold`; a window starts with one gap of `initial`
+    /// and learns no gap longer than that.
+    Phi { threshold: f64, initial: Dur },
+}
+
+/// The failure detector's settings, as membership uses them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Detector {
+    pub rule: SuspectRule,
+    /// How many nodes must suspect a node before an observer calls it down.
+    pub confirmations: usize,
+}
+
+impl Detector {
+    pub fn from_settings(s: &Settings) -> Detector {
+        let rule = match s.failure_detector {
+            FailureDetector::Heartbeat => SuspectRule::Silence(s.suspect_after),
+            FailureDetector::Phi => SuspectRule::Phi {
+                threshold: s.phi_threshold,
+                initial: Dur(s.gossip_interval.micros().saturating_mul(2)),
+            },
+        };
+        Detector {
+            rule,
+            confirmations: s.down_confirmations,
+        }
+    }
+
+    /// The heartbeat rule with `after` and `confirmations`.
+    pub fn heartbeat(after: Dur, confirmations: usize) -> Detector {
+        Detector {
+            rule: SuspectRule::Silence(after),
+            confirmations,
+        }
+    }
 }
 
 /// What a merge changed.
@@ -126,8 +184,8 @@ impl Membership {
         };
         m.members.insert(
             me,
-            Member {
-                digest: MemberDigest {
+            Member::new(
+                MemberDigest {
                     node: me,
                     generation,
                     heartbeat: 0,
@@ -135,8 +193,8 @@ impl Membership {
                     status: MemberStatus::Normal,
                     suspicions: SmallVec::new(),
                 },
-                last_rise: now,
-            },
+                now,
+            ),
         );
         m
     }
@@ -152,8 +210,8 @@ impl Membership {
             let node = *node;
             m.members.insert(
                 node,
-                Member {
-                    digest: MemberDigest {
+                Member::new(
+                    MemberDigest {
                         node,
                         generation: 0,
                         heartbeat: 0,
@@ -161,8 +219,8 @@ impl Membership {
                         status: MemberStatus::Normal,
                         suspicions: SmallVec::new(),
                     },
-                    last_rise: now,
-                },
+                    now,
+                ),
             );
         }
         m
@@ -181,6 +239,7 @@ impl Membership {
     pub fn restart(&mut self, generation: u32, now: Time) {
         for m in self.members.values_mut() {
             m.last_rise = now;
+            m.arrivals = None;
             m.digest.suspicions.retain(|s| s.by != self.me);
         }
         if let Some(own) = self.members.get_mut(&self.me) {
@@ -293,9 +352,18 @@ impl Membership {
             .collect()
     }
 
+    /// The phi this view computes for `node` now (`None` for itself, an
+    /// unknown node, or while the phi detector is not in use).
+    pub fn phi(&self, node: NodeId, now: Time) -> Option<f64> {
+        let m = self.members.get(&node).filter(|_| node != self.me)?;
+        m.arrivals.as_ref().map(|w| w.phi(now.since(m.last_rise)))
+    }
+
     /// Merges a peer's list: the higher (generation, heartbeat) wins each
-    /// entry; suspicions are pooled and the stale ones dropped.
-    pub fn merge(&mut self, now: Time, digest: &[MemberDigest], confirmations: usize) -> MergeOutcome {
+    /// entry; suspicions are pooled and the stale ones dropped. Under the
+    /// phi detector each rise also records its gap since the last one.
+    pub fn merge(&mut self, now: Time, digest: &[MemberDigest], detector: &Detector) -> MergeOutcome {
+        let confirmations = detector.confirmations;
         let before = self.liveness_all(confirmations);
         let mut ring_changed = false;
         for theirs in digest {
@@ -303,13 +371,7 @@ impl Membership {
             match self.members.get_mut(&theirs.node) {
                 None => {
                     ring_changed = true;
-                    self.members.insert(
-                        theirs.node,
-                        Member {
-                            digest: theirs.clone(),
-                            last_rise: now,
-                        },
-                    );
+                    self.members.insert(theirs.node, Member::new(theirs.clone(), now));
                 }
                 Some(ours) => {
                     if theirs.version() > ours.digest.version() && theirs.node != me {
@@ -320,6 +382,11 @@ impl Membership {
                         ours.digest.heartbeat = theirs.heartbeat;
                         ours.digest.tokens = theirs.tokens.clone();
                         ours.digest.status = theirs.status;
+                        if let SuspectRule::Phi { initial, .. } = detector.rule {
+                            ours.arrivals
+                                .get_or_insert_with(|| Box::new(ArrivalWindow::new(initial)))
+                                .record(now.since(ours.last_rise), initial);
+                        }
                         ours.last_rise = now;
                     }
                     for s in &theirs.suspicions {
@@ -348,16 +415,29 @@ impl Membership {
         }
     }
 
-    /// Suspects every node whose heartbeat has not risen for `suspect_after`.
+    /// Suspects every node the detector's rule finds suspect: silent for
+    /// `suspect_after` (heartbeat), or with phi above the threshold (phi).
     /// Returns the liveness changes this causes in this view.
-    pub fn detect(&mut self, now: Time, suspect_after: Dur, confirmations: usize) -> Vec<(NodeId, Liveness, Liveness)> {
+    pub fn detect(&mut self, now: Time, detector: &Detector) -> Vec<(NodeId, Liveness, Liveness)> {
+        let confirmations = detector.confirmations;
         let before = self.liveness_all(confirmations);
         let me = self.me;
         for m in self.members.values_mut() {
             if m.digest.node == me || m.digest.status == MemberStatus::Left {
                 continue;
             }
-            if now.since(m.last_rise) >= suspect_after {
+            let silence = now.since(m.last_rise);
+            let suspect = match detector.rule {
+                SuspectRule::Silence(after) => {
+                    m.arrivals = None;
+                    silence >= after
+                }
+                SuspectRule::Phi { threshold, initial } => {
+                    let window = m.arrivals.get_or_insert_with(|| Box::new(ArrivalWindow::new(initial)));
+                    window.phi(silence) > threshold
+                }
+            };
+            if suspect {
                 let s = Suspicion {
                     by: me,
                     generation: m.digest.generation,
@@ -408,6 +488,10 @@ mod tests {
         Ring::new([(A, vec![10]), (B, vec![20]), (C, vec![30])])
     }
 
+    fn hb(confirmations: usize) -> Detector {
+        Detector::heartbeat(Dur::from_secs(3), confirmations)
+    }
+
     fn view(me: NodeId) -> Membership {
         Membership::initial(me, &ring(), vec![A], Time(0))
     }
@@ -433,20 +517,20 @@ mod tests {
         for _ in 0..3 {
             b.beat(Time(1));
         }
-        a.merge(Time(5), &b.digest(), 2);
+        a.merge(Time(5), &b.digest(), &hb(2));
         assert_eq!(a.version_of(B), Some((0, 3)));
         // An older entry does not roll it back.
         let stale = view(B);
-        a.merge(Time(6), &stale.digest(), 2);
+        a.merge(Time(6), &stale.digest(), &hb(2));
         assert_eq!(a.version_of(B), Some((0, 3)));
         // A restart (higher generation) wins over any heartbeat.
         b.restart(1, Time(7));
-        a.merge(Time(8), &b.digest(), 2);
+        a.merge(Time(8), &b.digest(), &hb(2));
         assert_eq!(a.version_of(B), Some((1, 0)));
         // Nobody can tell a node about itself.
         let mut fake = view(C);
         fake.members.get_mut(&A).unwrap().digest.heartbeat = 99;
-        a.merge(Time(9), &fake.digest(), 2);
+        a.merge(Time(9), &fake.digest(), &hb(2));
         assert_eq!(a.version_of(A), Some((0, 0)));
     }
 
@@ -455,12 +539,12 @@ mod tests {
         let after = Dur::from_secs(3);
         let mut a = view(A);
         let mut b = view(B);
-        assert!(a.detect(Time(2_999_999), after, 2).is_empty());
-        let changes = a.detect(Time(3_000_000), after, 2);
+        assert!(a.detect(Time(2_999_999), &Detector::heartbeat(after, 2)).is_empty());
+        let changes = a.detect(Time(3_000_000), &Detector::heartbeat(after, 2));
         assert!(changes.contains(&(C, Liveness::Up, Liveness::Suspect)), "{changes:?}");
         assert_eq!(a.liveness(C, 2), Liveness::Suspect);
-        b.detect(Time(3_000_000), after, 2);
-        let out = a.merge(Time(3_100_000), &b.digest(), 2);
+        b.detect(Time(3_000_000), &Detector::heartbeat(after, 2));
+        let out = a.merge(Time(3_100_000), &b.digest(), &hb(2));
         assert!(
             out.liveness.contains(&(C, Liveness::Suspect, Liveness::Down)),
             "{out:?}"
@@ -477,18 +561,55 @@ mod tests {
         let after = Dur::from_secs(3);
         let mut a = view(A);
         let mut b = view(B);
-        a.detect(Time(3_000_000), after, 2);
-        b.detect(Time(3_000_000), after, 2);
-        a.merge(Time(3_000_000), &b.digest(), 2);
+        a.detect(Time(3_000_000), &Detector::heartbeat(after, 2));
+        b.detect(Time(3_000_000), &Detector::heartbeat(after, 2));
+        a.merge(Time(3_000_000), &b.digest(), &hb(2));
         assert_eq!(a.liveness(C, 2), Liveness::Down);
         let mut c = view(C);
         c.beat(Time(3_500_000));
-        let out = a.merge(Time(3_500_000), &c.digest(), 2);
+        let out = a.merge(Time(3_500_000), &c.digest(), &hb(2));
         assert!(out.liveness.contains(&(C, Liveness::Down, Liveness::Up)), "{out:?}");
         // b's old suspicion, arriving again later, stays void.
-        a.merge(Time(3_600_000), &b.digest(), 2);
+        a.merge(Time(3_600_000), &b.digest(), &hb(2));
         assert_eq!(a.liveness(C, 2), Liveness::Up);
         assert!(a.suspecters(C).is_empty());
+    }
+
+    #[test]
+    fn the_phi_rule_suspects_after_about_eighteen_mean_gaps() {
+        let phi = Detector {
+            rule: SuspectRule::Phi {
+                threshold: 8.0,
+                initial: Dur::from_secs(2),
+            },
+            confirmations: 2,
+        };
+        let mut a = view(A);
+        let mut b = view(B);
+        // b's heartbeat rises in a's view every second for 200 seconds: the
+        // window's mean gap is 1s.
+        let mut now = Time(0);
+        for _ in 0..200 {
+            now += Dur::from_secs(1);
+            b.beat(now);
+            a.merge(now, &b.digest(), &phi);
+        }
+        assert!((a.phi(B, now).unwrap() - 0.0).abs() < 1e-12);
+        // phi = t / 1s × log10(e) crosses 8 after 18.42s.
+        // (c, never heard from, is long suspect by now.)
+        let changes = a.detect(now + Dur::from_millis(18_400), &phi);
+        assert!(changes.iter().all(|c| c.0 != B), "{changes:?}");
+        assert!(a.phi(B, now + Dur::from_millis(18_400)).unwrap() < 8.0);
+        let changes = a.detect(now + Dur::from_millis(18_500), &phi);
+        assert!(changes.contains(&(B, Liveness::Up, Liveness::Suspect)), "{changes:?}");
+        // c was never heard from: its window holds only the initial 2s gap,
+        // so it is suspected only after 36.8s of silence since the start.
+        let mut fresh = view(A);
+        assert!(fresh.detect(Time(36_800_000), &phi).is_empty());
+        assert!(!fresh.detect(Time(36_900_000), &phi).is_empty());
+        // Switching back to the heartbeat rule drops the windows.
+        a.detect(now, &hb(2));
+        assert_eq!(a.phi(B, now), None);
     }
 
     #[test]
@@ -496,15 +617,15 @@ mod tests {
         let mut a = view(A);
         let d = NodeId(3);
         let joiner = Membership::alone(d, 0, Arc::from(vec![40u64]), vec![A], Time(0));
-        let out = a.merge(Time(1), &joiner.digest(), 2);
+        let out = a.merge(Time(1), &joiner.digest(), &hb(2));
         assert!(out.ring_changed);
         assert_eq!(a.ring().members(), &[A, B, C, d]);
         let mut b = view(B);
         b.set_own_status(MemberStatus::Leaving);
-        let out = a.merge(Time(2), &b.digest(), 2);
+        let out = a.merge(Time(2), &b.digest(), &hb(2));
         assert!(out.ring_changed);
         assert_eq!(a.ring().members(), &[A, C, d]);
-        a.detect(Time(10_000_000), Dur::from_secs(3), 1);
+        a.detect(Time(10_000_000), &hb(1));
         assert_eq!(a.liveness(C, 1), Liveness::Down);
         assert_eq!(a.ring().members(), &[A, C, d], "a down node keeps its tokens");
     }

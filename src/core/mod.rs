@@ -15,6 +15,7 @@ pub mod merkle;
 pub mod message;
 pub mod node;
 pub mod outbox;
+pub mod phi;
 pub mod plural;
 pub mod ring;
 pub mod store;

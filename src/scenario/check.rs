@@ -2,12 +2,14 @@
 
 use crate::core::client::OpReport;
 use crate::core::clock::VClock;
+use crate::core::ids::NodeId;
+use crate::core::membership::MemberStatus;
 use crate::core::message::Outcome;
 use crate::core::plural::count;
 use crate::core::version::sort_canonically;
 use crate::engine::Engine;
 
-use super::expect::{ClockSpec, Converged, Expect, ValueSet};
+use super::expect::{ClockSpec, Converged, Expect, Seen, ValueSet};
 
 /// One checked expectation.
 #[derive(Clone, Debug, PartialEq)]
@@ -180,6 +182,16 @@ async fn check_merkle_equal(m: &super::expect::MerkleEqualExpect, engine: &mut E
     result(text, equal, shown.join(", "))
 }
 
+/// How `observer` sees `node`: `left` once its list says the node left,
+/// its liveness otherwise.
+async fn seen_by(engine: &mut Engine, observer: NodeId, node: NodeId) -> Seen {
+    let view = engine.membership(observer).await;
+    match view.entries.iter().find(|e| e.node == node) {
+        Some(e) if e.status == MemberStatus::Left => Seen::Left,
+        _ => Seen::Alive(view.liveness_of(node)),
+    }
+}
+
 async fn check_sees(s: &super::expect::SeesExpect, engine: &mut Engine) -> CheckResult {
     let text = format!("{} sees {} {}", s.observer, s.node, s.status);
     let (observer, node) = match (
@@ -193,8 +205,7 @@ async fn check_sees(s: &super::expect::SeesExpect, engine: &mut Engine) -> Check
         let name = engine.names().node(observer).to_string();
         return result(text, false, format!("{name} is not running, so it sees nothing"));
     }
-    let view = engine.membership(observer).await;
-    let got = view.liveness_of(node);
+    let got = seen_by(engine, observer, node).await;
     let names = engine.names();
     let detail = format!("{} sees {} {}", names.node(observer), names.node(node), got.name());
     result(text, s.status.holds(got), detail)
@@ -213,7 +224,7 @@ async fn check_all_see(a: &super::expect::AllSeeExpect, engine: &mut Engine) -> 
             continue;
         }
         observers += 1;
-        let got = engine.membership(observer).await.liveness_of(node);
+        let got = seen_by(engine, observer, node).await;
         if !a.status.holds(got) {
             wrong.push(format!("{} sees it {}", engine.names().node(observer), got.name()));
         }

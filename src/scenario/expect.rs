@@ -184,24 +184,49 @@ pub struct HintsExpect {
     pub count: usize,
 }
 
-/// Liveness as a preset writes it.
+/// How an observer sees a node, as `sees` and `all_see` check it: its
+/// liveness, or `left` once the observer knows the node left for good (a
+/// node that left is never reported up, suspect or down).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    Alive(crate::core::membership::Liveness),
+    Left,
+}
+
+impl Seen {
+    pub fn name(self) -> &'static str {
+        match self {
+            Seen::Alive(l) => l.name(),
+            Seen::Left => "left",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Seen> {
+        match text {
+            "left" => Some(Seen::Left),
+            other => crate::core::membership::Liveness::parse(other).map(Seen::Alive),
+        }
+    }
+}
+
+/// A status as a preset writes it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct LivenessSpec(pub crate::core::membership::Liveness);
+pub struct LivenessSpec(pub Seen);
 
 impl<'de> Deserialize<'de> for LivenessSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let t = Text::deserialize(d)?;
-        crate::core::membership::Liveness::parse(&t.0)
+        Seen::parse(&t.0)
             .map(LivenessSpec)
-            .ok_or_else(|| de::Error::custom(format!("status {:?} is not one of up, suspect, down", t.0)))
+            .ok_or_else(|| de::Error::custom(format!("status {:?} is not one of up, suspect, down, left", t.0)))
     }
 }
 
-/// A liveness an observer must (`status`) or must not (`not`) see.
+/// A status an observer must (`status`) or must not (`not`) see.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LivenessCheck {
-    Is(crate::core::membership::Liveness),
-    IsNot(crate::core::membership::Liveness),
+    Is(Seen),
+    IsNot(Seen),
 }
 
 impl LivenessCheck {
@@ -210,12 +235,12 @@ impl LivenessCheck {
             (Some(s), None) => Ok(LivenessCheck::Is(s.0)),
             (None, Some(n)) => Ok(LivenessCheck::IsNot(n.0)),
             _ => Err(E::custom(
-                "give either status: (up, suspect, down) or not: (up, suspect, down)",
+                "give either status: (up, suspect, down, left) or not: (up, suspect, down, left)",
             )),
         }
     }
 
-    pub fn holds(self, seen: crate::core::membership::Liveness) -> bool {
+    pub fn holds(self, seen: Seen) -> bool {
         match self {
             LivenessCheck::Is(l) => seen == l,
             LivenessCheck::IsNot(l) => seen != l,

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::text::Text;
-use crate::core::config::{ClockMode, Latency, Routing, Settings, check_rate};
+use crate::core::config::{ClockMode, FailureDetector, Latency, Routing, Settings, check_phi_threshold, check_rate};
 use crate::core::time::Dur;
 use crate::engine::{ClusterSpec, NodeSpec};
 
@@ -121,6 +121,49 @@ impl Wire for ClocksWire {
 impl Show for ClockMode {
     fn show(&self) -> String {
         self.name().to_string()
+    }
+}
+
+/// A failure detector written as text.
+struct DetectorWire(FailureDetector);
+
+impl<'de> Deserialize<'de> for DetectorWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let t = Text::deserialize(d)?;
+        FailureDetector::parse(&t.0)
+            .map(DetectorWire)
+            .map_err(de::Error::custom)
+    }
+}
+
+impl Wire for DetectorWire {
+    type Value = FailureDetector;
+    fn into_value(self) -> FailureDetector {
+        self.0
+    }
+}
+
+impl Show for FailureDetector {
+    fn show(&self) -> String {
+        self.name().to_string()
+    }
+}
+
+/// A phi threshold: a number within the allowed range.
+struct PhiWire(f64);
+
+impl<'de> Deserialize<'de> for PhiWire {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let phi = f64::deserialize(d)?;
+        check_phi_threshold(phi).map_err(de::Error::custom)?;
+        Ok(PhiWire(phi))
+    }
+}
+
+impl Wire for PhiWire {
+    type Value = f64;
+    fn into_value(self) -> f64 {
+        self.0
     }
 }
 
@@ -284,7 +327,9 @@ settings_patch! {
     read_repair: bool => bool,
     gossip_interval: Dur => DurWire,
     gossip_fanout: usize => usize,
+    failure_detector: FailureDetector => DetectorWire,
     suspect_after: Dur => DurWire,
+    phi_threshold: f64 => PhiWire,
     down_confirmations: usize => usize,
     anti_entropy_interval: Option<Dur> => PeriodWire,
     merkle_depth: u8 => DepthWire,
@@ -588,6 +633,25 @@ mod tests {
         assert_eq!(s.write_quorum, 3);
         assert_eq!(s.routing, Routing::AnyNode);
         assert_eq!(patch.describe(), "write_quorum=3, routing=any-node, latency=1ms..2ms");
+    }
+
+    #[test]
+    fn the_failure_detector_is_a_setting() {
+        let patch: SettingsPatch = serde_yaml::from_str("{failure_detector: phi, phi_threshold: 10}").unwrap();
+        let s = patch.apply(&Settings::default());
+        assert_eq!((s.failure_detector, s.phi_threshold), (FailureDetector::Phi, 10.0));
+        assert_eq!(patch.describe(), "failure_detector=phi, phi_threshold=10");
+        let err = serde_yaml::from_str::<SettingsPatch>("{failure_detector: ping}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("use heartbeat or phi"), "{err}");
+        let err = serde_yaml::from_str::<SettingsPatch>("{phi_threshold: 100}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("between 1 and 64"), "{err}");
+        let patch =
+            SettingsPatch::from_assignments(&["failure_detector=phi".into(), "phi_threshold=12".into()]).unwrap();
+        assert_eq!(patch.apply(&Settings::default()).phi_threshold, 12.0);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
-use crate::core::membership::{Liveness, MemberDigest, MergeOutcome};
+use crate::core::membership::{Detector, Liveness, MemberDigest, MergeOutcome};
 use crate::core::message::Message;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::Event;
@@ -40,9 +40,7 @@ impl Node {
         }
         out.timer(self.settings.gossip_interval, NodeTimer::GossipTick);
         self.membership.beat(now);
-        let changes = self
-            .membership
-            .detect(now, self.settings.suspect_after, self.settings.down_confirmations);
+        let changes = self.membership.detect(now, &Detector::from_settings(&self.settings));
         self.trace_liveness(&changes, out);
         self.gossip_now(now, out);
     }
@@ -127,7 +125,9 @@ impl Node {
     }
 
     fn merge_gossip(&mut self, now: Time, digest: &[MemberDigest], out: &mut NodeOutbox) {
-        let outcome: MergeOutcome = self.membership.merge(now, digest, self.settings.down_confirmations);
+        let outcome: MergeOutcome = self
+            .membership
+            .merge(now, digest, &Detector::from_settings(&self.settings));
         self.trace_liveness(&outcome.liveness, out);
         if outcome.ring_changed {
             self.rebuild_view(out);
