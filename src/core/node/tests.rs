@@ -1214,3 +1214,87 @@ fn a_forwarding_node_that_sees_every_coordinator_down_answers_at_once() {
     assert_eq!(the_failure(&out), Some(Failure::NoCoordinator));
     assert_eq!(a.coordinating(), 0);
 }
+
+// ---- every leave finishes once the node holds nothing (issue 18, item 5) ----
+
+/// `b` holds a key, is told to leave, takes a hint for `d` while leaving,
+/// and has streamed the key on: it holds just the hint. Returns `b`.
+fn leaving_with_only_a_hint(settings: Settings) -> Node {
+    use crate::core::membership::MemberStatus;
+    let k = key();
+    let mut b = node_with(B, settings);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
+    b.handle_timer(Time(1_000), NodeTimer::Leave, &mut outbox());
+    assert_eq!(b.membership().own_status(), MemberStatus::Leaving);
+    // A coordinator picks b as a stand-in for d before it hears b leave.
+    b.handle_message(
+        Time(2_000),
+        Endpoint::Node(C),
+        hinted(7, &Key::from("other"), Version::new("X", clock(&[(C, 1)])), D),
+        &mut outbox(),
+    );
+    // The key streams to its owners without b, which acknowledge it.
+    let mut out = outbox();
+    b.handle_timer(Time(3_000), NodeTimer::TransferTick, &mut out);
+    let batches: Vec<(Endpoint, u64)> = sends(&out)
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            Message::Transfer { batch, .. } => Some((to, *batch)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(batches.len(), 3, "to c, d and a: {batches:?}");
+    for (to, batch) in batches {
+        let ack = Message::TransferAck {
+            batch,
+            declined: Vec::new(),
+        };
+        b.handle_message(Time(4_000), to, ack, &mut outbox());
+    }
+    assert!(b.store().is_empty(), "the key went on");
+    assert_eq!(b.hints().len(), 1, "the hint is still kept");
+    assert_eq!(b.membership().own_status(), MemberStatus::Leaving, "it still holds the hint");
+    b
+}
+
+/// Hands `b`'s hints to their owner, which acknowledges them.
+fn hand_off_and_ack(b: &mut Node) {
+    let mut out = outbox();
+    b.handle_timer(Time(5_000_000), NodeTimer::HandoffTick, &mut out);
+    let (owner, batch, keys) = handoff_batch(&out).expect("the hint is handed off");
+    assert_eq!((owner, keys), (D, 1));
+    b.handle_message(
+        Time(5_010_000),
+        Endpoint::Node(D),
+        Message::HandoffAck { batch },
+        &mut outbox(),
+    );
+    assert!(b.hints().is_empty() && b.store().is_empty(), "b holds nothing now");
+}
+
+#[test]
+fn a_leaving_node_whose_last_hint_is_acknowledged_announces_it_left() {
+    use crate::core::membership::MemberStatus;
+    let mut b = leaving_with_only_a_hint(Settings::default());
+    hand_off_and_ack(&mut b);
+    assert_eq!(b.membership().own_status(), MemberStatus::Left, "the leave finished");
+    assert!(b.is_departing(), "it gossips that it left until a peer hears");
+}
+
+#[test]
+fn the_planted_stuck_leave_never_announces_it_left() {
+    use crate::core::config::PlantedDefect;
+    use crate::core::membership::MemberStatus;
+    let planted = Settings {
+        planted: Some(PlantedDefect::StuckLeave),
+        ..Settings::default()
+    };
+    let mut b = leaving_with_only_a_hint(planted);
+    hand_off_and_ack(&mut b);
+    assert_eq!(
+        b.membership().own_status(),
+        MemberStatus::Leaving,
+        "the old defect: holding nothing, it never says it left"
+    );
+}
