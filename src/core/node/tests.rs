@@ -1077,7 +1077,12 @@ fn see_down(observer: &mut Node, alive: &mut [&mut Node], dead: NodeId) {
                 _ => None,
             })
             .expect("a live peer gossips");
-        observer.handle_message(now, Endpoint::Node(peer.id()), Message::Gossip { digest }, &mut outbox());
+        observer.handle_message(
+            now,
+            Endpoint::Node(peer.id()),
+            Message::Gossip { digest },
+            &mut outbox(),
+        );
     }
     observer.handle_timer(now, NodeTimer::GossipTick, &mut outbox());
     assert!(observer.sees_down(dead), "the silent node is seen down");
@@ -1197,7 +1202,11 @@ fn a_forwarding_node_skips_coordinators_it_sees_down() {
         .filter(|(_, m)| matches!(m, Message::Forward(_)))
         .map(|(to, _)| to)
         .collect();
-    assert_eq!(forwards, vec![Endpoint::Node(C)], "straight to the first live coordinator");
+    assert_eq!(
+        forwards,
+        vec![Endpoint::Node(C)],
+        "straight to the first live coordinator"
+    );
 }
 
 #[test]
@@ -1254,7 +1263,11 @@ fn leaving_with_only_a_hint(settings: Settings) -> Node {
     }
     assert!(b.store().is_empty(), "the key went on");
     assert_eq!(b.hints().len(), 1, "the hint is still kept");
-    assert_eq!(b.membership().own_status(), MemberStatus::Leaving, "it still holds the hint");
+    assert_eq!(
+        b.membership().own_status(),
+        MemberStatus::Leaving,
+        "it still holds the hint"
+    );
     b
 }
 
