@@ -1311,3 +1311,37 @@ fn the_planted_stuck_leave_never_announces_it_left() {
         "the old defect: holding nothing, it never says it left"
     );
 }
+
+#[test]
+fn under_a_strict_quorum_a_node_answers_reads_only_for_keys_it_owns() {
+    // b leaves: in its own view it owns nothing any more. A coordinator that
+    // has not heard yet still asks it; under a strict quorum its answer must
+    // not count, for once it has handed the key on it holds nothing and its
+    // empty answer would make a stale quorum.
+    let read = |b: &mut Node| {
+        let mut out = outbox();
+        let msg = Message::Read {
+            req: ReqId(9),
+            key: key(),
+        };
+        b.handle_message(Time(2_000), Endpoint::Node(C), msg, &mut out);
+        sends(&out)
+            .iter()
+            .any(|(to, m)| *to == Endpoint::Node(C) && matches!(m, Message::ReadReply { .. }))
+    };
+    for sloppy in [false, true] {
+        let settings = Settings {
+            sloppy_quorum: sloppy,
+            ..Settings::default()
+        };
+        let mut b = node_with(B, settings);
+        b.handle_message(Time(0), ALICE, put(1, &key(), "CAR", VClock::new()), &mut outbox());
+        assert!(read(&mut b), "an owner answers");
+        b.handle_timer(Time(1_000), NodeTimer::Leave, &mut outbox());
+        assert_eq!(
+            read(&mut b),
+            sloppy,
+            "sloppy: any node's answer counts, as a stand-in's; strict: only an owner's"
+        );
+    }
+}
