@@ -184,3 +184,21 @@ fn a_failing_seed_is_written_as_a_preset_that_replays_the_failure() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_planted_stuck_leave_is_caught_as_a_leave_that_never_finished() {
+    use ringside::core::config::PlantedDefect;
+    let planted = Settings {
+        planted: Some(PlantedDefect::StuckLeave),
+        ..Settings::default()
+    };
+    let opts = options(planted, 150, true, &out_dir("stuck-leave"));
+    let caught = (1..=400)
+        .map(|seed| run_one(&opts, seed).verdict)
+        .find(|v| v.failures.iter().any(|f| f.starts_with("leaves that never finished")));
+    let caught = caught.expect("a leaving node that handed off its last hint never left");
+    // The same seed without the defect passes.
+    let fixed = options(Settings::default(), 150, true, &out_dir("stuck-leave-fixed"));
+    let v = run_one(&fixed, caught.seed).verdict;
+    assert!(v.passed(), "seed {}: {:?}", v.seed, v.failures);
+}

@@ -273,6 +273,8 @@ impl Driver<'_> {
                         key: key.clone(),
                         started,
                         versions: versions.clone(),
+                        answered: report.finished,
+                        replicas: report.replicas.to_vec(),
                     });
                     if self.budget > 0 {
                         self.write(i, key, versions, context.clone());
@@ -292,6 +294,7 @@ impl Driver<'_> {
                         clock: clock.clone(),
                         coordinator,
                         acked_at: now,
+                        replicas: report.replicas.to_vec(),
                     });
                 }
                 let t = self.think();
@@ -394,6 +397,7 @@ impl Driver<'_> {
         self.ring_checked = now;
         if force || self.ring_settled().await {
             self.record.fault_spans.push((since, now));
+            self.record.ring_change_spans.push((since, now));
             self.ring_unsettled_since = None;
         }
     }
@@ -612,7 +616,8 @@ impl Driver<'_> {
         self.replay.at(now);
     }
 
-    /// True when replicas agree, no hints are left and no key waits to move.
+    /// True when replicas agree, no hints are left, no key waits to move,
+    /// every leave has finished and the live rings agree.
     async fn settled(&mut self) -> bool {
         for n in self.engine.node_ids() {
             if !self.engine.is_alive(n) {
@@ -623,7 +628,42 @@ impl Driver<'_> {
                 return false;
             }
         }
-        self.divergence().await.is_empty()
+        self.unfinished_leaves().is_empty()
+            && self.ring_disagreement().await.is_empty()
+            && self.divergence().await.is_empty()
+    }
+
+    /// Nodes asked to leave that have not left.
+    fn unfinished_leaves(&self) -> Vec<String> {
+        self.leaving
+            .iter()
+            .filter(|n| !self.engine.status(**n).left)
+            .map(|n| self.name(*n))
+            .collect()
+    }
+
+    /// Live nodes that have not left whose ring differs from the first one's.
+    async fn ring_disagreement(&mut self) -> Vec<String> {
+        let mut first: Option<(NodeId, Arc<crate::core::ring::Ring>)> = None;
+        let mut out = Vec::new();
+        for n in self.engine.node_ids() {
+            if !self.engine.is_alive(n) || self.engine.status(n).left {
+                continue;
+            }
+            let ring = self.engine.membership(n).await.ring;
+            match &first {
+                None => first = Some((n, ring)),
+                Some((f, r)) if *r != ring => out.push(format!(
+                    "{} sees {} members, {} sees {}",
+                    self.name(n),
+                    ring.members().len(),
+                    self.name(*f),
+                    r.members().len()
+                )),
+                Some(_) => {}
+            }
+        }
+        out
     }
 
     /// Keys whose top-N replicas hold different versions.
@@ -746,6 +786,14 @@ impl Driver<'_> {
                         }
                     }
                 }
+            }
+        }
+        self.record.leaves_unfinished = self.unfinished_leaves();
+        self.record.rings_disagree = self.ring_disagreement().await;
+        for node in self.engine.node_ids() {
+            let waiting = self.engine.status(node).stats.handing_over;
+            if self.engine.is_alive(node) && waiting > 0 {
+                self.record.handover_left.push((self.name(node), waiting));
             }
         }
         self.replay.step("expect: {converged: all}");

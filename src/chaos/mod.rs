@@ -61,6 +61,7 @@ pub struct ChaosReport {
     pub ops: usize,
     pub faults: usize,
     pub stale_reads: usize,
+    pub stale_across_ring_change: usize,
     /// The outcome of the run's first seed (what `--seed` prints).
     pub first: Option<SeedOutcome>,
     /// Failing seeds in the order they finished, at most [`KEPT_FAILURES`].
@@ -82,6 +83,7 @@ impl ChaosReport {
         self.ops += v.ops;
         self.faults += v.faults;
         self.stale_reads += v.stale_reads;
+        self.stale_across_ring_change += v.stale_across_ring_change;
         if v.seed == first_seed {
             self.first = Some(outcome.clone());
         }
@@ -180,9 +182,16 @@ pub fn failure_line(o: &SeedOutcome) -> String {
 pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> String {
     let r = report;
     let mut s = format!(
-        "{} seeds, {} operations, {} acknowledged adds, {} faults; {} stale reads\n",
+        "{} seeds, {} operations, {} acknowledged adds, {} faults; {} stale reads",
         r.seeds, r.ops, r.acked, r.faults, r.stale_reads
     );
+    if r.stale_across_ring_change > 0 {
+        s.push_str(&format!(
+            " ({} by quorums that missed the write across a join or leave)",
+            r.stale_across_ring_change
+        ));
+    }
+    s.push('\n');
     let (lost, explained) = (r.lost, r.explained);
     match mode {
         crate::core::config::ClockMode::Lww => s.push_str(&format!(

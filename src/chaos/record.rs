@@ -16,6 +16,8 @@ pub struct AckedPut {
     pub clock: VClock,
     pub coordinator: NodeId,
     pub acked_at: Time,
+    /// The replicas that had stored it when it was acknowledged.
+    pub replicas: Vec<NodeId>,
 }
 
 /// A get that answered, for the fresh-read check.
@@ -23,7 +25,11 @@ pub struct AckedPut {
 pub struct ObservedGet {
     pub key: Key,
     pub started: Time,
+    /// When its answer reached the client.
+    pub answered: Time,
     pub versions: Vec<Version>,
+    /// The replicas whose answers the get's reply was made of.
+    pub replicas: Vec<NodeId>,
 }
 
 /// A final read of one cart, after the quiet period.
@@ -47,6 +53,9 @@ pub struct SeedRecord {
     /// is up, sees the same ring and has handed over what it no longer owns,
     /// because until then quorums taken on different rings need not overlap.
     pub fault_spans: Vec<(Time, Time)>,
+    /// The joins' and leaves' spans alone, as (from, to): the only faults
+    /// that can explain a stale read under a strict quorum.
+    pub ring_change_spans: Vec<(Time, Time)>,
     pub final_reads: Vec<FinalRead>,
     pub overwrites: Vec<Overwrite>,
     /// Operations still unanswered at the end.
@@ -64,6 +73,12 @@ pub struct SeedRecord {
     pub hints_left: Vec<(String, usize)>,
     /// Stored versions superseded by a sibling beside them.
     pub dominated: Vec<String>,
+    /// Nodes asked to leave that had not left after the quiet period.
+    pub leaves_unfinished: Vec<String>,
+    /// Live nodes whose ring differs from the others' after the quiet period.
+    pub rings_disagree: Vec<String>,
+    /// Keys still waiting to be handed over after the quiet period: (node, count).
+    pub handover_left: Vec<(String, usize)>,
     /// How many faults were applied.
     pub faults: usize,
     /// How many client operations ran.

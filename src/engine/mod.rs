@@ -608,8 +608,9 @@ impl Engine {
     }
 
     /// Starts a new node named `name` (with `tokens`, or tokens derived
-    /// from its name). It knows only the seeds; once it has reached one, it
-    /// is on the cluster's ring and owners start streaming its ranges to it.
+    /// from its name). It knows only its seeds (see [`Engine::joiner_seeds`]);
+    /// once it has reached one, it is on the cluster's ring and owners start
+    /// streaming its ranges to it.
     pub fn join(&mut self, name: &str, tokens: Option<Vec<u64>>) -> Result<NodeId, String> {
         crate::engine::cluster::check_name(name)?;
         if self.names.node_id(name).is_some() {
@@ -629,13 +630,27 @@ impl Engine {
             Some(t) => t,
             None => Ring::default_tokens(name, vnodes.max(1)),
         };
+        let seeds = self.joiner_seeds();
         let id = self.names.add_node(name);
-        let disk = Disk::joining(id, tokens.clone(), self.seeds.clone(), self.now);
+        let disk = Disk::joining(id, tokens.clone(), seeds, self.now);
         self.add_slot(id, disk);
         self.start_node(id);
         self.joining.push((id, tokens));
         self.trace.push(self.now, Event::Fault(Fault::Join(id)));
         Ok(id)
+    }
+
+    /// The seeds a joining node is given: the cluster's seeds that are still
+    /// on the ring, then every other node on the ring (as an operator lists
+    /// the cluster's nodes in a new node's configuration). A seed that left
+    /// never answers: a joiner that knew only it (or only seeds that leave
+    /// before it reaches them) would stay alone for ever.
+    fn joiner_seeds(&self) -> Vec<NodeId> {
+        let members = self.ring.members();
+        let mut seeds: Vec<NodeId> = self.seeds.iter().copied().filter(|s| members.contains(s)).collect();
+        let others: Vec<NodeId> = members.iter().copied().filter(|m| !seeds.contains(m)).collect();
+        seeds.extend(others);
+        seeds
     }
 
     /// Asks `node` to leave: it comes off the cluster's ring at once, hands

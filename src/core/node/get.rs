@@ -39,6 +39,13 @@ pub struct GetState {
     rounds: u32,
 }
 
+impl GetState {
+    /// Some node asked has not answered yet.
+    fn outstanding(&self) -> bool {
+        self.answers.len() < self.asked
+    }
+}
+
 /// A get as it arrives at its coordinator.
 pub(super) struct GetRequest {
     pub op: OpId,
@@ -96,20 +103,62 @@ impl Node {
             replied: false,
             rounds: 0,
         });
-        if !sloppy {
-            let reachable = state.slots.slots.iter().filter(|s| !s.holders.is_empty()).count();
-            if reachable < need {
-                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: reachable, need }, out);
-                return;
-            }
+        // Its own view already shows the quorum cannot be met: fail at once.
+        if let Some(failure) = state.slots.unreachable(state.need, state.need_primaries, sloppy) {
+            self.fail_get(&mut state, failure, out);
         }
         self.maybe_answer_get(&mut state, out);
-        if state.answers.len() < state.asked {
+        self.when_nobody_is_left(req, &mut state, out);
+        if !state.replied || state.outstanding() {
             self.deadlines
                 .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             self.deadlines
                 .set(now, self.settings.request_timeout, NodeTimer::Request(req), out);
             self.gets.insert(req, state);
+        }
+    }
+
+    /// Every node asked has answered and the get still has no answer: under
+    /// sloppy quorum the next stand-ins are asked; when there are none, the
+    /// get fails now rather than waiting for answers that cannot come.
+    fn when_nobody_is_left(&mut self, req: ReqId, state: &mut GetState, out: &mut NodeOutbox) {
+        if state.replied || state.outstanding() {
+            return;
+        }
+        if self.settings.sloppy_quorum {
+            self.ask_stand_ins(req, state, out);
+        }
+        if !state.outstanding() {
+            let failure = state
+                .slots
+                .short(state.need, state.need_primaries, self.settings.sloppy_quorum);
+            self.fail_get(state, failure, out);
+        }
+    }
+
+    /// Asks the next healthy node past the ones tried for every slot
+    /// without an answer.
+    fn ask_stand_ins(&mut self, req: ReqId, state: &mut GetState, out: &mut NodeOutbox) {
+        let me = self.id;
+        for i in 0..state.slots.slots.len() {
+            if state.slots.slots[i].answered {
+                continue;
+            }
+            let Some(stand_in) = state
+                .slots
+                .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
+            else {
+                break;
+            };
+            state.slots.slots[i].holders.push(stand_in);
+            out.send(
+                Endpoint::Node(stand_in),
+                Message::Read {
+                    req,
+                    key: state.key.clone(),
+                },
+            );
+            state.asked += 1;
         }
     }
 
@@ -152,7 +201,8 @@ impl Node {
         if state.replied {
             self.read_repair(&mut state, out);
         }
-        if state.answers.len() < state.asked {
+        self.when_nobody_is_left(req, &mut state, out);
+        if !state.replied || state.outstanding() {
             self.gets.insert(req, state);
         }
     }
@@ -239,33 +289,16 @@ impl Node {
             }
         }
         if !state.replied && self.settings.sloppy_quorum {
-            let me = self.id;
-            for i in 0..state.slots.slots.len() {
-                if state.slots.slots[i].answered {
-                    continue;
-                }
-                let Some(stand_in) = state
-                    .slots
-                    .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
-                else {
-                    break;
-                };
-                state.slots.slots[i].holders.push(stand_in);
-                out.send(
-                    Endpoint::Node(stand_in),
-                    Message::Read {
-                        req,
-                        key: state.key.clone(),
-                    },
-                );
-                state.asked += 1;
-            }
+            self.ask_stand_ins(req, &mut state, out);
             if state.rounds < super::put::MAX_ROUNDS {
                 self.deadlines
                     .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             }
         }
-        self.gets.insert(req, state);
+        self.when_nobody_is_left(req, &mut state, out);
+        if !state.replied || state.outstanding() {
+            self.gets.insert(req, state);
+        }
         true
     }
 

@@ -2,6 +2,7 @@
 //! back to it, every `handoff_interval`, until the owner acknowledges them.
 
 use super::{Node, NodeOutbox, NodeTimer};
+use crate::core::config::PlantedDefect;
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::Message;
@@ -99,8 +100,9 @@ impl Node {
         out.send(from, Message::HandoffAck { batch });
     }
 
-    /// The stand-in's side: forget what the owner acknowledged.
-    pub(super) fn on_handoff_ack(&mut self, batch: u64, out: &mut NodeOutbox) {
+    /// The stand-in's side: forget what the owner acknowledged. A leaving
+    /// node that now holds nothing has left.
+    pub(super) fn on_handoff_ack(&mut self, now: Time, batch: u64, out: &mut NodeOutbox) {
         let Some(sent) = self.handoffs.remove(&batch) else {
             return;
         };
@@ -116,6 +118,9 @@ impl Node {
                     key,
                 });
             }
+        }
+        if self.settings.planted != Some(PlantedDefect::StuckLeave) {
+            self.maybe_finish_leaving(now, out);
         }
     }
 }

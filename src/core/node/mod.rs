@@ -346,7 +346,7 @@ impl Node {
             Message::ReadReply { req, versions } => self.on_read_reply(from, req, versions, out),
             Message::Repair { key, versions } => self.on_repair(&key, &versions, out),
             Message::Handoff { batch, hints } => self.on_handoff(from, batch, hints, out),
-            Message::HandoffAck { batch } => self.on_handoff_ack(batch, out),
+            Message::HandoffAck { batch } => self.on_handoff_ack(now, batch, out),
             Message::Gossip { digest } => self.on_gossip(now, from, &digest, out),
             Message::GossipReply { digest } => self.on_gossip_reply(now, from, &digest, out),
             Message::Transfer { batch, items } => self.on_transfer(from, batch, items, out),

@@ -139,12 +139,12 @@ impl Node {
             replied: false,
             rounds: 0,
         });
-        // Strict quorum: primaries already known down cannot make up W.
-        if !self.settings.sloppy_quorum {
-            let reachable = state.slots.slots.iter().filter(|s| !s.holders.is_empty()).count();
-            if reachable < need {
-                self.fail_put(&mut state, Failure::PrimariesUnreachable { got: reachable, need }, out);
-            }
+        // Its own view already shows the quorum cannot be met (primaries or
+        // stand-ins known down cannot make up W): fail at once, and go on
+        // placing copies.
+        let sloppy = self.settings.sloppy_quorum;
+        if let Some(failure) = state.slots.unreachable(need, state.need_primaries, sloppy) {
+            self.fail_put(&mut state, failure, out);
         }
         self.maybe_answer_put(&mut state, out);
         if state.slots.all_answered() && state.replied {

@@ -13,6 +13,7 @@ pub(super) struct Replicate {
     pub hint: Option<NodeId>,
 }
 use crate::core::ids::{Endpoint, NodeId};
+use crate::core::membership::MemberStatus;
 use crate::core::message::{Message, ReqId};
 use crate::core::trace::StoreCause;
 use crate::core::version::{Key, Version};
@@ -42,7 +43,18 @@ impl Node {
         out.send(from, Message::Ack { req });
     }
 
+    /// A coordinator asks what this node holds. Under a strict quorum only an
+    /// owner's answer may count: a node whose ring changed (a join, or a
+    /// leave, its own included) and that no longer owns the key in its own
+    /// view stays silent, because once it has handed the key on it holds
+    /// nothing, and a coordinator that has not heard of the change would
+    /// count that empty answer toward R. Under a sloppy quorum any node
+    /// answers, as a stand-in does.
     pub(super) fn on_read(&mut self, from: Endpoint, req: ReqId, key: &str, out: &mut NodeOutbox) {
+        let moved = self.view_changed || self.membership.own_status() != MemberStatus::Normal;
+        if !self.settings.sloppy_quorum && moved && !self.preference_list(key).contains(&self.id) {
+            return;
+        }
         let versions = self.local_versions(key);
         out.send(from, Message::ReadReply { req, versions });
     }

@@ -1,8 +1,10 @@
 //! Who coordinates a client request.
 //!
 //! A node among the key's top N coordinates the request itself. Any other
-//! node forwards it to the first of the top N and, when that one does not
-//! answer in time, to the next: the extra hop a generic load balancer costs.
+//! node forwards it to the first of the top N it does not see down and,
+//! when that one does not answer in time, to the next: the extra hop a
+//! generic load balancer costs. A forwarding node that sees all of them
+//! down answers at once that no coordinator is available.
 
 use smallvec::SmallVec;
 
@@ -33,8 +35,19 @@ impl Node {
         if prefs.contains(&self.id) {
             return self.coordinate(now, from, req, &prefs, out);
         }
+        // Coordinators this node sees down are skipped; when it sees every
+        // one of them down, it answers at once.
         let op = req.op;
-        let first = prefs[0];
+        let candidates: NodeList = prefs.iter().copied().filter(|n| !self.sees_down(*n)).collect();
+        let Some(&first) = candidates.first() else {
+            let reply = Reply {
+                op,
+                coordinator: self.id,
+                outcome: Outcome::Unavailable(Failure::NoCoordinator),
+                replicas: SmallVec::new(),
+            };
+            return self.reply(from, reply, out);
+        };
         out.send(Endpoint::Node(first), Message::Forward(req.clone()));
         out.timer(self.forward_timeout(), NodeTimer::Forward { op, attempt: 0 });
         self.forwards.insert(
@@ -42,7 +55,7 @@ impl Node {
             ForwardState {
                 client: from,
                 request: req,
-                candidates: prefs,
+                candidates,
                 attempt: 0,
             },
         );

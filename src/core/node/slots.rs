@@ -5,6 +5,7 @@
 use smallvec::SmallVec;
 
 use crate::core::ids::NodeId;
+use crate::core::message::Failure;
 use crate::core::ring::{NodeList, Ring};
 
 /// One of the N copies a request wants.
@@ -86,6 +87,52 @@ impl Slots {
     /// Slots whose primary answered.
     pub fn primaries_answered(&self) -> usize {
         self.slots.iter().filter(|s| s.primary_answered).count()
+    }
+
+    /// Slots some node was asked to fill (or that this node filled).
+    pub fn reachable(&self) -> usize {
+        self.slots.iter().filter(|s| !s.holders.is_empty()).count()
+    }
+
+    /// Slots whose primary itself was asked (or is this node).
+    pub fn primaries_reachable(&self) -> usize {
+        self.slots.iter().filter(|s| s.holders.contains(&s.owner)).count()
+    }
+
+    /// The failure a request answers at once when the nodes it could ask,
+    /// as its coordinator's view shows them, cannot make its quorum: `need`
+    /// slots (only primaries count unless `sloppy`) and `need_primaries`
+    /// primaries. `None` while the quorum can still be met.
+    pub fn unreachable(&self, need: usize, need_primaries: usize, sloppy: bool) -> Option<Failure> {
+        let (reachable, primaries) = (self.reachable(), self.primaries_reachable());
+        if !sloppy && reachable < need {
+            Some(Failure::PrimariesUnreachable { got: reachable, need })
+        } else if primaries < need_primaries {
+            Some(Failure::PrimariesUnreachable {
+                got: primaries,
+                need: need_primaries,
+            })
+        } else if reachable < need {
+            Some(Failure::QuorumNotReached { got: reachable, need })
+        } else {
+            None
+        }
+    }
+
+    /// The failure of a request whose asked nodes have all answered short
+    /// of its quorum, with no one left to ask.
+    pub fn short(&self, need: usize, need_primaries: usize, sloppy: bool) -> Failure {
+        let (answered, primaries) = (self.answered(), self.primaries_answered());
+        if !sloppy && primaries < need {
+            Failure::PrimariesUnreachable { got: primaries, need }
+        } else if primaries < need_primaries {
+            Failure::PrimariesUnreachable {
+                got: primaries,
+                need: need_primaries,
+            }
+        } else {
+            Failure::QuorumNotReached { got: answered, need }
+        }
     }
 
     pub fn all_answered(&self) -> bool {

@@ -1051,4 +1051,299 @@ mod anti_entropy {
     }
 }
 
+// ---- every request a coordinator accepts is answered (issue 18, item 4) ----
+
+/// Settings under which one node's own suspicion makes a peer down, so that
+/// a test can make `observer` see `dead` down with gossip alone.
+fn quick_detection() -> Settings {
+    Settings {
+        down_confirmations: 1,
+        suspect_after: Dur::from_secs(3),
+        ..Settings::default()
+    }
+}
+
+/// Runs gossip until `observer` sees `dead` down and every node of `alive`
+/// up: the live ones gossip to it, the dead one stays silent.
+fn see_down(observer: &mut Node, alive: &mut [&mut Node], dead: NodeId) {
+    let now = Time(10_000_000);
+    for peer in alive.iter_mut() {
+        let mut out = outbox();
+        peer.handle_timer(now, NodeTimer::GossipTick, &mut out);
+        let digest = sends(&out)
+            .into_iter()
+            .find_map(|(_, m)| match m {
+                Message::Gossip { digest } => Some(digest.clone()),
+                _ => None,
+            })
+            .expect("a live peer gossips");
+        observer.handle_message(
+            now,
+            Endpoint::Node(peer.id()),
+            Message::Gossip { digest },
+            &mut outbox(),
+        );
+    }
+    observer.handle_timer(now, NodeTimer::GossipTick, &mut outbox());
+    assert!(observer.sees_down(dead), "the silent node is seen down");
+    for peer in alive.iter() {
+        assert!(!observer.sees_down(peer.id()), "{:?} gossiped: it is up", peer.id());
+    }
+}
+
+/// Three nodes, one token each: every key's preference list is all three.
+fn ring3() -> Arc<Ring> {
+    const T: u64 = u64::MAX / 3;
+    Arc::new(Ring::new([(A, vec![T]), (B, vec![2 * T]), (C, vec![u64::MAX])]))
+}
+
+fn get_pr(op: u64, key: &Key, r: Option<usize>, pr: Option<usize>) -> Message {
+    Message::Request(Request {
+        op: OpId(op),
+        client: ClientId(0),
+        key: key.clone(),
+        action: Action::Get { r, pr },
+    })
+}
+
+/// The failure of the one reply in `out`, or a panic naming what was sent.
+fn the_failure(out: &NodeOutbox) -> Option<Failure> {
+    let r = replies(out);
+    assert_eq!(r.len(), 1, "exactly one reply: {:?}", sends(out));
+    r[0].outcome.failure().cloned()
+}
+
+#[test]
+fn a_get_whose_quorum_its_view_cannot_meet_fails_at_once() {
+    // N = R = 3 on three nodes, and c is dead: a and b see it down.
+    let settings = Settings {
+        read_quorum: 3,
+        ..quick_detection()
+    };
+    let mut a = Node::new(A, Arc::new(settings.clone()), ring3());
+    let mut b = Node::new(B, Arc::new(settings.clone()), ring3());
+    see_down(&mut a, &mut [&mut b], C);
+    let k = Key::from("cart");
+    let mut out = outbox();
+    a.handle_message(Time(10_000_001), ALICE, get(1, &k, None), &mut out);
+    assert_eq!(
+        the_failure(&out),
+        Some(Failure::QuorumNotReached { got: 2, need: 3 }),
+        "no stand-in exists for c: two of three is all this view can reach"
+    );
+    // b's late answer only serves read repair: no second reply.
+    let req = req_of(&out);
+    let mut out = outbox();
+    a.handle_message(
+        Time(10_000_010),
+        Endpoint::Node(B),
+        Message::ReadReply {
+            req,
+            versions: smallvec::smallvec![],
+        },
+        &mut out,
+    );
+    assert!(replies(&out).is_empty());
+    assert_eq!(a.coordinating(), 0, "nothing is left waiting");
+
+    // The put in the same place fails the same way, at once too.
+    let mut out = outbox();
+    let settings_w = Settings {
+        write_quorum: 3,
+        ..settings
+    };
+    a.set_settings(Arc::new(settings_w));
+    a.handle_message(Time(10_000_020), ALICE, put(2, &k, "CAR", VClock::new()), &mut out);
+    assert_eq!(the_failure(&out), Some(Failure::QuorumNotReached { got: 2, need: 3 }));
+}
+
+#[test]
+fn a_get_whose_pr_its_view_cannot_meet_fails_at_once() {
+    // The key's primaries are b, c, d; d is dead and b sees it so.
+    let k = key();
+    let mut b = node_with(B, quick_detection());
+    let mut a = node_with(A, quick_detection());
+    let mut c = node_with(C, quick_detection());
+    see_down(&mut b, &mut [&mut a, &mut c], D);
+    let mut out = outbox();
+    b.handle_message(Time(10_000_001), ALICE, get_pr(1, &k, None, Some(3)), &mut out);
+    assert_eq!(
+        the_failure(&out),
+        Some(Failure::PrimariesUnreachable { got: 2, need: 3 }),
+        "pr=3 with a primary seen down: unavailable at once, as Riak's pr_val_unsatisfied"
+    );
+}
+
+#[test]
+fn a_get_asking_more_answers_than_there_are_replicas_fails_at_once() {
+    // r=4 with N=3: even with every replica up, the quorum cannot be met.
+    let k = key();
+    let mut b = node(B);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, get(1, &k, Some(4)), &mut out);
+    assert_eq!(the_failure(&out), Some(Failure::QuorumNotReached { got: 3, need: 4 }));
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put_w(2, &k, "CAR", Some(4), None), &mut out);
+    assert_eq!(the_failure(&out), Some(Failure::QuorumNotReached { got: 3, need: 4 }));
+}
+
+#[test]
+fn a_forwarding_node_skips_coordinators_it_sees_down() {
+    // a is no primary of the key (b, c, d); it sees b down.
+    let k = key();
+    let mut a = node_with(A, quick_detection());
+    let mut c = node_with(C, quick_detection());
+    let mut d = node_with(D, quick_detection());
+    see_down(&mut a, &mut [&mut c, &mut d], B);
+    let mut out = outbox();
+    a.handle_message(Time(10_000_001), ALICE, get(1, &k, None), &mut out);
+    let forwards: Vec<Endpoint> = sends(&out)
+        .into_iter()
+        .filter(|(_, m)| matches!(m, Message::Forward(_)))
+        .map(|(to, _)| to)
+        .collect();
+    assert_eq!(
+        forwards,
+        vec![Endpoint::Node(C)],
+        "straight to the first live coordinator"
+    );
+}
+
+#[test]
+fn a_forwarding_node_that_sees_every_coordinator_down_answers_at_once() {
+    let k = key();
+    let settings = quick_detection();
+    let mut a = node_with(A, settings);
+    let mut out = outbox();
+    // Nobody gossips to a: at ten seconds it sees b, c and d down.
+    a.handle_timer(Time(10_000_000), NodeTimer::GossipTick, &mut out);
+    assert!([B, C, D].iter().all(|&n| a.sees_down(n)));
+    let mut out = outbox();
+    a.handle_message(Time(10_000_001), ALICE, get(1, &k, None), &mut out);
+    assert_eq!(the_failure(&out), Some(Failure::NoCoordinator));
+    assert_eq!(a.coordinating(), 0);
+}
+
+// ---- every leave finishes once the node holds nothing (issue 18, item 5) ----
+
+/// `b` holds a key, is told to leave, takes a hint for `d` while leaving,
+/// and has streamed the key on: it holds just the hint. Returns `b`.
+fn leaving_with_only_a_hint(settings: Settings) -> Node {
+    use crate::core::membership::MemberStatus;
+    let k = key();
+    let mut b = node_with(B, settings);
+    let mut out = outbox();
+    b.handle_message(Time(0), ALICE, put(1, &k, "CAR", VClock::new()), &mut out);
+    b.handle_timer(Time(1_000), NodeTimer::Leave, &mut outbox());
+    assert_eq!(b.membership().own_status(), MemberStatus::Leaving);
+    // A coordinator picks b as a stand-in for d before it hears b leave.
+    b.handle_message(
+        Time(2_000),
+        Endpoint::Node(C),
+        hinted(7, &Key::from("other"), Version::new("X", clock(&[(C, 1)])), D),
+        &mut outbox(),
+    );
+    // The key streams to its owners without b, which acknowledge it.
+    let mut out = outbox();
+    b.handle_timer(Time(3_000), NodeTimer::TransferTick, &mut out);
+    let batches: Vec<(Endpoint, u64)> = sends(&out)
+        .into_iter()
+        .filter_map(|(to, m)| match m {
+            Message::Transfer { batch, .. } => Some((to, *batch)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(batches.len(), 3, "to c, d and a: {batches:?}");
+    for (to, batch) in batches {
+        let ack = Message::TransferAck {
+            batch,
+            declined: Vec::new(),
+        };
+        b.handle_message(Time(4_000), to, ack, &mut outbox());
+    }
+    assert!(b.store().is_empty(), "the key went on");
+    assert_eq!(b.hints().len(), 1, "the hint is still kept");
+    assert_eq!(
+        b.membership().own_status(),
+        MemberStatus::Leaving,
+        "it still holds the hint"
+    );
+    b
+}
+
+/// Hands `b`'s hints to their owner, which acknowledges them.
+fn hand_off_and_ack(b: &mut Node) {
+    let mut out = outbox();
+    b.handle_timer(Time(5_000_000), NodeTimer::HandoffTick, &mut out);
+    let (owner, batch, keys) = handoff_batch(&out).expect("the hint is handed off");
+    assert_eq!((owner, keys), (D, 1));
+    b.handle_message(
+        Time(5_010_000),
+        Endpoint::Node(D),
+        Message::HandoffAck { batch },
+        &mut outbox(),
+    );
+    assert!(b.hints().is_empty() && b.store().is_empty(), "b holds nothing now");
+}
+
+#[test]
+fn a_leaving_node_whose_last_hint_is_acknowledged_announces_it_left() {
+    use crate::core::membership::MemberStatus;
+    let mut b = leaving_with_only_a_hint(Settings::default());
+    hand_off_and_ack(&mut b);
+    assert_eq!(b.membership().own_status(), MemberStatus::Left, "the leave finished");
+    assert!(b.is_departing(), "it gossips that it left until a peer hears");
+}
+
+#[test]
+fn the_planted_stuck_leave_never_announces_it_left() {
+    use crate::core::config::PlantedDefect;
+    use crate::core::membership::MemberStatus;
+    let planted = Settings {
+        planted: Some(PlantedDefect::StuckLeave),
+        ..Settings::default()
+    };
+    let mut b = leaving_with_only_a_hint(planted);
+    hand_off_and_ack(&mut b);
+    assert_eq!(
+        b.membership().own_status(),
+        MemberStatus::Leaving,
+        "the old defect: holding nothing, it never says it left"
+    );
+}
+
+#[test]
+fn under_a_strict_quorum_a_node_answers_reads_only_for_keys_it_owns() {
+    // b leaves: in its own view it owns nothing any more. A coordinator that
+    // has not heard yet still asks it; under a strict quorum its answer must
+    // not count, for once it has handed the key on it holds nothing and its
+    // empty answer would make a stale quorum.
+    let read = |b: &mut Node| {
+        let mut out = outbox();
+        let msg = Message::Read {
+            req: ReqId(9),
+            key: key(),
+        };
+        b.handle_message(Time(2_000), Endpoint::Node(C), msg, &mut out);
+        sends(&out)
+            .iter()
+            .any(|(to, m)| *to == Endpoint::Node(C) && matches!(m, Message::ReadReply { .. }))
+    };
+    for sloppy in [false, true] {
+        let settings = Settings {
+            sloppy_quorum: sloppy,
+            ..Settings::default()
+        };
+        let mut b = node_with(B, settings);
+        b.handle_message(Time(0), ALICE, put(1, &key(), "CAR", VClock::new()), &mut outbox());
+        assert!(read(&mut b), "an owner answers");
+        b.handle_timer(Time(1_000), NodeTimer::Leave, &mut outbox());
+        assert_eq!(
+            read(&mut b),
+            sloppy,
+            "sloppy: any node's answer counts, as a stand-in's; strict: only an owner's"
+        );
+    }
+}
+
 mod lost_writes;

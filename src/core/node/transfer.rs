@@ -301,7 +301,10 @@ impl Node {
         self.maybe_finish_leaving(now, out);
     }
 
-    fn maybe_finish_leaving(&mut self, now: Time, out: &mut NodeOutbox) {
+    /// A leaving node that holds nothing (no key, no hint) has left. Every
+    /// path that empties its store or its hints ends here: transfer rounds
+    /// and acknowledgements, and hand-off acknowledgements.
+    pub(super) fn maybe_finish_leaving(&mut self, now: Time, out: &mut NodeOutbox) {
         if self.membership.own_status() != MemberStatus::Leaving || !self.store.is_empty() || !self.hints.is_empty() {
             return;
         }
