@@ -16,6 +16,7 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
+use crate::scenario::check::CheckResult;
 use crate::scenario::noderef::ParseContext;
 
 use super::action::{Focus, Mode};
@@ -84,14 +85,6 @@ pub struct Notice {
     pub until: Duration,
 }
 
-/// One checked expectation, for the banner.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Check {
-    pub text: String,
-    pub passed: bool,
-    pub detail: String,
-}
-
 /// The whole playground.
 pub struct App {
     pub(crate) engine: Engine,
@@ -124,10 +117,8 @@ pub struct App {
     pub(crate) captions: VecDeque<String>,
     captions_stale: bool,
     /// The checks of the last finished step.
-    pub(crate) checks: VecDeque<Check>,
+    pub(crate) checks: VecDeque<CheckResult>,
     checks_stale: bool,
-    pub(crate) passed: usize,
-    pub(crate) failed: usize,
     pub(crate) selected_node: NodeId,
     pub(crate) help_scroll: u16,
     /// The preset the picker points at.
@@ -184,8 +175,6 @@ impl App {
             captions_stale: false,
             checks: VecDeque::new(),
             checks_stale: false,
-            passed: 0,
-            failed: 0,
             selected_node: NodeId(0),
             help_scroll: 0,
             picker: 0,
@@ -222,8 +211,6 @@ impl App {
         self.inspector.clear();
         self.captions.clear();
         self.checks.clear();
-        self.passed = 0;
-        self.failed = 0;
         self.selected_node = NodeId(0);
         self.fast_forward = None;
         self.opened();
@@ -330,7 +317,7 @@ impl App {
 
     /// Expectations passed and failed since the scenario opened.
     pub fn expectations(&self) -> (usize, usize) {
-        (self.passed, self.failed)
+        self.playback.expectations()
     }
 
     /// Tells the app the size of the screen it is drawn on (mouse clicks
@@ -546,16 +533,11 @@ impl App {
                     if self.checks.len() >= CHECKS_CAP {
                         self.checks.pop_front();
                     }
-                    self.checks.push_back(Check {
+                    self.checks.push_back(CheckResult {
                         text: text.clone(),
                         passed: *passed,
                         detail: detail.clone(),
                     });
-                    if *passed {
-                        self.passed += 1;
-                    } else {
-                        self.failed += 1;
-                    }
                 }
                 _ => {}
             }

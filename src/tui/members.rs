@@ -19,6 +19,8 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault};
 use crate::engine::MembershipView;
 
+use super::throttle::Throttle;
+
 /// How often, in real time, the shown matrix asks every live node again.
 pub const PERIOD: Duration = Duration::from_millis(250);
 /// How often at most, in real time, rows an event changed are asked for
@@ -97,10 +99,9 @@ pub struct Spread {
 pub struct Members {
     rows: Vec<ObserverRow>,
     dirty: Vec<bool>,
-    /// Real time of the last periodic refresh, and of the last refresh of
-    /// changed rows.
-    last_full: Option<Duration>,
-    last_changed: Option<Duration>,
+    /// The periodic refresh of every row, and the refresh of changed rows.
+    full: Throttle,
+    changed: Throttle,
     /// The ring's assignments as last seen, to notice who leaves it.
     known: Vec<(NodeId, Vec<u64>)>,
     /// Nodes off the cluster's ring that some live view still lists.
@@ -127,8 +128,8 @@ impl Members {
         Members {
             rows,
             dirty: vec![true; nodes],
-            last_full: None,
-            last_changed: None,
+            full: Throttle::default(),
+            changed: Throttle::default(),
             known: ring.assignments(),
             departing: Vec::new(),
         }
@@ -213,16 +214,11 @@ impl Members {
     /// Every askable row once per [`PERIOD`] (or when `force`d), otherwise
     /// only rows an event changed, at most once per [`CHANGED_PERIOD`].
     pub fn to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
-        let full = force || self.last_full.is_none_or(|t| real_now.saturating_sub(t) >= PERIOD);
-        if full {
-            self.last_full = Some(real_now);
-        } else if self
-            .last_changed
-            .is_some_and(|t| real_now.saturating_sub(t) < CHANGED_PERIOD)
-        {
+        let full = self.full.ready(real_now, PERIOD, force);
+        // A full refresh restarts the changed rows' clock too.
+        if !self.changed.ready(real_now, CHANGED_PERIOD, full) {
             return Vec::new();
         }
-        self.last_changed = Some(real_now);
         let mut out = Vec::new();
         for (i, dirty) in self.dirty.iter_mut().enumerate() {
             let node = NodeId(i as u16);

@@ -29,6 +29,7 @@ mod refresh;
 pub mod resolve;
 pub mod terminal;
 pub mod theme;
+pub mod throttle;
 pub mod transfers;
 pub mod ui;
 pub mod view;

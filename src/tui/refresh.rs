@@ -11,6 +11,7 @@ use crate::core::ids::NodeId;
 
 use super::app::App;
 use super::merkle::{LEVELS, ReplicaTree};
+use super::throttle::Throttle;
 use super::view::DetailView;
 
 /// Hints are asked for at most this often (real time) while frames run.
@@ -19,24 +20,6 @@ const HINTS_EVERY: Duration = Duration::from_millis(100);
 const TREES_EVERY: Duration = Duration::from_millis(100);
 /// Replicas whose trees the Merkle pane shows at most.
 const TREES_CAP: usize = 8;
-
-/// Lets something happen at most once per period of real time.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Throttle {
-    last: Option<Duration>,
-}
-
-impl Throttle {
-    /// True (and the clock restarts) when `period` has passed since the
-    /// last time, or when `force`d.
-    pub fn ready(&mut self, now: Duration, period: Duration, force: bool) -> bool {
-        let ready = force || self.last.is_none_or(|t| now.saturating_sub(t) >= period);
-        if ready {
-            self.last = Some(now);
-        }
-        ready
-    }
-}
 
 /// The throttles of the queries that may be asked for often.
 #[derive(Clone, Copy, Debug, Default)]
@@ -120,21 +103,5 @@ impl App {
             });
         }
         self.merkle.set_trees(trees);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_throttle_lets_through_once_per_period_unless_forced() {
-        let mut t = Throttle::default();
-        let ms = Duration::from_millis;
-        assert!(t.ready(ms(0), ms(100), false), "the first time");
-        assert!(!t.ready(ms(50), ms(100), false));
-        assert!(t.ready(ms(60), ms(100), true), "forced");
-        assert!(!t.ready(ms(150), ms(100), false), "the period restarts when forced");
-        assert!(t.ready(ms(160), ms(100), false));
     }
 }
