@@ -6,7 +6,7 @@ use crossterm::event::{Event as TermEvent, MouseButton, MouseEvent, MouseEventKi
 use crate::core::ids::NodeId;
 use crate::scenario::presets;
 
-use super::action::{Action, Edit, Focus, Mode};
+use super::action::{Edit, Focus, Mode, UserAction};
 use super::app::App;
 use super::complete::{Vocabulary, candidates};
 use super::filter::{EVENT_KINDS, LogFilter};
@@ -40,39 +40,41 @@ impl App {
     }
 
     /// Carries out one action.
-    pub async fn handle(&mut self, action: Action) {
-        if action == Action::Quit {
+    pub async fn handle(&mut self, action: UserAction) {
+        if action == UserAction::Quit {
             self.quit = true;
             return;
         }
         match self.mode {
             Mode::Normal => self.normal(action).await,
             Mode::Command | Mode::Filter => match action {
-                Action::Edit(e) => self.edit(e).await,
-                Action::Close => self.mode = Mode::Normal,
+                UserAction::Edit(e) => self.edit(e).await,
+                UserAction::Close => self.mode = Mode::Normal,
                 _ => {}
             },
             Mode::Help => match action {
-                Action::Close => self.mode = Mode::Normal,
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area)),
-                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
-                Action::PageDown => {
+                UserAction::Close => self.mode = Mode::Normal,
+                UserAction::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                UserAction::Down => {
+                    self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area))
+                }
+                UserAction::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
+                UserAction::PageDown => {
                     self.help_scroll = (self.help_scroll + PAGE as u16).min(super::ui::help::max_scroll(self.area))
                 }
-                Action::Home => self.help_scroll = 0,
-                Action::End => self.help_scroll = super::ui::help::max_scroll(self.area),
+                UserAction::Home => self.help_scroll = 0,
+                UserAction::End => self.help_scroll = super::ui::help::max_scroll(self.area),
                 _ => {}
             },
             Mode::Picker => {
                 let count = presets::names().len();
                 match action {
-                    Action::Close => self.mode = Mode::Normal,
-                    Action::Up => self.picker = self.picker.saturating_sub(1),
-                    Action::Down => self.picker = (self.picker + 1).min(count.saturating_sub(1)),
-                    Action::Home => self.picker = 0,
-                    Action::End => self.picker = count.saturating_sub(1),
-                    Action::Activate => {
+                    UserAction::Close => self.mode = Mode::Normal,
+                    UserAction::Up => self.picker = self.picker.saturating_sub(1),
+                    UserAction::Down => self.picker = (self.picker + 1).min(count.saturating_sub(1)),
+                    UserAction::Home => self.picker = 0,
+                    UserAction::End => self.picker = count.saturating_sub(1),
+                    UserAction::Activate => {
                         self.mode = Mode::Normal;
                         if let Some(name) = presets::names().get(self.picker) {
                             self.load(name).await;
@@ -84,20 +86,20 @@ impl App {
         }
     }
 
-    async fn normal(&mut self, action: Action) {
+    async fn normal(&mut self, action: UserAction) {
         match action {
-            Action::TogglePause => self.toggle_pause(),
-            Action::StepEvent => self.step_event().await,
-            Action::Faster => {
+            UserAction::TogglePause => self.toggle_pause(),
+            UserAction::StepEvent => self.step_event().await,
+            UserAction::Faster => {
                 self.pacer.faster();
                 self.info(format!("speed {}", self.pacer.label()));
             }
-            Action::Slower => {
+            UserAction::Slower => {
                 self.pacer.slower();
                 self.info(format!("speed {}", self.pacer.label()));
             }
-            Action::NextStep => self.next_step().await,
-            Action::ToggleAutoplay => {
+            UserAction::NextStep => self.next_step().await,
+            UserAction::ToggleAutoplay => {
                 let on = !self.playback.autoplay();
                 self.playback.set_autoplay(on);
                 self.info(if on {
@@ -107,48 +109,48 @@ impl App {
                 });
                 self.settle().await;
             }
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrev => self.focus = self.focus.prev(),
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-(PAGE as isize)),
-            Action::PageDown => self.move_selection(PAGE as isize),
-            Action::Home => match self.focus {
+            UserAction::FocusNext => self.focus = self.focus.next(),
+            UserAction::FocusPrev => self.focus = self.focus.prev(),
+            UserAction::Up => self.move_selection(-1),
+            UserAction::Down => self.move_selection(1),
+            UserAction::PageUp => self.move_selection(-(PAGE as isize)),
+            UserAction::PageDown => self.move_selection(PAGE as isize),
+            UserAction::Home => match self.focus {
                 Focus::Log => self.log.home(),
                 Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MIN / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => self.selected_node = NodeId(0),
             },
-            Action::End => match self.focus {
+            UserAction::End => match self.focus {
                 Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MAX / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => {
                     self.selected_node = NodeId(self.engine.names().node_count().saturating_sub(1) as u16)
                 }
                 Focus::Log => self.log.follow(),
             },
-            Action::Activate => self.activate(),
-            Action::OpenCommand => {
+            UserAction::Activate => self.activate(),
+            UserAction::OpenCommand => {
                 self.command.open("");
                 self.mode = Mode::Command;
             }
-            Action::OpenFilter => {
+            UserAction::OpenFilter => {
                 let text = self.log.filter().text().to_string();
                 self.filter_input.open(&text);
                 self.mode = Mode::Filter;
             }
-            Action::OpenHelp => {
+            UserAction::OpenHelp => {
                 self.help_scroll = 0;
                 self.mode = Mode::Help;
             }
-            Action::OpenPicker => self.open_picker(),
-            Action::Close => {
+            UserAction::OpenPicker => self.open_picker(),
+            UserAction::Close => {
                 self.log.follow();
                 self.notice = None;
             }
-            Action::ToggleNode => self.toggle_node().await,
-            Action::ResolvePick(n) => self.resolve_pick(n).await,
-            Action::ResolveMerge => self.resolve_merge().await,
-            Action::ResolveEdit => self.resolve_edit(),
-            Action::CycleView => {
+            UserAction::ToggleNode => self.toggle_node().await,
+            UserAction::ResolvePick(n) => self.resolve_pick(n).await,
+            UserAction::ResolveMerge => self.resolve_merge().await,
+            UserAction::ResolveEdit => self.resolve_edit(),
+            UserAction::CycleView => {
                 self.view = self.view.next();
                 self.info(match self.view {
                     DetailView::Inspector => "key inspector: the selected key's replicas, hints and last operation",
@@ -161,12 +163,12 @@ impl App {
                 });
                 self.settle().await;
             }
-            Action::ToggleGossip => {
+            UserAction::ToggleGossip => {
                 self.gossip = self.gossip.next();
                 self.log.set_hide_gossip(!self.gossip.in_log());
                 self.info(self.gossip.describe());
             }
-            Action::Quit | Action::Edit(_) => {}
+            UserAction::Quit | UserAction::Edit(_) => {}
         }
         self.refresh().await;
     }

@@ -37,7 +37,7 @@ pub mod view;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-pub use action::{Action, Edit, Focus, Mode};
+pub use action::{Edit, Focus, Mode, UserAction};
 pub use app::{App, PlayOptions};
 pub use view::DetailView;
 
