@@ -137,7 +137,7 @@ impl App {
     /// The put that resolves the selected key's siblings with `value`, by
     /// the client whose get returned them (it carries the get's context).
     fn resolution_step(&self, value: &str) -> Option<Step> {
-        let r = self.inspector.resolution()?;
+        let r = self.models.inspector.resolution()?;
         Some(Step {
             action: Action::Put(PutStep {
                 key: r.key.to_string(),
@@ -155,7 +155,7 @@ impl App {
 
     /// Keeps sibling `n` (from 1).
     pub(crate) async fn resolve_pick(&mut self, n: u8) {
-        let Some(r) = self.inspector.resolution() else {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         let Some(value) = (n as usize).checked_sub(1).and_then(|i| r.values.get(i)) else {
@@ -169,7 +169,7 @@ impl App {
 
     /// Writes the union of the siblings' items.
     pub(crate) async fn resolve_merge(&mut self) {
-        let Some(r) = self.inspector.resolution() else {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         if let Some(step) = self.resolution_step(&r.merged) {
@@ -179,7 +179,7 @@ impl App {
 
     /// Opens the command line with the merge, to edit it before writing.
     pub(crate) fn resolve_edit(&mut self) {
-        let Some(r) = self.inspector.resolution() else {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         let client = self.engine.names().client(r.client);

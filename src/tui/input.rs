@@ -116,16 +116,16 @@ impl App {
             UserAction::PageUp => self.move_selection(-(PAGE as isize)),
             UserAction::PageDown => self.move_selection(PAGE as isize),
             UserAction::Home => match self.focus {
-                Focus::Log => self.log.home(),
-                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MIN / 2),
+                Focus::Log => self.models.log.home(),
+                Focus::Inspector if !self.detail_selects_nodes() => self.models.inspector.select_by(isize::MIN / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => self.selected_node = NodeId(0),
             },
             UserAction::End => match self.focus {
-                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MAX / 2),
+                Focus::Inspector if !self.detail_selects_nodes() => self.models.inspector.select_by(isize::MAX / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => {
                     self.selected_node = NodeId(self.engine.names().node_count().saturating_sub(1) as u16)
                 }
-                Focus::Log => self.log.follow(),
+                Focus::Log => self.models.log.follow(),
             },
             UserAction::Activate => self.activate(),
             UserAction::OpenCommand => {
@@ -133,7 +133,7 @@ impl App {
                 self.mode = Mode::Command;
             }
             UserAction::OpenFilter => {
-                let text = self.log.filter().text().to_string();
+                let text = self.models.log.filter().text().to_string();
                 self.filter_input.open(&text);
                 self.mode = Mode::Filter;
             }
@@ -143,7 +143,7 @@ impl App {
             }
             UserAction::OpenPicker => self.open_picker(),
             UserAction::Close => {
-                self.log.follow();
+                self.models.log.follow();
                 self.notice = None;
             }
             UserAction::ToggleNode => self.toggle_node().await,
@@ -165,7 +165,7 @@ impl App {
             }
             UserAction::ToggleGossip => {
                 self.gossip = self.gossip.next();
-                self.log.set_hide_gossip(!self.gossip.in_log());
+                self.models.log.set_hide_gossip(!self.gossip.in_log());
                 self.info(self.gossip.describe());
             }
             UserAction::Quit | UserAction::Edit(_) => {}
@@ -181,7 +181,7 @@ impl App {
 
     /// Re-reads the inspector's key if the action changed the selection.
     async fn refresh(&mut self) {
-        if self.inspector.wants_refresh().is_some() {
+        if self.models.inspector.wants_refresh().is_some() {
             self.settle().await;
         }
     }
@@ -191,12 +191,12 @@ impl App {
         match self.focus {
             Focus::Ring | Focus::Nodes => self.move_node(delta),
             Focus::Inspector if nodes => self.move_node(delta),
-            Focus::Inspector => self.inspector.select_by(delta),
+            Focus::Inspector => self.models.inspector.select_by(delta),
             Focus::Log => {
                 if delta < 0 {
-                    self.log.up(delta.unsigned_abs());
+                    self.models.log.up(delta.unsigned_abs());
                 } else {
-                    self.log.down(delta as usize);
+                    self.models.log.down(delta as usize);
                 }
             }
         }
@@ -215,23 +215,24 @@ impl App {
         let term = match self.focus {
             Focus::Ring | Focus::Nodes => Some(self.engine.names().node(self.selected_node).to_string()),
             Focus::Inspector if nodes => Some(self.engine.names().node(self.selected_node).to_string()),
-            Focus::Inspector => self.inspector.selected().map(|k| format!("key:{k}")),
+            Focus::Inspector => self.models.inspector.selected().map(|k| format!("key:{k}")),
             Focus::Log => {
                 let key = self
+                    .models
                     .log
                     .selected()
                     .and_then(|e| e.event.as_ref())
                     .and_then(|e| e.key())
                     .cloned();
                 if let Some(key) = key {
-                    self.inspector.select(key);
+                    self.models.inspector.select(key);
                     self.focus = Focus::Inspector;
                 }
                 None
             }
         };
         if let Some(term) = term {
-            let text = if self.log.filter().text() == term {
+            let text = if self.models.log.filter().text() == term {
                 String::new()
             } else {
                 term
@@ -248,7 +249,7 @@ impl App {
                 } else {
                     format!("log filtered: {}", f.text())
                 };
-                self.log.set_filter(f);
+                self.models.log.set_filter(f);
                 self.info(shown);
             }
             Err(e) => self.error(e),
@@ -260,7 +261,7 @@ impl App {
         let names = self.engine.names();
         Vocabulary {
             nodes: names.node_names().map(str::to_string).collect(),
-            keys: self.inspector.keys().map(|k| k.to_string()).collect(),
+            keys: self.models.inspector.keys().map(|k| k.to_string()).collect(),
             clients: names.client_names().map(str::to_string).collect(),
             presets: presets::names().iter().map(|s| s.to_string()).collect(),
         }
@@ -321,13 +322,21 @@ impl App {
                     }
                 } else if inside(screen.nodes) {
                     self.focus = Focus::Nodes;
-                    if let Some(node) = super::ui::nodes::row_at(&screen, self, m.row) {
+                    if let Some(node) =
+                        super::ui::nodes::row_at(&screen, &self.engine, &self.models.members, self.selected_node, m.row)
+                    {
                         self.selected_node = node;
                     }
                 } else if inside(screen.inspector) {
                     self.focus = Focus::Inspector;
                     if self.view == DetailView::Membership
-                        && let Some(node) = super::ui::membership::node_at(self, screen.inspector, m.column, m.row)
+                        && let Some(node) = super::ui::membership::node_at(
+                            self.engine.names(),
+                            self.selected_node,
+                            screen.inspector,
+                            m.column,
+                            m.row,
+                        )
                     {
                         self.selected_node = node;
                     }
@@ -335,20 +344,20 @@ impl App {
                     self.focus = Focus::Log;
                 }
             }
-            MouseEventKind::ScrollUp if inside(screen.log) => self.log.up(WHEEL),
-            MouseEventKind::ScrollDown if inside(screen.log) => self.log.down(WHEEL),
+            MouseEventKind::ScrollUp if inside(screen.log) => self.models.log.up(WHEEL),
+            MouseEventKind::ScrollDown if inside(screen.log) => self.models.log.down(WHEEL),
             MouseEventKind::ScrollUp if inside(screen.inspector) => {
                 if self.detail_selects_nodes() {
                     self.move_node(-1)
                 } else {
-                    self.inspector.select_by(-1)
+                    self.models.inspector.select_by(-1)
                 }
             }
             MouseEventKind::ScrollDown if inside(screen.inspector) => {
                 if self.detail_selects_nodes() {
                     self.move_node(1)
                 } else {
-                    self.inspector.select_by(1)
+                    self.models.inspector.select_by(1)
                 }
             }
             _ => {}

@@ -20,6 +20,10 @@ use crate::core::trace::{Event, Fault};
 use crate::engine::MembershipView;
 
 use super::throttle::Throttle;
+use crate::engine::Engine;
+
+use super::models::{Mirror, RefreshContext};
+use super::view::DetailView;
 
 /// How often, in real time, the shown matrix asks every live node again.
 pub const PERIOD: Duration = Duration::from_millis(250);
@@ -154,33 +158,6 @@ impl Members {
         self.row(observer).and_then(|r| r.cell(node))
     }
 
-    /// Takes in a trace event.
-    pub fn observe(&mut self, event: &Event) {
-        match event {
-            Event::Liveness { observer, node, to, .. } => self.row_mut(*observer).cell_mut(*node).liveness = *to,
-            Event::ViewChanged { node, members } => {
-                let row = self.row_mut(*node);
-                row.members = members.clone();
-                row.members.sort_unstable();
-                for &m in members {
-                    row.cell_mut(m);
-                }
-            }
-            Event::Fault(Fault::Join(node)) => {
-                let row = self.row_mut(*node);
-                *row = ObserverRow {
-                    members: vec![*node],
-                    ..ObserverRow::default()
-                };
-                row.cell_mut(*node);
-            }
-            Event::Fault(Fault::Revive(node)) => {
-                self.row_mut(*node);
-            }
-            _ => {}
-        }
-    }
-
     /// The cluster's ring changed: a node that came off it is remembered
     /// (with its tokens) while views still list it.
     pub fn ring_changed(&mut self, ring: &Ring) {
@@ -281,6 +258,49 @@ impl Members {
     /// How many members `observer`'s ring has.
     pub fn view_size(&self, observer: NodeId) -> usize {
         self.row(observer).map_or(0, |r| r.members.len())
+    }
+}
+
+impl Mirror for Members {
+    /// Takes in a trace event.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::Liveness { observer, node, to, .. } => self.row_mut(*observer).cell_mut(*node).liveness = *to,
+            Event::ViewChanged { node, members } => {
+                let row = self.row_mut(*node);
+                row.members = members.clone();
+                row.members.sort_unstable();
+                for &m in members {
+                    row.cell_mut(m);
+                }
+            }
+            Event::Fault(Fault::Join(node)) => {
+                let row = self.row_mut(*node);
+                *row = ObserverRow {
+                    members: vec![*node],
+                    ..ObserverRow::default()
+                };
+                row.cell_mut(*node);
+            }
+            Event::Fault(Fault::Revive(node)) => {
+                self.row_mut(*node);
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks for the rows [`Members::to_ask`] picks, live nodes only, and
+    /// only while the matrix is shown.
+    async fn refresh(&mut self, engine: &mut Engine, context: &RefreshContext) {
+        if context.view != DetailView::Membership {
+            return;
+        }
+        let ask = self.to_ask(context.real_now, context.force, |n| engine.is_alive(n));
+        for node in ask {
+            let view = engine.membership(node).await;
+            let now = engine.now();
+            self.apply(node, &view, now);
+        }
     }
 }
 
