@@ -15,7 +15,7 @@ use crate::core::trace::{Event, Fault};
 use crate::core::version::{Key, Version};
 use crate::engine::Engine;
 
-use super::models::{Mirror, RefreshContext};
+use super::mirror::{Mirror, RefreshContext};
 use super::throttle::Throttle;
 
 /// Hints are asked for at most this often (real time) while frames run.

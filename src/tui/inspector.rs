@@ -21,7 +21,7 @@ use crate::engine::ReplicaView;
 use super::resolve::union_of_items;
 use crate::engine::Engine;
 
-use super::models::{Mirror, RefreshContext};
+use super::mirror::{Mirror, RefreshContext};
 
 /// Keys remembered (for the inspector's list and completion).
 pub const KEYS_CAP: usize = 1_000;

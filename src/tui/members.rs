@@ -22,7 +22,7 @@ use crate::engine::MembershipView;
 use super::throttle::Throttle;
 use crate::engine::Engine;
 
-use super::models::{Mirror, RefreshContext};
+use super::mirror::{Mirror, RefreshContext};
 use super::view::DetailView;
 
 /// How often, in real time, the shown matrix asks every live node again.

@@ -22,7 +22,7 @@ use crate::core::trace::{Event, Fault};
 use crate::core::version::Key;
 use crate::engine::Engine;
 
-use super::models::{Mirror, RefreshContext};
+use super::mirror::{Mirror, RefreshContext};
 use super::throttle::Throttle;
 use super::view::DetailView;
 

@@ -23,6 +23,7 @@ pub mod line_editor;
 pub mod log;
 pub mod members;
 pub mod merkle;
+pub mod mirror;
 pub mod models;
 pub mod pacing;
 pub mod playback;

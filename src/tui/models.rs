@@ -5,17 +5,13 @@
 //! the engine for what the trace said changed.
 //!
 //! The mirrors of node state (the key inspector, the hint book, the
-//! membership matrix, the Merkle trees, the transfer counts) share one
-//! [`Mirror`] trait: [`Mirror::observe`] marks what an event changed,
-//! [`Mirror::refresh`] asks the engine for it, each mirror keeping its own
-//! staleness and its own [`Throttle`](super::throttle::Throttle), so a frame
-//! asks nothing when nothing changed. Panes read the models; only the app
-//! changes them.
+//! membership matrix, the Merkle trees, the transfer counts) share the one
+//! [`Mirror`] trait, so a frame asks the engine nothing when nothing
+//! changed. Panes read the models; only the app changes them.
 
 use std::time::Duration;
 
 use crate::core::trace::{Event, Fault, TraceEvent};
-use crate::core::version::Key;
 use crate::engine::Engine;
 
 use super::anchors::DrawnRing;
@@ -25,38 +21,11 @@ use super::inspector::{Inspector, LastOp};
 use super::log::{EventLog, LogEntry};
 use super::members::Members;
 use super::merkle::MerkleModel;
+use super::mirror::{Mirror, RefreshContext};
 use super::playback::Playback;
 use super::story::Story;
 use super::transfers::Transfers;
 use super::view::DetailView;
-
-/// When and for what a mirror refreshes.
-#[derive(Clone, Debug)]
-pub struct RefreshContext {
-    /// Real time as the app has seen it pass (the throttles' clock).
-    pub real_now: Duration,
-    /// Ignore the real-time throttles: after a key press, a command, or a
-    /// run on virtual time alone (the tests), the screen shows the state of
-    /// that instant.
-    pub force: bool,
-    /// The detail pane shown: a mirror only it draws is asked for only
-    /// while it is shown.
-    pub view: DetailView,
-    /// The key the inspector has selected, after its own refresh.
-    pub key: Option<Key>,
-}
-
-/// A model of state that lives inside the nodes, kept from the trace and
-/// refreshed from the engine.
-pub(crate) trait Mirror {
-    /// Takes in one trace event: updates what the event says, and marks
-    /// what must be asked for again.
-    fn observe(&mut self, event: &Event);
-
-    /// Asks the engine for what is marked stale, within the mirror's
-    /// throttle. Mirrors that the trace alone keeps do nothing.
-    async fn refresh(&mut self, _engine: &mut Engine, _context: &RefreshContext) {}
-}
 
 /// Every model the panes draw.
 #[derive(Debug)]

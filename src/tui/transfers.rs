@@ -6,7 +6,7 @@
 use crate::core::ids::NodeId;
 use crate::core::trace::Event;
 
-use super::models::Mirror;
+use super::mirror::Mirror;
 
 /// Keys moved by transfers, per node.
 #[derive(Debug, Default)]

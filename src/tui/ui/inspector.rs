@@ -19,7 +19,7 @@ use crate::tui::inspector::{Inspector, LastOp, Standing};
 use crate::tui::theme;
 
 use super::fit::{Priority, fit};
-use super::pane;
+use super::frame::pane;
 use super::tabs::detail_title;
 use crate::tui::view::DetailView;
 

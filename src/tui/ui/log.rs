@@ -10,7 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::tui::log::{Category, EventLog};
 use crate::tui::theme;
 
-use super::pane;
+use super::frame::pane;
 
 pub struct LogPane<'a> {
     pub log: &'a EventLog,

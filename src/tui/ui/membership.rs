@@ -21,8 +21,8 @@ use crate::tui::members::{MemberCell, Members};
 use crate::tui::theme;
 use crate::tui::view::DetailView;
 
+use super::frame::{Focused, pane};
 use super::tabs::detail_title;
-use super::{Focused, pane};
 
 pub struct MembershipPane<'a> {
     pub members: &'a Members,

@@ -21,7 +21,7 @@ use crate::tui::theme;
 use crate::tui::view::DetailView;
 
 use super::fit::{Priority, fit};
-use super::pane;
+use super::frame::pane;
 use super::tabs::detail_title;
 
 pub struct MerklePane<'a> {

@@ -6,6 +6,7 @@
 
 pub mod banner;
 pub mod fit;
+pub mod frame;
 pub mod help;
 pub mod inspector;
 pub mod layout;
@@ -22,30 +23,14 @@ pub mod too_small;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Widget};
+use ratatui::widgets::Widget;
 
 use super::action::{Focus, Mode};
 use super::app::App;
 use super::line_editor::LineEditor;
-use super::theme;
 use super::view::DetailView;
+use frame::Focused;
 use layout::Screen;
-
-/// Where the focus is: the pane arrows act on, and whether keys go to the
-/// panes at all (no input line or overlay is open).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Focused {
-    pub pane: Focus,
-    pub keys: bool,
-}
-
-impl Focused {
-    /// Whether `pane`'s frame is highlighted.
-    pub fn frames(self, pane: Focus) -> bool {
-        self.pane == pane && self.keys
-    }
-}
 
 impl Widget for &App {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -165,16 +150,4 @@ pub fn cursor(app: &App, area: Rect) -> Option<Position> {
     }
     let screen = Screen::compute(area, app.engine.names().node_count());
     status::cursor(open_input(app).map(|(_, input)| input), screen.status)
-}
-
-/// A pane's frame: rounded, highlighted when `focused`.
-pub(crate) fn pane<'a>(title: impl Into<Line<'a>>, focused: bool) -> Block<'a> {
-    Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(if focused {
-            theme::focused_border()
-        } else {
-            theme::border()
-        })
-        .title(title)
 }

@@ -27,8 +27,8 @@ use crate::tui::members::{Members, Opinions};
 use crate::tui::theme;
 use crate::tui::transfers::{Transfers, transfer_cell};
 
+use super::frame::{Focused, pane};
 use super::layout::Screen;
-use super::{Focused, pane};
 
 /// Everything a column may show about a node.
 #[derive(Clone, Debug)]

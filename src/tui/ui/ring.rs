@@ -28,7 +28,7 @@ use crate::tui::gossip::GossipShown;
 use crate::tui::members::{Members, Spread};
 use crate::tui::theme;
 
-use super::pane;
+use super::frame::pane;
 use super::ring_geometry::RingGeometry;
 
 /// The colour of a token not every live view agrees on yet.
