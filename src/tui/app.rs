@@ -3,7 +3,7 @@
 //! own state (mode, focus, node selection, input lines, notice). This file
 //! opens scenarios, moves time (frames, `.`, typed waits) and feeds the
 //! trace to the models; what keys and the mouse do is in
-//! [`super::input`], what the command line does in [`super::commands`].
+//! `input`, what the command line does in `commands`.
 //! It is drawn by [`super::ui`] and changed only through [`App::handle`],
 //! [`App::mouse`], [`App::submit_command`] and [`App::tick`], so a test can
 //! drive it exactly as a user would, on virtual time alone.

@@ -1,7 +1,7 @@
 //! The one trait of the playground's mirrors of state that lives inside the
 //! nodes (the key inspector, the hint book, the membership matrix, the
-//! Merkle trees, the transfer counts): [`Mirror::observe`] takes in a trace
-//! event and marks what it changed, [`Mirror::refresh`] asks the engine for
+//! Merkle trees, the transfer counts): `Mirror::observe` takes in a trace
+//! event and marks what it changed, `Mirror::refresh` asks the engine for
 //! what is marked. Each mirror keeps its own staleness, and those whose
 //! queries could run every frame their own
 //! [`Throttle`](super::throttle::Throttle). A leaf: the mirrors and

@@ -6,7 +6,7 @@
 //!
 //! The mirrors of node state (the key inspector, the hint book, the
 //! membership matrix, the Merkle trees, the transfer counts) share the one
-//! [`Mirror`] trait, so a frame asks the engine nothing when nothing
+//! `Mirror` trait, so a frame asks the engine nothing when nothing
 //! changed. Panes read the models; only the app changes them.
 
 use std::time::Duration;
