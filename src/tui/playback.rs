@@ -375,4 +375,38 @@ steps:
             assert_eq!(p.adhoc_running(), 0);
         });
     }
+
+    #[test]
+    fn a_typed_scan_s_check_counts_with_the_director_s() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            let ctx = crate::scenario::noderef::ParseContext {
+                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
+                max_nodes: 3,
+            };
+            let step = |line: &str| match crate::scenario::command::parse(line, &ctx).unwrap() {
+                crate::scenario::command::Command::Step(step) => step,
+                other => panic!("{other:?}"),
+            };
+            for line in ["fill item 2 v1", "scan item 2 v1", "scan item 2 v2"] {
+                p.start_adhoc(&step(line), &mut engine).await.unwrap();
+                while p.adhoc_running() > 0 {
+                    engine.step().await;
+                    p.pump(&mut engine, Duration::ZERO).await;
+                }
+            }
+            let checks: Vec<bool> = trace(&mut engine)
+                .into_iter()
+                .filter_map(|e| match e {
+                    Event::Expectation { passed, .. } => Some(passed),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(checks, [true, false], "each scan with a value checks it");
+            assert_eq!(p.expectations(), (1, 1), "counted as the trace records them");
+            assert_eq!((p.director().passed, p.director().failed), (0, 0));
+        });
+    }
 }
