@@ -83,34 +83,34 @@ pub struct Notice {
 /// panes draw, and the state of the screen itself (mode, focus, selection,
 /// the input lines, the notice).
 pub struct App {
-    pub(crate) engine: Engine,
-    pub(crate) scenario: Scenario,
-    pub(crate) seed: u64,
-    pub(crate) playback: Playback,
-    pub(crate) pacer: Pacer,
+    pub(super) engine: Engine,
+    pub(super) scenario: Scenario,
+    pub(super) seed: u64,
+    pub(super) playback: Playback,
+    pub(super) pacer: Pacer,
     /// Everything the panes draw that the engine does not hold.
-    pub(crate) models: Models,
+    pub(super) models: Models,
     /// The pane under the nodes table.
-    pub(crate) view: DetailView,
+    pub(super) view: DetailView,
     /// Where gossip messages are shown.
-    pub(crate) gossip: GossipShown,
-    pub(crate) mode: Mode,
-    pub(crate) focus: Focus,
-    pub(crate) command: LineEditor,
-    pub(crate) filter_input: LineEditor,
-    pub(crate) notice: Option<Notice>,
-    pub(crate) selected_node: NodeId,
-    pub(crate) help_scroll: u16,
+    pub(super) gossip: GossipShown,
+    pub(super) mode: Mode,
+    pub(super) focus: Focus,
+    pub(super) command: LineEditor,
+    pub(super) filter_input: LineEditor,
+    pub(super) notice: Option<Notice>,
+    pub(super) selected_node: NodeId,
+    pub(super) help_scroll: u16,
     /// The preset the picker points at.
-    pub(crate) picker: usize,
+    pub(super) picker: usize,
     /// Real time as the app has seen it pass (frames add to it).
-    pub(crate) real_now: Duration,
+    pub(super) real_now: Duration,
     /// A typed `wait` runs virtual time as fast as frames allow up to here.
-    pub(crate) fast_forward: Option<Time>,
+    pub(super) fast_forward: Option<Time>,
     trace_buf: Vec<TraceEvent>,
-    pub(crate) quit: bool,
+    pub(super) quit: bool,
     /// The area of the last frame drawn, for mouse clicks.
-    pub(crate) area: Rect,
+    pub(super) area: Rect,
 }
 
 impl App {
@@ -156,7 +156,7 @@ impl App {
 
     /// Replaces the running scenario (on `load` and `seed`); on error
     /// nothing changes.
-    pub(crate) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
+    pub(super) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
         let engine = scenario.start_engine(seed)?;
         self.models.reset(&engine);
         self.view = DetailView::suggested(&scenario);
@@ -281,7 +281,7 @@ impl App {
     }
 
     /// What commands may name: the cluster's nodes.
-    pub(crate) fn parse_context(&self) -> ParseContext {
+    pub(super) fn parse_context(&self) -> ParseContext {
         ParseContext {
             nodes: self.engine.names().node_names().map(str::to_string).collect(),
             max_nodes: self.engine.names().node_count(),
@@ -290,7 +290,7 @@ impl App {
 
     // ---- notices ----
 
-    pub(crate) fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
@@ -299,7 +299,7 @@ impl App {
     }
 
     /// Shows an error in the status line and in the log.
-    pub(crate) fn error(&mut self, text: impl Into<String>) {
+    pub(super) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
         self.models.log.push(LogEntry::note(
             self.engine.now(),
@@ -314,7 +314,7 @@ impl App {
     }
 
     /// A line of the playground's own in the log.
-    pub(crate) fn note(&mut self, text: String) {
+    pub(super) fn note(&mut self, text: String) {
         self.models
             .log
             .push(LogEntry::note(self.engine.now(), text, Category::Command));
@@ -401,7 +401,7 @@ impl App {
 
     /// Lets steps finish and start, takes in the trace and refreshes the
     /// inspector, without moving time.
-    pub(crate) async fn settle(&mut self) {
+    pub(super) async fn settle(&mut self) {
         self.playback.pump(&mut self.engine, self.real_now).await;
         self.ingest();
         self.refresh_models(true).await;
@@ -431,7 +431,7 @@ impl App {
     /// changed. `force` ignores the real-time throttles: after a key press,
     /// a command, or a run on virtual time alone (the tests), the screen
     /// shows the state of that instant.
-    pub(crate) async fn refresh_models(&mut self, force: bool) {
+    pub(super) async fn refresh_models(&mut self, force: bool) {
         self.models
             .refresh(&mut self.engine, self.real_now, force, self.view)
             .await;

@@ -57,7 +57,7 @@ impl HintBook {
 
     /// The nodes whose hints must be asked for again, given each node's
     /// current hint counter.
-    pub fn stale(&self, nodes: usize, count: impl Fn(NodeId) -> usize) -> Vec<NodeId> {
+    fn stale(&self, nodes: usize, count: impl Fn(NodeId) -> usize) -> Vec<NodeId> {
         (0..nodes)
             .map(|i| NodeId(i as u16))
             .filter(|&n| {
@@ -68,7 +68,7 @@ impl HintBook {
     }
 
     /// Takes the engine's answer for `node`: (owner, key, versions).
-    pub fn set(&mut self, node: NodeId, hints: Vec<(NodeId, Key, Vec<Version>)>) {
+    fn set(&mut self, node: NodeId, hints: Vec<(NodeId, Key, Vec<Version>)>) {
         self.grow(node);
         self.dirty[node.index()] = false;
         self.held[node.index()] = hints

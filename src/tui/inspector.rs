@@ -184,12 +184,12 @@ impl Inspector {
     }
 
     /// The key whose replicas must be asked for again, if any.
-    pub fn wants_refresh(&self) -> Option<&Key> {
+    pub(crate) fn wants_refresh(&self) -> Option<&Key> {
         self.selected.as_ref().filter(|_| self.dirty)
     }
 
     /// Takes the engine's answer for the selected key.
-    pub fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize, mode: ClockMode) {
+    fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize, mode: ClockMode) {
         if self.selected.as_ref() != Some(key) {
             return;
         }

@@ -160,7 +160,7 @@ impl Members {
 
     /// The cluster's ring changed: a node that came off it is remembered
     /// (with its tokens) while views still list it.
-    pub fn ring_changed(&mut self, ring: &Ring) {
+    pub(crate) fn ring_changed(&mut self, ring: &Ring) {
         let now = ring.assignments();
         for (node, tokens) in std::mem::take(&mut self.known) {
             if !ring.contains(node) && !self.departing.iter().any(|(d, _)| *d == node) {
@@ -172,7 +172,7 @@ impl Members {
     }
 
     /// Forgets departing nodes no live view lists any more.
-    pub fn settle_departures(&mut self, live: impl Fn(NodeId) -> bool) {
+    pub(crate) fn settle_departures(&mut self, live: impl Fn(NodeId) -> bool) {
         let rows = &self.rows;
         self.departing.retain(|(d, _)| {
             rows.iter()
@@ -190,7 +190,7 @@ impl Members {
     /// answer (live ones: a dead node's beliefs are frozen on its disk).
     /// Every askable row once per [`PERIOD`] (or when `force`d), otherwise
     /// only rows an event changed, at most once per [`CHANGED_PERIOD`].
-    pub fn to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
+    fn rows_to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
         let full = self.full.ready(real_now, PERIOD, force);
         // A full refresh restarts the changed rows' clock too.
         if !self.changed.ready(real_now, CHANGED_PERIOD, full) {
@@ -208,7 +208,7 @@ impl Members {
     }
 
     /// Takes the engine's answer for `observer`, asked at `at`.
-    pub fn apply(&mut self, observer: NodeId, view: &MembershipView, at: Time) {
+    fn apply(&mut self, observer: NodeId, view: &MembershipView, at: Time) {
         let row = self.row_mut(observer);
         row.members = view.ring.members().to_vec();
         row.members.sort_unstable();
@@ -289,13 +289,13 @@ impl Mirror for Members {
         }
     }
 
-    /// Asks for the rows [`Members::to_ask`] picks, live nodes only, and
+    /// Asks for the rows [`Members::rows_to_ask`] picks, live nodes only, and
     /// only while the matrix is shown.
     async fn refresh(&mut self, engine: &mut Engine, context: &RefreshContext) {
         if context.view != DetailView::Membership {
             return;
         }
-        let ask = self.to_ask(context.real_now, context.force, |n| engine.is_alive(n));
+        let ask = self.rows_to_ask(context.real_now, context.force, |n| engine.is_alive(n));
         for node in ask {
             let view = engine.membership(node).await;
             let now = engine.now();
@@ -358,15 +358,21 @@ mod tests {
     fn rows_are_asked_for_when_changed_and_all_of_them_periodically() {
         let mut m = Members::new(&ring(3), 3);
         let t = Duration::from_millis;
-        assert_eq!(m.to_ask(t(0), false, all).len(), 3, "the first time: every row");
-        assert!(m.to_ask(t(10), false, all).is_empty(), "nothing changed");
+        assert_eq!(m.rows_to_ask(t(0), false, all).len(), 3, "the first time: every row");
+        assert!(m.rows_to_ask(t(10), false, all).is_empty(), "nothing changed");
         m.observe(&liveness(2, 0, Liveness::Suspect));
-        assert!(m.to_ask(t(20), false, all).is_empty(), "changed rows wait a little");
-        assert_eq!(m.to_ask(t(110), false, all), vec![NodeId(2)]);
+        assert!(
+            m.rows_to_ask(t(20), false, all).is_empty(),
+            "changed rows wait a little"
+        );
+        assert_eq!(m.rows_to_ask(t(110), false, all), vec![NodeId(2)]);
         m.observe(&liveness(1, 0, Liveness::Suspect));
-        assert_eq!(m.to_ask(t(215), false, all), vec![NodeId(1)]);
-        assert_eq!(m.to_ask(t(300), false, |n| n != NodeId(1)), vec![NodeId(0), NodeId(2)]);
-        assert_eq!(m.to_ask(t(310), true, all).len(), 3, "forced");
+        assert_eq!(m.rows_to_ask(t(215), false, all), vec![NodeId(1)]);
+        assert_eq!(
+            m.rows_to_ask(t(300), false, |n| n != NodeId(1)),
+            vec![NodeId(0), NodeId(2)]
+        );
+        assert_eq!(m.rows_to_ask(t(310), true, all).len(), 3, "forced");
     }
 
     #[test]

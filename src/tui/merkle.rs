@@ -160,7 +160,7 @@ impl MerkleModel {
 
     /// Follows the selected key; returns true when it is new (the trees
     /// must be asked for).
-    pub fn follow(&mut self, key: Option<&Key>, ring: &Ring) -> bool {
+    fn follow(&mut self, key: Option<&Key>, ring: &Ring) -> bool {
         let range = key.and_then(|k| range_holding(ring, Ring::position(k)));
         if self.key.as_ref() != key || self.range != range {
             self.key = key.cloned();
@@ -172,7 +172,7 @@ impl MerkleModel {
     }
 
     /// Takes the engine's answer: each replica's tree, in preference order.
-    pub fn set_trees(&mut self, trees: Vec<ReplicaTree>) {
+    fn set_trees(&mut self, trees: Vec<ReplicaTree>) {
         self.trees = trees;
         self.dirty = false;
     }
@@ -193,7 +193,7 @@ impl MerkleModel {
     }
 
     /// True when the trees must be asked for again.
-    pub fn wants_refresh(&self) -> bool {
+    fn wants_refresh(&self) -> bool {
         self.dirty && self.key.is_some()
     }
 
