@@ -204,11 +204,6 @@ impl App {
         &self.pacer
     }
 
-    /// Everything the panes draw that the engine does not hold.
-    pub fn models(&self) -> &Models {
-        &self.models
-    }
-
     pub fn log(&self) -> &EventLog {
         &self.models.log
     }

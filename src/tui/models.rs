@@ -143,3 +143,37 @@ impl Models {
         self.transfers.refresh(engine, &context).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::time::Time;
+    use crate::scenario::Scenario;
+    use crate::tui::log::Category;
+
+    #[test]
+    fn reset_starts_every_model_over_but_the_log_keeps_its_gossip_setting() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let scenario = Scenario::parse("cluster: {nodes: 3}\nsteps: []\n", "test", "test").unwrap();
+        rt.block_on(async {
+            let engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut models = Models::new(&engine);
+            assert!(models.log.hides_gossip(), "gossip stays out of the log at first");
+            models.log.set_hide_gossip(false);
+            models
+                .log
+                .push(LogEntry::note(Time::ZERO, "hello".into(), Category::Command));
+            models.inspector.select("cart".into());
+            models.story.observe(&Event::Caption("a caption".into()), |_| false);
+            models.reset(&engine);
+            assert!(models.log.is_empty());
+            assert!(!models.log.hides_gossip(), "g's choice outlives a load");
+            assert_eq!(models.inspector.selected(), None);
+            assert!(models.story.captions().is_empty());
+        });
+    }
+}
