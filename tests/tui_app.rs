@@ -13,7 +13,7 @@ use ringside::core::time::{Dur, Time};
 use ringside::scenario::headless::{RunOptions, run};
 use ringside::scenario::{Scenario, presets};
 use ringside::tui::ui::layout::Screen;
-use ringside::tui::{Action, App, Focus, Mode, PlayOptions};
+use ringside::tui::{App, Focus, Mode, PlayOptions, UserAction};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -133,7 +133,7 @@ async fn press_n_to_the_end(app: &mut App) {
             return;
         }
         if !app.playback().director().is_running() {
-            app.handle(Action::NextStep).await;
+            app.handle(UserAction::NextStep).await;
         }
         app.tick(Duration::from_millis(100), None).await;
         app.run_for(Dur::from_millis(50)).await;
@@ -166,8 +166,8 @@ fn the_default_tour_passes_step_by_step_with_n() {
 fn conflicting_writes_plays_by_itself_with_autoplay() {
     rt().block_on(async {
         let mut app = open("conflicting-writes").await;
-        app.handle(Action::ToggleAutoplay).await;
-        app.handle(Action::Faster).await;
+        app.handle(UserAction::ToggleAutoplay).await;
+        app.handle(UserAction::Faster).await;
         for _ in 0..2_000 {
             if app.playback().director().is_finished() {
                 break;
@@ -199,7 +199,7 @@ fn every_preset_autoplays_at_high_speed_to_its_headless_result() {
             })
             .await
             .unwrap();
-            app.handle(Action::ToggleAutoplay).await;
+            app.handle(UserAction::ToggleAutoplay).await;
             let mut read_while_held = false;
             for _ in 0..20_000 {
                 if app.playback().director().is_finished() {
@@ -230,11 +230,11 @@ fn every_preset_autoplays_at_high_speed_to_its_headless_result() {
 fn n_during_a_wait_skips_to_its_end() {
     rt().block_on(async {
         let mut app = open("quorum-basics").await;
-        app.handle(Action::NextStep).await;
+        app.handle(UserAction::NextStep).await;
         app.run_for(Dur::from_millis(100)).await;
-        app.handle(Action::NextStep).await;
+        app.handle(UserAction::NextStep).await;
         assert_eq!(app.playback().current_step().map(|s| s.0), Some(3), "wait 200ms");
-        app.handle(Action::NextStep).await;
+        app.handle(UserAction::NextStep).await;
         assert!(app.fast_forward().is_some());
         app.tick(Duration::from_millis(25), None).await;
         assert!(app.engine().now() >= Time(300_000));
@@ -318,13 +318,13 @@ fn resolving_siblings_from_the_inspector() {
 fn the_edit_key_puts_the_merge_on_the_command_line() {
     rt().block_on(async {
         let mut app = open("conflicting-writes").await;
-        app.handle(Action::ToggleAutoplay).await;
-        app.handle(Action::Faster).await;
+        app.handle(UserAction::ToggleAutoplay).await;
+        app.handle(UserAction::Faster).await;
         while app.playback().next_step().is_some_and(|(i, _)| i < 21) {
             app.tick(Duration::from_millis(100), None).await;
         }
         app.run_for(Dur::from_millis(100)).await;
-        app.handle(Action::ToggleAutoplay).await;
+        app.handle(UserAction::ToggleAutoplay).await;
         key(&mut app, KeyCode::Char('e')).await;
         assert_eq!(app.mode(), Mode::Command);
         assert_eq!(app.command_line().text(), "put cart CARMR as carol");
@@ -359,10 +359,10 @@ fn the_picker_loads_a_scenario_and_seed_restarts_it() {
 fn x_kills_and_revives_the_selected_node() {
     rt().block_on(async {
         let mut app = open("playground").await;
-        app.handle(Action::FocusNext).await;
+        app.handle(UserAction::FocusNext).await;
         assert_eq!(app.focus(), Focus::Log);
-        app.handle(Action::FocusPrev).await;
-        app.handle(Action::FocusPrev).await;
+        app.handle(UserAction::FocusPrev).await;
+        app.handle(UserAction::FocusPrev).await;
         assert_eq!(app.focus(), Focus::Nodes);
         key(&mut app, KeyCode::Down).await;
         key(&mut app, KeyCode::Down).await;
@@ -492,7 +492,7 @@ fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
                     break;
                 }
                 if !app.playback().director().is_running() {
-                    app.handle(Action::NextStep).await;
+                    app.handle(UserAction::NextStep).await;
                 }
                 app.tick(Duration::from_millis(100), None).await;
                 app.run_for(Dur::from_millis(50)).await;

@@ -10,7 +10,7 @@ use ratatui::style::Color;
 use ringside::core::message::MsgKind;
 use ringside::core::time::Dur;
 use ringside::tui::gossip::GossipShown;
-use ringside::tui::{Action, App, DetailView, Focus, Mode, PlayOptions};
+use ringside::tui::{App, DetailView, Focus, Mode, PlayOptions, UserAction};
 
 fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -107,7 +107,7 @@ fn a_get_with_siblings_and_its_resolution() {
         assert!(s.contains("2 siblings"), "{s}");
         assert!(s.contains("merge → CARMR"), "{s}");
         insta::assert_snapshot!("get_with_siblings", s);
-        app.handle(Action::ResolveMerge).await;
+        app.handle(UserAction::ResolveMerge).await;
         app.run_for(Dur::from_millis(100)).await;
         let s = screen(&mut app, 120, 40);
         assert!(s.contains("last put by carol: CARMR"), "{s}");
@@ -149,12 +149,12 @@ fn a_partition() {
 fn the_help_overlay() {
     rt().block_on(async {
         let mut app = open("playground").await;
-        app.handle(Action::OpenHelp).await;
+        app.handle(UserAction::OpenHelp).await;
         assert_eq!(app.mode(), Mode::Help);
         let s = screen(&mut app, 120, 40);
         assert!(s.contains("partition A,B | C,D"), "{s}");
         insta::assert_snapshot!(s);
-        app.handle(Action::Close).await;
+        app.handle(UserAction::Close).await;
         assert_eq!(app.mode(), Mode::Normal);
     });
 }
@@ -205,11 +205,11 @@ fn frames_pace_virtual_time_by_the_speed() {
         let mut app = open("playground").await;
         app.tick(Duration::from_millis(20), None).await;
         assert_eq!(app.engine().now().micros(), 1_000, "0.05x: 20 real ms is 1 virtual ms");
-        app.handle(Action::TogglePause).await;
+        app.handle(UserAction::TogglePause).await;
         app.tick(Duration::from_secs(1), None).await;
         assert_eq!(app.engine().now().micros(), 1_000, "paused");
-        app.handle(Action::TogglePause).await;
-        app.handle(Action::Faster).await;
+        app.handle(UserAction::TogglePause).await;
+        app.handle(UserAction::Faster).await;
         app.tick(Duration::from_millis(20), None).await;
         assert_eq!(app.engine().now().micros(), 3_000, "0.1x");
     });
@@ -224,7 +224,7 @@ async fn steps(app: &mut App, count: usize) {
             return;
         }
         if !director.is_running() {
-            app.handle(Action::NextStep).await;
+            app.handle(UserAction::NextStep).await;
         }
         app.run_for(Dur::from_millis(20)).await;
     }
@@ -274,7 +274,7 @@ fn strict_quorum_shows_in_the_status_bar() {
 fn the_membership_matrix_with_a_node_seen_down_by_some_and_suspect_by_others() {
     rt().block_on(async {
         let mut app = open("playground").await;
-        app.handle(Action::CycleView).await;
+        app.handle(UserAction::CycleView).await;
         assert_eq!(app.view(), DetailView::Membership);
         run(&mut app, "partition n1 | n2,n3,n4,n5", 0).await;
         let n1 = ringside::core::ids::NodeId(0);
@@ -307,13 +307,13 @@ fn the_membership_matrix_of_a_big_cluster_scrolls_to_the_selection() {
         let path = dir.join("big.yaml");
         std::fs::write(&path, "name: big\ncluster:\n  nodes: 64\nsteps:\n  - say: big\n").unwrap();
         let mut app = open(&path.to_string_lossy()).await;
-        app.handle(Action::CycleView).await;
-        app.handle(Action::FocusNext).await;
+        app.handle(UserAction::CycleView).await;
+        app.handle(UserAction::FocusNext).await;
         assert_eq!(app.focus(), Focus::Log);
-        app.handle(Action::FocusPrev).await;
+        app.handle(UserAction::FocusPrev).await;
         assert_eq!(app.focus(), Focus::Inspector);
         for _ in 0..40 {
-            app.handle(Action::Down).await;
+            app.handle(UserAction::Down).await;
         }
         assert_eq!(app.selected_node().index(), 40, "arrows in the matrix select nodes");
         run(&mut app, "kill n41", 12_000).await;
@@ -430,18 +430,18 @@ fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
         assert!(!logged(&ring_only), "{ring_only}");
         assert!(ring_only.contains("gossip not listed (g)"), "{ring_only}");
         insta::assert_snapshot!("gossip_ring_only", ring_only);
-        app.handle(Action::ToggleGossip).await;
+        app.handle(UserAction::ToggleGossip).await;
         assert_eq!(app.gossip(), GossipShown::Nowhere);
         let hidden = screen(&mut app, 120, 40);
         assert!(hidden.contains("gossip hidden"), "{hidden}");
         assert!(!ring(&hidden).contains('●'), "no gossip on the ring:\n{hidden}");
         assert!(!logged(&hidden), "{hidden}");
         insta::assert_snapshot!("gossip_hidden", hidden);
-        app.handle(Action::ToggleGossip).await;
+        app.handle(UserAction::ToggleGossip).await;
         let everywhere = screen(&mut app, 120, 40);
         assert!(everywhere.contains("gossip logged"), "{everywhere}");
         assert!(ring(&everywhere).contains('●') && logged(&everywhere), "{everywhere}");
-        app.handle(Action::ToggleGossip).await;
+        app.handle(UserAction::ToggleGossip).await;
         assert_eq!(app.gossip(), GossipShown::Ring);
         let again = screen(&mut app, 120, 40);
         let above_the_notice = |s: &str| s.lines().take(39).collect::<Vec<_>>().join("\n");
@@ -497,7 +497,7 @@ fn a_nodes_table_too_short_says_so_and_keeps_the_dead_in_view() {
         let path = dir.join("twelve.yaml");
         std::fs::write(&path, "name: twelve\ncluster:\n  nodes: 12\nsteps:\n  - say: twelve\n").unwrap();
         let mut app = open(&path.to_string_lossy()).await;
-        app.handle(Action::Home).await;
+        app.handle(UserAction::Home).await;
         run(&mut app, "kill n11", 0).await;
         let selected = app.engine().names().node(app.selected_node()).to_string();
         let s = screen(&mut app, 80, 24);
@@ -516,7 +516,7 @@ fn a_nodes_table_too_short_says_so_and_keeps_the_dead_in_view() {
             rows.iter().any(|r| r.contains(&format!("■ {selected} "))),
             "and the selection:\n{s}"
         );
-        app.handle(Action::Home).await;
+        app.handle(UserAction::Home).await;
         let s = screen(&mut app, 80, 24);
         assert!(s.contains("■ n11"), "whatever is selected:\n{s}");
     });

@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 
 use crate::core::time::Dur;
 use crate::scenario::Scenario;
-use crate::tui::{Action, App, DetailView};
+use crate::tui::{App, DetailView, UserAction};
 
 /// The screen drawn.
 pub const WIDTH: u16 = 200;
@@ -92,7 +92,7 @@ pub async fn measure_app(app: &mut App, frames: u32) -> Result<Vec<ViewCost>, St
     let mut costs = Vec::new();
     for view in DetailView::ORDER {
         while app.view() != view {
-            app.handle(Action::CycleView).await;
+            app.handle(UserAction::CycleView).await;
         }
         // A moment of virtual time lets the pane fetch what it shows.
         app.run_for(Dur::from_millis(1)).await;

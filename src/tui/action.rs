@@ -1,5 +1,7 @@
-//! What the user can ask of the playground, whatever the input device: the
-//! keymap and the mouse translate events into these, the app carries them out.
+//! What the user can ask of the playground: the [`UserAction`]s the keymap
+//! turns keys into (the app carries them out), the input [`Mode`] that
+//! decides what keys mean, the [`Focus`]ed pane and the [`Edit`]s of a
+//! one-line input.
 
 /// Which kind of input the screen is taking.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -59,9 +61,11 @@ pub enum Edit {
     Submit,
 }
 
-/// One thing to do.
+/// One thing the user asks of the playground (a key through the keymap,
+/// or the benchmark and the tests standing in for one). Named apart from
+/// the scenario's step action and the core's message action.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum UserAction {
     Quit,
     TogglePause,
     /// Process the next event instant.

@@ -2,6 +2,10 @@
 //! them is its home, where its name is written and where its messages leave
 //! and arrive, so every message visibly goes from one named node to another.
 //! Homes are chosen spread around the ring. Clients sit at the centre.
+//!
+//! The ring drawn ([`DrawnRing`]) is the cluster's ring plus the nodes
+//! leaving it that some live view still lists; homes are found again only
+//! when it changes.
 
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::ring::Ring;
@@ -18,6 +22,45 @@ pub enum Anchor {
 #[derive(Clone, Debug, Default)]
 pub struct Homes {
     homes: Vec<Option<u64>>,
+}
+
+/// The ring the ring pane draws, and its nodes' homes: what messages are
+/// anchored to.
+#[derive(Clone, Debug)]
+pub struct DrawnRing {
+    ring: Ring,
+    homes: Homes,
+}
+
+impl DrawnRing {
+    pub fn new(ring: &Ring, nodes: usize) -> DrawnRing {
+        DrawnRing {
+            ring: ring.clone(),
+            homes: Homes::new(ring, nodes),
+        }
+    }
+
+    pub fn ring(&self) -> &Ring {
+        &self.ring
+    }
+
+    pub fn homes(&self) -> &Homes {
+        &self.homes
+    }
+
+    /// The cluster's ring or the views of it changed: draws `cluster` plus
+    /// the `departing` nodes with their tokens, and finds the homes again
+    /// when that differs from what is drawn.
+    pub fn follow(&mut self, cluster: &Ring, departing: &[(NodeId, Vec<u64>)], nodes: usize) {
+        let mut drawn = cluster.clone();
+        for (node, tokens) in departing {
+            drawn = drawn.with_node(*node, tokens.clone());
+        }
+        if drawn != self.ring {
+            self.homes = Homes::new(&drawn, nodes);
+            self.ring = drawn;
+        }
+    }
 }
 
 /// How far apart two ring positions are, either way round.

@@ -1,17 +1,19 @@
-//! The playground's state: the engine handle, the scenario being played,
-//! and every model the panes draw (log, flights, inspector, captions). It is
-//! drawn by [`super::ui`] and changed only through [`App::handle`],
+//! The playground's state and its clock: the engine, the scenario being
+//! played ([`Playback`]), the [`Models`] the panes draw, and the screen's
+//! own state (mode, focus, node selection, input lines, notice). This file
+//! opens scenarios, moves time (frames, `.`, typed waits) and feeds the
+//! trace to the models; what keys and the mouse do is in
+//! `input`, what the command line does in `commands`.
+//! It is drawn by [`super::ui`] and changed only through [`App::handle`],
 //! [`App::mouse`], [`App::submit_command`] and [`App::tick`], so a test can
 //! drive it exactly as a user would, on virtual time alone.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ratatui::layout::Rect;
 
 use crate::core::ids::NodeId;
 use crate::core::plural::count;
-use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
@@ -19,19 +21,16 @@ use crate::scenario::Scenario;
 use crate::scenario::noderef::ParseContext;
 
 use super::action::{Focus, Mode};
-use super::anchors::Homes;
 use super::flights::Flights;
 use super::gossip::GossipShown;
-use super::hint_book::HintBook;
-use super::inspector::{Inspector, LastOp};
+use super::inspector::Inspector;
 use super::line_editor::LineEditor;
 use super::log::{Category, EventLog, LogEntry};
 use super::members::Members;
 use super::merkle::MerkleModel;
+use super::models::Models;
 use super::pacing::Pacer;
 use super::playback::Playback;
-use super::refresh::Throttles;
-use super::transfers::Transfers;
 use super::view::DetailView;
 
 /// The node a fault is about: the one killed, revived, joining, leaving or
@@ -57,10 +56,6 @@ pub const FRAME_BUDGET: Duration = Duration::from_millis(20);
 /// Without operations to watch, virtual time moves in chunks this long.
 const CHUNK: Dur = Dur::from_millis(2);
 
-/// Captions and checks the banner keeps.
-const CAPTIONS_CAP: usize = 4;
-const CHECKS_CAP: usize = 12;
-
 /// How long a notice stays in the status line, in real time.
 pub const NOTICE_LIFE: Duration = Duration::from_secs(8);
 
@@ -84,62 +79,38 @@ pub struct Notice {
     pub until: Duration,
 }
 
-/// One checked expectation, for the banner.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Check {
-    pub text: String,
-    pub passed: bool,
-    pub detail: String,
-}
-
-/// The whole playground.
+/// The whole playground: the engine, the scenario it plays, the models the
+/// panes draw, and the state of the screen itself (mode, focus, selection,
+/// the input lines, the notice).
 pub struct App {
-    pub(crate) engine: Engine,
-    pub(crate) scenario: Scenario,
-    pub(crate) seed: u64,
-    pub(crate) playback: Playback,
-    pub(crate) pacer: Pacer,
-    pub(crate) log: EventLog,
-    pub(crate) flights: Flights,
-    pub(crate) inspector: Inspector,
-    pub(crate) hints: HintBook,
-    pub(crate) members: Members,
-    pub(crate) merkle: MerkleModel,
-    pub(crate) transfers: Transfers,
-    /// The cluster's ring plus the nodes leaving it that some view still
-    /// lists: what the ring pane draws and where messages are anchored.
-    pub(crate) drawn_ring: Ring,
-    pub(crate) homes: Homes,
+    pub(super) engine: Engine,
+    pub(super) scenario: Scenario,
+    pub(super) seed: u64,
+    pub(super) playback: Playback,
+    pub(super) pacer: Pacer,
+    /// Everything the panes draw that the engine does not hold.
+    pub(super) models: Models,
     /// The pane under the nodes table.
-    pub(crate) view: DetailView,
+    pub(super) view: DetailView,
     /// Where gossip messages are shown.
-    pub(crate) gossip: GossipShown,
-    pub(crate) throttles: Throttles,
-    pub(crate) mode: Mode,
-    pub(crate) focus: Focus,
-    pub(crate) command: LineEditor,
-    pub(crate) filter_input: LineEditor,
-    pub(crate) notice: Option<Notice>,
-    /// The captions since the last action step, oldest first.
-    pub(crate) captions: VecDeque<String>,
-    captions_stale: bool,
-    /// The checks of the last finished step.
-    pub(crate) checks: VecDeque<Check>,
-    checks_stale: bool,
-    pub(crate) passed: usize,
-    pub(crate) failed: usize,
-    pub(crate) selected_node: NodeId,
-    pub(crate) help_scroll: u16,
+    pub(super) gossip: GossipShown,
+    pub(super) mode: Mode,
+    pub(super) focus: Focus,
+    pub(super) command: LineEditor,
+    pub(super) filter_input: LineEditor,
+    pub(super) notice: Option<Notice>,
+    pub(super) selected_node: NodeId,
+    pub(super) help_scroll: u16,
     /// The preset the picker points at.
-    pub(crate) picker: usize,
+    pub(super) picker: usize,
     /// Real time as the app has seen it pass (frames add to it).
-    pub(crate) real_now: Duration,
+    pub(super) real_now: Duration,
     /// A typed `wait` runs virtual time as fast as frames allow up to here.
-    pub(crate) fast_forward: Option<Time>,
+    pub(super) fast_forward: Option<Time>,
     trace_buf: Vec<TraceEvent>,
-    pub(crate) quit: bool,
+    pub(super) quit: bool,
     /// The area of the last frame drawn, for mouse clicks.
-    pub(crate) area: Rect,
+    pub(super) area: Rect,
 }
 
 impl App {
@@ -155,37 +126,20 @@ impl App {
     pub async fn with_scenario(scenario: Scenario, seed: Option<u64>, speed: f64) -> Result<App, String> {
         let seed = seed.unwrap_or(scenario.seed);
         let engine = Engine::new(&scenario.cluster.spec, seed)?;
-        let homes = Homes::new(engine.ring(), engine.names().node_count());
-        let members = Members::new(engine.ring(), engine.names().node_count());
         let mut app = App {
             view: DetailView::suggested(&scenario),
-            hints: HintBook::default(),
-            members,
-            merkle: MerkleModel::default(),
-            transfers: Transfers::default(),
-            drawn_ring: engine.ring().clone(),
             gossip: GossipShown::default(),
-            throttles: Throttles::default(),
             playback: Playback::new(&scenario),
+            models: Models::new(&engine),
             engine,
             scenario,
             seed,
             pacer: Pacer::new(speed),
-            log: EventLog::hiding_gossip(),
-            flights: Flights::default(),
-            inspector: Inspector::default(),
-            homes,
             mode: Mode::Normal,
             focus: Focus::default(),
             command: LineEditor::default(),
             filter_input: LineEditor::default(),
             notice: None,
-            captions: VecDeque::new(),
-            captions_stale: false,
-            checks: VecDeque::new(),
-            checks_stale: false,
-            passed: 0,
-            failed: 0,
             selected_node: NodeId(0),
             help_scroll: 0,
             picker: 0,
@@ -202,28 +156,14 @@ impl App {
 
     /// Replaces the running scenario (on `load` and `seed`); on error
     /// nothing changes.
-    pub(crate) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
+    pub(super) async fn open(&mut self, scenario: Scenario, seed: u64) -> Result<(), String> {
         let engine = scenario.start_engine(seed)?;
-        self.homes = Homes::new(engine.ring(), engine.names().node_count());
-        self.members = Members::new(engine.ring(), engine.names().node_count());
-        self.drawn_ring = engine.ring().clone();
-        self.hints.clear();
-        self.merkle.clear();
-        self.transfers.clear();
-        self.throttles = Throttles::default();
+        self.models.reset(&engine);
         self.view = DetailView::suggested(&scenario);
         self.engine = engine;
         self.playback = Playback::new(&scenario);
         self.scenario = scenario;
         self.seed = seed;
-        self.log.clear();
-        self.log.set_filter(Default::default());
-        self.flights.clear();
-        self.inspector.clear();
-        self.captions.clear();
-        self.checks.clear();
-        self.passed = 0;
-        self.failed = 0;
         self.selected_node = NodeId(0);
         self.fast_forward = None;
         self.opened();
@@ -265,27 +205,23 @@ impl App {
     }
 
     pub fn log(&self) -> &EventLog {
-        &self.log
+        &self.models.log
     }
 
     pub fn inspector(&self) -> &Inspector {
-        &self.inspector
+        &self.models.inspector
     }
 
     pub fn flights(&self) -> &Flights {
-        &self.flights
-    }
-
-    pub fn hints(&self) -> &HintBook {
-        &self.hints
+        &self.models.flights
     }
 
     pub fn members(&self) -> &Members {
-        &self.members
+        &self.models.members
     }
 
     pub fn merkle(&self) -> &MerkleModel {
-        &self.merkle
+        &self.models.merkle
     }
 
     /// The pane shown under the nodes table.
@@ -330,7 +266,7 @@ impl App {
 
     /// Expectations passed and failed since the scenario opened.
     pub fn expectations(&self) -> (usize, usize) {
-        (self.passed, self.failed)
+        self.playback.expectations()
     }
 
     /// Tells the app the size of the screen it is drawn on (mouse clicks
@@ -340,7 +276,7 @@ impl App {
     }
 
     /// What commands may name: the cluster's nodes.
-    pub(crate) fn parse_context(&self) -> ParseContext {
+    pub(super) fn parse_context(&self) -> ParseContext {
         ParseContext {
             nodes: self.engine.names().node_names().map(str::to_string).collect(),
             max_nodes: self.engine.names().node_count(),
@@ -349,7 +285,7 @@ impl App {
 
     // ---- notices ----
 
-    pub(crate) fn info(&mut self, text: impl Into<String>) {
+    pub(super) fn info(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
@@ -358,9 +294,9 @@ impl App {
     }
 
     /// Shows an error in the status line and in the log.
-    pub(crate) fn error(&mut self, text: impl Into<String>) {
+    pub(super) fn error(&mut self, text: impl Into<String>) {
         let text = text.into();
-        self.log.push(LogEntry::note(
+        self.models.log.push(LogEntry::note(
             self.engine.now(),
             format!("error: {text}"),
             Category::Error,
@@ -373,8 +309,9 @@ impl App {
     }
 
     /// A line of the playground's own in the log.
-    pub(crate) fn note(&mut self, text: String) {
-        self.log
+    pub(super) fn note(&mut self, text: String) {
+        self.models
+            .log
             .push(LogEntry::note(self.engine.now(), text, Category::Command));
     }
 
@@ -402,7 +339,7 @@ impl App {
             self.pacer.forgive();
         }
         self.pacer.set_lagging(!reached && self.fast_forward.is_none());
-        self.flights.expire(self.engine.now(), self.real_now);
+        self.models.flights.expire(self.engine.now(), self.real_now);
         if self.notice.as_ref().is_some_and(|n| self.real_now > n.until) {
             self.notice = None;
         }
@@ -459,7 +396,7 @@ impl App {
 
     /// Lets steps finish and start, takes in the trace and refreshes the
     /// inspector, without moving time.
-    pub(crate) async fn settle(&mut self) {
+    pub(super) async fn settle(&mut self) {
         self.playback.pump(&mut self.engine, self.real_now).await;
         self.ingest();
         self.refresh_models(true).await;
@@ -473,22 +410,6 @@ impl App {
         }
         let mut events = std::mem::take(&mut self.trace_buf);
         for ev in events.drain(..) {
-            self.inspector.observe(&ev.event);
-            self.hints.observe(&ev.event);
-            self.members.observe(&ev.event);
-            self.merkle.observe(&ev.event);
-            self.transfers.observe(&ev.event);
-            // Joins and leaves change the ring, views of it spread, and who
-            // is alive decides which views count: the drawing follows.
-            if matches!(
-                ev.event,
-                Event::ViewChanged { .. }
-                    | Event::NodeLeft { .. }
-                    | Event::Fault(Fault::Join(_) | Fault::Leave(_) | Fault::Kill(_) | Fault::Revive(_))
-            ) {
-                self.follow_ring();
-            }
-            self.flights.observe(ev.at, &ev.event, &self.homes, self.real_now);
             // The node selection follows what the story does to nodes, as
             // the inspector follows the key of each new operation.
             if let Event::Fault(f) = &ev.event
@@ -496,89 +417,19 @@ impl App {
             {
                 self.selected_node = node;
             }
-            match &ev.event {
-                Event::OpFinished {
-                    op,
-                    client,
-                    key,
-                    put,
-                    coordinator,
-                    outcome,
-                    replicas,
-                    latency,
-                } => {
-                    let report = self.engine.report(*op);
-                    let last = LastOp {
-                        op: *op,
-                        client: *client,
-                        put: *put,
-                        value: report.and_then(|r| r.value.clone()),
-                        context: report.and_then(|r| r.context.clone()),
-                        coordinator: *coordinator,
-                        outcome: (**outcome).clone(),
-                        replicas: replicas.clone(),
-                        latency: *latency,
-                        at: ev.at,
-                    };
-                    self.inspector.record(key, last);
-                }
-                Event::Caption(text) => {
-                    if self.captions_stale {
-                        self.captions.clear();
-                        self.captions_stale = false;
-                    }
-                    if self.captions.len() >= CAPTIONS_CAP {
-                        self.captions.pop_front();
-                    }
-                    self.captions.push_back(text.clone());
-                }
-                // A new action: its captions and checks replace the last
-                // ones. Pure checks add to the step they follow.
-                Event::Step { index, .. } if !self.playback.is_automatic(*index) => {
-                    self.captions_stale = true;
-                    self.checks_stale = true;
-                }
-                Event::Expectation { text, passed, detail } => {
-                    if self.checks_stale {
-                        self.checks.clear();
-                        self.checks_stale = false;
-                    }
-                    if self.checks.len() >= CHECKS_CAP {
-                        self.checks.pop_front();
-                    }
-                    self.checks.push_back(Check {
-                        text: text.clone(),
-                        passed: *passed,
-                        detail: detail.clone(),
-                    });
-                    if *passed {
-                        self.passed += 1;
-                    } else {
-                        self.failed += 1;
-                    }
-                }
-                _ => {}
-            }
-            self.log.push(LogEntry::from_trace(ev, self.engine.names()));
+            self.models.observe(ev, &self.engine, &self.playback, self.real_now);
         }
         self.trace_buf = events;
     }
 
-    /// The ring or the views of it changed: remembers nodes leaving it,
-    /// forgets those no live view lists any more, and redraws the ring (and
-    /// re-anchors messages) when what is drawn changed.
-    fn follow_ring(&mut self) {
-        self.members.ring_changed(self.engine.ring());
-        let engine = &self.engine;
-        self.members.settle_departures(|n| engine.is_alive(n));
-        let mut drawn = self.engine.ring().clone();
-        for (node, tokens) in self.members.departing() {
-            drawn = drawn.with_node(*node, tokens.clone());
-        }
-        if drawn != self.drawn_ring {
-            self.homes = Homes::new(&drawn, self.engine.names().node_count());
-            self.drawn_ring = drawn;
-        }
+    /// Asks the engine for whatever the panes draw that the trace says
+    /// changed. `force` ignores the real-time throttles: after a key press,
+    /// a command, or a run on virtual time alone (the tests), the screen
+    /// shows the state of that instant.
+    pub(super) async fn refresh_models(&mut self, force: bool) {
+        self.models
+            .refresh(&mut self.engine, self.real_now, force, self.view)
+            .await;
     }
 }
 

@@ -29,7 +29,7 @@ impl App {
         }
     }
 
-    pub(crate) async fn execute(&mut self, command: Command) {
+    pub(super) async fn execute(&mut self, command: Command) {
         match command {
             Command::Step(step) => self.run_step(&step).await,
             Command::Load(preset) => self.load(&preset).await,
@@ -57,7 +57,7 @@ impl App {
     }
 
     /// Runs a cluster step now, alongside anything already running.
-    pub(crate) async fn run_step(&mut self, step: &Step) {
+    pub(super) async fn run_step(&mut self, step: &Step) {
         self.note(format!("› {}", step.action));
         match self.playback.start_adhoc(step, &mut self.engine).await {
             Ok(()) => {
@@ -71,7 +71,7 @@ impl App {
         self.settle().await;
     }
 
-    pub(crate) fn toggle_pause(&mut self) {
+    pub(super) fn toggle_pause(&mut self) {
         self.pacer.toggle_pause();
         self.fast_forward = None;
         let text = if self.pacer.is_paused() {
@@ -84,7 +84,7 @@ impl App {
 
     /// `n`: the scenario's next step (now, or when the running one ends).
     /// Pressed while a step only waits, it skips ahead to the wait's end.
-    pub(crate) async fn next_step(&mut self) {
+    pub(super) async fn next_step(&mut self) {
         let waiting_until = self
             .playback
             .director()
@@ -108,14 +108,14 @@ impl App {
         self.settle().await;
     }
 
-    pub(crate) fn open_picker(&mut self) {
+    pub(super) fn open_picker(&mut self) {
         let current = presets::names().iter().position(|n| *n == self.scenario.name);
         self.picker = current.unwrap_or(0);
         self.mode = Mode::Picker;
     }
 
     /// Opens another scenario; on error nothing changes.
-    pub(crate) async fn load(&mut self, preset: &str) {
+    pub(super) async fn load(&mut self, preset: &str) {
         let scenario = match Scenario::load(preset) {
             Ok(s) => s,
             Err(e) => return self.error(e.to_string()),
@@ -127,7 +127,7 @@ impl App {
     }
 
     /// Kills the selected node, or revives it when it is dead.
-    pub(crate) async fn toggle_node(&mut self) {
+    pub(super) async fn toggle_node(&mut self) {
         let node = self.selected_node;
         let name = self.engine.names().node(node).to_string();
         let word = if self.engine.is_alive(node) { "kill" } else { "revive" };
@@ -137,7 +137,7 @@ impl App {
     /// The put that resolves the selected key's siblings with `value`, by
     /// the client whose get returned them (it carries the get's context).
     fn resolution_step(&self, value: &str) -> Option<Step> {
-        let r = self.inspector.resolution()?;
+        let r = self.models.inspector.resolution()?;
         Some(Step {
             action: Action::Put(PutStep {
                 key: r.key.to_string(),
@@ -154,8 +154,8 @@ impl App {
     }
 
     /// Keeps sibling `n` (from 1).
-    pub(crate) async fn resolve_pick(&mut self, n: u8) {
-        let Some(r) = self.inspector.resolution() else {
+    pub(super) async fn resolve_pick(&mut self, n: u8) {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         let Some(value) = (n as usize).checked_sub(1).and_then(|i| r.values.get(i)) else {
@@ -168,8 +168,8 @@ impl App {
     }
 
     /// Writes the union of the siblings' items.
-    pub(crate) async fn resolve_merge(&mut self) {
-        let Some(r) = self.inspector.resolution() else {
+    pub(super) async fn resolve_merge(&mut self) {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         if let Some(step) = self.resolution_step(&r.merged) {
@@ -178,8 +178,8 @@ impl App {
     }
 
     /// Opens the command line with the merge, to edit it before writing.
-    pub(crate) fn resolve_edit(&mut self) {
-        let Some(r) = self.inspector.resolution() else {
+    pub(super) fn resolve_edit(&mut self) {
+        let Some(r) = self.models.inspector.resolution() else {
             return self.info("nothing to resolve: get a key that has siblings first");
         };
         let client = self.engine.names().client(r.client);

@@ -8,9 +8,18 @@
 //! its hint counter (reported after every batch, free to read) no longer
 //! matches what the book holds. Nothing is asked every frame.
 
+use std::time::Duration;
+
 use crate::core::ids::NodeId;
 use crate::core::trace::{Event, Fault};
 use crate::core::version::{Key, Version};
+use crate::engine::Engine;
+
+use super::mirror::{Mirror, RefreshContext};
+use super::throttle::Throttle;
+
+/// Hints are asked for at most this often (real time) while frames run.
+const HINTS_EVERY: Duration = Duration::from_millis(100);
 
 /// One hint: a version kept for `owner`, to hand back when it returns.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +34,7 @@ pub struct HeldHint {
 pub struct HintBook {
     held: Vec<Vec<HeldHint>>,
     dirty: Vec<bool>,
+    throttle: Throttle,
 }
 
 impl HintBook {
@@ -45,21 +55,9 @@ impl HintBook {
         self.dirty[node.index()] = true;
     }
 
-    /// Takes in a trace event: marks the nodes whose hints it changed.
-    pub fn observe(&mut self, event: &Event) {
-        match event {
-            Event::HintStored { node, .. } | Event::HintDelivered { node, .. } => self.touch(*node),
-            // A leaver streams its hints on; hints for a node that left
-            // become data.
-            Event::Transferred { from, .. } => self.touch(*from),
-            Event::NodeLeft { node } | Event::Fault(Fault::Leave(node)) => self.touch(*node),
-            _ => {}
-        }
-    }
-
     /// The nodes whose hints must be asked for again, given each node's
     /// current hint counter.
-    pub fn stale(&self, nodes: usize, count: impl Fn(NodeId) -> usize) -> Vec<NodeId> {
+    fn stale(&self, nodes: usize, count: impl Fn(NodeId) -> usize) -> Vec<NodeId> {
         (0..nodes)
             .map(|i| NodeId(i as u16))
             .filter(|&n| {
@@ -70,7 +68,7 @@ impl HintBook {
     }
 
     /// Takes the engine's answer for `node`: (owner, key, versions).
-    pub fn set(&mut self, node: NodeId, hints: Vec<(NodeId, Key, Vec<Version>)>) {
+    fn set(&mut self, node: NodeId, hints: Vec<(NodeId, Key, Vec<Version>)>) {
         self.grow(node);
         self.dirty[node.index()] = false;
         self.held[node.index()] = hints
@@ -100,6 +98,33 @@ impl HintBook {
                 .filter(move |h| &*h.key == key)
                 .map(move |h| (NodeId(i as u16), h))
         })
+    }
+}
+
+impl Mirror for HintBook {
+    /// Takes in a trace event: marks the nodes whose hints it changed.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::HintStored { node, .. } | Event::HintDelivered { node, .. } => self.touch(*node),
+            // A leaver streams its hints on; hints for a node that left
+            // become data.
+            Event::Transferred { from, .. } => self.touch(*from),
+            Event::NodeLeft { node } | Event::Fault(Fault::Leave(node)) => self.touch(*node),
+            _ => {}
+        }
+    }
+
+    /// Asks for the hints of the nodes whose hints changed, at most once
+    /// per [`HINTS_EVERY`] unless forced.
+    async fn refresh(&mut self, engine: &mut Engine, context: &RefreshContext) {
+        let stale = self.stale(engine.names().node_count(), |n| engine.status(n).stats.hints);
+        if stale.is_empty() || !self.throttle.ready(context.real_now, HINTS_EVERY, context.force) {
+            return;
+        }
+        for node in stale {
+            let held = engine.hints(node).await;
+            self.set(node, held);
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use crossterm::event::{Event as TermEvent, MouseButton, MouseEvent, MouseEventKi
 use crate::core::ids::NodeId;
 use crate::scenario::presets;
 
-use super::action::{Action, Edit, Focus, Mode};
+use super::action::{Edit, Focus, Mode, UserAction};
 use super::app::App;
 use super::complete::{Vocabulary, candidates};
 use super::filter::{EVENT_KINDS, LogFilter};
@@ -40,39 +40,41 @@ impl App {
     }
 
     /// Carries out one action.
-    pub async fn handle(&mut self, action: Action) {
-        if action == Action::Quit {
+    pub async fn handle(&mut self, action: UserAction) {
+        if action == UserAction::Quit {
             self.quit = true;
             return;
         }
         match self.mode {
             Mode::Normal => self.normal(action).await,
             Mode::Command | Mode::Filter => match action {
-                Action::Edit(e) => self.edit(e).await,
-                Action::Close => self.mode = Mode::Normal,
+                UserAction::Edit(e) => self.edit(e).await,
+                UserAction::Close => self.mode = Mode::Normal,
                 _ => {}
             },
             Mode::Help => match action {
-                Action::Close => self.mode = Mode::Normal,
-                Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
-                Action::Down => self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area)),
-                Action::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
-                Action::PageDown => {
+                UserAction::Close => self.mode = Mode::Normal,
+                UserAction::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                UserAction::Down => {
+                    self.help_scroll = (self.help_scroll + 1).min(super::ui::help::max_scroll(self.area))
+                }
+                UserAction::PageUp => self.help_scroll = self.help_scroll.saturating_sub(PAGE as u16),
+                UserAction::PageDown => {
                     self.help_scroll = (self.help_scroll + PAGE as u16).min(super::ui::help::max_scroll(self.area))
                 }
-                Action::Home => self.help_scroll = 0,
-                Action::End => self.help_scroll = super::ui::help::max_scroll(self.area),
+                UserAction::Home => self.help_scroll = 0,
+                UserAction::End => self.help_scroll = super::ui::help::max_scroll(self.area),
                 _ => {}
             },
             Mode::Picker => {
                 let count = presets::names().len();
                 match action {
-                    Action::Close => self.mode = Mode::Normal,
-                    Action::Up => self.picker = self.picker.saturating_sub(1),
-                    Action::Down => self.picker = (self.picker + 1).min(count.saturating_sub(1)),
-                    Action::Home => self.picker = 0,
-                    Action::End => self.picker = count.saturating_sub(1),
-                    Action::Activate => {
+                    UserAction::Close => self.mode = Mode::Normal,
+                    UserAction::Up => self.picker = self.picker.saturating_sub(1),
+                    UserAction::Down => self.picker = (self.picker + 1).min(count.saturating_sub(1)),
+                    UserAction::Home => self.picker = 0,
+                    UserAction::End => self.picker = count.saturating_sub(1),
+                    UserAction::Activate => {
                         self.mode = Mode::Normal;
                         if let Some(name) = presets::names().get(self.picker) {
                             self.load(name).await;
@@ -84,20 +86,20 @@ impl App {
         }
     }
 
-    async fn normal(&mut self, action: Action) {
+    async fn normal(&mut self, action: UserAction) {
         match action {
-            Action::TogglePause => self.toggle_pause(),
-            Action::StepEvent => self.step_event().await,
-            Action::Faster => {
+            UserAction::TogglePause => self.toggle_pause(),
+            UserAction::StepEvent => self.step_event().await,
+            UserAction::Faster => {
                 self.pacer.faster();
                 self.info(format!("speed {}", self.pacer.label()));
             }
-            Action::Slower => {
+            UserAction::Slower => {
                 self.pacer.slower();
                 self.info(format!("speed {}", self.pacer.label()));
             }
-            Action::NextStep => self.next_step().await,
-            Action::ToggleAutoplay => {
+            UserAction::NextStep => self.next_step().await,
+            UserAction::ToggleAutoplay => {
                 let on = !self.playback.autoplay();
                 self.playback.set_autoplay(on);
                 self.info(if on {
@@ -107,48 +109,48 @@ impl App {
                 });
                 self.settle().await;
             }
-            Action::FocusNext => self.focus = self.focus.next(),
-            Action::FocusPrev => self.focus = self.focus.prev(),
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-(PAGE as isize)),
-            Action::PageDown => self.move_selection(PAGE as isize),
-            Action::Home => match self.focus {
-                Focus::Log => self.log.home(),
-                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MIN / 2),
+            UserAction::FocusNext => self.focus = self.focus.next(),
+            UserAction::FocusPrev => self.focus = self.focus.prev(),
+            UserAction::Up => self.move_selection(-1),
+            UserAction::Down => self.move_selection(1),
+            UserAction::PageUp => self.move_selection(-(PAGE as isize)),
+            UserAction::PageDown => self.move_selection(PAGE as isize),
+            UserAction::Home => match self.focus {
+                Focus::Log => self.models.log.home(),
+                Focus::Inspector if !self.detail_selects_nodes() => self.models.inspector.select_by(isize::MIN / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => self.selected_node = NodeId(0),
             },
-            Action::End => match self.focus {
-                Focus::Inspector if !self.detail_selects_nodes() => self.inspector.select_by(isize::MAX / 2),
+            UserAction::End => match self.focus {
+                Focus::Inspector if !self.detail_selects_nodes() => self.models.inspector.select_by(isize::MAX / 2),
                 Focus::Ring | Focus::Nodes | Focus::Inspector => {
                     self.selected_node = NodeId(self.engine.names().node_count().saturating_sub(1) as u16)
                 }
-                Focus::Log => self.log.follow(),
+                Focus::Log => self.models.log.follow(),
             },
-            Action::Activate => self.activate(),
-            Action::OpenCommand => {
+            UserAction::Activate => self.activate(),
+            UserAction::OpenCommand => {
                 self.command.open("");
                 self.mode = Mode::Command;
             }
-            Action::OpenFilter => {
-                let text = self.log.filter().text().to_string();
+            UserAction::OpenFilter => {
+                let text = self.models.log.filter().text().to_string();
                 self.filter_input.open(&text);
                 self.mode = Mode::Filter;
             }
-            Action::OpenHelp => {
+            UserAction::OpenHelp => {
                 self.help_scroll = 0;
                 self.mode = Mode::Help;
             }
-            Action::OpenPicker => self.open_picker(),
-            Action::Close => {
-                self.log.follow();
+            UserAction::OpenPicker => self.open_picker(),
+            UserAction::Close => {
+                self.models.log.follow();
                 self.notice = None;
             }
-            Action::ToggleNode => self.toggle_node().await,
-            Action::ResolvePick(n) => self.resolve_pick(n).await,
-            Action::ResolveMerge => self.resolve_merge().await,
-            Action::ResolveEdit => self.resolve_edit(),
-            Action::CycleView => {
+            UserAction::ToggleNode => self.toggle_node().await,
+            UserAction::ResolvePick(n) => self.resolve_pick(n).await,
+            UserAction::ResolveMerge => self.resolve_merge().await,
+            UserAction::ResolveEdit => self.resolve_edit(),
+            UserAction::CycleView => {
                 self.view = self.view.next();
                 self.info(match self.view {
                     DetailView::Inspector => "key inspector: the selected key's replicas, hints and last operation",
@@ -161,12 +163,12 @@ impl App {
                 });
                 self.settle().await;
             }
-            Action::ToggleGossip => {
+            UserAction::ToggleGossip => {
                 self.gossip = self.gossip.next();
-                self.log.set_hide_gossip(!self.gossip.in_log());
+                self.models.log.set_hide_gossip(!self.gossip.in_log());
                 self.info(self.gossip.describe());
             }
-            Action::Quit | Action::Edit(_) => {}
+            UserAction::Quit | UserAction::Edit(_) => {}
         }
         self.refresh().await;
     }
@@ -179,7 +181,7 @@ impl App {
 
     /// Re-reads the inspector's key if the action changed the selection.
     async fn refresh(&mut self) {
-        if self.inspector.wants_refresh().is_some() {
+        if self.models.inspector.wants_refresh().is_some() {
             self.settle().await;
         }
     }
@@ -189,12 +191,12 @@ impl App {
         match self.focus {
             Focus::Ring | Focus::Nodes => self.move_node(delta),
             Focus::Inspector if nodes => self.move_node(delta),
-            Focus::Inspector => self.inspector.select_by(delta),
+            Focus::Inspector => self.models.inspector.select_by(delta),
             Focus::Log => {
                 if delta < 0 {
-                    self.log.up(delta.unsigned_abs());
+                    self.models.log.up(delta.unsigned_abs());
                 } else {
-                    self.log.down(delta as usize);
+                    self.models.log.down(delta as usize);
                 }
             }
         }
@@ -213,23 +215,24 @@ impl App {
         let term = match self.focus {
             Focus::Ring | Focus::Nodes => Some(self.engine.names().node(self.selected_node).to_string()),
             Focus::Inspector if nodes => Some(self.engine.names().node(self.selected_node).to_string()),
-            Focus::Inspector => self.inspector.selected().map(|k| format!("key:{k}")),
+            Focus::Inspector => self.models.inspector.selected().map(|k| format!("key:{k}")),
             Focus::Log => {
                 let key = self
+                    .models
                     .log
                     .selected()
                     .and_then(|e| e.event.as_ref())
                     .and_then(|e| e.key())
                     .cloned();
                 if let Some(key) = key {
-                    self.inspector.select(key);
+                    self.models.inspector.select(key);
                     self.focus = Focus::Inspector;
                 }
                 None
             }
         };
         if let Some(term) = term {
-            let text = if self.log.filter().text() == term {
+            let text = if self.models.log.filter().text() == term {
                 String::new()
             } else {
                 term
@@ -246,7 +249,7 @@ impl App {
                 } else {
                     format!("log filtered: {}", f.text())
                 };
-                self.log.set_filter(f);
+                self.models.log.set_filter(f);
                 self.info(shown);
             }
             Err(e) => self.error(e),
@@ -258,7 +261,7 @@ impl App {
         let names = self.engine.names();
         Vocabulary {
             nodes: names.node_names().map(str::to_string).collect(),
-            keys: self.inspector.keys().map(|k| k.to_string()).collect(),
+            keys: self.models.inspector.keys().map(|k| k.to_string()).collect(),
             clients: names.client_names().map(str::to_string).collect(),
             presets: presets::names().iter().map(|s| s.to_string()).collect(),
         }
@@ -319,13 +322,21 @@ impl App {
                     }
                 } else if inside(screen.nodes) {
                     self.focus = Focus::Nodes;
-                    if let Some(node) = super::ui::nodes::row_at(&screen, self, m.row) {
+                    if let Some(node) =
+                        super::ui::nodes::row_at(&screen, &self.engine, &self.models.members, self.selected_node, m.row)
+                    {
                         self.selected_node = node;
                     }
                 } else if inside(screen.inspector) {
                     self.focus = Focus::Inspector;
                     if self.view == DetailView::Membership
-                        && let Some(node) = super::ui::membership::node_at(self, screen.inspector, m.column, m.row)
+                        && let Some(node) = super::ui::membership::node_at(
+                            self.engine.names(),
+                            self.selected_node,
+                            screen.inspector,
+                            m.column,
+                            m.row,
+                        )
                     {
                         self.selected_node = node;
                     }
@@ -333,20 +344,20 @@ impl App {
                     self.focus = Focus::Log;
                 }
             }
-            MouseEventKind::ScrollUp if inside(screen.log) => self.log.up(WHEEL),
-            MouseEventKind::ScrollDown if inside(screen.log) => self.log.down(WHEEL),
+            MouseEventKind::ScrollUp if inside(screen.log) => self.models.log.up(WHEEL),
+            MouseEventKind::ScrollDown if inside(screen.log) => self.models.log.down(WHEEL),
             MouseEventKind::ScrollUp if inside(screen.inspector) => {
                 if self.detail_selects_nodes() {
                     self.move_node(-1)
                 } else {
-                    self.inspector.select_by(-1)
+                    self.models.inspector.select_by(-1)
                 }
             }
             MouseEventKind::ScrollDown if inside(screen.inspector) => {
                 if self.detail_selects_nodes() {
                     self.move_node(1)
                 } else {
-                    self.inspector.select_by(1)
+                    self.models.inspector.select_by(1)
                 }
             }
             _ => {}

@@ -19,6 +19,9 @@ use crate::core::version::{Key, Value, Version, covers, reconcile};
 use crate::engine::ReplicaView;
 
 use super::resolve::union_of_items;
+use crate::engine::Engine;
+
+use super::mirror::{Mirror, RefreshContext};
 
 /// Keys remembered (for the inspector's list and completion).
 pub const KEYS_CAP: usize = 1_000;
@@ -181,12 +184,12 @@ impl Inspector {
     }
 
     /// The key whose replicas must be asked for again, if any.
-    pub fn wants_refresh(&self) -> Option<&Key> {
+    pub(crate) fn wants_refresh(&self) -> Option<&Key> {
         self.selected.as_ref().filter(|_| self.dirty)
     }
 
     /// Takes the engine's answer for the selected key.
-    pub fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize, mode: ClockMode) {
+    fn set_view(&mut self, key: &Key, view: Vec<ReplicaView>, ring: &Ring, replicas: usize, mode: ClockMode) {
         if self.selected.as_ref() != Some(key) {
             return;
         }
@@ -205,22 +208,6 @@ impl Inspector {
             }
         }
         self.rows = rows;
-    }
-
-    /// Takes in a trace event: notes keys, selects the key of a new
-    /// operation, and marks the view stale when the key changed.
-    pub fn observe(&mut self, event: &Event) {
-        match event {
-            Event::OpStarted { key, .. } => self.select(key.clone()),
-            Event::Stored { key, .. } => {
-                self.know(key);
-                if self.selected.as_ref() == Some(key) {
-                    self.dirty = true;
-                }
-            }
-            Event::Fault(Fault::Kill(_) | Fault::Revive(_)) => self.dirty = true,
-            _ => {}
-        }
     }
 
     /// Records a finished operation.
@@ -244,6 +231,37 @@ impl Inspector {
             merged: union_of_items(values.iter().map(|v| &**v)),
             values,
         })
+    }
+}
+
+impl Mirror for Inspector {
+    /// Takes in a trace event: notes keys, selects the key of a new
+    /// operation, and marks the view stale when the key changed.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::OpStarted { key, .. } => self.select(key.clone()),
+            Event::Stored { key, .. } => {
+                self.know(key);
+                if self.selected.as_ref() == Some(key) {
+                    self.dirty = true;
+                }
+            }
+            Event::Fault(Fault::Kill(_) | Fault::Revive(_)) => self.dirty = true,
+            _ => {}
+        }
+    }
+
+    /// Asks for the selected key's replicas when the selection or the
+    /// trace changed them (never throttled: it is one query).
+    async fn refresh(&mut self, engine: &mut Engine, _context: &RefreshContext) {
+        if let Some(key) = self.wants_refresh().cloned() {
+            let mut view = engine.key_view(&key).await;
+            // A node that left holds nothing the cluster can read.
+            view.retain(|r| !engine.status(r.node).left);
+            let replicas = engine.settings().replicas;
+            let mode = engine.settings().clocks;
+            self.set_view(&key, view, engine.ring(), replicas, mode);
+        }
     }
 }
 
@@ -367,7 +385,10 @@ mod tests {
         );
         assert_eq!(by(2).standing, Standing::Concurrent);
         assert_eq!(by(3).standing, Standing::Current, "it holds both siblings");
-        assert_eq!(Standing::of(&[], std::slice::from_ref(&carm), ClockMode::Vector), Standing::Missing);
+        assert_eq!(
+            Standing::of(&[], std::slice::from_ref(&carm), ClockMode::Vector),
+            Standing::Missing
+        );
         assert_eq!(
             Standing::of(&[cart.clone(), carr.clone()], &[carm, carr], ClockMode::Vector),
             Standing::Stale,

@@ -1,10 +1,10 @@
 //! The keymap: a pure function from a key event (and the input mode) to an
-//! [`Action`]. It knows nothing of the app, so it is tested without a
+//! [`UserAction`]. It knows nothing of the app, so it is tested without a
 //! terminal, and the help overlay lists the same table it is checked against.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::action::{Action, Edit, Mode};
+use super::action::{Edit, Mode, UserAction};
 
 /// One line of the help overlay: the keys as written, what they do, and one
 /// key event that triggers the action (tests check the two agree).
@@ -13,10 +13,10 @@ pub struct Binding {
     pub keys: &'static str,
     pub help: &'static str,
     pub example: KeyCode,
-    pub action: Action,
+    pub action: UserAction,
 }
 
-const fn b(keys: &'static str, help: &'static str, example: KeyCode, action: Action) -> Binding {
+const fn b(keys: &'static str, help: &'static str, example: KeyCode, action: UserAction) -> Binding {
     Binding {
         keys,
         help,
@@ -31,154 +31,174 @@ pub const BINDINGS: &[Binding] = &[
         "space",
         "pause / resume virtual time",
         KeyCode::Char(' '),
-        Action::TogglePause,
+        UserAction::TogglePause,
     ),
-    b(".", "advance to the next event", KeyCode::Char('.'), Action::StepEvent),
-    b("+ =", "faster (up to 100x)", KeyCode::Char('+'), Action::Faster),
-    b("-", "slower (down to 0.01x)", KeyCode::Char('-'), Action::Slower),
+    b(
+        ".",
+        "advance to the next event",
+        KeyCode::Char('.'),
+        UserAction::StepEvent,
+    ),
+    b("+ =", "faster (up to 100x)", KeyCode::Char('+'), UserAction::Faster),
+    b("-", "slower (down to 0.01x)", KeyCode::Char('-'), UserAction::Slower),
     b(
         "n",
         "run the scenario's next step",
         KeyCode::Char('n'),
-        Action::NextStep,
+        UserAction::NextStep,
     ),
     b(
         "a",
         "autoplay: the scenario runs its steps by itself",
         KeyCode::Char('a'),
-        Action::ToggleAutoplay,
+        UserAction::ToggleAutoplay,
     ),
     b(
         ":",
         "command line (Tab completes, ↑↓ history)",
         KeyCode::Char(':'),
-        Action::OpenCommand,
+        UserAction::OpenCommand,
     ),
     b(
         "/",
         "filter the log: key, node or kind",
         KeyCode::Char('/'),
-        Action::OpenFilter,
+        UserAction::OpenFilter,
     ),
-    b("p", "pick a scenario to load", KeyCode::Char('p'), Action::OpenPicker),
-    b("Tab S-Tab", "move focus between panes", KeyCode::Tab, Action::FocusNext),
+    b(
+        "p",
+        "pick a scenario to load",
+        KeyCode::Char('p'),
+        UserAction::OpenPicker,
+    ),
+    b(
+        "Tab S-Tab",
+        "move focus between panes",
+        KeyCode::Tab,
+        UserAction::FocusNext,
+    ),
     b(
         "v",
         "detail pane: key inspector → membership matrix → Merkle trees",
         KeyCode::Char('v'),
-        Action::CycleView,
+        UserAction::CycleView,
     ),
     b(
         "g",
         "gossip: ring only (default) → hidden → ring and log",
         KeyCode::Char('g'),
-        Action::ToggleGossip,
+        UserAction::ToggleGossip,
     ),
-    b("↑ ↓ k j", "select a node, a key or a log line", KeyCode::Up, Action::Up),
-    b("PgUp PgDn", "scroll by a page", KeyCode::PageUp, Action::PageUp),
+    b(
+        "↑ ↓ k j",
+        "select a node, a key or a log line",
+        KeyCode::Up,
+        UserAction::Up,
+    ),
+    b("PgUp PgDn", "scroll by a page", KeyCode::PageUp, UserAction::PageUp),
     b(
         "Home End",
         "first / last (End follows the log again)",
         KeyCode::End,
-        Action::End,
+        UserAction::End,
     ),
     b(
         "Enter",
         "node/key: filter the log; log line: inspect its key",
         KeyCode::Enter,
-        Action::Activate,
+        UserAction::Activate,
     ),
     b(
         "x",
         "kill the selected node, or revive it",
         KeyCode::Char('x'),
-        Action::ToggleNode,
+        UserAction::ToggleNode,
     ),
     b(
         "1-9",
         "resolve siblings: keep that value",
         KeyCode::Char('1'),
-        Action::ResolvePick(1),
+        UserAction::ResolvePick(1),
     ),
     b(
         "m",
         "resolve siblings: write the union of their items",
         KeyCode::Char('m'),
-        Action::ResolveMerge,
+        UserAction::ResolveMerge,
     ),
     b(
         "e",
         "resolve siblings: edit the merge on the command line",
         KeyCode::Char('e'),
-        Action::ResolveEdit,
+        UserAction::ResolveEdit,
     ),
-    b("Esc", "close, or follow the log again", KeyCode::Esc, Action::Close),
-    b("?", "this help", KeyCode::Char('?'), Action::OpenHelp),
-    b("q Ctrl-C", "quit", KeyCode::Char('q'), Action::Quit),
+    b("Esc", "close, or follow the log again", KeyCode::Esc, UserAction::Close),
+    b("?", "this help", KeyCode::Char('?'), UserAction::OpenHelp),
+    b("q Ctrl-C", "quit", KeyCode::Char('q'), UserAction::Quit),
 ];
 
 /// What `key` means in `mode`, if anything.
-pub fn map_key(mode: Mode, key: KeyEvent) -> Option<Action> {
+pub fn map_key(mode: Mode, key: KeyEvent) -> Option<UserAction> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('C')) {
-        return Some(Action::Quit);
+        return Some(UserAction::Quit);
     }
     match mode {
         Mode::Normal => normal(key.code, ctrl),
         Mode::Command | Mode::Filter => line(key.code, ctrl),
         Mode::Help => overlay(key.code),
         Mode::Picker => match key.code {
-            KeyCode::Enter => Some(Action::Activate),
+            KeyCode::Enter => Some(UserAction::Activate),
             code => overlay(code),
         },
     }
 }
 
-fn normal(code: KeyCode, ctrl: bool) -> Option<Action> {
+fn normal(code: KeyCode, ctrl: bool) -> Option<UserAction> {
     if ctrl {
         return match code {
-            KeyCode::Char('l') => Some(Action::End),
+            KeyCode::Char('l') => Some(UserAction::End),
             _ => None,
         };
     }
     Some(match code {
-        KeyCode::Char(' ') => Action::TogglePause,
-        KeyCode::Char('.') => Action::StepEvent,
-        KeyCode::Char('+') | KeyCode::Char('=') => Action::Faster,
-        KeyCode::Char('-') | KeyCode::Char('_') => Action::Slower,
-        KeyCode::Char('n') => Action::NextStep,
-        KeyCode::Char('a') => Action::ToggleAutoplay,
-        KeyCode::Char(':') => Action::OpenCommand,
-        KeyCode::Char('/') => Action::OpenFilter,
-        KeyCode::Char('p') => Action::OpenPicker,
-        KeyCode::Char('?') => Action::OpenHelp,
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Char('x') => Action::ToggleNode,
-        KeyCode::Char('m') => Action::ResolveMerge,
-        KeyCode::Char('e') => Action::ResolveEdit,
-        KeyCode::Char('v') => Action::CycleView,
-        KeyCode::Char('g') => Action::ToggleGossip,
-        KeyCode::Char(c @ '1'..='9') => Action::ResolvePick(c as u8 - b'0'),
-        KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::Char('j') | KeyCode::Down => Action::Down,
-        KeyCode::Left => Action::Up,
-        KeyCode::Right => Action::Down,
-        KeyCode::Tab => Action::FocusNext,
-        KeyCode::BackTab => Action::FocusPrev,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::PageDown => Action::PageDown,
-        KeyCode::Home => Action::Home,
-        KeyCode::End => Action::End,
-        KeyCode::Enter => Action::Activate,
-        KeyCode::Esc => Action::Close,
+        KeyCode::Char(' ') => UserAction::TogglePause,
+        KeyCode::Char('.') => UserAction::StepEvent,
+        KeyCode::Char('+') | KeyCode::Char('=') => UserAction::Faster,
+        KeyCode::Char('-') | KeyCode::Char('_') => UserAction::Slower,
+        KeyCode::Char('n') => UserAction::NextStep,
+        KeyCode::Char('a') => UserAction::ToggleAutoplay,
+        KeyCode::Char(':') => UserAction::OpenCommand,
+        KeyCode::Char('/') => UserAction::OpenFilter,
+        KeyCode::Char('p') => UserAction::OpenPicker,
+        KeyCode::Char('?') => UserAction::OpenHelp,
+        KeyCode::Char('q') => UserAction::Quit,
+        KeyCode::Char('x') => UserAction::ToggleNode,
+        KeyCode::Char('m') => UserAction::ResolveMerge,
+        KeyCode::Char('e') => UserAction::ResolveEdit,
+        KeyCode::Char('v') => UserAction::CycleView,
+        KeyCode::Char('g') => UserAction::ToggleGossip,
+        KeyCode::Char(c @ '1'..='9') => UserAction::ResolvePick(c as u8 - b'0'),
+        KeyCode::Char('k') | KeyCode::Up => UserAction::Up,
+        KeyCode::Char('j') | KeyCode::Down => UserAction::Down,
+        KeyCode::Left => UserAction::Up,
+        KeyCode::Right => UserAction::Down,
+        KeyCode::Tab => UserAction::FocusNext,
+        KeyCode::BackTab => UserAction::FocusPrev,
+        KeyCode::PageUp => UserAction::PageUp,
+        KeyCode::PageDown => UserAction::PageDown,
+        KeyCode::Home => UserAction::Home,
+        KeyCode::End => UserAction::End,
+        KeyCode::Enter => UserAction::Activate,
+        KeyCode::Esc => UserAction::Close,
         _ => return None,
     })
 }
 
-fn line(code: KeyCode, ctrl: bool) -> Option<Action> {
+fn line(code: KeyCode, ctrl: bool) -> Option<UserAction> {
     let edit = if ctrl {
         match code {
             KeyCode::Char('a') => Edit::Start,
@@ -191,7 +211,7 @@ fn line(code: KeyCode, ctrl: bool) -> Option<Action> {
         }
     } else {
         match code {
-            KeyCode::Esc => return Some(Action::Close),
+            KeyCode::Esc => return Some(UserAction::Close),
             KeyCode::Char(c) => Edit::Insert(c),
             KeyCode::Backspace => Edit::Backspace,
             KeyCode::Delete => Edit::Delete,
@@ -206,19 +226,19 @@ fn line(code: KeyCode, ctrl: bool) -> Option<Action> {
             _ => return None,
         }
     };
-    Some(Action::Edit(edit))
+    Some(UserAction::Edit(edit))
 }
 
-fn overlay(code: KeyCode) -> Option<Action> {
+fn overlay(code: KeyCode) -> Option<UserAction> {
     Some(match code {
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => Action::Close,
-        KeyCode::Up | KeyCode::Char('k') => Action::Up,
-        KeyCode::Down | KeyCode::Char('j') => Action::Down,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
-        KeyCode::Home => Action::Home,
-        KeyCode::End => Action::End,
-        KeyCode::Enter => Action::Close,
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') => UserAction::Close,
+        KeyCode::Up | KeyCode::Char('k') => UserAction::Up,
+        KeyCode::Down | KeyCode::Char('j') => UserAction::Down,
+        KeyCode::PageUp => UserAction::PageUp,
+        KeyCode::PageDown | KeyCode::Char(' ') => UserAction::PageDown,
+        KeyCode::Home => UserAction::Home,
+        KeyCode::End => UserAction::End,
+        KeyCode::Enter => UserAction::Close,
         _ => return None,
     })
 }
@@ -265,12 +285,12 @@ mod tests {
             KeyCode::Enter,
             KeyCode::Esc,
         ]);
-        let same = |a: &Action, b: &Action| std::mem::discriminant(a) == std::mem::discriminant(b);
+        let same = |a: &UserAction, b: &UserAction| std::mem::discriminant(a) == std::mem::discriminant(b);
         let mirrors = [
-            (Action::FocusPrev, Action::FocusNext),
-            (Action::Down, Action::Up),
-            (Action::PageDown, Action::PageUp),
-            (Action::Home, Action::End),
+            (UserAction::FocusPrev, UserAction::FocusNext),
+            (UserAction::Down, UserAction::Up),
+            (UserAction::PageDown, UserAction::PageUp),
+            (UserAction::Home, UserAction::End),
         ];
         for code in codes {
             let Some(action) = map_key(Mode::Normal, key(code)) else {
@@ -287,17 +307,17 @@ mod tests {
     #[test]
     fn normal_mode_keys() {
         let m = |c| map_key(Mode::Normal, key(c));
-        assert_eq!(m(KeyCode::Char(' ')), Some(Action::TogglePause));
-        assert_eq!(m(KeyCode::Char('.')), Some(Action::StepEvent));
-        assert_eq!(m(KeyCode::Char('=')), Some(Action::Faster));
-        assert_eq!(m(KeyCode::Char('-')), Some(Action::Slower));
-        assert_eq!(m(KeyCode::Char('3')), Some(Action::ResolvePick(3)));
+        assert_eq!(m(KeyCode::Char(' ')), Some(UserAction::TogglePause));
+        assert_eq!(m(KeyCode::Char('.')), Some(UserAction::StepEvent));
+        assert_eq!(m(KeyCode::Char('=')), Some(UserAction::Faster));
+        assert_eq!(m(KeyCode::Char('-')), Some(UserAction::Slower));
+        assert_eq!(m(KeyCode::Char('3')), Some(UserAction::ResolvePick(3)));
         assert_eq!(m(KeyCode::Char('0')), None);
-        assert_eq!(m(KeyCode::Char('j')), Some(Action::Down));
-        assert_eq!(m(KeyCode::Char('v')), Some(Action::CycleView));
-        assert_eq!(m(KeyCode::Char('g')), Some(Action::ToggleGossip));
+        assert_eq!(m(KeyCode::Char('j')), Some(UserAction::Down));
+        assert_eq!(m(KeyCode::Char('v')), Some(UserAction::CycleView));
+        assert_eq!(m(KeyCode::Char('g')), Some(UserAction::ToggleGossip));
         assert_eq!(m(KeyCode::F(5)), None);
-        assert_eq!(map_key(Mode::Normal, ctrl('c')), Some(Action::Quit));
+        assert_eq!(map_key(Mode::Normal, ctrl('c')), Some(UserAction::Quit));
     }
 
     #[test]
@@ -305,32 +325,35 @@ mod tests {
         for c in ['q', 'n', ' ', ':', '?', '.', 'x', '1', '|', '>', '#'] {
             assert_eq!(
                 map_key(Mode::Command, key(KeyCode::Char(c))),
-                Some(Action::Edit(Edit::Insert(c)))
+                Some(UserAction::Edit(Edit::Insert(c)))
             );
             assert_eq!(
                 map_key(Mode::Filter, key(KeyCode::Char(c))),
-                Some(Action::Edit(Edit::Insert(c)))
+                Some(UserAction::Edit(Edit::Insert(c)))
             );
         }
         let m = |c| map_key(Mode::Command, key(c));
-        assert_eq!(m(KeyCode::Up), Some(Action::Edit(Edit::HistoryPrev)));
-        assert_eq!(m(KeyCode::Down), Some(Action::Edit(Edit::HistoryNext)));
-        assert_eq!(m(KeyCode::Tab), Some(Action::Edit(Edit::Complete)));
-        assert_eq!(m(KeyCode::Enter), Some(Action::Edit(Edit::Submit)));
-        assert_eq!(m(KeyCode::Esc), Some(Action::Close));
-        assert_eq!(map_key(Mode::Command, ctrl('w')), Some(Action::Edit(Edit::DeleteWord)));
-        assert_eq!(map_key(Mode::Command, ctrl('c')), Some(Action::Quit));
+        assert_eq!(m(KeyCode::Up), Some(UserAction::Edit(Edit::HistoryPrev)));
+        assert_eq!(m(KeyCode::Down), Some(UserAction::Edit(Edit::HistoryNext)));
+        assert_eq!(m(KeyCode::Tab), Some(UserAction::Edit(Edit::Complete)));
+        assert_eq!(m(KeyCode::Enter), Some(UserAction::Edit(Edit::Submit)));
+        assert_eq!(m(KeyCode::Esc), Some(UserAction::Close));
+        assert_eq!(
+            map_key(Mode::Command, ctrl('w')),
+            Some(UserAction::Edit(Edit::DeleteWord))
+        );
+        assert_eq!(map_key(Mode::Command, ctrl('c')), Some(UserAction::Quit));
     }
 
     #[test]
     fn overlays_close_on_q_and_esc_instead_of_quitting() {
         for mode in [Mode::Help, Mode::Picker] {
-            assert_eq!(map_key(mode, key(KeyCode::Char('q'))), Some(Action::Close));
-            assert_eq!(map_key(mode, key(KeyCode::Esc)), Some(Action::Close));
-            assert_eq!(map_key(mode, key(KeyCode::Down)), Some(Action::Down));
-            assert_eq!(map_key(mode, ctrl('c')), Some(Action::Quit));
+            assert_eq!(map_key(mode, key(KeyCode::Char('q'))), Some(UserAction::Close));
+            assert_eq!(map_key(mode, key(KeyCode::Esc)), Some(UserAction::Close));
+            assert_eq!(map_key(mode, key(KeyCode::Down)), Some(UserAction::Down));
+            assert_eq!(map_key(mode, ctrl('c')), Some(UserAction::Quit));
         }
-        assert_eq!(map_key(Mode::Picker, key(KeyCode::Enter)), Some(Action::Activate));
+        assert_eq!(map_key(Mode::Picker, key(KeyCode::Enter)), Some(UserAction::Activate));
     }
 
     #[test]

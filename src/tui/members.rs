@@ -19,6 +19,12 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault};
 use crate::engine::MembershipView;
 
+use super::throttle::Throttle;
+use crate::engine::Engine;
+
+use super::mirror::{Mirror, RefreshContext};
+use super::view::DetailView;
+
 /// How often, in real time, the shown matrix asks every live node again.
 pub const PERIOD: Duration = Duration::from_millis(250);
 /// How often at most, in real time, rows an event changed are asked for
@@ -97,10 +103,9 @@ pub struct Spread {
 pub struct Members {
     rows: Vec<ObserverRow>,
     dirty: Vec<bool>,
-    /// Real time of the last periodic refresh, and of the last refresh of
-    /// changed rows.
-    last_full: Option<Duration>,
-    last_changed: Option<Duration>,
+    /// The periodic refresh of every row, and the refresh of changed rows.
+    full: Throttle,
+    changed: Throttle,
     /// The ring's assignments as last seen, to notice who leaves it.
     known: Vec<(NodeId, Vec<u64>)>,
     /// Nodes off the cluster's ring that some live view still lists.
@@ -127,8 +132,8 @@ impl Members {
         Members {
             rows,
             dirty: vec![true; nodes],
-            last_full: None,
-            last_changed: None,
+            full: Throttle::default(),
+            changed: Throttle::default(),
             known: ring.assignments(),
             departing: Vec::new(),
         }
@@ -153,36 +158,9 @@ impl Members {
         self.row(observer).and_then(|r| r.cell(node))
     }
 
-    /// Takes in a trace event.
-    pub fn observe(&mut self, event: &Event) {
-        match event {
-            Event::Liveness { observer, node, to, .. } => self.row_mut(*observer).cell_mut(*node).liveness = *to,
-            Event::ViewChanged { node, members } => {
-                let row = self.row_mut(*node);
-                row.members = members.clone();
-                row.members.sort_unstable();
-                for &m in members {
-                    row.cell_mut(m);
-                }
-            }
-            Event::Fault(Fault::Join(node)) => {
-                let row = self.row_mut(*node);
-                *row = ObserverRow {
-                    members: vec![*node],
-                    ..ObserverRow::default()
-                };
-                row.cell_mut(*node);
-            }
-            Event::Fault(Fault::Revive(node)) => {
-                self.row_mut(*node);
-            }
-            _ => {}
-        }
-    }
-
     /// The cluster's ring changed: a node that came off it is remembered
     /// (with its tokens) while views still list it.
-    pub fn ring_changed(&mut self, ring: &Ring) {
+    pub(crate) fn ring_changed(&mut self, ring: &Ring) {
         let now = ring.assignments();
         for (node, tokens) in std::mem::take(&mut self.known) {
             if !ring.contains(node) && !self.departing.iter().any(|(d, _)| *d == node) {
@@ -194,7 +172,7 @@ impl Members {
     }
 
     /// Forgets departing nodes no live view lists any more.
-    pub fn settle_departures(&mut self, live: impl Fn(NodeId) -> bool) {
+    pub(crate) fn settle_departures(&mut self, live: impl Fn(NodeId) -> bool) {
         let rows = &self.rows;
         self.departing.retain(|(d, _)| {
             rows.iter()
@@ -212,17 +190,12 @@ impl Members {
     /// answer (live ones: a dead node's beliefs are frozen on its disk).
     /// Every askable row once per [`PERIOD`] (or when `force`d), otherwise
     /// only rows an event changed, at most once per [`CHANGED_PERIOD`].
-    pub fn to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
-        let full = force || self.last_full.is_none_or(|t| real_now.saturating_sub(t) >= PERIOD);
-        if full {
-            self.last_full = Some(real_now);
-        } else if self
-            .last_changed
-            .is_some_and(|t| real_now.saturating_sub(t) < CHANGED_PERIOD)
-        {
+    fn rows_to_ask(&mut self, real_now: Duration, force: bool, askable: impl Fn(NodeId) -> bool) -> Vec<NodeId> {
+        let full = self.full.ready(real_now, PERIOD, force);
+        // A full refresh restarts the changed rows' clock too.
+        if !self.changed.ready(real_now, CHANGED_PERIOD, full) {
             return Vec::new();
         }
-        self.last_changed = Some(real_now);
         let mut out = Vec::new();
         for (i, dirty) in self.dirty.iter_mut().enumerate() {
             let node = NodeId(i as u16);
@@ -235,7 +208,7 @@ impl Members {
     }
 
     /// Takes the engine's answer for `observer`, asked at `at`.
-    pub fn apply(&mut self, observer: NodeId, view: &MembershipView, at: Time) {
+    fn apply(&mut self, observer: NodeId, view: &MembershipView, at: Time) {
         let row = self.row_mut(observer);
         row.members = view.ring.members().to_vec();
         row.members.sort_unstable();
@@ -285,6 +258,49 @@ impl Members {
     /// How many members `observer`'s ring has.
     pub fn view_size(&self, observer: NodeId) -> usize {
         self.row(observer).map_or(0, |r| r.members.len())
+    }
+}
+
+impl Mirror for Members {
+    /// Takes in a trace event.
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::Liveness { observer, node, to, .. } => self.row_mut(*observer).cell_mut(*node).liveness = *to,
+            Event::ViewChanged { node, members } => {
+                let row = self.row_mut(*node);
+                row.members = members.clone();
+                row.members.sort_unstable();
+                for &m in members {
+                    row.cell_mut(m);
+                }
+            }
+            Event::Fault(Fault::Join(node)) => {
+                let row = self.row_mut(*node);
+                *row = ObserverRow {
+                    members: vec![*node],
+                    ..ObserverRow::default()
+                };
+                row.cell_mut(*node);
+            }
+            Event::Fault(Fault::Revive(node)) => {
+                self.row_mut(*node);
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks for the rows [`Members::rows_to_ask`] picks, live nodes only, and
+    /// only while the matrix is shown.
+    async fn refresh(&mut self, engine: &mut Engine, context: &RefreshContext) {
+        if context.view != DetailView::Membership {
+            return;
+        }
+        let ask = self.rows_to_ask(context.real_now, context.force, |n| engine.is_alive(n));
+        for node in ask {
+            let view = engine.membership(node).await;
+            let now = engine.now();
+            self.apply(node, &view, now);
+        }
     }
 }
 
@@ -342,15 +358,21 @@ mod tests {
     fn rows_are_asked_for_when_changed_and_all_of_them_periodically() {
         let mut m = Members::new(&ring(3), 3);
         let t = Duration::from_millis;
-        assert_eq!(m.to_ask(t(0), false, all).len(), 3, "the first time: every row");
-        assert!(m.to_ask(t(10), false, all).is_empty(), "nothing changed");
+        assert_eq!(m.rows_to_ask(t(0), false, all).len(), 3, "the first time: every row");
+        assert!(m.rows_to_ask(t(10), false, all).is_empty(), "nothing changed");
         m.observe(&liveness(2, 0, Liveness::Suspect));
-        assert!(m.to_ask(t(20), false, all).is_empty(), "changed rows wait a little");
-        assert_eq!(m.to_ask(t(110), false, all), vec![NodeId(2)]);
+        assert!(
+            m.rows_to_ask(t(20), false, all).is_empty(),
+            "changed rows wait a little"
+        );
+        assert_eq!(m.rows_to_ask(t(110), false, all), vec![NodeId(2)]);
         m.observe(&liveness(1, 0, Liveness::Suspect));
-        assert_eq!(m.to_ask(t(215), false, all), vec![NodeId(1)]);
-        assert_eq!(m.to_ask(t(300), false, |n| n != NodeId(1)), vec![NodeId(0), NodeId(2)]);
-        assert_eq!(m.to_ask(t(310), true, all).len(), 3, "forced");
+        assert_eq!(m.rows_to_ask(t(215), false, all), vec![NodeId(1)]);
+        assert_eq!(
+            m.rows_to_ask(t(300), false, |n| n != NodeId(1)),
+            vec![NodeId(0), NodeId(2)]
+        );
+        assert_eq!(m.rows_to_ask(t(310), true, all).len(), 3, "forced");
     }
 
     #[test]

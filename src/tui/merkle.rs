@@ -9,6 +9,8 @@
 //! `MerkleLevel` and `AntiEntropy` events alone, so a descent is drawn as it
 //! happens, level by level.
 
+use std::time::Duration;
+
 use rustc_hash::FxHashMap;
 
 use crate::core::ids::NodeId;
@@ -18,6 +20,16 @@ use crate::core::ring::{Ring, TokenRange};
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault};
 use crate::core::version::Key;
+use crate::engine::Engine;
+
+use super::mirror::{Mirror, RefreshContext};
+use super::throttle::Throttle;
+use super::view::DetailView;
+
+/// Trees are asked for at most this often (real time) while frames run.
+const TREES_EVERY: Duration = Duration::from_millis(100);
+/// Replicas whose trees the Merkle pane shows at most.
+const TREES_CAP: usize = 8;
 
 /// Tree levels the pane shows at most (4 levels: 15 tree nodes).
 pub const LEVELS: u8 = 4;
@@ -97,6 +109,7 @@ pub struct MerkleModel {
     range: Option<(u64, u64)>,
     trees: Vec<ReplicaTree>,
     dirty: bool,
+    throttle: Throttle,
     /// The last session of each initiator on each range, by range: two
     /// replicas may each run one on the same range at once.
     sessions: FxHashMap<(u64, u64), Vec<SessionTrace>>,
@@ -147,7 +160,7 @@ impl MerkleModel {
 
     /// Follows the selected key; returns true when it is new (the trees
     /// must be asked for).
-    pub fn follow(&mut self, key: Option<&Key>, ring: &Ring) -> bool {
+    fn follow(&mut self, key: Option<&Key>, ring: &Ring) -> bool {
         let range = key.and_then(|k| range_holding(ring, Ring::position(k)));
         if self.key.as_ref() != key || self.range != range {
             self.key = key.cloned();
@@ -159,14 +172,68 @@ impl MerkleModel {
     }
 
     /// Takes the engine's answer: each replica's tree, in preference order.
-    pub fn set_trees(&mut self, trees: Vec<ReplicaTree>) {
+    fn set_trees(&mut self, trees: Vec<ReplicaTree>) {
         self.trees = trees;
         self.dirty = false;
     }
 
+    /// Notes activity on `range`; returns its sequence number.
+    fn tick(&mut self, range: (u64, u64)) -> u64 {
+        if self.sessions.len() >= RANGES_CAP && !self.sessions.contains_key(&range) {
+            self.sessions.clear();
+            self.repairs.clear();
+        }
+        self.latest = Some(range);
+        self.clock += 1;
+        self.clock
+    }
+
+    fn newest(&self, range: (u64, u64)) -> Option<&SessionTrace> {
+        self.sessions.get(&range)?.iter().max_by_key(|t| t.touched)
+    }
+
+    /// True when the trees must be asked for again.
+    fn wants_refresh(&self) -> bool {
+        self.dirty && self.key.is_some()
+    }
+
+    /// The session the pane shows for its range: one still running, else
+    /// the last that repaired keys, else the last to end.
+    pub fn session(&self) -> Option<&SessionTrace> {
+        let range = self.range?;
+        let newest = self.newest(range);
+        if newest.is_some_and(|s| s.end.is_none()) {
+            return newest;
+        }
+        self.repairs.get(&range).map(|(s, _)| s).or(newest)
+    }
+
+    /// The session ended last on the shown range, and how many have ended
+    /// there since its last repair, when the pane shows that repair instead.
+    pub fn since_repair(&self) -> Option<(&SessionTrace, u32)> {
+        let range = self.range?;
+        let (repair, since) = self.repairs.get(&range)?;
+        let newest = self.newest(range)?;
+        (*since > 0 && newest.end.is_some() && newest.touched != repair.touched).then_some((newest, *since))
+    }
+
+    /// The session seen last, on any range.
+    pub fn latest(&self) -> Option<&SessionTrace> {
+        self.latest.and_then(|r| self.newest(r))
+    }
+
+    /// The two trees to draw side by side (indices into [`Self::trees`]):
+    /// the last session's two replicas, else the first replica beside the
+    /// first whose tree differs from it, else the first two.
+    pub fn pair(&self) -> Option<(usize, Option<usize>)> {
+        pick_pair(&self.trees, self.session())
+    }
+}
+
+impl Mirror for MerkleModel {
     /// Takes in a trace event: follows sessions, and marks the trees stale
     /// when a replica's tree for the shown range may have changed.
-    pub fn observe(&mut self, event: &Event) {
+    fn observe(&mut self, event: &Event) {
         match event {
             Event::Stored { node, key, .. } => {
                 if let Some(range) = self.range
@@ -276,56 +343,35 @@ impl MerkleModel {
         }
     }
 
-    /// Notes activity on `range`; returns its sequence number.
-    fn tick(&mut self, range: (u64, u64)) -> u64 {
-        if self.sessions.len() >= RANGES_CAP && !self.sessions.contains_key(&range) {
-            self.sessions.clear();
-            self.repairs.clear();
+    /// Follows the inspector's key and asks for its replicas' trees when
+    /// the key or the trace changed them, at most once per [`TREES_EVERY`]
+    /// unless forced, and only while the pane is shown.
+    async fn refresh(&mut self, engine: &mut Engine, context: &RefreshContext) {
+        if context.view != DetailView::Merkle {
+            return;
         }
-        self.latest = Some(range);
-        self.clock += 1;
-        self.clock
-    }
-
-    fn newest(&self, range: (u64, u64)) -> Option<&SessionTrace> {
-        self.sessions.get(&range)?.iter().max_by_key(|t| t.touched)
-    }
-
-    /// True when the trees must be asked for again.
-    pub fn wants_refresh(&self) -> bool {
-        self.dirty && self.key.is_some()
-    }
-
-    /// The session the pane shows for its range: one still running, else
-    /// the last that repaired keys, else the last to end.
-    pub fn session(&self) -> Option<&SessionTrace> {
-        let range = self.range?;
-        let newest = self.newest(range);
-        if newest.is_some_and(|s| s.end.is_none()) {
-            return newest;
+        let changed = self.follow(context.key.as_ref(), engine.ring());
+        let Some(key) = &context.key else { return };
+        if !(changed || self.wants_refresh()) || !self.throttle.ready(context.real_now, TREES_EVERY, context.force) {
+            return;
         }
-        self.repairs.get(&range).map(|(s, _)| s).or(newest)
-    }
-
-    /// The session ended last on the shown range, and how many have ended
-    /// there since its last repair, when the pane shows that repair instead.
-    pub fn since_repair(&self) -> Option<(&SessionTrace, u32)> {
-        let range = self.range?;
-        let (repair, since) = self.repairs.get(&range)?;
-        let newest = self.newest(range)?;
-        (*since > 0 && newest.end.is_some() && newest.touched != repair.touched).then_some((newest, *since))
-    }
-
-    /// The session seen last, on any range.
-    pub fn latest(&self) -> Option<&SessionTrace> {
-        self.latest.and_then(|r| self.newest(r))
-    }
-
-    /// The two trees to draw side by side (indices into [`Self::trees`]):
-    /// the last session's two replicas, else the first replica beside the
-    /// first whose tree differs from it, else the first two.
-    pub fn pair(&self) -> Option<(usize, Option<usize>)> {
-        pick_pair(&self.trees, self.session())
+        let replicas: Vec<NodeId> = engine
+            .ring()
+            .preference_list(key, engine.settings().replicas)
+            .iter()
+            .copied()
+            .take(TREES_CAP)
+            .collect();
+        let mut trees = Vec::with_capacity(replicas.len());
+        for node in replicas {
+            let top = engine.merkle_top(node, key, LEVELS).await;
+            trees.push(ReplicaTree {
+                node,
+                alive: engine.is_alive(node),
+                top,
+            });
+        }
+        self.set_trees(trees);
     }
 }
 

@@ -2,9 +2,30 @@
 //!
 //! It talks to the [`Engine`](crate::engine::Engine) through the same handle
 //! the headless runner uses and learns what happened from the trace; it never
-//! reaches into a node. State ([`app`] and the models beside it) is separate
-//! from drawing ([`ui`]); keys become actions through a pure [`keymap`]; one
+//! reaches into a node. State ([`app`], and the [`models`] the panes draw) is
+//! separate from drawing ([`ui`]: each pane borrows only the models it
+//! draws); keys become [`UserAction`]s through a pure [`keymap`]; one
 //! [`event_loop`] merges input, frame ticks and signals.
+//!
+//! # Layout
+//!
+//! - The app: [`app`] (its state, opening scenarios, moving time, feeding
+//!   the trace to the models), `input` (what keys and the mouse do),
+//!   `commands` (what the `:` line does), [`playback`] (the scenario's steps
+//!   and the typed ones), [`pacing`] (virtual time per frame).
+//! - Input: [`action`] (user actions, modes, focus, edits), [`keymap`],
+//!   [`line_editor`], [`complete`] (Tab), [`filter`] (the log filter),
+//!   [`resolve`] (sibling resolution).
+//! - Models ([`models`] holds them all): [`log`], [`flights`] (messages in
+//!   flight), [`story`] (captions and checks), [`anchors`] (the drawn ring
+//!   and where nodes sit on it), and the mirrors of node state behind the
+//!   [`mirror`] trait: [`inspector`], [`hint_book`], [`members`], [`merkle`],
+//!   [`transfers`]. [`throttle`] rate-limits their queries.
+//! - Display choices: [`view`] (the detail pane shown), [`gossip`] (where
+//!   gossip shows), [`theme`] (colours).
+//! - Drawing: [`ui`], one module per pane.
+//! - The terminal: [`terminal`] (taking it over and giving it back),
+//!   [`event_loop`].
 
 pub mod action;
 pub mod anchors;
@@ -23,13 +44,16 @@ pub mod line_editor;
 pub mod log;
 pub mod members;
 pub mod merkle;
+pub mod mirror;
+pub mod models;
 pub mod pacing;
 pub mod playback;
-mod refresh;
 pub mod resolve;
+pub mod story;
 pub mod terminal;
 pub mod terminal_input;
 pub mod theme;
+pub mod throttle;
 pub mod transfers;
 pub mod ui;
 pub mod view;
@@ -37,7 +61,7 @@ pub mod view;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-pub use action::{Action, Edit, Focus, Mode};
+pub use action::{Edit, Focus, Mode, UserAction};
 pub use app::{App, PlayOptions};
 pub use view::DetailView;
 

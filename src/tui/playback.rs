@@ -9,7 +9,6 @@
 
 use std::time::Duration;
 
-use crate::core::ids::OpId;
 use crate::core::time::Time;
 use crate::engine::Engine;
 use crate::scenario::step::{Action, Step};
@@ -43,10 +42,10 @@ pub struct Playback {
     adhoc: Vec<StepRun>,
     /// Autoplay does not act before this real instant.
     dwell_until: Duration,
-    /// The operations and instants the running steps wait for, gathered
-    /// when steps start or end so that each engine step only looks them up.
-    watched: Vec<OpId>,
-    waits: Vec<Time>,
+    /// Checks of typed steps that passed and failed (the director counts
+    /// its own).
+    adhoc_passed: usize,
+    adhoc_failed: usize,
 }
 
 /// Whether a step runs without the user asking.
@@ -62,8 +61,8 @@ impl Playback {
             queued_next: false,
             adhoc: Vec::new(),
             dwell_until: Duration::ZERO,
-            watched: Vec::new(),
-            waits: Vec::new(),
+            adhoc_passed: 0,
+            adhoc_failed: 0,
         }
     }
 
@@ -123,23 +122,16 @@ impl Playback {
         }
         let run = StepRun::start(step, engine).await?;
         self.adhoc.push(run);
-        self.gather();
         Ok(())
     }
 
-    /// Collects what the running steps wait for.
-    fn gather(&mut self) {
-        self.watched.clear();
-        self.waits.clear();
-        for run in &self.adhoc {
-            self.watched.extend(run.ops());
-            self.waits.push(run.wait_until());
-        }
-        if self.director.is_running() {
-            let (ops, until) = self.director.waiting_for();
-            self.watched.extend(ops);
-            self.waits.push(until);
-        }
+    /// Expectations passed and failed since the scenario opened: the
+    /// director's steps' and the typed steps'.
+    pub fn expectations(&self) -> (usize, usize) {
+        (
+            self.director.passed + self.adhoc_passed,
+            self.director.failed + self.adhoc_failed,
+        )
     }
 
     /// True while a step waits for operations whose answers must be seen at
@@ -183,20 +175,17 @@ impl Playback {
     /// Finishes the steps that are done and starts those that may start.
     /// Expectation results go to the trace.
     pub async fn pump(&mut self, engine: &mut Engine, real_now: Duration) {
-        if self.step_along(engine, real_now).await {
-            self.gather();
-        }
-    }
-
-    /// Returns true when a step started or ended.
-    async fn step_along(&mut self, engine: &mut Engine, real_now: Duration) -> bool {
-        let mut changed = false;
         let mut i = 0;
         while i < self.adhoc.len() {
             if self.adhoc[i].is_done(engine) {
                 let run = self.adhoc.remove(i);
-                run.finish(engine).await;
-                changed = true;
+                for check in run.finish(engine).await {
+                    if check.passed {
+                        self.adhoc_passed += 1;
+                    } else {
+                        self.adhoc_failed += 1;
+                    }
+                }
             } else {
                 i += 1;
             }
@@ -204,15 +193,14 @@ impl Playback {
         loop {
             if self.director.is_running() {
                 if !self.director.step_done(engine) {
-                    return changed;
+                    return;
                 }
                 self.director.finish(engine).await;
-                changed = true;
                 continue;
             }
             let Some((_, step)) = self.next_step() else {
                 self.queued_next = false;
-                return changed;
+                return;
             };
             let automatic = is_automatic(step);
             let caption = match &step.action {
@@ -221,7 +209,7 @@ impl Playback {
             };
             let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
             if !go {
-                return changed;
+                return;
             }
             if !automatic {
                 self.queued_next = false;
@@ -230,7 +218,6 @@ impl Playback {
                 self.dwell_until = self.dwell_until.max(real_now) + read;
             }
             self.director.start_next(engine).await;
-            changed = true;
         }
     }
 }
@@ -386,6 +373,40 @@ steps:
             engine.run_until(Time(1_000_000)).await;
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.adhoc_running(), 0);
+        });
+    }
+
+    #[test]
+    fn a_typed_scan_s_check_counts_with_the_director_s() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let mut p = Playback::new(&scenario);
+            let ctx = crate::scenario::noderef::ParseContext {
+                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
+                max_nodes: 3,
+            };
+            let step = |line: &str| match crate::scenario::command::parse(line, &ctx).unwrap() {
+                crate::scenario::command::Command::Step(step) => step,
+                other => panic!("{other:?}"),
+            };
+            for line in ["fill item 2 v1", "scan item 2 v1", "scan item 2 v2"] {
+                p.start_adhoc(&step(line), &mut engine).await.unwrap();
+                while p.adhoc_running() > 0 {
+                    engine.step().await;
+                    p.pump(&mut engine, Duration::ZERO).await;
+                }
+            }
+            let checks: Vec<bool> = trace(&mut engine)
+                .into_iter()
+                .filter_map(|e| match e {
+                    Event::Expectation { passed, .. } => Some(passed),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(checks, [true, false], "each scan with a value checks it");
+            assert_eq!(p.expectations(), (1, 1), "counted as the trace records them");
+            assert_eq!((p.director().passed, p.director().failed), (0, 0));
         });
     }
 }

@@ -6,6 +6,8 @@
 use crate::core::ids::NodeId;
 use crate::core::trace::Event;
 
+use super::mirror::Mirror;
+
 /// Keys moved by transfers, per node.
 #[derive(Debug, Default)]
 pub struct Transfers {
@@ -25,14 +27,6 @@ impl Transfers {
         *self = Transfers::default();
     }
 
-    pub fn observe(&mut self, event: &Event) {
-        match event {
-            Event::Transferred { to, keys, .. } => add(&mut self.received, *to, *keys),
-            Event::Released { node, keys } => add(&mut self.released, *node, *keys),
-            _ => {}
-        }
-    }
-
     /// Keys `node` acknowledged receiving from nodes handing them over.
     pub fn received(&self, node: NodeId) -> u64 {
         self.received.get(node.index()).copied().unwrap_or(0)
@@ -41,6 +35,16 @@ impl Transfers {
     /// Keys `node` dropped once their new owners had them.
     pub fn released(&self, node: NodeId) -> u64 {
         self.released.get(node.index()).copied().unwrap_or(0)
+    }
+}
+
+impl Mirror for Transfers {
+    fn observe(&mut self, event: &Event) {
+        match event {
+            Event::Transferred { to, keys, .. } => add(&mut self.received, *to, *keys),
+            Event::Released { node, keys } => add(&mut self.released, *node, *keys),
+            _ => {}
+        }
     }
 }
 

@@ -11,23 +11,34 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::core::plural::count;
-use crate::tui::app::App;
+use crate::core::time::Time;
+use crate::tui::playback::Playback;
+use crate::tui::story::Story;
 use crate::tui::theme;
 
 pub struct Banner<'a> {
-    pub app: &'a App,
+    /// The captions and the last step's checks.
+    pub story: &'a Story,
+    /// The step running, the next, and the expectations counted.
+    pub playback: &'a Playback,
+    /// The scenario's name, shown before any caption.
+    pub scenario: &'a str,
+    /// Virtual time now.
+    pub now: Time,
+    /// A typed `wait` is fast-forwarding (`n` would not skip it).
+    pub fast_forwarding: bool,
 }
 
 const BACKGROUND: Color = Color::Indexed(236);
 
 impl Widget for Banner<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
         buf.set_style(area, Style::new().bg(BACKGROUND));
         let caption_h = area.height.saturating_sub(1);
         let mut text: Vec<Span> = Vec::new();
-        let count = app.captions.len();
-        for (i, c) in app.captions.iter().enumerate() {
+        let captions = self.story.captions();
+        let count = captions.len();
+        for (i, c) in captions.iter().enumerate() {
             let style = if i + 1 == count {
                 theme::caption()
             } else {
@@ -38,7 +49,7 @@ impl Widget for Banner<'_> {
         }
         if text.is_empty() {
             text.push(Span::styled(
-                format!("» {} · type : for a command, ? for help", app.scenario.name),
+                format!("» {} · type : for a command, ? for help", self.scenario),
                 theme::caption(),
             ));
         }
@@ -52,12 +63,12 @@ impl Widget for Banner<'_> {
             .wrap(Wrap { trim: true })
             .render(Rect::new(area.x + 1, area.y, width, caption_h), buf);
         let bottom = Rect::new(area.x + 1, area.y + caption_h, area.width.saturating_sub(2), 1);
-        let mut progress = progress_line(app, 0);
+        let mut progress = progress_line(&self, 0);
         for terse in 1..=2 {
             if progress.width() <= bottom.width as usize {
                 break;
             }
-            progress = progress_line(app, terse);
+            progress = progress_line(&self, terse);
         }
         Paragraph::new(progress).render(bottom, buf);
     }
@@ -101,9 +112,9 @@ fn shorten(spans: &mut [Span], width: u16, height: usize) {
 /// What the scenario is doing, then the checks of the last step. `terse`
 /// 1 counts the checks that passed instead of naming them; 2 also drops
 /// the words the key hints can do without.
-fn progress_line(app: &App, terse: u8) -> Line<'_> {
+fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
     let compact = terse >= 1;
-    let playback = &app.playback;
+    let playback = banner.playback;
     let total = playback.director().steps().len();
     let gray = Style::new().fg(Color::Gray);
     let mut spans: Vec<Span> = Vec::new();
@@ -113,21 +124,22 @@ fn progress_line(app: &App, terse: u8) -> Line<'_> {
             Style::new().fg(Color::LightBlue),
         ));
         let (_, until) = playback.director().waiting_for();
-        if until > app.engine.now() && app.fast_forward().is_none() {
+        if until > banner.now && !banner.fast_forwarding {
             spans.push(Span::styled(" · ", gray));
             spans.push(Span::styled("n", theme::key_hint()));
             spans.push(Span::styled(" skips the wait", gray));
         }
         return Line::from(spans);
     }
-    let passed = app.checks.iter().filter(|c| c.passed).count();
+    let checks = banner.story.checks();
+    let passed = checks.iter().filter(|c| c.passed).count();
     if compact && passed > 0 {
         spans.push(Span::styled(
             format!("✓ {} passed  ", count(passed, "check")),
             theme::pass(),
         ));
     }
-    for c in &app.checks {
+    for c in checks {
         if c.passed && compact {
             continue;
         }
@@ -150,7 +162,7 @@ fn progress_line(app: &App, terse: u8) -> Line<'_> {
             spans.push(Span::styled(" plays them all", gray));
         }
     } else if total > 0 {
-        let (p, f) = app.expectations();
+        let (p, f) = playback.expectations();
         spans.push(Span::styled(
             format!("scenario finished: {} passed, {f} failed · ", count(p, "expectation")),
             if f == 0 { theme::pass() } else { theme::fail() },

@@ -13,18 +13,24 @@ use crate::core::ids::Names;
 use crate::core::message::{MsgKind, Outcome};
 use crate::core::ring::Ring;
 use crate::core::version::Version;
-use crate::tui::action::Focus;
-use crate::tui::app::App;
-use crate::tui::inspector::{LastOp, Standing};
+use crate::engine::Engine;
+use crate::tui::hint_book::HintBook;
+use crate::tui::inspector::{Inspector, LastOp, Standing};
 use crate::tui::theme;
 
 use super::fit::{Priority, fit};
-use super::pane;
+use super::frame::pane;
 use super::tabs::detail_title;
 use crate::tui::view::DetailView;
 
 pub struct InspectorPane<'a> {
-    pub app: &'a App,
+    pub inspector: &'a Inspector,
+    /// The copies of the key that stand-ins keep.
+    pub hints: &'a HintBook,
+    /// Names, the ring, settings and who is alive.
+    pub engine: &'a Engine,
+    /// The pane has the focus.
+    pub focused: bool,
 }
 
 fn version_spans<'a>(versions: &[Version], names: &Names, alive: bool) -> Vec<Span<'a>> {
@@ -145,14 +151,13 @@ fn last_op_lines<'a>(op: &LastOp, names: &Names) -> Vec<(Priority, Line<'a>)> {
 
 impl Widget for InspectorPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let names = app.engine.names();
-        let inspector = &app.inspector;
+        let (inspector, engine) = (self.inspector, self.engine);
+        let names = engine.names();
         let title = match inspector.selected() {
             Some(k) => format!("key · {k}"),
             None => "key inspector".to_string(),
         };
-        let block = pane(detail_title(DetailView::Inspector, title), app, Focus::Inspector);
+        let block = pane(detail_title(DetailView::Inspector, title), self.focused);
         let height = block.inner(area).height as usize;
         let Some(key) = inspector.selected() else {
             let lines = vec![
@@ -171,9 +176,8 @@ impl Widget for InspectorPane<'_> {
             return;
         };
         let pos = Ring::position(key) as f64 / 2f64.powi(64) * 100.0;
-        let n = app.engine.settings().replicas;
-        let prefs: Vec<&str> = app
-            .engine
+        let n = engine.settings().replicas;
+        let prefs: Vec<&str> = engine
             .ring()
             .preference_list(key, n)
             .iter()
@@ -225,8 +229,8 @@ impl Widget for InspectorPane<'_> {
         // Copies kept by stand-ins for down replicas: not replicas of the
         // key, so the store does not show them; the hint book does.
         let hint_style = Style::new().fg(theme::kind_look(MsgKind::Handoff).color);
-        for (holder, hint) in app.hints.for_key(key) {
-            let alive = app.engine.is_alive(holder);
+        for (holder, hint) in self.hints.for_key(key) {
+            let alive = engine.is_alive(holder);
             let mut spans = vec![
                 Span::styled("↪  ", hint_style),
                 Span::styled(

@@ -7,15 +7,15 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::action::Focus;
-use crate::tui::app::App;
-use crate::tui::log::Category;
+use crate::tui::log::{Category, EventLog};
 use crate::tui::theme;
 
-use super::pane;
+use super::frame::pane;
 
 pub struct LogPane<'a> {
-    pub app: &'a App,
+    pub log: &'a EventLog,
+    /// The pane has the focus.
+    pub focused: bool,
 }
 
 /// The colour of a line of each category.
@@ -47,8 +47,7 @@ pub fn style(category: Category) -> Style {
 
 impl Widget for LogPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let log = &app.log;
+        let log = self.log;
         let mut title = vec![Span::styled(" event log ", theme::title())];
         if !log.filter().is_empty() {
             title.push(Span::styled(
@@ -70,7 +69,7 @@ impl Widget for LogPane<'_> {
                 Style::new().fg(Color::LightYellow),
             ));
         }
-        let block = pane(Line::from(title), app, Focus::Log);
+        let block = pane(Line::from(title), self.focused);
         let height = block.inner(area).height as usize;
         let (entries, selected) = log.view(height);
         let lines: Vec<Line> = entries

@@ -11,21 +11,27 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-use crate::core::ids::NodeId;
+use crate::core::ids::{Names, NodeId};
 use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::plural::count;
 use crate::core::time::Dur;
+use crate::engine::Engine;
 use crate::tui::action::Focus;
-use crate::tui::app::App;
-use crate::tui::members::MemberCell;
+use crate::tui::members::{MemberCell, Members};
 use crate::tui::theme;
 use crate::tui::view::DetailView;
 
-use super::pane;
+use super::frame::{Focused, pane};
 use super::tabs::detail_title;
 
 pub struct MembershipPane<'a> {
-    pub app: &'a App,
+    pub members: &'a Members,
+    /// Names and each node's status.
+    pub engine: &'a Engine,
+    /// The node selected: its row and column are marked, its judgement
+    /// written under the matrix.
+    pub selected: NodeId,
+    pub focus: Focused,
 }
 
 /// Widest a cell gets: `susp 3.1s`.
@@ -152,8 +158,7 @@ pub fn grid(count: usize, longest_name: usize, width: usize, rows: usize, select
 /// The grid of the matrix drawn inside `inner` (the pane's inside). Below
 /// the rows go how the selected node is judged and the legend, wrapped into
 /// the room every row leaves (at least a line when the pane is not tiny).
-fn pane_grid(app: &App, inner: Rect) -> Grid {
-    let names = app.engine.names();
+fn pane_grid(names: &Names, selected: NodeId, inner: Rect) -> Grid {
     let count = names.node_count();
     let height = inner.height as usize;
     let extra = height.saturating_sub(count + 1).clamp(usize::from(height >= 6), 4);
@@ -163,18 +168,19 @@ fn pane_grid(app: &App, inner: Rect) -> Grid {
         longest,
         inner.width as usize,
         height.saturating_sub(1 + extra),
-        app.selected_node.index(),
+        selected.index(),
     )
 }
 
 /// The node a click at (`column`, `row`) in the pane at `area` points at:
-/// an observer's row, or a subject's column header.
-pub fn node_at(app: &App, area: Rect, column: u16, row: u16) -> Option<NodeId> {
+/// an observer's row, or a subject's column header, with `selected`
+/// selected.
+pub fn node_at(names: &Names, selected: NodeId, area: Rect, column: u16, row: u16) -> Option<NodeId> {
     let inner = super::layout::inner(area);
     if !inner.contains(ratatui::layout::Position::new(column, row)) {
         return None;
     }
-    let g = pane_grid(app, inner);
+    let g = pane_grid(names, selected, inner);
     if row == inner.y {
         let x = column.checked_sub(inner.x + g.label as u16)? as usize;
         let col = x / (g.cell + 1);
@@ -186,22 +192,24 @@ pub fn node_at(app: &App, area: Rect, column: u16, row: u16) -> Option<NodeId> {
 
 impl Widget for MembershipPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let engine = &app.engine;
+        let engine = self.engine;
         let names = engine.names();
         let count = names.node_count();
         let live = |n: NodeId| engine.is_alive(n);
         let alive = names.node_ids().filter(|&n| live(n)).count();
         let heading = format!("membership · {alive}/{count} live");
-        let block = pane(detail_title(DetailView::Membership, heading), app, Focus::Inspector);
+        let block = pane(
+            detail_title(DetailView::Membership, heading),
+            self.focus.frames(Focus::Inspector),
+        );
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.width < 8 || inner.height < 2 {
             return;
         }
         let width = inner.width as usize;
-        let g = pane_grid(app, inner);
-        let selected = app.selected_node;
+        let selected = self.selected;
+        let g = pane_grid(names, selected, inner);
         let mut y = inner.y;
         // Column header: the subjects.
         let mut x = inner.x + g.label as u16;
@@ -238,7 +246,7 @@ impl Widget for MembershipPane<'_> {
             label.extend(names.node(observer).chars().take(LABEL_MAX));
             let mut style = Style::new().fg(theme::node_color_alive(observer, status.alive));
             if observer == selected {
-                style = style.add_modifier(if app.focus == Focus::Inspector {
+                style = style.add_modifier(if self.focus.pane == Focus::Inspector {
                     Modifier::REVERSED
                 } else {
                     Modifier::UNDERLINED
@@ -256,7 +264,7 @@ impl Widget for MembershipPane<'_> {
                 y += 1;
                 continue;
             }
-            let row = app.members.row(observer);
+            let row = self.members.row(observer);
             for c in g.first_col..g.first_col + g.cols {
                 let subject = NodeId(c as u16);
                 let cell = row.and_then(|r| r.cell(subject));
@@ -271,7 +279,7 @@ impl Widget for MembershipPane<'_> {
             y += 1;
         }
         let below = vec![
-            judged_line(app, selected),
+            judged_line(self.members, engine, selected),
             Line::from(vec![
                 Span::styled("● up ", kind_style(CellKind::Up)),
                 Span::styled("◐ suspect ", kind_style(CellKind::Suspect)),
@@ -289,10 +297,9 @@ impl Widget for MembershipPane<'_> {
 }
 
 /// How the live nodes judge the selected node.
-fn judged_line(app: &App, node: NodeId) -> Line<'static> {
-    let engine = &app.engine;
+fn judged_line(members: &Members, engine: &Engine, node: NodeId) -> Line<'static> {
     let names = engine.names();
-    let o = app.members.opinions(node, |n| engine.is_alive(n));
+    let o = members.opinions(node, |n| engine.is_alive(n));
     let others = o.up + o.suspect + o.down;
     let mut spans = vec![Span::styled(
         names.node(node).to_string(),
@@ -331,7 +338,7 @@ fn judged_line(app: &App, node: NodeId) -> Line<'static> {
     }
     spans.push(Span::raw(format!(" of the {others} other live nodes")));
     if status.alive {
-        let view = app.members.view_size(node);
+        let view = members.view_size(node);
         spans.push(Span::styled(
             format!(" · its ring has {}", count(view, "member")),
             theme::dim(),

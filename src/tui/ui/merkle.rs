@@ -15,19 +15,21 @@ use crate::core::ids::Names;
 use crate::core::message::MsgKind;
 use crate::core::node::MerkleTop;
 use crate::core::plural::count;
-use crate::engine::AntiEntropyTotals;
-use crate::tui::action::Focus;
-use crate::tui::app::App;
+use crate::engine::{AntiEntropyTotals, Engine};
 use crate::tui::merkle::{CellState, LEVELS, MerkleModel, ReplicaTree, SessionTrace, compare};
 use crate::tui::theme;
 use crate::tui::view::DetailView;
 
 use super::fit::{Priority, fit};
-use super::pane;
+use super::frame::pane;
 use super::tabs::detail_title;
 
 pub struct MerklePane<'a> {
-    pub app: &'a App,
+    pub merkle: &'a MerkleModel,
+    /// Names, settings and the anti-entropy counters.
+    pub engine: &'a Engine,
+    /// The pane has the focus.
+    pub focused: bool,
 }
 
 /// Columns before each tree row: the level, `L0`.
@@ -266,18 +268,17 @@ fn legend() -> Line<'static> {
 
 impl Widget for MerklePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let model: &MerkleModel = &app.merkle;
-        let names = app.engine.names();
+        let (model, engine) = (self.merkle, self.engine);
+        let names = engine.names();
         let heading = match model.key() {
             Some(k) => format!("merkle · {k}"),
             None => "merkle".to_string(),
         };
-        let block = pane(detail_title(DetailView::Merkle, heading), app, Focus::Inspector);
+        let block = pane(detail_title(DetailView::Merkle, heading), self.focused);
         let inner = block.inner(area);
         block.render(area, buf);
-        let totals = app.engine.anti_entropy_totals();
-        let interval = match app.engine.settings().anti_entropy_interval {
+        let totals = engine.anti_entropy_totals();
+        let interval = match engine.settings().anti_entropy_interval {
             Some(d) => format!("one every {d} per node"),
             None => "anti-entropy is off".into(),
         };
@@ -367,7 +368,7 @@ impl Widget for MerklePane<'_> {
             }
         }
         text.push((2, totals_line(totals)));
-        let sent = |k: MsgKind| app.engine.sent_of_kind(k);
+        let sent = |k: MsgKind| engine.sent_of_kind(k);
         let (merkle, reads, repairs) = (sent(MsgKind::Merkle), sent(MsgKind::Read), sent(MsgKind::ReadRepair));
         if merkle + reads + repairs > 0 {
             text.push((

@@ -1,10 +1,12 @@
 //! Drawing the playground: `impl Widget for &App` lays the screen out and
-//! hands each pane its rectangle. Every pane is its own module that only
-//! reads the app; nothing here changes state or asks the engine anything
-//! that is not already at hand (no store is read while drawing).
+//! hands each pane its rectangle and only the models it draws (a pane is a
+//! struct of borrowed models, never the whole app). Every pane is its own
+//! module; nothing here changes state or asks the engine anything that is
+//! not already at hand (no store is read while drawing).
 
 pub mod banner;
 pub mod fit;
+pub mod frame;
 pub mod help;
 pub mod inspector;
 pub mod layout;
@@ -21,13 +23,13 @@ pub mod too_small;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, BorderType, Widget};
+use ratatui::widgets::Widget;
 
 use super::action::{Focus, Mode};
 use super::app::App;
-use super::theme;
+use super::line_editor::LineEditor;
 use super::view::DetailView;
+use frame::Focused;
 use layout::Screen;
 
 impl Widget for &App {
@@ -36,29 +38,107 @@ impl Widget for &App {
             too_small::TooSmall.render(area, buf);
             return;
         }
-        let screen = Screen::compute(area, self.engine.names().node_count());
-        banner::Banner { app: self }.render(screen.banner, buf);
-        ring::RingPane { app: self }.render(screen.ring, buf);
-        nodes::NodesPane { app: self }.render(screen.nodes, buf);
-        match self.view {
-            DetailView::Inspector => inspector::InspectorPane { app: self }.render(screen.inspector, buf),
-            DetailView::Membership => membership::MembershipPane { app: self }.render(screen.inspector, buf),
-            DetailView::Merkle => merkle::MerklePane { app: self }.render(screen.inspector, buf),
+        let (app, models, engine) = (self, &self.models, &self.engine);
+        let screen = Screen::compute(area, engine.names().node_count());
+        let focus = Focused {
+            pane: app.focus,
+            keys: app.mode == Mode::Normal,
+        };
+        let key = models.inspector.selected();
+        let fast_forwarding = app.fast_forward.is_some();
+        banner::Banner {
+            story: &models.story,
+            playback: &app.playback,
+            scenario: &app.scenario.name,
+            now: engine.now(),
+            fast_forwarding,
         }
-        log::LogPane { app: self }.render(screen.log, buf);
-        status::StatusBar { app: self }.render(screen.status, buf);
-        match self.mode {
+        .render(screen.banner, buf);
+        ring::RingPane {
+            engine,
+            drawn: &models.ring,
+            flights: &models.flights,
+            members: &models.members,
+            key,
+            selected: app.selected_node,
+            gossip: app.gossip,
+            real_now: app.real_now,
+            focused: focus.frames(Focus::Ring),
+        }
+        .render(screen.ring, buf);
+        nodes::NodesPane {
+            engine,
+            members: &models.members,
+            hints: &models.hints,
+            transfers: &models.transfers,
+            key,
+            selected: app.selected_node,
+            focus,
+        }
+        .render(screen.nodes, buf);
+        let detail_focused = focus.frames(Focus::Inspector);
+        match app.view {
+            DetailView::Inspector => inspector::InspectorPane {
+                inspector: &models.inspector,
+                hints: &models.hints,
+                engine,
+                focused: detail_focused,
+            }
+            .render(screen.inspector, buf),
+            DetailView::Membership => membership::MembershipPane {
+                members: &models.members,
+                engine,
+                selected: app.selected_node,
+                focus,
+            }
+            .render(screen.inspector, buf),
+            DetailView::Merkle => merkle::MerklePane {
+                merkle: &models.merkle,
+                engine,
+                focused: detail_focused,
+            }
+            .render(screen.inspector, buf),
+        }
+        log::LogPane {
+            log: &models.log,
+            focused: focus.frames(Focus::Log),
+        }
+        .render(screen.log, buf);
+        status::StatusBar {
+            engine,
+            pacer: &app.pacer,
+            playback: &app.playback,
+            scenario: &app.scenario.name,
+            seed: app.seed,
+            reading: app.reading(),
+            fast_forwarding,
+            gossip: app.gossip,
+            input: open_input(app),
+            notice: app.notice.as_ref(),
+        }
+        .render(screen.status, buf);
+        match app.mode {
             Mode::Help => help::Help {
-                scroll: self.help_scroll,
+                scroll: app.help_scroll,
             }
             .render(area, buf),
             Mode::Picker => picker::Picker {
-                selected: self.picker,
-                current: &self.scenario.name,
+                selected: app.picker,
+                current: &app.scenario.name,
             }
             .render(area, buf),
             _ => {}
         }
+    }
+}
+
+/// The line being typed, if the command line or the filter is open: its
+/// prompt and its editor.
+fn open_input(app: &App) -> Option<(&'static str, &LineEditor)> {
+    match app.mode {
+        Mode::Command => Some((":", &app.command)),
+        Mode::Filter => Some(("/", &app.filter_input)),
+        _ => None,
     }
 }
 
@@ -69,18 +149,5 @@ pub fn cursor(app: &App, area: Rect) -> Option<Position> {
         return None;
     }
     let screen = Screen::compute(area, app.engine.names().node_count());
-    status::cursor(app, screen.status)
-}
-
-/// A pane's frame: rounded, highlighted when focused.
-pub(crate) fn pane<'a>(title: impl Into<Line<'a>>, app: &App, focus: Focus) -> Block<'a> {
-    let focused = app.focus == focus && app.mode == Mode::Normal;
-    Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(if focused {
-            theme::focused_border()
-        } else {
-            theme::border()
-        })
-        .title(title)
+    status::cursor(open_input(app).map(|(_, input)| input), screen.status)
 }

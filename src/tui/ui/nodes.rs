@@ -19,16 +19,16 @@ use ratatui::widgets::{Borders, Cell, Row, Table, Widget};
 use crate::core::ids::NodeId;
 use crate::core::message::MsgKind;
 use crate::core::time::Dur;
-use crate::engine::NodeStatus;
+use crate::core::version::Key;
+use crate::engine::{Engine, NodeStatus};
 use crate::tui::action::Focus;
-use crate::tui::app::App;
-use crate::tui::hint_book::hint_cell;
-use crate::tui::members::Opinions;
+use crate::tui::hint_book::{HintBook, hint_cell};
+use crate::tui::members::{Members, Opinions};
 use crate::tui::theme;
-use crate::tui::transfers::transfer_cell;
+use crate::tui::transfers::{Transfers, transfer_cell};
 
+use super::frame::{Focused, pane};
 use super::layout::Screen;
-use super::pane;
 
 /// Everything a column may show about a node.
 #[derive(Clone, Debug)]
@@ -274,7 +274,16 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 pub struct NodesPane<'a> {
-    pub app: &'a App,
+    /// Each node's status, counters and network faults.
+    pub engine: &'a Engine,
+    /// Views, opinions and the nodes leaving.
+    pub members: &'a Members,
+    pub hints: &'a HintBook,
+    pub transfers: &'a Transfers,
+    /// The inspector's key: its replicas are ranked.
+    pub key: Option<&'a Key>,
+    pub selected: NodeId,
+    pub focus: Focused,
 }
 
 /// The first node shown when `visible` rows fit: the selection stays in view.
@@ -315,8 +324,7 @@ pub fn shown_rows(selected: usize, visible: usize, notable: &[bool]) -> Vec<usiz
 
 /// The nodes that must stay in view in a table too short for all: dead,
 /// leaving, on a smaller side of a partition, or behind a cut link.
-fn notable(app: &App) -> Vec<bool> {
-    let engine = &app.engine;
+fn notable(engine: &Engine, members: &Members) -> Vec<bool> {
     let groups = engine.network().groups();
     let largest = groups.iter().map(Vec::len).max().unwrap_or(0);
     let cut: Vec<NodeId> = engine.network().cuts().flat_map(|(a, b)| [a, b]).collect();
@@ -325,34 +333,34 @@ fn notable(app: &App) -> Vec<bool> {
         .node_ids()
         .map(|id| {
             !engine.is_alive(id)
-                || app.members.departing().iter().any(|(d, _)| *d == id)
+                || members.departing().iter().any(|(d, _)| *d == id)
                 || groups.iter().any(|g| g.len() < largest && g.contains(&id))
                 || cut.contains(&id)
         })
         .collect()
 }
 
-/// The node on screen row `row` of the table, for mouse clicks.
-pub fn row_at(screen: &Screen, app: &App, row: u16) -> Option<NodeId> {
+/// The node on screen row `row` of the table, for mouse clicks, with
+/// `selected` selected.
+pub fn row_at(screen: &Screen, engine: &Engine, members: &Members, selected: NodeId, row: u16) -> Option<NodeId> {
     let header = screen.nodes.y + 1;
-    let rows = shown_rows(app.selected_node.index(), screen.node_rows(), &notable(app));
+    let rows = shown_rows(selected.index(), screen.node_rows(), &notable(engine, members));
     let i = row.checked_sub(header + 1)? as usize;
     rows.get(i).map(|&n| NodeId(n as u16))
 }
 
 impl Widget for NodesPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let engine = &app.engine;
+        let (engine, members) = (self.engine, self.members);
         let names = engine.names();
         let count = names.node_count();
         let alive = names.node_ids().filter(|&n| engine.is_alive(n)).count();
         let title = format!(" nodes · {alive}/{count} up ");
         // No bottom border: the detail pane's top border closes the table.
-        let mut block = pane(Line::styled(title, theme::title()), app, Focus::Nodes)
+        let mut block = pane(Line::styled(title, theme::title()), self.focus.frames(Focus::Nodes))
             .borders(Borders::TOP | Borders::LEFT | Borders::RIGHT);
         let visible = block.inner(area).height.saturating_sub(1) as usize;
-        let shown_ids = shown_rows(app.selected_node.index(), visible, &notable(app));
+        let shown_ids = shown_rows(self.selected.index(), visible, &notable(engine, members));
         if shown_ids.len() < count {
             block = block.title(
                 Line::styled(
@@ -367,12 +375,11 @@ impl Widget for NodesPane<'_> {
 
         let groups = engine.network().groups();
         let cuts: Vec<(NodeId, NodeId)> = engine.network().cuts().collect();
-        let prefs = app
-            .inspector
-            .selected()
+        let prefs = self
+            .key
             .map(|k| engine.ring().preference_list(k, engine.settings().replicas))
             .unwrap_or_default();
-        let focused = matches!(app.focus, Focus::Nodes | Focus::Ring);
+        let focused = matches!(self.focus.pane, Focus::Nodes | Focus::Ring);
         let live = |n: NodeId| engine.is_alive(n);
         let cluster_view = engine.ring().members().len();
         let shown: Vec<(NodeId, Vec<Line<'static>>)> = shown_ids
@@ -383,7 +390,7 @@ impl Widget for NodesPane<'_> {
                     id,
                     name: names.node(id),
                     status: engine.status(id),
-                    leaving: !engine.ring().contains(id) && app.members.departing().iter().any(|(d, _)| *d == id),
+                    leaving: !engine.ring().contains(id) && members.departing().iter().any(|(d, _)| *d == id),
                     side: groups.iter().position(|g| g.contains(&id)),
                     cut_to: cuts
                         .iter()
@@ -392,12 +399,12 @@ impl Widget for NodesPane<'_> {
                         .collect(),
                     slow: engine.network().slowness(id),
                     rank: prefs.iter().position(|n| *n == id).map(|p| p + 1),
-                    hint_owners: app.hints.owners(id).into_iter().map(|o| names.node(o)).collect(),
-                    view: app.members.view_size(id),
+                    hint_owners: self.hints.owners(id).into_iter().map(|o| names.node(o)).collect(),
+                    view: members.view_size(id),
                     cluster_view,
-                    received: app.transfers.received(id),
-                    released: app.transfers.released(id),
-                    opinions: app.members.opinions(id, live),
+                    received: self.transfers.received(id),
+                    released: self.transfers.released(id),
+                    opinions: members.opinions(id, live),
                 };
                 (id, COLUMNS.iter().map(|c| (c.cell)(&row)).collect())
             })
@@ -434,7 +441,7 @@ impl Widget for NodesPane<'_> {
                 .filter(|(_, k)| **k)
                 .map(|(line, _)| Cell::from(line))
                 .collect();
-            let style = if id == app.selected_node {
+            let style = if id == self.selected {
                 if focused {
                     theme::selected()
                 } else {

@@ -20,14 +20,15 @@ use std::time::Duration;
 use crate::core::ids::NodeId;
 use crate::core::message::MsgKind;
 use crate::core::ring::{NodeList, Ring};
-use crate::tui::action::Focus;
-use crate::tui::anchors::{angle, token_from};
-use crate::tui::app::App;
-use crate::tui::flights::FLASH_LIFE;
-use crate::tui::members::Spread;
+use crate::core::version::Key;
+use crate::engine::Engine;
+use crate::tui::anchors::{DrawnRing, angle, token_from};
+use crate::tui::flights::{FLASH_LIFE, Flights};
+use crate::tui::gossip::GossipShown;
+use crate::tui::members::{Members, Spread};
 use crate::tui::theme;
 
-use super::pane;
+use super::frame::pane;
 use super::ring_geometry::RingGeometry;
 
 /// The colour of a token not every live view agrees on yet.
@@ -44,7 +45,21 @@ const LABEL_MAX: usize = 8;
 const LABEL_EVERY_TOKEN: usize = 24;
 
 pub struct RingPane<'a> {
-    pub app: &'a App,
+    /// Who is alive, the partition, names, settings and virtual time.
+    pub engine: &'a Engine,
+    /// The ring drawn (the cluster's and the nodes leaving it) and homes.
+    pub drawn: &'a DrawnRing,
+    pub flights: &'a Flights,
+    /// How far a ring change has spread through the views.
+    pub members: &'a Members,
+    /// The inspector's key: its place and preference list are marked.
+    pub key: Option<&'a Key>,
+    pub selected: NodeId,
+    pub gossip: GossipShown,
+    /// The app's real time, which flashes and the legend age by.
+    pub real_now: Duration,
+    /// The pane has the focus.
+    pub focused: bool,
 }
 
 /// The selected key's place on the ring.
@@ -55,28 +70,28 @@ struct KeyMarks {
     tokens: Vec<u64>,
 }
 
-fn key_marks(app: &App) -> Option<KeyMarks> {
-    let key = app.inspector.selected()?;
-    let ring = app.engine.ring();
+fn key_marks(p: &RingPane<'_>) -> Option<KeyMarks> {
+    let key = p.key?;
+    let ring = p.engine.ring();
     let pos = Ring::position(key);
-    let prefs = ring.preference_list(key, app.engine.settings().replicas);
+    let prefs = ring.preference_list(key, p.engine.settings().replicas);
     let tokens = prefs.iter().filter_map(|&n| token_from(ring, n, pos)).collect();
     Some(KeyMarks { pos, prefs, tokens })
 }
 
 impl Widget for RingPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
-        let marks = key_marks(app);
-        let spreads = spreads(app);
+        let p = &self;
+        let marks = key_marks(p);
+        let spreads = spreads(p);
         let mut title = vec![Span::styled(
-            match (&marks, app.inspector.selected()) {
+            match (&marks, p.key) {
                 (Some(m), Some(k)) => format!(" ring · {k} at {:.1}% ", m.pos as f64 / 2f64.powi(64) * 100.0),
                 _ => " ring ".to_string(),
             },
             theme::title(),
         )];
-        let groups = app.engine.network().groups();
+        let groups = p.engine.network().groups();
         if groups.len() > 1 {
             let sizes: Vec<String> = groups
                 .iter()
@@ -89,7 +104,7 @@ impl Widget for RingPane<'_> {
             ));
         }
         if let Some((node, s)) = spreads.iter().find_map(|(n, s)| s.map(|s| (n, s))) {
-            let verb = if app.engine.ring().contains(*node) {
+            let verb = if p.engine.ring().contains(*node) {
                 "joining"
             } else {
                 "leaving"
@@ -97,7 +112,7 @@ impl Widget for RingPane<'_> {
             title.push(Span::styled(
                 format!(
                     "· {} {verb}: in {}/{} views ",
-                    app.engine.names().node(*node),
+                    p.engine.names().node(*node),
                     s.have,
                     s.of
                 ),
@@ -108,23 +123,23 @@ impl Widget for RingPane<'_> {
         // first, and always the drops.
         let room = area.width.saturating_sub(4 + 7) as usize;
         let recent = |k: MsgKind| {
-            app.flights
+            p.flights
                 .last_sent(k)
-                .is_some_and(|t| app.real_now.saturating_sub(t) < RECENT)
-                && (app.gossip.on_ring() || !theme::is_gossip(k))
+                .is_some_and(|t| p.real_now.saturating_sub(t) < RECENT)
+                && (p.gossip.on_ring() || !theme::is_gossip(k))
         };
         let mut legend: Vec<Span> = vec![Span::raw(" ")];
         for kind in legend_kinds(room, recent) {
             let look = theme::kind_look(kind);
             let mut style = Style::new().fg(look.color);
-            if !app.gossip.on_ring() && theme::is_gossip(kind) {
+            if !p.gossip.on_ring() && theme::is_gossip(kind) {
                 style = style.add_modifier(Modifier::CROSSED_OUT);
             }
             legend.push(Span::styled(look.short, style));
             legend.push(Span::raw(" "));
         }
         legend.push(Span::styled("✗drop ", Style::new().fg(theme::DROP)));
-        let block = pane(Line::from(title), app, Focus::Ring).title_bottom(Line::from(legend));
+        let block = pane(Line::from(title), p.focused).title_bottom(Line::from(legend));
         let inner = block.inner(area);
         block.render(area, buf);
         if inner.width < 4 || inner.height < 3 {
@@ -136,12 +151,12 @@ impl Widget for RingPane<'_> {
             .x_bounds(g.x_bounds)
             .y_bounds(g.y_bounds)
             .paint(|ctx| {
-                draw_ring(ctx, app, marks.as_ref(), &spreads);
+                draw_ring(ctx, p, marks.as_ref(), &spreads);
                 ctx.layer();
-                draw_messages(ctx, app);
+                draw_messages(ctx, p);
             })
             .render(inner, buf);
-        draw_labels(buf, &g, app, marks.as_ref(), &spreads);
+        draw_labels(buf, &g, p, marks.as_ref(), &spreads);
     }
 }
 
@@ -179,14 +194,15 @@ pub fn legend_kinds(room: usize, recent: impl Fn(MsgKind) -> bool) -> Vec<MsgKin
 /// leaver some view still lists. `None` when every live view agrees.
 type Spreads = Vec<(NodeId, Option<Spread>)>;
 
-fn spreads(app: &App) -> Spreads {
-    let engine = &app.engine;
+fn spreads(p: &RingPane<'_>) -> Spreads {
+    let engine = &p.engine;
     let live = |n: NodeId| engine.is_alive(n);
-    app.drawn_ring
+    p.drawn
+        .ring()
         .members()
         .iter()
         .map(|&node| {
-            let s = app.members.spread(node, live);
+            let s = p.members.spread(node, live);
             let on_ring = engine.ring().contains(node);
             // A leaver's own view no longer lists it.
             let others = if live(node) { s.of.saturating_sub(1) } else { s.of };
@@ -204,11 +220,11 @@ fn spread_of(spreads: &Spreads, node: NodeId) -> Option<Spread> {
     spreads.iter().find(|(n, _)| *n == node).and_then(|(_, s)| *s)
 }
 
-fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>, spreads: &Spreads) {
+fn draw_ring(ctx: &mut Context, p: &RingPane<'_>, marks: Option<&KeyMarks>, spreads: &Spreads) {
     ctx.draw(&Circle::new(0.0, 0.0, 1.0, Color::DarkGray));
     // Where clients send from; messages and drops are printed over it.
     ctx.print(-0.2, -0.2, Span::styled("clients", theme::dim()));
-    let ring = &app.drawn_ring;
+    let ring = p.drawn.ring();
     // The walk from the key to its last replica: the preference list's arc.
     if let Some(m) = marks
         && let Some(&last) = m.tokens.last()
@@ -229,7 +245,7 @@ fn draw_ring(ctx: &mut Context, app: &App, marks: Option<&KeyMarks>, spreads: &S
     }
     for t in ring.tokens() {
         let a = angle(t.pos);
-        let alive = app.engine.is_alive(t.node);
+        let alive = p.engine.is_alive(t.node);
         let key_token = marks.is_some_and(|m| m.tokens.contains(&t.pos) && m.prefs.contains(&t.node));
         let (r0, r1) = if key_token { (0.84, 1.12) } else { (0.93, 1.07) };
         let (x1, y1) = RingGeometry::point(a, r0);
@@ -254,11 +270,11 @@ fn lerp(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
     (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
 }
 
-fn draw_messages(ctx: &mut Context, app: &App) {
-    let now = app.engine.now();
-    let skip = app.flights.len().saturating_sub(DRAWN_FLIGHTS);
-    let hidden = |k: MsgKind| !app.gossip.on_ring() && theme::is_gossip(k);
-    for f in app.flights.live().skip(skip) {
+fn draw_messages(ctx: &mut Context, p: &RingPane<'_>) {
+    let now = p.engine.now();
+    let skip = p.flights.len().saturating_sub(DRAWN_FLIGHTS);
+    let hidden = |k: MsgKind| !p.gossip.on_ring() && theme::is_gossip(k);
+    for f in p.flights.live().skip(skip) {
         if hidden(f.kind) {
             continue;
         }
@@ -275,14 +291,14 @@ fn draw_messages(ctx: &mut Context, app: &App) {
             Span::styled("●", Style::new().fg(color).add_modifier(Modifier::BOLD)),
         );
     }
-    for flash in app.flights.flashes() {
+    for flash in p.flights.flashes() {
         if hidden(flash.kind) {
             continue;
         }
         let a = RingGeometry::anchor_point(flash.from, 1.0);
         let b = RingGeometry::anchor_point(flash.to, 1.0);
         let (x, y) = lerp(a, b, flash.along.min(0.94));
-        let young = app.real_now.saturating_sub(flash.at) < FLASH_LIFE / 2;
+        let young = p.real_now.saturating_sub(flash.at) < FLASH_LIFE / 2;
         let style = if young {
             Style::new().fg(theme::DROP).add_modifier(Modifier::BOLD)
         } else {
@@ -311,14 +327,14 @@ const SUPERSCRIPTS: [&str; 10] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", 
 /// Names beside tokens, placed greedily so they never overlap: each node's
 /// name at its home token (where its messages leave and arrive), the
 /// preference list marked with its ranks, then, on small rings, every token.
-fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&KeyMarks>, spreads: &Spreads) {
-    let ring = &app.drawn_ring;
-    let names = app.engine.names();
+fn draw_labels(buf: &mut Buffer, g: &RingGeometry, p: &RingPane<'_>, marks: Option<&KeyMarks>, spreads: &Spreads) {
+    let ring = p.drawn.ring();
+    let names = p.engine.names();
     let mut taken = Taken::default();
-    let groups = app.engine.network().groups();
+    let groups = p.engine.network().groups();
     let side = |node: NodeId| groups.iter().position(|g| g.contains(&node));
     let place = |buf: &mut Buffer, pos: u64, node: NodeId, rank: Option<usize>, taken: &mut Taken| -> bool {
-        let alive = app.engine.is_alive(node);
+        let alive = p.engine.is_alive(node);
         let mut text = String::new();
         if !alive {
             text.push('✗');
@@ -368,7 +384,7 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
         if rank.is_some() {
             style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
         }
-        if node == app.selected_node {
+        if node == p.selected {
             style = style.add_modifier(Modifier::REVERSED);
         }
         buf.set_string(start, row, &text, style);
@@ -381,13 +397,15 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
             .map(|i| i + 1)
     };
     if let Some(m) = marks {
-        draw_key_label(buf, g, app, m, &mut taken);
+        draw_key_label(buf, g, p, m, &mut taken);
     }
     // The selected node and the preference list first: they must show.
     let mut order: Vec<NodeId> = names.node_ids().collect();
-    order.sort_by_key(|&n| (n != app.selected_node, rank_of(n).unwrap_or(usize::MAX)));
+    order.sort_by_key(|&n| (n != p.selected, rank_of(n).unwrap_or(usize::MAX)));
     for node in order {
-        let Some(home) = app.homes.home(node) else { continue };
+        let Some(home) = p.drawn.homes().home(node) else {
+            continue;
+        };
         if !place(buf, home, node, rank_of(node), &mut taken) {
             // No room at home: any other token of the node will do.
             for t in ring.tokens().iter().filter(|t| t.node == node && t.pos != home) {
@@ -399,7 +417,7 @@ fn draw_labels(buf: &mut Buffer, g: &RingGeometry, app: &App, marks: Option<&Key
     }
     if ring.tokens().len() <= LABEL_EVERY_TOKEN {
         for t in ring.tokens() {
-            if app.homes.home(t.node) != Some(t.pos) {
+            if p.drawn.homes().home(t.node) != Some(t.pos) {
                 place(buf, t.pos, t.node, None, &mut taken);
             }
         }
@@ -411,8 +429,8 @@ pub fn side_letter(side: usize) -> char {
     (b'A' + (side % 26) as u8) as char
 }
 
-fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, app: &App, m: &KeyMarks, taken: &mut Taken) {
-    let Some(key) = app.inspector.selected() else { return };
+fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, p: &RingPane<'_>, m: &KeyMarks, taken: &mut Taken) {
+    let Some(key) = p.key else { return };
     let (x, y) = RingGeometry::point(angle(m.pos), 0.5);
     let Some((c, r)) = g.cell(x, y) else { return };
     let text: String = format!("◆{}", key.chars().take(12).collect::<String>());

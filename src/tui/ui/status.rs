@@ -10,15 +10,33 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::action::Mode;
-use crate::tui::app::App;
+use crate::engine::Engine;
+use crate::tui::app::Notice;
 use crate::tui::gossip::GossipShown;
+use crate::tui::line_editor::LineEditor;
+use crate::tui::pacing::Pacer;
+use crate::tui::playback::Playback;
 use crate::tui::theme;
 
 use super::fit::{Priority, fit_segments};
 
 pub struct StatusBar<'a> {
-    pub app: &'a App,
+    /// Virtual time and the settings.
+    pub engine: &'a Engine,
+    pub pacer: &'a Pacer,
+    /// The scenario's progress, expectations and typed steps running.
+    pub playback: &'a Playback,
+    pub scenario: &'a str,
+    pub seed: u64,
+    /// Autoplay dwells on a caption and virtual time stands still.
+    pub reading: bool,
+    /// A typed `wait` is fast-forwarding.
+    pub fast_forwarding: bool,
+    pub gossip: GossipShown,
+    /// The line being typed, if the command line or the filter is open:
+    /// its prompt and its editor.
+    pub input: Option<(&'static str, &'a LineEditor)>,
+    pub notice: Option<&'a Notice>,
 }
 
 const BAR: Color = Color::Indexed(236);
@@ -60,28 +78,24 @@ fn percent(rate: f64) -> String {
     }
 }
 
-pub fn cursor(app: &App, area: Rect) -> Option<Position> {
-    let input = match app.mode {
-        Mode::Command => &app.command,
-        Mode::Filter => &app.filter_input,
-        _ => return None,
-    };
+/// Where the terminal cursor goes in the open `input` line, if any.
+pub fn cursor(input: Option<&LineEditor>, area: Rect) -> Option<Position> {
+    let input = input?;
     let (_, at) = input_view(input.text(), input.cursor(), area.width as usize);
     Some(Position::new(area.x + 1 + at as u16, area.y + 1))
 }
 
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let app = self.app;
         buf.set_style(area, Style::new().bg(BAR));
-        let pacer = app.pacer();
-        let s = app.engine.settings();
+        let pacer = self.pacer;
+        let s = self.engine.settings();
         let mut top: Vec<(Priority, Vec<Span>)> = Vec::new();
         let state = if pacer.is_paused() {
             Span::styled(" ⏸ paused ", Style::new().fg(Color::Black).bg(Color::Yellow))
-        } else if app.reading() {
+        } else if self.reading {
             Span::styled(" ⏸ reading ", Style::new().fg(Color::Black).bg(Color::Yellow))
-        } else if app.fast_forward().is_some() {
+        } else if self.fast_forwarding {
             Span::styled(" ⏩ waiting ", Style::new().fg(Color::Black).bg(Color::LightBlue))
         } else {
             Span::styled(" ▶ running ", Style::new().fg(Color::Black).bg(Color::Green))
@@ -91,7 +105,7 @@ impl Widget for StatusBar<'_> {
             speed.push(Span::styled(" (lagging)", Style::new().fg(Color::LightRed)));
         }
         top.push((0, speed));
-        top.push((0, vec![Span::styled(format!("t {}", app.engine.now()), theme::bold())]));
+        top.push((0, vec![Span::styled(format!("t {}", self.engine.now()), theme::bold())]));
         top.push((
             0,
             vec![
@@ -143,19 +157,19 @@ impl Widget for StatusBar<'_> {
             None => Span::styled("AE off", theme::dim()),
         });
         top.push((4, switches));
-        top.push((5, vec![Span::raw(format!("seed {}", app.seed()))]));
-        let playback = app.playback();
+        top.push((5, vec![Span::raw(format!("seed {}", self.seed))]));
+        let playback = self.playback;
         let total = playback.director().steps().len();
         let done = playback.director().next_index();
         let mut step = vec![
-            Span::styled(app.scenario().name.clone(), Style::new().fg(Color::LightYellow)),
+            Span::styled(self.scenario, Style::new().fg(Color::LightYellow)),
             Span::raw(format!(" step {done}/{total}")),
         ];
         if playback.autoplay() {
             step.push(Span::styled(" autoplay", Style::new().fg(Color::LightGreen)));
         }
         top.push((1, step));
-        let (passed, failed) = app.expectations();
+        let (passed, failed) = playback.expectations();
         top.push((
             1,
             vec![
@@ -167,7 +181,7 @@ impl Widget for StatusBar<'_> {
                 ),
             ],
         ));
-        match app.gossip() {
+        match self.gossip {
             GossipShown::Ring => {}
             GossipShown::Nowhere => top.push((2, vec![Span::styled("gossip hidden", Style::new().fg(Color::Yellow))])),
             GossipShown::Everywhere => {
@@ -181,20 +195,15 @@ impl Widget for StatusBar<'_> {
             .render(Rect::new(area.x, area.y, area.width, 1), buf);
 
         let line = Rect::new(area.x, area.y + 1, area.width, 1);
-        let bottom = match app.mode {
-            Mode::Command | Mode::Filter => {
-                let (prompt, input) = if app.mode == Mode::Command {
-                    (":", &app.command)
-                } else {
-                    ("/", &app.filter_input)
-                };
+        let bottom = match self.input {
+            Some((prompt, input)) => {
                 let (text, _) = input_view(input.text(), input.cursor(), area.width as usize);
                 Line::from(vec![
                     Span::styled(prompt, theme::key_hint()),
                     Span::styled(text, Style::new().fg(Color::White)),
                 ])
             }
-            _ => match app.notice() {
+            None => match self.notice {
                 Some(n) if n.error => Line::from(vec![
                     Span::styled(" error ", theme::error()),
                     Span::styled(format!(" {}", n.text), Style::new().fg(Color::LightRed)),
