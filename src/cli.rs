@@ -266,6 +266,9 @@ fn chaos_options(args: &ChaosArgs) -> Result<crate::chaos::ChaosOptions, String>
             clients: args.clients,
             carts: args.carts,
             faults: !args.no_faults,
+            // A cluster given on the command line is the one every seed runs.
+            vary_cluster: args.cluster.is_none(),
+            hostile_top: crate::chaos::driver::HOSTILE_TOP,
         },
         first,
         last,

@@ -8,6 +8,8 @@
 
 pub mod checks;
 pub mod driver;
+pub mod history;
+pub mod oracle;
 pub mod record;
 pub mod replay;
 
@@ -112,7 +114,7 @@ pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
         };
         let mut clients = client_names(opts.config.clients);
         clients.push("checker".into());
-        let text = replay.render(&name, &description, seed, &opts.config.spec, &clients);
+        let text = replay.render(&name, &description, seed, &clients);
         let file = opts.out.join(format!("{name}.yaml"));
         if std::fs::create_dir_all(&opts.out).is_ok() && std::fs::write(&file, text).is_ok() {
             path = Some(file);
