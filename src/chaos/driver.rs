@@ -87,6 +87,8 @@ pub const MAX_CHAOS_VNODES: usize = 64;
 const MAX_JOINS: usize = 3;
 /// Per cent of puts (of those not chained) written blind, with no context.
 const BLIND_SHARE: u32 = 6;
+/// Per cent of wakes where two clients write blind at the same instant.
+const PAIR_SHARE: u32 = 3;
 /// Per cent of puts written with a hostile context.
 const HOSTILE_SHARE: u32 = 5;
 /// Per cent of hostile contexts that claim a counter near the top of the range.
@@ -375,6 +377,7 @@ impl Driver<'_> {
                     at,
                     ..
                 } = *sent;
+                let retried = report.latency() > forward_timeout(self.engine.settings());
                 match (&report.outcome, report.coordinator) {
                     (Outcome::Put { clock, failure: None }, Some(coordinator)) => {
                         self.record.acked.push(AckedPut {
@@ -386,6 +389,7 @@ impl Driver<'_> {
                             sent_at: at,
                             context,
                             kind,
+                            retried,
                         });
                         let view = View {
                             context: clock.clone(),
@@ -406,6 +410,7 @@ impl Driver<'_> {
                             kind,
                             coordinator,
                             clock,
+                            retried,
                         });
                         // What the client believes is unchanged; its context
                         // no longer covers what it may have written.
@@ -509,6 +514,18 @@ impl Driver<'_> {
                 }
                 if roll < BLIND_SHARE + HOSTILE_SHARE {
                     self.write(i, key, PutKind::Hostile);
+                    return;
+                }
+                // Two clients write blind to the same cart at the same
+                // instant, through the same first candidate: writes that
+                // may get the same timestamp.
+                if roll < BLIND_SHARE + HOSTILE_SHARE + PAIR_SHARE
+                    && let Some(j) =
+                        (0..self.shoppers.len()).find(|&j| j != i && matches!(self.shoppers[j].phase, Phase::Idle))
+                    && self.budget >= 2
+                {
+                    self.write(i, key.clone(), PutKind::Blind);
+                    self.write(j, key, PutKind::Blind);
                     return;
                 }
                 self.budget -= 1;
@@ -919,7 +936,8 @@ impl Driver<'_> {
         for node in self.engine.node_ids() {
             if self.engine.is_alive(node) {
                 let name = self.name(node);
-                self.replay.step(format!("expect: {{hints: {{node: {name}, count: 0}}}}"));
+                self.replay
+                    .step(format!("expect: {{hints: {{node: {name}, count: 0}}}}"));
             }
         }
         self.replay.step("expect: {siblings_concurrent: all}");

@@ -21,6 +21,15 @@ struct Writer<'a> {
     context: &'a VClock,
     coordinator: Option<NodeId>,
     clock: Option<&'a VClock>,
+    retried: bool,
+}
+
+impl Writer<'_> {
+    /// True when a node other than the one its answer named may have
+    /// coordinated it: its client retried, or no answer named one.
+    fn anywhere(&self) -> bool {
+        self.retried || self.coordinator.is_none()
+    }
 }
 
 fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
@@ -31,6 +40,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         context: &p.context,
         coordinator: Some(p.coordinator),
         clock: Some(&p.clock),
+        retried: p.retried,
     });
     let failed = r.failed_puts.iter().map(|p| Writer {
         key: &p.key,
@@ -39,6 +49,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         context: &p.context,
         coordinator: p.coordinator,
         clock: p.clock.as_ref(),
+        retried: p.retried,
     });
     acked.chain(failed)
 }
@@ -55,9 +66,15 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 /// - a put with a hostile context legitimately replaces every write its
 ///   context claims (dotted: it holds the put's dot; vector: it or the
 ///   hostile put's new clock holds the put's whole clock);
-/// - with vector clocks, two writes coordinated by the same node from
-///   contexts that did not see each other: the later gets a clock that
-///   strictly descends the earlier's, though its client never saw it.
+/// - with vector clocks, a write whose clock strictly descends the lost
+///   put's though the context its client sent did not hold it. With honest
+///   contexts that only happens when two writes coordinated by the same
+///   node from contexts that did not see each other raced (the node's new
+///   counter covers an event its client never saw): this write and the
+///   lost put, or this write and one in the lost put's history. A write
+///   whose client retried may also have been coordinated by the lost put's
+///   node, with a clock the client never learnt: its context then holds
+///   the lost put's history but for that node's entry.
 ///
 /// Dotted version vectors excuse nothing else: a chained put replaces only
 /// what its client saw, and its value holds every item of that.
@@ -65,6 +82,33 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
     if mode == ClockMode::Lww {
         return Some("last-write-wins keeps one of concurrent writes".into());
     }
+    let answered = excuse_answered(r, put, mode)?;
+    if !put.retried || mode == ClockMode::Dotted {
+        return Some(answered);
+    }
+    // Its client retried: a first attempt may have made another version, at
+    // a node Y, with the put's context plus a new counter of Y. That one is
+    // lost legitimately when a write through Y from a context holding the
+    // put's context but for Y's entry (and not the put) raced it.
+    let context = History::of(&put.context);
+    let lost = History::of(&put.clock);
+    writers(r)
+        .filter(|w| w.key == &put.key && w.item != put.item)
+        .find(|w| {
+            let seen = History::of(w.context);
+            if seen.covers(&lost) {
+                return false;
+            }
+            match (w.coordinator, w.anywhere()) {
+                (Some(y), false) => covers_but(&seen, &context, y),
+                _ => put.context.iter().any(|(y, _)| covers_but(&seen, &context, y)) || seen.covers(&context),
+            }
+        })
+        .map(|w| format!("{answered}; its first attempt's version raced {}", w.item))
+}
+
+/// [`excuse`] for the version the put's answer reported.
+fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
     let (node, counter) = event(put);
     let lost = History::of(&put.clock);
     writers(r)
@@ -80,9 +124,21 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
                     let descends = later.as_ref().is_some_and(|l| l.strictly_covers(&lost));
                     if hostile && (context.covers(&lost) || descends) {
                         Some(format!("{}'s hostile context claims it", w.item))
-                    } else if descends && w.coordinator == Some(put.coordinator) && !context.covers(&lost) {
+                    } else if context.covers(&lost) {
+                        None
+                    } else if descends {
+                        // Its client had not seen the lost put, yet its clock
+                        // descends it: a coordinator's counter covered an
+                        // event its client never saw. That is two writes
+                        // through one node from contexts that did not see
+                        // each other, this one and the lost put (or a write
+                        // in the lost put's history).
+                        Some(format!("{} got a clock descending it without having seen it", w.item))
+                    } else if w.anywhere() && covers_but(&context, &lost, node) {
+                        // Coordinated (also) by the lost put's node, it got
+                        // a counter past the lost one's: a clock descending it.
                         Some(format!(
-                            "{} went through the same coordinator without having seen it",
+                            "{} may have gone through the same coordinator without having seen it",
                             w.item
                         ))
                     } else {
@@ -91,6 +147,35 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
                 }
             }
         })
+}
+
+/// True when `context` holds every event of `lost` but those of `node`.
+fn covers_but(context: &History, lost: &History, node: NodeId) -> bool {
+    let mut without = lost.clone();
+    without.remove(node);
+    context.covers(&without)
+}
+
+/// For a loss nothing explains, the puts that replaced it: those whose
+/// context (dotted) or new clock (vector) holds its event, each with how
+/// its client made that context. Evidence for whoever reads the failure.
+pub fn suspects(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> String {
+    let (node, counter) = event(put);
+    let lost = History::of(&put.clock);
+    let names: Vec<String> = writers(r)
+        .filter(|w| w.key == &put.key && w.item != put.item)
+        .filter(|w| match mode {
+            ClockMode::Dotted => History::of(w.context).get(node) >= counter,
+            _ => w.clock.is_some_and(|c| History::of(c).strictly_covers(&lost)),
+        })
+        .map(|w| format!("{} {:?}", w.item, w.kind).to_lowercase())
+        .take(3)
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (held by {})", names.join(", "))
+    }
 }
 
 /// Acknowledged puts whose clock is not a new event: a counter that did not
@@ -111,7 +196,10 @@ pub fn stale_events(r: &SeedRecord) -> Vec<String> {
                 sent.get(node)
             ));
         } else if !History::of(&put.clock).covers(&sent) {
-            out.push(format!("{}:{} got a clock that drops part of its context", put.key, put.item));
+            out.push(format!(
+                "{}:{} got a clock that drops part of its context",
+                put.key, put.item
+            ));
         }
         if let Some(other) = seen.insert((&put.key, node, counter), &put.item) {
             out.push(format!(

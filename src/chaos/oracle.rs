@@ -46,6 +46,11 @@ impl History {
         }
     }
 
+    /// Forgets every event of `node`.
+    pub fn remove(&mut self, node: NodeId) {
+        self.0.remove(&node);
+    }
+
     /// The highest counter of `node` covered (0: none).
     pub fn get(&self, node: NodeId) -> u32 {
         self.0.get(&node).copied().unwrap_or(0)

@@ -34,6 +34,9 @@ pub struct AckedPut {
     /// The context the client sent with it.
     pub context: VClock,
     pub kind: PutKind,
+    /// The client waited past its first attempt, so another node may have
+    /// coordinated the put as well, with a clock the client never learnt.
+    pub retried: bool,
 }
 
 /// A put that failed or was never answered: it may still have been stored
@@ -48,6 +51,8 @@ pub struct FailedPut {
     pub coordinator: Option<NodeId>,
     /// The clock its coordinator gave it, when an answer said.
     pub clock: Option<VClock>,
+    /// See [`AckedPut::retried`].
+    pub retried: bool,
 }
 
 /// What one live node stored for one key at the end.
