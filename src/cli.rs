@@ -60,7 +60,16 @@ pub enum Command {
     },
     /// List the bundled presets.
     Presets,
-    /// Random faults over many seeds, checked: nothing acknowledged may be lost.
+    /// Random faults over many seeds, checked against the clients' own history.
+    ///
+    /// An acknowledged add may be missing at the end only where the clients'
+    /// history explains it: never with dotted clocks (but for what a hostile
+    /// context claimed), with vector clocks where two writes through one
+    /// coordinator from contexts that had not seen each other raced, always
+    /// with lww (counted). Replicas must converge with no hint left, no
+    /// superseded sibling kept, no stale read under R + W > N and a strict
+    /// quorum, every request answered in time, every acknowledged put a new
+    /// event, and the lww winner the latest write.
     Chaos(ChaosArgs),
     /// Measure the implementation against its targets.
     Bench {

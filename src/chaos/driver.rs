@@ -941,6 +941,7 @@ impl Driver<'_> {
             }
         }
         self.replay.step("expect: {siblings_concurrent: all}");
+        self.replay.step("expect: {in_flight: 0}");
     }
 
     /// Checks what was delivered against who was up.

@@ -93,7 +93,7 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
     let context = History::of(&put.context);
     let lost = History::of(&put.clock);
     writers(r)
-        .filter(|w| w.key == &put.key && w.item != put.item)
+        .filter(|w| *w.key == put.key && w.item != put.item)
         .find(|w| {
             let seen = History::of(w.context);
             if seen.covers(&lost) {
@@ -112,7 +112,7 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
     let (node, counter) = event(put);
     let lost = History::of(&put.clock);
     writers(r)
-        .filter(|w| w.key == &put.key && w.item != put.item)
+        .filter(|w| *w.key == put.key && w.item != put.item)
         .find_map(|w| {
             let context = History::of(w.context);
             let later = w.clock.map(History::of);
@@ -163,7 +163,7 @@ pub fn suspects(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> String {
     let (node, counter) = event(put);
     let lost = History::of(&put.clock);
     let names: Vec<String> = writers(r)
-        .filter(|w| w.key == &put.key && w.item != put.item)
+        .filter(|w| *w.key == put.key && w.item != put.item)
         .filter(|w| match mode {
             ClockMode::Dotted => History::of(w.context).get(node) >= counter,
             _ => w.clock.is_some_and(|c| History::of(c).strictly_covers(&lost)),
