@@ -64,33 +64,40 @@ pub enum Command {
     Presets,
     /// Random faults over many seeds, checked against what each clock mode promises
     ///
-    /// Each seed runs a shopping-cart workload (read, merge siblings, add one
-    /// item, put with the read's context) under random faults, heals
-    /// everything, lets the cluster settle and reads every cart from all N
-    /// replicas. What an acknowledged add may do depends on the clock mode
-    /// (--set clocks=...):
+    /// Each seed runs a shopping-cart workload (reads that merge siblings and
+    /// put with the read's context, blind puts, chains of puts each carrying
+    /// the previous reply's context, and a few hostile contexts) under random
+    /// faults, heals everything, lets the cluster settle and reads every cart
+    /// from all N replicas. A lost add is judged from the clients' own history
+    /// (who coordinated each put, with which context and clock), never from
+    /// the engine's account. What an acknowledged add may do depends on the
+    /// clock mode (--set clocks=...):
     ///
-    ///   dotted  no acknowledged add may be lost: one missing from the final
-    ///           read fails the seed.
+    ///   dotted  no acknowledged add may be lost, but for what a hostile
+    ///           context claimed: one missing from the final read fails the
+    ///           seed.
     ///
     ///   vector  (the default) server-id vector clocks lose concurrent writes
     ///           coordinated by one node: a lost add passes only when the
-    ///           trace recorded the overwritten or shadowed concurrent write
-    ///           that explains it, and the summary counts them ("N lost, N
-    ///           explained"; thousands over a few thousand seeds is normal).
-    ///           An unexplained loss fails the seed.
+    ///           history shows that race (a later write through the same
+    ///           node, from a context that had not seen it), and the summary
+    ///           counts them as explained ("N lost, N explained"; thousands
+    ///           over a few thousand seeds is normal). An unexplained loss
+    ///           fails the seed.
     ///
     ///   lww     last-write-wins keeps one value: lost adds are expected and
-    ///           only counted.
+    ///           only counted, but the final value must be the latest write.
     ///
     /// In every mode a seed also fails when the replicas of a key diverge or
     /// a hint is left after the quiet period, a stored version is superseded
-    /// by a sibling beside it, a request goes unanswered or is answered later
-    /// than a client waits, or a message reaches or leaves a dead node. With
-    /// vector or dotted clocks, R + W > N and a strict quorum
-    /// (sloppy_quorum=false), a read that misses a put acknowledged before it
-    /// started, with no fault in effect in between, fails the seed too; other
-    /// settings only count stale reads.
+    /// by a sibling beside it, a leave never finishes, live rings disagree or
+    /// keys still wait to be handed over, an acknowledged put is not a new
+    /// event, a request goes unanswered or is answered later than a client
+    /// waits, or a message reaches or leaves a dead node. With vector or
+    /// dotted clocks, R + W > N and a strict quorum (sloppy_quorum=false), a
+    /// read that misses a put acknowledged before it started fails the seed
+    /// too, unless the two quorums missed each other across a join or leave
+    /// (counted); other settings only count stale reads.
     #[command(verbatim_doc_comment)]
     Chaos(ChaosArgs),
     /// Measure the implementation against its targets.
@@ -297,6 +304,9 @@ fn chaos_options(args: &ChaosArgs) -> Result<crate::chaos::ChaosOptions, String>
             clients: args.clients,
             carts: args.carts,
             faults: !args.no_faults,
+            // A cluster given on the command line is the one every seed runs.
+            vary_cluster: args.cluster.is_none(),
+            hostile_top: crate::chaos::driver::HOSTILE_TOP,
         },
         first,
         last,

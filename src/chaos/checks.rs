@@ -1,10 +1,11 @@
 //! The chaos checker: judges one seed's record against the invariants.
 //!
 //! 1. No acknowledged add is lost: every item of every acknowledged put is
-//!    in the final full read of its cart. Dotted version vectors must never
-//!    lose one. Vector clocks may, but only where the trace recorded the
-//!    overwritten concurrent write that explains it. Last-write-wins loses
-//!    them by design: they are counted, not failed.
+//!    in the final full read of its cart, unless the clients' own history
+//!    explains its loss ([`history::excuse`]): with any clocks, a put whose
+//!    hostile context claimed it; with vector clocks, a later write through
+//!    the same coordinator from a context that had not seen it.
+//!    Last-write-wins loses them by design: they are counted, not failed.
 //! 2. Convergence: every top-N replica of every key holds the same versions,
 //!    and no hint is left.
 //! 3. No stored version is superseded by a sibling beside it.
@@ -19,9 +20,15 @@
 //!    key waits to be handed over after the quiet period.
 //! 6. The engine itself: every request answered within what a client can
 //!    wait, no panic, nothing delivered to or from a dead node.
+//! 7. The clients' history ([`history`]): every acknowledged put made a new
+//!    event; under last-write-wins the final read holds the latest write.
+//!
+//! The checker trusts neither the engine's account of overwrites nor the
+//! code's own comparisons: checks 1, 3 and 7 use [`super::oracle`].
 
 use std::collections::BTreeSet;
 
+use super::history;
 use super::record::{AckedPut, ObservedGet, SeedRecord};
 use crate::core::config::ClockMode;
 use crate::core::time::Time;
@@ -55,25 +62,17 @@ impl Verdict {
     }
 }
 
-/// True when an overwritten concurrent write explains why `put`'s item is
-/// gone: a version that held it was superseded by one that did not.
+/// True when the clients' own history explains why `put`'s item is gone
+/// (see [`history::excuse`]).
 pub fn explained(r: &SeedRecord, put: &AckedPut) -> bool {
-    r.overwrites.iter().any(|w| {
-        w.key == put.key
-            && w.lost.value.split(',').any(|i| i == put.item)
-            && !w.by.value.split(',').any(|i| i == put.item)
-    })
+    history::excuse(r, put, r.settings.clocks).is_some()
 }
 
-/// True when the checker requires `put`'s item in the final read: always
-/// with dotted version vectors, unless an overwrite explains its loss with
-/// vector clocks, never with last-write-wins.
+/// True when the checker requires `put`'s item in the final read: unless
+/// the clients' history explains its loss, which under last-write-wins it
+/// always does.
 pub fn must_survive(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> bool {
-    match mode {
-        ClockMode::Lww => false,
-        ClockMode::Dotted => true,
-        _ => !explained(r, put),
-    }
+    history::excuse(r, put, mode).is_none()
 }
 
 /// True when `v` is the acknowledged put's version or supersedes it.
@@ -111,7 +110,6 @@ pub fn check(r: &SeedRecord) -> Verdict {
     }
 
     // 1. Acknowledged adds.
-    let mut lost_items: Vec<String> = Vec::new();
     let mut unexplained: Vec<String> = Vec::new();
     for read in &r.final_reads {
         if !read.ok {
@@ -124,27 +122,20 @@ pub fn check(r: &SeedRecord) -> Verdict {
                 continue;
             }
             v.lost += 1;
-            lost_items.push(format!("{}:{}", put.key, put.item));
             if explained(r, put) {
                 v.explained += 1;
             } else {
-                unexplained.push(format!("{}:{}", put.key, put.item));
+                unexplained.push(format!("{}:{}{}", put.key, put.item, history::suspects(r, put, mode)));
             }
         }
     }
-    match mode {
-        ClockMode::Lww => {}
-        ClockMode::Dotted if !lost_items.is_empty() => v.failures.push(format!(
-            "{} acknowledged adds lost with dotted version vectors: {}",
-            lost_items.len(),
-            shorten(&lost_items)
-        )),
-        _ if !unexplained.is_empty() => v.failures.push(format!(
-            "{} acknowledged adds lost without an overwritten write to explain them: {}",
+    if !unexplained.is_empty() {
+        v.failures.push(format!(
+            "{} acknowledged adds lost with no race in the clients' history to explain them ({} clocks): {}",
             unexplained.len(),
+            mode.name(),
             shorten(&unexplained)
-        )),
-        _ => {}
+        ));
     }
 
     // 2. Convergence.
@@ -157,9 +148,10 @@ pub fn check(r: &SeedRecord) -> Verdict {
     }
 
     // 3. Dominated siblings.
-    if !r.dominated.is_empty() {
+    let dominated = history::dominated(r);
+    if !dominated.is_empty() {
         v.failures
-            .push(format!("superseded siblings kept: {}", shorten(&r.dominated)));
+            .push(format!("superseded siblings kept: {}", shorten(&dominated)));
     }
 
     // 4. Fresh reads.
@@ -243,6 +235,20 @@ pub fn check(r: &SeedRecord) -> Verdict {
             shorten(&r.dead_deliveries)
         ));
     }
+
+    // 6. The clients' history.
+    let stale_events = history::stale_events(r);
+    if !stale_events.is_empty() {
+        v.failures.push(format!(
+            "acknowledged puts that made no new event: {}",
+            shorten(&stale_events)
+        ));
+    }
+    let wrong = history::wrong_lww_winners(r);
+    if !wrong.is_empty() {
+        v.failures
+            .push(format!("last-write-wins kept the wrong write: {}", shorten(&wrong)));
+    }
     v
 }
 
@@ -277,11 +283,11 @@ fn shorten(items: &[String]) -> String {
 mod tests {
     use super::*;
     use crate::chaos::record::{FinalRead, ObservedGet};
+    use crate::chaos::record::{PutKind, Stored};
     use crate::core::clock::VClock;
     use crate::core::ids::NodeId;
     use crate::core::time::Time;
     use crate::core::version::Key;
-    use crate::engine::Overwrite;
 
     fn clock(pairs: &[(u16, u32)]) -> VClock {
         VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c)))
@@ -296,6 +302,10 @@ mod tests {
             acked_at: Time(at),
             // Stored at n0 and n1 (W = 2 of N = 3).
             replicas: vec![NodeId(0), NodeId(1)],
+            sent_at: Time(at - 5),
+            context: VClock::new(),
+            kind: PutKind::Blind,
+            retried: false,
         }
     }
 
@@ -327,45 +337,89 @@ mod tests {
     }
 
     #[test]
-    fn a_lost_add_fails_unless_an_overwrite_explains_it() {
-        let r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
-        let v = check(&r);
-        assert_eq!(v.lost, 1);
+    fn a_lost_add_is_excused_only_by_a_race_in_the_clients_history() {
+        // c1-1 {n0:1} and c2-1 {n0:2} both went through n0 with no context:
+        // c2-1's clock descends c1-1's though its client never saw it.
+        let raced = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
+        let v = check(&raced);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+
+        // c2-1's client had seen c1-1: then c1-1 belonged in its cart.
+        let mut saw = raced.clone();
+        saw.acked[1].context = clock(&[(0, 1)]);
+        saw.acked[1].kind = PutKind::Read;
+        let v = check(&saw);
+        assert_eq!((v.lost, v.explained), (1, 0));
         assert!(
-            v.failures[0].contains("without an overwritten write"),
+            v.failures[0].contains("no race in the clients' history"),
             "{:?}",
             v.failures
         );
 
-        let mut r = r;
-        r.overwrites.push(Overwrite {
-            at: Time(15),
-            node: NodeId(0),
-            key: Key::from("cart"),
-            lost: cart("c1-1", &[(0, 1)]),
-            by: cart("c2-1", &[(0, 2)]),
-            shadowed: false,
-        });
-        let v = check(&r);
-        assert!(v.passed(), "{:?}", v.failures);
-        assert_eq!((v.lost, v.explained), (1, 1));
+        // Through another coordinator, its clock does not descend c1-1's.
+        let mut elsewhere = raced.clone();
+        elsewhere.acked[1].clock = clock(&[(1, 1)]);
+        elsewhere.acked[1].coordinator = NodeId(1);
+        assert!(!check(&elsewhere).passed());
+        // ... unless its client retried: n0 may have coordinated it too.
+        elsewhere.acked[1].retried = true;
+        assert!(check(&elsewhere).passed());
+
+        // Two writes with one clock are no race: no correct node makes one.
+        let mut same = raced;
+        same.acked[1].clock = clock(&[(0, 1)]);
+        let v = check(&same);
+        assert!(v.failures.iter().any(|f| f.contains("no race")), "{:?}", v.failures);
+        assert!(
+            v.failures.iter().any(|f| f.contains("made no new event")),
+            "{:?}",
+            v.failures
+        );
     }
 
     #[test]
-    fn dotted_losses_always_fail_and_lww_losses_never_do() {
-        let mut dotted = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 2)])]);
-        dotted.overwrites.push(Overwrite {
-            at: Time(15),
-            node: NodeId(0),
-            key: Key::from("cart"),
-            lost: cart("c1-1", &[(0, 1)]),
-            by: cart("c2-1", &[(0, 2)]),
-            shadowed: false,
-        });
-        assert!(!check(&dotted).passed(), "an overwrite excuses nothing with dots");
-        let lww = check(&record(ClockMode::Lww, vec![cart("c2-1", &[(0, 2)])]));
-        assert!(lww.passed());
+    fn a_hostile_context_excuses_what_it_claims_and_nothing_else() {
+        // Dotted: c2-1 went through n1 claiming {n0:1}, which holds c1-1's dot.
+        let mut r = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 1), (1, 1)])]);
+        r.acked[1].coordinator = NodeId(1);
+        r.acked[1].clock = clock(&[(0, 1), (1, 1)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        let mut honest = r.clone();
+        honest.acked[1].kind = PutKind::Read;
+        assert!(!check(&honest).passed(), "dotted clocks excuse no honest loss");
+        r.acked[1].kind = PutKind::Hostile;
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!(v.explained, 1);
+        // A claim below the dot excuses nothing.
+        r.acked[0].clock = clock(&[(0, 2)]);
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn last_write_wins_losses_pass_but_its_winner_is_checked() {
+        let stamped = |micros: u64| Version {
+            stamp: crate::core::version::Stamp::new(micros, NodeId(0), None),
+            ..cart("c2-1", &[(0, 2)])
+        };
+        let lww = check(&record(ClockMode::Lww, vec![stamped(16)]));
+        assert!(lww.passed(), "{:?}", lww.failures);
         assert_eq!(lww.lost, 1);
+        // c2-1 was sent at 15: a winner written at 10 is older than it.
+        let v = check(&record(ClockMode::Lww, vec![stamped(10)]));
+        assert!(
+            v.failures[0].starts_with("last-write-wins kept the wrong write"),
+            "{:?}",
+            v.failures
+        );
+        let mut r = record(ClockMode::Lww, vec![stamped(16)]);
+        r.stored.push(Stored {
+            node: "n2".into(),
+            key: Key::from("cart"),
+            versions: vec![stamped(30)],
+        });
+        assert!(!check(&r).passed(), "a later write stored elsewhere beats the read");
     }
 
     #[test]
@@ -384,9 +438,20 @@ mod tests {
         let mut r = base.clone();
         r.hints_left.push(("n3".into(), 2));
         assert!(check(&r).failures[0].contains("n3 keeps 2"));
-        let mut r = base;
-        r.dominated.push("n1 holds cart = x beside y".into());
+        let mut r = base.clone();
+        r.stored.push(Stored {
+            node: "n1".into(),
+            key: Key::from("cart"),
+            versions: vec![cart("c1-1", &[(0, 1)]), cart("c1-1,c2-1", &[(0, 2)])],
+        });
         assert!(check(&r).failures[0].starts_with("superseded siblings kept"));
+        let mut r = base;
+        r.stored.push(Stored {
+            node: "n1".into(),
+            key: Key::from("cart"),
+            versions: vec![cart("c1-1", &[(0, 1), (1, 1)]), cart("c2-1", &[(0, 2)])],
+        });
+        assert!(check(&r).passed(), "concurrent siblings are kept");
     }
 
     /// A strict-quorum record where a read at t=30, answered by `answered`,

@@ -2,10 +2,14 @@
 //! a quiet period, then full reads. Every action is also written down as a
 //! replay step, at the virtual instant it was taken.
 //!
-//! The workload is Dynamo's cart: each client reads a cart, merges the
-//! siblings by union, adds one unique item, and puts with the read's
-//! context. Faults are drawn from the seed: kills and revives, partitions,
-//! one-way cuts, drop-rate bursts, latency spikes, joins and leaves.
+//! The workload is Dynamo's cart: each client mostly reads a cart, merges
+//! the siblings by union, adds one unique item, and puts with the read's
+//! context. It also writes blind (no context), in chains (each put carrying
+//! the previous put's reply context, no read between) and with hostile
+//! contexts (counters the client never saw). Faults are drawn from the
+//! seed: kills and revives (up to N nodes down at once), partitions,
+//! one-way cuts, drop-rate bursts, latency spikes, joins and leaves. Some
+//! seeds draw a bigger cluster (up to 32 nodes of up to 64 tokens).
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
@@ -15,10 +19,10 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::record::{AckedPut, FinalRead, ObservedGet, SeedRecord};
+use super::record::{AckedPut, FailedPut, FinalRead, ObservedGet, PutKind, SeedRecord, Stored};
 use super::replay::{Replay, quote};
 use crate::core::client::{OpKind, OpReport};
-use crate::core::config::ClockMode;
+use crate::core::clock::VClock;
 use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, NodeId, OpId};
 use crate::core::message::Outcome;
@@ -37,6 +41,12 @@ pub struct ChaosConfig {
     pub clients: usize,
     pub carts: usize,
     pub faults: bool,
+    /// Some seeds draw a bigger cluster than `spec` (see [`BIG_CLUSTER_SHARE`]).
+    pub vary_cluster: bool,
+    /// The largest counter a hostile context claims: by default the largest
+    /// a preset may write ([`HOSTILE_TOP`]); tests of a counter that
+    /// saturates raise it to `u32::MAX`.
+    pub hostile_top: u32,
 }
 
 /// Client operations per seed by default.
@@ -57,12 +67,35 @@ impl Default for ChaosConfig {
             clients: DEFAULT_CLIENTS,
             carts: DEFAULT_CARTS,
             faults: true,
+            vary_cluster: true,
+            hostile_top: HOSTILE_TOP,
         }
     }
 }
 
-/// The most nodes joins may bring the cluster to.
-const MAX_CHAOS_NODES: usize = 8;
+/// The largest counter a preset may write in a context (half the range, so
+/// that a node always has room above any claim); what a hostile context
+/// claims at most by default.
+pub const HOSTILE_TOP: u32 = (1 << 31) - 1;
+/// Per cent of seeds that draw a bigger cluster, when the config allows.
+pub const BIG_CLUSTER_SHARE: u64 = 5;
+/// The most nodes a drawn cluster has, joins included.
+pub const MAX_CHAOS_NODES: usize = 32;
+/// The most tokens per node a drawn cluster has.
+pub const MAX_CHAOS_VNODES: usize = 64;
+/// How many nodes joins may add to the cluster a seed starts with.
+const MAX_JOINS: usize = 3;
+/// Per cent of puts (of those not chained) written blind, with no context.
+const BLIND_SHARE: u32 = 6;
+/// Per cent of wakes where two clients write blind at the same instant.
+const PAIR_SHARE: u32 = 3;
+/// Per cent of puts written with a hostile context.
+const HOSTILE_SHARE: u32 = 5;
+/// Per cent of hostile contexts that claim a counter near the top of the range.
+const HOSTILE_TOP_SHARE: u32 = 10;
+/// Per cent chance that a client whose last operation was an acknowledged
+/// put chains another put on the same key with the reply's context.
+const CHAIN_SHARE: u32 = 35;
 /// The longest quiet period before the final reads.
 const MAX_QUIET: Dur = Dur::from_secs(240);
 /// How often the quiet period checks whether the cluster has settled.
@@ -82,10 +115,28 @@ enum Due {
     Unslow(NodeId),
 }
 
+/// A put in flight: what the client sent and what it believes the cart holds.
+struct Sent {
+    op: OpId,
+    key: Key,
+    item: String,
+    context: VClock,
+    kind: PutKind,
+    items: BTreeSet<String>,
+    at: Time,
+}
+
 enum Phase {
     Idle,
     Reading { op: OpId, key: Key, started: Time },
-    Writing { op: OpId, key: Key, item: String },
+    Writing(Box<Sent>),
+}
+
+/// What a client last learnt of a cart: the context the cluster gave it
+/// (a read's, or a put reply's) and the items it believes the cart holds.
+struct View {
+    context: VClock,
+    items: BTreeSet<String>,
 }
 
 struct Shopper {
@@ -93,6 +144,9 @@ struct Shopper {
     id: ClientId,
     phase: Phase,
     added: usize,
+    views: std::collections::BTreeMap<Key, View>,
+    /// The key of its last operation, when that was an acknowledged put.
+    chain: Option<Key>,
 }
 
 struct Driver<'a> {
@@ -109,6 +163,8 @@ struct Driver<'a> {
     drop_burst: bool,
     slowed: BTreeSet<NodeId>,
     joined: usize,
+    /// The most nodes joins may bring the cluster to.
+    max_nodes: usize,
     dead: BTreeSet<NodeId>,
     /// Nodes asked to leave (they keep running until they have handed everything on).
     leaving: BTreeSet<NodeId>,
@@ -120,9 +176,22 @@ struct Driver<'a> {
     trace: Vec<TraceEvent>,
 }
 
+/// The cluster seed `seed` runs: the config's, or, for a share of seeds
+/// when the config allows, a bigger one with the same settings.
+pub fn seed_spec(cfg: &ChaosConfig, seed: u64) -> ClusterSpec {
+    let mut rng = ChaCha8Rng::seed_from_u64(mix64(seed ^ 0x0063_6c75_7374));
+    if !cfg.vary_cluster || rng.random_range(0..100) >= BIG_CLUSTER_SHARE {
+        return cfg.spec.clone();
+    }
+    let nodes = rng.random_range(cfg.spec.nodes.len().max(6)..=MAX_CHAOS_NODES - MAX_JOINS);
+    let vnodes = [8, 16, 32, MAX_CHAOS_VNODES][rng.random_range(0..4)];
+    ClusterSpec::numbered(nodes, vnodes, cfg.spec.settings.clone())
+}
+
 /// Runs seed `seed`; returns what happened and the replay of it.
 pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
-    let engine = match Engine::new(&cfg.spec, seed) {
+    let spec = seed_spec(cfg, seed);
+    let engine = match Engine::new(&spec, seed) {
         Ok(e) => e,
         Err(e) => {
             let record = SeedRecord {
@@ -130,14 +199,15 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
                 engine_failure: Some(format!("the cluster does not start: {e}")),
                 ..SeedRecord::default()
             };
-            return (record, Replay::default());
+            return (record, Replay::new(spec));
         }
     };
+    let max_nodes = (spec.nodes.len() + MAX_JOINS).min(MAX_CHAOS_NODES);
     let mut d = Driver {
         cfg,
         engine,
         rng: ChaCha8Rng::seed_from_u64(mix64(seed ^ 0x6368_616f_7321)),
-        replay: Replay::default(),
+        replay: Replay::new(spec),
         record: SeedRecord {
             seed,
             settings: cfg.spec.settings.clone(),
@@ -152,6 +222,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         drop_burst: false,
         slowed: BTreeSet::new(),
         joined: 0,
+        max_nodes,
         dead: BTreeSet::new(),
         leaving: BTreeSet::new(),
         departed: BTreeSet::new(),
@@ -167,6 +238,8 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
             id,
             phase: Phase::Idle,
             added: 0,
+            views: Default::default(),
+            chain: None,
         });
     }
     d.engine.client("checker");
@@ -179,7 +252,6 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         d.inspect().await;
     }
     d.record.engine_failure = d.engine.failure().map(str::to_string);
-    d.record.overwrites = d.engine.overwrites().to_vec();
     d.record.ended = d.engine.now();
     (d.record, d.replay)
 }
@@ -217,7 +289,8 @@ impl Driver<'_> {
                 .shoppers
                 .iter()
                 .filter_map(|s| match &s.phase {
-                    Phase::Reading { op, .. } | Phase::Writing { op, .. } => Some(*op),
+                    Phase::Reading { op, .. } => Some(*op),
+                    Phase::Writing(sent) => Some(sent.op),
                     Phase::Idle => None,
                 })
                 .collect();
@@ -261,6 +334,7 @@ impl Driver<'_> {
             return;
         };
         let now = self.engine.now();
+        self.shoppers[i].chain = None;
         match std::mem::replace(&mut self.shoppers[i].phase, Phase::Idle) {
             Phase::Reading { key, started, .. } => {
                 if let Outcome::Get {
@@ -276,26 +350,75 @@ impl Driver<'_> {
                         answered: report.finished,
                         replicas: report.replicas.to_vec(),
                     });
+                    let items: BTreeSet<String> = versions
+                        .iter()
+                        .flat_map(|v| v.value.split(','))
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    let view = View {
+                        context: context.clone(),
+                        items,
+                    };
+                    self.shoppers[i].views.insert(key.clone(), view);
                     if self.budget > 0 {
-                        self.write(i, key, versions, context.clone());
+                        self.write(i, key, PutKind::Read);
                         return;
                     }
                 }
                 let t = self.think();
                 self.schedule(now + t, Due::Wake(i));
             }
-            Phase::Writing { key, item, .. } => {
-                if let (Outcome::Put { clock, failure: None }, Some(coordinator)) =
-                    (&report.outcome, report.coordinator)
-                {
-                    self.record.acked.push(AckedPut {
-                        key,
-                        item,
-                        clock: clock.clone(),
-                        coordinator,
-                        acked_at: now,
-                        replicas: report.replicas.to_vec(),
-                    });
+            Phase::Writing(sent) => {
+                let Sent {
+                    key,
+                    item,
+                    context,
+                    kind,
+                    items,
+                    at,
+                    ..
+                } = *sent;
+                let retried = report.latency() > forward_timeout(self.engine.settings());
+                match (&report.outcome, report.coordinator) {
+                    (Outcome::Put { clock, failure: None }, Some(coordinator)) => {
+                        self.record.acked.push(AckedPut {
+                            key: key.clone(),
+                            item,
+                            clock: clock.clone(),
+                            coordinator,
+                            acked_at: now,
+                            replicas: report.replicas.to_vec(),
+                            sent_at: at,
+                            context,
+                            kind,
+                            retried,
+                        });
+                        let view = View {
+                            context: clock.clone(),
+                            items,
+                        };
+                        self.shoppers[i].views.insert(key.clone(), view);
+                        self.shoppers[i].chain = Some(key);
+                    }
+                    (outcome, coordinator) => {
+                        let clock = match outcome {
+                            Outcome::Put { clock, .. } => Some(clock.clone()),
+                            _ => None,
+                        };
+                        self.record.failed_puts.push(FailedPut {
+                            key: key.clone(),
+                            item,
+                            context,
+                            kind,
+                            coordinator,
+                            clock,
+                            retried,
+                        });
+                        // What the client believes is unchanged; its context
+                        // no longer covers what it may have written.
+                        self.shoppers[i].views.remove(&key);
+                    }
                 }
                 let t = self.think();
                 self.schedule(now + t, Due::Wake(i));
@@ -304,19 +427,28 @@ impl Driver<'_> {
         }
     }
 
-    /// Merges the cart's siblings by union, adds one item, puts with the read's context.
-    fn write(&mut self, i: usize, key: Key, versions: &[Version], context: crate::core::clock::VClock) {
+    /// Adds one item to what client `i` knows of the cart and puts it, with
+    /// a context made as `kind` says: the read's (after a read), the last
+    /// put reply's (chained), none (blind), or one that claims more than the
+    /// client saw (hostile).
+    fn write(&mut self, i: usize, key: Key, kind: PutKind) {
+        let (mut items, known) = match self.shoppers[i].views.get(&key) {
+            Some(v) => (v.items.clone(), v.context.clone()),
+            None => (BTreeSet::new(), VClock::new()),
+        };
+        let context = match kind {
+            PutKind::Read | PutKind::Chained => known,
+            PutKind::Blind => {
+                items.clear();
+                VClock::new()
+            }
+            PutKind::Hostile => self.hostile(&known),
+        };
         let s = &mut self.shoppers[i];
         s.added += 1;
         let item = format!("{}-{}", s.name, s.added);
-        let mut items: BTreeSet<String> = versions
-            .iter()
-            .flat_map(|v| v.value.split(','))
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect();
         items.insert(item.clone());
-        let value = items.into_iter().collect::<Vec<_>>().join(",");
+        let value = items.iter().cloned().collect::<Vec<_>>().join(",");
         let (client, name) = (s.id, s.name.clone());
         self.budget -= 1;
         let now = self.engine.now();
@@ -327,14 +459,41 @@ impl Driver<'_> {
             quote(&value),
             Replay::clock(&context, self.engine.names())
         ));
-        let kind = OpKind::Put {
+        let op_kind = OpKind::Put {
             value: Arc::from(value.as_str()),
             w: None,
             pw: None,
-            context: Some(context),
+            context: Some(context.clone()),
         };
-        let op = self.engine.submit(client, key.clone(), kind, None);
-        self.shoppers[i].phase = Phase::Writing { op, key, item };
+        let op = self.engine.submit(client, key.clone(), op_kind, None);
+        self.shoppers[i].phase = Phase::Writing(Box::new(Sent {
+            op,
+            key,
+            item,
+            context,
+            kind,
+            items,
+            at: now,
+        }));
+    }
+
+    /// `known` with one node's counter raised past what the client saw: by
+    /// a little, or now and then to near [`ChaosConfig::hostile_top`].
+    fn hostile(&mut self, known: &VClock) -> VClock {
+        let nodes = self.engine.node_ids();
+        let node = nodes[self.rng.random_range(0..nodes.len())];
+        let have = known.get(node);
+        let top = self.cfg.hostile_top;
+        let claim = if self.rng.random_range(0..100) < HOSTILE_TOP_SHARE {
+            top - self.rng.random_range(0..3u32).min(top)
+        } else {
+            have.saturating_add(self.rng.random_range(1..=3u32)).min(top)
+        };
+        let mut context = known.clone();
+        if claim > have {
+            context.set(node, claim);
+        }
+        context
     }
 
     async fn on_due(&mut self, due: Due) {
@@ -344,7 +503,34 @@ impl Driver<'_> {
                 if self.budget == 0 || !matches!(self.shoppers[i].phase, Phase::Idle) {
                     return;
                 }
+                if let Some(key) = self.shoppers[i].chain.take()
+                    && self.rng.random_range(0..100) < CHAIN_SHARE
+                {
+                    self.write(i, key, PutKind::Chained);
+                    return;
+                }
                 let key = self.record.carts[self.rng.random_range(0..self.record.carts.len())].clone();
+                let roll = self.rng.random_range(0..100);
+                if roll < BLIND_SHARE {
+                    self.write(i, key, PutKind::Blind);
+                    return;
+                }
+                if roll < BLIND_SHARE + HOSTILE_SHARE {
+                    self.write(i, key, PutKind::Hostile);
+                    return;
+                }
+                // Two clients write blind to the same cart at the same
+                // instant, through the same first candidate: writes that
+                // may get the same timestamp.
+                if roll < BLIND_SHARE + HOSTILE_SHARE + PAIR_SHARE
+                    && let Some(j) =
+                        (0..self.shoppers.len()).find(|&j| j != i && matches!(self.shoppers[j].phase, Phase::Idle))
+                    && self.budget >= 2
+                {
+                    self.write(i, key.clone(), PutKind::Blind);
+                    self.write(j, key, PutKind::Blind);
+                    return;
+                }
                 self.budget -= 1;
                 let s = &self.shoppers[i];
                 self.replay.at(now);
@@ -437,7 +623,7 @@ impl Driver<'_> {
         let members = self.members();
         let alive: Vec<NodeId> = members.iter().copied().filter(|n| self.engine.is_alive(*n)).collect();
         match roll {
-            0..25 if self.dead.len() < 2 && alive.len() > 1 => {
+            0..25 if self.dead.len() < self.engine.settings().replicas && alive.len() > 1 => {
                 let n = alive[self.rng.random_range(0..alive.len())];
                 self.replay.at(now);
                 self.replay.step(format!("kill: {}", self.name(n)));
@@ -496,7 +682,7 @@ impl Driver<'_> {
                     self.schedule(now + length, Due::Unslow(n));
                 }
             }
-            80..90 if self.engine.names().node_count() < MAX_CHAOS_NODES => {
+            80..90 if self.engine.names().node_count() < self.max_nodes => {
                 self.joined += 1;
                 let name = format!("j{}", self.joined);
                 self.replay.at(now);
@@ -740,11 +926,46 @@ impl Driver<'_> {
         }
         self.record.final_reads = reads.into_iter().flatten().collect();
         let _ = self.engine.take_finished();
-        // The replay expects what the checker requires of each cart.
-        self.record.overwrites = self.engine.overwrites().to_vec();
+    }
+
+    /// The end state: divergence, hints left, what every live node stores.
+    async fn inspect(&mut self) {
+        self.record.divergent = self.divergence().await;
+        for node in self.engine.node_ids() {
+            if !self.engine.is_alive(node) {
+                continue;
+            }
+            let hints = self.engine.hints(node).await.len();
+            if hints > 0 {
+                self.record.hints_left.push((self.name(node), hints));
+            }
+            for (key, versions) in self.engine.contents(node).await {
+                self.record.stored.push(Stored {
+                    node: self.name(node),
+                    key,
+                    versions,
+                });
+            }
+        }
+        self.record.leaves_unfinished = self.unfinished_leaves();
+        self.record.rings_disagree = self.ring_disagreement().await;
+        for node in self.engine.node_ids() {
+            let waiting = self.engine.status(node).stats.handing_over;
+            if self.engine.is_alive(node) && waiting > 0 {
+                self.record.handover_left.push((self.name(node), waiting));
+            }
+        }
+        self.record.unanswered = self.engine.ops_in_flight();
+        self.expectations();
+    }
+
+    /// The replay's closing steps: what the checker requires, written as
+    /// expectations, so that a replay of a seed that failed fails.
+    fn expectations(&mut self) {
+        let n = self.engine.settings().replicas;
         let mode = self.engine.settings().clocks;
         let mut steps = Vec::new();
-        for key in &carts {
+        for key in &self.record.carts {
             let required: Vec<String> = self
                 .record
                 .acked
@@ -759,45 +980,16 @@ impl Driver<'_> {
             ));
         }
         self.replay.step(format!("concurrently:\n{}", steps.join("\n")));
-    }
-
-    /// The end state: divergence, hints left, dominated siblings.
-    async fn inspect(&mut self) {
-        self.record.divergent = self.divergence().await;
-        let mode = self.engine.settings().clocks;
-        for node in self.engine.node_ids() {
-            if !self.engine.is_alive(node) {
-                continue;
-            }
-            let hints = self.engine.hints(node).await.len();
-            if hints > 0 {
-                self.record.hints_left.push((self.name(node), hints));
-            }
-            for (key, versions) in self.engine.contents(node).await {
-                for (i, a) in versions.iter().enumerate() {
-                    for (j, b) in versions.iter().enumerate() {
-                        if i != j && a.supersedes(b, mode) && mode != ClockMode::BrokenVector {
-                            self.record.dominated.push(format!(
-                                "{} holds {key} = {} beside {}",
-                                self.name(node),
-                                a.value,
-                                b.value
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        self.record.leaves_unfinished = self.unfinished_leaves();
-        self.record.rings_disagree = self.ring_disagreement().await;
-        for node in self.engine.node_ids() {
-            let waiting = self.engine.status(node).stats.handing_over;
-            if self.engine.is_alive(node) && waiting > 0 {
-                self.record.handover_left.push((self.name(node), waiting));
-            }
-        }
         self.replay.step("expect: {converged: all}");
-        self.record.unanswered = self.engine.ops_in_flight();
+        for node in self.engine.node_ids() {
+            if self.engine.is_alive(node) {
+                let name = self.name(node);
+                self.replay
+                    .step(format!("expect: {{hints: {{node: {name}, count: 0}}}}"));
+            }
+        }
+        self.replay.step("expect: {siblings_concurrent: all}");
+        self.replay.step("expect: {in_flight: 0}");
     }
 
     /// Checks what was delivered against who was up.

@@ -5,7 +5,20 @@ use crate::core::config::Settings;
 use crate::core::ids::NodeId;
 use crate::core::time::{Dur, Time};
 use crate::core::version::{Key, Version};
-use crate::engine::Overwrite;
+
+/// How a client made the context of a put.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PutKind {
+    /// The context of the client's read of the key just before.
+    Read,
+    /// The context of the reply to the client's previous put of the key,
+    /// with no read in between.
+    Chained,
+    /// No context at all.
+    Blind,
+    /// A context that claims counters the client never saw.
+    Hostile,
+}
 
 /// A put the cluster acknowledged: the item it added must survive.
 #[derive(Clone, Debug)]
@@ -18,6 +31,38 @@ pub struct AckedPut {
     pub acked_at: Time,
     /// The replicas that had stored it when it was acknowledged.
     pub replicas: Vec<NodeId>,
+    /// When the client sent it.
+    pub sent_at: Time,
+    /// The context the client sent with it.
+    pub context: VClock,
+    pub kind: PutKind,
+    /// The client waited past its first attempt, so another node may have
+    /// coordinated the put as well, with a clock the client never learnt.
+    pub retried: bool,
+}
+
+/// A put that failed or was never answered: it may still have been stored
+/// somewhere, so it may still replace what its context covers.
+#[derive(Clone, Debug)]
+pub struct FailedPut {
+    pub key: Key,
+    pub item: String,
+    pub context: VClock,
+    pub kind: PutKind,
+    /// Who coordinated it, when an answer said.
+    pub coordinator: Option<NodeId>,
+    /// The clock its coordinator gave it, when an answer said.
+    pub clock: Option<VClock>,
+    /// See [`AckedPut::retried`].
+    pub retried: bool,
+}
+
+/// What one live node stored for one key at the end.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub node: String,
+    pub key: Key,
+    pub versions: Vec<Version>,
 }
 
 /// A get that answered, for the fresh-read check.
@@ -47,6 +92,7 @@ pub struct SeedRecord {
     pub settings: Settings,
     pub carts: Vec<Key>,
     pub acked: Vec<AckedPut>,
+    pub failed_puts: Vec<FailedPut>,
     pub gets: Vec<ObservedGet>,
     /// When faults were in effect, as (from, to). A kill, partition or burst
     /// marks its start and its end; a join or leave lasts until every member
@@ -57,7 +103,6 @@ pub struct SeedRecord {
     /// that can explain a stale read under a strict quorum.
     pub ring_change_spans: Vec<(Time, Time)>,
     pub final_reads: Vec<FinalRead>,
-    pub overwrites: Vec<Overwrite>,
     /// Operations still unanswered at the end.
     pub unanswered: usize,
     /// Operations that took longer than a client can wait.
@@ -71,14 +116,14 @@ pub struct SeedRecord {
     pub divergent: Vec<String>,
     /// Hints left after the quiet period: (node, count).
     pub hints_left: Vec<(String, usize)>,
-    /// Stored versions superseded by a sibling beside them.
-    pub dominated: Vec<String>,
     /// Nodes asked to leave that had not left after the quiet period.
     pub leaves_unfinished: Vec<String>,
     /// Live nodes whose ring differs from the others' after the quiet period.
     pub rings_disagree: Vec<String>,
     /// Keys still waiting to be handed over after the quiet period: (node, count).
     pub handover_left: Vec<(String, usize)>,
+    /// Every version every live node stores after the quiet period.
+    pub stored: Vec<Stored>,
     /// How many faults were applied.
     pub faults: usize,
     /// How many client operations ran.

@@ -12,8 +12,10 @@ use crate::core::time::{Dur, Time};
 use crate::engine::ClusterSpec;
 
 /// Builds the preset text line by line.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Replay {
+    /// The cluster the seed ran (a seed may draw its own).
+    pub spec: ClusterSpec,
     steps: Vec<String>,
     last_at: Option<Time>,
 }
@@ -28,6 +30,14 @@ fn dur(d: Dur) -> String {
 }
 
 impl Replay {
+    pub fn new(spec: ClusterSpec) -> Replay {
+        Replay {
+            spec,
+            steps: Vec::new(),
+            last_at: None,
+        }
+    }
+
     /// Pins the next steps to instant `t` (once per instant).
     pub fn at(&mut self, t: Time) {
         if self.last_at != Some(t) {
@@ -59,7 +69,8 @@ impl Replay {
     }
 
     /// The whole preset.
-    pub fn render(&self, name: &str, description: &str, seed: u64, spec: &ClusterSpec, clients: &[String]) -> String {
+    pub fn render(&self, name: &str, description: &str, seed: u64, clients: &[String]) -> String {
+        let spec = &self.spec;
         let mut out = String::new();
         let _ = writeln!(out, "name: {name}");
         let _ = writeln!(out, "description: {}", quote(description));

@@ -77,6 +77,17 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
     if let Some(c) = &expect.converged {
         out.push(check_converged(c, engine).await);
     }
+    if let Some(c) = &expect.siblings_concurrent {
+        out.push(check_siblings_concurrent(c, engine).await);
+    }
+    if let Some(want) = expect.in_flight {
+        let got = engine.ops_in_flight();
+        out.push(result(
+            format!("in_flight {want}"),
+            got == want,
+            format!("{got} client operations wait for an answer"),
+        ));
+    }
     if let Some(s) = &expect.sees {
         out.push(check_sees(s, engine).await);
     }
@@ -497,4 +508,42 @@ async fn check_converged(c: &Converged, engine: &mut Engine) -> CheckResult {
         Converged::All => format!("{}, every live replica in agreement", count(keys.len(), "key")),
     };
     result(text, true, detail)
+}
+
+/// No live node keeps a version beside one that supersedes it, by the chaos
+/// checker's own comparison (not the code's): last-write-wins keeps one
+/// version, the other modes only concurrent ones.
+async fn check_siblings_concurrent(c: &Converged, engine: &mut Engine) -> CheckResult {
+    let text = match c {
+        Converged::Key(k) => format!("siblings_concurrent {k}"),
+        Converged::All => "siblings_concurrent all".to_string(),
+    };
+    let mode = engine.settings().clocks;
+    let mut keys = 0;
+    for node in engine.node_ids() {
+        if !engine.is_alive(node) {
+            continue;
+        }
+        for (key, versions) in engine.contents(node).await {
+            if matches!(c, Converged::Key(k) if *k != key.as_str()) {
+                continue;
+            }
+            keys += 1;
+            let name = engine.names().node(node).to_string();
+            for (i, a) in versions.iter().enumerate() {
+                for (j, b) in versions.iter().enumerate() {
+                    if i != j && crate::chaos::oracle::supersedes(a, b, mode) {
+                        let names = engine.names();
+                        let detail = format!(
+                            "{name} holds {key} = {} beside {}, which it supersedes",
+                            a.display(names),
+                            b.display(names)
+                        );
+                        return result(text, false, detail);
+                    }
+                }
+            }
+        }
+    }
+    result(text, true, format!("{keys} stored keys, no superseded sibling"))
 }

@@ -391,6 +391,11 @@ pub struct Expect {
     pub anti_entropy: Option<AntiEntropyExpect>,
     pub merkle_equal: Option<MerkleEqualExpect>,
     pub messages: Option<MessagesExpect>,
+    /// No live node keeps, for the key (or any key), a version that another
+    /// beside it supersedes (judged by the chaos checker's own comparison).
+    pub siblings_concurrent: Option<Converged>,
+    /// How many client operations still wait for their answer.
+    pub in_flight: Option<usize>,
 }
 
 impl Expect {
@@ -443,6 +448,8 @@ impl Expect {
             + self.anti_entropy.is_some() as usize
             + self.merkle_equal.is_some() as usize
             + self.messages.is_some() as usize
+            + self.siblings_concurrent.is_some() as usize
+            + self.in_flight.is_some() as usize
     }
 }
 

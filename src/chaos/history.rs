@@ -1,0 +1,276 @@
+//! Judging a seed from what its clients saw and sent, never from what the
+//! cluster says about itself: which lost adds a race in the clients' own
+//! history explains, whether every acknowledged put made a new event, which
+//! stored siblings are obsolete, and which last-write-wins winner is right.
+//! Every comparison is the checker's own ([`super::oracle`]).
+
+use std::collections::BTreeMap;
+
+use super::oracle::{History, lww_wins, supersedes};
+use super::record::{AckedPut, PutKind, SeedRecord};
+use crate::core::clock::VClock;
+use crate::core::config::ClockMode;
+use crate::core::ids::NodeId;
+use crate::core::version::Key;
+
+/// A put that may have replaced others, acknowledged or not.
+struct Writer<'a> {
+    key: &'a Key,
+    item: &'a str,
+    kind: PutKind,
+    context: &'a VClock,
+    coordinator: Option<NodeId>,
+    clock: Option<&'a VClock>,
+    retried: bool,
+}
+
+impl Writer<'_> {
+    /// True when a node other than the one its answer named may have
+    /// coordinated it: its client retried, or no answer named one.
+    fn anywhere(&self) -> bool {
+        self.retried || self.coordinator.is_none()
+    }
+}
+
+fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
+    let acked = r.acked.iter().map(|p| Writer {
+        key: &p.key,
+        item: &p.item,
+        kind: p.kind,
+        context: &p.context,
+        coordinator: Some(p.coordinator),
+        clock: Some(&p.clock),
+        retried: p.retried,
+    });
+    let failed = r.failed_puts.iter().map(|p| Writer {
+        key: &p.key,
+        item: &p.item,
+        kind: p.kind,
+        context: &p.context,
+        coordinator: p.coordinator,
+        clock: p.clock.as_ref(),
+        retried: p.retried,
+    });
+    acked.chain(failed)
+}
+
+/// The event an acknowledged put made: its coordinator and the counter its
+/// reply gives the coordinator (in dotted mode, the put's dot).
+pub fn event(put: &AckedPut) -> (NodeId, u32) {
+    (put.coordinator, History::of(&put.clock).top(put.coordinator))
+}
+
+/// Why `put`'s item may legitimately be missing from the final read, or
+/// `None` when nothing in the clients' history explains it:
+/// - last-write-wins keeps one write of concurrent ones by design;
+/// - a put with a hostile context legitimately replaces every write its
+///   context claims (dotted: it holds the put's dot; vector: it or the
+///   hostile put's new clock holds the put's whole clock);
+/// - with vector clocks, a write whose clock strictly descends the lost
+///   put's though the context its client sent did not hold it. With honest
+///   contexts that only happens when two writes coordinated by the same
+///   node from contexts that did not see each other raced (the node's new
+///   counter covers an event its client never saw): this write and the
+///   lost put, or this write and one in the lost put's history. A write
+///   whose client retried may also have been coordinated by the lost put's
+///   node, with a clock the client never learnt: its context then holds
+///   the lost put's history but for that node's entry.
+///
+/// Dotted version vectors excuse nothing else: a chained put replaces only
+/// what its client saw, and its value holds every item of that.
+pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
+    if mode == ClockMode::Lww {
+        return Some("last-write-wins keeps one of concurrent writes".into());
+    }
+    let answered = excuse_answered(r, put, mode)?;
+    if !put.retried || mode == ClockMode::Dotted {
+        return Some(answered);
+    }
+    // Its client retried: a first attempt may have made another version, at
+    // a node Y, with the put's context plus a new counter of Y. That one is
+    // lost legitimately when a write through Y from a context holding the
+    // put's context but for Y's entry (and not the put) raced it.
+    let context = History::of(&put.context);
+    let lost = History::of(&put.clock);
+    writers(r)
+        .filter(|w| *w.key == put.key && w.item != put.item)
+        .find(|w| {
+            let seen = History::of(w.context);
+            if seen.covers(&lost) {
+                return false;
+            }
+            match (w.coordinator, w.anywhere()) {
+                (Some(y), false) => covers_but(&seen, &context, y),
+                _ => put.context.iter().any(|(y, _)| covers_but(&seen, &context, y)) || seen.covers(&context),
+            }
+        })
+        .map(|w| format!("{answered}; its first attempt's version raced {}", w.item))
+}
+
+/// [`excuse`] for the version the put's answer reported.
+fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
+    let (node, counter) = event(put);
+    let lost = History::of(&put.clock);
+    writers(r)
+        .filter(|w| *w.key == put.key && w.item != put.item)
+        .find_map(|w| {
+            let context = History::of(w.context);
+            let later = w.clock.map(History::of);
+            let hostile = w.kind == PutKind::Hostile;
+            match mode {
+                ClockMode::Dotted => (hostile && context.contains(node, counter))
+                    .then(|| format!("{}'s hostile context holds its dot", w.item)),
+                _ => {
+                    let descends = later.as_ref().is_some_and(|l| l.strictly_covers(&lost));
+                    if hostile && (context.covers(&lost) || descends) {
+                        Some(format!("{}'s hostile context claims it", w.item))
+                    } else if context.covers(&lost) {
+                        None
+                    } else if descends {
+                        // Its client had not seen the lost put, yet its clock
+                        // descends it: a coordinator's counter covered an
+                        // event its client never saw. That is two writes
+                        // through one node from contexts that did not see
+                        // each other, this one and the lost put (or a write
+                        // in the lost put's history).
+                        Some(format!("{} got a clock descending it without having seen it", w.item))
+                    } else if w.anywhere() && covers_but(&context, &lost, node) {
+                        // Coordinated (also) by the lost put's node, it got
+                        // a counter past the lost one's: a clock descending it.
+                        Some(format!(
+                            "{} may have gone through the same coordinator without having seen it",
+                            w.item
+                        ))
+                    } else {
+                        None
+                    }
+                }
+            }
+        })
+}
+
+/// True when `context` holds every event of `lost` but those of `node`.
+fn covers_but(context: &History, lost: &History, node: NodeId) -> bool {
+    let mut without = lost.clone();
+    without.remove(node);
+    context.covers(&without)
+}
+
+/// For a loss nothing explains, the puts that replaced it: those whose
+/// context (dotted) or new clock (vector) holds its event, each with how
+/// its client made that context. Evidence for whoever reads the failure.
+pub fn suspects(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> String {
+    let (node, counter) = event(put);
+    let lost = History::of(&put.clock);
+    let names: Vec<String> = writers(r)
+        .filter(|w| *w.key == put.key && w.item != put.item)
+        .filter(|w| match mode {
+            ClockMode::Dotted => History::of(w.context).contains(node, counter),
+            _ => w.clock.is_some_and(|c| History::of(c).strictly_covers(&lost)),
+        })
+        .map(|w| format!("{} {:?}", w.item, w.kind).to_lowercase())
+        .take(3)
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!(" (held by {})", names.join(", "))
+    }
+}
+
+/// Acknowledged puts whose clock is not a new event: a counter that did not
+/// rise past the context the client sent, a clock that does not hold that
+/// context, or an event two puts of one key share. No correct coordinator
+/// acknowledges one (a counter that saturates or wraps does).
+pub fn stale_events(r: &SeedRecord) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(&Key, NodeId, u32), &str> = BTreeMap::new();
+    for put in &r.acked {
+        let (node, counter) = event(put);
+        let sent = History::of(&put.context);
+        if counter <= sent.top(node) {
+            out.push(format!(
+                "{}:{} got counter {counter} of its coordinator, not past the {} its context held",
+                put.key,
+                put.item,
+                sent.top(node)
+            ));
+        } else if !History::of(&put.clock).covers(&sent) {
+            out.push(format!(
+                "{}:{} got a clock that drops part of its context",
+                put.key, put.item
+            ));
+        }
+        if let Some(other) = seen.insert((&put.key, node, counter), &put.item) {
+            out.push(format!(
+                "{}:{} and {other} got the same event (counter {counter})",
+                put.key, put.item
+            ));
+        }
+    }
+    out
+}
+
+/// Stored versions that another version beside them makes obsolete (under
+/// last-write-wins: any second version).
+pub fn dominated(r: &SeedRecord) -> Vec<String> {
+    let mode = r.settings.clocks;
+    let mut out = Vec::new();
+    for s in &r.stored {
+        if mode == ClockMode::Lww && s.versions.len() > 1 {
+            out.push(format!(
+                "{} holds {} versions of {} under last-write-wins",
+                s.node,
+                s.versions.len(),
+                s.key
+            ));
+            continue;
+        }
+        for (i, a) in s.versions.iter().enumerate() {
+            for (j, b) in s.versions.iter().enumerate() {
+                if i != j && supersedes(a, b, mode) {
+                    out.push(format!("{} holds {} = {} beside {}", s.node, s.key, a.value, b.value));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Under last-write-wins, final reads that did not return the latest
+/// write: more than one version, a version older than a put acknowledged
+/// before it was even sent, or one a later stored version beats.
+pub fn wrong_lww_winners(r: &SeedRecord) -> Vec<String> {
+    if r.settings.clocks != ClockMode::Lww {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for read in r.final_reads.iter().filter(|x| x.ok) {
+        let [winner] = read.versions.as_slice() else {
+            if !read.versions.is_empty() {
+                out.push(format!("{} read back {} versions", read.key, read.versions.len()));
+            }
+            continue;
+        };
+        if let Some(p) = r
+            .acked
+            .iter()
+            .filter(|p| p.key == read.key)
+            .find(|p| p.sent_at.micros() > winner.stamp.micros)
+        {
+            out.push(format!(
+                "{} read back a write of {}us, older than {} sent at {}",
+                read.key, winner.stamp.micros, p.item, p.sent_at
+            ));
+        }
+        for s in r.stored.iter().filter(|s| s.key == read.key) {
+            if let Some(v) = s.versions.iter().find(|v| lww_wins(v, winner)) {
+                out.push(format!(
+                    "{} read back {} though {} holds the later {}",
+                    read.key, winner.value, s.node, v.value
+                ));
+            }
+        }
+    }
+    out
+}
