@@ -91,7 +91,11 @@ impl History {
 
     /// The highest event of `node` covered, single events included (0: none).
     pub fn top(&self, node: NodeId) -> u32 {
-        let extra = self.extra.range((node, 0)..=(node, u32::MAX)).next_back().map_or(0, |e| e.1);
+        let extra = self
+            .extra
+            .range((node, 0)..=(node, u32::MAX))
+            .next_back()
+            .map_or(0, |e| e.1);
         extra.max(self.get(node))
     }
 
