@@ -367,7 +367,10 @@ mod tests {
         );
         assert_eq!(by(2).standing, Standing::Concurrent);
         assert_eq!(by(3).standing, Standing::Current, "it holds both siblings");
-        assert_eq!(Standing::of(&[], std::slice::from_ref(&carm), ClockMode::Vector), Standing::Missing);
+        assert_eq!(
+            Standing::of(&[], std::slice::from_ref(&carm), ClockMode::Vector),
+            Standing::Missing
+        );
         assert_eq!(
             Standing::of(&[cart.clone(), carr.clone()], &[carm, carr], ClockMode::Vector),
             Standing::Stale,
