@@ -13,8 +13,8 @@
 //! place stepping one instant at a time would give it (see `local_timers`),
 //! and a window ends at a joining node's first input, whose view, and with
 //! it the clients' ring, may change there. All nodes with inputs in a window
-//! work in parallel. Nothing the engine does with their effects depends on the order
-//! it meets them in: each sender draws latencies from its own seeded
+//! work in parallel. Nothing the engine does with their effects depends on
+//! the order it meets them in: each sender draws latencies from its own seeded
 //! generator, and each event carries a tie key (sender, sender's count) that
 //! orders events of one instant. With the trace on, the effects are merged in
 //! a canonical order (time, then endpoint, then the order each produced

@@ -237,15 +237,17 @@ impl Engine {
                     }
                 }
                 Scheduled::NodeTimer { node, epoch, timer } => {
-                    let slot = &mut self.slots[node.index()];
+                    let slot = &self.slots[node.index()];
                     if !slot.alive || slot.epoch != epoch {
                         continue;
                     }
                     if self.is_joining(node) {
                         end = at;
                     }
-                    let slot = &mut self.slots[node.index()];
-                    let batch = slot.batch.as_mut().expect("batch is home between windows");
+                    let batch = self.slots[node.index()]
+                        .batch
+                        .as_mut()
+                        .expect("batch is home between windows");
                     if batch.inputs.is_empty() {
                         scratch.active.push(node);
                     }
