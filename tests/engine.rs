@@ -11,18 +11,7 @@ use ringside::core::version::Key;
 use ringside::engine::{ClusterSpec, Engine};
 
 fn spec() -> ClusterSpec {
-    // One gossip peer a round, the default before issue 18: with two, the
-    // faulted run below meets a defect of the engine that predates them
-    // (pacing changes the trace once a node is killed; see
-    // `pacing_never_changes_the_trace_of_a_faulted_run`, ignored until fixed).
-    ClusterSpec::numbered(
-        5,
-        8,
-        Settings {
-            gossip_fanout: 1,
-            ..Settings::default()
-        },
-    )
+    ClusterSpec::numbered(5, 8, Settings::default())
 }
 
 fn rt() -> tokio::runtime::Runtime {
@@ -94,22 +83,116 @@ fn windowing_never_changes_the_trace() {
     assert_eq!(whole, by_instant);
 }
 
-/// Known defect, outside the failure detector's work: with a node killed
-/// and a partition, running a millisecond at a time gives a different trace
-/// from running in one go, on every seed tried (1 to 30) and with either
-/// gossip fanout. Ignored until the engine is fixed.
+/// How a run moves virtual time between two commands.
+#[derive(Clone, Copy, Debug)]
+enum Pacing {
+    /// One `run_until` to the next command.
+    Whole,
+    /// Slices of this length, as the TUI does at slow speeds.
+    Slices(Dur),
+    /// One instant at a time (`step`): the canonical order of events.
+    Instants,
+}
+
+/// Runs to `until` at `pacing`.
+async fn pace_to(e: &mut Engine, until: Time, pacing: Pacing) {
+    match pacing {
+        Pacing::Whole => e.run_until(until).await,
+        Pacing::Slices(slice) => {
+            while e.now() < until {
+                let next = (e.now() + slice).min(until);
+                e.run_until(next).await;
+            }
+        }
+        Pacing::Instants => {
+            while e.next_event_time().is_some_and(|t| t <= until) {
+                e.step().await;
+            }
+            e.run_until(until).await;
+        }
+    }
+}
+
+/// Every fault the engine knows, between rounds of the workload: a slow
+/// node, a kill and a revive, a join, a partition, one-way cuts, a heal
+/// and a leave. Returns the trace and everything else the run leaves.
+async fn faulted_run(seed: u64, gossip_fanout: usize, pacing: Pacing) -> (Vec<String>, String) {
+    let settings = Settings {
+        gossip_fanout,
+        ..Settings::default()
+    };
+    let mut e = Engine::new(&ClusterSpec::numbered(5, 8, settings), seed).unwrap();
+    let ms = |m: u64| Time(m * 1_000);
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(300), pacing).await;
+    e.slow(NodeId(1), Dur::from_millis(30)).unwrap();
+    pace_to(&mut e, ms(1_000), pacing).await;
+    e.kill(NodeId(2)).await.unwrap();
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(1_500), pacing).await;
+    e.join("n6", None).unwrap();
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(2_000), pacing).await;
+    e.partition(vec![vec![NodeId(0), NodeId(1)], vec![NodeId(3), NodeId(4)]])
+        .unwrap();
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(2_600), pacing).await;
+    e.revive(NodeId(2)).await.unwrap();
+    e.cut(NodeId(4), NodeId(5)).unwrap();
+    e.cut(NodeId(5), NodeId(0)).unwrap();
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(3_400), pacing).await;
+    e.heal();
+    e.leave(NodeId(3)).unwrap();
+    e.slow(NodeId(1), Dur::ZERO).unwrap();
+    submit_workload(&mut e);
+    pace_to(&mut e, ms(6_000), pacing).await;
+    let outcome = outcome(&mut e).await;
+    (drain(&mut e), outcome)
+}
+
+/// However time is stepped (in one go, in slices of 1 ms, 7 ms or 1 s, or
+/// one instant at a time), a run meeting every kind of fault gives the same
+/// trace and leaves the same state. Timers shorter than the engine's window
+/// (the wake-ups of a node's or a client's deadlines, the first ticks of a
+/// node that boots) used to run a window late when time moved in one go.
 #[test]
-#[ignore = "known engine defect: pacing changes the trace of a faulted run"]
 fn pacing_never_changes_the_trace_of_a_faulted_run() {
     let rt = rt();
-    let run = |step_by_millisecond: bool| {
-        rt.block_on(async {
-            let mut e = Engine::new(&ClusterSpec::numbered(5, 8, Settings::default()), 5).unwrap();
-            run_with_faults(&mut e, step_by_millisecond).await;
-            drain(&mut e)
-        })
-    };
-    assert_eq!(run(false), run(true));
+    for (seed, fanout) in [(5, 2), (11, 2), (23, 2), (5, 1)] {
+        let canonical = rt.block_on(faulted_run(seed, fanout, Pacing::Instants));
+        assert!(
+            canonical.0.len() > 2_000,
+            "the run did too little: {}",
+            canonical.0.len()
+        );
+        for pacing in [
+            Pacing::Whole,
+            Pacing::Slices(Dur::from_millis(1)),
+            Pacing::Slices(Dur::from_millis(7)),
+            Pacing::Slices(Dur::from_secs(1)),
+        ] {
+            let (trace, state) = rt.block_on(faulted_run(seed, fanout, pacing));
+            if let Some(i) = (0..trace.len().min(canonical.0.len())).find(|&i| trace[i] != canonical.0[i]) {
+                let from = i.saturating_sub(5);
+                panic!(
+                    "seed {seed}, fanout {fanout}, {pacing:?}: the trace differs from event {i} on\n--- one instant at a time:\n{}\n--- {pacing:?}:\n{}",
+                    canonical.0[from..(i + 5).min(canonical.0.len())].join("\n"),
+                    trace[from..(i + 5).min(trace.len())].join("\n")
+                );
+            }
+            assert_eq!(trace.len(), canonical.0.len(), "seed {seed}, {pacing:?}");
+            if let Some(i) = state.bytes().zip(canonical.1.bytes()).position(|(a, b)| a != b) {
+                let at = |s: &str| s[i.saturating_sub(300)..(i + 100).min(s.len())].to_string();
+                panic!(
+                    "seed {seed}, fanout {fanout}, {pacing:?}: the state differs\n--- one instant at a time:\n{}\n--- {pacing:?}:\n{}",
+                    at(&canonical.1),
+                    at(&state)
+                );
+            }
+            assert_eq!(state, canonical.1, "seed {seed}, {pacing:?}");
+        }
+    }
 }
 
 /// Everything a run leaves behind but its trace: every op's report, the
@@ -410,4 +493,101 @@ fn a_closed_loop_keeps_its_clients_busy_and_runs_the_same_every_time() {
     assert!(follow_ups.iter().all(|s| finishes.contains(&s.0)));
     assert_eq!(closed_loop_run(5).0, trace, "same seed, same trace");
     assert_ne!(closed_loop_run(6).0, trace, "another seed, another run");
+}
+
+/// A closed loop starts operations at every instant an answer comes back,
+/// routing each by the cluster's ring as it is at that instant: a node that
+/// joins reaches the ring at one instant, whatever the pacing.
+#[test]
+fn a_join_reaches_the_clients_ring_at_one_instant_whatever_the_pacing() {
+    let rt = rt();
+    let run = |seed: u64, pacing: Pacing| {
+        rt.block_on(async move {
+            let mut e = Engine::new(&spec(), seed).unwrap();
+            let clients: Vec<_> = (0..150).map(|i| e.client(&format!("c{i}"))).collect();
+            let mut next = 0u64;
+            e.start_closed_loop(move |_| {
+                next += 1;
+                (next < 20_000).then(|| (Key::from(format!("k{}", next % 97)), put(&format!("v{next}"))))
+            });
+            for (i, &c) in clients.iter().enumerate() {
+                e.submit(c, Key::from(format!("k{i}")), put("first"), None);
+            }
+            pace_to(&mut e, Time(100_000), pacing).await;
+            e.join("n6", None).unwrap();
+            pace_to(&mut e, Time(400_000), pacing).await;
+            drain(&mut e)
+        })
+    };
+    for seed in 1..=6 {
+        let canonical = run(seed, Pacing::Instants);
+        assert!(
+            canonical.iter().any(|l| l.contains("→ n6 request")),
+            "clients route to the new node"
+        );
+        let whole = run(seed, Pacing::Whole);
+        if let Some(i) = (0..whole.len().min(canonical.len())).find(|&i| whole[i] != canonical[i]) {
+            let from = i.saturating_sub(5);
+            panic!(
+                "seed {seed}: the trace differs from event {i} on\n--- one instant at a time:\n{}\n--- whole:\n{}",
+                canonical[from..(i + 5).min(canonical.len())].join("\n"),
+                whole[from..(i + 5).min(whole.len())].join("\n")
+            );
+        }
+        assert_eq!(whole, canonical);
+    }
+}
+
+/// A client's two operations through a dead node, started 2 ms apart, give
+/// up 2 ms apart: the wake-up for the second is set when the first gives
+/// up, shorter than a window. It fires at its instant among the events of
+/// a busy cluster (gossip every 10 ms), whether time moves in one go, in
+/// slices or one instant at a time; waiting for that op stops the clock at
+/// the instant it gave up.
+#[test]
+fn a_clients_short_wake_up_fires_in_its_place_and_ends_a_wait_there() {
+    let rt = rt();
+    // `None`: wait for the second op; otherwise run to 1 s at that pace.
+    let run = |pacing: Option<Pacing>| {
+        rt.block_on(async move {
+            let settings = Settings {
+                gossip_interval: Dur::from_millis(10),
+                ..Settings::default()
+            };
+            let mut e = Engine::new(&ClusterSpec::numbered(5, 8, settings), 3).unwrap();
+            let dead = NodeId(2);
+            e.kill(dead).await.unwrap();
+            // Keys the dead node replicates: the client waits one hop for each.
+            let keys: Vec<String> = (0..100)
+                .map(|i| format!("x{i}"))
+                .filter(|k| e.ring().preference_list(k, 3).contains(&dead))
+                .take(2)
+                .collect();
+            let a = e.client("a");
+            let first = e.submit(a, Key::from(keys[0].as_str()), put("1"), Some(dead));
+            e.run_until(Time(2_000)).await;
+            let second = e.submit(a, Key::from(keys[1].as_str()), put("2"), Some(dead));
+            match pacing {
+                None => e.run_until_done(&[second], Time(u64::MAX)).await,
+                Some(pacing) => pace_to(&mut e, Time(1_000_000), pacing).await,
+            }
+            let finished = |op| e.report(op).map(|r| r.finished);
+            let gave_up = (finished(first), finished(second));
+            (e.now(), gave_up, drain(&mut e))
+        })
+    };
+    let canonical = run(Some(Pacing::Instants));
+    let (Some(first), Some(second)) = canonical.1 else {
+        panic!("both ops gave up: {:?}", canonical.1);
+    };
+    assert_eq!(second.since(first), Dur::from_millis(2), "they gave up 2 ms apart");
+    for pacing in [Pacing::Whole, Pacing::Slices(Dur::from_millis(3))] {
+        let (_, gave_up, trace) = run(Some(pacing));
+        assert_eq!(gave_up, canonical.1, "{pacing:?}");
+        assert!(trace == canonical.2, "{pacing:?} changes the trace");
+    }
+    let (now, gave_up, trace) = run(None);
+    assert_eq!(gave_up, canonical.1);
+    assert_eq!(now, second, "the wait ends at the instant the op gave up");
+    assert!(trace[..] == canonical.2[..trace.len()], "waiting changes the trace");
 }

@@ -86,7 +86,11 @@ impl<T> Outbox<T> {
         msg
     }
 
+    /// Fires `timer` after `after`, and always at a later instant than
+    /// the one that set it: what an actor does at one instant is over
+    /// before anything it scheduled happens.
     pub fn timer(&mut self, after: Dur, timer: T) {
+        let after = after.max(Dur(1));
         self.effects.push(Effect::Timer { after, timer });
     }
 
@@ -131,7 +135,7 @@ impl<T> Outbox<T> {
         std::mem::swap(&mut self.effects, buffer);
     }
 
-    /// The effects so far, for tests.
+    /// The effects so far.
     pub fn effects(&self) -> &[Effect<T>] {
         &self.effects
     }

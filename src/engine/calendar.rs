@@ -90,13 +90,13 @@ impl Calendar {
         bucket.items.get(bucket.next).map(|&(at, tie, _)| (at, tie))
     }
 
-    /// Removes the earliest event and returns its payload index.
-    pub fn pop(&mut self) -> Option<(Time, u32)> {
+    /// Removes the earliest event and returns its time, tie key and payload index.
+    pub fn pop(&mut self) -> Option<(Time, u64, u32)> {
         if self.len == 0 {
             return None;
         }
         let bucket = &mut self.buckets[(self.base % COUNT) as usize];
-        let (at, _, slot) = bucket.items[bucket.next];
+        let (at, tie, slot) = bucket.items[bucket.next];
         bucket.next += 1;
         self.len -= 1;
         if bucket.next == bucket.items.len() {
@@ -104,7 +104,7 @@ impl Calendar {
             bucket.next = 0;
             self.advance();
         }
-        Some((at, slot))
+        Some((at, tie, slot))
     }
 
     /// Moves the front to the next bucket holding events and sorts it.
@@ -184,13 +184,13 @@ mod tests {
         assert_eq!(
             popped,
             vec![
-                (Time(4_500), 15),
-                (Time(5_000), 18),
-                (Time(5_000), 10),
-                (Time(5_000), 14),
-                (Time(8_000), 19),
-                (Time(8_000), 16),
-                (Time(9_000), 13)
+                (Time(4_500), 6, 15),
+                (Time(5_000), 0, 18),
+                (Time(5_000), 1, 10),
+                (Time(5_000), 5, 14),
+                (Time(8_000), 2, 19),
+                (Time(8_000), 7, 16),
+                (Time(9_000), 4, 13)
             ]
         );
         assert_eq!(c.front(), None);
@@ -198,6 +198,6 @@ mod tests {
             c.push(Time(2_100), 8, 17),
             "empty again: the band moves to the next push"
         );
-        assert_eq!(c.pop(), Some((Time(2_100), 17)));
+        assert_eq!(c.pop(), Some((Time(2_100), 8, 17)));
     }
 }

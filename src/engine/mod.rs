@@ -7,10 +7,14 @@
 //! clients. Nodes live in their own tokio tasks and see only their inputs.
 //!
 //! Determinism: the engine processes virtual time in windows no longer than
-//! the shortest latency or timer (the *lookahead*), so nothing sent inside a
-//! window can arrive inside it. All nodes with inputs in a window work in
-//! parallel. Nothing the engine does with their effects depends on the order
-//! it meets them in: each sender draws latencies from its own seeded
+//! the shortest latency or timeout (the *lookahead*), so nothing sent inside
+//! a window can arrive inside it. A timer shorter than that (a deadline's
+//! wake-up, a booting node's first ticks) fires inside the window, in the
+//! place stepping one instant at a time would give it (see `local_timers`),
+//! and a window ends at a joining node's first input, whose view, and with
+//! it the clients' ring, may change there. All nodes with inputs in a window
+//! work in parallel. Nothing the engine does with their effects depends on
+//! the order it meets them in: each sender draws latencies from its own seeded
 //! generator, and each event carries a tie key (sender, sender's count) that
 //! orders events of one instant. With the trace on, the effects are merged in
 //! a canonical order (time, then endpoint, then the order each produced
@@ -24,6 +28,7 @@ mod busy_poll;
 mod calendar;
 mod closed_loop;
 mod cluster;
+mod local_timers;
 pub mod network;
 pub mod node_task;
 pub mod queue;
@@ -199,6 +204,8 @@ pub struct Engine {
     /// Nodes that finished leaving in the last window, to stop.
     departed: Vec<NodeId>,
     lookahead: Dur,
+    /// The last instant of the window being carried out.
+    window_end: Time,
     slots: Vec<Slot>,
     clients: Vec<Client>,
     network: Network,
@@ -249,6 +256,7 @@ impl Engine {
             seed,
             queue: EventQueue::default(),
             lookahead: settings.lookahead(),
+            window_end: Time::ZERO,
             network: Network::new(mix64(seed ^ 0x6e65_7477), settings.latency, settings.drop_rate),
             names,
             settings,

@@ -18,6 +18,8 @@ use crate::core::outbox::Effect;
 use crate::core::time::Time;
 use crate::core::trace::Event;
 
+use super::local_timers::LocalTimers;
+
 /// One input for a node.
 #[derive(Debug)]
 pub enum NodeInput {
@@ -61,13 +63,19 @@ impl NodeStats {
 #[derive(Debug)]
 pub struct Batch {
     pub node: NodeId,
-    pub inputs: Vec<(Time, NodeInput)>,
+    /// The inputs, each with its time and tie key, in the queue's order.
+    pub inputs: Vec<(Time, u64, NodeInput)>,
+    /// The window's last instant: a timer the node sets that falls due by
+    /// then fires within the batch (see [`super::local_timers`]).
+    pub end: Time,
     /// The effects, in the order the node decided them...
     pub outputs: Vec<Effect<NodeTimer>>,
     /// ...and when: `(at, end)` says the effects before index `end` (and
     /// after the previous run's end) come from the input at `at`.
     pub runs: Vec<(Time, u32)>,
     pub stats: NodeStats,
+    /// Messages the node took in (not those that reached it after it left).
+    pub delivered: u32,
     pub tracing: bool,
     /// How many times the task tries for its next command before parking
     /// (see [`super::busy_poll`]).
@@ -81,9 +89,11 @@ impl Batch {
         Batch {
             node,
             inputs: Vec::new(),
+            end: Time::ZERO,
             outputs: Vec::new(),
             runs: Vec::new(),
             stats: NodeStats::default(),
+            delivered: 0,
             tracing: true,
             busy_polls: 0,
             panicked: None,
@@ -110,6 +120,7 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
     // each await) holds a pointer rather than the whole node.
     let mut node = Box::new(node);
     let mut outbox = NodeOutbox::new(true);
+    let mut local = LocalTimers::default();
     // As the engine's last batch asked: see `busy_poll`.
     let mut busy_polls = 0;
     while let Some(cmd) = super::busy_poll::recv(&mut inbox, busy_polls).await {
@@ -119,7 +130,7 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
                 // A bug in the state machine must not hang the engine, which
                 // waits for every batch: report the panic and stop.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    process(&mut node, &mut batch, &mut outbox)
+                    process(&mut node, &mut batch, &mut outbox, &mut local)
                 }));
                 if let Err(panic) = outcome {
                     let text = panic
@@ -149,16 +160,31 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
 }
 
 /// Runs one batch through the state machine. The outbox fills the batch's
-/// own output buffer, so effects are not moved from one to the other.
-pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
+/// own output buffer, so effects are not moved from one to the other. A
+/// timer the node sets that falls due inside the window fires here, in its
+/// place among the inputs (see [`super::local_timers`]).
+pub(super) fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox, local: &mut LocalTimers<NodeTimer>) {
     outbox.set_tracing(batch.tracing);
     debug_assert!(outbox.is_empty() && batch.outputs.is_empty());
+    local.clear();
     outbox.swap_buffer(&mut batch.outputs);
-    node.prefetch(batch.inputs.iter().filter_map(|(_, input)| match input {
+    node.prefetch(batch.inputs.iter().filter_map(|(_, _, input)| match input {
         NodeInput::Message { message, .. } => Some(&**message),
         NodeInput::Timer(_) => None,
     }));
-    for (at, input) in batch.inputs.drain(..) {
+    let (rank, end) = (node.id().0 as u32, batch.end);
+    batch.delivered = 0;
+    let mut inputs = batch.inputs.drain(..).peekable();
+    loop {
+        let next = inputs.peek().map(|&(at, tie, _)| (at, tie));
+        let (at, input) = match local.pop_before(next, end) {
+            Some((at, timer)) => (at, NodeInput::Timer(timer)),
+            None => match inputs.next() {
+                Some((at, _, input)) => (at, input),
+                None => break,
+            },
+        };
+        let start = outbox.len();
         // A node that left stops at that instant: what reaches it later in
         // the same window is lost, as it would be at a stopped node.
         if node.has_left() {
@@ -174,6 +200,7 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
         } else {
             match input {
                 NodeInput::Message { msg, from, message } => {
+                    batch.delivered += 1;
                     outbox.trace(|| Event::Delivered {
                         msg,
                         from,
@@ -186,11 +213,19 @@ pub fn process(node: &mut Node, batch: &mut Batch, outbox: &mut NodeOutbox) {
                 NodeInput::Timer(timer) => node.handle_timer(at, timer, outbox),
             }
         }
-        let end = outbox.len() as u32;
-        if end > batch.runs.last().map_or(0, |&(_, e)| e) {
-            batch.runs.push((at, end));
+        for effect in &outbox.effects()[start..] {
+            if let Effect::Timer { after, timer } = effect
+                && at + *after <= end
+            {
+                local.push(at + *after, rank, *timer);
+            }
+        }
+        let done = outbox.len() as u32;
+        if done > batch.runs.last().map_or(0, |&(_, e)| e) {
+            batch.runs.push((at, done));
         }
     }
+    drop(inputs);
     outbox.swap_buffer(&mut batch.outputs);
     batch.stats = NodeStats::of(node);
 }

@@ -106,9 +106,15 @@ impl<E> EventQueue<E> {
         self.earliest().map(|(at, _, _)| at)
     }
 
-    /// Removes the earliest event if it happens at or before `limit`.
-    pub fn pop_until(&mut self, limit: Time) -> Option<(Time, E)> {
-        let (at, _, in_heap) = self.earliest()?;
+    /// The earliest event's time and tie key.
+    pub fn peek(&self) -> Option<(Time, u64)> {
+        self.earliest().map(|(at, tie, _)| (at, tie))
+    }
+
+    /// Removes the earliest event if it happens at or before `limit`;
+    /// returns it with its time and tie key.
+    pub fn pop_until(&mut self, limit: Time) -> Option<(Time, u64, E)> {
+        let (at, tie, in_heap) = self.earliest()?;
         if at > limit {
             return None;
         }
@@ -116,11 +122,11 @@ impl<E> EventQueue<E> {
         let slot = if in_heap {
             self.heap.pop()?.slot
         } else {
-            self.calendar.pop()?.1
+            self.calendar.pop()?.2
         };
         let event = self.slab[slot as usize].take().expect("a queued slot holds its event");
         self.free.push(slot);
-        Some((at, event))
+        Some((at, tie, event))
     }
 
     pub fn len(&self) -> usize {
@@ -145,13 +151,13 @@ mod tests {
         q.push(Time(5), 4, "earliest");
         assert_eq!(q.peek_time(), Some(Time(5)));
         let mut order = vec![];
-        while let Some((_, e)) = q.pop_until(Time(15)) {
+        while let Some((_, _, e)) = q.pop_until(Time(15)) {
             order.push(e);
         }
         assert_eq!(order, vec!["earliest", "first at 10", "second at 10"]);
         assert_eq!(q.len(), 1);
         assert_eq!(q.pop_until(Time(19)), None);
-        assert_eq!(q.pop_until(Time(20)), Some((Time(20), "late")));
+        assert_eq!(q.pop_until(Time(20)), Some((Time(20), 1, "late")));
     }
 
     /// The calendar and the heap together pop exactly in (time, tie key),
@@ -171,9 +177,9 @@ mod tests {
             // The model: the earliest time first, then the smallest tie.
             model.sort_by_key(|&(at, tie, _)| (at, tie));
             let due = model.iter().take_while(|(at, _, _)| *at <= limit).count();
-            want.extend(model.drain(..due).map(|(at, _, i)| (at, i)));
+            want.extend(model.drain(..due));
             assert_eq!(queue.len(), model.len());
-            assert_eq!(queue.peek_time(), model.first().map(|(at, _, _)| *at));
+            assert_eq!(queue.peek(), model.first().map(|&(at, tie, _)| (at, tie)));
         };
         for i in 0..30_000u32 {
             now += Dur(rng.random_range(0..40));

@@ -11,6 +11,7 @@ use crate::core::version::Key;
 
 use smallvec::SmallVec;
 
+use super::local_timers::{COUNT_BITS, LocalTimers};
 use super::node_task::{Batch, NodeCmd, NodeInput};
 use super::{Engine, Envelope, Scheduled};
 
@@ -80,7 +81,10 @@ pub(super) struct Scratch {
     /// endpoint order, stream, index into `outputs`). Sorting these small
     /// keys instead of the effects themselves saves moving whole messages.
     order: Vec<(Time, u32, u8, u32)>,
-    client_inputs: Vec<(Time, ClientId, ClientInput)>,
+    /// The clients' inputs, with their times and tie keys, in the queue's order.
+    client_inputs: Vec<(Time, u64, ClientId, ClientInput)>,
+    /// Timers clients set inside the window that fall due inside it.
+    client_local: LocalTimers<(ClientId, ClientTimer)>,
     active: Vec<NodeId>,
     /// The window's batches, back from the nodes, when they are merged
     /// (trace on). Boxed as they travel to and from the node tasks.
@@ -176,7 +180,7 @@ impl Engine {
         let mut scratch = std::mem::take(&mut self.scratch);
 
         // 1. Take every event of the window and sort it to its endpoint.
-        while let Some((at, event)) = self.queue.pop_until(end) {
+        while let Some((at, tie, event)) = self.queue.pop_until(end) {
             match event {
                 Scheduled::Deliver(env) => {
                     if let Some(reason) = self.lost_on_arrival(&env) {
@@ -198,14 +202,17 @@ impl Engine {
                     }
                     match env.to {
                         Endpoint::Node(n) => {
+                            if self.is_joining(n) {
+                                end = at;
+                            }
                             let slot = &mut self.slots[n.index()];
-                            slot.received += 1;
                             let batch = slot.batch.as_mut().expect("batch is home between windows");
                             if batch.inputs.is_empty() {
                                 scratch.active.push(n);
                             }
                             batch.inputs.push((
                                 at,
+                                tie,
                                 NodeInput::Message {
                                     msg: env.msg,
                                     from: env.from,
@@ -225,35 +232,36 @@ impl Engine {
                                 from: env.from,
                                 message: env.message,
                             };
-                            scratch.client_inputs.push((at, c, input));
+                            scratch.client_inputs.push((at, tie, c, input));
                         }
                     }
                 }
                 Scheduled::NodeTimer { node, epoch, timer } => {
-                    let slot = &mut self.slots[node.index()];
+                    let slot = &self.slots[node.index()];
                     if !slot.alive || slot.epoch != epoch {
                         continue;
                     }
-                    let batch = slot.batch.as_mut().expect("batch is home between windows");
+                    if self.is_joining(node) {
+                        end = at;
+                    }
+                    let batch = self.slots[node.index()]
+                        .batch
+                        .as_mut()
+                        .expect("batch is home between windows");
                     if batch.inputs.is_empty() {
                         scratch.active.push(node);
                     }
-                    batch.inputs.push((at, NodeInput::Timer(timer)));
+                    batch.inputs.push((at, tie, NodeInput::Timer(timer)));
                 }
                 Scheduled::ClientTimer { client, timer } => {
-                    let watched = match timer {
-                        ClientTimer::Attempt { op, .. } => self.watch.contains(&op),
-                        ClientTimer::Wake => {
-                            !self.watch.is_empty() && self.clients[client.index()].is_waiting_for_any(&self.watch)
-                        }
-                    };
-                    if watched {
+                    if self.client_timer_watched(client, timer) {
                         end = at;
                     }
-                    scratch.client_inputs.push((at, client, ClientInput::Timer(timer)));
+                    scratch.client_inputs.push((at, tie, client, ClientInput::Timer(timer)));
                 }
             }
         }
+        self.window_end = end;
 
         // 2. Hand every active node its batch; they work in parallel.
         for &n in &scratch.active {
@@ -261,54 +269,39 @@ impl Engine {
             let mut batch = slot.batch.take().expect("batch is home");
             batch.tracing = self.tracing;
             batch.busy_polls = self.busy_polls;
+            batch.end = end;
             let inbox = slot.inbox.as_ref().expect("an active node is alive");
             inbox.send(NodeCmd::Batch(batch)).expect("node task alive");
         }
 
-        // 3. Meanwhile, the clients.
+        // 3. Meanwhile, the clients, in the queue's order, with the timers
+        // they set that fall due inside the window.
         let mut client_inputs = std::mem::take(&mut scratch.client_inputs);
-        for (_, c, input) in &client_inputs {
+        for (_, _, c, input) in &client_inputs {
             if let ClientInput::Reply { message, .. } = input
                 && let Message::Reply(reply) = &**message
             {
                 self.clients[c.index()].prefetch(reply);
             }
         }
-        for (at, c, input) in client_inputs.drain(..) {
-            let client = &mut self.clients[c.index()];
-            let reports: SmallVec<[OpReport; 1]> = match input {
-                ClientInput::Reply { msg, from, message } => {
-                    // Clients are only ever sent replies.
-                    let Message::Reply(reply) = self.client_outbox.unbox(message) else {
-                        continue;
-                    };
-                    self.client_outbox.trace(|| Event::Delivered {
-                        msg,
-                        from,
-                        to: Endpoint::Client(c),
-                        kind: crate::core::message::MsgKind::ClientReply,
-                    });
-                    client
-                        .handle_reply(at, reply, &mut self.client_outbox)
-                        .into_iter()
-                        .collect()
-                }
-                ClientInput::Timer(timer) => client
-                    .handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
-                    .into_iter()
-                    .collect(),
+        let mut inputs = client_inputs.drain(..).peekable();
+        loop {
+            let next = inputs.peek().map(|&(at, tie, _, _)| (at, tie));
+            if let Some((at, (c, timer))) = scratch.client_local.pop_before(next, end) {
+                // Only a wake-up sets a client timer shorter than a window,
+                // and a wake-up of a client waiting for a watched op ends
+                // its window: such a timer never finishes a watched op.
+                debug_assert!(!self.client_timer_watched(c, timer));
+                self.serve_client(at, c, ClientInput::Timer(timer), end, &mut scratch);
+                continue;
+            }
+            let Some((at, _, c, input)) = inputs.next() else {
+                break;
             };
-            // A closed-loop load starts the client's next operation now:
-            // its effects follow the answer's.
-            for report in reports {
-                if let Some(report) = self.offer_to_load(at, report) {
-                    self.record(report);
-                }
-            }
-            for effect in self.client_outbox.drain() {
-                scratch.push(at, CLIENT_ORDER + c.0 as u32, 1, Item::Client(c, effect));
-            }
+            self.serve_client(at, c, input, end, &mut scratch);
         }
+        drop(inputs);
+        debug_assert!(scratch.client_local.is_empty());
         scratch.client_inputs = client_inputs;
 
         // 4. Carry out every effect of the window. Latency draws, message
@@ -330,6 +323,68 @@ impl Engine {
             self.stop_departed().await;
         }
         true
+    }
+
+    /// Whether `node` joins and is not yet on the clients' ring. Its view
+    /// may change at any of its inputs, and the ring with it (see
+    /// [`Engine::on_note`]): a window ends at a joiner's first input, so
+    /// that clients served later in time route by the ring of their instant.
+    fn is_joining(&self, node: NodeId) -> bool {
+        !self.joining.is_empty() && self.joining.iter().any(|&(j, _)| j == node)
+    }
+
+    /// Whether a client timer may finish a watched op: the window then
+    /// ends at its instant, so that the clock can stop there.
+    fn client_timer_watched(&self, client: ClientId, timer: ClientTimer) -> bool {
+        match timer {
+            ClientTimer::Attempt { op, .. } => self.watch.contains(&op),
+            ClientTimer::Wake => !self.watch.is_empty() && self.clients[client.index()].is_waiting_for_any(&self.watch),
+        }
+    }
+
+    /// Hands a client one input at `at` and gathers what it does. A timer
+    /// it sets that falls due by `end` is kept to fire inside the window
+    /// (see [`super::local_timers`]).
+    fn serve_client(&mut self, at: Time, c: ClientId, input: ClientInput, end: Time, scratch: &mut Scratch) {
+        let client = &mut self.clients[c.index()];
+        let reports: SmallVec<[OpReport; 1]> = match input {
+            ClientInput::Reply { msg, from, message } => {
+                // Clients are only ever sent replies.
+                let Message::Reply(reply) = self.client_outbox.unbox(message) else {
+                    return;
+                };
+                self.client_outbox.trace(|| Event::Delivered {
+                    msg,
+                    from,
+                    to: Endpoint::Client(c),
+                    kind: crate::core::message::MsgKind::ClientReply,
+                });
+                client
+                    .handle_reply(at, reply, &mut self.client_outbox)
+                    .into_iter()
+                    .collect()
+            }
+            ClientInput::Timer(timer) => client
+                .handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
+                .into_iter()
+                .collect(),
+        };
+        // A closed-loop load starts the client's next operation now:
+        // its effects follow the answer's.
+        for report in reports {
+            if let Some(report) = self.offer_to_load(at, report) {
+                self.record(report);
+            }
+        }
+        let rank = CLIENT_ORDER + c.0 as u32;
+        for effect in self.client_outbox.drain() {
+            if let Effect::Timer { after, timer } = effect
+                && at + after <= end
+            {
+                scratch.client_local.push(at + after, rank, (c, timer));
+            }
+            scratch.push(at, rank, 1, Item::Client(c, effect));
+        }
     }
 
     /// Why a message that reached its destination's door is lost, if it is.
@@ -444,7 +499,9 @@ impl Engine {
             slot.alive = false;
             slot.inbox = None;
         }
-        self.slots[n.index()].stats = batch.stats;
+        let slot = &mut self.slots[n.index()];
+        slot.stats = batch.stats;
+        slot.received += batch.delivered as u64;
         batch
     }
 
@@ -470,8 +527,12 @@ impl Engine {
             Effect::Timer { after, timer } => {
                 let epoch = self.slots[node.index()].epoch;
                 let tie = self.tie(Endpoint::Node(node));
-                self.queue
-                    .push_after(at, after, tie, Scheduled::NodeTimer { node, epoch, timer });
+                // Due inside the window: the node fired it already (see
+                // `super::local_timers`); it only takes its count.
+                if at + after > self.window_end {
+                    self.queue
+                        .push_after(at, after, tie, Scheduled::NodeTimer { node, epoch, timer });
+                }
             }
             Effect::Trace(event) => self.record_event(at, event),
         }
@@ -539,8 +600,14 @@ impl Engine {
             Effect::Send { to, kind, key, msg } => self.send(at, Endpoint::Client(client), to, kind, key, msg),
             Effect::Timer { after, timer } => {
                 let tie = self.tie(Endpoint::Client(client));
-                self.queue
-                    .push_after(at, after, tie, Scheduled::ClientTimer { client, timer });
+                // Due inside the window: the client was served it already
+                // (see `super::local_timers`); it only takes its count. (Set
+                // outside a window, at `now`, a timer is never due by the
+                // last window's end.)
+                if at + after > self.window_end {
+                    self.queue
+                        .push_after(at, after, tie, Scheduled::ClientTimer { client, timer });
+                }
             }
             Effect::Trace(event) => self.trace.push(at, event),
         }
@@ -635,8 +702,8 @@ impl Engine {
         // Ranks stay below 2^17 and counts below 2^36, so the key (which
         // also names messages in JSON timelines) stays a safe integer
         // for JavaScript readers: below 2^53.
-        debug_assert!(count < 1 << 36);
-        ((order_of(source) as u64) << 36) | count
+        debug_assert!(count < 1 << COUNT_BITS);
+        ((order_of(source) as u64) << COUNT_BITS) | count
     }
 
     fn record(&mut self, report: OpReport) {
