@@ -64,8 +64,9 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 /// `None` when nothing in the clients' history explains it:
 /// - last-write-wins keeps one write of concurrent ones by design;
 /// - a put with a hostile context legitimately replaces every write its
-///   context claims (dotted: it holds the put's dot; vector: it or the
-///   hostile put's new clock holds the put's whole clock);
+///   context claims (dotted: it holds the put's dot, or the dot of a write
+///   whose context held it, and so on: see [`hostile_claim`]; vector: it or
+///   the hostile put's new clock holds the put's whole clock);
 /// - with vector clocks, a write whose clock strictly descends the lost
 ///   put's though the context its client sent did not hold it. With honest
 ///   contexts that only happens when two writes coordinated by the same
@@ -82,8 +83,11 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
     if mode == ClockMode::Lww {
         return Some("last-write-wins keeps one of concurrent writes".into());
     }
+    if mode == ClockMode::Dotted {
+        return hostile_claim(r, put);
+    }
     let answered = excuse_answered(r, put, mode)?;
-    if !put.retried || mode == ClockMode::Dotted {
+    if !put.retried {
         return Some(answered);
     }
     // Its client retried: a first attempt may have made another version, at
@@ -109,7 +113,7 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
 
 /// [`excuse`] for the version the put's answer reported.
 fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
-    let (node, counter) = event(put);
+    let (node, _) = event(put);
     let lost = History::of(&put.clock);
     writers(r)
         .filter(|w| *w.key == put.key && w.item != put.item)
@@ -118,8 +122,7 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
             let later = w.clock.map(History::of);
             let hostile = w.kind == PutKind::Hostile;
             match mode {
-                ClockMode::Dotted => (hostile && context.contains(node, counter))
-                    .then(|| format!("{}'s hostile context holds its dot", w.item)),
+                ClockMode::Dotted => unreachable!("dotted losses are judged by hostile_claim"),
                 _ => {
                     let descends = later.as_ref().is_some_and(|l| l.strictly_covers(&lost));
                     if hostile && (context.covers(&lost) || descends) {
@@ -147,6 +150,53 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
                 }
             }
         })
+}
+
+/// In dotted mode, the hostile context that claimed `put`'s dot, directly
+/// or through writes it claimed: a write is claimed when a hostile context,
+/// or the context of a write claimed already, holds its dot. Claiming a
+/// write claims its past: its version goes, and with it every version its
+/// own (honest) context had replaced, whose items only its value held.
+/// Only writes whose dot an answer reported can be followed.
+fn hostile_claim(r: &SeedRecord, put: &AckedPut) -> Option<String> {
+    let (node, counter) = event(put);
+    let others: Vec<Writer<'_>> = writers(r).filter(|w| *w.key == put.key && w.item != put.item).collect();
+    // The contexts that claim what they hold, each with the hostile put
+    // the claim started from.
+    let mut claiming: Vec<(History, &str)> = others
+        .iter()
+        .filter(|w| w.kind == PutKind::Hostile)
+        .map(|w| (History::of(w.context), w.item))
+        .collect();
+    let mut claimed = vec![false; others.len()];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (i, w) in others.iter().enumerate() {
+            let (Some(y), Some(clock)) = (w.coordinator, w.clock) else {
+                continue;
+            };
+            if claimed[i] {
+                continue;
+            }
+            let dot = History::of(clock).top(y);
+            if let Some(from) = claiming.iter().find(|(c, _)| c.contains(y, dot)).map(|c| c.1) {
+                claimed[i] = true;
+                grew = true;
+                claiming.push((History::of(w.context), from));
+            }
+        }
+    }
+    let (hostile, from) = claiming
+        .iter()
+        .enumerate()
+        .find(|(_, (c, _))| c.contains(node, counter))?;
+    let direct = others.iter().filter(|w| w.kind == PutKind::Hostile).count();
+    Some(if hostile < direct {
+        format!("{}'s hostile context holds its dot", from.1)
+    } else {
+        format!("{}'s hostile context claims a write that had replaced it", from.1)
+    })
 }
 
 /// True when `context` holds every event of `lost` but those of `node`.
