@@ -307,6 +307,7 @@ mod tests {
             context: VClock::new(),
             kind: PutKind::Blind,
             retried: false,
+            cart: [item.to_string()].into(),
         }
     }
 
@@ -409,6 +410,7 @@ mod tests {
         r.acked[1].clock = clock(&[(0, 1), (1, 1)]);
         r.acked[1].context = clock(&[(0, 1)]);
         r.acked[1].kind = PutKind::Chained;
+        r.acked[1].cart = ["c1-1", "c2-1"].map(String::from).into();
         let mut hostile = acked("c3-1", &[(2, 1), (1, 1)], 30);
         hostile.context = clock(&[(1, 1)]);
         hostile.kind = PutKind::Hostile;
@@ -421,6 +423,13 @@ mod tests {
         honest.acked[2].kind = PutKind::Read;
         let v = check(&honest);
         assert_eq!((v.lost, v.explained), (2, 0), "{:?}", v.failures);
+        // A claimed write whose context held c1-1's dot but whose cart did
+        // not (a context that claims more than its client saw, as a
+        // defective reply would give it) took c1-1 unexcused.
+        let mut overclaimed = r.clone();
+        overclaimed.acked[1].cart = ["c2-1"].map(String::from).into();
+        let v = check(&overclaimed);
+        assert_eq!((v.lost, v.explained), (2, 1), "{:?}", v.failures);
         // A claim that misses c2-1's dot excuses neither.
         r.acked[2].context = clock(&[(1, 0), (2, 1)]);
         r.acked[2].clock = clock(&[(2, 2)]);

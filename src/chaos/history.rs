@@ -4,7 +4,7 @@
 //! stored siblings are obsolete, and which last-write-wins winner is right.
 //! Every comparison is the checker's own ([`super::oracle`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::oracle::{History, lww_wins, supersedes};
 use super::record::{AckedPut, PutKind, SeedRecord};
@@ -22,6 +22,7 @@ struct Writer<'a> {
     coordinator: Option<NodeId>,
     clock: Option<&'a VClock>,
     retried: bool,
+    cart: &'a BTreeSet<String>,
 }
 
 impl Writer<'_> {
@@ -41,6 +42,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: Some(p.coordinator),
         clock: Some(&p.clock),
         retried: p.retried,
+        cart: &p.cart,
     });
     let failed = r.failed_puts.iter().map(|p| Writer {
         key: &p.key,
@@ -50,6 +52,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: p.coordinator,
         clock: p.clock.as_ref(),
         retried: p.retried,
+        cart: &p.cart,
     });
     acked.chain(failed)
 }
@@ -153,50 +156,68 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
 }
 
 /// In dotted mode, the hostile context that claimed `put`'s dot, directly
-/// or through writes it claimed: a write is claimed when a hostile context,
-/// or the context of a write claimed already, holds its dot. Claiming a
-/// write claims its past: its version goes, and with it every version its
-/// own (honest) context had replaced, whose items only its value held.
-/// Only writes whose dot an answer reported can be followed.
+/// or through writes it claimed. A write is claimed when a hostile context
+/// holds its dot, or when a claimed write's context holds its dot and that
+/// write's cart held its item: claiming a write claims its past, which its
+/// version had rightly replaced and whose items only its cart still held.
+/// (A context that holds a dot its cart lacks claims more than its client
+/// saw, and excuses nothing it took.) Only writes whose dot an answer
+/// reported can be followed.
 fn hostile_claim(r: &SeedRecord, put: &AckedPut) -> Option<String> {
-    let (node, counter) = event(put);
     let others: Vec<Writer<'_>> = writers(r).filter(|w| *w.key == put.key && w.item != put.item).collect();
-    // The contexts that claim what they hold, each with the hostile put
-    // the claim started from.
-    let mut claiming: Vec<(History, &str)> = others
+    // Whether a claiming context (a hostile one, or a claimed write's with
+    // its cart) takes the write of `item` with dot `node:counter`.
+    let takes = |claim: &Claim<'_>, node: NodeId, counter: u32, item: &str| {
+        claim.context.contains(node, counter) && claim.cart.is_none_or(|c| c.contains(item))
+    };
+    let mut claims: Vec<Claim<'_>> = others
         .iter()
         .filter(|w| w.kind == PutKind::Hostile)
-        .map(|w| (History::of(w.context), w.item))
+        .map(|w| Claim {
+            context: History::of(w.context),
+            cart: None,
+            hostile: w.item,
+        })
         .collect();
     let mut claimed = vec![false; others.len()];
     let mut grew = true;
     while grew {
         grew = false;
         for (i, w) in others.iter().enumerate() {
-            let (Some(y), Some(clock)) = (w.coordinator, w.clock) else {
+            let (Some(y), Some(clock), false) = (w.coordinator, w.clock, claimed[i]) else {
                 continue;
             };
-            if claimed[i] {
-                continue;
-            }
             let dot = History::of(clock).top(y);
-            if let Some(from) = claiming.iter().find(|(c, _)| c.contains(y, dot)).map(|c| c.1) {
+            if let Some(hostile) = claims.iter().find(|c| takes(c, y, dot, w.item)).map(|c| c.hostile) {
                 claimed[i] = true;
                 grew = true;
-                claiming.push((History::of(w.context), from));
+                claims.push(Claim {
+                    context: History::of(w.context),
+                    cart: Some(w.cart),
+                    hostile,
+                });
             }
         }
     }
-    let (hostile, from) = claiming
-        .iter()
-        .enumerate()
-        .find(|(_, (c, _))| c.contains(node, counter))?;
-    let direct = others.iter().filter(|w| w.kind == PutKind::Hostile).count();
-    Some(if hostile < direct {
-        format!("{}'s hostile context holds its dot", from.1)
-    } else {
-        format!("{}'s hostile context claims a write that had replaced it", from.1)
+    let (node, counter) = event(put);
+    let claim = claims.iter().find(|c| takes(c, node, counter, &put.item))?;
+    Some(match claim.cart {
+        None => format!("{}'s hostile context holds its dot", claim.hostile),
+        Some(_) => format!(
+            "{}'s hostile context claims a write that had replaced it",
+            claim.hostile
+        ),
     })
+}
+
+/// A context that takes with it the writes whose dots it holds: a hostile
+/// put's, or that of a write a hostile put claimed (then only writes whose
+/// items its cart held).
+struct Claim<'a> {
+    context: History,
+    cart: Option<&'a BTreeSet<String>>,
+    /// The hostile put the claim started from.
+    hostile: &'a str,
 }
 
 /// True when `context` holds every event of `lost` but those of `node`.
