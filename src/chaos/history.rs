@@ -125,7 +125,8 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
             let later = w.clock.map(History::of);
             let hostile = w.kind == PutKind::Hostile;
             match mode {
-                ClockMode::Dotted => unreachable!("dotted losses are judged by hostile_claim"),
+                // Judged by `hostile_claim` instead.
+                ClockMode::Dotted => None,
                 _ => {
                     let descends = later.as_ref().is_some_and(|l| l.strictly_covers(&lost));
                     if hostile && (context.covers(&lost) || descends) {
