@@ -74,8 +74,8 @@ pub enum Command {
     /// clock mode (--set clocks=...):
     ///
     ///   dotted  no acknowledged add may be lost, but for what a hostile
-    ///           context claimed: one missing from the final read fails the
-    ///           seed.
+    ///           context claimed (with the past of every write it claimed):
+    ///           one missing from the final read fails the seed.
     ///
     ///   vector  (the default) server-id vector clocks lose concurrent writes
     ///           coordinated by one node: a lost add passes only when the

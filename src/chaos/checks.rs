@@ -3,7 +3,8 @@
 //! 1. No acknowledged add is lost: every item of every acknowledged put is
 //!    in the final full read of its cart, unless the clients' own history
 //!    explains its loss ([`history::excuse`]): with any clocks, a put whose
-//!    hostile context claimed it; with vector clocks, a later write through
+//!    hostile context claimed it (with dotted clocks, also what the writes
+//!    it claimed had replaced); with vector clocks, a later write through
 //!    the same coordinator from a context that had not seen it.
 //!    Last-write-wins loses them by design: they are counted, not failed.
 //! 2. Convergence: every top-N replica of every key holds the same versions,
@@ -306,6 +307,7 @@ mod tests {
             context: VClock::new(),
             kind: PutKind::Blind,
             retried: false,
+            cart: [item.to_string()].into(),
         }
     }
 
@@ -395,6 +397,44 @@ mod tests {
         // A claim below the dot excuses nothing.
         r.acked[0].clock = clock(&[(0, 2)]);
         assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn a_hostile_claim_excuses_what_the_claimed_write_had_replaced() {
+        // Dotted: c2-1 saw c1-1 (n0:1) and replaced it through n1 (n1:1);
+        // c3-1 then claimed {n1:1} with a hostile context through n2. It
+        // never named n0:1, but claiming c2-1 claims c2-1's past: c1-1
+        // went with it (c2-1's cart, which held it, is gone).
+        let mut r = record(ClockMode::Dotted, vec![cart("c3-1", &[(1, 1), (2, 1)])]);
+        r.acked[1].coordinator = NodeId(1);
+        r.acked[1].clock = clock(&[(0, 1), (1, 1)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        r.acked[1].kind = PutKind::Chained;
+        r.acked[1].cart = ["c1-1", "c2-1"].map(String::from).into();
+        let mut hostile = acked("c3-1", &[(2, 1), (1, 1)], 30);
+        hostile.context = clock(&[(1, 1)]);
+        hostile.kind = PutKind::Hostile;
+        r.acked.push(hostile);
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (2, 2));
+        // An honest context that held c2-1 would have kept c1-1 too.
+        let mut honest = r.clone();
+        honest.acked[2].kind = PutKind::Read;
+        let v = check(&honest);
+        assert_eq!((v.lost, v.explained), (2, 0), "{:?}", v.failures);
+        // A claimed write whose context held c1-1's dot but whose cart did
+        // not (a context that claims more than its client saw, as a
+        // defective reply would give it) took c1-1 unexcused.
+        let mut overclaimed = r.clone();
+        overclaimed.acked[1].cart = ["c2-1"].map(String::from).into();
+        let v = check(&overclaimed);
+        assert_eq!((v.lost, v.explained), (2, 1), "{:?}", v.failures);
+        // A claim that misses c2-1's dot excuses neither.
+        r.acked[2].context = clock(&[(1, 0), (2, 1)]);
+        r.acked[2].clock = clock(&[(2, 2)]);
+        let v = check(&r);
+        assert_eq!((v.lost, v.explained), (2, 0), "{:?}", v.failures);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! stored siblings are obsolete, and which last-write-wins winner is right.
 //! Every comparison is the checker's own ([`super::oracle`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::oracle::{History, lww_wins, supersedes};
 use super::record::{AckedPut, PutKind, SeedRecord};
@@ -22,6 +22,7 @@ struct Writer<'a> {
     coordinator: Option<NodeId>,
     clock: Option<&'a VClock>,
     retried: bool,
+    cart: &'a BTreeSet<String>,
 }
 
 impl Writer<'_> {
@@ -41,6 +42,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: Some(p.coordinator),
         clock: Some(&p.clock),
         retried: p.retried,
+        cart: &p.cart,
     });
     let failed = r.failed_puts.iter().map(|p| Writer {
         key: &p.key,
@@ -50,6 +52,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: p.coordinator,
         clock: p.clock.as_ref(),
         retried: p.retried,
+        cart: &p.cart,
     });
     acked.chain(failed)
 }
@@ -64,8 +67,9 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 /// `None` when nothing in the clients' history explains it:
 /// - last-write-wins keeps one write of concurrent ones by design;
 /// - a put with a hostile context legitimately replaces every write its
-///   context claims (dotted: it holds the put's dot; vector: it or the
-///   hostile put's new clock holds the put's whole clock);
+///   context claims (dotted: it holds the put's dot, or the dot of a write
+///   whose context held it, and so on: see [`hostile_claim`]; vector: it or
+///   the hostile put's new clock holds the put's whole clock);
 /// - with vector clocks, a write whose clock strictly descends the lost
 ///   put's though the context its client sent did not hold it. With honest
 ///   contexts that only happens when two writes coordinated by the same
@@ -82,8 +86,11 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
     if mode == ClockMode::Lww {
         return Some("last-write-wins keeps one of concurrent writes".into());
     }
+    if mode == ClockMode::Dotted {
+        return hostile_claim(r, put);
+    }
     let answered = excuse_answered(r, put, mode)?;
-    if !put.retried || mode == ClockMode::Dotted {
+    if !put.retried {
         return Some(answered);
     }
     // Its client retried: a first attempt may have made another version, at
@@ -109,7 +116,7 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
 
 /// [`excuse`] for the version the put's answer reported.
 fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
-    let (node, counter) = event(put);
+    let (node, _) = event(put);
     let lost = History::of(&put.clock);
     writers(r)
         .filter(|w| *w.key == put.key && w.item != put.item)
@@ -118,8 +125,8 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
             let later = w.clock.map(History::of);
             let hostile = w.kind == PutKind::Hostile;
             match mode {
-                ClockMode::Dotted => (hostile && context.contains(node, counter))
-                    .then(|| format!("{}'s hostile context holds its dot", w.item)),
+                // Judged by `hostile_claim` instead.
+                ClockMode::Dotted => None,
                 _ => {
                     let descends = later.as_ref().is_some_and(|l| l.strictly_covers(&lost));
                     if hostile && (context.covers(&lost) || descends) {
@@ -147,6 +154,71 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
                 }
             }
         })
+}
+
+/// In dotted mode, the hostile context that claimed `put`'s dot, directly
+/// or through writes it claimed. A write is claimed when a hostile context
+/// holds its dot, or when a claimed write's context holds its dot and that
+/// write's cart held its item: claiming a write claims its past, which its
+/// version had rightly replaced and whose items only its cart still held.
+/// (A context that holds a dot its cart lacks claims more than its client
+/// saw, and excuses nothing it took.) Only writes whose dot an answer
+/// reported can be followed.
+fn hostile_claim(r: &SeedRecord, put: &AckedPut) -> Option<String> {
+    let others: Vec<Writer<'_>> = writers(r).filter(|w| *w.key == put.key && w.item != put.item).collect();
+    // Whether a claiming context (a hostile one, or a claimed write's with
+    // its cart) takes the write of `item` with dot `node:counter`.
+    let takes = |claim: &Claim<'_>, node: NodeId, counter: u32, item: &str| {
+        claim.context.contains(node, counter) && claim.cart.is_none_or(|c| c.contains(item))
+    };
+    let mut claims: Vec<Claim<'_>> = others
+        .iter()
+        .filter(|w| w.kind == PutKind::Hostile)
+        .map(|w| Claim {
+            context: History::of(w.context),
+            cart: None,
+            hostile: w.item,
+        })
+        .collect();
+    let mut claimed = vec![false; others.len()];
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for (i, w) in others.iter().enumerate() {
+            let (Some(y), Some(clock), false) = (w.coordinator, w.clock, claimed[i]) else {
+                continue;
+            };
+            let dot = History::of(clock).top(y);
+            if let Some(hostile) = claims.iter().find(|c| takes(c, y, dot, w.item)).map(|c| c.hostile) {
+                claimed[i] = true;
+                grew = true;
+                claims.push(Claim {
+                    context: History::of(w.context),
+                    cart: Some(w.cart),
+                    hostile,
+                });
+            }
+        }
+    }
+    let (node, counter) = event(put);
+    let claim = claims.iter().find(|c| takes(c, node, counter, &put.item))?;
+    Some(match claim.cart {
+        None => format!("{}'s hostile context holds its dot", claim.hostile),
+        Some(_) => format!(
+            "{}'s hostile context claims a write that had replaced it",
+            claim.hostile
+        ),
+    })
+}
+
+/// A context that takes with it the writes whose dots it holds: a hostile
+/// put's, or that of a write a hostile put claimed (then only writes whose
+/// items its cart held).
+struct Claim<'a> {
+    context: History,
+    cart: Option<&'a BTreeSet<String>>,
+    /// The hostile put the claim started from.
+    hostile: &'a str,
 }
 
 /// True when `context` holds every event of `lost` but those of `node`.
