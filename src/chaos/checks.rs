@@ -306,6 +306,7 @@ mod tests {
             context: VClock::new(),
             kind: PutKind::Blind,
             retried: false,
+            items: [item.to_string()].into(),
         }
     }
 
@@ -376,6 +377,29 @@ mod tests {
             "{:?}",
             v.failures
         );
+    }
+
+    #[test]
+    fn a_retried_put_may_have_raced_through_any_node_of_the_lost_clock() {
+        // c1-1 {n0:1, n1:5} through n0. c2-1 was sent with {n0:1} (it never
+        // saw n1:5) and retried: its answer came from n0 ({n0:2}), but its
+        // first attempt may have gone through n1, whose counter is past 5:
+        // {n0:1, n1:6} descends c1-1's clock though its client never saw it.
+        // Seed 221's c3-28 did exactly that.
+        let mut r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
+        r.acked[0].clock = clock(&[(0, 1), (1, 5)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        r.acked[1].kind = PutKind::Chained;
+        assert!(!check(&r).passed(), "answered once, c2-1 went through n0 alone");
+        r.acked[1].retried = true;
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+        // A context missing two of the lost clock's entries: no one
+        // coordinator's counter covers both.
+        r.acked[0].clock = clock(&[(0, 1), (1, 5), (2, 1)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        assert!(!check(&r).passed());
     }
 
     #[test]

@@ -393,6 +393,7 @@ impl Driver<'_> {
                             context,
                             kind,
                             retried,
+                            items: items.clone(),
                         });
                         let view = View {
                             context: clock.clone(),
@@ -414,6 +415,7 @@ impl Driver<'_> {
                             coordinator,
                             clock,
                             retried,
+                            items,
                         });
                         // What the client believes is unchanged; its context
                         // no longer covers what it may have written.

@@ -134,12 +134,20 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
                         // each other, this one and the lost put (or a write
                         // in the lost put's history).
                         Some(format!("{} got a clock descending it without having seen it", w.item))
-                    } else if w.anywhere() && covers_but(&context, &lost, node) {
-                        // Coordinated (also) by the lost put's node, it got
-                        // a counter past the lost one's: a clock descending it.
+                    } else if let Some(y) = w
+                        .anywhere()
+                        .then(|| put.clock.iter().map(|(y, _)| y).find(|&y| covers_but(&context, &lost, y)))
+                        .flatten()
+                    {
+                        // Coordinated (also) by a node Y of the lost clock,
+                        // it got Y's counter past every one Y had used, past
+                        // the lost clock's: a clock descending it, though
+                        // its client had not seen it. Y need not be the lost
+                        // put's coordinator: Y's event in the lost clock came
+                        // from a write in its history.
                         Some(format!(
-                            "{} may have gone through the same coordinator without having seen it",
-                            w.item
+                            "{} may have gone through node {} without having seen it",
+                            w.item, y.0
                         ))
                     } else {
                         None

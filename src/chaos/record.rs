@@ -1,5 +1,7 @@
 //! What one chaos seed did and saw: the facts the checker judges.
 
+use std::collections::BTreeSet;
+
 use crate::core::clock::VClock;
 use crate::core::config::Settings;
 use crate::core::ids::NodeId;
@@ -39,6 +41,9 @@ pub struct AckedPut {
     /// The client waited past its first attempt, so another node may have
     /// coordinated the put as well, with a clock the client never learnt.
     pub retried: bool,
+    /// Every item its value held: the item it added and what its client
+    /// believed the cart held (what it read, or what its chain put).
+    pub items: BTreeSet<String>,
 }
 
 /// A put that failed or was never answered: it may still have been stored
@@ -55,6 +60,8 @@ pub struct FailedPut {
     pub clock: Option<VClock>,
     /// See [`AckedPut::retried`].
     pub retried: bool,
+    /// See [`AckedPut::items`].
+    pub items: BTreeSet<String>,
 }
 
 /// What one live node stored for one key at the end.
