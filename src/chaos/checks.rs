@@ -403,6 +403,44 @@ mod tests {
     }
 
     #[test]
+    fn a_shadowed_write_is_lost_only_when_a_write_through_its_node_counted_past_it_unseen() {
+        // Seed 5141: c3-34 {n1:1, n5:58} through n1; c1-28 through n1 from a
+        // context lacking n1:1 got {n1:2}, shadowing it (concurrent only
+        // through n5). A get returned c1-28 and {n5:58} but not c3-34, with
+        // the merged context {n1:2, n5:58}, which covers c3-34's clock:
+        // c1-29 put with it and dropped c3-34 as seen though nobody read it.
+        let mut shadowed = acked("c3-34", &[(1, 1), (5, 58)], 10);
+        shadowed.context = clock(&[(5, 57)]);
+        shadowed.kind = PutKind::Read;
+        let shadower = acked("c1-28", &[(1, 2)], 20);
+        let mut dropper = acked("c1-29", &[(1, 2), (5, 61)], 30);
+        dropper.coordinator = NodeId(5);
+        dropper.context = clock(&[(1, 2), (5, 58)]);
+        dropper.kind = PutKind::Read;
+        dropper.items = ["c1-28".to_string(), "c1-29".to_string()].into();
+        let mut r = record(ClockMode::Vector, vec![cart("c1-28,c1-29", &[(1, 2), (5, 61)])]);
+        r.acked = vec![shadowed, shadower, dropper];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+
+        // c1-28's client had seen n1:1: n1 counted past nothing unseen.
+        let mut seen = r.clone();
+        seen.acked[1].context = clock(&[(1, 1)]);
+        seen.acked[1].kind = PutKind::Read;
+        assert!(!check(&seen).passed());
+
+        // Nobody put from a context covering c3-34 without holding it: its
+        // loss is the cluster's.
+        let mut undropped = r.clone();
+        undropped.acked[2].context = clock(&[(1, 2)]);
+        undropped.acked[2].clock = clock(&[(0, 1), (1, 2)]);
+        undropped.acked[2].coordinator = NodeId(0);
+        undropped.final_reads[0].versions = vec![cart("c1-28,c1-29", &[(0, 1), (1, 2)])];
+        assert!(!check(&undropped).passed());
+    }
+
+    #[test]
     fn a_hostile_context_excuses_what_it_claims_and_nothing_else() {
         // Dotted: c2-1 went through n1 claiming {n0:1}, which holds c1-1's dot.
         let mut r = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 1), (1, 1)])]);

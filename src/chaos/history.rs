@@ -4,7 +4,7 @@
 //! stored siblings are obsolete, and which last-write-wins winner is right.
 //! Every comparison is the checker's own ([`super::oracle`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::oracle::{History, lww_wins, supersedes};
 use super::record::{AckedPut, PutKind, SeedRecord};
@@ -22,6 +22,7 @@ struct Writer<'a> {
     coordinator: Option<NodeId>,
     clock: Option<&'a VClock>,
     retried: bool,
+    items: &'a BTreeSet<String>,
 }
 
 impl Writer<'_> {
@@ -41,6 +42,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: Some(p.coordinator),
         clock: Some(&p.clock),
         retried: p.retried,
+        items: &p.items,
     });
     let failed = r.failed_puts.iter().map(|p| Writer {
         key: &p.key,
@@ -50,6 +52,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: p.coordinator,
         clock: p.clock.as_ref(),
         retried: p.retried,
+        items: &p.items,
     });
     acked.chain(failed)
 }
@@ -109,6 +112,54 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
 
 /// [`excuse`] for the version the put's answer reported.
 fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
+    let direct = replaced(r, put, mode);
+    if direct.is_some() || mode != ClockMode::Vector {
+        return direct;
+    }
+    shadowed(r, put)
+}
+
+/// A shadowed write (vector clocks, README "Shadowed writes"): a write S
+/// through a node Y of the lost clock, from a context lacking the lost
+/// clock's event at Y, counted past that event, so S's version and the lost
+/// one are concurrent only through another entry; a get that merged both
+/// clocks without returning the lost version then gave a context that
+/// covers it, and a put D with that context dropped it as seen. Both halves
+/// must be in the history: S, and an honest D whose context covers the lost
+/// clock while its value lacks the lost item.
+fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
+    let lost = History::of(&put.clock);
+    let dropper = writers(r).find(|d| {
+        *d.key == put.key
+            && d.item != put.item
+            && d.kind != PutKind::Hostile
+            && !d.items.contains(&put.item)
+            && History::of(d.context).covers(&lost)
+    })?;
+    let shadower = writers(r)
+        .filter(|w| *w.key == put.key && w.item != put.item)
+        .find_map(|w| {
+            let seen = History::of(w.context);
+            put.clock.iter().find_map(|(y, at)| {
+                let unseen = seen.top(y) < at;
+                let counted_past = match (w.coordinator, w.clock, w.anywhere()) {
+                    (Some(c), Some(clock), false) => c == y && History::of(clock).top(y) > at,
+                    // Retried or unanswered: any node may have coordinated
+                    // it, with a counter the client never learnt.
+                    _ => true,
+                };
+                (unseen && counted_past).then(|| (w.item, y))
+            })
+        })?;
+    Some(format!(
+        "{} through node {} shadowed it unseen, and {} put from a context covering it without it",
+        shadower.0, shadower.1 .0, dropper.item
+    ))
+}
+
+/// The writes whose new clock (or hostile context) replaced the lost put's
+/// version: the first half of [`excuse_answered`].
+fn replaced(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
     let (node, counter) = event(put);
     let lost = History::of(&put.clock);
     writers(r)
