@@ -441,6 +441,32 @@ mod tests {
     }
 
     #[test]
+    fn a_retried_puts_first_attempt_may_be_lost_with_a_put_that_carried_it() {
+        // Seed 12316: c2-1 was retried; its first attempt made {n5:2}, which
+        // only c1-4's read saw (a sibling of the answered {n3:1}). c1-4 held
+        // c2-1 and was itself lost to a race (here a hostile claim): the
+        // first attempt's version went with it.
+        let mut retried = acked("c2-1", &[(3, 1)], 10);
+        retried.retried = true;
+        let mut carrier = acked("c1-4", &[(3, 2), (5, 2)], 20);
+        carrier.context = clock(&[(3, 1), (5, 2)]);
+        carrier.kind = PutKind::Read;
+        carrier.items = ["c1-4".to_string(), "c2-1".to_string()].into();
+        let mut hostile = acked("c3-9", &[(5, 3), (3, 3)], 30);
+        hostile.context = clock(&[(3, 3)]);
+        hostile.kind = PutKind::Hostile;
+        let mut r = record(ClockMode::Vector, vec![cart("c3-9", &[(3, 3), (5, 3)])]);
+        r.acked = vec![retried, carrier, hostile];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (2, 2));
+        // A put that did not hold c2-1 carried none of its versions.
+        let mut r = r.clone();
+        r.acked[1].items = ["c1-4".to_string()].into();
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
     fn a_hostile_context_excuses_what_it_claims_and_nothing_else() {
         // Dotted: c2-1 went through n1 claiming {n0:1}, which holds c1-1's dot.
         let mut r = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 1), (1, 1)])]);

@@ -82,6 +82,14 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 /// Dotted version vectors excuse nothing else: a chained put replaces only
 /// what its client saw, and its value holds every item of that.
 pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
+    excuse_within(r, put, mode, CARRY_DEPTH)
+}
+
+/// How many carriers deep [`excuse`] follows a retried put's first attempt
+/// (each step is a strictly later put, so this only bounds the work).
+const CARRY_DEPTH: usize = 4;
+
+fn excuse_within(r: &SeedRecord, put: &AckedPut, mode: ClockMode, depth: usize) -> Option<String> {
     if mode == ClockMode::Lww {
         return Some("last-write-wins keeps one of concurrent writes".into());
     }
@@ -108,6 +116,24 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
             }
         })
         .map(|w| format!("{answered}; its first attempt's version raced {}", w.item))
+        .or_else(|| {
+            // Or a put that held the item, from a context holding the put's
+            // (so it may have read the first attempt's version), superseded
+            // that version and was lost itself for a reason the history
+            // gives: the first attempt's version went with it.
+            let depth = depth.checked_sub(1)?;
+            r.acked
+                .iter()
+                .filter(|p| p.key == put.key && p.item != put.item && p.items.contains(&put.item))
+                .filter(|p| History::of(&p.context).covers(&context))
+                .find_map(|p| {
+                    let why = excuse_within(r, p, mode, depth)?;
+                    Some(format!(
+                        "{answered}; its first attempt's version went with {}, which held it ({why})",
+                        p.item
+                    ))
+                })
+        })
 }
 
 /// [`excuse`] for the version the put's answer reported.
