@@ -75,9 +75,19 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 ///   node from contexts that did not see each other raced (the node's new
 ///   counter covers an event its client never saw): this write and the
 ///   lost put, or this write and one in the lost put's history. A write
-///   whose client retried may also have been coordinated by the lost put's
-///   node, with a clock the client never learnt: its context then holds
-///   the lost put's history but for that node's entry.
+///   whose client retried (or that no answer named a coordinator for) may
+///   also have been coordinated by any node Y of the lost clock, with a
+///   clock the client never learnt: its context then holds the lost clock
+///   but for Y's entry;
+/// - with vector clocks, a shadowed write (README, "Shadowed writes"): a
+///   write through a node Y of the lost clock counted past its Y event
+///   without having seen it, and an honest put's context covers the lost
+///   clock though its value lacks the item (a get merged the clocks
+///   without returning the lost version);
+/// - a retried put's first attempt may have made a second version, with a
+///   clock its client never learnt: that one is explained by a race with a
+///   write through its coordinator, or by a put that held the item, from a
+///   context holding the put's, and was lost itself for a reason above.
 ///
 /// Dotted version vectors excuse nothing else: a chained put replaces only
 /// what its client saw, and its value holds every item of that.
