@@ -438,6 +438,19 @@ mod tests {
         undropped.acked[2].coordinator = NodeId(0);
         undropped.final_reads[0].versions = vec![cart("c1-28,c1-29", &[(0, 1), (1, 2)])];
         assert!(!check(&undropped).passed());
+
+        // Seed 18876 (any-node): no write counted past c3-34's n1 event, but
+        // a hostile context claimed it ({n1:1}); a get merging that claim
+        // with {n5:58} covered c3-34 without returning it.
+        let mut claimed = seen.clone();
+        let mut claim = acked("c4-1", &[(1, 3)], 25);
+        claim.context = clock(&[(1, 1)]);
+        claim.kind = PutKind::Hostile;
+        claimed.acked.push(claim);
+        claimed.final_reads[0].versions = vec![cart("c1-28,c1-29", &[(1, 2), (5, 61)]), cart("c4-1", &[(1, 3)])];
+        let v = check(&claimed);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
     }
 
     #[test]

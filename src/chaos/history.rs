@@ -162,7 +162,8 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
 /// clocks without returning the lost version then gave a context that
 /// covers it, and a put D with that context dropped it as seen. Both halves
 /// must be in the history: S, and an honest D whose context covers the lost
-/// clock while its value lacks the lost item.
+/// clock while its value lacks the lost item. A hostile context that claims
+/// the lost clock's event at Y plays S's part.
 fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
     let lost = History::of(&put.clock);
     let dropper = writers(r).find(|d| {
@@ -178,6 +179,11 @@ fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
             let seen = History::of(w.context);
             put.clock.iter().find_map(|(y, at)| {
                 let unseen = seen.top(y) < at;
+                if w.kind == PutKind::Hostile && seen.top(y) >= at {
+                    // Its context claimed the event: a get that merged the
+                    // claim with the rest of the lost clock covers it too.
+                    return Some((w.item, y));
+                }
                 let counted_past = match (w.coordinator, w.clock, w.anywhere()) {
                     (Some(c), Some(clock), false) => c == y && History::of(clock).top(y) > at,
                     // Retried or unanswered: any node may have coordinated
@@ -188,7 +194,7 @@ fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
             })
         })?;
     Some(format!(
-        "{} through node {} shadowed it unseen, and {} put from a context covering it without it",
+        "{} (through or claiming node {}) shadowed it unseen, and {} put from a context covering it without it",
         shadower.0, shadower.1 .0, dropper.item
     ))
 }
