@@ -815,7 +815,8 @@ impl Driver<'_> {
             let until = self.engine.now() + QUIET_CHECK;
             self.engine.run_until(until).await;
             self.watch_trace();
-            if self.engine.failure().is_some() || self.settled().await || self.engine.now() - start >= self.quiet_limit {
+            if self.engine.failure().is_some() || self.settled().await || self.engine.now() - start >= self.quiet_limit
+            {
                 break;
             }
         }

@@ -190,12 +190,12 @@ fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
                     // it, with a counter the client never learnt.
                     _ => true,
                 };
-                (unseen && counted_past).then(|| (w.item, y))
+                (unseen && counted_past).then_some((w.item, y))
             })
         })?;
     Some(format!(
         "{} (through or claiming node {}) shadowed it unseen, and {} put from a context covering it without it",
-        shadower.0, shadower.1 .0, dropper.item
+        shadower.0, shadower.1.0, dropper.item
     ))
 }
 
@@ -227,23 +227,18 @@ fn replaced(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
                         // each other, this one and the lost put (or a write
                         // in the lost put's history).
                         Some(format!("{} got a clock descending it without having seen it", w.item))
-                    } else if let Some(y) = w
-                        .anywhere()
-                        .then(|| put.clock.iter().map(|(y, _)| y).find(|&y| covers_but(&context, &lost, y)))
-                        .flatten()
-                    {
+                    } else {
                         // Coordinated (also) by a node Y of the lost clock,
                         // it got Y's counter past every one Y had used, past
                         // the lost clock's: a clock descending it, though
                         // its client had not seen it. Y need not be the lost
                         // put's coordinator: Y's event in the lost clock came
                         // from a write in its history.
-                        Some(format!(
-                            "{} may have gone through node {} without having seen it",
-                            w.item, y.0
-                        ))
-                    } else {
-                        None
+                        put.clock
+                            .iter()
+                            .map(|(y, _)| y)
+                            .find(|&y| w.anywhere() && covers_but(&context, &lost, y))
+                            .map(|y| format!("{} may have gone through node {} without having seen it", w.item, y.0))
                     }
                 }
             }
