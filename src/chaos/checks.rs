@@ -455,27 +455,55 @@ mod tests {
 
     #[test]
     fn a_retried_puts_first_attempt_may_be_lost_with_a_put_that_carried_it() {
-        // Seed 12316: c2-1 was retried; its first attempt made {n5:2}, which
-        // only c1-4's read saw (a sibling of the answered {n3:1}). c1-4 held
-        // c2-1 and was itself lost to a race (here a hostile claim): the
-        // first attempt's version went with it.
-        let mut retried = acked("c2-1", &[(3, 1)], 10);
+        // c2-1 (context {n1:1}) was retried and answered by n3 with
+        // {n1:1, n3:1}; a first attempt elsewhere would have made a version
+        // only a read could have carried on. c1-4 read c2-1 and held it;
+        // c4-1, blind through n3, shadowed c1-4 (and c2-1's answered
+        // version), and c3-1 put from a context merging both, dropping them.
+        // c1-4 is lost legitimately, and with it whatever it superseded.
+        let mut retried = acked("c2-1", &[(3, 1), (1, 1)], 10);
+        retried.context = clock(&[(1, 1)]);
+        retried.kind = PutKind::Read;
         retried.retried = true;
-        let mut carrier = acked("c1-4", &[(3, 2), (5, 2)], 20);
-        carrier.context = clock(&[(3, 1), (5, 2)]);
+        let mut carrier = acked("c1-4", &[(5, 1), (1, 1), (3, 1)], 20);
+        carrier.context = clock(&[(1, 1), (3, 1)]);
         carrier.kind = PutKind::Read;
         carrier.items = ["c1-4".to_string(), "c2-1".to_string()].into();
-        let mut hostile = acked("c3-9", &[(5, 3), (3, 3)], 30);
-        hostile.context = clock(&[(3, 3)]);
-        hostile.kind = PutKind::Hostile;
-        let mut r = record(ClockMode::Vector, vec![cart("c3-9", &[(3, 3), (5, 3)])]);
-        r.acked = vec![retried, carrier, hostile];
+        let shadower = acked("c4-1", &[(3, 2)], 30);
+        let mut dropper = acked("c3-1", &[(1, 2), (3, 2), (5, 1)], 40);
+        dropper.context = clock(&[(1, 1), (3, 2), (5, 1)]);
+        dropper.kind = PutKind::Read;
+        dropper.items = ["c3-1".to_string(), "c4-1".to_string()].into();
+        let mut r = record(ClockMode::Vector, vec![cart("c3-1,c4-1", &[(1, 2), (3, 2), (5, 1)])]);
+        r.acked = vec![retried, carrier, shadower, dropper];
         let v = check(&r);
         assert!(v.passed(), "{:?}", v.failures);
         assert_eq!((v.lost, v.explained), (2, 2));
         // A put that did not hold c2-1 carried none of its versions.
         let mut r = r.clone();
         r.acked[1].items = ["c1-4".to_string()].into();
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn a_hostile_claim_over_a_retried_puts_context_takes_its_first_attempt_too() {
+        // Seed 6300 (any-node): c4-16 was retried, answered by n3 with
+        // {n3:6, n5:29}; c3-28's hostile context {n3:6, n5:35} claims it,
+        // and claims as well whatever a first attempt made from {n5:29}.
+        let mut retried = acked("c4-16", &[(3, 6), (5, 29)], 10);
+        retried.context = clock(&[(5, 29)]);
+        retried.kind = PutKind::Read;
+        retried.retried = true;
+        let mut hostile = acked("c3-28", &[(5, 37), (3, 6)], 20);
+        hostile.context = clock(&[(3, 6), (5, 35)]);
+        hostile.kind = PutKind::Hostile;
+        let mut r = record(ClockMode::Vector, vec![cart("c3-28", &[(3, 6), (5, 37)])]);
+        r.acked = vec![retried, hostile];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+        // An honest put from that context had seen c4-16: no excuse.
+        r.acked[1].kind = PutKind::Read;
         assert!(!check(&r).passed());
     }
 

@@ -110,13 +110,20 @@ fn excuse_within(r: &SeedRecord, put: &AckedPut, mode: ClockMode, depth: usize) 
     // Its client retried: a first attempt may have made another version, at
     // a node Y, with the put's context plus a new counter of Y. That one is
     // lost legitimately when a write through Y from a context holding the
-    // put's context but for Y's entry (and not the put) raced it.
+    // put's context but for Y's entry (and not the put) raced it, or when a
+    // hostile context claimed the answered version and more than the put's
+    // context.
     let context = History::of(&put.context);
     let lost = History::of(&put.clock);
     writers(r)
         .filter(|w| *w.key == put.key && w.item != put.item)
         .find(|w| {
             let seen = History::of(w.context);
+            if w.kind == PutKind::Hostile && seen.strictly_covers(&context) && seen.covers(&lost) {
+                // A hostile context that claims the answered version and
+                // more than the put's context claims a first attempt's too.
+                return true;
+            }
             if seen.covers(&lost) {
                 return false;
             }
