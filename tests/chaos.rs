@@ -336,3 +336,24 @@ fn with_no_defect_planted_the_same_seeds_pass() {
         }
     }
 }
+
+/// Seed 6832 with a strict quorum: a 26-node, 64-vnode cluster whose write
+/// was left on one replica during a partition (no hint under a strict
+/// quorum), so only anti-entropy could repair it; one anti-entropy round
+/// there takes 192 s, and a 240 s quiet period ended before the third
+/// replica had met a holder. The quiet period now allows a few rounds.
+#[test]
+fn the_quiet_period_lasts_long_enough_for_anti_entropy_in_a_big_cluster() {
+    let mut config = ChaosConfig::default();
+    config.spec.settings = settings(&["sloppy_quorum=false"]);
+    let opts = ChaosOptions {
+        config,
+        first: 6832,
+        last: 6832,
+        jobs: 1,
+        out: out_dir("quiet"),
+        always_write: false,
+    };
+    let v = run_one(&opts, 6832).verdict;
+    assert!(v.passed(), "seed {}: {:?}", v.seed, v.failures);
+}

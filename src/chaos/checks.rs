@@ -307,7 +307,7 @@ mod tests {
             context: VClock::new(),
             kind: PutKind::Blind,
             retried: false,
-            cart: [item.to_string()].into(),
+            items: [item.to_string()].into(),
         }
     }
 
@@ -381,6 +381,134 @@ mod tests {
     }
 
     #[test]
+    fn a_retried_put_may_have_raced_through_any_node_of_the_lost_clock() {
+        // c1-1 {n0:1, n1:5} through n0. c2-1 was sent with {n0:1} (it never
+        // saw n1:5) and retried: its answer came from n0 ({n0:2}), but its
+        // first attempt may have gone through n1, whose counter is past 5:
+        // {n0:1, n1:6} descends c1-1's clock though its client never saw it.
+        // Seed 221's c3-28 did exactly that.
+        let mut r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
+        r.acked[0].clock = clock(&[(0, 1), (1, 5)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        r.acked[1].kind = PutKind::Chained;
+        assert!(!check(&r).passed(), "answered once, c2-1 went through n0 alone");
+        r.acked[1].retried = true;
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+        // A context missing two of the lost clock's entries: no one
+        // coordinator's counter covers both.
+        r.acked[0].clock = clock(&[(0, 1), (1, 5), (2, 1)]);
+        r.acked[1].context = clock(&[(0, 1)]);
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn a_shadowed_write_is_lost_only_when_a_write_through_its_node_counted_past_it_unseen() {
+        // Seed 5141: c3-34 {n1:1, n5:58} through n1; c1-28 through n1 from a
+        // context lacking n1:1 got {n1:2}, shadowing it (concurrent only
+        // through n5). A get returned c1-28 and {n5:58} but not c3-34, with
+        // the merged context {n1:2, n5:58}, which covers c3-34's clock:
+        // c1-29 put with it and dropped c3-34 as seen though nobody read it.
+        let mut shadowed = acked("c3-34", &[(1, 1), (5, 58)], 10);
+        shadowed.context = clock(&[(5, 57)]);
+        shadowed.kind = PutKind::Read;
+        let shadower = acked("c1-28", &[(1, 2)], 20);
+        let mut dropper = acked("c1-29", &[(1, 2), (5, 61)], 30);
+        dropper.coordinator = NodeId(5);
+        dropper.context = clock(&[(1, 2), (5, 58)]);
+        dropper.kind = PutKind::Read;
+        dropper.items = ["c1-28".to_string(), "c1-29".to_string()].into();
+        let mut r = record(ClockMode::Vector, vec![cart("c1-28,c1-29", &[(1, 2), (5, 61)])]);
+        r.acked = vec![shadowed, shadower, dropper];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+
+        // c1-28's client had seen n1:1: n1 counted past nothing unseen.
+        let mut seen = r.clone();
+        seen.acked[1].context = clock(&[(1, 1)]);
+        seen.acked[1].kind = PutKind::Read;
+        assert!(!check(&seen).passed());
+
+        // Nobody put from a context covering c3-34 without holding it: its
+        // loss is the cluster's.
+        let mut undropped = r.clone();
+        undropped.acked[2].context = clock(&[(1, 2)]);
+        undropped.acked[2].clock = clock(&[(0, 1), (1, 2)]);
+        undropped.acked[2].coordinator = NodeId(0);
+        undropped.final_reads[0].versions = vec![cart("c1-28,c1-29", &[(0, 1), (1, 2)])];
+        assert!(!check(&undropped).passed());
+
+        // Seed 18876 (any-node): no write counted past c3-34's n1 event, but
+        // a hostile context claimed it ({n1:1}); a get merging that claim
+        // with {n5:58} covered c3-34 without returning it.
+        let mut claimed = seen.clone();
+        let mut claim = acked("c4-1", &[(1, 3)], 25);
+        claim.context = clock(&[(1, 1)]);
+        claim.kind = PutKind::Hostile;
+        claimed.acked.push(claim);
+        claimed.final_reads[0].versions = vec![cart("c1-28,c1-29", &[(1, 2), (5, 61)]), cart("c4-1", &[(1, 3)])];
+        let v = check(&claimed);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+    }
+
+    #[test]
+    fn a_retried_puts_first_attempt_may_be_lost_with_a_put_that_carried_it() {
+        // c2-1 (context {n1:1}) was retried and answered by n3 with
+        // {n1:1, n3:1}; a first attempt elsewhere would have made a version
+        // only a read could have carried on. c1-4 read c2-1 and held it;
+        // c4-1, blind through n3, shadowed c1-4 (and c2-1's answered
+        // version), and c3-1 put from a context merging both, dropping them.
+        // c1-4 is lost legitimately, and with it whatever it superseded.
+        let mut retried = acked("c2-1", &[(3, 1), (1, 1)], 10);
+        retried.context = clock(&[(1, 1)]);
+        retried.kind = PutKind::Read;
+        retried.retried = true;
+        let mut carrier = acked("c1-4", &[(5, 1), (1, 1), (3, 1)], 20);
+        carrier.context = clock(&[(1, 1), (3, 1)]);
+        carrier.kind = PutKind::Read;
+        carrier.items = ["c1-4".to_string(), "c2-1".to_string()].into();
+        let shadower = acked("c4-1", &[(3, 2)], 30);
+        let mut dropper = acked("c3-1", &[(1, 2), (3, 2), (5, 1)], 40);
+        dropper.context = clock(&[(1, 1), (3, 2), (5, 1)]);
+        dropper.kind = PutKind::Read;
+        dropper.items = ["c3-1".to_string(), "c4-1".to_string()].into();
+        let mut r = record(ClockMode::Vector, vec![cart("c3-1,c4-1", &[(1, 2), (3, 2), (5, 1)])]);
+        r.acked = vec![retried, carrier, shadower, dropper];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (2, 2));
+        // A put that did not hold c2-1 carried none of its versions.
+        let mut r = r.clone();
+        r.acked[1].items = ["c1-4".to_string()].into();
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn a_hostile_claim_over_a_retried_puts_context_takes_its_first_attempt_too() {
+        // Seed 6300 (any-node): c4-16 was retried, answered by n3 with
+        // {n3:6, n5:29}; c3-28's hostile context {n3:6, n5:35} claims it,
+        // and claims as well whatever a first attempt made from {n5:29}.
+        let mut retried = acked("c4-16", &[(3, 6), (5, 29)], 10);
+        retried.context = clock(&[(5, 29)]);
+        retried.kind = PutKind::Read;
+        retried.retried = true;
+        let mut hostile = acked("c3-28", &[(5, 37), (3, 6)], 20);
+        hostile.context = clock(&[(3, 6), (5, 35)]);
+        hostile.kind = PutKind::Hostile;
+        let mut r = record(ClockMode::Vector, vec![cart("c3-28", &[(3, 6), (5, 37)])]);
+        r.acked = vec![retried, hostile];
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
+        // An honest put from that context had seen c4-16: no excuse.
+        r.acked[1].kind = PutKind::Read;
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
     fn a_hostile_context_excuses_what_it_claims_and_nothing_else() {
         // Dotted: c2-1 went through n1 claiming {n0:1}, which holds c1-1's dot.
         let mut r = record(ClockMode::Dotted, vec![cart("c2-1", &[(0, 1), (1, 1)])]);
@@ -410,7 +538,7 @@ mod tests {
         r.acked[1].clock = clock(&[(0, 1), (1, 1)]);
         r.acked[1].context = clock(&[(0, 1)]);
         r.acked[1].kind = PutKind::Chained;
-        r.acked[1].cart = ["c1-1", "c2-1"].map(String::from).into();
+        r.acked[1].items = ["c1-1", "c2-1"].map(String::from).into();
         let mut hostile = acked("c3-1", &[(2, 1), (1, 1)], 30);
         hostile.context = clock(&[(1, 1)]);
         hostile.kind = PutKind::Hostile;
@@ -427,7 +555,7 @@ mod tests {
         // not (a context that claims more than its client saw, as a
         // defective reply would give it) took c1-1 unexcused.
         let mut overclaimed = r.clone();
-        overclaimed.acked[1].cart = ["c2-1"].map(String::from).into();
+        overclaimed.acked[1].items = ["c2-1"].map(String::from).into();
         let v = check(&overclaimed);
         assert_eq!((v.lost, v.explained), (2, 1), "{:?}", v.failures);
         // A claim that misses c2-1's dot excuses neither.

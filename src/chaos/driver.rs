@@ -43,8 +43,8 @@ pub struct ChaosConfig {
     pub faults: bool,
     /// Some seeds draw a bigger cluster than `spec` (see [`BIG_CLUSTER_SHARE`]).
     pub vary_cluster: bool,
-    /// The largest counter a hostile context claims: by default the largest
-    /// a preset may write ([`HOSTILE_TOP`]); tests of a counter that
+    /// The largest counter a hostile context claims: by default just under the
+    /// largest a preset may write ([`HOSTILE_TOP`]); tests of a counter that
     /// saturates raise it to `u32::MAX`.
     pub hostile_top: u32,
 }
@@ -73,10 +73,11 @@ impl Default for ChaosConfig {
     }
 }
 
-/// The largest counter a preset may write in a context (half the range, so
-/// that a node always has room above any claim); what a hostile context
-/// claims at most by default.
-pub const HOSTILE_TOP: u32 = (1 << 31) - 1;
+/// What a hostile context claims at most by default: just under the largest
+/// counter a preset may write in a context, leaving room for the counters
+/// nodes go on issuing past a claim (a seed makes far fewer than 2^20
+/// writes), so that every context a replay writes still loads as a preset.
+pub const HOSTILE_TOP: u32 = crate::core::clock::MAX_CONTEXT_COUNTER - (1 << 20);
 /// Per cent of seeds that draw a bigger cluster, when the config allows.
 pub const BIG_CLUSTER_SHARE: u64 = 5;
 /// The most nodes a drawn cluster has, joins included.
@@ -96,8 +97,24 @@ const HOSTILE_TOP_SHARE: u32 = 10;
 /// Per cent chance that a client whose last operation was an acknowledged
 /// put chains another put on the same key with the reply's context.
 const CHAIN_SHARE: u32 = 35;
-/// The longest quiet period before the final reads.
+/// The longest quiet period before the final reads, in a small cluster
+/// ([`quiet_limit`] gives more to a cluster with many ranges).
 const MAX_QUIET: Dur = Dur::from_secs(240);
+/// How many full anti-entropy rounds the quiet period allows at least.
+const QUIET_AE_ROUNDS: u64 = 4;
+
+/// How long the quiet period may last: [`MAX_QUIET`], or longer when one
+/// anti-entropy round (each node takes one of its ranges a second, and it
+/// replicates about `vnodes` × N of them) is long: a key only its
+/// anti-entropy can repair (a write left on one replica under a strict
+/// quorum, with no hint) needs every replica to have met another holding
+/// it, which takes a few rounds as each picks a random partner per range.
+/// 240 s is not two rounds of 64 vnodes × N = 3 (seed 6832 under
+/// `sloppy_quorum=false` diverged so).
+pub fn quiet_limit(vnodes: usize, settings: &crate::core::config::Settings) -> Dur {
+    let round = Dur::from_secs((vnodes * settings.replicas) as u64);
+    MAX_QUIET.max(Dur::from_micros(round.micros() * QUIET_AE_ROUNDS))
+}
 /// How often the quiet period checks whether the cluster has settled.
 const QUIET_CHECK: Dur = Dur::from_secs(15);
 /// How many times a final read is tried before the seed fails.
@@ -151,6 +168,8 @@ struct Shopper {
 
 struct Driver<'a> {
     cfg: &'a ChaosConfig,
+    /// How long the quiet period may last ([`quiet_limit`]).
+    quiet_limit: Dur,
     engine: Engine,
     rng: ChaCha8Rng,
     replay: Replay,
@@ -205,6 +224,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
     let max_nodes = (spec.nodes.len() + MAX_JOINS).min(MAX_CHAOS_NODES);
     let mut d = Driver {
         cfg,
+        quiet_limit: quiet_limit(spec.vnodes, &spec.settings),
         engine,
         rng: ChaCha8Rng::seed_from_u64(mix64(seed ^ 0x6368_616f_7321)),
         replay: Replay::new(spec),
@@ -393,7 +413,7 @@ impl Driver<'_> {
                             context,
                             kind,
                             retried,
-                            cart: items.clone(),
+                            items: items.clone(),
                         });
                         let view = View {
                             context: clock.clone(),
@@ -415,7 +435,7 @@ impl Driver<'_> {
                             coordinator,
                             clock,
                             retried,
-                            cart: items,
+                            items,
                         });
                         // What the client believes is unchanged; its context
                         // no longer covers what it may have written.
@@ -796,7 +816,8 @@ impl Driver<'_> {
             let until = self.engine.now() + QUIET_CHECK;
             self.engine.run_until(until).await;
             self.watch_trace();
-            if self.engine.failure().is_some() || self.settled().await || self.engine.now() - start >= MAX_QUIET {
+            if self.engine.failure().is_some() || self.settled().await || self.engine.now() - start >= self.quiet_limit
+            {
                 break;
             }
         }

@@ -22,7 +22,7 @@ struct Writer<'a> {
     coordinator: Option<NodeId>,
     clock: Option<&'a VClock>,
     retried: bool,
-    cart: &'a BTreeSet<String>,
+    items: &'a BTreeSet<String>,
 }
 
 impl Writer<'_> {
@@ -42,7 +42,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: Some(p.coordinator),
         clock: Some(&p.clock),
         retried: p.retried,
-        cart: &p.cart,
+        items: &p.items,
     });
     let failed = r.failed_puts.iter().map(|p| Writer {
         key: &p.key,
@@ -52,7 +52,7 @@ fn writers(r: &SeedRecord) -> impl Iterator<Item = Writer<'_>> {
         coordinator: p.coordinator,
         clock: p.clock.as_ref(),
         retried: p.retried,
-        cart: &p.cart,
+        items: &p.items,
     });
     acked.chain(failed)
 }
@@ -76,13 +76,31 @@ pub fn event(put: &AckedPut) -> (NodeId, u32) {
 ///   node from contexts that did not see each other raced (the node's new
 ///   counter covers an event its client never saw): this write and the
 ///   lost put, or this write and one in the lost put's history. A write
-///   whose client retried may also have been coordinated by the lost put's
-///   node, with a clock the client never learnt: its context then holds
-///   the lost put's history but for that node's entry.
+///   whose client retried (or that no answer named a coordinator for) may
+///   also have been coordinated by any node Y of the lost clock, with a
+///   clock the client never learnt: its context then holds the lost clock
+///   but for Y's entry;
+/// - with vector clocks, a shadowed write (README, "Shadowed writes"): a
+///   write through a node Y of the lost clock counted past its Y event
+///   without having seen it, and an honest put's context covers the lost
+///   clock though its value lacks the item (a get merged the clocks
+///   without returning the lost version);
+/// - a retried put's first attempt may have made a second version, with a
+///   clock its client never learnt: that one is explained by a race with a
+///   write through its coordinator, or by a put that held the item, from a
+///   context holding the put's, and was lost itself for a reason above.
 ///
 /// Dotted version vectors excuse nothing else: a chained put replaces only
 /// what its client saw, and its value holds every item of that.
 pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
+    excuse_within(r, put, mode, CARRY_DEPTH)
+}
+
+/// How many carriers deep [`excuse`] follows a retried put's first attempt
+/// (each step is a strictly later put, so this only bounds the work).
+const CARRY_DEPTH: usize = 4;
+
+fn excuse_within(r: &SeedRecord, put: &AckedPut, mode: ClockMode, depth: usize) -> Option<String> {
     if mode == ClockMode::Lww {
         return Some("last-write-wins keeps one of concurrent writes".into());
     }
@@ -96,13 +114,20 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
     // Its client retried: a first attempt may have made another version, at
     // a node Y, with the put's context plus a new counter of Y. That one is
     // lost legitimately when a write through Y from a context holding the
-    // put's context but for Y's entry (and not the put) raced it.
+    // put's context but for Y's entry (and not the put) raced it, or when a
+    // hostile context claimed the answered version and more than the put's
+    // context.
     let context = History::of(&put.context);
     let lost = History::of(&put.clock);
     writers(r)
         .filter(|w| *w.key == put.key && w.item != put.item)
         .find(|w| {
             let seen = History::of(w.context);
+            if w.kind == PutKind::Hostile && seen.strictly_covers(&context) && seen.covers(&lost) {
+                // A hostile context that claims the answered version and
+                // more than the put's context claims a first attempt's too.
+                return true;
+            }
             if seen.covers(&lost) {
                 return false;
             }
@@ -112,11 +137,82 @@ pub fn excuse(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String>
             }
         })
         .map(|w| format!("{answered}; its first attempt's version raced {}", w.item))
+        .or_else(|| {
+            // Or a put that held the item, from a context holding the put's
+            // (so it may have read the first attempt's version), superseded
+            // that version and was lost itself for a reason the history
+            // gives: the first attempt's version went with it.
+            let depth = depth.checked_sub(1)?;
+            r.acked
+                .iter()
+                .filter(|p| p.key == put.key && p.item != put.item && p.items.contains(&put.item))
+                .filter(|p| History::of(&p.context).covers(&context))
+                .find_map(|p| {
+                    let why = excuse_within(r, p, mode, depth)?;
+                    Some(format!(
+                        "{answered}; its first attempt's version went with {}, which held it ({why})",
+                        p.item
+                    ))
+                })
+        })
 }
 
 /// [`excuse`] for the version the put's answer reported.
 fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
-    let (node, _) = event(put);
+    let direct = replaced(r, put, mode);
+    if direct.is_some() || mode != ClockMode::Vector {
+        return direct;
+    }
+    shadowed(r, put)
+}
+
+/// A shadowed write (vector clocks, README "Shadowed writes"): a write S
+/// through a node Y of the lost clock, from a context lacking the lost
+/// clock's event at Y, counted past that event, so S's version and the lost
+/// one are concurrent only through another entry; a get that merged both
+/// clocks without returning the lost version then gave a context that
+/// covers it, and a put D with that context dropped it as seen. Both halves
+/// must be in the history: S, and an honest D whose context covers the lost
+/// clock while its value lacks the lost item. A hostile context that claims
+/// the lost clock's event at Y plays S's part.
+fn shadowed(r: &SeedRecord, put: &AckedPut) -> Option<String> {
+    let lost = History::of(&put.clock);
+    let dropper = writers(r).find(|d| {
+        *d.key == put.key
+            && d.item != put.item
+            && d.kind != PutKind::Hostile
+            && !d.items.contains(&put.item)
+            && History::of(d.context).covers(&lost)
+    })?;
+    let shadower = writers(r)
+        .filter(|w| *w.key == put.key && w.item != put.item)
+        .find_map(|w| {
+            let seen = History::of(w.context);
+            put.clock.iter().find_map(|(y, at)| {
+                let unseen = seen.top(y) < at;
+                if w.kind == PutKind::Hostile && seen.top(y) >= at {
+                    // Its context claimed the event: a get that merged the
+                    // claim with the rest of the lost clock covers it too.
+                    return Some((w.item, y));
+                }
+                let counted_past = match (w.coordinator, w.clock, w.anywhere()) {
+                    (Some(c), Some(clock), false) => c == y && History::of(clock).top(y) > at,
+                    // Retried or unanswered: any node may have coordinated
+                    // it, with a counter the client never learnt.
+                    _ => true,
+                };
+                (unseen && counted_past).then_some((w.item, y))
+            })
+        })?;
+    Some(format!(
+        "{} (through or claiming node {}) shadowed it unseen, and {} put from a context covering it without it",
+        shadower.0, shadower.1.0, dropper.item
+    ))
+}
+
+/// The writes whose new clock (or hostile context) replaced the lost put's
+/// version: the first half of [`excuse_answered`].
+fn replaced(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<String> {
     let lost = History::of(&put.clock);
     writers(r)
         .filter(|w| *w.key == put.key && w.item != put.item)
@@ -141,15 +237,18 @@ fn excuse_answered(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> Option<St
                         // each other, this one and the lost put (or a write
                         // in the lost put's history).
                         Some(format!("{} got a clock descending it without having seen it", w.item))
-                    } else if w.anywhere() && covers_but(&context, &lost, node) {
-                        // Coordinated (also) by the lost put's node, it got
-                        // a counter past the lost one's: a clock descending it.
-                        Some(format!(
-                            "{} may have gone through the same coordinator without having seen it",
-                            w.item
-                        ))
                     } else {
-                        None
+                        // Coordinated (also) by a node Y of the lost clock,
+                        // it got Y's counter past every one Y had used, past
+                        // the lost clock's: a clock descending it, though
+                        // its client had not seen it. Y need not be the lost
+                        // put's coordinator: Y's event in the lost clock came
+                        // from a write in its history.
+                        put.clock
+                            .iter()
+                            .map(|(y, _)| y)
+                            .find(|&y| w.anywhere() && covers_but(&context, &lost, y))
+                            .map(|y| format!("{} may have gone through node {} without having seen it", w.item, y.0))
                     }
                 }
             }
@@ -194,7 +293,7 @@ fn hostile_claim(r: &SeedRecord, put: &AckedPut) -> Option<String> {
                 grew = true;
                 claims.push(Claim {
                     context: History::of(w.context),
-                    cart: Some(w.cart),
+                    cart: Some(w.items),
                     hostile,
                 });
             }

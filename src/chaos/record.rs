@@ -41,9 +41,9 @@ pub struct AckedPut {
     /// The client waited past its first attempt, so another node may have
     /// coordinated the put as well, with a clock the client never learnt.
     pub retried: bool,
-    /// The items of the cart it put: what its client believed the cart
-    /// held, and its own item.
-    pub cart: BTreeSet<String>,
+    /// Every item its value held: the item it added and what its client
+    /// believed the cart held (what it read, or what its chain put).
+    pub items: BTreeSet<String>,
 }
 
 /// A put that failed or was never answered: it may still have been stored
@@ -60,8 +60,8 @@ pub struct FailedPut {
     pub clock: Option<VClock>,
     /// See [`AckedPut::retried`].
     pub retried: bool,
-    /// See [`AckedPut::cart`].
-    pub cart: BTreeSet<String>,
+    /// See [`AckedPut::items`].
+    pub items: BTreeSet<String>,
 }
 
 /// What one live node stored for one key at the end.
