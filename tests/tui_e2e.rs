@@ -1,6 +1,7 @@
 //! The real binary in a real terminal: tmux runs a shell, the shell runs
 //! `ringside`, the test types as a user would and reads the screen with
-//! `tmux capture-pane`. Skipped, with a note, where tmux is not installed.
+//! `tmux capture-pane`. Where tmux cannot run these tests fail, naming it:
+//! CI (`.ci/run`) installs tmux where it is missing.
 
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,10 +13,8 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(width: u16, height: u16) -> Option<Tmux> {
-        if Command::new("tmux").arg("-V").output().is_err() {
-            return None;
-        }
+    fn start(width: u16, height: u16) -> Tmux {
+        require_tmux();
         static NEXT: AtomicUsize = AtomicUsize::new(0);
         let tmux = Tmux {
             socket: format!(
@@ -41,7 +40,7 @@ impl Tmux {
             "sh",
         ]);
         assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
-        Some(tmux)
+        tmux
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -91,6 +90,21 @@ impl Tmux {
     }
 }
 
+/// Fails the test, naming tmux, where it cannot run.
+fn require_tmux() {
+    const INSTALL: &str = "the end-to-end tests drive the playground in tmux: install it \
+                           (`apt-get install -y tmux`; .ci/run does so where it is missing)";
+    match Command::new("tmux").arg("-V").output() {
+        Err(e) => panic!("tmux cannot run ({e}); {INSTALL}"),
+        Ok(out) if !out.status.success() => panic!(
+            "`tmux -V` failed ({}: {}); {INSTALL}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ),
+        Ok(_) => {}
+    }
+}
+
 impl Tmux {
     /// Waits until a tmux format (see `display-message`) reads `want`.
     fn wait_for_display(&self, format: &str, want: &str) {
@@ -130,10 +144,7 @@ fn assert_clean_shell(tmux: &Tmux) {
 
 #[test]
 fn the_playground_in_a_real_terminal() {
-    let Some(tmux) = Tmux::start(140, 45) else {
-        eprintln!("note: tmux is not installed; skipping the end-to-end test of the playground");
-        return;
-    };
+    let tmux = Tmux::start(140, 45);
     let bin = env!("CARGO_BIN_EXE_ringside");
     tmux.type_line(&format!("{bin}; echo ringside-exit=$?"));
     tmux.wait_for(&["Welcome to ringside", ":put cart CAR", "nodes · 5/5 up", "event log"]);
@@ -217,10 +228,7 @@ fn send_signal(pid: i32, signal: &str) {
 
 #[test]
 fn a_paste_of_4000_characters_is_taken_whole() {
-    let Some(tmux) = Tmux::start(140, 45) else {
-        eprintln!("note: tmux is not installed; skipping");
-        return;
-    };
+    let tmux = Tmux::start(140, 45);
     let pid = pid_file("paste");
     start_playground(&tmux, &pid);
     // One burst: the command, 4,000 characters of value and Enter, as a
@@ -238,10 +246,7 @@ fn a_paste_of_4000_characters_is_taken_whole() {
 
 #[test]
 fn ctrl_z_suspends_and_fg_resumes() {
-    let Some(tmux) = Tmux::start(140, 45) else {
-        eprintln!("note: tmux is not installed; skipping");
-        return;
-    };
+    let tmux = Tmux::start(140, 45);
     let pid = pid_file("suspend");
     // Ctrl-Z, as a user types it; then SIGTSTP from elsewhere.
     start_playground(&tmux, &pid);
@@ -274,10 +279,7 @@ fn ctrl_z_suspends_and_fg_resumes() {
 
 #[test]
 fn fatal_signals_give_the_terminal_back() {
-    let Some(tmux) = Tmux::start(140, 45) else {
-        eprintln!("note: tmux is not installed; skipping");
-        return;
-    };
+    let tmux = Tmux::start(140, 45);
     let pid = pid_file("fatal");
     // SIGQUIT and SIGABRT (what a failed allocation raises) kill the
     // program with their default action once the terminal is restored;
@@ -296,4 +298,29 @@ fn fatal_signals_give_the_terminal_back() {
         assert_clean_shell(&tmux);
     }
     let _ = std::fs::remove_file(&pid);
+}
+
+#[test]
+fn without_tmux_the_end_to_end_tests_fail_naming_it() {
+    // This test binary again, running one end-to-end test with a PATH
+    // where no tmux is found.
+    let empty = std::env::temp_dir().join(format!("ringside-e2e-{}-no-tmux", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "the_playground_in_a_real_terminal", "--test-threads", "1"])
+        .env("PATH", &empty)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir(&empty);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "it passed without tmux:\n{said}");
+    assert!(said.contains("tmux cannot run"), "it names tmux:\n{said}");
+    assert!(
+        said.contains("apt-get install -y tmux"),
+        "it says how to get it:\n{said}"
+    );
 }

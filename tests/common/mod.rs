@@ -1,10 +1,17 @@
 //! Shared by the integration tests.
 
-use proptest::test_runner::{Config, RngSeed};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 
 /// A property-test configuration for the engine-driven properties: `cases`
 /// cases from a fixed seed, so CI runs are repeatable; `PROPTEST_CASES` and
 /// `PROPTEST_RNG_SEED` override both for a longer or different search.
+///
+/// Failures are saved beside the test, in `tests/NAME.proptest-regressions`
+/// for `tests/NAME.rs`, and every saved seed is replayed before any new
+/// case (`tests/proptest_regressions.rs` holds this). Proptest's default,
+/// `SourceParallel`, looks for a `lib.rs` or `main.rs` above the test's
+/// file, finds none under tests/, warns and falls back to this same path:
+/// it is named here so that the path does not depend on that search.
 pub fn property_config(cases: u32) -> Config {
     let from_env = Config::default();
     let cases = std::env::var("PROPTEST_CASES")
@@ -18,7 +25,7 @@ pub fn property_config(cases: u32) -> Config {
     Config {
         cases,
         rng_seed,
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
         ..from_env
     }
 }
