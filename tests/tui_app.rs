@@ -508,3 +508,104 @@ fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
         }
     });
 }
+
+/// The index of the tour's next step, and what it is.
+fn tour_next(app: &App) -> Option<(usize, String)> {
+    app.playback()
+        .next_step()
+        .map(|(i, s)| (i, s.action.name().to_string()))
+}
+
+/// Types a command at the `:` line and lets the cluster answer it.
+async fn command(app: &mut App, line: &str) {
+    type_text(app, &format!(":{line}")).await;
+    key(app, KeyCode::Enter).await;
+    app.run_for(Dur::from_millis(300)).await;
+}
+
+/// The playground's captions say what to type; a user who types it is not
+/// asked to do it again: the tour notices and moves on to the next caption.
+#[test]
+fn the_tour_moves_on_when_the_user_types_what_its_caption_says() {
+    rt().block_on(async {
+        let mut app = open(presets::DEFAULT).await;
+        app.run_for(Dur::from_millis(1)).await;
+        assert_eq!(tour_next(&app), Some((1, "put".into())));
+        command(&mut app, "put cart CAR").await;
+        assert_eq!(
+            tour_next(&app),
+            Some((3, "get".into())),
+            "the put is done: next, bob reads"
+        );
+        command(&mut app, "get cart as bob").await;
+        assert_eq!(tour_next(&app), Some((5, "kill".into())));
+        command(&mut app, "kill cart#1").await;
+        assert_eq!(tour_next(&app), Some((7, "partition".into())));
+        command(&mut app, "partition cart#2 | cart#3").await;
+        assert_eq!(tour_next(&app), Some((9, "put".into())));
+        command(&mut app, "put cart CARM via cart#2 as alice w=1").await;
+        assert_eq!(tour_next(&app), Some((10, "put".into())));
+        command(&mut app, "put cart CARR via cart#3 as bob w=1").await;
+        assert_eq!(tour_next(&app), Some((12, "heal".into())));
+        command(&mut app, "heal").await;
+        command(&mut app, "revive cart#1").await;
+        command(&mut app, "get cart as carol r=3").await;
+        assert_eq!(tour_next(&app), Some((16, "put".into())), "next: resolve the siblings");
+        press_n_to_the_end(&mut app).await;
+        assert_eq!(
+            app.expectations(),
+            (headless_passes(presets::DEFAULT).await, 0),
+            "every check of the tour ran, once, and passed"
+        );
+    });
+}
+
+/// A step the user did before the tour asked for it is passed over when
+/// the tour gets there, not run again (a second kill of a dead node fails).
+#[test]
+fn the_tour_passes_over_a_step_the_user_did_ahead_of_it() {
+    rt().block_on(async {
+        let mut app = open(presets::DEFAULT).await;
+        press_n_until(&mut app, 3).await;
+        assert_eq!(tour_next(&app), Some((3, "get".into())));
+        command(&mut app, "kill cart#1").await;
+        assert_eq!(
+            tour_next(&app),
+            Some((3, "get".into())),
+            "the kill is not the step in hand"
+        );
+        press_n_until(&mut app, 5).await;
+        assert_eq!(
+            tour_next(&app),
+            Some((7, "partition".into())),
+            "cart#1 is down already: the tour went on to its next caption"
+        );
+        press_n_to_the_end(&mut app).await;
+        assert_eq!(
+            app.expectations(),
+            (headless_passes(presets::DEFAULT).await, 0),
+            "no step of the tour failed for being done already"
+        );
+        let (lines, _) = app.log().view(100_000);
+        let log: Vec<&str> = lines.map(|l| l.text.as_str()).collect();
+        assert!(
+            log.iter()
+                .any(|l| l.contains("step 6: kill") && l.contains("already done")),
+            "the log says the step was passed over: {log:#?}"
+        );
+    });
+}
+
+/// Presses n until the tour's next step is `index`.
+async fn press_n_until(app: &mut App, index: usize) {
+    for _ in 0..200 {
+        if tour_next(app).is_some_and(|(i, _)| i >= index) {
+            return;
+        }
+        if !app.playback().director().is_running() {
+            app.handle(UserAction::NextStep).await;
+        }
+        app.run_for(Dur::from_millis(100)).await;
+    }
+    panic!("the tour did not reach step {index}");
+}

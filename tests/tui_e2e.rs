@@ -149,12 +149,15 @@ fn the_playground_in_a_real_terminal() {
     tmux.type_line(&format!("{bin}; echo ringside-exit=$?"));
     tmux.wait_for(&["Welcome to ringside", ":put cart CAR", "nodes · 5/5 up", "event log"]);
 
+    // What the captions ask for: the tour runs each as its own step (as
+    // alice, then bob) and moves on to its next caption.
     tmux.type_line(":put cart CAR");
-    let screen = tmux.wait_for(&["last put by client: CAR", "new clock {n5:1}"]);
+    let screen = tmux.wait_for(&["last put by alice: CAR", "new clock {n5:1}"]);
     assert!(screen.contains("#1 n5      CAR {n5:1}"), "{screen}");
+    tmux.wait_for(&["Next, bob reads it"]);
 
     tmux.type_line(":get cart");
-    tmux.wait_for(&["last get by client", "value CAR {n5:1}"]);
+    tmux.wait_for(&["last get by bob", "value CAR {n5:1}"]);
 
     tmux.type_line(":frobnicate");
     tmux.wait_for(&["error", "unknown command \"frobnicate\""]);

@@ -79,7 +79,9 @@ fn after_a_put() {
         insta::assert_snapshot!("after_a_put_in_flight", flying);
         app.run_for(Dur::from_millis(100)).await;
         let done = screen(&mut app, 120, 40);
-        assert!(done.contains("last put by client: CAR"), "{done}");
+        // The put the first caption asks for: it ran as the tour's step,
+        // alice's.
+        assert!(done.contains("last put by alice: CAR"), "{done}");
         assert!(done.contains("new clock {n5:1}"), "{done}");
         insta::assert_snapshot!("after_a_put_done", done);
     });

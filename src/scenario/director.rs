@@ -100,6 +100,23 @@ impl Director {
         Some(index)
     }
 
+    /// Passes over the next step without running it, saying why in the
+    /// trace: the playground's tour, when the user already did the step
+    /// (see `tui::tour`). Returns its index, or `None` as
+    /// [`Director::start_next`] does.
+    pub fn skip_next(&mut self, engine: &mut Engine, why: &str) -> Option<usize> {
+        if self.running.is_some() || self.next >= self.steps.len() {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        engine.annotate(Event::Step {
+            index,
+            text: format!("{} (already done: {why})", self.steps[index].action),
+        });
+        Some(index)
+    }
+
     /// What the running step waits for: its operations and an instant.
     pub fn waiting_for(&self) -> (Vec<OpId>, Time) {
         match &self.running {

@@ -12,7 +12,8 @@
 //! - The app: [`app`] (its state, opening scenarios, moving time, feeding
 //!   the trace to the models), `input` (what keys and the mouse do),
 //!   `commands` (what the `:` line does), [`playback`] (the scenario's steps
-//!   and the typed ones), [`pacing`] (virtual time per frame).
+//!   and the typed ones), [`tour`] (the scenario's steps the user already
+//!   did), [`pacing`] (virtual time per frame).
 //! - Input: [`action`] (user actions, modes, focus, edits), [`keymap`],
 //!   [`line_editor`], [`complete`] (Tab), [`filter`] (the log filter),
 //!   [`resolve`] (sibling resolution).
@@ -54,6 +55,7 @@ pub mod terminal;
 pub mod terminal_input;
 pub mod theme;
 pub mod throttle;
+pub mod tour;
 pub mod transfers;
 pub mod ui;
 pub mod view;

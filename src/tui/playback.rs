@@ -14,6 +14,8 @@ use crate::engine::Engine;
 use crate::scenario::step::{Action, Step};
 use crate::scenario::{Director, Scenario, StepRun};
 
+use super::tour;
+
 /// Steps typed on the command line that may run at once.
 pub const ADHOC_CAP: usize = 32;
 
@@ -46,6 +48,9 @@ pub struct Playback {
     /// its own).
     adhoc_passed: usize,
     adhoc_failed: usize,
+    /// The user has typed a step since the scenario opened: from then on
+    /// the tour passes over steps whose change already holds.
+    user_typed: bool,
 }
 
 /// Whether a step runs without the user asking.
@@ -63,6 +68,7 @@ impl Playback {
             dwell_until: Duration::ZERO,
             adhoc_passed: 0,
             adhoc_failed: 0,
+            user_typed: false,
         }
     }
 
@@ -113,8 +119,17 @@ impl Playback {
         Ok("")
     }
 
-    /// Starts a typed step now.
+    /// Starts a typed step now. One that asks for what the tour's next
+    /// step does runs as that step (see [`tour`]).
     pub async fn start_adhoc(&mut self, step: &Step, engine: &mut Engine) -> Result<(), String> {
+        self.user_typed = true;
+        if !self.director.is_running()
+            && let Some((_, next)) = self.next_step()
+            && tour::runs_as(step, next, engine)
+        {
+            self.director.start_next(engine).await;
+            return Ok(());
+        }
         if self.adhoc.len() >= ADHOC_CAP {
             return Err(format!(
                 "{ADHOC_CAP} commands are still running; wait for some to finish (or resume time with space)"
@@ -203,6 +218,13 @@ impl Playback {
                 return;
             };
             let automatic = is_automatic(step);
+            if self.user_typed
+                && !automatic
+                && let Some(why) = tour::already_holds(step, engine)
+            {
+                self.director.skip_next(engine, &why);
+                continue;
+            }
             let caption = match &step.action {
                 Action::Say(text) => Some(reading_time(text)),
                 _ => None,
