@@ -126,10 +126,10 @@ fn a_malformed_command_changes_nothing() {
     });
 }
 
-/// Presses n whenever the scenario waits for it, until it is over.
-async fn press_n_to_the_end(app: &mut App) {
+/// Presses n whenever the scenario waits for it, until `done` holds.
+async fn press_n_until_it(app: &mut App, done: impl Fn(&App) -> bool, what: &str) {
     for _ in 0..200 {
-        if app.playback().director().is_finished() {
+        if done(app) {
             return;
         }
         if !app.playback().director().is_running() {
@@ -138,7 +138,17 @@ async fn press_n_to_the_end(app: &mut App) {
         app.tick(Duration::from_millis(100), None).await;
         app.run_for(Dur::from_millis(50)).await;
     }
-    panic!("the scenario did not finish");
+    panic!("{what}");
+}
+
+/// Presses n whenever the scenario waits for it, until it is over.
+async fn press_n_to_the_end(app: &mut App) {
+    press_n_until_it(
+        app,
+        |app| app.playback().director().is_finished(),
+        "the scenario did not finish",
+    )
+    .await;
 }
 
 async fn headless_passes(name: &str) -> usize {
@@ -596,16 +606,8 @@ fn the_tour_passes_over_a_step_the_user_did_ahead_of_it() {
     });
 }
 
-/// Presses n until the tour's next step is `index`.
+/// Presses n until the tour's next step is `index` (or later).
 async fn press_n_until(app: &mut App, index: usize) {
-    for _ in 0..200 {
-        if tour_next(app).is_some_and(|(i, _)| i >= index) {
-            return;
-        }
-        if !app.playback().director().is_running() {
-            app.handle(UserAction::NextStep).await;
-        }
-        app.run_for(Dur::from_millis(100)).await;
-    }
-    panic!("the tour did not reach step {index}");
+    let reached = |app: &App| tour_next(app).is_none_or(|(i, _)| i >= index);
+    press_n_until_it(app, reached, &format!("the tour did not reach step {index}")).await;
 }

@@ -245,9 +245,24 @@ impl Playback {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::core::trace::{Event, TraceEvent};
+    use crate::scenario::command::{Command, parse};
+    use crate::scenario::noderef::ParseContext;
+
+    /// A step typed at the command line of a cluster of `nodes` nodes,
+    /// n1, n2, ...
+    pub(crate) fn typed(line: &str, nodes: usize) -> Step {
+        let ctx = ParseContext {
+            nodes: (1..=nodes).map(|i| format!("n{i}")).collect(),
+            max_nodes: nodes,
+        };
+        match parse(line, &ctx).unwrap() {
+            Command::Step(step) => *step,
+            other => panic!("{line}: {other:?}"),
+        }
+    }
 
     const PRESET: &str = "
 cluster: {nodes: 3, latency: 10ms}
@@ -373,15 +388,7 @@ steps:
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
             let mut p = Playback::new(&scenario);
-            let ctx = crate::scenario::noderef::ParseContext {
-                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
-                max_nodes: 3,
-            };
-            let crate::scenario::command::Command::Step(wait) =
-                crate::scenario::command::parse("wait 1s", &ctx).unwrap()
-            else {
-                panic!()
-            };
+            let wait = typed("wait 1s", 3);
             for _ in 0..ADHOC_CAP {
                 p.start_adhoc(&wait, &mut engine).await.unwrap();
             }
@@ -404,16 +411,8 @@ steps:
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
             let mut p = Playback::new(&scenario);
-            let ctx = crate::scenario::noderef::ParseContext {
-                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
-                max_nodes: 3,
-            };
-            let step = |line: &str| match crate::scenario::command::parse(line, &ctx).unwrap() {
-                crate::scenario::command::Command::Step(step) => step,
-                other => panic!("{other:?}"),
-            };
             for line in ["fill item 2 v1", "scan item 2 v1", "scan item 2 v2"] {
-                p.start_adhoc(&step(line), &mut engine).await.unwrap();
+                p.start_adhoc(&typed(line, 3), &mut engine).await.unwrap();
                 while p.adhoc_running() > 0 {
                     engine.step().await;
                     p.pump(&mut engine, Duration::ZERO).await;

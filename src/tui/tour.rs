@@ -124,19 +124,10 @@ pub fn already_holds(step: &Step, engine: &Engine) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::command::{Command, parse};
-    use crate::scenario::noderef::ParseContext;
     use crate::scenario::{Scenario, presets};
 
     fn typed(line: &str) -> Step {
-        let ctx = ParseContext {
-            nodes: (1..=5).map(|i| format!("n{i}")).collect(),
-            max_nodes: 5,
-        };
-        match parse(line, &ctx).unwrap() {
-            Command::Step(step) => *step,
-            other => panic!("{other:?}"),
-        }
+        crate::tui::playback::tests::typed(line, 5)
     }
 
     #[test]
