@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::core::time::Time;
 use crate::engine::Engine;
-use crate::scenario::step::{Action, Step};
+use crate::scenario::step::{Step, StepKind};
 use crate::scenario::{Director, Scenario, StepRun};
 
 /// Steps typed on the command line that may run at once.
@@ -50,7 +50,7 @@ pub struct Playback {
 
 /// Whether a step runs without the user asking.
 fn is_automatic(step: &Step) -> bool {
-    matches!(step.action, Action::Say(_) | Action::Check)
+    matches!(step.kind, StepKind::Say(_) | StepKind::Check)
 }
 
 impl Playback {
@@ -203,8 +203,8 @@ impl Playback {
                 return;
             };
             let automatic = is_automatic(step);
-            let caption = match &step.action {
-                Action::Say(text) => Some(reading_time(text)),
+            let caption = match &step.kind {
+                StepKind::Say(text) => Some(reading_time(text)),
                 _ => None,
             };
             let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
@@ -351,11 +351,8 @@ steps:
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
             let mut p = Playback::new(&scenario);
-            let ctx = crate::scenario::noderef::ParseContext {
-                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
-                max_nodes: 3,
-            };
-            let crate::scenario::command::Command::Step(wait) =
+            let ctx = crate::scenario::noderef::ParseContext::new(vec!["n1".into(), "n2".into(), "n3".into()], 3);
+            let crate::scenario::command::Instruction::Step(wait) =
                 crate::scenario::command::parse("wait 1s", &ctx).unwrap()
             else {
                 panic!()
@@ -382,12 +379,9 @@ steps:
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
             let mut p = Playback::new(&scenario);
-            let ctx = crate::scenario::noderef::ParseContext {
-                nodes: vec!["n1".into(), "n2".into(), "n3".into()],
-                max_nodes: 3,
-            };
+            let ctx = crate::scenario::noderef::ParseContext::new(vec!["n1".into(), "n2".into(), "n3".into()], 3);
             let step = |line: &str| match crate::scenario::command::parse(line, &ctx).unwrap() {
-                crate::scenario::command::Command::Step(step) => step,
+                crate::scenario::command::Instruction::Step(step) => step,
                 other => panic!("{other:?}"),
             };
             for line in ["fill item 2 v1", "scan item 2 v1", "scan item 2 v2"] {
