@@ -14,8 +14,8 @@ use crate::scenario::text::Text;
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "fill",
-    usage: "fill PREFIX COUNT VALUE [start=N] [via NODE] [as CLIENT] [w=N]",
-    help: "put PREFIX0..PREFIX{COUNT-1} = VALUE at once",
+    usage: "fill PREFIX COUNT VALUE [via NODE] [w=N]",
+    help: "put PREFIX0..PREFIX{COUNT-1} = VALUE at once (also start=N, as CLIENT)",
     words,
 };
 

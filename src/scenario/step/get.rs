@@ -17,8 +17,8 @@ use crate::scenario::text::{Text, check_key};
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "get",
-    usage: "get KEY [via NODE] [as CLIENT] [r=N] [pr=N] [nowait]",
-    help: "a client reads a key; siblings show in the inspector",
+    usage: "get KEY [via NODE] [as CLIENT] [r=N] [pr=N]",
+    help: "a client reads a key; siblings show in the inspector (nowait: go on at once)",
     words,
 };
 

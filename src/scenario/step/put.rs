@@ -20,8 +20,8 @@ use crate::scenario::text::{Text, check_key};
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "put",
-    usage: "put KEY VALUE [via NODE] [as CLIENT] [w=N] [pw=N] [context={NODE:N,...}] [nowait]",
-    help: "a client writes a key (as: the client, default `client`)",
+    usage: "put KEY VALUE [via NODE] [as CLIENT] [w=N] [pw=N]",
+    help: "a client writes a key (as: the client, default `client`; also context={s1:2} and nowait)",
     words,
 };
 

@@ -15,8 +15,8 @@ use crate::scenario::text::Text;
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "scan",
-    usage: "scan PREFIX COUNT [VALUE] [start=N] [via NODE] [as CLIENT] [r=N]",
-    help: "get PREFIX0..PREFIX{COUNT-1} at once (VALUE: check each)",
+    usage: "scan PREFIX COUNT [VALUE] [via NODE] [r=N]",
+    help: "get PREFIX0..PREFIX{COUNT-1} at once (VALUE: check each; also start=N, as CLIENT)",
     words,
 };
 
