@@ -42,6 +42,8 @@ mod say;
 mod scan;
 mod set;
 mod slow;
+#[cfg(test)]
+mod tests;
 mod wait;
 pub mod words;
 pub mod yaml;

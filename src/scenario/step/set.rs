@@ -44,7 +44,11 @@ pub(super) fn to_words(p: &SettingsPatch) -> String {
 }
 
 pub(super) fn to_yaml(p: &SettingsPatch) -> String {
-    let fields: Vec<(&str, String)> = p.assignments().into_iter().map(|(k, v)| (k, yaml::text(&v))).collect();
+    let fields: Vec<(&str, String)> = p
+        .assignments()
+        .into_iter()
+        .map(|(k, v)| (k, yaml::scalar(&v)))
+        .collect();
     yaml::map(&fields)
 }
 

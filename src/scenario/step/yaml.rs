@@ -59,3 +59,16 @@ pub fn clock(c: &ClockSpec) -> String {
     }
     format!("{{{}}}", parts.join(", "))
 }
+
+/// A setting's value: a number or true/false stays plain (so that it reads
+/// back as one), anything else is [`text`].
+pub fn scalar(t: &str) -> String {
+    let number = t.parse::<f64>().is_ok_and(f64::is_finite)
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    if number || t == "true" || t == "false" {
+        t.to_string()
+    } else {
+        text(t)
+    }
+}
