@@ -114,7 +114,7 @@ pub fn exact(d: Dur) -> String {
         ("s", 1_000_000),
         ("ms", 1_000),
     ] {
-        if us >= scale && us % scale == 0 {
+        if us >= scale && us.is_multiple_of(scale) {
             return format!("{}{unit}", us / scale);
         }
     }
