@@ -14,7 +14,6 @@
 use std::collections::BTreeSet;
 
 use crate::core::config::{MAX_NODES, Settings};
-use crate::core::node::forward_timeout;
 use crate::core::time::Dur;
 
 use super::noderef::NodeRef;
@@ -106,10 +105,8 @@ impl Plan {
     /// The longest one operation may take: every candidate tried in turn,
     /// each waited for as long as the client waits for a forwarding node.
     fn operation_bound(&self) -> Dur {
-        let s = &self.settings;
-        let n = s.replicas as u64;
-        let per_attempt = forward_timeout(s).micros() * n + 2 * s.latency.max.micros();
-        Dur(per_attempt.saturating_mul(n))
+        let per_attempt = crate::core::client::longest_attempt(&self.settings).micros();
+        Dur(per_attempt.saturating_mul(self.settings.replicas as u64))
     }
 
     /// The virtual time (with this many nodes) that costs as much as
