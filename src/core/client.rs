@@ -24,7 +24,6 @@ use super::time::{Dur, Time};
 use super::trace::Event;
 use super::version::{Key, Value};
 
-
 /// The longest the client waits for one attempt: for a node that forwards
 /// (one outside the key's top N), as long as that node may wait for every
 /// one of the top N in turn, plus the way there and back. The chaos
