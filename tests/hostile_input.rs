@@ -9,7 +9,7 @@ mod common;
 
 use proptest::prelude::*;
 use ringside::scenario::Scenario;
-use ringside::scenario::command::{self, COMMANDS};
+use ringside::scenario::command::{self, command_words};
 use ringside::scenario::noderef::ParseContext;
 use ringside::scenario::presets::BUNDLED;
 
@@ -256,10 +256,7 @@ fn check_preset(bytes: &[u8]) -> Result<(), TestCaseError> {
 }
 
 fn context() -> ParseContext {
-    ParseContext {
-        nodes: ["n1", "n2", "n3", "n4", "n5"].map(String::from).to_vec(),
-        max_nodes: 1024,
-    }
+    ParseContext::new(["n1", "n2", "n3", "n4", "n5"].map(String::from).to_vec(), 1024)
 }
 
 /// A refused command line names the command it refused (or says there was
@@ -267,9 +264,7 @@ fn context() -> ParseContext {
 fn check_command(line: &str) -> Result<(), TestCaseError> {
     if let Err(e) = command::parse(line, &context()) {
         prop_assert!(!e.trim().is_empty());
-        let names_a_command = COMMANDS
-            .iter()
-            .any(|(w, _)| e.starts_with(w) || e.starts_with(&format!("usage: {w}")));
+        let names_a_command = command_words().any(|w| e.starts_with(w) || e.starts_with(&format!("usage: {w}")));
         let first = line
             .trim()
             .trim_start_matches(':')
@@ -284,11 +279,7 @@ fn check_command(line: &str) -> Result<(), TestCaseError> {
 }
 
 fn command_line() -> impl Strategy<Value = String> {
-    let verbs: Vec<&str> = COMMANDS
-        .iter()
-        .map(|(w, _)| *w)
-        .chain(["", ":put", "q", "?", "bogus"])
-        .collect();
+    let verbs: Vec<&str> = command_words().chain(["", ":put", "q", "?", "bogus"]).collect();
     let args = prop::sample::select(
         SNIPPETS
             .iter()

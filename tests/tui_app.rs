@@ -523,7 +523,7 @@ fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
 fn tour_next(app: &App) -> Option<(usize, String)> {
     app.playback()
         .next_step()
-        .map(|(i, s)| (i, s.action.name().to_string()))
+        .map(|(i, s)| (i, s.kind.name().to_string()))
 }
 
 /// Types a command at the `:` line and lets the cluster answer it.

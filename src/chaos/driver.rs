@@ -1051,7 +1051,6 @@ impl Driver<'_> {
 /// tried, each for as long as the client waits for a forwarding node.
 pub fn latency_bound(engine: &Engine) -> Dur {
     let s = engine.settings();
-    let per_hop = forward_timeout(s);
-    let attempt = Dur(per_hop.micros() * s.replicas as u64) + Dur(2 * s.latency.max.micros());
+    let attempt = crate::core::client::longest_attempt(s);
     Dur(attempt.micros() * (s.replicas as u64 + 2))
 }

@@ -24,6 +24,14 @@ use super::time::{Dur, Time};
 use super::trace::Event;
 use super::version::{Key, Value};
 
+/// The longest the client waits for one attempt: for a node that forwards
+/// (one outside the key's top N), as long as that node may wait for every
+/// one of the top N in turn, plus the way there and back. The chaos
+/// checker's latency bound and the preset plan's operation bound are
+/// multiples of it.
+pub fn longest_attempt(settings: &Settings) -> Dur {
+    Dur(forward_timeout(settings).micros() * settings.replicas as u64) + Dur(2 * settings.latency.max.micros())
+}
 /// A get or put a client is asked to perform.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientOp {
@@ -282,12 +290,11 @@ impl Client {
             || ring
                 .preference_list(&p.request.key, settings.replicas)
                 .contains(&target);
-        let per_hop = forward_timeout(settings);
         // A node outside the top N forwards, possibly to every one of them.
         let wait = if coordinates {
-            per_hop
+            forward_timeout(settings)
         } else {
-            Dur(per_hop.micros() * settings.replicas as u64) + Dur(2 * settings.latency.max.micros())
+            longest_attempt(settings)
         };
         let attempt = ClientTimer::Attempt {
             op: p.request.op,

@@ -15,7 +15,7 @@ use crate::core::time::Time;
 use crate::core::trace::{Event, TraceEvent};
 use rustc_hash::FxHashMap;
 
-use super::step::{Action, BulkStep, Step};
+use super::step::{BulkStep, Step, StepKind};
 use super::timeline;
 
 /// How many failed operations a summary lists; the rest are counted.
@@ -208,10 +208,10 @@ impl<'a> BulkTimeline<'a> {
 /// The fills and scans a step issues (itself, or inside `concurrently`),
 /// each with its label and whether it puts.
 fn bulks<'s>(step: &'s Step, out: &mut Vec<(String, &'s BulkStep, bool)>) {
-    match &step.action {
-        Action::Fill(b) => out.push((step.action.to_string(), b, true)),
-        Action::Scan(b) => out.push((step.action.to_string(), b, false)),
-        Action::Concurrently(inner) => {
+    match &step.kind {
+        StepKind::Fill(b) => out.push((step.kind.to_string(), b, true)),
+        StepKind::Scan(b) => out.push((step.kind.to_string(), b, false)),
+        StepKind::Concurrently(inner) => {
             for s in inner {
                 bulks(s, out);
             }

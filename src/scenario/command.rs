@@ -1,16 +1,17 @@
-//! The playground's command line. A command that acts on the cluster is
-//! turned into the same YAML step a preset would write and parsed by the same
-//! `Step` deserializer, so `:put cart CAR via s2` and
-//! `- put: {key: cart, value: CAR, via: s2}` cannot mean different things.
+//! The playground's command line. A word that names an action (see
+//! [`super::step::STEPS`]) is parsed by that action's own module straight
+//! into the typed step a preset would give, so `:put cart CAR via s2` and
+//! `- put: {key: cart, value: CAR, via: s2}` cannot mean different things;
+//! the other words drive the playground itself and are listed in
+//! [`PLAYGROUND`].
 
-use serde_yaml::{Mapping, Value};
-
-use super::noderef::{ParseContext, with_context};
-use super::step::Step;
+use super::noderef::ParseContext;
+use super::step::words::{self, Word};
+use super::step::{STEPS, Step, StepKind};
 
 /// What a command line asks for.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Command {
+pub enum Instruction {
     /// Something the cluster does: exactly a preset step.
     Step(Box<Step>),
     /// Open another scenario (a bundled name or a path).
@@ -31,258 +32,58 @@ pub enum Command {
     Quit,
 }
 
-/// Every command word, for help and completion.
-pub const COMMANDS: &[(&str, &str)] = &[
-    ("put", "put KEY VALUE [via NODE] [as CLIENT] [w=N] [pw=N]"),
-    ("get", "get KEY [via NODE] [as CLIENT] [r=N] [pr=N]"),
-    ("kill", "kill NODE"),
-    ("revive", "revive NODE"),
-    ("partition", "partition A,B | C,D"),
-    ("cut", "cut A>B"),
-    ("heal", "heal"),
-    ("slow", "slow NODE DURATION"),
-    ("wait", "wait DURATION"),
-    ("set", "set KEY=VALUE ..."),
-    ("join", "join NAME [TOKEN ...]"),
-    ("fill", "fill PREFIX COUNT VALUE"),
-    ("scan", "scan PREFIX COUNT [VALUE]"),
-    ("leave", "leave NODE"),
-    ("say", "say TEXT"),
-    ("load", "load [PRESET]"),
-    ("seed", "seed N"),
-    ("speed", "speed X"),
-    ("pause", "pause"),
-    ("step", "step"),
-    ("next", "next"),
-    ("help", "help"),
-    ("quit", "quit"),
+/// A command that drives the playground rather than the cluster: its word,
+/// its usage and its help line.
+pub struct PlaygroundCommand {
+    pub word: &'static str,
+    pub usage: &'static str,
+    pub help: &'static str,
+}
+
+const fn pc(word: &'static str, usage: &'static str, help: &'static str) -> PlaygroundCommand {
+    PlaygroundCommand { word, usage, help }
+}
+
+/// The playground's own commands, after the steps in help and completion.
+pub const PLAYGROUND: &[PlaygroundCommand] = &[
+    pc("load", "load [PRESET]", "open a scenario (no name: the picker)"),
+    pc("seed", "seed N", "restart the scenario with this seed"),
+    pc("speed", "speed X", "virtual seconds per real second, 0.01 to 100"),
+    pc("pause", "pause", "pause or resume"),
+    pc("step", "step", "advance to the next event"),
+    pc("next", "next", "run the scenario's next step"),
+    pc("help", "help", "this help"),
+    pc("quit", "quit", "leave"),
 ];
+
+/// Every command word: the steps', then the playground's.
+pub fn command_words() -> impl Iterator<Item = &'static str> {
+    STEPS.iter().map(|s| s.name).chain(PLAYGROUND.iter().map(|c| c.word))
+}
 
 /// The slowest and fastest playback speeds.
 pub const SPEED_RANGE: (f64, f64) = (0.01, 100.0);
 
-/// Splits a command line into words; `"..."` keeps spaces inside one word.
-fn words(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut any = false;
-    for c in line.chars() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                any = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if any {
-                    out.push(std::mem::take(&mut cur));
-                    any = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                any = true;
-            }
-        }
-    }
-    if quoted {
-        return Err("a quote is not closed".into());
-    }
-    if any {
-        out.push(cur);
-    }
-    Ok(out)
-}
-
-fn s(text: &str) -> Value {
-    Value::String(text.to_string())
-}
-
-/// A scalar the user typed: a number or a boolean when it reads as one.
-fn scalar(text: &str) -> Value {
-    match serde_yaml::from_str::<Value>(text) {
-        Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
-        _ => s(text),
-    }
-}
-
 fn usage(word: &str) -> String {
-    let form = COMMANDS.iter().find(|(w, _)| *w == word).map_or("", |(_, u)| u);
+    let form = PLAYGROUND.iter().find(|c| c.word == word).map_or("", |c| c.usage);
     format!("usage: {form}")
 }
 
-/// Parses the options of put and get: `via NODE`, `as CLIENT`, `w=N`, `r=N`.
-fn op_options(word: &str, rest: &[String], map: &mut Mapping, quorum: &str) -> Result<(), String> {
-    let mut i = 0;
-    while i < rest.len() {
-        let w = rest[i].as_str();
-        if let Some(n) = w.strip_prefix(&format!("{quorum}=")) {
-            map.insert(s(quorum), scalar(n));
-            i += 1;
-            continue;
-        }
-        if let Some(n) = w.strip_prefix(&format!("p{quorum}=")) {
-            map.insert(s(&format!("p{quorum}")), scalar(n));
-            i += 1;
-            continue;
-        }
-        let (field, value) = match (w, rest.get(i + 1)) {
-            ("via", Some(v)) => ("via", v),
-            ("as", Some(v)) => ("client", v),
-            _ => return Err(format!("{word}: {w:?} is not understood; {}", usage(word))),
-        };
-        map.insert(s(field), s(value));
-        i += 2;
-    }
-    Ok(())
-}
-
-/// Builds the YAML step for a cluster command, or `None` for other words.
-fn step_value(word: &str, rest: &[String]) -> Result<Option<Value>, String> {
-    let one = |what: &str| -> Result<Value, String> {
-        match rest {
-            [x] => Ok(s(x)),
-            _ => Err(format!("{word} needs one {what}; {}", usage(word))),
-        }
-    };
-    let value = match word {
-        "put" => {
-            let [key, value, opts @ ..] = rest else {
-                return Err(usage("put"));
-            };
-            let mut m = Mapping::new();
-            m.insert(s("key"), s(key));
-            m.insert(s("value"), s(value));
-            op_options("put", opts, &mut m, "w")?;
-            Value::Mapping(m)
-        }
-        "get" => {
-            let [key, opts @ ..] = rest else {
-                return Err(usage("get"));
-            };
-            let mut m = Mapping::new();
-            m.insert(s("key"), s(key));
-            op_options("get", opts, &mut m, "r")?;
-            Value::Mapping(m)
-        }
-        "kill" | "revive" | "leave" => one("node")?,
-        "fill" | "scan" => {
-            let (prefix, count, value) = match rest {
-                [p, c, v] => (p, c, Some(v)),
-                [p, c] if word == "scan" => (p, c, None),
-                _ => return Err(usage(word)),
-            };
-            let mut m = Mapping::new();
-            m.insert(s("prefix"), s(prefix));
-            m.insert(s("keys"), scalar(count));
-            if let Some(v) = value {
-                m.insert(s("value"), s(v));
-            }
-            Value::Mapping(m)
-        }
-        "join" => {
-            let [name, tokens @ ..] = rest else {
-                return Err(usage("join"));
-            };
-            if tokens.is_empty() {
-                s(name)
-            } else {
-                let mut m = Mapping::new();
-                m.insert(s("node"), s(name));
-                m.insert(s("tokens"), Value::Sequence(tokens.iter().map(|t| s(t)).collect()));
-                Value::Mapping(m)
-            }
-        }
-        "wait" => one("duration")?,
-        "heal" => {
-            if !rest.is_empty() && rest != ["all"] {
-                return Err(usage("heal"));
-            }
-            s("all")
-        }
-        "say" => {
-            if rest.is_empty() {
-                return Err(usage("say"));
-            }
-            s(&rest.join(" "))
-        }
-        "partition" => {
-            let text = rest.join(" ");
-            let groups: Vec<Value> = text
-                .split('|')
-                .map(|g| {
-                    Value::Sequence(
-                        g.split([',', ' '])
-                            .filter(|n| !n.trim().is_empty())
-                            .map(|n| s(n.trim()))
-                            .collect(),
-                    )
-                })
-                .collect();
-            Value::Sequence(groups)
-        }
-        "cut" => {
-            let text = rest.join("");
-            let Some((from, to)) = text.split_once('>') else {
-                return Err(usage("cut"));
-            };
-            let mut m = Mapping::new();
-            m.insert(s("from"), s(from.trim()));
-            m.insert(s("to"), s(to.trim()));
-            Value::Mapping(m)
-        }
-        "slow" => {
-            let [node, by] = rest else {
-                return Err(usage("slow"));
-            };
-            let mut m = Mapping::new();
-            m.insert(s("node"), s(node));
-            m.insert(s("by"), s(by));
-            Value::Mapping(m)
-        }
-        "set" => {
-            if rest.is_empty() {
-                return Err(usage("set"));
-            }
-            let mut m = Mapping::new();
-            for pair in rest {
-                let Some((k, v)) = pair.split_once('=') else {
-                    return Err(format!("set: {pair:?} is not KEY=VALUE; {}", usage("set")));
-                };
-                m.insert(s(k), scalar(v));
-            }
-            Value::Mapping(m)
-        }
-        _ => return Ok(None),
-    };
-    let mut step = Mapping::new();
-    step.insert(s(word), value);
-    Ok(Some(Value::Mapping(step)))
-}
-
 /// Parses one command line, checking node names against `ctx`.
-pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
+pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
     let line = line.trim().trim_start_matches(':');
-    let words = words(line)?;
+    let words = words::split(line)?;
     let Some((word, rest)) = words.split_first() else {
         return Err("empty command; type help for the list".into());
     };
-    let word = word.as_str();
-    if let Some(value) = step_value(word, rest)? {
-        let step: Step = with_context(ctx.clone(), || serde_yaml::from_value(value)).map_err(|e| {
-            let text = e.to_string();
-            // serde_yaml prefixes the failing field's path; the command has no fields.
-            let text =
-                text.split_once(": ").map_or(
-                    text.as_str(),
-                    |(path, msg)| {
-                        if path.contains(' ') { text.as_str() } else { msg }
-                    },
-                );
-            format!("{word}: {text}")
-        })?;
-        return Ok(Command::Step(Box::new(step)));
+    if let Some(step) = StepKind::from_words(&words, &mut ctx.clone()) {
+        return Ok(Instruction::Step(Box::new(Step {
+            kind: step?,
+            expect: None,
+        })));
     }
+    let rest: Vec<&str> = rest.iter().map(|w: &Word| w.text.as_str()).collect();
+    let word = word.text.as_str();
     let none = || -> Result<(), String> {
         if rest.is_empty() {
             Ok(())
@@ -291,19 +92,19 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
         }
     };
     match word {
-        "load" => match rest {
-            [] => Ok(Command::Pick),
-            [preset] => Ok(Command::Load(preset.clone())),
+        "load" => match rest[..] {
+            [] => Ok(Instruction::Pick),
+            [preset] => Ok(Instruction::Load(preset.to_string())),
             _ => Err(usage("load")),
         },
-        "seed" => match rest {
+        "seed" => match rest[..] {
             [n] => n
                 .parse()
-                .map(Command::Seed)
+                .map(Instruction::Seed)
                 .map_err(|_| format!("seed {n:?} is not a whole number")),
             _ => Err(usage("seed")),
         },
-        "speed" => match rest {
+        "speed" => match rest[..] {
             [x] => {
                 let x: f64 = x
                     .trim_end_matches('x')
@@ -313,18 +114,18 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
                 if !(lo..=hi).contains(&x) {
                     return Err(format!("speed {x} is out of range; it goes from {lo}x to {hi}x"));
                 }
-                Ok(Command::Speed(x))
+                Ok(Instruction::Speed(x))
             }
             _ => Err(usage("speed")),
         },
-        "pause" => none().map(|_| Command::Pause),
-        "step" => none().map(|_| Command::StepEvent),
-        "next" | "n" => none().map(|_| Command::Next),
-        "help" | "?" => Ok(Command::Help),
-        "quit" | "q" | "exit" => none().map(|_| Command::Quit),
+        "pause" => none().map(|_| Instruction::Pause),
+        "step" => none().map(|_| Instruction::StepEvent),
+        "next" | "n" => none().map(|_| Instruction::Next),
+        "help" | "?" => Ok(Instruction::Help),
+        "quit" | "q" | "exit" => none().map(|_| Instruction::Quit),
         other => Err(format!(
             "unknown command {other:?}; the commands are {}",
-            COMMANDS.iter().map(|(w, _)| *w).collect::<Vec<_>>().join(", ")
+            command_words().collect::<Vec<_>>().join(", ")
         )),
     }
 }
@@ -333,24 +134,21 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Command, String> {
 mod tests {
     use super::*;
     use crate::scenario::noderef::NodeRef;
-    use crate::scenario::step::{Action, GetStep, PutStep};
+    use crate::scenario::step::{GetStep, PutStep};
 
     fn ctx() -> ParseContext {
-        ParseContext {
-            nodes: (1..=5).map(|i| format!("s{i}")).collect(),
-            max_nodes: 5,
-        }
+        ParseContext::new((1..=5).map(|i| format!("s{i}")).collect(), 5)
     }
 
     fn step(line: &str) -> Step {
         match parse(line, &ctx()) {
-            Ok(Command::Step(s)) => *s,
+            Ok(Instruction::Step(s)) => *s,
             other => panic!("{line}: {other:?}"),
         }
     }
 
     fn yaml(text: &str) -> Step {
-        with_context(ctx(), || serde_yaml::from_str(text)).unwrap()
+        Step::from_yaml_str(text, &mut ctx()).unwrap()
     }
 
     #[test]
@@ -362,6 +160,10 @@ mod tests {
                 "put: {key: cart, value: CAR, via: s2, client: alice, w: 1}",
             ),
             (
+                "put cart CAR context={s1:2,+s1:4} nowait",
+                "put: {key: cart, value: CAR, context: {s1: 2, +s1: [4]}, nowait: true}",
+            ),
+            (
                 "get cart via cart#3 as bob r=1",
                 "get: {key: cart, via: cart#3, client: bob, r: 1}",
             ),
@@ -371,6 +173,7 @@ mod tests {
             ("cut s4>s5", "cut: {from: s4, to: s5}"),
             ("heal", "heal: all"),
             ("wait 1.5s", "wait: 1.5s"),
+            ("at 1m", "at: 60s"),
             ("slow s3 300ms", "slow: {node: s3, by: 300ms}"),
             (
                 "set write_quorum=3 routing=any-node",
@@ -382,6 +185,14 @@ mod tests {
             ("leave s3", "leave: s3"),
             ("fill item 50 v1", "fill: {prefix: item, keys: 50, value: v1}"),
             ("scan item 50 v1", "scan: {prefix: item, keys: 50, value: v1}"),
+            (
+                "scan item 5 start=3 via s1 r=2",
+                "scan: {prefix: item, keys: 5, start: 3, via: s1, r: 2}",
+            ),
+            (
+                "concurrently [kill s1; put cart CAR]",
+                "concurrently: [{kill: s1}, {put: {key: cart, value: CAR}}]",
+            ),
         ];
         for (line, text) in pairs {
             assert_eq!(step(line), yaml(text), "{line}");
@@ -392,8 +203,8 @@ mod tests {
     fn parses_put_fully() {
         let s = step(":put cart \"CAR M\" via s2 as alice w=1");
         assert_eq!(
-            s.action,
-            Action::Put(PutStep {
+            s.kind,
+            StepKind::Put(PutStep {
                 key: "cart".into(),
                 value: "CAR M".into(),
                 client: "alice".into(),
@@ -406,8 +217,8 @@ mod tests {
         );
         let g = step("get cart");
         assert_eq!(
-            g.action,
-            Action::Get(GetStep {
+            g.kind,
+            StepKind::Get(GetStep {
                 key: "cart".into(),
                 client: "client".into(),
                 via: None,
@@ -421,22 +232,22 @@ mod tests {
     #[test]
     fn playground_commands() {
         let c = ctx();
-        assert_eq!(parse("load stale-read", &c), Ok(Command::Load("stale-read".into())));
-        assert_eq!(parse("load", &c), Ok(Command::Pick));
+        assert_eq!(parse("load stale-read", &c), Ok(Instruction::Load("stale-read".into())));
+        assert_eq!(parse("load", &c), Ok(Instruction::Pick));
         assert!(parse("load a b", &c).unwrap_err().contains("usage: load [PRESET]"));
-        assert_eq!(parse("seed 9", &c), Ok(Command::Seed(9)));
-        assert_eq!(parse("speed 2x", &c), Ok(Command::Speed(2.0)));
-        assert_eq!(parse("pause", &c), Ok(Command::Pause));
-        assert_eq!(parse("step", &c), Ok(Command::StepEvent));
-        assert_eq!(parse("help", &c), Ok(Command::Help));
-        assert_eq!(parse("quit", &c), Ok(Command::Quit));
+        assert_eq!(parse("seed 9", &c), Ok(Instruction::Seed(9)));
+        assert_eq!(parse("speed 2x", &c), Ok(Instruction::Speed(2.0)));
+        assert_eq!(parse("pause", &c), Ok(Instruction::Pause));
+        assert_eq!(parse("step", &c), Ok(Instruction::StepEvent));
+        assert_eq!(parse("help", &c), Ok(Instruction::Help));
+        assert_eq!(parse("quit", &c), Ok(Instruction::Quit));
     }
 
     #[test]
     fn malformed_commands_say_what_is_wrong() {
         let c = ctx();
         let err = |line: &str| parse(line, &c).unwrap_err();
-        assert!(err("frobnicate").contains("unknown command \"frobnicate\"; the commands are put, get"));
+        assert!(err("frobnicate").contains("unknown command \"frobnicate\"; the commands are say, put, get"));
         assert!(err("put cart").contains("usage: put KEY VALUE"));
         assert!(err("kill s9").contains("unknown node \"s9\""), "{}", err("kill s9"));
         assert!(err("kill").contains("kill needs one node"));
@@ -455,5 +266,6 @@ mod tests {
             "{}",
             err("join s6 lots")
         );
+        assert!(err("concurrently [kill s1").contains("usage: concurrently"));
     }
 }

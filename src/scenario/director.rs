@@ -14,7 +14,7 @@ use crate::engine::Engine;
 
 use super::check::CheckResult;
 use super::load::Scenario;
-use super::step::{Action, Step};
+use super::step::{Step, StepKind};
 use super::step_run::StepRun;
 
 /// What a finished step produced.
@@ -80,10 +80,10 @@ impl Director {
         let steps = self.steps.clone();
         let step = &steps[index];
         // A caption speaks for itself; other steps are announced.
-        if !matches!(step.action, Action::Say(_)) {
+        if !matches!(step.kind, StepKind::Say(_)) {
             engine.annotate(Event::Step {
                 index,
-                text: step.action.to_string(),
+                text: step.kind.to_string(),
             });
         }
         match StepRun::start(step, engine).await {
@@ -112,7 +112,7 @@ impl Director {
         self.next += 1;
         engine.annotate(Event::Step {
             index,
-            text: format!("{} (already done: {why})", self.steps[index].action),
+            text: format!("{} (already done: {why})", self.steps[index].kind),
         });
         Some(index)
     }

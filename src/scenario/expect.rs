@@ -6,7 +6,9 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::noderef::NodeRef;
+use super::noderef::{NodeRef, ParseContext};
+use super::seeded::{Parse, parse_struct, plain};
+use super::step::yaml;
 use super::text::Text;
 use crate::core::clock::MAX_CONTEXT_COUNTER;
 use crate::core::time::Dur;
@@ -17,29 +19,33 @@ use crate::core::time::Dur;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClockSpec(pub Vec<(NodeRef, u32)>, pub Vec<(NodeRef, u32)>);
 
-impl<'de> Deserialize<'de> for ClockSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(ClockVisitor { max: None })
+impl Parse for ClockSpec {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
+        d.deserialize_map(ClockVisitor { max: None, cx })
     }
 }
 
-impl ClockSpec {
-    /// A put's `context`: a clock whose counters are at most
-    /// [`MAX_CONTEXT_COUNTER`], refused at the counter otherwise.
-    pub fn deserialize_context<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ClockSpec>, D::Error> {
+/// A put's `context`: a clock whose counters are at most
+/// [`MAX_CONTEXT_COUNTER`], refused at the counter otherwise.
+pub struct ContextSpec(pub ClockSpec);
+
+impl Parse for ContextSpec {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
         d.deserialize_map(ClockVisitor {
             max: Some(MAX_CONTEXT_COUNTER),
+            cx,
         })
-        .map(Some)
+        .map(ContextSpec)
     }
 }
 
-struct ClockVisitor {
+struct ClockVisitor<'c> {
     /// The largest counter allowed, if bounded.
     max: Option<u32>,
+    cx: &'c mut ParseContext,
 }
 
-impl<'de> Visitor<'de> for ClockVisitor {
+impl<'de> Visitor<'de> for ClockVisitor<'_> {
     type Value = ClockSpec;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a clock like {cart#1: 2, s2: 1}")
@@ -68,14 +74,14 @@ impl<'de> Visitor<'de> for ClockVisitor {
         while let Some(key) = map.next_key::<Text>()? {
             match key.0.strip_prefix('+') {
                 Some(name) => {
-                    let node = NodeRef::parse(name).map_err(de::Error::custom)?;
+                    let node = self.cx.node(name).map_err(de::Error::custom)?;
                     let counters: Vec<u64> = map.next_value()?;
                     for c in counters {
                         extras.push((node.clone(), bounded(&node, c)?));
                     }
                 }
                 None => {
-                    let node = NodeRef::parse(&key.0).map_err(de::Error::custom)?;
+                    let node = self.cx.node(&key.0).map_err(de::Error::custom)?;
                     let counter: u64 = map.next_value()?;
                     entries.push((node.clone(), bounded(&node, counter)?));
                 }
@@ -135,16 +141,17 @@ impl<'de> Deserialize<'de> for DurSpec {
     }
 }
 
-/// What one replica should hold.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReplicaExpect {
-    pub key: Text,
-    pub node: NodeRef,
-    /// The values it stores (a set; `[]` for nothing).
-    pub values: Option<ValueSet>,
-    /// The clock of its single version.
-    pub clock: Option<ClockSpec>,
+parse_struct! {
+    /// What one replica should hold.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ReplicaExpect, "a replica: {key, node, values, clock}" {
+        pub key: Text,
+        pub node: NodeRef,
+        /// The values it stores (a set; `[]` for nothing).
+        pub values: Option<ValueSet> = None,
+        /// The clock of its single version.
+        pub clock: Option<ClockSpec> = None,
+    }
 }
 
 /// Which keys must have converged.
@@ -174,14 +181,14 @@ pub struct OverwrittenExpect {
     pub count: usize,
 }
 
-/// How many hints a node keeps (for one owner, or for anyone).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HintsExpect {
-    pub node: NodeRef,
-    #[serde(rename = "for")]
-    pub owner: Option<NodeRef>,
-    pub count: usize,
+parse_struct! {
+    /// How many hints a node keeps (for one owner, or for anyone).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct HintsExpect, "hints: {node, for, count}" {
+        pub node: NodeRef,
+        pub owner as "for": Option<NodeRef> = None,
+        pub count: usize,
+    }
 }
 
 /// How an observer sees a node, as `sees` and `all_see` check it: its
@@ -257,13 +264,13 @@ impl fmt::Display for LivenessCheck {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SeesWire {
-    observer: NodeRef,
-    node: NodeRef,
-    status: Option<LivenessSpec>,
-    not: Option<LivenessSpec>,
+parse_struct! {
+    struct SeesWire, "sees: {observer, node, status or not}" {
+        observer: NodeRef,
+        node: NodeRef,
+        status: Option<LivenessSpec> = None,
+        not: Option<LivenessSpec> = None,
+    }
 }
 
 /// How one node sees another.
@@ -274,9 +281,9 @@ pub struct SeesExpect {
     pub status: LivenessCheck,
 }
 
-impl<'de> Deserialize<'de> for SeesExpect {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let w = SeesWire::deserialize(d)?;
+impl Parse for SeesExpect {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
+        let w = SeesWire::parse(d, cx)?;
         Ok(SeesExpect {
             observer: w.observer,
             node: w.node,
@@ -285,12 +292,12 @@ impl<'de> Deserialize<'de> for SeesExpect {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AllSeeWire {
-    node: NodeRef,
-    status: Option<LivenessSpec>,
-    not: Option<LivenessSpec>,
+parse_struct! {
+    struct AllSeeWire, "all_see: {node, status or not}" {
+        node: NodeRef,
+        status: Option<LivenessSpec> = None,
+        not: Option<LivenessSpec> = None,
+    }
 }
 
 /// How every live node (but the node itself) sees a node.
@@ -300,9 +307,9 @@ pub struct AllSeeExpect {
     pub status: LivenessCheck,
 }
 
-impl<'de> Deserialize<'de> for AllSeeExpect {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let w = AllSeeWire::deserialize(d)?;
+impl Parse for AllSeeExpect {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
+        let w = AllSeeWire::parse(d, cx)?;
         Ok(AllSeeExpect {
             node: w.node,
             status: LivenessCheck::from_fields(w.status, w.not)?,
@@ -322,12 +329,13 @@ pub struct AntiEntropyExpect {
     pub repairing_sessions: Option<u64>,
 }
 
-/// The listed nodes have the same Merkle root for the range holding a key.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MerkleEqualExpect {
-    pub key_range_of: Text,
-    pub nodes: Vec<NodeRef>,
+parse_struct! {
+    /// The listed nodes have the same Merkle root for the range holding a key.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct MerkleEqualExpect, "merkle_equal: {key_range_of, nodes}" {
+        pub key_range_of: Text,
+        pub nodes: Vec<NodeRef>,
+    }
 }
 
 /// A message kind as a preset writes it (`read-repair`, `merkle`, ...).
@@ -354,49 +362,60 @@ pub struct MessagesExpect {
     pub at_most: Option<u64>,
 }
 
-/// Every check a step may carry. Checks of an operation's result need a put
-/// or get step; the others look at the cluster when the step ends.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    /// The operation succeeded (or failed, with `false`).
-    pub ok: Option<bool>,
-    /// A put's new clock, or a single-valued get's clock.
-    pub clock: Option<ClockSpec>,
-    /// A get's values, as a set (`[]` for not found).
-    pub values: Option<ValueSet>,
-    /// A get's merged context.
-    pub context: Option<ClockSpec>,
-    /// How many versions (siblings) a get returned.
-    pub siblings: Option<usize>,
-    /// Items (comma-separated parts of values) the get's values must hold
-    /// between them: a cart must still contain every item added to it.
-    pub has_items: Option<Vec<Text>>,
-    /// The failure message contains this text.
-    pub error: Option<String>,
-    /// The node that coordinated the operation.
-    pub coordinator: Option<NodeRef>,
-    /// The operation took at most this long.
-    pub max_latency: Option<DurSpec>,
-    /// The operation took at least this long.
-    pub min_latency: Option<DurSpec>,
-    pub replica: Option<ReplicaExpect>,
-    pub converged: Option<Converged>,
-    pub overwritten: Option<OverwrittenExpect>,
-    pub hints: Option<HintsExpect>,
-    pub sees: Option<SeesExpect>,
-    pub all_see: Option<AllSeeExpect>,
-    /// Every live node has the same ring (true) or not (false).
-    pub ring_agreed: Option<bool>,
-    pub anti_entropy: Option<AntiEntropyExpect>,
-    pub merkle_equal: Option<MerkleEqualExpect>,
-    pub messages: Option<MessagesExpect>,
-    /// No live node keeps, for the key (or any key), a version that another
-    /// beside it supersedes (judged by the chaos checker's own comparison).
-    pub siblings_concurrent: Option<Converged>,
-    /// How many client operations still wait for their answer.
-    pub in_flight: Option<usize>,
+parse_struct! {
+    /// Every check a step may carry. Checks of an operation's result need a put
+    /// or get step; the others look at the cluster when the step ends.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct Expect, "expectations, like {ok: true, values: [v1]}" {
+        /// The operation succeeded (or failed, with `false`).
+        pub ok: Option<bool> = None,
+        /// A put's new clock, or a single-valued get's clock.
+        pub clock: Option<ClockSpec> = None,
+        /// A get's values, as a set (`[]` for not found).
+        pub values: Option<ValueSet> = None,
+        /// A get's merged context.
+        pub context: Option<ClockSpec> = None,
+        /// How many versions (siblings) a get returned.
+        pub siblings: Option<usize> = None,
+        /// Items (comma-separated parts of values) the get's values must hold
+        /// between them: a cart must still contain every item added to it.
+        pub has_items: Option<Vec<Text>> = None,
+        /// The failure message contains this text.
+        pub error: Option<String> = None,
+        /// The node that coordinated the operation.
+        pub coordinator: Option<NodeRef> = None,
+        /// The operation took at most this long.
+        pub max_latency: Option<DurSpec> = None,
+        /// The operation took at least this long.
+        pub min_latency: Option<DurSpec> = None,
+        pub replica: Option<ReplicaExpect> = None,
+        pub converged: Option<Converged> = None,
+        pub overwritten: Option<OverwrittenExpect> = None,
+        pub hints: Option<HintsExpect> = None,
+        pub sees: Option<SeesExpect> = None,
+        pub all_see: Option<AllSeeExpect> = None,
+        /// Every live node has the same ring (true) or not (false).
+        pub ring_agreed: Option<bool> = None,
+        pub anti_entropy: Option<AntiEntropyExpect> = None,
+        pub merkle_equal: Option<MerkleEqualExpect> = None,
+        pub messages: Option<MessagesExpect> = None,
+        /// No live node keeps, for the key (or any key), a version that another
+        /// beside it supersedes (judged by the chaos checker's own comparison).
+        pub siblings_concurrent: Option<Converged> = None,
+        /// How many client operations still wait for their answer.
+        pub in_flight: Option<usize> = None,
+    }
 }
+
+plain!(
+    ValueSet,
+    DurSpec,
+    Converged,
+    OverwrittenExpect,
+    LivenessSpec,
+    AntiEntropyExpect,
+    MessagesExpect
+);
 
 impl Expect {
     /// The names of the checks that need an operation.
@@ -435,6 +454,134 @@ impl Expect {
         out
     }
 
+    /// The expectations as a preset writes them: `{ok: true, values: [v1]}`.
+    pub fn to_yaml(&self) -> String {
+        let node = |n: &NodeRef| yaml::text(&n.to_string());
+        let texts = |v: &[String]| yaml::seq(v.iter().map(|x| yaml::text(x)));
+        let converged = |c: &Converged| match c {
+            Converged::All => "all".to_string(),
+            Converged::Key(k) => yaml::text(k),
+        };
+        let status = |c: &LivenessCheck| match c {
+            LivenessCheck::Is(s) => ("status", s.name().to_string()),
+            LivenessCheck::IsNot(s) => ("not", s.name().to_string()),
+        };
+        let mut f: Vec<(&str, String)> = Vec::new();
+        if let Some(ok) = self.ok {
+            f.push(("ok", ok.to_string()));
+        }
+        if let Some(c) = &self.clock {
+            f.push(("clock", yaml::clock(c)));
+        }
+        if let Some(v) = &self.values {
+            f.push(("values", texts(&v.0)));
+        }
+        if let Some(c) = &self.context {
+            f.push(("context", yaml::clock(c)));
+        }
+        if let Some(n) = self.siblings {
+            f.push(("siblings", n.to_string()));
+        }
+        if let Some(items) = &self.has_items {
+            f.push(("has_items", yaml::seq(items.iter().map(|t| yaml::text(&t.0)))));
+        }
+        if let Some(e) = &self.error {
+            f.push(("error", yaml::text(e)));
+        }
+        if let Some(n) = &self.coordinator {
+            f.push(("coordinator", node(n)));
+        }
+        if let Some(d) = &self.max_latency {
+            f.push(("max_latency", yaml::dur(d.0)));
+        }
+        if let Some(d) = &self.min_latency {
+            f.push(("min_latency", yaml::dur(d.0)));
+        }
+        if let Some(r) = &self.replica {
+            let mut m = vec![("key", yaml::text(&r.key.0)), ("node", node(&r.node))];
+            if let Some(v) = &r.values {
+                m.push(("values", texts(&v.0)));
+            }
+            if let Some(c) = &r.clock {
+                m.push(("clock", yaml::clock(c)));
+            }
+            f.push(("replica", yaml::map(&m)));
+        }
+        if let Some(c) = &self.converged {
+            f.push(("converged", converged(c)));
+        }
+        if let Some(o) = &self.overwritten {
+            let mut m = Vec::new();
+            if let Some(k) = &o.key {
+                m.push(("key", yaml::text(&k.0)));
+            }
+            m.push(("count", o.count.to_string()));
+            f.push(("overwritten", yaml::map(&m)));
+        }
+        if let Some(h) = &self.hints {
+            let mut m = vec![("node", node(&h.node))];
+            if let Some(o) = &h.owner {
+                m.push(("for", node(o)));
+            }
+            m.push(("count", h.count.to_string()));
+            f.push(("hints", yaml::map(&m)));
+        }
+        if let Some(s) = &self.sees {
+            let m = [
+                ("observer", node(&s.observer)),
+                ("node", node(&s.node)),
+                status(&s.status),
+            ];
+            f.push(("sees", yaml::map(&m)));
+        }
+        if let Some(s) = &self.all_see {
+            f.push(("all_see", yaml::map(&[("node", node(&s.node)), status(&s.status)])));
+        }
+        if let Some(b) = self.ring_agreed {
+            f.push(("ring_agreed", b.to_string()));
+        }
+        if let Some(a) = &self.anti_entropy {
+            let mut m = Vec::new();
+            for (k, v) in [
+                ("keys_exchanged", a.keys_exchanged),
+                ("hashes_compared", a.hashes_compared),
+                ("max_hashes_compared", a.max_hashes_compared),
+                ("sessions", a.sessions),
+                ("repairing_sessions", a.repairing_sessions),
+            ] {
+                if let Some(v) = v {
+                    m.push((k, v.to_string()));
+                }
+            }
+            f.push(("anti_entropy", yaml::map(&m)));
+        }
+        if let Some(m) = &self.merkle_equal {
+            f.push((
+                "merkle_equal",
+                yaml::map(&[
+                    ("key_range_of", yaml::text(&m.key_range_of.0)),
+                    ("nodes", yaml::seq(m.nodes.iter().map(node))),
+                ]),
+            ));
+        }
+        if let Some(m) = &self.messages {
+            let mut fields = vec![("kind", m.kind.0.name().to_string())];
+            for (k, v) in [("count", m.count), ("at_least", m.at_least), ("at_most", m.at_most)] {
+                if let Some(v) = v {
+                    fields.push((k, v.to_string()));
+                }
+            }
+            f.push(("messages", yaml::map(&fields)));
+        }
+        if let Some(c) = &self.siblings_concurrent {
+            f.push(("siblings_concurrent", converged(c)));
+        }
+        if let Some(n) = self.in_flight {
+            f.push(("in_flight", n.to_string()));
+        }
+        yaml::map(&f)
+    }
+
     /// How many separate checks this holds.
     pub fn count(&self) -> usize {
         self.op_checks().len()
@@ -456,16 +603,24 @@ impl Expect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::seeded::Seed;
+    use serde::de::DeserializeSeed;
 
     #[test]
     fn a_clock_reads_extra_dots_and_bounds_a_context() {
-        let spec: ClockSpec = serde_yaml::from_str("{n1: 1, n2: 2, +n1: [3, 5]}").unwrap();
+        let mut cx = ParseContext::new(vec!["n1".into(), "n2".into()], 2);
+        let spec: ClockSpec = Seed::<ClockSpec>::new(&mut cx)
+            .deserialize(serde_yaml::Deserializer::from_str("{n1: 1, n2: 2, +n1: [3, 5]}"))
+            .unwrap();
         let n = |s: &str| NodeRef::Name(s.into());
         assert_eq!(spec.0, vec![(n("n1"), 1), (n("n2"), 2)]);
         assert_eq!(spec.1, vec![(n("n1"), 3), (n("n1"), 5)]);
         let context = |text: &str| {
             let d = serde_yaml::Deserializer::from_str(text);
-            ClockSpec::deserialize_context(d).map_err(|e| e.to_string())
+            Seed::<ContextSpec>::new(&mut cx.clone())
+                .deserialize(d)
+                .map(|c| c.0)
+                .map_err(|e| e.to_string())
         };
         assert!(context("{n1: 2147483647}").is_ok());
         let err = context("{n1: 2147483648}").unwrap_err();
@@ -475,7 +630,9 @@ mod tests {
             "extra dots are bounded too"
         );
         assert!(
-            serde_yaml::from_str::<ClockSpec>("{n1: 4294967296}").is_err(),
+            Seed::<ClockSpec>::new(&mut cx)
+                .deserialize(serde_yaml::Deserializer::from_str("{n1: 4294967296}"))
+                .is_err(),
             "a clock counter is a u32"
         );
     }

@@ -5,11 +5,12 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::noderef::{ParseContext, with_context};
-use super::plan::{Plan, with_plan};
+use super::noderef::ParseContext;
+use super::plan::Plan;
 use super::presets;
+use super::seeded::{Seed, parse_struct, plain};
 use super::settings_patch::ClusterSection;
-use super::step::{Action, Step};
+use super::step::{Step, StepKind};
 use super::text::Text;
 
 /// The largest preset file accepted.
@@ -40,17 +41,18 @@ pub struct LoadError {
     pub message: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ScenarioWire {
-    name: Option<Text>,
-    description: Option<String>,
-    seed: Option<u64>,
-    cluster: Option<ClusterSection>,
-    #[serde(default)]
-    clients: Vec<Text>,
-    steps: Vec<Step>,
+parse_struct! {
+    struct ScenarioWire, "a preset: name, description, seed, cluster, clients and steps" {
+        name: Option<Text> = None,
+        description: Option<String> = None,
+        seed: Option<u64> = None,
+        cluster: Option<ClusterSection> = None,
+        clients: Vec<Text> = Vec::new(),
+        steps: Vec<Step>,
+    }
 }
+
+plain!(ClusterSection);
 
 /// Only the cluster, read first so that steps can be checked against its nodes.
 #[derive(Deserialize)]
@@ -139,18 +141,23 @@ impl Scenario {
         let first: ClusterFirst = serde_yaml::from_str(text).map_err(located)?;
         let cluster = first.cluster.unwrap_or_default();
         let nodes: Vec<String> = cluster.spec.nodes.iter().map(|n| n.name.clone()).collect();
-        let ctx = ParseContext {
-            nodes: nodes.clone(),
-            max_nodes: cluster.spec.nodes.len(),
-        };
         let plan = Plan::new(
             &nodes,
             cluster.tokens(),
             cluster.spec.vnodes,
             cluster.spec.settings.clone(),
         );
-        let wire: ScenarioWire =
-            with_plan(plan, || with_context(ctx, || serde_yaml::from_str(text))).map_err(located)?;
+        let mut ctx = ParseContext {
+            nodes,
+            max_nodes: cluster.spec.nodes.len(),
+            plan: Some(plan),
+        };
+        let wire: ScenarioWire = {
+            use serde::de::DeserializeSeed;
+            Seed::<ScenarioWire>::new(&mut ctx)
+                .deserialize(serde_yaml::Deserializer::from_str(text))
+                .map_err(located)?
+        };
         let mut clients = Vec::new();
         for c in wire.clients {
             if let Err(e) = crate::engine::check_name(&c.0) {
@@ -188,8 +195,8 @@ impl Scenario {
                 .iter()
                 .map(|s| {
                     s.expect.as_ref().map_or(0, |e| e.count())
-                        + match &s.action {
-                            Action::Concurrently(inner) => count(inner),
+                        + match &s.kind {
+                            StepKind::Concurrently(inner) => count(inner),
                             _ => 0,
                         }
                 })

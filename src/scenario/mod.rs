@@ -12,6 +12,7 @@ pub mod load;
 pub mod noderef;
 pub mod plan;
 pub mod presets;
+pub mod seeded;
 pub mod settings_patch;
 pub mod step;
 pub mod step_run;
@@ -20,5 +21,5 @@ pub mod timeline;
 
 pub use director::Director;
 pub use load::{LoadError, Scenario};
-pub use step::{Action, Step};
+pub use step::{Step, StepKind};
 pub use step_run::StepRun;

@@ -3,15 +3,17 @@
 //!
 //! `KEY#I` lets a preset talk about roles (the coordinator of a key, its
 //! replicas, the first node past them) without knowing where the hash puts
-//! the key. While a preset is parsed, a thread-local [`ParseContext`] holds
-//! the cluster's node names so that a misspelt name is reported where it
-//! stands in the file.
+//! the key. A reference is checked, where it stands in the file, against the
+//! [`ParseContext`] that the parser is handed: the cluster's node names (and
+//! those its steps join), and, while a preset loads, the [`Plan`] of what
+//! each step will find.
 
-use std::cell::RefCell;
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
+use super::plan::Plan;
+use super::seeded::Parse;
 use crate::core::ids::{Names, NodeId};
 use crate::core::ring::Ring;
 
@@ -27,48 +29,56 @@ pub enum NodeRef {
 }
 
 /// What a preset or command may name: the cluster's nodes (and those its
-/// steps join), and how many nodes there can be for `KEY#I`.
+/// steps join), and how many nodes there can be for `KEY#I`. While a preset
+/// loads it also carries the [`Plan`] its steps are checked against; the
+/// playground's command line parses without one and is checked against the
+/// live cluster when the step runs.
 #[derive(Clone, Debug, Default)]
 pub struct ParseContext {
     pub nodes: Vec<String>,
     pub max_nodes: usize,
+    pub plan: Option<Plan>,
 }
 
-thread_local! {
-    static CONTEXT: RefCell<Option<ParseContext>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` with `ctx` as the context that node references are checked against.
-pub fn with_context<R>(ctx: ParseContext, f: impl FnOnce() -> R) -> R {
-    let previous = CONTEXT.with(|c| c.replace(Some(ctx)));
-    let result = f();
-    CONTEXT.with(|c| *c.borrow_mut() = previous);
-    result
-}
-
-/// Registers a node that a step creates (a join), so later steps may name it.
-pub fn register_node(name: &str) {
-    CONTEXT.with(|c| {
-        if let Some(ctx) = c.borrow_mut().as_mut()
-            && !ctx.nodes.iter().any(|n| n == name)
-        {
-            ctx.nodes.push(name.to_string());
-            ctx.max_nodes = ctx.max_nodes.max(ctx.nodes.len());
+impl ParseContext {
+    /// A context naming `nodes`, with `max_nodes` for `KEY#I`, and no plan.
+    pub fn new(nodes: Vec<String>, max_nodes: usize) -> ParseContext {
+        ParseContext {
+            nodes,
+            max_nodes,
+            plan: None,
         }
-    });
-}
+    }
 
-/// True when the current parse context knows a node named `name`.
-pub fn is_known(name: &str) -> bool {
-    CONTEXT.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|ctx| ctx.nodes.iter().any(|n| n == name))
-    })
+    /// Parses `text` as a node reference and checks it against this context.
+    pub fn node(&self, text: &str) -> Result<NodeRef, String> {
+        let parsed = NodeRef::parse(text)?;
+        parsed.check(self)?;
+        Ok(parsed)
+    }
+
+    /// Registers a node that a step creates (a join), so later steps may name it.
+    pub fn register(&mut self, name: &str) {
+        if !self.knows(name) {
+            self.nodes.push(name.to_string());
+            self.max_nodes = self.max_nodes.max(self.nodes.len());
+        }
+    }
+
+    /// True when this context knows a node named `name`.
+    pub fn knows(&self, name: &str) -> bool {
+        self.nodes.iter().any(|n| n == name)
+    }
+
+    /// Runs `f` on the plan, if a preset is being loaded.
+    pub fn plan(&mut self, f: impl FnOnce(&mut Plan) -> Result<(), String>) -> Result<(), String> {
+        self.plan.as_mut().map_or(Ok(()), f)
+    }
 }
 
 impl NodeRef {
-    /// Parses `name` or `KEY#I`, checked against the current context if any.
+    /// Parses `name` or `KEY#I` (the syntax only; [`ParseContext::node`]
+    /// also checks that the node can exist).
     pub fn parse(text: &str) -> Result<NodeRef, String> {
         let text = text.trim();
         let parsed = match text.rsplit_once('#') {
@@ -91,10 +101,7 @@ impl NodeRef {
             }
             None => NodeRef::Name(text.to_string()),
         };
-        CONTEXT.with(|c| match c.borrow().as_ref() {
-            Some(ctx) => parsed.check(ctx).map(|_| parsed.clone()),
-            None => Ok(parsed.clone()),
-        })
+        Ok(parsed)
     }
 
     /// Checks the reference against the nodes a scenario can have.
@@ -140,10 +147,10 @@ impl fmt::Display for NodeRef {
     }
 }
 
-impl<'de> Deserialize<'de> for NodeRef {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = super::text::Text::deserialize(d)?;
-        NodeRef::parse(&text.0).map_err(serde::de::Error::custom)
+impl Parse for NodeRef {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
+        let text = <super::text::Text as serde::Deserialize>::deserialize(d)?;
+        cx.node(&text.0).map_err(serde::de::Error::custom)
     }
 }
 
@@ -152,10 +159,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> ParseContext {
-        ParseContext {
-            nodes: vec!["s1".into(), "s2".into(), "s3".into()],
-            max_nodes: 3,
-        }
+        ParseContext::new(vec!["s1".into(), "s2".into(), "s3".into()], 3)
     }
 
     #[test]
@@ -182,21 +186,17 @@ mod tests {
 
     #[test]
     fn context_catches_unknown_names_and_positions_past_the_ring() {
-        with_context(ctx(), || {
-            assert!(
-                NodeRef::parse("s9")
-                    .unwrap_err()
-                    .contains("unknown node \"s9\"; the nodes are s1, s2, s3")
-            );
-            assert!(NodeRef::parse("cart#4").unwrap_err().contains("I runs from 1 to 3"));
-            assert!(NodeRef::parse("cart#3").is_ok());
-            register_node("s4");
-            assert!(NodeRef::parse("s4").is_ok());
-            assert!(NodeRef::parse("cart#4").is_ok());
-        });
+        let mut cx = ctx();
         assert!(
-            NodeRef::parse("s9").is_ok(),
-            "outside a context only the syntax is checked"
+            cx.node("s9")
+                .unwrap_err()
+                .contains("unknown node \"s9\"; the nodes are s1, s2, s3")
         );
+        assert!(cx.node("cart#4").unwrap_err().contains("I runs from 1 to 3"));
+        assert!(cx.node("cart#3").is_ok());
+        cx.register("s4");
+        assert!(cx.node("s4").is_ok());
+        assert!(cx.node("cart#4").is_ok());
+        assert!(NodeRef::parse("s9").is_ok(), "the syntax alone knows no nodes");
     }
 }

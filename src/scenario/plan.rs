@@ -7,19 +7,17 @@
 //! past the limits below is refused where it stands in the file, so that
 //! `ringside check` accepts only presets that run, in bounded memory and time.
 //!
-//! The plan lives in a thread-local while [`super::load`] parses the steps
-//! (the step deserializer consults it); the playground's command line parses
-//! without one and checks against the live cluster instead.
+//! The plan travels in the [`super::noderef::ParseContext`] that
+//! [`super::load`] hands the step parser; the playground's command line
+//! parses without one and checks against the live cluster instead.
 
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use crate::core::config::{MAX_NODES, Settings};
-use crate::core::node::forward_timeout;
 use crate::core::time::Dur;
 
 use super::noderef::NodeRef;
-use super::step::{Action, BulkStep};
+use super::step::{BulkStep, StepKind};
 
 /// The most steps (counting those inside `concurrently`) a preset may have.
 pub const MAX_STEPS: usize = 10_000;
@@ -81,10 +79,6 @@ struct Together {
     reached: (Dur, Dur, u128),
 }
 
-thread_local! {
-    static PLAN: RefCell<Option<Plan>> = const { RefCell::new(None) };
-}
-
 impl Plan {
     /// The plan at the start of a preset whose cluster has these nodes
     /// (with `tokens` tokens between them) and settings.
@@ -111,10 +105,8 @@ impl Plan {
     /// The longest one operation may take: every candidate tried in turn,
     /// each waited for as long as the client waits for a forwarding node.
     fn operation_bound(&self) -> Dur {
-        let s = &self.settings;
-        let n = s.replicas as u64;
-        let per_attempt = forward_timeout(s).micros() * n + 2 * s.latency.max.micros();
-        Dur(per_attempt.saturating_mul(n))
+        let per_attempt = crate::core::client::longest_attempt(&self.settings).micros();
+        Dur(per_attempt.saturating_mul(self.settings.replicas as u64))
     }
 
     /// The virtual time (with this many nodes) that costs as much as
@@ -211,11 +203,11 @@ impl Plan {
     }
 
     /// Takes `action`'s effect on the cluster, or says why it cannot run.
-    fn apply(&mut self, action: &Action) -> Result<(), String> {
+    pub fn apply(&mut self, action: &StepKind) -> Result<(), String> {
         match action {
-            Action::Say(_) | Action::Check | Action::Heal | Action::Concurrently(_) => {}
-            Action::Partition(_) | Action::Cut { .. } | Action::Slow { .. } => {}
-            Action::Put(p) => {
+            StepKind::Say(_) | StepKind::Check | StepKind::Heal | StepKind::Concurrently(_) => {}
+            StepKind::Partition(_) | StepKind::Cut { .. } | StepKind::Slow { .. } => {}
+            StepKind::Put(p) => {
                 self.check_quorum("w", p.w)?;
                 self.check_quorum("pw", p.pw)?;
                 self.operations(1)?;
@@ -224,7 +216,7 @@ impl Plan {
                     self.pass(Dur::ZERO, bound)?;
                 }
             }
-            Action::Get(g) => {
+            StepKind::Get(g) => {
                 self.check_quorum("r", g.r)?;
                 self.check_quorum("pr", g.pr)?;
                 self.operations(1)?;
@@ -233,10 +225,10 @@ impl Plan {
                     self.pass(Dur::ZERO, bound)?;
                 }
             }
-            Action::Fill(b) => self.bulk(b, true)?,
-            Action::Scan(b) => self.bulk(b, false)?,
-            Action::Wait(d) => self.pass(*d, *d)?,
-            Action::At(d) => {
+            StepKind::Fill(b) => self.bulk(b, true)?,
+            StepKind::Scan(b) => self.bulk(b, false)?,
+            StepKind::Wait(d) => self.pass(*d, *d)?,
+            StepKind::At(d) => {
                 if *d < self.earliest {
                     return Err(format!(
                         "at {d} has passed by then: the steps before it take at least {}",
@@ -246,7 +238,7 @@ impl Plan {
                 self.earliest = *d;
                 self.advance_latest(*d)?;
             }
-            Action::Kill(node) => {
+            StepKind::Kill(node) => {
                 self.check_not_left("kill", node)?;
                 match (Plan::named(node), &mut self.dead) {
                     (Some(name), Some(dead)) => {
@@ -260,7 +252,7 @@ impl Plan {
                     (Some(_), None) => {}
                 }
             }
-            Action::Revive(node) => {
+            StepKind::Revive(node) => {
                 self.check_not_left("revive", node)?;
                 match (Plan::named(node), &mut self.dead) {
                     (Some(name), Some(dead)) => {
@@ -274,14 +266,14 @@ impl Plan {
                     (Some(_), None) => {}
                 }
             }
-            Action::Set(patch) => {
+            StepKind::Set(patch) => {
                 let settings = patch.apply(&self.settings);
                 settings
                     .validate(self.ring_size)
                     .map_err(|e| format!("set: {e} (the ring has {} nodes at this step)", self.ring_size))?;
                 self.settings = settings;
             }
-            Action::Join { node, tokens } => {
+            StepKind::Join { node, tokens } => {
                 if self.started >= MAX_NODES {
                     return Err(format!(
                         "join: the cluster has had {} nodes by this step; at most {MAX_NODES} nodes may ever be started",
@@ -301,7 +293,7 @@ impl Plan {
                     ring.insert(node.clone());
                 }
             }
-            Action::Leave(node) => {
+            StepKind::Leave(node) => {
                 self.check_not_left("leave", node)?;
                 let name = Plan::named(node);
                 if let (Some(name), Some(dead)) = (name, &self.dead)
@@ -339,77 +331,46 @@ impl Plan {
     }
 }
 
-/// Runs `f` (the parse of a preset's steps) with `plan` as the plan the
-/// steps are checked against.
-pub fn with_plan<R>(plan: Plan, f: impl FnOnce() -> R) -> R {
-    let previous = PLAN.with(|p| p.replace(Some(plan)));
-    let result = f();
-    PLAN.with(|p| *p.borrow_mut() = previous);
-    result
-}
-
-/// Runs `f` on the plan, if a preset is being loaded.
-fn with(f: impl FnOnce(&mut Plan) -> Result<(), String>) -> Result<(), String> {
-    PLAN.with(|p| p.borrow_mut().as_mut().map_or(Ok(()), f))
-}
-
-/// A step begins: counts it against [`MAX_STEPS`].
-pub fn begin_step() -> Result<(), String> {
-    with(|plan| {
-        plan.steps += 1;
-        if plan.steps > MAX_STEPS {
+impl Plan {
+    /// A step begins: counts it against [`MAX_STEPS`].
+    pub fn begin_step(&mut self) -> Result<(), String> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
             return Err(format!(
                 "this is step {} (counting those inside concurrently); a preset may have at most {MAX_STEPS}",
-                plan.steps
+                self.steps
             ));
         }
         Ok(())
-    })
-}
+    }
 
-/// A step's action was read: applies it to the plan.
-pub fn apply(action: &Action) -> Result<(), String> {
-    with(|plan| plan.apply(action))
-}
-
-/// The steps of a `concurrently` are about to be read: they all start at
-/// the same instant.
-pub fn begin_concurrently() {
-    with(|plan| {
-        let now = (plan.earliest, plan.latest, plan.cost);
-        plan.concurrent.push(Together {
+    /// The steps of a `concurrently` are about to be read: they all start at
+    /// the same instant.
+    pub fn begin_concurrently(&mut self) {
+        let now = (self.earliest, self.latest, self.cost);
+        self.concurrent.push(Together {
             start: now,
             reached: now,
         });
-        Ok(())
-    })
-    .ok();
-}
+    }
 
-/// A step was read: inside a `concurrently`, the next one starts at the
-/// same instant again.
-pub fn end_step() {
-    with(|plan| {
-        if let Some(t) = plan.concurrent.last_mut() {
-            t.reached.0 = t.reached.0.max(plan.earliest);
-            t.reached.1 = t.reached.1.max(plan.latest);
-            t.reached.2 = t.reached.2.max(plan.cost);
-            (plan.earliest, plan.latest, plan.cost) = t.start;
+    /// A step was read: inside a `concurrently`, the next one starts at the
+    /// same instant again.
+    pub fn end_step(&mut self) {
+        if let Some(t) = self.concurrent.last_mut() {
+            t.reached.0 = t.reached.0.max(self.earliest);
+            t.reached.1 = t.reached.1.max(self.latest);
+            t.reached.2 = t.reached.2.max(self.cost);
+            (self.earliest, self.latest, self.cost) = t.start;
         }
-        Ok(())
-    })
-    .ok();
-}
+    }
 
-/// The steps of a `concurrently` were read: it ends when the last of them does.
-pub fn end_concurrently() {
-    with(|plan| {
-        if let Some(t) = plan.concurrent.pop() {
-            (plan.earliest, plan.latest, plan.cost) = t.reached;
+    /// The steps of a `concurrently` were read: it ends when the last of them does.
+    pub fn end_concurrently(&mut self) {
+        if let Some(t) = self.concurrent.pop() {
+            (self.earliest, self.latest, self.cost) = t.reached;
         }
-        Ok(())
-    })
-    .ok();
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Cluster settings as a preset writes them: the `cluster:` section and the
-//! `set:` step share one list of knobs, declared once below.
+//! Cluster settings as a preset writes them: the `cluster:` section, the
+//! `set:` step (in YAML and on the command line, `set write_quorum=3`) and a
+//! chaos replay's cluster share one list of knobs, declared once below.
 
 use std::fmt;
 
@@ -291,6 +292,34 @@ macro_rules! settings_patch {
                 }
             }
 
+            /// Sets `key` from the text the command line gives it
+            /// (`write_quorum=3`). Returns false when `key` is not a setting.
+            fn set_text(&mut self, key: &str, text: &str) -> Result<bool, String> {
+                match key {
+                    $(stringify!($field) => {
+                        let wire = <$wire as Deserialize>::deserialize(Scalar(text)).map_err(|e| e.to_string())?;
+                        self.$field = Some(wire.into_value());
+                        Ok(true)
+                    })*
+                    _ => Ok(false),
+                }
+            }
+
+            /// Every setting of `s`, as a patch that sets them all.
+            pub fn from_settings(s: &Settings) -> SettingsPatch {
+                SettingsPatch {
+                    $($field: Some(s.$field.clone()),)*
+                }
+            }
+
+            /// The fields set, each as text that reads back exactly
+            /// (`request_timeout`, `1500ms`), in the table's order.
+            pub fn assignments(&self) -> Vec<(&'static str, String)> {
+                let mut out = Vec::new();
+                $(if let Some(v) = &self.$field { out.push((stringify!($field), v.exact())); })*
+                out
+            }
+
             /// `base` with this patch's fields replaced.
             pub fn apply(&self, base: &Settings) -> Settings {
                 let mut s = base.clone();
@@ -339,20 +368,99 @@ settings_patch! {
 impl SettingsPatch {
     /// Reads `key=value` pairs (as the command line and `--set` write them).
     pub fn from_assignments(pairs: &[String]) -> Result<SettingsPatch, String> {
-        let mut map = serde_yaml::Mapping::new();
+        let mut patch = SettingsPatch::default();
         for pair in pairs {
             let (k, v) = pair
                 .split_once('=')
                 .ok_or_else(|| format!("{pair:?} is not KEY=VALUE (for example write_quorum=3)"))?;
-            let value = match serde_yaml::from_str::<serde_yaml::Value>(v) {
-                Ok(v @ (serde_yaml::Value::Number(_) | serde_yaml::Value::Bool(_))) => v,
-                _ => serde_yaml::Value::String(v.to_string()),
-            };
-            map.insert(serde_yaml::Value::String(k.to_string()), value);
+            if !patch.set_text(k, v)? {
+                return Err(unknown_setting::<de::value::Error>(k, &[]).to_string());
+            }
         }
-        serde_yaml::from_value(serde_yaml::Value::Mapping(map)).map_err(|e| e.to_string())
+        if patch.is_empty() {
+            return Err("set: names no setting".into());
+        }
+        Ok(patch)
     }
 }
+
+/// A value typed on the command line, read as YAML would read the same
+/// scalar: a whole number, a number, true or false, or else text.
+struct Scalar<'a>(&'a str);
+
+impl<'de> Deserializer<'de> for Scalar<'_> {
+    type Error = de::value::Error;
+    fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        let t = self.0;
+        if let Ok(n) = t.parse::<u64>() {
+            return v.visit_u64(n);
+        }
+        if let Ok(n) = t.parse::<i64>() {
+            return v.visit_i64(n);
+        }
+        match t {
+            "true" => return v.visit_bool(true),
+            "false" => return v.visit_bool(false),
+            _ => {}
+        }
+        let numeric = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+            && t.chars().any(|c| c.is_ascii_digit());
+        if numeric && let Ok(x) = t.parse::<f64>() {
+            return v.visit_f64(x);
+        }
+        v.visit_str(t)
+    }
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// How a setting is written so that it reads back exactly.
+trait Exact {
+    fn exact(&self) -> String;
+}
+impl Exact for Dur {
+    fn exact(&self) -> String {
+        super::step::words::exact(*self)
+    }
+}
+impl Exact for Option<Dur> {
+    fn exact(&self) -> String {
+        self.map_or_else(|| "off".to_string(), |d| d.exact())
+    }
+}
+impl Exact for Latency {
+    fn exact(&self) -> String {
+        if self.min == self.max {
+            self.min.exact()
+        } else {
+            format!("{}..{}", self.min.exact(), self.max.exact())
+        }
+    }
+}
+impl Exact for Routing {
+    fn exact(&self) -> String {
+        self.name().to_string()
+    }
+}
+impl Exact for FailureDetector {
+    fn exact(&self) -> String {
+        self.name().to_string()
+    }
+}
+impl Exact for ClockMode {
+    fn exact(&self) -> String {
+        self.name().to_string()
+    }
+}
+macro_rules! exact_by_display {
+    ($($t:ty),*) => { $(impl Exact for $t { fn exact(&self) -> String { self.to_string() } })* };
+}
+exact_by_display!(usize, u8, f64, bool);
 
 fn unknown_setting<E: de::Error>(key: &str, extra: &[&str]) -> E {
     let mut allowed: Vec<&str> = extra.to_vec();

@@ -4,18 +4,14 @@
 //! playground also starts steps from its command line, several at once if the
 //! user likes.
 
-use std::sync::Arc;
-
-use crate::core::client::OpKind;
-use crate::core::ids::{NodeId, OpId};
+use crate::core::ids::OpId;
 use crate::core::time::Time;
 use crate::core::trace::Event;
 use crate::engine::Engine;
 
-use super::check::{CheckResult, check, resolve_clock};
+use super::check::{CheckResult, check};
 use super::expect::Expect;
-use super::noderef::NodeRef;
-use super::step::{Action, Step};
+use super::step::Step;
 
 /// An operation a step started, with the expectations about its result.
 #[derive(Clone, Debug)]
@@ -31,7 +27,6 @@ struct Bulk {
     ops: Vec<OpId>,
     /// A scan's expected value.
     value: Option<String>,
-    is_put: bool,
     ok: Option<bool>,
 }
 
@@ -56,11 +51,50 @@ impl StepRun {
             expect: None,
             wait_until: engine.now(),
         };
-        start(step, engine, &mut run).await?;
-        if !step.action.is_op() && !step.action.is_bulk() {
+        super::step::start(step, engine, &mut run).await?;
+        if !step.kind.is_op() && !step.kind.is_bulk() {
             run.expect = step.expect.clone();
         }
         Ok(run)
+    }
+
+    /// The step waits for `op` and checks `expect` against its answer.
+    pub(crate) fn await_op(&mut self, op: OpId, expect: Option<Expect>) {
+        self.parts.push(Part { op: Some(op), expect });
+    }
+
+    /// The step's wait lasts at least until `t`.
+    pub(crate) fn wait_until_at_least(&mut self, t: Time) {
+        self.wait_until = self.wait_until.max(t);
+    }
+
+    /// The step waits for a fill's or scan's operations, checked together
+    /// under `label`: every one ok (`ok`), and, for a scan, each holding `value`.
+    pub(crate) fn add_bulk(&mut self, label: String, ops: Vec<OpId>, value: Option<String>, ok: Option<bool>) {
+        self.bulks.push(Bulk { label, ops, value, ok });
+    }
+
+    /// A run for a step of a `concurrently`, starting where this one is.
+    pub(crate) fn beside(&self) -> StepRun {
+        StepRun {
+            parts: Vec::new(),
+            bulks: Vec::new(),
+            expect: None,
+            wait_until: self.wait_until,
+        }
+    }
+
+    /// Takes in the run of `inner`, a step of a `concurrently`.
+    pub(crate) fn absorb(&mut self, sub: StepRun, inner: &Step) {
+        self.wait_until = self.wait_until.max(sub.wait_until);
+        self.parts.extend(sub.parts);
+        self.bulks.extend(sub.bulks);
+        if !inner.kind.is_op() && !inner.kind.is_bulk() && inner.expect.is_some() {
+            self.parts.push(Part {
+                op: None,
+                expect: inner.expect.clone(),
+            });
+        }
     }
 
     /// The operations the step waits for.
@@ -145,188 +179,5 @@ fn check_bulk(bulk: &Bulk, engine: &Engine) -> Vec<CheckResult> {
             detail,
         });
     }
-    let _ = bulk.is_put;
     out
-}
-
-fn resolve(engine: &Engine, node: &NodeRef) -> Result<NodeId, String> {
-    node.resolve(engine.names(), engine.ring())
-}
-
-/// Applies a step's action; operations are submitted, not awaited.
-fn start<'a>(
-    step: &'a Step,
-    engine: &'a mut Engine,
-    run: &'a mut StepRun,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + 'a>> {
-    Box::pin(async move {
-        match &step.action {
-            Action::Say(text) => engine.annotate(Event::Caption(text.clone())),
-            Action::Put(p) => {
-                let via = p.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
-                check_quorum("w", p.w, engine)?;
-                check_quorum("pw", p.pw, engine)?;
-                let context = p.context.as_ref().map(|c| resolve_clock(c, engine)).transpose()?;
-                let client = engine.client(&p.client);
-                let kind = OpKind::Put {
-                    value: Arc::from(p.value.as_str()),
-                    w: p.w,
-                    pw: p.pw,
-                    context,
-                };
-                let op = engine.submit(client, crate::core::version::Key::from(p.key.as_str()), kind, via);
-                if !p.nowait {
-                    run.parts.push(Part {
-                        op: Some(op),
-                        expect: step.expect.clone(),
-                    });
-                }
-            }
-            Action::Get(g) => {
-                let via = g.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
-                check_quorum("r", g.r, engine)?;
-                check_quorum("pr", g.pr, engine)?;
-                let client = engine.client(&g.client);
-                let op = engine.submit(
-                    client,
-                    crate::core::version::Key::from(g.key.as_str()),
-                    OpKind::Get { r: g.r, pr: g.pr },
-                    via,
-                );
-                if !g.nowait {
-                    run.parts.push(Part {
-                        op: Some(op),
-                        expect: step.expect.clone(),
-                    });
-                }
-            }
-            Action::Wait(d) => run.wait_until = run.wait_until.max(engine.now() + *d),
-            Action::At(d) => {
-                let at = Time(d.micros());
-                if at < engine.now() {
-                    return Err(format!("at {d}: the clock already reads {}", engine.now()));
-                }
-                run.wait_until = run.wait_until.max(at);
-            }
-            Action::Kill(n) => {
-                let node = resolve(engine, n)?;
-                engine.kill(node).await?;
-            }
-            Action::Revive(n) => {
-                let node = resolve(engine, n)?;
-                engine.revive(node).await?;
-            }
-            Action::Partition(groups) => {
-                let mut resolved: Vec<Vec<NodeId>> = Vec::new();
-                for g in groups {
-                    let mut ids = Vec::new();
-                    for n in g {
-                        let id = resolve(engine, n)?;
-                        if resolved.iter().flatten().chain(ids.iter()).any(|x| *x == id) {
-                            return Err(format!(
-                                "partition: {n} is {}, which is already in another group",
-                                engine.names().node(id)
-                            ));
-                        }
-                        ids.push(id);
-                    }
-                    resolved.push(ids);
-                }
-                engine.partition(resolved)?;
-            }
-            Action::Cut { from, to } => {
-                let (a, b) = (resolve(engine, from)?, resolve(engine, to)?);
-                if a == b {
-                    return Err(format!("cut: {from} and {to} are the same node"));
-                }
-                engine.cut(a, b)?;
-            }
-            Action::Heal => engine.heal(),
-            Action::Slow { node, by } => {
-                let id = resolve(engine, node)?;
-                engine.slow(id, *by)?;
-            }
-            Action::Set(patch) => {
-                let settings = patch.apply(engine.settings());
-                engine.set_settings(settings, patch.describe())?;
-            }
-            Action::Join { node, tokens } => {
-                engine.join(node, tokens.clone())?;
-            }
-            Action::Leave(n) => {
-                let node = resolve(engine, n)?;
-                engine.leave(node)?;
-            }
-            Action::Fill(b) | Action::Scan(b) => {
-                let is_put = matches!(step.action, Action::Fill(_));
-                check_quorum(if is_put { "w" } else { "r" }, b.quorum, engine)?;
-                let via = b.via.as_ref().map(|v| resolve(engine, v)).transpose()?;
-                let client = engine.client(&b.client);
-                let mut ops = Vec::with_capacity(b.keys);
-                // One allocation serves every key: a 1 MB value over
-                // 100,000 keys is 1 MB, not 100 GB.
-                let value: crate::core::version::Value = Arc::from(b.value.as_deref().unwrap_or_default());
-                for key in b.key_names() {
-                    let kind = if is_put {
-                        OpKind::Put {
-                            value: value.clone(),
-                            w: b.quorum,
-                            pw: None,
-                            context: None,
-                        }
-                    } else {
-                        OpKind::Get { r: b.quorum, pr: None }
-                    };
-                    ops.push(engine.submit(client, crate::core::version::Key::from(key.as_str()), kind, via));
-                }
-                let label = format!(
-                    "{} {}{}..{}{}",
-                    step.action.name(),
-                    b.prefix,
-                    b.start,
-                    b.prefix,
-                    b.start + b.keys - 1
-                );
-                run.bulks.push(Bulk {
-                    label,
-                    ops,
-                    value: if is_put { None } else { b.value.clone() },
-                    is_put,
-                    ok: step.expect.as_ref().and_then(|e| e.ok),
-                });
-            }
-            Action::Concurrently(steps) => {
-                for inner in steps {
-                    let mut sub = StepRun {
-                        parts: Vec::new(),
-                        bulks: Vec::new(),
-                        expect: None,
-                        wait_until: run.wait_until,
-                    };
-                    start(inner, engine, &mut sub).await?;
-                    run.wait_until = run.wait_until.max(sub.wait_until);
-                    run.parts.extend(sub.parts);
-                    run.bulks.extend(sub.bulks);
-                    if !inner.action.is_op() && !inner.action.is_bulk() && inner.expect.is_some() {
-                        run.parts.push(Part {
-                            op: None,
-                            expect: inner.expect.clone(),
-                        });
-                    }
-                }
-            }
-            Action::Check => {}
-        }
-        Ok(())
-    })
-}
-
-fn check_quorum(name: &str, q: Option<usize>, engine: &Engine) -> Result<(), String> {
-    match q {
-        Some(q) if q > engine.settings().replicas => Err(format!(
-            "{name}={q} is more than N={}; a quorum must be between 1 and N",
-            engine.settings().replicas
-        )),
-        _ => Ok(()),
-    }
 }

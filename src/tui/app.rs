@@ -277,10 +277,10 @@ impl App {
 
     /// What commands may name: the cluster's nodes.
     pub(super) fn parse_context(&self) -> ParseContext {
-        ParseContext {
-            nodes: self.engine.names().node_names().map(str::to_string).collect(),
-            max_nodes: self.engine.names().node_count(),
-        }
+        ParseContext::new(
+            self.engine.names().node_names().map(str::to_string).collect(),
+            self.engine.names().node_count(),
+        )
     }
 
     // ---- notices ----

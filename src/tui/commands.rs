@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use crate::core::time::Time;
-use crate::scenario::command::{Command, parse};
-use crate::scenario::step::{Action, DEFAULT_CLIENT, PutStep, Step};
+use crate::scenario::command::{Instruction, parse};
+use crate::scenario::step::{DEFAULT_CLIENT, PutStep, Step, StepKind};
 use crate::scenario::{Scenario, presets};
 
 use super::action::Mode;
@@ -29,39 +29,39 @@ impl App {
         }
     }
 
-    pub(super) async fn execute(&mut self, command: Command) {
+    pub(super) async fn execute(&mut self, command: Instruction) {
         match command {
-            Command::Step(step) => self.run_step(&step).await,
-            Command::Load(preset) => self.load(&preset).await,
-            Command::Pick => self.open_picker(),
-            Command::Seed(seed) => {
+            Instruction::Step(step) => self.run_step(&step).await,
+            Instruction::Load(preset) => self.load(&preset).await,
+            Instruction::Pick => self.open_picker(),
+            Instruction::Seed(seed) => {
                 let scenario = self.scenario.clone();
                 match self.open(scenario, seed).await {
                     Ok(()) => self.info(format!("restarted {} with seed {seed}", self.scenario.name)),
                     Err(e) => self.error(e),
                 }
             }
-            Command::Speed(x) => {
+            Instruction::Speed(x) => {
                 self.pacer.set_speed(x);
                 self.info(format!("speed {}", self.pacer.label()));
             }
-            Command::Pause => self.toggle_pause(),
-            Command::StepEvent => self.step_event().await,
-            Command::Next => self.next_step().await,
-            Command::Help => {
+            Instruction::Pause => self.toggle_pause(),
+            Instruction::StepEvent => self.step_event().await,
+            Instruction::Next => self.next_step().await,
+            Instruction::Help => {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;
             }
-            Command::Quit => self.quit = true,
+            Instruction::Quit => self.quit = true,
         }
     }
 
     /// Runs a cluster step now, alongside anything already running.
     pub(super) async fn run_step(&mut self, step: &Step) {
-        self.note(format!("› {}", step.action));
+        self.note(format!("› {}", step.kind));
         match self.playback.start_adhoc(step, &mut self.engine).await {
             Ok(()) => {
-                if let Action::Wait(d) = step.action {
+                if let StepKind::Wait(d) = step.kind {
                     self.fast_forward = Some(self.engine.now() + d);
                     self.info(format!("fast-forwarding {d} of virtual time"));
                 }
@@ -139,7 +139,7 @@ impl App {
     fn resolution_step(&self, value: &str) -> Option<Step> {
         let r = self.models.inspector.resolution()?;
         Some(Step {
-            action: Action::Put(PutStep {
+            kind: StepKind::Put(PutStep {
                 key: r.key.to_string(),
                 value: value.to_string(),
                 client: self.engine.names().client(r.client).to_string(),

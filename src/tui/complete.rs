@@ -2,7 +2,7 @@
 //! is. Pure: it sees the text before the cursor and the names the cluster
 //! knows, nothing else.
 
-use crate::scenario::command::COMMANDS;
+use crate::scenario::command::command_words;
 use crate::scenario::settings_patch::SettingsPatch;
 
 /// The names completion draws from.
@@ -41,7 +41,7 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
     let head = before[..start].trim_start().trim_start_matches(':');
     let words: Vec<&str> = head.split_whitespace().collect();
     let pool: Vec<String> = match (words.first().copied(), words.last().copied()) {
-        (None, _) => COMMANDS.iter().map(|(w, _)| w.to_string()).collect(),
+        (None, _) => command_words().map(str::to_string).collect(),
         (Some(_), Some("via")) => vocab.nodes.clone(),
         (Some(_), Some("as")) => vocab.clients.clone(),
         (Some(cmd @ ("put" | "get")), _) => {
@@ -60,6 +60,10 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
         (Some("kill" | "revive" | "leave"), _) if words.len() == 1 => vocab.nodes.clone(),
         (Some("join"), _) if words.len() == 1 => next_node_name(&vocab.nodes).into_iter().collect(),
         (Some("slow"), _) if words.len() == 1 => vocab.nodes.clone(),
+        (Some("fill" | "scan"), _) if words.len() >= 4 || (words.len() == 3 && words[0] == "scan") => {
+            let quorum = if words[0] == "fill" { "w=" } else { "r=" };
+            ["via", "as", quorum, "start="].iter().map(|s| s.to_string()).collect()
+        }
         (Some("partition" | "cut"), _) => vocab.nodes.clone(),
         (Some("load"), _) if words.len() == 1 => vocab.presets.clone(),
         (Some("set"), _) => SettingsPatch::FIELDS.iter().map(|f| format!("{f}=")).collect(),
@@ -123,6 +127,17 @@ mod tests {
 
     fn words(before: &str) -> Vec<String> {
         candidates(before, &vocab()).words
+    }
+
+    #[test]
+    fn every_step_and_command_completes_as_a_first_word() {
+        let offered = words("");
+        for step in crate::scenario::step::STEPS {
+            assert!(offered.contains(&step.name.to_string()), "{} is not offered", step.name);
+        }
+        for c in crate::scenario::command::PLAYGROUND {
+            assert!(offered.contains(&c.word.to_string()), "{} is not offered", c.word);
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::core::time::Time;
 use crate::engine::Engine;
-use crate::scenario::step::{Action, Step};
+use crate::scenario::step::{Step, StepKind};
 use crate::scenario::{Director, Scenario, StepRun};
 
 use super::tour;
@@ -55,7 +55,7 @@ pub struct Playback {
 
 /// Whether a step runs without the user asking.
 fn is_automatic(step: &Step) -> bool {
-    matches!(step.action, Action::Say(_) | Action::Check)
+    matches!(step.kind, StepKind::Say(_) | StepKind::Check)
 }
 
 impl Playback {
@@ -225,8 +225,8 @@ impl Playback {
                 self.director.skip_next(engine, &why);
                 continue;
             }
-            let caption = match &step.action {
-                Action::Say(text) => Some(reading_time(text)),
+            let caption = match &step.kind {
+                StepKind::Say(text) => Some(reading_time(text)),
                 _ => None,
             };
             let go = automatic || self.queued_next || (self.autoplay && real_now >= self.dwell_until);
@@ -248,18 +248,15 @@ impl Playback {
 pub(crate) mod tests {
     use super::*;
     use crate::core::trace::{Event, TraceEvent};
-    use crate::scenario::command::{Command, parse};
+    use crate::scenario::command::{Instruction, parse};
     use crate::scenario::noderef::ParseContext;
 
     /// A step typed at the command line of a cluster of `nodes` nodes,
     /// n1, n2, ...
     pub(crate) fn typed(line: &str, nodes: usize) -> Step {
-        let ctx = ParseContext {
-            nodes: (1..=nodes).map(|i| format!("n{i}")).collect(),
-            max_nodes: nodes,
-        };
+        let ctx = ParseContext::new((1..=nodes).map(|i| format!("n{i}")).collect(), nodes);
         match parse(line, &ctx).unwrap() {
-            Command::Step(step) => *step,
+            Instruction::Step(step) => *step,
             other => panic!("{line}: {other:?}"),
         }
     }

@@ -18,7 +18,7 @@
 use crate::core::ids::NodeId;
 use crate::engine::Engine;
 use crate::scenario::noderef::NodeRef;
-use crate::scenario::step::{Action, DEFAULT_CLIENT, Step};
+use crate::scenario::step::{DEFAULT_CLIENT, Step, StepKind};
 
 /// The node `node` names now, if it names one.
 fn node(engine: &Engine, node: &NodeRef) -> Option<NodeId> {
@@ -51,8 +51,8 @@ pub fn runs_as(typed: &Step, tour: &Step, engine: &Engine) -> bool {
     if typed.expect.is_some() {
         return false;
     }
-    match (&typed.action, &tour.action) {
-        (Action::Put(a), Action::Put(b)) => {
+    match (&typed.kind, &tour.kind) {
+        (StepKind::Put(a), StepKind::Put(b)) => {
             a.key == b.key
                 && a.value == b.value
                 && same_client_or_unasked(&a.client, &b.client)
@@ -62,7 +62,7 @@ pub fn runs_as(typed: &Step, tour: &Step, engine: &Engine) -> bool {
                 && same_or_unasked(&a.context, &b.context)
                 && a.nowait == b.nowait
         }
-        (Action::Get(a), Action::Get(b)) => {
+        (StepKind::Get(a), StepKind::Get(b)) => {
             a.key == b.key
                 && same_client_or_unasked(&a.client, &b.client)
                 && same_node_or_unasked(engine, &a.via, &b.via)
@@ -91,14 +91,14 @@ pub fn already_holds(step: &Step, engine: &Engine) -> Option<String> {
         return None;
     }
     let network = engine.network();
-    match &step.action {
-        Action::Kill(n) => node(engine, n)
+    match &step.kind {
+        StepKind::Kill(n) => node(engine, n)
             .filter(|id| !engine.is_alive(*id))
             .map(|_| format!("{n} is down")),
-        Action::Revive(n) => node(engine, n)
+        StepKind::Revive(n) => node(engine, n)
             .filter(|id| engine.is_alive(*id))
             .map(|_| format!("{n} is up")),
-        Action::Partition(groups) => {
+        StepKind::Partition(groups) => {
             let wanted: Option<Vec<Vec<NodeId>>> = groups
                 .iter()
                 .map(|g| g.iter().map(|n| node(engine, n)).collect())
@@ -106,15 +106,15 @@ pub fn already_holds(step: &Step, engine: &Engine) -> Option<String> {
             (wanted.map(normalized) == Some(normalized(network.groups())))
                 .then(|| "the network is split so".to_string())
         }
-        Action::Cut { from, to } => {
+        StepKind::Cut { from, to } => {
             let link = node(engine, from).zip(node(engine, to))?;
             network
                 .cuts()
                 .any(|c| c == link)
                 .then(|| format!("{from} → {to} is cut"))
         }
-        Action::Heal => (!network.is_partitioned()).then(|| "nothing is partitioned or cut".to_string()),
-        Action::Slow { node: n, by } => node(engine, n)
+        StepKind::Heal => (!network.is_partitioned()).then(|| "nothing is partitioned or cut".to_string()),
+        StepKind::Slow { node: n, by } => node(engine, n)
             .filter(|id| network.slowness(*id) == *by)
             .map(|_| format!("{n} is slowed by {by}")),
         _ => None,

@@ -3,7 +3,7 @@
 //! time (`v` cycles them) so that each gets the room it needs even at 80x24.
 
 use crate::scenario::Scenario;
-use crate::scenario::step::{Action, Step};
+use crate::scenario::step::{Step, StepKind};
 
 /// The pane under the nodes table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -48,7 +48,7 @@ impl DetailView {
         };
         for step in &scenario.steps {
             visit(step);
-            if let Action::Concurrently(inner) = &step.action {
+            if let StepKind::Concurrently(inner) = &step.kind {
                 inner.iter().for_each(&mut visit);
             }
         }

@@ -120,7 +120,7 @@ fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
     let mut spans: Vec<Span> = Vec::new();
     if let Some((i, step)) = playback.current_step() {
         spans.push(Span::styled(
-            format!("▶ step {}/{total}: {}", i + 1, step.action),
+            format!("▶ step {}/{total}: {}", i + 1, step.kind),
             Style::new().fg(Color::LightBlue),
         ));
         let (_, until) = playback.director().waiting_for();
@@ -151,7 +151,7 @@ fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
     }
     if let Some((i, step)) = playback.next_step() {
         spans.push(Span::styled(
-            format!("next, step {}/{total}: {}  ", i + 1, step.action),
+            format!("next, step {}/{total}: {}  ", i + 1, step.kind),
             gray,
         ));
         spans.push(Span::styled("n", theme::key_hint()));

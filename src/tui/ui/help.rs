@@ -1,6 +1,6 @@
 //! The help overlay: every key (from the keymap's own table) and every
-//! command (from the command parser's own list), the filter syntax and the
-//! mouse.
+//! command (the step table's actions, then the playground's own commands),
+//! the filter syntax and the mouse.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,7 +8,8 @@ use ratatui::style::{Color, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
 
-use crate::scenario::command::COMMANDS;
+use crate::scenario::command::PLAYGROUND;
+use crate::scenario::step::STEPS;
 use crate::tui::keymap::BINDINGS;
 use crate::tui::theme;
 
@@ -44,34 +45,12 @@ const PANES: &[(&str, &str)] = &[
     ),
 ];
 
-/// What each command does, beside its usage line.
-fn command_help(word: &str) -> &'static str {
-    match word {
-        "put" => "a client writes a key (as: the client, default `client`)",
-        "get" => "a client reads a key; siblings show in the inspector",
-        "kill" => "crash-stop a node (NODE or KEY#I, e.g. cart#1)",
-        "revive" => "restart a dead node on its disk",
-        "partition" => "split the cluster: A,B | C,D",
-        "cut" => "cut one direction of one link",
-        "heal" => "remove every partition and cut",
-        "slow" => "add latency to a node's messages (0ms restores)",
-        "wait" => "fast-forward virtual time",
-        "set" => "change a setting: replicas, read_quorum, write_quorum, ...",
-        "join" => "a new node joins the ring (tokens optional)",
-        "leave" => "a node hands its ranges on and leaves for good",
-        "fill" => "put PREFIX0..PREFIX{COUNT-1} = VALUE at once",
-        "scan" => "get PREFIX0..PREFIX{COUNT-1} at once (VALUE: check each)",
-        "say" => "add a caption",
-        "load" => "open a scenario (no name: the picker)",
-        "seed" => "restart the scenario with this seed",
-        "speed" => "virtual seconds per real second, 0.01 to 100",
-        "pause" => "pause or resume",
-        "step" => "advance to the next event",
-        "next" => "run the scenario's next step",
-        "help" => "this help",
-        "quit" => "leave",
-        _ => "",
-    }
+/// Every command's usage and help line: the steps', then the playground's.
+fn commands() -> impl Iterator<Item = (&'static str, &'static str)> {
+    STEPS
+        .iter()
+        .map(|s| (s.usage, s.help))
+        .chain(PLAYGROUND.iter().map(|c| (c.usage, c.help)))
 }
 
 /// The help text, one line each.
@@ -88,11 +67,11 @@ pub fn lines() -> Vec<Line<'static>> {
         "Commands (after :, the same words as preset steps)",
         theme::caption(),
     ));
-    let width = COMMANDS.iter().map(|(_, u)| u.chars().count()).max().unwrap_or(0) + 2;
-    for (word, usage) in COMMANDS {
+    let width = commands().map(|(u, _)| u.chars().count()).max().unwrap_or(0) + 2;
+    for (usage, help) in commands() {
         lines.push(Line::from(vec![
             Span::styled(format!("  {usage:<width$}"), theme::key_hint()),
-            Span::raw(command_help(word)),
+            Span::raw(help),
         ]));
     }
     lines.push(Line::raw(""));
@@ -278,9 +257,16 @@ mod tests {
         for b in BINDINGS {
             assert!(all.contains(b.keys) && all.contains(b.help), "{} missing", b.keys);
         }
-        for (word, usage) in COMMANDS {
-            assert!(all.contains(usage), "{word} missing");
-            assert!(!command_help(word).is_empty(), "{word} has no explanation");
+        for (usage, help) in commands() {
+            assert!(all.contains(usage), "{usage} missing");
+            assert!(!help.is_empty(), "{usage} has no explanation");
+        }
+        for step in STEPS {
+            assert!(
+                text.iter().any(|l| l.trim_start().starts_with(step.usage)),
+                "{} is not in the help",
+                step.name
+            );
         }
     }
 }
