@@ -9,7 +9,8 @@
 //!
 //! The work is split by role: [`routing`] decides who coordinates a client
 //! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies),
-//! [`replica`] answers coordinators, [`handoff`] returns hints, [`gossip`]
+//! [`replica`] answers coordinators, [`storing`] lands every version this
+//! node keeps and notes what it overwrote, [`handoff`] returns hints, [`gossip`]
 //! keeps the membership view and [`transfer`] streams keys a node no longer
 //! owns to their new owners.
 
@@ -21,6 +22,7 @@ mod put;
 mod replica;
 mod routing;
 mod slots;
+mod storing;
 mod transfer;
 
 use std::collections::BTreeMap;

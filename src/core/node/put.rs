@@ -17,7 +17,7 @@ use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
 use crate::core::ring::NodeList;
 use crate::core::time::Time;
-use crate::core::trace::{Event, StoreCause};
+use crate::core::trace::StoreCause;
 use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
 
 /// How many `hint_after` rounds a coordinator spends placing copies.
@@ -423,23 +423,6 @@ impl Node {
             self.puts.insert(req, state);
         }
         true
-    }
-
-    /// Keeps a version for `owner` (a stand-in's copy).
-    pub(super) fn keep_hint(&mut self, owner: NodeId, key: &Key, version: &Version, out: &mut NodeOutbox) {
-        let outcome = self.hints.add(owner, key, version, self.settings.clocks);
-        // A stand-in's hints lose versions the way a replica's store does:
-        // the writer's context is the one the version records.
-        self.note_overwrites(key, version, outcome.removed, outcome.superseded_by, None, out);
-        if outcome.stored {
-            let me = self.id;
-            out.trace(|| Event::HintStored {
-                node: me,
-                owner,
-                key: key.clone(),
-                version: Box::new(version.clone()),
-            });
-        }
     }
 }
 
