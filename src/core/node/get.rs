@@ -9,11 +9,13 @@
 
 use smallvec::SmallVec;
 
-use super::slots::Slots;
+use super::coordinated::{Coordinated, Coordinating};
+use super::slots::{Pick, Slots};
 use super::{Node, NodeOutbox, NodeTimer};
+use crate::core::config::Settings;
 use crate::core::dots::client_context;
 use crate::core::ids::{Endpoint, NodeId, OpId};
-use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
+use crate::core::message::{Failure, Message, Outcome, ReqId};
 use crate::core::ring::NodeList;
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
@@ -22,25 +24,33 @@ use crate::core::version::{Key, Siblings, Version, covers, reconcile};
 /// A get this node coordinates.
 #[derive(Debug)]
 pub struct GetState {
-    op: OpId,
-    reply_to: Endpoint,
-    key: Key,
-    need: usize,
-    need_primaries: usize,
-    slots: Slots,
+    request: Coordinated,
     asked: usize,
     /// Who answered, what they hold (as far as this coordinator knows,
     /// repairs included), and whether they are a primary of the key.
     answers: SmallVec<[(NodeId, Siblings, bool); 4]>,
     reconciled: Vec<Version>,
-    replied: bool,
-    rounds: u32,
 }
 
 impl GetState {
     /// Some node asked has not answered yet.
     fn outstanding(&self) -> bool {
         self.answers.len() < self.asked
+    }
+}
+
+impl Coordinating for GetState {
+    fn request(&mut self) -> &mut Coordinated {
+        &mut self.request
+    }
+
+    fn outcome(&self, settings: &Settings, failure: Option<Failure>) -> (Outcome, SmallVec<[NodeId; 4]>) {
+        let outcome = Outcome::Get {
+            context: client_context(&self.reconciled, settings.clocks),
+            versions: self.reconciled.clone(),
+            failure,
+        };
+        (outcome, self.answers.iter().map(|(n, _, _)| *n).collect())
     }
 }
 
@@ -67,47 +77,44 @@ impl Node {
         let sloppy = self.settings.sloppy_quorum;
         let mut slots = Slots::new(me, primaries, sloppy);
         let mut asked = 1;
-        for i in 0..slots.slots.len() {
-            if slots.slots[i].answered {
-                continue;
-            }
-            let owner = slots.slots[i].owner;
-            let target = if !self.sees_down(owner) {
-                Some(owner)
-            } else if sloppy {
-                slots.next_stand_in(&self.ring, &key, |n| n != me && !self.sees_down(n))
-            } else {
-                None
-            };
-            if let Some(target) = target {
-                slots.slots[i].holders.push(target);
+        let pick = Pick::Owner { stand_ins: sloppy };
+        slots.ask_each(
+            &self.ring,
+            &key,
+            me,
+            |n| self.sees_down(n),
+            pick,
+            |_, target| {
                 out.send(Endpoint::Node(target), Message::Read { req, key: key.clone() });
                 asked += 1;
-            }
-        }
+            },
+        );
         let local = self.local_versions(&key);
         let me_primary = slots.slots.iter().any(|s| s.owner == me);
         let need = r.unwrap_or(self.settings.read_quorum);
         let mut state = Box::new(GetState {
-            op,
-            reply_to,
-            need,
-            need_primaries: pr.unwrap_or(0),
             asked,
             reconciled: reconcile(local.iter(), self.settings.clocks),
             answers: smallvec::smallvec![(me, local, me_primary)],
-            key,
-            slots,
-            replied: false,
-            rounds: 0,
+            request: Coordinated {
+                op,
+                reply_to,
+                key,
+                need,
+                need_primaries: pr.unwrap_or(0),
+                slots,
+                replied: false,
+                rounds: 0,
+            },
         });
         // Its own view already shows the quorum cannot be met: fail at once.
-        if let Some(failure) = state.slots.unreachable(state.need, state.need_primaries, sloppy) {
-            self.fail_get(&mut state, failure, out);
+        let request = &state.request;
+        if let Some(failure) = request.slots.unreachable(request.need, request.need_primaries, sloppy) {
+            self.fail(&mut *state, failure, out);
         }
         self.maybe_answer_get(&mut state, out);
         self.when_nobody_is_left(req, &mut state, out);
-        if !state.replied || state.outstanding() {
+        if !state.request.replied || state.outstanding() {
             self.deadlines
                 .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             self.deadlines
@@ -120,44 +127,37 @@ impl Node {
     /// sloppy quorum the next stand-ins are asked; when there are none, the
     /// get fails now rather than waiting for answers that cannot come.
     fn when_nobody_is_left(&mut self, req: ReqId, state: &mut GetState, out: &mut NodeOutbox) {
-        if state.replied || state.outstanding() {
+        if state.request.replied || state.outstanding() {
             return;
         }
         if self.settings.sloppy_quorum {
             self.ask_stand_ins(req, state, out);
         }
         if !state.outstanding() {
-            let failure = state
+            let request = &state.request;
+            let failure = request
                 .slots
-                .short(state.need, state.need_primaries, self.settings.sloppy_quorum);
-            self.fail_get(state, failure, out);
+                .short(request.need, request.need_primaries, self.settings.sloppy_quorum);
+            self.fail(state, failure, out);
         }
     }
 
     /// Asks the next healthy node past the ones tried for every slot
     /// without an answer.
     fn ask_stand_ins(&mut self, req: ReqId, state: &mut GetState, out: &mut NodeOutbox) {
-        let me = self.id;
-        for i in 0..state.slots.slots.len() {
-            if state.slots.slots[i].answered {
-                continue;
-            }
-            let Some(stand_in) = state
-                .slots
-                .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
-            else {
-                break;
-            };
-            state.slots.slots[i].holders.push(stand_in);
-            out.send(
-                Endpoint::Node(stand_in),
-                Message::Read {
-                    req,
-                    key: state.key.clone(),
-                },
-            );
-            state.asked += 1;
-        }
+        let request = &mut state.request;
+        let (key, asked) = (&request.key, &mut state.asked);
+        request.slots.ask_each(
+            &self.ring,
+            key,
+            self.id,
+            |n| self.sees_down(n),
+            Pick::StandIn,
+            |_, target| {
+                out.send(Endpoint::Node(target), Message::Read { req, key: key.clone() });
+                *asked += 1;
+            },
+        );
     }
 
     pub(super) fn on_read_reply(&mut self, from: Endpoint, req: ReqId, versions: Siblings, out: &mut NodeOutbox) {
@@ -170,7 +170,7 @@ impl Node {
             return;
         }
         let mut primary = false;
-        if let Some(slot) = state.slots.slot_of(node) {
+        if let Some(slot) = state.request.slots.slot_of(node) {
             slot.answered = true;
             primary = slot.owner == node;
             slot.primary_answered |= primary;
@@ -184,53 +184,20 @@ impl Node {
         }
         state.answers.push((node, versions, primary));
         self.maybe_answer_get(&mut state, out);
-        if state.replied {
+        if state.request.replied {
             self.read_repair(&mut state, out);
         }
         self.when_nobody_is_left(req, &mut state, out);
-        if !state.replied || state.outstanding() {
+        if !state.request.replied || state.outstanding() {
             self.gets.insert(req, state);
         }
     }
 
+    /// Answers once R have answered, then repairs whoever answered with less.
     fn maybe_answer_get(&mut self, state: &mut GetState, out: &mut NodeOutbox) {
-        if state.replied
-            || state.slots.answered() < state.need
-            || state.slots.primaries_answered() < state.need_primaries
-        {
-            return;
+        if self.answer_at_quorum(state, out) {
+            self.read_repair(state, out);
         }
-        state.replied = true;
-        let reply = Reply {
-            op: state.op,
-            coordinator: self.id,
-            outcome: Outcome::Get {
-                context: client_context(&state.reconciled, self.settings.clocks),
-                versions: state.reconciled.clone(),
-                failure: None,
-            },
-            replicas: state.answers.iter().map(|(n, _, _)| *n).collect(),
-        };
-        self.reply(state.reply_to, reply, out);
-        self.read_repair(state, out);
-    }
-
-    fn fail_get(&self, state: &mut GetState, failure: Failure, out: &mut NodeOutbox) {
-        if state.replied {
-            return;
-        }
-        state.replied = true;
-        let reply = Reply {
-            op: state.op,
-            coordinator: self.id,
-            outcome: Outcome::Get {
-                context: client_context(&state.reconciled, self.settings.clocks),
-                versions: state.reconciled.clone(),
-                failure: Some(failure),
-            },
-            replicas: state.answers.iter().map(|(n, _, _)| *n).collect(),
-        };
-        self.reply(state.reply_to, reply, out);
     }
 
     /// Sends the reconciled versions to every primary that answered with less.
@@ -244,12 +211,12 @@ impl Node {
                 continue;
             }
             if *node == me {
-                self.store_versions(&state.key, &state.reconciled, StoreCause::Repair, out);
+                self.store_versions(&state.request.key, &state.reconciled, StoreCause::Repair, out);
             } else {
                 out.send(
                     Endpoint::Node(*node),
                     Message::Repair {
-                        key: state.key.clone(),
+                        key: state.request.key.clone(),
                         versions: state.reconciled.clone(),
                     },
                 );
@@ -263,26 +230,21 @@ impl Node {
         let Some(mut state) = self.gets.remove(&req) else {
             return false;
         };
-        state.rounds += 1;
-        if state.rounds == 1 && !state.replied {
-            let primaries = state.slots.primaries_answered();
-            if !self.settings.sloppy_quorum && primaries < state.need {
-                let need = state.need;
-                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
-            } else if primaries < state.need_primaries {
-                let need = state.need_primaries;
-                self.fail_get(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
-            }
+        state.request.rounds += 1;
+        if state.request.rounds == 1
+            && let Some(failure) = state.request.primaries_short(self.settings.sloppy_quorum)
+        {
+            self.fail(&mut *state, failure, out);
         }
-        if !state.replied && self.settings.sloppy_quorum {
+        if !state.request.replied && self.settings.sloppy_quorum {
             self.ask_stand_ins(req, &mut state, out);
-            if state.rounds < super::put::MAX_ROUNDS {
+            if state.request.rounds < super::put::MAX_ROUNDS {
                 self.deadlines
                     .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
             }
         }
         self.when_nobody_is_left(req, &mut state, out);
-        if !state.replied || state.outstanding() {
+        if !state.request.replied || state.outstanding() {
             self.gets.insert(req, state);
         }
         true
@@ -292,8 +254,8 @@ impl Node {
         let Some(mut state) = self.gets.remove(&req) else {
             return false;
         };
-        let (got, need) = (state.slots.answered(), state.need);
-        self.fail_get(&mut state, Failure::QuorumNotReached { got, need }, out);
+        let failure = state.request.timed_out();
+        self.fail(&mut *state, failure, out);
         true
     }
 }

@@ -8,13 +8,15 @@
 //! is seeded by the engine), so the same inputs always produce the same effects.
 //!
 //! The work is split by role: [`routing`] decides who coordinates a client
-//! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies),
+//! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies and
+//! [`coordinated`] holding what the two share, their one reply included),
 //! [`replica`] answers coordinators, [`storing`] lands every version this
 //! node keeps and notes what it overwrote, [`handoff`] returns hints, [`gossip`]
 //! keeps the membership view and [`transfer`] streams keys a node no longer
 //! owns to their new owners.
 
 mod anti_entropy;
+mod coordinated;
 mod get;
 mod gossip;
 mod handoff;
