@@ -10,16 +10,15 @@
 use smallvec::SmallVec;
 
 use super::coordinated::{Coordinated, Coordinating};
-use super::slots::{Pick, Slots};
+use super::slots::Pick;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::config::Settings;
 use crate::core::dots::client_context;
-use crate::core::ids::{Endpoint, NodeId, OpId};
+use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Failure, Message, Outcome, ReqId};
-use crate::core::ring::NodeList;
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
-use crate::core::version::{Key, Siblings, Version, covers, reconcile};
+use crate::core::version::{Siblings, Version, covers, reconcile};
 
 /// A get this node coordinates.
 #[derive(Debug)]
@@ -54,58 +53,32 @@ impl Coordinating for GetState {
     }
 }
 
-/// A get as it arrives at its coordinator.
-pub(super) struct GetRequest {
-    pub op: OpId,
-    pub reply_to: Endpoint,
-    pub key: Key,
-    pub r: Option<usize>,
-    pub pr: Option<usize>,
-}
-
 impl Node {
-    pub(super) fn coordinate_get(&mut self, now: Time, get: GetRequest, primaries: &NodeList, out: &mut NodeOutbox) {
-        let GetRequest {
-            op,
-            reply_to,
-            key,
-            r,
-            pr,
-        } = get;
+    /// Coordinates a get: `request` is set up by [`Node::coordinate`].
+    pub(super) fn coordinate_get(&mut self, now: Time, mut request: Coordinated, out: &mut NodeOutbox) {
         let me = self.id;
         let req = self.new_req();
         let sloppy = self.settings.sloppy_quorum;
-        let mut slots = Slots::new(me, primaries, sloppy);
+        let (key, slots) = (&request.key, &mut request.slots);
         let mut asked = 1;
-        let pick = Pick::Owner { stand_ins: sloppy };
         slots.ask_each(
             &self.ring,
-            &key,
+            key,
             me,
             |n| self.sees_down(n),
-            pick,
+            Pick::First,
             |_, target| {
                 out.send(Endpoint::Node(target), Message::Read { req, key: key.clone() });
                 asked += 1;
             },
         );
-        let local = self.local_versions(&key);
+        let local = self.local_versions(key);
         let me_primary = slots.slots.iter().any(|s| s.owner == me);
-        let need = r.unwrap_or(self.settings.read_quorum);
         let mut state = Box::new(GetState {
             asked,
             reconciled: reconcile(local.iter(), self.settings.clocks),
             answers: smallvec::smallvec![(me, local, me_primary)],
-            request: Coordinated {
-                op,
-                reply_to,
-                key,
-                need,
-                need_primaries: pr.unwrap_or(0),
-                slots,
-                replied: false,
-                rounds: 0,
-            },
+            request,
         });
         // Its own view already shows the quorum cannot be met: fail at once.
         let request = &state.request;

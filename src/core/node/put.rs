@@ -16,9 +16,8 @@ use super::slots::{Pick, Slots};
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
 use crate::core::config::{ClockMode, PlantedDefect, Settings};
-use crate::core::ids::{Endpoint, NodeId, OpId};
-use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
-use crate::core::ring::NodeList;
+use crate::core::ids::{Endpoint, NodeId};
+use crate::core::message::{Failure, Message, Outcome, Put, Reply, ReqId};
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
 use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
@@ -52,35 +51,17 @@ impl Coordinating for PutState {
     }
 }
 
-/// A put as it arrives at its coordinator.
-pub(super) struct PutRequest {
-    pub op: OpId,
-    pub reply_to: Endpoint,
-    pub key: Key,
-    pub value: Value,
-    pub context: VClock,
-    pub w: Option<usize>,
-    pub pw: Option<usize>,
-}
-
 impl Node {
-    pub(super) fn coordinate_put(&mut self, now: Time, put: PutRequest, primaries: &NodeList, out: &mut NodeOutbox) {
+    /// Coordinates a put: `request` is set up by [`Node::coordinate`].
+    pub(super) fn coordinate_put(&mut self, now: Time, mut request: Coordinated, put: Put, out: &mut NodeOutbox) {
         let me = self.id;
-        let PutRequest {
-            op,
-            reply_to,
-            key,
-            value,
-            context,
-            w,
-            pw,
-        } = put;
-        let version = match self.new_version(now, &key, value, &context) {
+        let Put { value, context, .. } = put;
+        let version = match self.new_version(now, &request.key, value, &context) {
             Ok(version) => version,
             Err(failure) => {
                 // Refused before anything was stored or sent.
                 let reply = Reply {
-                    op,
+                    op: request.op,
                     coordinator: me,
                     outcome: Outcome::Put {
                         clock: context,
@@ -88,12 +69,11 @@ impl Node {
                     },
                     replicas: smallvec::SmallVec::new(),
                 };
-                self.reply(reply_to, reply, out);
+                self.reply(request.reply_to, reply, out);
                 return;
             }
         };
-        let stand_ins = self.settings.uses_stand_ins();
-        let mut slots = Slots::new(me, primaries, stand_ins);
+        let (key, slots) = (&request.key, &mut request.slots);
         // This node keeps the new version as a primary, as a stand-in with a
         // hint, or (a non-owner without stand-ins) not at all.
         match slots
@@ -102,20 +82,19 @@ impl Node {
             .find(|s| s.holders.first() == Some(&me))
             .map(|s| s.owner)
         {
-            Some(owner) if owner != me => self.keep_hint(owner, &key, &version, out),
-            Some(_) => self.store_written(&key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
+            Some(owner) if owner != me => self.keep_hint(owner, key, &version, out),
+            Some(_) => self.store_written(key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
             None => {}
         }
-        let payload = self.replication_payload(&key, &version);
+        let payload = self.replication_payload(key, &version);
 
         let req = self.new_req();
-        let pick = Pick::Owner { stand_ins };
         slots.ask_each(
             &self.ring,
-            &key,
+            key,
             me,
             |n| self.sees_down(n),
-            pick,
+            Pick::First,
             |slot, target| {
                 out.send(
                     Endpoint::Node(target),
@@ -129,28 +108,18 @@ impl Node {
                 )
             },
         );
-        let need = w.unwrap_or(self.settings.write_quorum);
         let mut state = Box::new(PutState {
             clock: self.reply_clock(&version),
             payload,
             context,
-            request: Coordinated {
-                op,
-                reply_to,
-                key,
-                need,
-                need_primaries: pw.unwrap_or(0),
-                slots,
-                replied: false,
-                rounds: 0,
-            },
+            request,
         });
         // Its own view already shows the quorum cannot be met (primaries or
         // stand-ins known down cannot make up W): fail at once, and go on
         // placing copies.
         let sloppy = self.settings.sloppy_quorum;
         let request = &state.request;
-        if let Some(failure) = request.slots.unreachable(need, request.need_primaries, sloppy) {
+        if let Some(failure) = request.slots.unreachable(request.need, request.need_primaries, sloppy) {
             self.fail(&mut *state, failure, out);
         }
         self.answer_at_quorum(&mut *state, out);

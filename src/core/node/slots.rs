@@ -12,9 +12,10 @@ use crate::core::ring::{NodeList, Ring};
 /// answer yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pick {
-    /// The owner unless the coordinator sees it down; else, when
-    /// `stand_ins`, the next stand-in; else nobody. (A request's first round.)
-    Owner { stand_ins: bool },
+    /// The owner unless the coordinator sees it down; else, when the
+    /// request takes stand-ins, the next stand-in; else nobody. (A
+    /// request's first round.)
+    First,
     /// The next stand-in, while any is left. (A get's later rounds.)
     StandIn,
     /// The owner if it was not asked yet and is not seen down; else the
@@ -54,6 +55,8 @@ impl Slot {
 pub struct Slots {
     pub slots: SmallVec<[Slot; 4]>,
     tried: NodeList,
+    /// Copies may go to stand-ins (see [`Slots::new`]).
+    stand_ins: bool,
 }
 
 impl Slots {
@@ -86,7 +89,11 @@ impl Slots {
                 }
             }
         }
-        Slots { slots, tried }
+        Slots {
+            slots,
+            tried,
+            stand_ins: stand_in,
+        }
     }
 
     /// The slot whose copy `node` was asked to hold.
@@ -174,10 +181,10 @@ impl Slots {
             }
             let owner = self.slots[i].owner;
             let target = match pick {
-                Pick::Owner { stand_ins } => {
+                Pick::First => {
                     if !down(owner) {
                         Some(owner)
-                    } else if stand_ins {
+                    } else if self.stand_ins {
                         self.next_stand_in(ring, key, &healthy)
                     } else {
                         None

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::core::clock::VClock;
 use crate::core::ids::ClientId;
-use crate::core::message::{Action, Failure, Outcome, Reply, Request};
+use crate::core::message::{Failure, Get, Operation, Outcome, Put, Reply, Request};
 use crate::core::outbox::Effect;
 use crate::core::time::Dur;
 use crate::core::trace::Event;
@@ -52,12 +52,12 @@ fn put(op: u64, key: &Key, value: &str, context: VClock) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context,
             w: None,
             pw: None,
-        },
+        }),
     })
 }
 
@@ -66,7 +66,7 @@ fn get(op: u64, key: &Key, r: Option<usize>) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Get { r, pr: None },
+        operation: Operation::Get(Get { r, pr: None }),
     })
 }
 
@@ -467,12 +467,12 @@ fn per_request_quorums_override_the_cluster() {
         op: OpId(1),
         client: ClientId(0),
         key: k.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: "V".into(),
             context: VClock::new(),
             w: Some(1),
             pw: None,
-        },
+        }),
     });
     b.handle_message(Time(0), ALICE, msg, &mut out);
     assert_eq!(replies(&out).len(), 1, "w=1: the coordinator's own store is enough");
@@ -490,12 +490,12 @@ fn put_w(op: u64, key: &Key, value: &str, w: Option<usize>, pw: Option<usize>) -
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context: VClock::new(),
             w,
             pw,
-        },
+        }),
     })
 }
 
@@ -1102,7 +1102,7 @@ fn get_pr(op: u64, key: &Key, r: Option<usize>, pr: Option<usize>) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Get { r, pr },
+        operation: Operation::Get(Get { r, pr }),
     })
 }
 

@@ -20,12 +20,12 @@ fn put_ctx(op: u64, client: u16, key: &Key, value: &str, context: VClock) -> Mes
         op: OpId(op),
         client: ClientId(client),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context,
             w: Some(1),
             pw: None,
-        },
+        }),
     })
 }
 
