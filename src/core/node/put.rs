@@ -15,12 +15,12 @@ use super::coordinated::{Coordinated, Coordinating};
 use super::slots::{Pick, Slots};
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
-use crate::core::config::{ClockMode, PlantedDefect, Settings};
+use crate::core::config::{PlantedDefect, Settings};
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Failure, Message, Outcome, Put, Reply, ReqId};
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
-use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
+use crate::core::version::{ClockMode, Dot, Key, Siblings, Stamp, Value, Version};
 
 /// How many `hint_after` rounds a coordinator spends placing copies.
 pub const MAX_ROUNDS: u32 = 8;

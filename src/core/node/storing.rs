@@ -8,10 +8,9 @@
 
 use super::{Node, NodeOutbox};
 use crate::core::clock::VClock;
-use crate::core::config::ClockMode;
 use crate::core::ids::NodeId;
 use crate::core::trace::{Event, StoreCause};
-use crate::core::version::{Key, Siblings, Version, reconcile};
+use crate::core::version::{ClockMode, Key, Siblings, Version, reconcile};
 
 impl Node {
     /// What this node holds for `key`: its own versions and any it keeps as hints.

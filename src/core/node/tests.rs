@@ -259,7 +259,7 @@ fn get_answers_at_r_with_siblings_and_repairs_stale_replicas() {
     let base = Version::new("CART", clock(&[(B, 2)]));
     let carm = Version::new("CARM", clock(&[(B, 2), (C, 1)]));
     let carr = Version::new("CARR", clock(&[(B, 2), (D, 1)]));
-    b.store.put(&k, base.clone(), crate::core::config::ClockMode::Vector);
+    b.store.put(&k, base.clone(), crate::core::version::ClockMode::Vector);
 
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(3)), &mut out);
@@ -312,7 +312,7 @@ fn late_reply_after_the_answer_is_still_used_for_repair() {
     let mut b = node(B);
     let old = Version::new("CAR", clock(&[(B, 1)]));
     let new = Version::new("CART", clock(&[(B, 2)]));
-    b.store.put(&k, old, crate::core::config::ClockMode::Vector);
+    b.store.put(&k, old, crate::core::version::ClockMode::Vector);
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(1)), &mut out);
     assert_eq!(replies(&out).len(), 1, "R=1 answers from the local replica at once");
@@ -359,7 +359,7 @@ fn get_fails_at_timeout_with_what_it_had() {
     b.store.put(
         &k,
         Version::new("CAR", clock(&[(B, 1)])),
-        crate::core::config::ClockMode::Vector,
+        crate::core::version::ClockMode::Vector,
     );
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, None), &mut out);

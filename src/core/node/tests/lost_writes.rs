@@ -3,8 +3,8 @@
 //! defect back (see [`PlantedDefect`]) and sees it return.
 
 use super::*;
-use crate::core::config::{ClockMode, PlantedDefect};
-use crate::core::version::Siblings;
+use crate::core::config::PlantedDefect;
+use crate::core::version::{ClockMode, Siblings};
 
 fn with(clocks: ClockMode, planted: Option<PlantedDefect>) -> Settings {
     Settings {
