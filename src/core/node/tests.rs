@@ -1028,7 +1028,7 @@ mod anti_entropy {
             let (mut kept, mut lazy) = pair(5);
             let on = Arc::new(lazy.settings().clone());
             let off = Arc::new(Settings { anti_entropy_interval: None, ..lazy.settings().clone() });
-            lazy.set_settings(off.clone());
+            lazy.handle_settings(Time::ZERO, off.clone(), &mut outbox());
             let mut anti_entropy = false;
             for (key, writer, counter, action) in &ops {
                 let value = format!("v{writer}{counter}");
@@ -1037,7 +1037,8 @@ mod anti_entropy {
                 match action {
                     0 => {
                         anti_entropy = !anti_entropy;
-                        lazy.set_settings(if anti_entropy { on.clone() } else { off.clone() });
+                        let settings = if anti_entropy { on.clone() } else { off.clone() };
+                        lazy.handle_settings(Time::ZERO, settings, &mut outbox());
                     }
                     1 | 2 => prop_assert_eq!(lazy.merkle_root_of(key), kept.merkle_root_of(key)),
                     _ => {}
@@ -1152,7 +1153,7 @@ fn a_get_whose_quorum_its_view_cannot_meet_fails_at_once() {
         write_quorum: 3,
         ..settings
     };
-    a.set_settings(Arc::new(settings_w));
+    a.handle_settings(Time(10_000_020), Arc::new(settings_w), &mut out);
     a.handle_message(Time(10_000_020), ALICE, put(2, &k, "CAR", VClock::new()), &mut out);
     assert_eq!(the_failure(&out), Some(Failure::QuorumNotReached { got: 2, need: 3 }));
 }
