@@ -1347,4 +1347,7 @@ fn under_a_strict_quorum_a_node_answers_reads_only_for_keys_it_owns() {
     }
 }
 
+mod gossip;
+mod handoff;
 mod lost_writes;
+mod transfer;
