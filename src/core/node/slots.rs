@@ -185,16 +185,16 @@ impl Slots {
                     if !down(owner) {
                         Some(owner)
                     } else if self.stand_ins {
-                        self.next_stand_in(ring, key, &healthy)
+                        self.next_stand_in(ring, key, healthy)
                     } else {
                         None
                     }
                 }
-                Pick::StandIn => self.next_stand_in(ring, key, &healthy),
+                Pick::StandIn => self.next_stand_in(ring, key, healthy),
                 Pick::OwnerAgain => Some(if !self.slots[i].holders.contains(&owner) && !down(owner) {
                     owner
                 } else {
-                    self.next_stand_in(ring, key, &healthy).unwrap_or(owner)
+                    self.next_stand_in(ring, key, healthy).unwrap_or(owner)
                 }),
             };
             let Some(target) = target else { continue };

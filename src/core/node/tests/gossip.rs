@@ -21,7 +21,7 @@ fn gossip_digest(out: &NodeOutbox) -> Arc<Vec<crate::core::membership::MemberDig
             Message::Gossip { digest } | Message::GossipReply { digest } => Some(digest.clone()),
             _ => None,
         })
-        .last()
+        .next_back()
         .expect("a gossip message was sent")
 }
 
