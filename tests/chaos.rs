@@ -4,7 +4,8 @@
 use ringside::chaos::checks::Verdict;
 use ringside::chaos::driver::HOSTILE_TOP;
 use ringside::chaos::{ChaosConfig, ChaosOptions, run_one};
-use ringside::core::config::{ClockMode, PlantedDefect, Settings};
+use ringside::core::config::{PlantedDefect, Settings};
+use ringside::core::version::ClockMode;
 use ringside::engine::ClusterSpec;
 use ringside::scenario::Scenario;
 use ringside::scenario::headless::{self, RunOptions};

@@ -31,9 +31,8 @@ use std::collections::BTreeSet;
 
 use super::history;
 use super::record::{AckedPut, ObservedGet, SeedRecord};
-use crate::core::config::ClockMode;
 use crate::core::time::Time;
-use crate::core::version::{Dot, Version};
+use crate::core::version::{ClockMode, Dot, Version};
 
 /// The checker's judgement of one seed.
 #[derive(Clone, Debug, Default, PartialEq)]

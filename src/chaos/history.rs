@@ -9,9 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::oracle::{History, lww_wins, supersedes};
 use super::record::{AckedPut, PutKind, SeedRecord};
 use crate::core::clock::VClock;
-use crate::core::config::ClockMode;
 use crate::core::ids::NodeId;
-use crate::core::version::Key;
+use crate::core::version::{ClockMode, Key};
 
 /// A put that may have replaced others, acknowledged or not.
 struct Writer<'a> {

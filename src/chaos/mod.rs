@@ -125,7 +125,7 @@ pub fn run_one(opts: &ChaosOptions, seed: u64) -> SeedOutcome {
         };
         let mut description = description;
         let settings = &opts.config.spec.settings;
-        if settings.clocks == crate::core::config::ClockMode::BrokenVector || settings.planted.is_some() {
+        if settings.clocks == crate::core::version::ClockMode::BrokenVector || settings.planted.is_some() {
             description.push_str(" (a planted defect cannot be written down: this replay runs without it)");
         }
         let mut clients = client_names(opts.config.clients);
@@ -189,7 +189,7 @@ pub fn failure_line(o: &SeedOutcome) -> String {
 }
 
 /// The closing lines: the summary and what the clock mode lost.
-pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> String {
+pub fn summary(report: &ChaosReport, mode: crate::core::version::ClockMode) -> String {
     let r = report;
     let mut s = format!(
         "{} seeds, {} operations, {} acknowledged adds, {} faults; {} stale reads",
@@ -204,10 +204,10 @@ pub fn summary(report: &ChaosReport, mode: crate::core::config::ClockMode) -> St
     s.push('\n');
     let (lost, explained) = (r.lost, r.explained);
     match mode {
-        crate::core::config::ClockMode::Lww => s.push_str(&format!(
+        crate::core::version::ClockMode::Lww => s.push_str(&format!(
             "lww: {lost} acknowledged adds lost, as last-write-wins loses concurrent writes\n"
         )),
-        crate::core::config::ClockMode::Dotted => s.push_str(&format!(
+        crate::core::version::ClockMode::Dotted => s.push_str(&format!(
             "dotted: {lost} acknowledged adds lost, {explained} of them claimed by a hostile context\n"
         )),
         _ => s.push_str(&format!(

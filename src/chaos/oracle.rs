@@ -10,9 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::core::clock::VClock;
-use crate::core::config::ClockMode;
 use crate::core::ids::NodeId;
-use crate::core::version::Version;
+use crate::core::version::{ClockMode, Version};
 
 /// A causal history as the checker sees it: per node, every event up to a
 /// counter, and single events beyond it. Kept normal (an event that follows

@@ -6,9 +6,10 @@
 use std::fmt::Write as _;
 
 use crate::core::clock::VClock;
-use crate::core::config::{ClockMode, Settings};
+use crate::core::config::Settings;
 use crate::core::ids::{Names, NodeId};
 use crate::core::time::{Dur, Time};
+use crate::core::version::ClockMode;
 use crate::engine::ClusterSpec;
 
 /// Builds the preset text line by line.

@@ -16,7 +16,7 @@ use super::clock::VClock;
 use super::config::{Routing, Settings};
 use super::deadlines::Deadlines;
 use super::ids::{ClientId, Endpoint, NodeId, OpId};
-use super::message::{Action, Failure, Message, Outcome, Reply, Request};
+use super::message::{Failure, Get, Message, Operation, Outcome, Put, Reply, Request};
 use super::node::forward_timeout;
 use super::outbox::Outbox;
 use super::ring::{NodeList, Ring};
@@ -42,6 +42,9 @@ pub struct ClientOp {
     pub via: Option<NodeId>,
 }
 
+/// What a client is asked to do with a key: the [`Operation`] it will send,
+/// except that a put's context may be left to the client, which then sends
+/// the one it remembers for the key.
 #[derive(Clone, Debug, PartialEq)]
 pub enum OpKind {
     /// `context` overrides the client's remembered context for the key;
@@ -163,21 +166,18 @@ impl Client {
     /// Starts an operation: picks the entry node and sends the request.
     pub fn start(&mut self, now: Time, op: ClientOp, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
         let ClientOp { op: id, key, kind, via } = op;
-        let (action, value, context) = match kind {
+        let (operation, value, context) = match kind {
             OpKind::Put { value, w, pw, context } => {
                 let context = context.or_else(|| self.contexts.get(&key).cloned()).unwrap_or_default();
-                (
-                    Action::Put {
-                        value: value.clone(),
-                        context: context.clone(),
-                        w,
-                        pw,
-                    },
-                    Some(value),
-                    Some(context),
-                )
+                let put = Put {
+                    value: value.clone(),
+                    context: context.clone(),
+                    w,
+                    pw,
+                };
+                (Operation::Put(put), Some(value), Some(context))
             }
-            OpKind::Get { r, pr } => (Action::Get { r, pr }, None, None),
+            OpKind::Get { r, pr } => (Operation::Get(Get { r, pr }), None, None),
         };
         let client = self.id;
         out.trace(|| Event::OpStarted {
@@ -203,7 +203,7 @@ impl Client {
             op: id,
             client,
             key,
-            action,
+            operation,
         };
         let pending = Pending {
             request,
@@ -402,9 +402,9 @@ impl Client {
             op: p.request.op,
             client: self.id,
             key: p.request.key,
-            value: match p.request.action {
-                Action::Put { value, .. } => Some(value),
-                Action::Get { .. } => None,
+            value: match p.request.operation {
+                Operation::Put(put) => Some(put.value),
+                Operation::Get(_) => None,
             },
             context: p.context,
             outcome,

@@ -2,6 +2,7 @@
 //! step turn, and the rules that keep them meaningful.
 
 use super::time::Dur;
+use super::version::ClockMode;
 
 /// The most nodes a cluster may have.
 pub const MAX_NODES: usize = 1024;
@@ -36,48 +37,6 @@ impl Routing {
         match self {
             Routing::PartitionAware => "partition-aware",
             Routing::AnyNode => "any-node",
-        }
-    }
-}
-
-/// How versions are told apart and which survive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ClockMode {
-    /// Vector clocks with server ids (Dynamo, the seed notes): a version
-    /// descends from another when its clock does. Two writes through the same
-    /// coordinator from the same context cannot be told apart: the later one
-    /// overwrites the earlier.
-    Vector,
-    /// Dotted version vectors (Riak 2.0): each version carries the event that
-    /// made it (its dot) and the context its writer had seen. A version is
-    /// obsolete only when another's context covers its dot, so concurrent
-    /// writes through one coordinator stay siblings.
-    Dotted,
-    /// Last write wins (Cassandra): one version per key, the latest timestamp.
-    Lww,
-    /// A planted defect for testing the chaos checker: vector clocks whose
-    /// compare looks only at the sum of the counters, so a concurrent
-    /// version can be thrown away. Not reachable from presets or commands.
-    #[doc(hidden)]
-    BrokenVector,
-}
-
-impl ClockMode {
-    pub fn parse(text: &str) -> Result<ClockMode, String> {
-        match text {
-            "vector" => Ok(ClockMode::Vector),
-            "dotted" => Ok(ClockMode::Dotted),
-            "lww" => Ok(ClockMode::Lww),
-            other => Err(format!("unknown clocks {other:?}; use vector, dotted or lww")),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            ClockMode::Vector => "vector",
-            ClockMode::Dotted => "dotted",
-            ClockMode::Lww => "lww",
-            ClockMode::BrokenVector => "broken-vector",
         }
     }
 }

@@ -16,8 +16,7 @@
 use rustc_hash::FxHashMap;
 
 use super::clock::VClock;
-use super::config::ClockMode;
-use super::version::{Key, Version, merged_clock};
+use super::version::{ClockMode, Key, Version, merged_clock};
 
 /// The last dot a node issued for each key it ever coordinated a write of
 /// in dotted mode. Part of the node's disk.

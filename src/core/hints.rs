@@ -9,9 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use super::config::ClockMode;
 use super::ids::NodeId;
-use super::version::{Key, Siblings, Version, absorb};
+use super::version::{ClockMode, Key, Siblings, Version, absorb};
 
 /// What keeping one hinted version did.
 #[derive(Debug, Default)]

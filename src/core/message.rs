@@ -22,30 +22,39 @@ pub struct Request {
     pub op: OpId,
     pub client: ClientId,
     pub key: Key,
-    pub action: Action,
+    pub operation: Operation,
 }
 
-/// What a request asks for.
+/// What a request asks its coordinator to do with the key.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Store `value`; `context` is the clock of what the client has seen.
-    /// `w` overrides the cluster's write quorum for this request; `pw` asks
-    /// for that many stores on the key's own top N (primaries), stand-ins
-    /// not counted.
-    Put {
-        value: Value,
-        context: VClock,
-        w: Option<usize>,
-        pw: Option<usize>,
-    },
-    /// Read every current version; `r` overrides the read quorum, `pr`
-    /// asks for that many answers from primaries.
-    Get { r: Option<usize>, pr: Option<usize> },
+pub enum Operation {
+    Put(Put),
+    Get(Get),
 }
 
-impl Action {
+/// Store `value`; `context` is the clock of what the client has seen. `w`
+/// overrides the cluster's write quorum for this request; `pw` asks for
+/// that many stores on the key's own top N (primaries), stand-ins not
+/// counted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Put {
+    pub value: Value,
+    pub context: VClock,
+    pub w: Option<usize>,
+    pub pw: Option<usize>,
+}
+
+/// Read every current version; `r` overrides the read quorum, `pr` asks for
+/// that many answers from primaries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Get {
+    pub r: Option<usize>,
+    pub pr: Option<usize>,
+}
+
+impl Operation {
     pub fn is_put(&self) -> bool {
-        matches!(self, Action::Put { .. })
+        matches!(self, Operation::Put(_))
     }
 }
 

@@ -15,9 +15,8 @@
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
-use super::config::ClockMode;
 use super::merkle::entry_hash;
-use super::version::{Key, Siblings, Version};
+use super::version::{ClockMode, Key, Siblings, Version};
 
 /// What storing one version did.
 #[derive(Debug, Default)]

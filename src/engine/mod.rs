@@ -603,7 +603,7 @@ impl Engine {
         self.network.set_drop_rate(self.settings.drop_rate);
         for slot in &self.slots {
             if let Some(inbox) = &slot.inbox {
-                let _ = inbox.send(NodeCmd::Settings(self.settings.clone()));
+                let _ = inbox.send(NodeCmd::Settings(self.now, self.settings.clone()));
             }
         }
         self.trace.push(self.now, Event::Fault(Fault::Set(description)));

@@ -108,7 +108,8 @@ pub type Inspection = Box<dyn FnOnce(&Node) + Send>;
 pub enum NodeCmd {
     /// Boxed: the channels copy what they carry, and a pointer is cheap.
     Batch(Box<Batch>),
-    Settings(Arc<Settings>),
+    /// The cluster's settings changed at this virtual time.
+    Settings(Time, Arc<Settings>),
     Inspect(Inspection),
     /// Stop at once and hand back the disk.
     Crash(oneshot::Sender<Disk>),
@@ -149,7 +150,12 @@ pub async fn run(node: Node, mut inbox: mpsc::UnboundedReceiver<NodeCmd>, done: 
                     return;
                 }
             }
-            NodeCmd::Settings(settings) => node.set_settings(settings),
+            NodeCmd::Settings(now, settings) => {
+                node.handle_settings(now, settings, &mut outbox);
+                // A settings change leaves no effect today; one that did
+                // would have to travel back in a batch.
+                debug_assert!(outbox.is_empty(), "a settings change left effects");
+            }
             NodeCmd::Inspect(look) => look(&node),
             NodeCmd::Crash(reply) => {
                 let _ = reply.send((*node).crash());

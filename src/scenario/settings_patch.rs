@@ -8,8 +8,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::text::Text;
-use crate::core::config::{ClockMode, FailureDetector, Latency, Routing, Settings, check_phi_threshold, check_rate};
+use crate::core::config::{FailureDetector, Latency, Routing, Settings, check_phi_threshold, check_rate};
 use crate::core::time::Dur;
+use crate::core::version::ClockMode;
 use crate::engine::{ClusterSpec, NodeSpec};
 
 /// A duration written as text: `500ms`.

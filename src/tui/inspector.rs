@@ -9,13 +9,12 @@ use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::core::clock::VClock;
-use crate::core::config::ClockMode;
 use crate::core::ids::{ClientId, NodeId, OpId};
 use crate::core::message::Outcome;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault};
-use crate::core::version::{Key, Value, Version, covers, reconcile};
+use crate::core::version::{ClockMode, Key, Value, Version, covers, reconcile};
 use crate::engine::ReplicaView;
 
 use super::resolve::union_of_items;

@@ -2,18 +2,22 @@
 //!
 //! A [`Node`] owns one replica's storage, the hints it keeps for others, its
 //! membership view and the requests it coordinates. The engine feeds it
-//! inputs (a message, a timer firing) together with the current virtual time
-//! and carries out the effects it leaves in the [`Outbox`]. It never touches
-//! a socket, a clock or a global random number generator (its own generator
-//! is seeded by the engine), so the same inputs always produce the same effects.
+//! inputs (a message, a timer firing, a settings change) together with the
+//! current virtual time and carries out the effects it leaves in the
+//! [`Outbox`]. It never touches a socket, a clock or a global random number
+//! generator (its own generator is seeded by the engine), so the same inputs
+//! always produce the same effects: see [`Node`] for the whole contract.
 //!
 //! The work is split by role: [`routing`] decides who coordinates a client
-//! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies),
-//! [`replica`] answers coordinators, [`handoff`] returns hints, [`gossip`]
+//! request, [`put`] and [`get`] coordinate (with [`slots`] placing copies and
+//! [`coordinated`] holding what the two share, their one reply included),
+//! [`replica`] answers coordinators, [`storing`] lands every version this
+//! node keeps and notes what it overwrote, [`handoff`] returns hints, [`gossip`]
 //! keeps the membership view and [`transfer`] streams keys a node no longer
 //! owns to their new owners.
 
 mod anti_entropy;
+mod coordinated;
 mod get;
 mod gossip;
 mod handoff;
@@ -21,6 +25,7 @@ mod put;
 mod replica;
 mod routing;
 mod slots;
+mod storing;
 mod transfer;
 
 use std::collections::BTreeMap;
@@ -127,7 +132,24 @@ impl Disk {
     }
 }
 
-/// One Dynamo node.
+/// One Dynamo node, a state machine the engine drives.
+///
+/// Its contract with whoever drives it:
+/// - Every input is a `handle_*` call carrying the current virtual time:
+///   [`Node::handle_message`] for a message that arrived,
+///   [`Node::handle_timer`] for a timer the node set (and
+///   [`NodeTimer::Boot`] once after [`Node::new`] or [`Node::recover`]),
+///   [`Node::handle_settings`] for a change of the cluster's settings. Time
+///   passed to successive calls never goes back.
+/// - Every output is an effect left in the [`NodeOutbox`] passed to that
+///   call: a message to send, a timer to set, a trace event or a note. The
+///   node keeps no handle on the world: it never sends, sleeps, reads a
+///   clock or draws from a global generator (its own is seeded by
+///   [`Node::recover`]), so the same inputs at the same times always leave
+///   the same effects.
+/// - Between inputs it may be looked at through its `&self` methods,
+///   stopped by [`Node::crash`] (which hands back its [`Disk`]) and started
+///   again from that disk by [`Node::recover`].
 #[derive(Debug)]
 pub struct Node {
     id: NodeId,
@@ -300,7 +322,12 @@ impl Node {
         self.handover.len()
     }
 
-    pub fn set_settings(&mut self, settings: Arc<Settings>) {
+    /// The cluster's settings changed at `now`: the node follows them from
+    /// its next input on. A change of N or of the Merkle depth rebuilds its
+    /// trees; switching anti-entropy on or off changes whether writes keep
+    /// them up to date. (It leaves no effect in `out` today; it takes one so
+    /// that what a settings change does is an effect like any other.)
+    pub fn handle_settings(&mut self, _now: Time, settings: Arc<Settings>, _out: &mut NodeOutbox) {
         let rebuild =
             settings.replicas != self.settings.replicas || settings.merkle_depth != self.settings.merkle_depth;
         let switched = settings.anti_entropy_interval.is_some() != self.settings.anti_entropy_interval.is_some();

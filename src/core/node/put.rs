@@ -9,16 +9,18 @@
 //! the key's own top N count, and a put that cannot reach W of them fails
 //! as unavailable.
 
-use super::slots::Slots;
+use smallvec::SmallVec;
+
+use super::coordinated::{Coordinated, Coordinating};
+use super::slots::{Pick, Slots};
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
-use crate::core::config::{ClockMode, PlantedDefect};
-use crate::core::ids::{Endpoint, NodeId, OpId};
-use crate::core::message::{Failure, Message, Outcome, Reply, ReqId};
-use crate::core::ring::NodeList;
+use crate::core::config::{PlantedDefect, Settings};
+use crate::core::ids::{Endpoint, NodeId};
+use crate::core::message::{Failure, Message, Outcome, Put, Reply, ReqId};
 use crate::core::time::Time;
-use crate::core::trace::{Event, StoreCause};
-use crate::core::version::{Dot, Key, Siblings, Stamp, Value, Version};
+use crate::core::trace::StoreCause;
+use crate::core::version::{ClockMode, Dot, Key, Siblings, Stamp, Value, Version};
 
 /// How many `hint_after` rounds a coordinator spends placing copies.
 pub const MAX_ROUNDS: u32 = 8;
@@ -26,51 +28,40 @@ pub const MAX_ROUNDS: u32 = 8;
 /// A put this node coordinates.
 #[derive(Debug)]
 pub struct PutState {
-    op: OpId,
-    reply_to: Endpoint,
-    key: Key,
+    request: Coordinated,
     /// The new version's whole history, as the reply reports it.
     clock: VClock,
     /// What replicas (and stand-ins) are sent.
     payload: Siblings,
     /// The client's context, so that replicas can tell a lost write.
     context: VClock,
-    need: usize,
-    need_primaries: usize,
-    slots: Slots,
-    replied: bool,
-    rounds: u32,
 }
 
-/// A put as it arrives at its coordinator.
-pub(super) struct PutRequest {
-    pub op: OpId,
-    pub reply_to: Endpoint,
-    pub key: Key,
-    pub value: Value,
-    pub context: VClock,
-    pub w: Option<usize>,
-    pub pw: Option<usize>,
+impl Coordinating for PutState {
+    fn request(&mut self) -> &mut Coordinated {
+        &mut self.request
+    }
+
+    fn outcome(&self, _: &Settings, failure: Option<Failure>) -> (Outcome, SmallVec<[NodeId; 4]>) {
+        let outcome = Outcome::Put {
+            clock: self.clock.clone(),
+            failure,
+        };
+        (outcome, stored_at(&self.request.slots))
+    }
 }
 
 impl Node {
-    pub(super) fn coordinate_put(&mut self, now: Time, put: PutRequest, primaries: &NodeList, out: &mut NodeOutbox) {
+    /// Coordinates a put: `request` is set up by [`Node::coordinate`].
+    pub(super) fn coordinate_put(&mut self, now: Time, mut request: Coordinated, put: Put, out: &mut NodeOutbox) {
         let me = self.id;
-        let PutRequest {
-            op,
-            reply_to,
-            key,
-            value,
-            context,
-            w,
-            pw,
-        } = put;
-        let version = match self.new_version(now, &key, value, &context) {
+        let Put { value, context, .. } = put;
+        let version = match self.new_version(now, &request.key, value, &context) {
             Ok(version) => version,
             Err(failure) => {
                 // Refused before anything was stored or sent.
                 let reply = Reply {
-                    op,
+                    op: request.op,
                     coordinator: me,
                     outcome: Outcome::Put {
                         clock: context,
@@ -78,12 +69,11 @@ impl Node {
                     },
                     replicas: smallvec::SmallVec::new(),
                 };
-                self.reply(reply_to, reply, out);
+                self.reply(request.reply_to, reply, out);
                 return;
             }
         };
-        let stand_ins = self.settings.uses_stand_ins();
-        let mut slots = Slots::new(me, primaries, stand_ins);
+        let (key, slots) = (&request.key, &mut request.slots);
         // This node keeps the new version as a primary, as a stand-in with a
         // hint, or (a non-owner without stand-ins) not at all.
         match slots
@@ -92,27 +82,20 @@ impl Node {
             .find(|s| s.holders.first() == Some(&me))
             .map(|s| s.owner)
         {
-            Some(owner) if owner != me => self.keep_hint(owner, &key, &version, out),
-            Some(_) => self.store_written(&key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
+            Some(owner) if owner != me => self.keep_hint(owner, key, &version, out),
+            Some(_) => self.store_written(key, std::slice::from_ref(&version), &context, StoreCause::Write, out),
             None => {}
         }
-        let payload = self.replication_payload(&key, &version);
+        let payload = self.replication_payload(key, &version);
 
         let req = self.new_req();
-        for i in 0..slots.slots.len() {
-            if slots.slots[i].answered {
-                continue;
-            }
-            let owner = slots.slots[i].owner;
-            let target = if !self.sees_down(owner) {
-                Some(owner)
-            } else if stand_ins {
-                slots.next_stand_in(&self.ring, &key, |n| n != me && !self.sees_down(n))
-            } else {
-                None
-            };
-            if let Some(target) = target {
-                slots.slots[i].holders.push(target);
+        slots.ask_each(
+            &self.ring,
+            key,
+            me,
+            |n| self.sees_down(n),
+            Pick::First,
+            |slot, target| {
                 out.send(
                     Endpoint::Node(target),
                     Message::Replicate {
@@ -120,34 +103,27 @@ impl Node {
                         key: key.clone(),
                         versions: payload.clone(),
                         context: context.clone(),
-                        hint: slots.slots[i].hint_for(target),
+                        hint: slot.hint_for(target),
                     },
-                );
-            }
-        }
-        let need = w.unwrap_or(self.settings.write_quorum);
+                )
+            },
+        );
         let mut state = Box::new(PutState {
-            op,
-            reply_to,
-            key,
             clock: self.reply_clock(&version),
             payload,
             context,
-            need,
-            need_primaries: pw.unwrap_or(0),
-            slots,
-            replied: false,
-            rounds: 0,
+            request,
         });
         // Its own view already shows the quorum cannot be met (primaries or
         // stand-ins known down cannot make up W): fail at once, and go on
         // placing copies.
         let sloppy = self.settings.sloppy_quorum;
-        if let Some(failure) = state.slots.unreachable(need, state.need_primaries, sloppy) {
-            self.fail_put(&mut state, failure, out);
+        let request = &state.request;
+        if let Some(failure) = request.slots.unreachable(request.need, request.need_primaries, sloppy) {
+            self.fail(&mut *state, failure, out);
         }
-        self.maybe_answer_put(&mut state, out);
-        if state.slots.all_answered() && state.replied {
+        self.answer_at_quorum(&mut *state, out);
+        if state.request.slots.all_answered() && state.request.replied {
             return;
         }
         self.deadlines
@@ -268,52 +244,14 @@ impl Node {
         let Some(mut state) = self.puts.remove(&req) else {
             return;
         };
-        if let Some(slot) = state.slots.slot_of(node) {
+        if let Some(slot) = state.request.slots.slot_of(node) {
             slot.answered = true;
             slot.primary_answered |= slot.owner == node;
         }
-        self.maybe_answer_put(&mut state, out);
-        if !(state.replied && state.slots.all_answered()) {
+        self.answer_at_quorum(&mut *state, out);
+        if !(state.request.replied && state.request.slots.all_answered()) {
             self.puts.insert(req, state);
         }
-    }
-
-    fn maybe_answer_put(&self, state: &mut PutState, out: &mut NodeOutbox) {
-        if state.replied
-            || state.slots.answered() < state.need
-            || state.slots.primaries_answered() < state.need_primaries
-        {
-            return;
-        }
-        state.replied = true;
-        let reply = Reply {
-            op: state.op,
-            coordinator: self.id,
-            outcome: Outcome::Put {
-                clock: state.clock.clone(),
-                failure: None,
-            },
-            replicas: stored_at(state),
-        };
-        self.reply(state.reply_to, reply, out);
-    }
-
-    fn fail_put(&self, state: &mut PutState, failure: Failure, out: &mut NodeOutbox) {
-        if state.replied {
-            return;
-        }
-        state.replied = true;
-        // No rollback: replicas that stored the version keep it.
-        let reply = Reply {
-            op: state.op,
-            coordinator: self.id,
-            outcome: Outcome::Put {
-                clock: state.clock.clone(),
-                failure: Some(failure),
-            },
-            replicas: stored_at(state),
-        };
-        self.reply(state.reply_to, reply, out);
     }
 
     /// A `hint_after` round: replicas that have not answered count as down.
@@ -321,28 +259,23 @@ impl Node {
         let Some(mut state) = self.puts.remove(&req) else {
             return false;
         };
-        state.rounds += 1;
-        if state.rounds == 1 {
-            let primaries = state.slots.primaries_answered();
-            if !self.settings.sloppy_quorum && primaries < state.need {
-                let need = state.need;
-                self.fail_put(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
-            } else if primaries < state.need_primaries {
-                let need = state.need_primaries;
-                self.fail_put(&mut state, Failure::PrimariesUnreachable { got: primaries, need }, out);
-            }
+        state.request.rounds += 1;
+        if state.request.rounds == 1
+            && let Some(failure) = state.request.primaries_short(self.settings.sloppy_quorum)
+        {
+            self.fail(&mut *state, failure, out);
         }
         if self.settings.uses_stand_ins() {
             self.place_stand_ins(req, &mut state, out);
         }
-        let more = !state.slots.all_answered() && state.rounds < MAX_ROUNDS;
+        let more = !state.request.slots.all_answered() && state.request.rounds < MAX_ROUNDS;
         if more {
             self.deadlines
                 .set(now, self.settings.hint_after(), NodeTimer::HintAfter(req), out);
         } else {
             self.park_unplaced(&mut state, out);
         }
-        if more || !state.replied {
+        if more || !state.request.replied {
             self.puts.insert(req, state);
         }
         true
@@ -358,6 +291,7 @@ impl Node {
         }
         let me = self.id;
         let owners: Vec<NodeId> = state
+            .request
             .slots
             .slots
             .iter()
@@ -365,12 +299,12 @@ impl Node {
             .map(|s| s.owner)
             .collect();
         for owner in owners {
-            let key = state.key.clone();
+            let key = state.request.key.clone();
             for version in state.payload.clone() {
                 self.keep_hint(owner, &key, &version, out);
             }
         }
-        for slot in state.slots.slots.iter_mut() {
+        for slot in state.request.slots.slots.iter_mut() {
             slot.answered = true;
         }
     }
@@ -379,74 +313,48 @@ impl Node {
     /// up and was not asked yet, else with the next healthy node (with a
     /// hint), else, when no stand-in is left, with the owner once more.
     fn place_stand_ins(&mut self, req: ReqId, state: &mut PutState, out: &mut NodeOutbox) {
-        let me = self.id;
-        for i in 0..state.slots.slots.len() {
-            if state.slots.slots[i].answered {
-                continue;
-            }
-            let owner = state.slots.slots[i].owner;
-            let target = if !state.slots.slots[i].holders.contains(&owner) && !self.sees_down(owner) {
-                owner
-            } else if let Some(stand_in) = state
-                .slots
-                .next_stand_in(&self.ring, &state.key, |n| n != me && !self.sees_down(n))
-            {
-                stand_in
-            } else {
-                owner
-            };
-            let slot = &mut state.slots.slots[i];
-            if !slot.holders.contains(&target) {
-                slot.holders.push(target);
-            }
-            out.send(
-                Endpoint::Node(target),
-                Message::Replicate {
-                    req,
-                    key: state.key.clone(),
-                    versions: state.payload.clone(),
-                    context: state.context.clone(),
-                    hint: slot.hint_for(target),
-                },
-            );
-        }
+        let request = &mut state.request;
+        let (key, payload, context) = (&request.key, &state.payload, &state.context);
+        let pick = Pick::OwnerAgain;
+        request.slots.ask_each(
+            &self.ring,
+            key,
+            self.id,
+            |n| self.sees_down(n),
+            pick,
+            |slot, target| {
+                out.send(
+                    Endpoint::Node(target),
+                    Message::Replicate {
+                        req,
+                        key: key.clone(),
+                        versions: payload.clone(),
+                        context: context.clone(),
+                        hint: slot.hint_for(target),
+                    },
+                )
+            },
+        );
     }
 
     pub(super) fn on_put_timeout(&mut self, req: ReqId, out: &mut NodeOutbox) -> bool {
         let Some(mut state) = self.puts.remove(&req) else {
             return false;
         };
-        let (got, need) = (state.slots.answered(), state.need);
-        self.fail_put(&mut state, Failure::QuorumNotReached { got, need }, out);
+        let failure = state.request.timed_out();
+        self.fail(&mut *state, failure, out);
         // Keep placing copies while rounds remain.
-        if !state.slots.all_answered() && state.rounds < MAX_ROUNDS && self.settings.uses_stand_ins() {
+        let request = &state.request;
+        if !request.slots.all_answered() && request.rounds < MAX_ROUNDS && self.settings.uses_stand_ins() {
             self.puts.insert(req, state);
         }
         true
     }
-
-    /// Keeps a version for `owner` (a stand-in's copy).
-    pub(super) fn keep_hint(&mut self, owner: NodeId, key: &Key, version: &Version, out: &mut NodeOutbox) {
-        let outcome = self.hints.add(owner, key, version, self.settings.clocks);
-        // A stand-in's hints lose versions the way a replica's store does:
-        // the writer's context is the one the version records.
-        self.note_overwrites(key, version, outcome.removed, outcome.superseded_by, None, out);
-        if outcome.stored {
-            let me = self.id;
-            out.trace(|| Event::HintStored {
-                node: me,
-                owner,
-                key: key.clone(),
-                version: Box::new(version.clone()),
-            });
-        }
-    }
 }
 
 /// The nodes holding a copy, as the reply reports them.
-fn stored_at(state: &PutState) -> smallvec::SmallVec<[NodeId; 4]> {
-    state
-        .slots
+fn stored_at(slots: &Slots) -> SmallVec<[NodeId; 4]> {
+    slots
         .slots
         .iter()
         .filter(|s| s.answered)

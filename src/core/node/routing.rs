@@ -8,9 +8,11 @@
 
 use smallvec::SmallVec;
 
+use super::coordinated::Coordinated;
+use super::slots::Slots;
 use super::{Node, NodeOutbox, NodeTimer};
 use crate::core::ids::{Endpoint, OpId};
-use crate::core::message::{Failure, Message, Outcome, Reply, Request};
+use crate::core::message::{Failure, Message, Operation, Outcome, Reply, Request};
 use crate::core::ring::NodeList;
 use crate::core::time::{Dur, Time};
 
@@ -76,31 +78,36 @@ impl Node {
             node,
             op: req.op,
             key: req.key.clone(),
-            put: req.action.is_put(),
+            put: req.operation.is_put(),
         });
-        match req.action {
-            crate::core::message::Action::Put { value, context, w, pw } => {
-                let put = super::put::PutRequest {
-                    op: req.op,
-                    reply_to,
-                    key: req.key,
-                    value,
-                    context,
-                    w,
-                    pw,
-                };
-                self.coordinate_put(now, put, primaries, out)
-            }
-            crate::core::message::Action::Get { r, pr } => {
-                let get = super::get::GetRequest {
-                    op: req.op,
-                    reply_to,
-                    key: req.key,
-                    r,
-                    pr,
-                };
-                self.coordinate_get(now, get, primaries, out)
-            }
+        let Request { op, key, operation, .. } = req;
+        // A put's copies may go to stand-ins only with hinted handoff too; a
+        // get may read stand-ins under any sloppy quorum.
+        let (need, need_primaries, stand_ins) = match &operation {
+            Operation::Put(put) => (
+                put.w.unwrap_or(self.settings.write_quorum),
+                put.pw.unwrap_or(0),
+                self.settings.uses_stand_ins(),
+            ),
+            Operation::Get(get) => (
+                get.r.unwrap_or(self.settings.read_quorum),
+                get.pr.unwrap_or(0),
+                self.settings.sloppy_quorum,
+            ),
+        };
+        let request = Coordinated {
+            op,
+            reply_to,
+            key,
+            need,
+            need_primaries,
+            slots: Slots::new(node, primaries, stand_ins),
+            replied: false,
+            rounds: 0,
+        };
+        match operation {
+            Operation::Put(put) => self.coordinate_put(now, request, put, out),
+            Operation::Get(_) => self.coordinate_get(now, request, out),
         }
     }
 

@@ -8,6 +8,22 @@ use crate::core::ids::NodeId;
 use crate::core::message::Failure;
 use crate::core::ring::{NodeList, Ring};
 
+/// How one round picks the node asked to hold each copy that has no
+/// answer yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// The owner unless the coordinator sees it down; else, when the
+    /// request takes stand-ins, the next stand-in; else nobody. (A
+    /// request's first round.)
+    First,
+    /// The next stand-in, while any is left. (A get's later rounds.)
+    StandIn,
+    /// The owner if it was not asked yet and is not seen down; else the
+    /// next stand-in; else, with no stand-in left, the owner once more.
+    /// (A put's later rounds: every copy is sent somewhere.)
+    OwnerAgain,
+}
+
 /// One of the N copies a request wants.
 #[derive(Clone, Debug)]
 pub struct Slot {
@@ -39,6 +55,8 @@ impl Slot {
 pub struct Slots {
     pub slots: SmallVec<[Slot; 4]>,
     tried: NodeList,
+    /// Copies may go to stand-ins (see [`Slots::new`]).
+    stand_ins: bool,
 }
 
 impl Slots {
@@ -71,7 +89,11 @@ impl Slots {
                 }
             }
         }
-        Slots { slots, tried }
+        Slots {
+            slots,
+            tried,
+            stand_ins: stand_in,
+        }
     }
 
     /// The slot whose copy `node` was asked to hold.
@@ -139,9 +161,54 @@ impl Slots {
         self.slots.iter().all(|s| s.answered)
     }
 
+    /// Picks, for every slot without an answer, the node to ask as `pick`
+    /// says, records it among the slot's holders and hands it to `ask`.
+    /// `down` is the coordinator's view of who is down; `me`, the
+    /// coordinator, is never its own stand-in.
+    pub fn ask_each(
+        &mut self,
+        ring: &Ring,
+        key: &str,
+        me: NodeId,
+        down: impl Fn(NodeId) -> bool,
+        pick: Pick,
+        mut ask: impl FnMut(&Slot, NodeId),
+    ) {
+        let healthy = |n: NodeId| n != me && !down(n);
+        for i in 0..self.slots.len() {
+            if self.slots[i].answered {
+                continue;
+            }
+            let owner = self.slots[i].owner;
+            let target = match pick {
+                Pick::First => {
+                    if !down(owner) {
+                        Some(owner)
+                    } else if self.stand_ins {
+                        self.next_stand_in(ring, key, healthy)
+                    } else {
+                        None
+                    }
+                }
+                Pick::StandIn => self.next_stand_in(ring, key, healthy),
+                Pick::OwnerAgain => Some(if !self.slots[i].holders.contains(&owner) && !down(owner) {
+                    owner
+                } else {
+                    self.next_stand_in(ring, key, healthy).unwrap_or(owner)
+                }),
+            };
+            let Some(target) = target else { continue };
+            let slot = &mut self.slots[i];
+            if !slot.holders.contains(&target) {
+                slot.holders.push(target);
+            }
+            ask(slot, target);
+        }
+    }
+
     /// The next healthy node past the ones tried, walking clockwise from
     /// `key`; it becomes a stand-in.
-    pub fn next_stand_in(&mut self, ring: &Ring, key: &str, healthy: impl Fn(NodeId) -> bool) -> Option<NodeId> {
+    fn next_stand_in(&mut self, ring: &Ring, key: &str, healthy: impl Fn(NodeId) -> bool) -> Option<NodeId> {
         let next = ring
             .walk(Ring::position(key))
             .find(|n| !self.tried.contains(n) && healthy(*n))?;

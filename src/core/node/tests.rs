@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::*;
 use crate::core::clock::VClock;
 use crate::core::ids::ClientId;
-use crate::core::message::{Action, Failure, Outcome, Reply, Request};
+use crate::core::message::{Failure, Get, Operation, Outcome, Put, Reply, Request};
 use crate::core::outbox::Effect;
 use crate::core::time::Dur;
 use crate::core::trace::Event;
@@ -52,12 +52,12 @@ fn put(op: u64, key: &Key, value: &str, context: VClock) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context,
             w: None,
             pw: None,
-        },
+        }),
     })
 }
 
@@ -66,7 +66,7 @@ fn get(op: u64, key: &Key, r: Option<usize>) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Get { r, pr: None },
+        operation: Operation::Get(Get { r, pr: None }),
     })
 }
 
@@ -259,7 +259,7 @@ fn get_answers_at_r_with_siblings_and_repairs_stale_replicas() {
     let base = Version::new("CART", clock(&[(B, 2)]));
     let carm = Version::new("CARM", clock(&[(B, 2), (C, 1)]));
     let carr = Version::new("CARR", clock(&[(B, 2), (D, 1)]));
-    b.store.put(&k, base.clone(), crate::core::config::ClockMode::Vector);
+    b.store.put(&k, base.clone(), crate::core::version::ClockMode::Vector);
 
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(3)), &mut out);
@@ -312,7 +312,7 @@ fn late_reply_after_the_answer_is_still_used_for_repair() {
     let mut b = node(B);
     let old = Version::new("CAR", clock(&[(B, 1)]));
     let new = Version::new("CART", clock(&[(B, 2)]));
-    b.store.put(&k, old, crate::core::config::ClockMode::Vector);
+    b.store.put(&k, old, crate::core::version::ClockMode::Vector);
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, Some(1)), &mut out);
     assert_eq!(replies(&out).len(), 1, "R=1 answers from the local replica at once");
@@ -359,7 +359,7 @@ fn get_fails_at_timeout_with_what_it_had() {
     b.store.put(
         &k,
         Version::new("CAR", clock(&[(B, 1)])),
-        crate::core::config::ClockMode::Vector,
+        crate::core::version::ClockMode::Vector,
     );
     let mut out = outbox();
     b.handle_message(Time(0), ALICE, get(1, &k, None), &mut out);
@@ -467,12 +467,12 @@ fn per_request_quorums_override_the_cluster() {
         op: OpId(1),
         client: ClientId(0),
         key: k.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: "V".into(),
             context: VClock::new(),
             w: Some(1),
             pw: None,
-        },
+        }),
     });
     b.handle_message(Time(0), ALICE, msg, &mut out);
     assert_eq!(replies(&out).len(), 1, "w=1: the coordinator's own store is enough");
@@ -490,12 +490,12 @@ fn put_w(op: u64, key: &Key, value: &str, w: Option<usize>, pw: Option<usize>) -
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context: VClock::new(),
             w,
             pw,
-        },
+        }),
     })
 }
 
@@ -1028,7 +1028,7 @@ mod anti_entropy {
             let (mut kept, mut lazy) = pair(5);
             let on = Arc::new(lazy.settings().clone());
             let off = Arc::new(Settings { anti_entropy_interval: None, ..lazy.settings().clone() });
-            lazy.set_settings(off.clone());
+            lazy.handle_settings(Time::ZERO, off.clone(), &mut outbox());
             let mut anti_entropy = false;
             for (key, writer, counter, action) in &ops {
                 let value = format!("v{writer}{counter}");
@@ -1037,7 +1037,8 @@ mod anti_entropy {
                 match action {
                     0 => {
                         anti_entropy = !anti_entropy;
-                        lazy.set_settings(if anti_entropy { on.clone() } else { off.clone() });
+                        let settings = if anti_entropy { on.clone() } else { off.clone() };
+                        lazy.handle_settings(Time::ZERO, settings, &mut outbox());
                     }
                     1 | 2 => prop_assert_eq!(lazy.merkle_root_of(key), kept.merkle_root_of(key)),
                     _ => {}
@@ -1102,7 +1103,7 @@ fn get_pr(op: u64, key: &Key, r: Option<usize>, pr: Option<usize>) -> Message {
         op: OpId(op),
         client: ClientId(0),
         key: key.clone(),
-        action: Action::Get { r, pr },
+        operation: Operation::Get(Get { r, pr }),
     })
 }
 
@@ -1152,7 +1153,7 @@ fn a_get_whose_quorum_its_view_cannot_meet_fails_at_once() {
         write_quorum: 3,
         ..settings
     };
-    a.set_settings(Arc::new(settings_w));
+    a.handle_settings(Time(10_000_020), Arc::new(settings_w), &mut out);
     a.handle_message(Time(10_000_020), ALICE, put(2, &k, "CAR", VClock::new()), &mut out);
     assert_eq!(the_failure(&out), Some(Failure::QuorumNotReached { got: 2, need: 3 }));
 }
@@ -1346,4 +1347,7 @@ fn under_a_strict_quorum_a_node_answers_reads_only_for_keys_it_owns() {
     }
 }
 
+mod gossip;
+mod handoff;
 mod lost_writes;
+mod transfer;

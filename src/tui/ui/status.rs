@@ -120,7 +120,7 @@ impl Widget for StatusBar<'_> {
                 },
                 // Vector clocks are the default and go unsaid; the others are named.
                 match s.clocks {
-                    crate::core::config::ClockMode::Vector => Span::raw(""),
+                    crate::core::version::ClockMode::Vector => Span::raw(""),
                     other => Span::styled(format!(" {}", other.name()), Style::new().fg(Color::LightCyan)),
                 },
             ],

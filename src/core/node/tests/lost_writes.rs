@@ -3,8 +3,8 @@
 //! defect back (see [`PlantedDefect`]) and sees it return.
 
 use super::*;
-use crate::core::config::{ClockMode, PlantedDefect};
-use crate::core::version::Siblings;
+use crate::core::config::PlantedDefect;
+use crate::core::version::{ClockMode, Siblings};
 
 fn with(clocks: ClockMode, planted: Option<PlantedDefect>) -> Settings {
     Settings {
@@ -20,12 +20,12 @@ fn put_ctx(op: u64, client: u16, key: &Key, value: &str, context: VClock) -> Mes
         op: OpId(op),
         client: ClientId(client),
         key: key.clone(),
-        action: Action::Put {
+        operation: Operation::Put(Put {
             value: value.into(),
             context,
             w: Some(1),
             pw: None,
-        },
+        }),
     })
 }
 
