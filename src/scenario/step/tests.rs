@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::core::config::{ClockMode, Routing};
+use crate::core::config::Routing;
+use crate::core::version::ClockMode;
 use crate::scenario::expect::{ClockSpec, Converged, HintsExpect, ValueSet};
 use crate::scenario::text::{Text, check_key};
 
