@@ -384,7 +384,10 @@ fn a_replay_is_written_by_the_step_renderer_and_fails_on_the_check_the_seed_fail
     // Every step is written as the step renderer writes the step it loads as.
     let rendered: Vec<String> = scenario.steps.iter().map(|s| s.to_yaml()).collect();
     assert_eq!(written_steps(&text), rendered, "the replay's steps are the renderer's");
-    assert!(rendered.iter().any(|s| s.starts_with("{put: ")), "the workload is in it");
+    assert!(
+        rendered.iter().any(|s| s.starts_with("{put: ")),
+        "the workload is in it"
+    );
 
     // With the defect planted again (a replay cannot write it down), the
     // replay fails on the read of a cart the seed lost an add from, naming
@@ -410,7 +413,9 @@ fn a_replay_is_written_by_the_step_renderer_and_fails_on_the_check_the_seed_fail
     assert!(summary.failed > 0, "the replay fails as the seed did:\n{out}");
     let failed: Vec<&str> = out.lines().filter(|l| l.contains('✗')).collect();
     assert!(
-        failed.iter().any(|l| l.contains("holds items") && l.contains("missing") && l.contains(item)),
+        failed
+            .iter()
+            .any(|l| l.contains("holds items") && l.contains("missing") && l.contains(item)),
         "the replay misses {item} of {cart}, as the seed did:\n{}",
         failed.join("\n")
     );

@@ -521,9 +521,7 @@ fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
 
 /// The index of the tour's next step, and what it is.
 fn tour_next(app: &App) -> Option<(usize, String)> {
-    app.playback()
-        .next_step()
-        .map(|(i, s)| (i, s.kind.name().to_string()))
+    app.playback().next_step().map(|(i, s)| (i, s.kind.name().to_string()))
 }
 
 /// Types a command at the `:` line and lets the cluster answer it.

@@ -119,7 +119,6 @@ pub fn clock_spec(clock: &VClock, names: &Names) -> ClockSpec {
 mod tests {
     use super::*;
     use crate::core::ids::NodeId;
-    use crate::scenario::step::yaml;
 
     #[test]
     fn a_context_with_extra_dots_is_written_as_a_preset_reads_it() {
@@ -127,8 +126,29 @@ mod tests {
         let mut clock = VClock::from_pairs([(NodeId(0), 1), (NodeId(1), 2)]);
         clock.add_dot(NodeId(0), 3);
         clock.add_dot(NodeId(0), 5);
-        // The preset side reads this form back: see scenario::expect's tests.
-        assert_eq!(yaml::clock(&clock_spec(&clock, &names)), "{n1: 1, n2: 2, +n1: [3, 5]}");
+        let spec = clock_spec(&clock, &names);
+        let n = |name: &str| NodeRef::Name(name.into());
+        assert_eq!(
+            spec,
+            ClockSpec(vec![(n("n1"), 1), (n("n2"), 2)], vec![(n("n1"), 3), (n("n1"), 5)])
+        );
+        // A put carrying it reads back as the same step.
+        let put = Step {
+            kind: StepKind::Put(crate::scenario::step::PutStep {
+                key: "cart".into(),
+                value: "a,b".into(),
+                client: "c1".into(),
+                via: None,
+                w: None,
+                pw: None,
+                context: Some(spec),
+                nowait: true,
+            }),
+            expect: None,
+        };
+        let mut cx = crate::scenario::noderef::ParseContext::new(vec!["n1".into(), "n2".into()], 2);
+        let back = Step::from_yaml_str(&put.to_yaml(), &mut cx).expect("the step reads back");
+        assert_eq!(back, put);
     }
 
     #[test]
