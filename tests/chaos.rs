@@ -358,3 +358,87 @@ fn the_quiet_period_lasts_long_enough_for_anti_entropy_in_a_big_cluster() {
     let v = run_one(&opts, 6832).verdict;
     assert!(v.passed(), "seed {}: {:?}", v.seed, v.failures);
 }
+
+/// The steps of a replay file, as written (each `  - ` line after `steps:`).
+fn written_steps(text: &str) -> Vec<&str> {
+    text.split_once("\nsteps:\n")
+        .expect("a replay has steps")
+        .1
+        .lines()
+        .map(|l| l.strip_prefix("  - ").expect("one step a line"))
+        .collect()
+}
+
+#[test]
+fn a_replay_is_written_by_the_step_renderer_and_fails_on_the_check_the_seed_failed() {
+    let dir = out_dir("replay-steps");
+    let defect = PlantedDefect::OverclaimingPutContext;
+    let opts = options(planted(settings(&["clocks=dotted"]), defect), 150, true, &dir);
+    let failing = (1..=10)
+        .map(|seed| run_one(&opts, seed))
+        .find(|o| o.verdict.failures.iter().any(|f| f.contains("acknowledged adds lost")))
+        .expect("a reply context that claims unseen writes loses adds");
+    let path = failing.replay.expect("the failing seed's replay is written");
+    let text = std::fs::read_to_string(&path).expect("the replay reads");
+    let mut scenario = Scenario::load(path.to_str().expect("a UTF-8 path")).expect("the replay loads as a preset");
+
+    // Every step is written as the step renderer writes the step it loads as.
+    let rendered: Vec<String> = scenario.steps.iter().map(|s| s.to_yaml()).collect();
+    assert_eq!(written_steps(&text), rendered, "the replay's steps are the renderer's");
+    assert!(
+        rendered.iter().any(|s| s.starts_with("{put: ")),
+        "the workload is in it"
+    );
+
+    // With the defect planted again (a replay cannot write it down), the
+    // replay fails on the read of a cart the seed lost an add from, naming
+    // an item the checker found lost, and on nothing else.
+    let lost = &failing.verdict.failures[0];
+    assert!(lost.contains("acknowledged adds lost"), "{lost}");
+    let first = lost.rsplit_once("): ").expect("the lost adds are listed").1;
+    let (cart, item) = first
+        .split([' ', ';'])
+        .next()
+        .and_then(|p| p.split_once(':'))
+        .expect("key:item");
+    scenario.cluster.spec.settings.planted = Some(defect);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut out = Vec::new();
+    let summary = rt
+        .block_on(headless::run(&scenario, &RunOptions::default(), &mut out, |_| {}))
+        .expect("the replay runs");
+    let out = String::from_utf8_lossy(&out);
+    assert!(summary.failed > 0, "the replay fails as the seed did:\n{out}");
+    let failed: Vec<&str> = out.lines().filter(|l| l.contains('✗')).collect();
+    assert!(
+        failed
+            .iter()
+            .any(|l| l.contains("holds items") && l.contains("missing") && l.contains(item)),
+        "the replay misses {item} of {cart}, as the seed did:\n{}",
+        failed.join("\n")
+    );
+    if failing.verdict.failures.len() == 1 {
+        assert!(
+            failed.iter().all(|l| l.contains("holds items")),
+            "the seed failed only on lost adds:\n{}",
+            failed.join("\n")
+        );
+    }
+
+    // The same seed without the defect passes, and so does its replay.
+    let mut fixed = options(settings(&["clocks=dotted"]), 150, true, &dir);
+    fixed.always_write = true;
+    let passing = run_one(&fixed, failing.verdict.seed);
+    assert!(passing.verdict.passed(), "{:?}", passing.verdict.failures);
+    let path = passing.replay.expect("the replay is written");
+    let text = std::fs::read_to_string(&path).expect("the replay reads");
+    let scenario = Scenario::load(path.to_str().expect("a UTF-8 path")).expect("the replay loads as a preset");
+    let rendered: Vec<String> = scenario.steps.iter().map(|s| s.to_yaml()).collect();
+    assert_eq!(written_steps(&text), rendered, "the replay's steps are the renderer's");
+    let (failed, out) = run_replay(&path, None);
+    assert_eq!(failed, 0, "a passing seed replays clean:\n{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

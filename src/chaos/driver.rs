@@ -10,6 +10,13 @@
 //! seed: kills and revives (up to N nodes down at once), partitions,
 //! one-way cuts, drop-rate bursts, latency spikes, joins and leaves. Some
 //! seeds draw a bigger cluster (up to 32 nodes of up to 64 tokens).
+//!
+//! The driver speaks steps: each action it draws is a [`Step`], written
+//! into the replay and started through the same step code as a preset's or
+//! the playground's ([`StepRun::start`]), so that what a fault does is
+//! decided in one place. The driver's own bookkeeping (who is down, which
+//! fault is on, which operation a client waits for) changes only when the
+//! step started.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap};
@@ -20,8 +27,8 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::record::{AckedPut, FailedPut, FinalRead, ObservedGet, PutKind, SeedRecord, Stored};
-use super::replay::{Replay, quote};
-use crate::core::client::{OpKind, OpReport};
+use super::replay::{Replay, clock_spec};
+use crate::core::client::OpReport;
 use crate::core::clock::VClock;
 use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, NodeId, OpId};
@@ -31,6 +38,12 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::core::version::{Key, Version, sort_canonically};
 use crate::engine::{ClusterSpec, Engine};
+use crate::scenario::expect::{Converged, Expect, HintsExpect};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::settings_patch::SettingsPatch;
+use crate::scenario::step::{GetStep, PutStep, Step, StepKind};
+use crate::scenario::step_run::StepRun;
+use crate::scenario::text::Text;
 
 /// What a chaos seed runs.
 #[derive(Clone, Debug)]
@@ -193,6 +206,9 @@ struct Driver<'a> {
     ring_unsettled_since: Option<Time>,
     ring_checked: Time,
     trace: Vec<TraceEvent>,
+    /// The first step the step code refused (the driver draws only steps
+    /// that apply, so this fails the seed as an engine failure would).
+    refused: Option<String>,
 }
 
 /// The cluster seed `seed` runs: the config's, or, for a share of seeds
@@ -249,6 +265,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         ring_unsettled_since: None,
         ring_checked: Time::ZERO,
         trace: Vec::new(),
+        refused: None,
     };
     d.engine.set_trace_cap(1 << 22);
     for name in client_names(cfg.clients) {
@@ -271,7 +288,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         d.final_reads().await;
         d.inspect().await;
     }
-    d.record.engine_failure = d.engine.failure().map(str::to_string);
+    d.record.engine_failure = d.engine.failure().map(str::to_string).or(d.refused.take());
     d.record.ended = d.engine.now();
     (d.record, d.replay)
 }
@@ -289,6 +306,37 @@ impl Driver<'_> {
 
     fn name(&self, n: NodeId) -> String {
         self.engine.names().node(n).to_string()
+    }
+
+    /// Node `n` as a step names it.
+    fn node(&self, n: NodeId) -> NodeRef {
+        NodeRef::Name(self.name(n))
+    }
+
+    /// Writes `kind` into the replay, pinned to the current instant, and
+    /// starts it through the step code, as a preset would.
+    async fn take(&mut self, kind: StepKind) -> Result<StepRun, String> {
+        let step = Step { kind, expect: None };
+        self.replay.at(self.engine.now());
+        self.replay.step(step.clone());
+        self.start(&step).await
+    }
+
+    /// Starts `step` through the step code without writing it down; a
+    /// refusal is kept (the first one) to fail the seed.
+    async fn start(&mut self, step: &Step) -> Result<StepRun, String> {
+        let started = StepRun::start(step, &mut self.engine).await;
+        if let Err(e) = &started {
+            self.refused
+                .get_or_insert_with(|| format!("the step `{}` was refused: {e}", step.kind));
+        }
+        started
+    }
+
+    /// Starts a single put or get step and returns the operation it submitted.
+    async fn take_op(&mut self, kind: StepKind) -> Option<OpId> {
+        let run = self.take(kind).await.ok()?;
+        run.submitted().first().copied()
     }
 
     fn think(&mut self) -> Dur {
@@ -329,7 +377,7 @@ impl Driver<'_> {
             self.watch_trace();
             self.watch_ring(false).await;
             for report in self.engine.take_finished() {
-                self.finished(report);
+                self.finished(report).await;
             }
             let now = self.engine.now();
             while let Some(Reverse((t, _, due))) = self.due.peek().copied() {
@@ -343,7 +391,7 @@ impl Driver<'_> {
     }
 
     /// A client operation answered.
-    fn finished(&mut self, report: OpReport) {
+    async fn finished(&mut self, report: OpReport) {
         self.record.ops += 1;
         let bound = self.record.latency_bound.max(latency_bound(&self.engine));
         self.record.latency_bound = bound;
@@ -382,7 +430,7 @@ impl Driver<'_> {
                     };
                     self.shoppers[i].views.insert(key.clone(), view);
                     if self.budget > 0 {
-                        self.write(i, key, PutKind::Read);
+                        self.write(i, key, PutKind::Read).await;
                         return;
                     }
                 }
@@ -453,7 +501,7 @@ impl Driver<'_> {
     /// a context made as `kind` says: the read's (after a read), the last
     /// put reply's (chained), none (blind), or one that claims more than the
     /// client saw (hostile).
-    fn write(&mut self, i: usize, key: Key, kind: PutKind) {
+    async fn write(&mut self, i: usize, key: Key, kind: PutKind) {
         let (mut items, known) = match self.shoppers[i].views.get(&key) {
             Some(v) => (v.items.clone(), v.context.clone()),
             None => (BTreeSet::new(), VClock::new()),
@@ -471,23 +519,22 @@ impl Driver<'_> {
         let item = format!("{}-{}", s.name, s.added);
         items.insert(item.clone());
         let value = items.iter().cloned().collect::<Vec<_>>().join(",");
-        let (client, name) = (s.id, s.name.clone());
+        let client = s.name.clone();
         self.budget -= 1;
         let now = self.engine.now();
-        self.replay.at(now);
-        self.replay.step(format!(
-            "put: {{key: {}, value: {}, client: {name}, context: {}, nowait: true}}",
-            quote(&key),
-            quote(&value),
-            Replay::clock(&context, self.engine.names())
-        ));
-        let op_kind = OpKind::Put {
-            value: Arc::from(value.as_str()),
+        let put = PutStep {
+            key: key.to_string(),
+            value,
+            client,
+            via: None,
             w: None,
             pw: None,
-            context: Some(context.clone()),
+            context: Some(clock_spec(&context, self.engine.names())),
+            nowait: true,
         };
-        let op = self.engine.submit(client, key.clone(), op_kind, None);
+        let Some(op) = self.take_op(StepKind::Put(put)).await else {
+            return;
+        };
         self.shoppers[i].phase = Phase::Writing(Box::new(Sent {
             op,
             key,
@@ -528,17 +575,17 @@ impl Driver<'_> {
                 if let Some(key) = self.shoppers[i].chain.take()
                     && self.rng.random_range(0..100) < CHAIN_SHARE
                 {
-                    self.write(i, key, PutKind::Chained);
+                    self.write(i, key, PutKind::Chained).await;
                     return;
                 }
                 let key = self.record.carts[self.rng.random_range(0..self.record.carts.len())].clone();
                 let roll = self.rng.random_range(0..100);
                 if roll < BLIND_SHARE {
-                    self.write(i, key, PutKind::Blind);
+                    self.write(i, key, PutKind::Blind).await;
                     return;
                 }
                 if roll < BLIND_SHARE + HOSTILE_SHARE {
-                    self.write(i, key, PutKind::Hostile);
+                    self.write(i, key, PutKind::Hostile).await;
                     return;
                 }
                 // Two clients write blind to the same cart at the same
@@ -549,21 +596,22 @@ impl Driver<'_> {
                         (0..self.shoppers.len()).find(|&j| j != i && matches!(self.shoppers[j].phase, Phase::Idle))
                     && self.budget >= 2
                 {
-                    self.write(i, key.clone(), PutKind::Blind);
-                    self.write(j, key, PutKind::Blind);
+                    self.write(i, key.clone(), PutKind::Blind).await;
+                    self.write(j, key, PutKind::Blind).await;
                     return;
                 }
                 self.budget -= 1;
-                let s = &self.shoppers[i];
-                self.replay.at(now);
-                self.replay.step(format!(
-                    "get: {{key: {}, client: {}, nowait: true}}",
-                    quote(&key),
-                    s.name
-                ));
-                let op = self
-                    .engine
-                    .submit(s.id, key.clone(), OpKind::Get { r: None, pr: None }, None);
+                let get = GetStep {
+                    key: key.to_string(),
+                    client: self.shoppers[i].name.clone(),
+                    via: None,
+                    r: None,
+                    pr: None,
+                    nowait: true,
+                };
+                let Some(op) = self.take_op(StepKind::Get(get)).await else {
+                    return;
+                };
                 self.shoppers[i].phase = Phase::Reading { op, key, started: now };
             }
             Due::FaultStart => {
@@ -575,9 +623,9 @@ impl Driver<'_> {
                 self.schedule(now + gap, Due::FaultStart);
             }
             Due::Revive(n) => self.revive(n).await,
-            Due::Heal => self.heal(),
-            Due::DropEnd => self.drop_rate(0.0),
-            Due::Unslow(n) => self.unslow(n),
+            Due::Heal => self.heal().await,
+            Due::DropEnd => self.drop_rate(0.0).await,
+            Due::Unslow(n) => self.unslow(n).await,
         }
     }
 
@@ -647,9 +695,7 @@ impl Driver<'_> {
         match roll {
             0..25 if self.dead.len() < self.engine.settings().replicas && alive.len() > 1 => {
                 let n = alive[self.rng.random_range(0..alive.len())];
-                self.replay.at(now);
-                self.replay.step(format!("kill: {}", self.name(n)));
-                if self.engine.kill(n).await.is_ok() {
+                if self.take(StepKind::Kill(self.node(n))).await.is_ok() {
                     self.dead.insert(n);
                     self.fault_happened();
                     self.schedule(now + length, Due::Revive(n));
@@ -663,11 +709,8 @@ impl Driver<'_> {
                 let (mut a, mut b) = (a.to_vec(), b.to_vec());
                 a.sort();
                 b.sort();
-                let show = |g: &[NodeId]| g.iter().map(|n| self.name(*n)).collect::<Vec<_>>().join(", ");
-                let text = format!("partition: [[{}], [{}]]", show(&a), show(&b));
-                self.replay.at(now);
-                self.replay.step(text);
-                if self.engine.partition(vec![a, b]).is_ok() {
+                let groups = [a, b].map(|g| g.iter().map(|n| self.node(*n)).collect());
+                if self.take(StepKind::Partition(groups.into())).await.is_ok() {
                     self.net_fault = true;
                     self.fault_happened();
                     self.schedule(now + length, Due::Heal);
@@ -677,10 +720,11 @@ impl Driver<'_> {
                 let from = members[self.rng.random_range(0..members.len())];
                 let others: Vec<NodeId> = members.iter().copied().filter(|n| *n != from).collect();
                 let to = others[self.rng.random_range(0..others.len())];
-                self.replay.at(now);
-                self.replay
-                    .step(format!("cut: {{from: {}, to: {}}}", self.name(from), self.name(to)));
-                if self.engine.cut(from, to).is_ok() {
+                let cut = StepKind::Cut {
+                    from: self.node(from),
+                    to: self.node(to),
+                };
+                if self.take(cut).await.is_ok() {
                     self.net_fault = true;
                     self.fault_happened();
                     self.schedule(now + length, Due::Heal);
@@ -688,17 +732,14 @@ impl Driver<'_> {
             }
             50..65 if !self.drop_burst => {
                 let rate = self.rng.random_range(5..30) as f64 / 100.0;
-                self.drop_rate(rate);
+                self.drop_rate(rate).await;
                 self.drop_burst = true;
                 self.schedule(now + length, Due::DropEnd);
             }
             65..80 => {
                 let n = members[self.rng.random_range(0..members.len())];
                 let by = Dur::from_millis(self.rng.random_range(50..300));
-                self.replay.at(now);
-                self.replay
-                    .step(format!("slow: {{node: {}, by: {}us}}", self.name(n), by.micros()));
-                if self.engine.slow(n, by).is_ok() {
+                if self.take(StepKind::Slow { node: self.node(n), by }).await.is_ok() {
                     self.slowed.insert(n);
                     self.fault_happened();
                     self.schedule(now + length, Due::Unslow(n));
@@ -706,10 +747,8 @@ impl Driver<'_> {
             }
             80..90 if self.engine.names().node_count() < self.max_nodes => {
                 self.joined += 1;
-                let name = format!("j{}", self.joined);
-                self.replay.at(now);
-                self.replay.step(format!("join: {name}"));
-                if self.engine.join(&name, None).is_ok() {
+                let node = format!("j{}", self.joined);
+                if self.take(StepKind::Join { node, tokens: None }).await.is_ok() {
                     self.ring_changed();
                 }
             }
@@ -720,9 +759,7 @@ impl Driver<'_> {
                     return;
                 }
                 let n = candidates[self.rng.random_range(0..candidates.len())];
-                self.replay.at(now);
-                self.replay.step(format!("leave: {}", self.name(n)));
-                if self.engine.leave(n).is_ok() {
+                if self.take(StepKind::Leave(self.node(n))).await.is_ok() {
                     self.leaving.insert(n);
                     self.ring_changed();
                 }
@@ -735,39 +772,31 @@ impl Driver<'_> {
         if !self.dead.contains(&n) || self.leaving.contains(&n) {
             return;
         }
-        let now = self.engine.now();
-        self.replay.at(now);
-        self.replay.step(format!("revive: {}", self.name(n)));
-        if self.engine.revive(n).await.is_ok() {
+        if self.take(StepKind::Revive(self.node(n))).await.is_ok() {
             self.dead.remove(&n);
             self.fault_happened();
         }
     }
 
-    fn heal(&mut self) {
+    async fn heal(&mut self) {
         if !self.net_fault {
             return;
         }
-        let now = self.engine.now();
-        self.replay.at(now);
-        self.replay.step("heal: all");
-        self.engine.heal();
-        self.net_fault = false;
-        self.fault_happened();
+        if self.take(StepKind::Heal).await.is_ok() {
+            self.net_fault = false;
+            self.fault_happened();
+        }
     }
 
-    fn drop_rate(&mut self, rate: f64) {
+    async fn drop_rate(&mut self, rate: f64) {
         if rate == 0.0 && !self.drop_burst {
             return;
         }
-        let now = self.engine.now();
-        self.replay.at(now);
-        self.replay.step(format!("set: {{drop_rate: {rate}}}"));
-        let settings = crate::core::config::Settings {
-            drop_rate: rate,
-            ..self.engine.settings().clone()
+        let patch = SettingsPatch {
+            drop_rate: Some(rate),
+            ..SettingsPatch::default()
         };
-        if self.engine.set_settings(settings, format!("drop_rate={rate}")).is_ok() {
+        if self.take(StepKind::Set(patch)).await.is_ok() {
             self.fault_happened();
         }
         if rate == 0.0 {
@@ -775,40 +804,37 @@ impl Driver<'_> {
         }
     }
 
-    fn unslow(&mut self, n: NodeId) {
+    async fn unslow(&mut self, n: NodeId) {
         if !self.slowed.remove(&n) {
             return;
         }
-        let now = self.engine.now();
-        self.replay.at(now);
-        self.replay.step(format!("slow: {{node: {}, by: 0us}}", self.name(n)));
-        if self.engine.slow(n, Dur::ZERO).is_ok() {
+        let unslow = StepKind::Slow {
+            node: self.node(n),
+            by: Dur::ZERO,
+        };
+        if self.take(unslow).await.is_ok() {
             self.fault_happened();
         }
     }
 
     /// Heals everything, then lets handoff, anti-entropy and transfers finish.
     async fn quiet_period(&mut self) {
-        self.heal();
+        self.heal().await;
         for n in self.dead.clone() {
             self.revive(n).await;
         }
         for n in self.slowed.clone() {
-            self.unslow(n);
+            self.unslow(n).await;
         }
-        self.drop_rate(0.0);
-        let s = self.engine.settings().clone();
-        if let Some(interval) = s.anti_entropy_interval
+        self.drop_rate(0.0).await;
+        if let Some(interval) = self.engine.settings().anti_entropy_interval
             && interval > Dur::from_secs(1)
         {
-            let now = self.engine.now();
-            self.replay.at(now);
-            self.replay.step("set: {anti_entropy_interval: 1s}");
-            let settings = crate::core::config::Settings {
-                anti_entropy_interval: Some(Dur::from_secs(1)),
-                ..s
+            let patch = SettingsPatch {
+                anti_entropy_interval: Some(Some(Dur::from_secs(1))),
+                ..SettingsPatch::default()
             };
-            let _ = self.engine.set_settings(settings, "anti_entropy_interval=1s".into());
+            let _ = self.take(StepKind::Set(patch)).await;
         }
         self.watch_ring(true).await;
         let start = self.engine.now();
@@ -916,7 +942,6 @@ impl Driver<'_> {
     /// [`FINAL_READ_TRIES`] times.
     async fn final_reads(&mut self) {
         let n = self.engine.settings().replicas;
-        let checker = self.engine.client("checker");
         let carts = self.record.carts.clone();
         let mut reads: Vec<Option<FinalRead>> = vec![None; carts.len()];
         for _ in 0..FINAL_READ_TRIES {
@@ -926,13 +951,15 @@ impl Driver<'_> {
             if todo.is_empty() {
                 break;
             }
-            let ops: Vec<OpId> = todo
-                .iter()
-                .map(|&i| {
-                    self.engine
-                        .submit(checker, carts[i].clone(), OpKind::Get { r: Some(n), pr: None }, None)
-                })
-                .collect();
+            let mut ops: Vec<OpId> = Vec::new();
+            for &i in &todo {
+                let read = Step {
+                    kind: StepKind::Get(final_read(&carts[i], n, true)),
+                    expect: None,
+                };
+                let Ok(run) = self.start(&read).await else { return };
+                ops.extend(run.submitted());
+            }
             self.engine.run_until_done(&ops, Time(u64::MAX)).await;
             self.watch_trace();
             for (&i, op) in todo.iter().zip(&ops) {
@@ -987,32 +1014,56 @@ impl Driver<'_> {
     fn expectations(&mut self) {
         let n = self.engine.settings().replicas;
         let mode = self.engine.settings().clocks;
-        let mut steps = Vec::new();
+        let mut reads = Vec::new();
         for key in &self.record.carts {
-            let required: Vec<String> = self
+            let required: Vec<Text> = self
                 .record
                 .acked
                 .iter()
                 .filter(|a| a.key == *key && super::checks::must_survive(&self.record, a, mode))
-                .map(|a| quote(&a.item))
+                .map(|a| Text(a.item.clone()))
                 .collect();
-            steps.push(format!(
-                "    - get: {{key: {}, client: checker, r: {n}}}\n      expect: {{ok: true, has_items: [{}]}}",
-                quote(key),
-                required.join(", ")
-            ));
+            reads.push(Step {
+                kind: StepKind::Get(final_read(key, n, false)),
+                expect: Some(Expect {
+                    ok: Some(true),
+                    has_items: Some(required),
+                    ..Expect::default()
+                }),
+            });
         }
-        self.replay.step(format!("concurrently:\n{}", steps.join("\n")));
-        self.replay.step("expect: {converged: all}");
+        let check = |expect: Expect| Step {
+            kind: StepKind::Check,
+            expect: Some(expect),
+        };
+        self.replay.step(Step {
+            kind: StepKind::Concurrently(reads),
+            expect: None,
+        });
+        self.replay.step(check(Expect {
+            converged: Some(Converged::All),
+            ..Expect::default()
+        }));
         for node in self.engine.node_ids() {
             if self.engine.is_alive(node) {
-                let name = self.name(node);
-                self.replay
-                    .step(format!("expect: {{hints: {{node: {name}, count: 0}}}}"));
+                self.replay.step(check(Expect {
+                    hints: Some(HintsExpect {
+                        node: self.node(node),
+                        owner: None,
+                        count: 0,
+                    }),
+                    ..Expect::default()
+                }));
             }
         }
-        self.replay.step("expect: {siblings_concurrent: all}");
-        self.replay.step("expect: {in_flight: 0}");
+        self.replay.step(check(Expect {
+            siblings_concurrent: Some(Converged::All),
+            ..Expect::default()
+        }));
+        self.replay.step(check(Expect {
+            in_flight: Some(0),
+            ..Expect::default()
+        }));
     }
 
     /// Checks what was delivered against who was up.
@@ -1044,6 +1095,19 @@ impl Driver<'_> {
                 _ => {}
             }
         }
+    }
+}
+
+/// The checker's read of `cart` from all `n` replicas (it waits for the
+/// answer unless `nowait`).
+fn final_read(cart: &Key, n: usize, nowait: bool) -> GetStep {
+    GetStep {
+        key: cart.to_string(),
+        client: "checker".into(),
+        via: None,
+        r: Some(n),
+        pr: None,
+        nowait,
     }
 }
 

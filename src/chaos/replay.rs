@@ -1,33 +1,31 @@
-//! A chaos seed as a preset: its cluster, and every action the run took, at
-//! the virtual instant it took it. Replaying it (headless or in the
-//! playground) repeats the run exactly, because the engine is deterministic
-//! and the preset drives it through the same calls in the same order.
+//! A chaos seed as a preset: its cluster, and every step the run took, at
+//! the virtual instant it took it. The steps are [`Step`] values, written by
+//! the same renderer as any preset's step ([`Step::to_yaml`]), and the
+//! settings by the settings table ([`SettingsPatch`]). Replaying it
+//! (headless or in the playground) repeats the run exactly, because the
+//! engine is deterministic and the preset starts the same steps, through the
+//! same step code, in the same order.
 
 use std::fmt::Write as _;
 
 use crate::core::clock::VClock;
 use crate::core::config::Settings;
-use crate::core::ids::{Names, NodeId};
+use crate::core::ids::Names;
 use crate::core::time::{Dur, Time};
 use crate::core::version::ClockMode;
 use crate::engine::ClusterSpec;
+use crate::scenario::expect::ClockSpec;
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::settings_patch::SettingsPatch;
+use crate::scenario::step::{Step, StepKind, yaml};
 
-/// Builds the preset text line by line.
+/// The steps of a seed, and the cluster they run on.
 #[derive(Clone, Debug)]
 pub struct Replay {
     /// The cluster the seed ran (a seed may draw its own).
     pub spec: ClusterSpec,
-    steps: Vec<String>,
+    steps: Vec<Step>,
     last_at: Option<Time>,
-}
-
-/// A YAML scalar, quoted so that commas, colons and `#` stay text.
-pub fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
-}
-
-fn dur(d: Dur) -> String {
-    format!("{}us", d.micros())
 }
 
 impl Replay {
@@ -39,42 +37,33 @@ impl Replay {
         }
     }
 
-    /// Pins the next steps to instant `t` (once per instant).
+    /// Pins the next steps to instant `t` (an `at` step, once per instant).
     pub fn at(&mut self, t: Time) {
         if self.last_at != Some(t) {
-            self.steps.push(format!("  - at: {}us", t.micros()));
+            self.steps.push(Step {
+                kind: StepKind::At(Dur(t.micros())),
+                expect: None,
+            });
             self.last_at = Some(t);
         }
     }
 
-    /// Adds one step, written as a YAML flow mapping body (`put: {...}`).
-    pub fn step(&mut self, text: impl Into<String>) {
-        self.steps.push(format!("  - {}", text.into()));
+    /// Adds one step.
+    pub fn step(&mut self, step: Step) {
+        self.steps.push(step);
     }
 
-    /// A clock as a preset writes it, with node names.
-    pub fn clock(clock: &VClock, names: &Names) -> String {
-        let mut parts: Vec<String> = clock.iter().map(|(n, c)| format!("{}: {c}", names.node(n))).collect();
-        // Extra dots (a dotted-mode context's events past a gap): `+n1: [3, 5]`.
-        let mut extras: Vec<(NodeId, Vec<String>)> = Vec::new();
-        for (n, c) in clock.extra_dots() {
-            match extras.last_mut() {
-                Some((last, list)) if *last == n => list.push(c.to_string()),
-                _ => extras.push((n, vec![c.to_string()])),
-            }
-        }
-        for (n, list) in extras {
-            parts.push(format!("+{}: [{}]", names.node(n), list.join(", ")));
-        }
-        format!("{{{}}}", parts.join(", "))
+    /// The steps so far.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
     }
 
     /// The whole preset.
     pub fn render(&self, name: &str, description: &str, seed: u64, clients: &[String]) -> String {
         let spec = &self.spec;
         let mut out = String::new();
-        let _ = writeln!(out, "name: {name}");
-        let _ = writeln!(out, "description: {}", quote(description));
+        let _ = writeln!(out, "name: {}", yaml::text(name));
+        let _ = writeln!(out, "description: {}", yaml::text(description));
         let _ = writeln!(out, "seed: {seed}");
         let _ = writeln!(out, "cluster:");
         let _ = writeln!(out, "  nodes:");
@@ -99,56 +88,38 @@ impl Replay {
         let _ = writeln!(out, "clients: [{}]", clients.join(", "));
         let _ = writeln!(out, "steps:");
         for s in &self.steps {
-            let _ = writeln!(out, "{s}");
+            let _ = writeln!(out, "  - {}", s.to_yaml());
         }
         out
     }
 }
 
-/// Every setting, exactly, as a preset writes it.
+/// Every setting, exactly, as a preset writes it: the settings table's
+/// assignments of `s`, except that an unset `hint_after` (which a preset
+/// cannot write) is left out, and the planted defect `broken-vector`, which
+/// cannot be written down, is written `vector` (a replay of it runs as plain
+/// vector clocks).
 pub fn settings_lines(s: &Settings) -> Vec<(&'static str, String)> {
-    let mut v = vec![
-        ("replicas", s.replicas.to_string()),
-        ("read_quorum", s.read_quorum.to_string()),
-        ("write_quorum", s.write_quorum.to_string()),
-        ("request_timeout", dur(s.request_timeout)),
-        ("routing", s.routing.name().to_string()),
-        ("latency", format!("{}..{}", dur(s.latency.min), dur(s.latency.max))),
-        ("drop_rate", s.drop_rate.to_string()),
-        ("sloppy_quorum", s.sloppy_quorum.to_string()),
-        ("hinted_handoff", s.hinted_handoff.to_string()),
-        ("handoff_interval", dur(s.handoff_interval)),
-        ("read_repair", s.read_repair.to_string()),
-        ("gossip_interval", dur(s.gossip_interval)),
-        ("gossip_fanout", s.gossip_fanout.to_string()),
-        ("failure_detector", s.failure_detector.name().to_string()),
-        ("suspect_after", dur(s.suspect_after)),
-        ("phi_threshold", s.phi_threshold.to_string()),
-        ("down_confirmations", s.down_confirmations.to_string()),
-        (
-            "anti_entropy_interval",
-            s.anti_entropy_interval.map_or_else(|| "off".to_string(), dur),
-        ),
-        ("merkle_depth", s.merkle_depth.to_string()),
-        (
-            "clocks",
-            match s.clocks {
-                // The planted defect cannot be written down; a replay of it
-                // runs as plain vector clocks.
-                ClockMode::BrokenVector => "vector".to_string(),
-                m => m.name().to_string(),
-            },
-        ),
-    ];
-    if let Some(h) = s.hint_after {
-        v.push(("hint_after", dur(h)));
+    let mut patch = SettingsPatch::from_settings(s);
+    if s.hint_after.is_none() {
+        patch.hint_after = None;
     }
-    v
+    if s.clocks == ClockMode::BrokenVector {
+        patch.clocks = Some(ClockMode::Vector);
+    }
+    patch.assignments()
+}
+
+/// A clock as a step names it: each node by its name.
+pub fn clock_spec(clock: &VClock, names: &Names) -> ClockSpec {
+    let name = |(n, c): (crate::core::ids::NodeId, u32)| (NodeRef::Name(names.node(n).to_string()), c);
+    ClockSpec(clock.iter().map(name).collect(), clock.extra_dots().map(name).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ids::NodeId;
 
     #[test]
     fn a_context_with_extra_dots_is_written_as_a_preset_reads_it() {
@@ -156,7 +127,46 @@ mod tests {
         let mut clock = VClock::from_pairs([(NodeId(0), 1), (NodeId(1), 2)]);
         clock.add_dot(NodeId(0), 3);
         clock.add_dot(NodeId(0), 5);
-        // The preset side reads this form back: see scenario::expect's tests.
-        assert_eq!(Replay::clock(&clock, &names), "{n1: 1, n2: 2, +n1: [3, 5]}");
+        let spec = clock_spec(&clock, &names);
+        let n = |name: &str| NodeRef::Name(name.into());
+        assert_eq!(
+            spec,
+            ClockSpec(vec![(n("n1"), 1), (n("n2"), 2)], vec![(n("n1"), 3), (n("n1"), 5)])
+        );
+        // A put carrying it reads back as the same step.
+        let put = Step {
+            kind: StepKind::Put(crate::scenario::step::PutStep {
+                key: "cart".into(),
+                value: "a,b".into(),
+                client: "c1".into(),
+                via: None,
+                w: None,
+                pw: None,
+                context: Some(spec),
+                nowait: true,
+            }),
+            expect: None,
+        };
+        let mut cx = crate::scenario::noderef::ParseContext::new(vec!["n1".into(), "n2".into()], 2);
+        let back = Step::from_yaml_str(&put.to_yaml(), &mut cx).expect("the step reads back");
+        assert_eq!(back, put);
+    }
+
+    #[test]
+    fn the_settings_are_written_once_from_the_table_and_read_back() {
+        let s = Settings {
+            clocks: ClockMode::BrokenVector,
+            hint_after: None,
+            ..Settings::default()
+        };
+        let lines = settings_lines(&s);
+        assert!(lines.contains(&("clocks", "vector".to_string())));
+        assert!(!lines.iter().any(|(k, _)| *k == "hint_after"));
+        assert_eq!(lines.len(), SettingsPatch::FIELDS.len() - 1);
+        let with_hint = Settings {
+            hint_after: Some(Dur::from_millis(1500)),
+            ..Settings::default()
+        };
+        assert!(settings_lines(&with_hint).iter().any(|(k, _)| *k == "hint_after"));
     }
 }

@@ -36,6 +36,8 @@ struct Bulk {
 pub struct StepRun {
     parts: Vec<Part>,
     bulks: Vec<Bulk>,
+    /// Every single put or get the step submitted, awaited or not (`nowait`).
+    submitted: Vec<OpId>,
     /// Expectations of the step itself when it is not an operation.
     expect: Option<Expect>,
     wait_until: Time,
@@ -48,6 +50,7 @@ impl StepRun {
         let mut run = StepRun {
             parts: Vec::new(),
             bulks: Vec::new(),
+            submitted: Vec::new(),
             expect: None,
             wait_until: engine.now(),
         };
@@ -56,6 +59,17 @@ impl StepRun {
             run.expect = step.expect.clone();
         }
         Ok(run)
+    }
+
+    /// The step submitted `op`, a single put or get (awaited or not).
+    pub(crate) fn submitted_op(&mut self, op: OpId) {
+        self.submitted.push(op);
+    }
+
+    /// The single puts and gets the step submitted, in order, whether it
+    /// waits for them or not (the chaos driver follows its `nowait` ones).
+    pub fn submitted(&self) -> &[OpId] {
+        &self.submitted
     }
 
     /// The step waits for `op` and checks `expect` against its answer.
@@ -79,6 +93,7 @@ impl StepRun {
         StepRun {
             parts: Vec::new(),
             bulks: Vec::new(),
+            submitted: Vec::new(),
             expect: None,
             wait_until: self.wait_until,
         }
@@ -89,6 +104,7 @@ impl StepRun {
         self.wait_until = self.wait_until.max(sub.wait_until);
         self.parts.extend(sub.parts);
         self.bulks.extend(sub.bulks);
+        self.submitted.extend(sub.submitted);
         if !inner.kind.is_op() && !inner.kind.is_bulk() && inner.expect.is_some() {
             self.parts.push(Part {
                 op: None,

@@ -164,6 +164,7 @@ pub(super) fn start(
         OpKind::Get { r: g.r, pr: g.pr },
         via,
     );
+    run.submitted_op(op);
     if !g.nowait {
         run.await_op(op, expect.cloned());
     }

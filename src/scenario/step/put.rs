@@ -232,6 +232,7 @@ pub(super) fn start(
         context,
     };
     let op = engine.submit(client, crate::core::version::Key::from(p.key.as_str()), kind, via);
+    run.submitted_op(op);
     if !p.nowait {
         run.await_op(op, expect.cloned());
     }
