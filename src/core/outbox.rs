@@ -2,17 +2,19 @@
 //!
 //! The core never sends, sleeps or logs. It appends effects to an [`Outbox`]
 //! and the engine carries them out: messages go through the simulated
-//! network, timers onto the virtual clock, trace events into the trace.
+//! network, timers onto the virtual clock, notices into the engine's own
+//! records (see [`super::notice`]), trace events into the trace.
 
 use super::ids::Endpoint;
 use super::message::{Message, MsgKind, ReqId};
+use super::notice::Notice;
 use super::time::Dur;
 use super::trace::Event;
 use super::version::Key;
 
 /// One thing to do, in the order it was decided. Messages are boxed: an
 /// effect passes through several queues on its way, and moving a pointer is
-/// cheaper than moving a message. Trace events are small enough (their
+/// cheaper than moving a message. Trace events and notices are small enough (their
 /// large parts are boxed inside) to travel inline, which spares an
 /// allocation per event made on a node's thread and freed on the engine's.
 #[derive(Debug)]
@@ -33,6 +35,9 @@ pub enum Effect<T> {
         after: Dur,
         timer: T,
     },
+    /// Something the engine acts on (and traces), with the trace on or off.
+    Notify(Notice),
+    /// Output only: made only when tracing is on, and never read by the engine.
     Trace(Event),
 }
 
@@ -101,10 +106,9 @@ impl<T> Outbox<T> {
         }
     }
 
-    /// Records an event whether or not tracing is on: for the few events
-    /// (like an overwritten write) that checkers must always see.
-    pub fn note(&mut self, event: Event) {
-        self.effects.push(Effect::Trace(event));
+    /// Tells the engine something it acts on, whether or not tracing is on.
+    pub fn notify(&mut self, notice: Notice) {
+        self.effects.push(Effect::Notify(notice));
     }
 
     pub fn tracing(&self) -> bool {

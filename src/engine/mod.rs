@@ -13,14 +13,15 @@
 //! place stepping one instant at a time would give it (see `local_timers`),
 //! and a window ends at a joining node's first input, whose view, and with
 //! it the clients' ring, may change there. All nodes with inputs in a window
-//! work in parallel. Nothing the engine does with their effects depends on
-//! the order it meets them in: each sender draws latencies from its own seeded
-//! generator, and each event carries a tie key (sender, sender's count) that
-//! orders events of one instant. With the trace on, the effects are merged in
-//! a canonical order (time, then endpoint, then the order each produced
-//! them), so trace events come out in time order; with it off, each batch is
-//! carried out the moment it is back, and the few events the engine acts on
-//! wait for the window's end (see `window_notes`). The same seed and the same
+//! work in parallel, and the engine carries out each node's batch the moment
+//! it is back. Nothing it does with their effects depends on the order it
+//! meets them in: each sender draws latencies from its own seeded generator,
+//! and each event carries a tie key (sender, sender's count) that orders
+//! events of one instant. What does depend on order (the notices the engine
+//! acts on, see `core::notice`, and the trace) waits for the window's end and
+//! comes out in a canonical order: time, then endpoint, then the order each
+//! produced them (see `window_output`). The trace is output only: the engine
+//! carries out a window the same way with it on or off. The same seed and the same
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
@@ -34,7 +35,7 @@ pub mod node_task;
 pub mod queue;
 mod run;
 pub mod trace_buffer;
-mod window_notes;
+mod window_output;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
 use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::message::Message;
 use crate::core::node::{Disk, MerkleTop, Node, NodeTimer};
+use crate::core::notice::Notice;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
@@ -210,9 +212,9 @@ pub struct Engine {
     clients: Vec<Client>,
     network: Network,
     trace: TraceBuffer,
-    /// The events the engine acts on, held while a window's batches are
-    /// carried out as they return.
-    window_notes: window_notes::WindowNotes,
+    /// Notices and trace events, held while a window's batches are carried
+    /// out as they return.
+    window_output: window_output::WindowOutput,
     tracing: bool,
     /// How many times a wait for a batch tries before parking (see
     /// [`busy_poll`]); 0 unless the engine has the runtime to itself.
@@ -267,7 +269,7 @@ impl Engine {
             slots: Vec::new(),
             clients: Vec::new(),
             trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
-            window_notes: window_notes::WindowNotes::default(),
+            window_output: window_output::WindowOutput::default(),
             tracing: true,
             busy_polls: 0,
             reports: FxHashMap::default(),
@@ -698,18 +700,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Reacts to what nodes announce about the cluster's shape (and tallies
-    /// anti-entropy). Keep [`engine_acts_on`] in step.
-    fn on_note(&mut self, event: &Event) {
-        match event {
-            Event::ViewChanged { node, members } if members.len() > 1 => {
+    /// Acts on what nodes notice about the cluster's shape (and tallies
+    /// anti-entropy); lost writes are kept by [`Engine::act_on`].
+    fn act_on_view(&mut self, notice: &Notice) {
+        match notice {
+            Notice::ViewChanged { node, members } if members.len() > 1 => {
                 if let Some(i) = self.joining.iter().position(|(j, _)| j == node) {
                     let (id, tokens) = self.joining.remove(i);
                     self.ring = Arc::new(self.ring.with_node(id, tokens));
                 }
             }
-            Event::NodeLeft { node } => self.departed.push(*node),
-            Event::AntiEntropy { stats, skipped, .. } => {
+            Notice::Left { node } => self.departed.push(*node),
+            Notice::AntiEntropySession { stats, skipped, .. } => {
                 let t = &mut self.anti_entropy;
                 t.sessions += 1;
                 t.skipped += *skipped as u64;
@@ -719,7 +721,7 @@ impl Engine {
                 t.keys_exchanged += stats.keys as u64;
                 t.levels = t.levels.max(stats.levels);
             }
-            _ => {}
+            Notice::ViewChanged { .. } | Notice::LostWrite { .. } => {}
         }
     }
 
@@ -856,17 +858,4 @@ impl Engine {
         })
         .await
     }
-}
-
-/// Whether the engine acts on `event` (in [`Engine::on_note`], or by
-/// keeping an overwrite once): such events are acted on in canonical order.
-fn engine_acts_on(event: &Event) -> bool {
-    matches!(
-        event,
-        Event::ViewChanged { .. }
-            | Event::NodeLeft { .. }
-            | Event::AntiEntropy { .. }
-            | Event::Overwritten { .. }
-            | Event::Shadowed { .. }
-    )
 }

@@ -362,11 +362,12 @@ impl Node {
             // Only a sibling kept beside `v` can be shadowed by it.
             if outcome.stored && outcome.siblings > 1 {
                 for sibling in shadowed_siblings(v, self.store.versions(key), mode) {
-                    out.note(crate::core::trace::Event::Shadowed {
+                    out.notify(crate::core::notice::Notice::LostWrite {
                         node: me,
                         key: key.clone(),
-                        sibling: Box::new(sibling.clone()),
+                        lost: Box::new(sibling.clone()),
                         by: Box::new(v.clone()),
+                        shadowed: true,
                     });
                 }
             }
@@ -397,11 +398,12 @@ impl Node {
             .filter(|by| by.overwrites_unseen(v, None, mode))
             .map(|by| (v.clone(), by));
         for (lost, by) in lost_here.chain(lost_before) {
-            out.note(crate::core::trace::Event::Overwritten {
+            out.notify(crate::core::notice::Notice::LostWrite {
                 node: self.id,
                 key: key.clone(),
                 lost: Box::new(lost),
                 by: Box::new(by),
+                shadowed: false,
             });
         }
     }
