@@ -21,7 +21,7 @@ use super::version::Key;
 pub enum Effect<T> {
     Send {
         to: Endpoint,
-        /// The message's kind, noted where the message is made: the engine
+        /// The message's kind, read where the message is made: the engine
         /// counts and routes by it without reading the message, whose
         /// memory is warm in the sender's core cache, not in its own.
         kind: MsgKind,
@@ -31,10 +31,7 @@ pub enum Effect<T> {
         msg: Box<Message>,
     },
     /// Fire `timer` back at the same actor after `after`.
-    Timer {
-        after: Dur,
-        timer: T,
-    },
+    Timer { after: Dur, timer: T },
     /// Something the engine acts on (and traces), with the trace on or off.
     Notify(Notice),
     /// Output only: made only when tracing is on, and never read by the engine.
@@ -175,7 +172,7 @@ mod tests {
             Effect::Send { msg, kind, key, .. } => {
                 assert_eq!(**msg, ack);
                 assert_eq!(*kind, MsgKind::Ack);
-                assert_eq!(*key, None, "no key is noted with the trace off");
+                assert_eq!(*key, None, "no key is copied with the trace off");
             }
             other => panic!("expected a send, got {other:?}"),
         }
@@ -201,7 +198,7 @@ mod tests {
         );
         assert_eq!(out.spare.len(), SPARE_BOXES - 1);
         match &out.effects()[0] {
-            Effect::Send { key, .. } => assert_eq!(key.as_deref(), Some("k"), "the key is noted with the trace on"),
+            Effect::Send { key, .. } => assert_eq!(key.as_deref(), Some("k"), "the key is copied with the trace on"),
             other => panic!("expected a send, got {other:?}"),
         }
     }

@@ -25,9 +25,7 @@
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
-mod busy_poll;
 mod calendar;
-mod closed_loop;
 mod cluster;
 mod local_timers;
 pub mod network;
@@ -65,6 +63,10 @@ use trace_buffer::TraceBuffer;
 
 /// How many trace events wait for a reader before the oldest are discarded.
 pub const DEFAULT_TRACE_CAP: usize = 1 << 20;
+
+/// Tries before parking when busy polling is on: enough to cover the
+/// engine's serial part of a window at the benchmark's load.
+const BUSY_POLL_TRIES: u32 = 200;
 
 /// How many finished operations' results the engine remembers.
 pub const REPORT_CAP: usize = 100_000;
@@ -190,6 +192,10 @@ pub struct AntiEntropyTotals {
     pub levels: u8,
 }
 
+/// Takes a finished operation in the engine's place and returns the same
+/// client's next operation, if any (see [`Engine::set_follow_up`]).
+pub type FollowUp = Box<dyn FnMut(&OpReport) -> Option<(Key, OpKind)> + Send>;
+
 /// The cluster runtime.
 pub struct Engine {
     now: Time,
@@ -216,8 +222,8 @@ pub struct Engine {
     /// out as they return.
     window_output: window_output::WindowOutput,
     tracing: bool,
-    /// How many times a wait for a batch tries before parking (see
-    /// [`busy_poll`]); 0 unless the engine has the runtime to itself.
+    /// How many times a wait for a batch or a command tries before parking
+    /// (see [`node_task::recv`]); 0 unless the engine has the runtime to itself.
     busy_polls: u32,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
@@ -237,8 +243,9 @@ pub struct Engine {
     done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
     scratch: run::Scratch,
-    /// The closed-loop load being driven, if any.
-    closed_loop: Option<closed_loop::ClosedLoop>,
+    /// What takes finished operations instead of `reports`, if anything
+    /// (see [`Engine::set_follow_up`]).
+    follow_up: Option<FollowUp>,
     /// Set when a node's state machine panicked: the engine stops.
     failure: Option<String>,
 }
@@ -286,7 +293,7 @@ impl Engine {
             done_rx,
             client_outbox: ClientOutbox::new(true),
             scratch: run::Scratch::default(),
-            closed_loop: None,
+            follow_up: None,
             failure: None,
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
@@ -321,7 +328,7 @@ impl Engine {
         let seed = mix64(self.seed ^ ((id.0 as u64) << 24) ^ ((slot.epoch as u64) << 48) ^ 0x6e6f_6465);
         let node = Node::recover(id, self.settings.clone(), disk, seed);
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(node_task::run(node, rx, self.done_tx.clone()));
+        tokio::spawn(node_task::run(node, rx, self.done_tx.clone(), self.busy_polls));
         slot.inbox = Some(tx);
         slot.alive = true;
         slot.stats.coordinating = 0;
@@ -412,12 +419,18 @@ impl Engine {
         self.client_outbox.set_tracing(on);
     }
 
-    /// With `on`, the engine and its node tasks poll for each other's
-    /// next batch for a while before parking their threads (see
-    /// [`busy_poll`]): faster when this engine has the runtime's threads to
-    /// itself and runs flat out, wasteful when it shares them. Off by default.
+    /// The benchmark's hook: with `on`, the engine and its node tasks poll
+    /// for each other's next batch or command for a while before parking
+    /// their threads (see [`node_task::recv`]): faster when this engine has
+    /// the runtime's threads to itself and runs flat out, wasteful when it
+    /// shares them. Off by default; nothing else changes with it.
     pub fn set_busy_polling(&mut self, on: bool) {
-        self.busy_polls = if on { busy_poll::TRIES } else { 0 };
+        self.busy_polls = if on { BUSY_POLL_TRIES } else { 0 };
+        for slot in &self.slots {
+            if let Some(inbox) = &slot.inbox {
+                let _ = inbox.send(NodeCmd::BusyPolling(self.busy_polls));
+            }
+        }
     }
 
     pub fn set_trace_cap(&mut self, cap: usize) {
@@ -455,11 +468,20 @@ impl Engine {
     /// Starts a get or a put now. Its result arrives as an [`OpReport`].
     pub fn submit(&mut self, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
         let op = self.start_op(self.now, client, key, kind, via);
-        if let Some(load) = self.closed_loop.as_mut() {
-            load.in_flight += 1;
-        }
         self.apply_client_effects(client);
         op
+    }
+
+    /// Hands every operation that finishes to `follow_up` instead of keeping
+    /// its report for [`Engine::report`] and [`Engine::take_finished`]; the
+    /// operation `follow_up` returns, if any, starts at once from the same
+    /// client, at the instant the last one finished, inside the window. This
+    /// is how a closed-loop load (see `bench::closed_loop`) keeps a fixed
+    /// number of operations in flight without stopping the engine after
+    /// every window to submit the next ones: serial work the node tasks would
+    /// wait for. `None` keeps reports again.
+    pub fn set_follow_up(&mut self, follow_up: Option<FollowUp>) {
+        self.follow_up = follow_up;
     }
 
     /// Starts an operation at `at`; its effects wait in the client outbox.
@@ -596,9 +618,6 @@ impl Engine {
     /// Returns the warnings the new settings raise.
     pub fn set_settings(&mut self, settings: Settings, description: String) -> Result<Vec<String>, String> {
         let warnings = settings.validate(self.ring.members().len())?;
-        if settings.down_confirmations > self.ring.members().len() {
-            return Err("down_confirmations cannot exceed the number of nodes".into());
-        }
         self.settings = Arc::new(settings);
         self.lookahead = self.settings.lookahead();
         self.network.set_latency(self.settings.latency);

@@ -13,8 +13,8 @@ use crate::core::version::Key;
 use smallvec::SmallVec;
 
 use super::local_timers::{COUNT_BITS, LocalTimers};
-use super::window_output::Held;
 use super::node_task::{Batch, NodeCmd, NodeInput};
+use super::window_output::Held;
 use super::{Engine, Envelope, Scheduled};
 
 /// Clients come after every node in the canonical order.
@@ -230,7 +230,6 @@ impl Engine {
             let slot = &mut self.slots[n.index()];
             let mut batch = slot.batch.take().expect("batch is home");
             batch.tracing = self.tracing;
-            batch.busy_polls = self.busy_polls;
             batch.end = end;
             let inbox = slot.inbox.as_ref().expect("an active node is alive");
             inbox.send(NodeCmd::Batch(batch)).expect("node task alive");
@@ -324,11 +323,14 @@ impl Engine {
                 .into_iter()
                 .collect(),
         };
-        // A closed-loop load starts the client's next operation now:
-        // its effects follow the answer's.
+        // A follow-up starts now: its effects follow the answer's.
         for report in reports {
-            if let Some(report) = self.offer_to_load(at, report) {
+            let Some(follow_up) = self.follow_up.as_mut() else {
                 self.record(report);
+                continue;
+            };
+            if let Some((key, kind)) = follow_up(&report) {
+                self.start_op(at, report.client, key, kind, None);
             }
         }
         let rank = CLIENT_ORDER + c.0 as u32;
@@ -342,23 +344,22 @@ impl Engine {
         }
     }
 
-    /// Why a message that reached its destination's door is lost, if it is.
+    /// Why a message that reached its destination's door is lost, if it
+    /// is: the network decides, told which endpoints are down.
     fn lost_on_arrival(&self, env: &Envelope) -> Option<DropReason> {
-        if let Endpoint::Node(to) = env.to
-            && !self.slots[to.index()].alive
-        {
-            return Some(DropReason::ReceiverDown);
-        }
-        if let Endpoint::Node(from) = env.from {
-            let slot = &self.slots[from.index()];
-            // A crash loses what was in flight; a node that left stopped
-            // gracefully, and its farewell still arrives.
-            let gone = !slot.alive && !slot.left;
-            if gone || slot.epoch != env.from_epoch {
-                return Some(DropReason::SenderDown);
+        let receiver_up = match env.to {
+            Endpoint::Node(to) => self.slots[to.index()].alive,
+            Endpoint::Client(_) => true,
+        };
+        let sender_crashed = match env.from {
+            Endpoint::Node(from) => {
+                let slot = &self.slots[from.index()];
+                // A node that left stopped gracefully: not a crash.
+                (!slot.alive && !slot.left) || slot.epoch != env.from_epoch
             }
-        }
-        self.network.blocked(env.from, env.to)
+            Endpoint::Client(_) => false,
+        };
+        self.network.on_arrival(env.from, env.to, receiver_up, sender_crashed)
     }
 
     /// Carries out the window's effects: the other items at once, while
@@ -405,7 +406,7 @@ impl Engine {
 
     /// Waits for the next batch back from a node task.
     async fn collect_batch(&mut self) -> Box<Batch> {
-        let mut batch = super::busy_poll::recv(&mut self.done_rx, self.busy_polls)
+        let mut batch = super::node_task::recv(&mut self.done_rx, self.busy_polls)
             .await
             .expect("node tasks answer");
         let n = batch.node;

@@ -113,10 +113,7 @@ mod tests {
                 other => unreachable!("{other:?}"),
             })
             .collect();
-        assert_eq!(
-            got,
-            vec![(3, 11), (5, 20), (7, 12), (7, 10), (7, 13), (7, 21), (7, 22)]
-        );
+        assert_eq!(got, vec![(3, 11), (5, 20), (7, 12), (7, 10), (7, 13), (7, 21), (7, 22)]);
         out.give_back(held);
         out.open();
         assert!(out.close().is_empty(), "nothing is carried over");

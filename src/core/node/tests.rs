@@ -208,7 +208,10 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
         .iter()
         .filter_map(|e| match e {
             Effect::Notify(Notice::LostWrite {
-                lost, by, shadowed: true, ..
+                lost,
+                by,
+                shadowed: true,
+                ..
             }) if by.clock == clock(&[(B, 5)]) => Some(&*lost.value),
             _ => None,
         })
@@ -236,7 +239,10 @@ fn overwriting_a_write_the_context_had_not_seen_is_recorded() {
         .collect();
     assert_eq!(lost.len(), 1);
     let Notice::LostWrite {
-        lost, by, shadowed: false, ..
+        lost,
+        by,
+        shadowed: false,
+        ..
     } = lost[0]
     else {
         panic!("an overwrite, not a shadowing: {:?}", lost[0])
