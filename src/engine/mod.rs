@@ -442,11 +442,6 @@ impl Engine {
         self.trace.drain_into(out);
     }
 
-    /// Trace events discarded because nobody drained them in time.
-    pub fn trace_discarded(&self) -> u64 {
-        self.trace.discarded()
-    }
-
     /// Adds a scenario event (a caption, a step, an expectation) to the trace now.
     pub fn annotate(&mut self, event: Event) {
         self.trace.push(self.now, event);
