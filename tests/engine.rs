@@ -451,32 +451,35 @@ fn a_node_leaving_behind_a_partition_stops_only_once_a_peer_heard() {
     });
 }
 
-/// A closed loop: 6 clients, each starting its next operation the instant
-/// its last finished, 60 operations in all. Returns the trace, how many
-/// the load saw finish, and the start and finish instants per operation.
+/// A closed loop (an engine follow-up): 6 clients, each starting its next
+/// operation the instant its last finished, 60 operations in all. Returns
+/// the trace, how many the load saw finish, and the start and finish
+/// instants per operation.
 fn closed_loop_run(seed: u64) -> (Vec<String>, usize, Vec<(Time, Time)>) {
     rt().block_on(async move {
         let mut e = Engine::new(&spec(), seed).unwrap();
         let clients: Vec<_> = (0..6).map(|i| e.client(&format!("c{i}"))).collect();
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (log, mut next) = (seen.clone(), 6usize);
-        e.start_closed_loop(move |report| {
+        e.set_follow_up(Some(Box::new(move |report| {
             log.lock().unwrap().push((report.started, report.finished));
             (next < 60).then(|| {
                 next += 1;
                 (Key::from(format!("k{}", next % 7)), put(&format!("v{next}")))
             })
-        });
+        })));
         for (i, &c) in clients.iter().enumerate() {
             e.submit(c, Key::from(format!("k{i}")), put("first"), None);
         }
-        assert_eq!(e.closed_loop_in_flight(), 6);
+        assert_eq!(e.ops_in_flight(), 6);
         let mut looks = 0;
-        while e.run_closed_loop(e.now() + Dur::from_millis(10)).await > 0 {
+        while e.ops_in_flight() > 0 {
+            e.run_for(Dur::from_millis(10)).await;
             looks += 1;
             assert!(looks < 1_000, "the load never finished");
         }
         assert!(e.take_finished().is_empty(), "the load's results go to the load");
+        e.set_follow_up(None);
         let spans = seen.lock().unwrap().clone();
         (drain(&mut e), spans.len(), spans)
     })
@@ -506,10 +509,10 @@ fn a_join_reaches_the_clients_ring_at_one_instant_whatever_the_pacing() {
             let mut e = Engine::new(&spec(), seed).unwrap();
             let clients: Vec<_> = (0..150).map(|i| e.client(&format!("c{i}"))).collect();
             let mut next = 0u64;
-            e.start_closed_loop(move |_| {
+            e.set_follow_up(Some(Box::new(move |_| {
                 next += 1;
                 (next < 20_000).then(|| (Key::from(format!("k{}", next % 97)), put(&format!("v{next}"))))
-            });
+            })));
             for (i, &c) in clients.iter().enumerate() {
                 e.submit(c, Key::from(format!("k{i}")), put("first"), None);
             }

@@ -23,6 +23,7 @@ use crate::core::trace::TraceEvent;
 use crate::core::version::{Key, Value};
 use crate::engine::{ClusterSpec, Engine};
 
+use super::closed_loop;
 use super::warm_memory::WarmMemory;
 
 /// The targets for [`EngineFigures::ratio`], with the trace off and on.
@@ -158,7 +159,7 @@ pub async fn run_engine(w: Workload, data: LoadData, tracing: bool) -> Result<En
     let first = w.in_flight.min(w.ops);
     let (mut submitted, total, counted) = (first, w.ops, failed.clone());
     let (loop_keys, loop_values) = (keys.clone(), values.clone());
-    engine.start_closed_loop(move |report| {
+    closed_loop::start(&mut engine, move |report| {
         counted.fetch_add((!report.outcome.is_ok()) as usize, Relaxed);
         (submitted < total).then(|| {
             submitted += 1;
@@ -170,16 +171,15 @@ pub async fn run_engine(w: Workload, data: LoadData, tracing: bool) -> Result<En
         let (key, kind) = operation(i, &keys, &values);
         engine.submit(clients[i % clients.len()], key, kind, None);
     }
-    engine
-        .finish_closed_loop(|engine| {
-            if tracing {
-                engine.drain_trace(&mut trace);
-                trace_events += trace.len() as u64;
-                black_box(&trace);
-                trace.clear();
-            }
-        })
-        .await?;
+    closed_loop::finish(&mut engine, |engine| {
+        if tracing {
+            engine.drain_trace(&mut trace);
+            trace_events += trace.len() as u64;
+            black_box(&trace);
+            trace.clear();
+        }
+    })
+    .await?;
     let seconds = start.elapsed().as_secs_f64();
     Ok(EngineRun {
         ops: w.ops,

@@ -11,10 +11,10 @@ use crate::core::config::Settings;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::Message;
 use crate::core::node::{Disk, Node, NodeOutbox, NodeTimer};
+use crate::core::notice::Notice;
 use crate::core::outbox::Effect;
 use crate::core::ring::Ring;
 use crate::core::time::Time;
-use crate::core::trace::Event;
 use crate::core::version::Version;
 
 /// What one comparison cost.
@@ -111,7 +111,7 @@ fn collect(from: NodeId, out: &mut NodeOutbox, queue: &mut Vec<(NodeId, NodeId, 
                 msg,
                 ..
             } => queue.push((from, to, *msg)),
-            Effect::Trace(Event::AntiEntropy { stats, .. }) => {
+            Effect::Notify(Notice::AntiEntropySession { stats, .. }) => {
                 figure.sessions += 1;
                 figure.hashes_compared += stats.compared as u64;
                 figure.digests_compared += stats.digests as u64;

@@ -11,6 +11,7 @@
 //! figures are memory.
 
 pub mod chaos;
+pub mod closed_loop;
 pub mod detector;
 pub mod engine;
 pub mod gossip;

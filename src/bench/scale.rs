@@ -158,7 +158,7 @@ pub async fn measure(load: ScaleLoad) -> Result<ScaleFigures, String> {
     let failed = Arc::new(AtomicUsize::new(0));
     let first = load.in_flight.min(load.keys);
     let (mut submitted, total, counted) = (first, load.keys, failed.clone());
-    engine.start_closed_loop(move |report| {
+    super::closed_loop::start(&mut engine, move |report| {
         if !report.outcome.is_ok() {
             counted.fetch_add(1, Relaxed);
             let value = report.value.clone()?;
@@ -178,7 +178,7 @@ pub async fn measure(load: ScaleLoad) -> Result<ScaleFigures, String> {
     for (i, &client) in clients.iter().enumerate().take(first) {
         engine.submit(client, key(i), put(i), None);
     }
-    engine.finish_closed_loop(|_| {}).await?;
+    super::closed_loop::finish(&mut engine, |_| {}).await?;
     let failed = failed.load(Relaxed);
     let seconds = start.elapsed().as_secs_f64();
     let virtual_seconds = (engine.now() - started_at).as_secs_f64();
@@ -249,7 +249,16 @@ mod tests {
         assert_eq!(f.replicas, 3);
         assert_eq!(f.entries, 2_000 * 3);
         assert_eq!(f.failed, 0);
-        assert!(f.seconds > 0.0 && f.virtual_seconds > 0.0);
+        // Each client's puts follow one another, and each takes at least
+        // four one-way trips (the request, a write to a second replica and
+        // its ack for W=2, the answer): the virtual time counts them all.
+        let puts_per_client = (load.keys / load.in_flight) as f64;
+        let four_trips = 4.0 * super::super::engine::settings().latency.min.as_secs_f64();
+        assert!(
+            f.virtual_seconds >= puts_per_client * four_trips,
+            "{} virtual seconds for {puts_per_client} puts in a row per client",
+            f.virtual_seconds
+        );
         assert!(f.peak_rss >= f.rss_after || f.peak_rss == 0);
     }
 }

@@ -14,6 +14,12 @@
 //! Only the engine section keeps memory: the scale section measures
 //! resident memory and must see every page it uses. Elsewhere than on
 //! glibc this does nothing.
+//!
+//! Why `unsafe`: glibc's tuning knobs (`mallopt`, `malloc_trim`) are C
+//! functions, reachable only through foreign calls, which Rust marks
+//! unsafe. Both only change how the allocator keeps free memory; neither
+//! touches memory the program uses. This is the only `unsafe` in the
+//! engine and the benchmarks.
 
 /// Keeps freed memory in the process while it lives.
 pub struct WarmMemory(());

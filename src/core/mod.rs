@@ -14,6 +14,7 @@ pub mod membership;
 pub mod merkle;
 pub mod message;
 pub mod node;
+pub mod notice;
 pub mod outbox;
 pub mod phi;
 pub mod plural;

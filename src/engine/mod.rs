@@ -13,20 +13,19 @@
 //! place stepping one instant at a time would give it (see `local_timers`),
 //! and a window ends at a joining node's first input, whose view, and with
 //! it the clients' ring, may change there. All nodes with inputs in a window
-//! work in parallel. Nothing the engine does with their effects depends on
-//! the order it meets them in: each sender draws latencies from its own seeded
-//! generator, and each event carries a tie key (sender, sender's count) that
-//! orders events of one instant. With the trace on, the effects are merged in
-//! a canonical order (time, then endpoint, then the order each produced
-//! them), so trace events come out in time order; with it off, each batch is
-//! carried out the moment it is back, and the few events the engine acts on
-//! wait for the window's end (see `window_notes`). The same seed and the same
+//! work in parallel, and the engine carries out each node's batch the moment
+//! it is back. Nothing it does with their effects depends on the order it
+//! meets them in: each sender draws latencies from its own seeded generator,
+//! and each event carries a tie key (sender, sender's count) that orders
+//! events of one instant. What does depend on order (the notices the engine
+//! acts on, see `core::notice`, and the trace) waits for the window's end and
+//! comes out in a canonical order: time, then endpoint, then the order each
+//! produced them (see `window_output`). The trace is output only: the engine
+//! carries out a window the same way with it on or off. The same seed and the same
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
-mod busy_poll;
 mod calendar;
-mod closed_loop;
 mod cluster;
 mod local_timers;
 pub mod network;
@@ -34,7 +33,7 @@ pub mod node_task;
 pub mod queue;
 mod run;
 pub mod trace_buffer;
-mod window_notes;
+mod window_output;
 
 use std::sync::Arc;
 
@@ -48,6 +47,7 @@ use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
 use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::message::Message;
 use crate::core::node::{Disk, MerkleTop, Node, NodeTimer};
+use crate::core::notice::Notice;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
@@ -63,6 +63,10 @@ use trace_buffer::TraceBuffer;
 
 /// How many trace events wait for a reader before the oldest are discarded.
 pub const DEFAULT_TRACE_CAP: usize = 1 << 20;
+
+/// Tries before parking when busy polling is on: enough to cover the
+/// engine's serial part of a window at the benchmark's load.
+const BUSY_POLL_TRIES: u32 = 200;
 
 /// How many finished operations' results the engine remembers.
 pub const REPORT_CAP: usize = 100_000;
@@ -188,6 +192,10 @@ pub struct AntiEntropyTotals {
     pub levels: u8,
 }
 
+/// Takes a finished operation in the engine's place and returns the same
+/// client's next operation, if any (see [`Engine::set_follow_up`]).
+pub type FollowUp = Box<dyn FnMut(&OpReport) -> Option<(Key, OpKind)> + Send>;
+
 /// The cluster runtime.
 pub struct Engine {
     now: Time,
@@ -210,12 +218,12 @@ pub struct Engine {
     clients: Vec<Client>,
     network: Network,
     trace: TraceBuffer,
-    /// The events the engine acts on, held while a window's batches are
-    /// carried out as they return.
-    window_notes: window_notes::WindowNotes,
+    /// Notices and trace events, held while a window's batches are carried
+    /// out as they return.
+    window_output: window_output::WindowOutput,
     tracing: bool,
-    /// How many times a wait for a batch tries before parking (see
-    /// [`busy_poll`]); 0 unless the engine has the runtime to itself.
+    /// How many times a wait for a batch or a command tries before parking
+    /// (see [`node_task::recv`]); 0 unless the engine has the runtime to itself.
     busy_polls: u32,
     reports: FxHashMap<OpId, OpReport>,
     overwrites: Vec<Overwrite>,
@@ -235,8 +243,9 @@ pub struct Engine {
     done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
     scratch: run::Scratch,
-    /// The closed-loop load being driven, if any.
-    closed_loop: Option<closed_loop::ClosedLoop>,
+    /// What takes finished operations instead of `reports`, if anything
+    /// (see [`Engine::set_follow_up`]).
+    follow_up: Option<FollowUp>,
     /// Set when a node's state machine panicked: the engine stops.
     failure: Option<String>,
 }
@@ -267,7 +276,7 @@ impl Engine {
             slots: Vec::new(),
             clients: Vec::new(),
             trace: TraceBuffer::new(DEFAULT_TRACE_CAP),
-            window_notes: window_notes::WindowNotes::default(),
+            window_output: window_output::WindowOutput::default(),
             tracing: true,
             busy_polls: 0,
             reports: FxHashMap::default(),
@@ -284,7 +293,7 @@ impl Engine {
             done_rx,
             client_outbox: ClientOutbox::new(true),
             scratch: run::Scratch::default(),
-            closed_loop: None,
+            follow_up: None,
             failure: None,
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
@@ -319,7 +328,7 @@ impl Engine {
         let seed = mix64(self.seed ^ ((id.0 as u64) << 24) ^ ((slot.epoch as u64) << 48) ^ 0x6e6f_6465);
         let node = Node::recover(id, self.settings.clone(), disk, seed);
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(node_task::run(node, rx, self.done_tx.clone()));
+        tokio::spawn(node_task::run(node, rx, self.done_tx.clone(), self.busy_polls));
         slot.inbox = Some(tx);
         slot.alive = true;
         slot.stats.coordinating = 0;
@@ -410,12 +419,18 @@ impl Engine {
         self.client_outbox.set_tracing(on);
     }
 
-    /// With `on`, the engine and its node tasks poll for each other's
-    /// next batch for a while before parking their threads (see
-    /// [`busy_poll`]): faster when this engine has the runtime's threads to
-    /// itself and runs flat out, wasteful when it shares them. Off by default.
+    /// The benchmark's hook: with `on`, the engine and its node tasks poll
+    /// for each other's next batch or command for a while before parking
+    /// their threads (see [`node_task::recv`]): faster when this engine has
+    /// the runtime's threads to itself and runs flat out, wasteful when it
+    /// shares them. Off by default; nothing else changes with it.
     pub fn set_busy_polling(&mut self, on: bool) {
-        self.busy_polls = if on { busy_poll::TRIES } else { 0 };
+        self.busy_polls = if on { BUSY_POLL_TRIES } else { 0 };
+        for slot in &self.slots {
+            if let Some(inbox) = &slot.inbox {
+                let _ = inbox.send(NodeCmd::BusyPolling(self.busy_polls));
+            }
+        }
     }
 
     pub fn set_trace_cap(&mut self, cap: usize) {
@@ -425,11 +440,6 @@ impl Engine {
     /// Moves every trace event recorded so far into `out`.
     pub fn drain_trace(&mut self, out: &mut Vec<TraceEvent>) {
         self.trace.drain_into(out);
-    }
-
-    /// Trace events discarded because nobody drained them in time.
-    pub fn trace_discarded(&self) -> u64 {
-        self.trace.discarded()
     }
 
     /// Adds a scenario event (a caption, a step, an expectation) to the trace now.
@@ -453,11 +463,20 @@ impl Engine {
     /// Starts a get or a put now. Its result arrives as an [`OpReport`].
     pub fn submit(&mut self, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
         let op = self.start_op(self.now, client, key, kind, via);
-        if let Some(load) = self.closed_loop.as_mut() {
-            load.in_flight += 1;
-        }
         self.apply_client_effects(client);
         op
+    }
+
+    /// Hands every operation that finishes to `follow_up` instead of keeping
+    /// its report for [`Engine::report`] and [`Engine::take_finished`]; the
+    /// operation `follow_up` returns, if any, starts at once from the same
+    /// client, at the instant the last one finished, inside the window. This
+    /// is how a closed-loop load (see `bench::closed_loop`) keeps a fixed
+    /// number of operations in flight without stopping the engine after
+    /// every window to submit the next ones: serial work the node tasks would
+    /// wait for. `None` keeps reports again.
+    pub fn set_follow_up(&mut self, follow_up: Option<FollowUp>) {
+        self.follow_up = follow_up;
     }
 
     /// Starts an operation at `at`; its effects wait in the client outbox.
@@ -594,9 +613,6 @@ impl Engine {
     /// Returns the warnings the new settings raise.
     pub fn set_settings(&mut self, settings: Settings, description: String) -> Result<Vec<String>, String> {
         let warnings = settings.validate(self.ring.members().len())?;
-        if settings.down_confirmations > self.ring.members().len() {
-            return Err("down_confirmations cannot exceed the number of nodes".into());
-        }
         self.settings = Arc::new(settings);
         self.lookahead = self.settings.lookahead();
         self.network.set_latency(self.settings.latency);
@@ -698,18 +714,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Reacts to what nodes announce about the cluster's shape (and tallies
-    /// anti-entropy). Keep [`engine_acts_on`] in step.
-    fn on_note(&mut self, event: &Event) {
-        match event {
-            Event::ViewChanged { node, members } if members.len() > 1 => {
+    /// Acts on what nodes notice about the cluster's shape (and tallies
+    /// anti-entropy); lost writes are kept by [`Engine::act_on`].
+    fn act_on_view(&mut self, notice: &Notice) {
+        match notice {
+            Notice::ViewChanged { node, members } if members.len() > 1 => {
                 if let Some(i) = self.joining.iter().position(|(j, _)| j == node) {
                     let (id, tokens) = self.joining.remove(i);
                     self.ring = Arc::new(self.ring.with_node(id, tokens));
                 }
             }
-            Event::NodeLeft { node } => self.departed.push(*node),
-            Event::AntiEntropy { stats, skipped, .. } => {
+            Notice::Left { node } => self.departed.push(*node),
+            Notice::AntiEntropySession { stats, skipped, .. } => {
                 let t = &mut self.anti_entropy;
                 t.sessions += 1;
                 t.skipped += *skipped as u64;
@@ -719,7 +735,7 @@ impl Engine {
                 t.keys_exchanged += stats.keys as u64;
                 t.levels = t.levels.max(stats.levels);
             }
-            _ => {}
+            Notice::ViewChanged { .. } | Notice::LostWrite { .. } => {}
         }
     }
 
@@ -856,17 +872,4 @@ impl Engine {
         })
         .await
     }
-}
-
-/// Whether the engine acts on `event` (in [`Engine::on_note`], or by
-/// keeping an overwrite once): such events are acted on in canonical order.
-fn engine_acts_on(event: &Event) -> bool {
-    matches!(
-        event,
-        Event::ViewChanged { .. }
-            | Event::NodeLeft { .. }
-            | Event::AntiEntropy { .. }
-            | Event::Overwritten { .. }
-            | Event::Shadowed { .. }
-    )
 }

@@ -6,7 +6,11 @@
 //! same delays, whatever order the engine carries out different senders'
 //! effects in. Partitions and
 //! cut links apply between nodes; clients sit outside the cluster and only
-//! see latency (and dead nodes, which the engine handles at delivery).
+//! see latency. At arrival, a message to a node that is down, or from a node
+//! that crashed after sending it, is lost: the engine tells the network
+//! which endpoints are down (see [`Network::on_arrival`]), and a node task
+//! asks [`lost_to_a_down_endpoint`] for what reaches a node that left inside
+//! a window.
 
 use std::collections::BTreeSet;
 
@@ -108,6 +112,20 @@ impl Network {
         None
     }
 
+    /// Decides a message's fate when it arrives: lost if its receiver is
+    /// down, if its sender crashed after sending it (see
+    /// [`lost_to_a_down_endpoint`]), or if the link between them is blocked
+    /// now.
+    pub fn on_arrival(
+        &self,
+        from: Endpoint,
+        to: Endpoint,
+        receiver_up: bool,
+        sender_crashed: bool,
+    ) -> Option<DropReason> {
+        lost_to_a_down_endpoint(receiver_up, sender_crashed).or_else(|| self.blocked(from, to))
+    }
+
     /// Decides a message's fate when it is sent: its latency, or why it is lost.
     pub fn send(&mut self, from: Endpoint, to: Endpoint) -> Result<Dur, DropReason> {
         if let Some(reason) = self.blocked(from, to) {
@@ -171,6 +189,21 @@ impl Network {
     }
 }
 
+/// Why a message that arrives is lost to its endpoints, if it is: its
+/// receiver is down (dead, or stopped after leaving), or its sender crashed
+/// since it sent it (a crash loses what was in flight; a node that left
+/// stopped gracefully, and its farewell still arrives: the engine does not
+/// count that as a crash). A down receiver is the reason given when both hold.
+pub fn lost_to_a_down_endpoint(receiver_up: bool, sender_crashed: bool) -> Option<DropReason> {
+    if !receiver_up {
+        Some(DropReason::ReceiverDown)
+    } else if sender_crashed {
+        Some(DropReason::SenderDown)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +264,18 @@ mod tests {
         );
         n.heal();
         assert!(n.send(A, B).is_ok());
+    }
+
+    #[test]
+    fn at_arrival_a_down_receiver_then_a_crashed_sender_then_the_link_decide() {
+        let mut n = net();
+        n.partition(&[vec![NodeId(0)], vec![NodeId(1)]]);
+        assert_eq!(n.on_arrival(A, B, false, true), Some(DropReason::ReceiverDown));
+        assert_eq!(n.on_arrival(A, B, true, true), Some(DropReason::SenderDown));
+        assert_eq!(n.on_arrival(A, B, true, false), Some(DropReason::Partition));
+        assert_eq!(n.on_arrival(A, C, true, false), None);
+        n.heal();
+        assert_eq!(n.on_arrival(A, B, true, false), None);
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl<E> EventQueue<E> {
     }
 
     /// The earliest event's time and tie key.
+    #[cfg(test)]
     pub fn peek(&self) -> Option<(Time, u64)> {
         self.earliest().map(|(at, tie, _)| (at, tie))
     }

@@ -4,6 +4,7 @@ use crate::core::client::{ClientTimer, OpReport};
 use crate::core::ids::{ClientId, Endpoint, MsgId, NodeId, OpId};
 use crate::core::message::{Message, MsgKind};
 use crate::core::node::NodeTimer;
+use crate::core::notice::Notice;
 use crate::core::outbox::Effect;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{DropReason, Event};
@@ -13,6 +14,7 @@ use smallvec::SmallVec;
 
 use super::local_timers::{COUNT_BITS, LocalTimers};
 use super::node_task::{Batch, NodeCmd, NodeInput};
+use super::window_output::Held;
 use super::{Engine, Envelope, Scheduled};
 
 /// Clients come after every node in the canonical order.
@@ -22,42 +24,6 @@ const CLIENT_ORDER: u32 = 1 << 16;
 enum Item {
     Client(ClientId, Effect<ClientTimer>),
     Trace(Event),
-}
-
-/// Walks one node's batch of effects in order, moving each out once.
-struct NodeCursor<'a> {
-    node: NodeId,
-    effects: std::vec::Drain<'a, Effect<NodeTimer>>,
-    runs: &'a [(Time, u32)],
-    /// The index of the next effect, and the run it belongs to.
-    next: u32,
-    run: usize,
-}
-
-impl<'a> NodeCursor<'a> {
-    fn new(batch: &'a mut Batch) -> Self {
-        NodeCursor {
-            node: batch.node,
-            effects: batch.outputs.drain(..),
-            runs: &batch.runs,
-            next: 0,
-            run: 0,
-        }
-    }
-
-    /// The time of the next effect, and the node, if any is left.
-    fn head(&self) -> Option<(Time, NodeId)> {
-        self.runs.get(self.run).map(|&(at, _)| (at, self.node))
-    }
-
-    fn take(&mut self) -> (NodeId, Effect<NodeTimer>) {
-        let effect = self.effects.next().expect("the runs count the effects");
-        self.next += 1;
-        if self.next == self.runs[self.run].1 {
-            self.run += 1;
-        }
-        (self.node, effect)
-    }
 }
 
 enum ClientInput {
@@ -86,10 +52,6 @@ pub(super) struct Scratch {
     /// Timers clients set inside the window that fall due inside it.
     client_local: LocalTimers<(ClientId, ClientTimer)>,
     active: Vec<NodeId>,
-    /// The window's batches, back from the nodes, when they are merged
-    /// (trace on). Boxed as they travel to and from the node tasks.
-    #[allow(clippy::vec_box)]
-    batches: Vec<Box<Batch>>,
     /// A client's effects outside a window.
     client_effects: Vec<Effect<ClientTimer>>,
 }
@@ -268,7 +230,6 @@ impl Engine {
             let slot = &mut self.slots[n.index()];
             let mut batch = slot.batch.take().expect("batch is home");
             batch.tracing = self.tracing;
-            batch.busy_polls = self.busy_polls;
             batch.end = end;
             let inbox = slot.inbox.as_ref().expect("an active node is alive");
             inbox.send(NodeCmd::Batch(batch)).expect("node task alive");
@@ -304,15 +265,8 @@ impl Engine {
         debug_assert!(scratch.client_local.is_empty());
         scratch.client_inputs = client_inputs;
 
-        // 4. Carry out every effect of the window. Latency draws, message
-        // names and the order of events of one instant depend only on what
-        // each source did (see `Engine::tie`), so the strategy leaves the
-        // queue the same; it only decides what waits for what.
-        if self.tracing {
-            self.carry_out_merged(&mut scratch).await;
-        } else {
-            self.carry_out_as_batches_return(&mut scratch).await;
-        }
+        // 4. Carry out every effect of the window.
+        self.carry_out(&mut scratch).await;
         scratch.order.clear();
         scratch.outputs.clear();
         self.scratch = scratch;
@@ -327,7 +281,7 @@ impl Engine {
 
     /// Whether `node` joins and is not yet on the clients' ring. Its view
     /// may change at any of its inputs, and the ring with it (see
-    /// [`Engine::on_note`]): a window ends at a joiner's first input, so
+    /// [`Engine::act_on_view`]): a window ends at a joiner's first input, so
     /// that clients served later in time route by the ring of their instant.
     fn is_joining(&self, node: NodeId) -> bool {
         !self.joining.is_empty() && self.joining.iter().any(|&(j, _)| j == node)
@@ -369,11 +323,14 @@ impl Engine {
                 .into_iter()
                 .collect(),
         };
-        // A closed-loop load starts the client's next operation now:
-        // its effects follow the answer's.
+        // A follow-up starts now: its effects follow the answer's.
         for report in reports {
-            if let Some(report) = self.offer_to_load(at, report) {
+            let Some(follow_up) = self.follow_up.as_mut() else {
                 self.record(report);
+                continue;
+            };
+            if let Some((key, kind)) = follow_up(&report) {
+                self.start_op(at, report.client, key, kind, None);
             }
         }
         let rank = CLIENT_ORDER + c.0 as u32;
@@ -387,88 +344,43 @@ impl Engine {
         }
     }
 
-    /// Why a message that reached its destination's door is lost, if it is.
+    /// Why a message that reached its destination's door is lost, if it
+    /// is: the network decides, told which endpoints are down.
     fn lost_on_arrival(&self, env: &Envelope) -> Option<DropReason> {
-        if let Endpoint::Node(to) = env.to
-            && !self.slots[to.index()].alive
-        {
-            return Some(DropReason::ReceiverDown);
-        }
-        if let Endpoint::Node(from) = env.from {
-            let slot = &self.slots[from.index()];
-            // A crash loses what was in flight; a node that left stopped
-            // gracefully, and its farewell still arrives.
-            let gone = !slot.alive && !slot.left;
-            if gone || slot.epoch != env.from_epoch {
-                return Some(DropReason::SenderDown);
+        let receiver_up = match env.to {
+            Endpoint::Node(to) => self.slots[to.index()].alive,
+            Endpoint::Client(_) => true,
+        };
+        let sender_crashed = match env.from {
+            Endpoint::Node(from) => {
+                let slot = &self.slots[from.index()];
+                // A node that left stopped gracefully: not a crash.
+                (!slot.alive && !slot.left) || slot.epoch != env.from_epoch
             }
-        }
-        self.network.blocked(env.from, env.to)
+            Endpoint::Client(_) => false,
+        };
+        self.network.on_arrival(env.from, env.to, receiver_up, sender_crashed)
     }
 
-    /// With the trace on: waits for every batch, then carries out all the
-    /// window's effects merged in canonical order, so that trace events
-    /// reach the trace in time order as they are raised. Each batch is in
-    /// time order already and node ranks are distinct, so merging the
-    /// batches as they are gives that order; the few other items (the
-    /// clients' effects, drops noted at delivery) are sorted first.
-    async fn carry_out_merged(&mut self, scratch: &mut Scratch) {
-        for _ in 0..scratch.active.len() {
-            let batch = self.collect_batch().await;
-            scratch.batches.push(batch);
-        }
-        scratch.active.clear();
-        scratch.order.sort_unstable();
-        let mut batches = std::mem::take(&mut scratch.batches);
-        let mut cursors: SmallVec<[NodeCursor<'_>; 8]> = batches.iter_mut().map(|b| NodeCursor::new(b)).collect();
-        let mut next_other = 0;
-        loop {
-            let mut best: Option<(Time, u32, u8, usize)> = scratch
-                .order
-                .get(next_other)
-                .map(|&(at, order, stream, _)| (at, order, stream, usize::MAX));
-            for (i, cursor) in cursors.iter().enumerate() {
-                if let Some((at, node)) = cursor.head()
-                    && best.is_none_or(|(t, o, st, _)| (at, node.0 as u32, 1) < (t, o, st))
-                {
-                    best = Some((at, node.0 as u32, 1, i));
-                }
-            }
-            let Some((at, _, _, source)) = best else { break };
-            if source != usize::MAX {
-                let (node, effect) = cursors[source].take();
-                self.apply_node_effect(at, node, effect);
-                continue;
-            }
-            let index = scratch.order[next_other].3;
-            next_other += 1;
-            self.apply_item(at, scratch.outputs[index as usize].take());
-        }
-        drop(cursors);
-        for batch in batches.drain(..) {
-            self.send_home(batch);
-        }
-        scratch.batches = batches;
-    }
-
-    /// With the trace off: carries out the other items at once, while the
-    /// nodes work, then each node's batch the moment it is back, so that
-    /// the first batches go out while later ones are still worked on. The
-    /// order batches come back in varies from run to run, and nothing done
-    /// here depends on it: each sender draws latency from its own generator
-    /// and schedules with its own tie keys, and the events the engine acts
-    /// on wait for the window's end, to be acted on in canonical order.
-    async fn carry_out_as_batches_return(&mut self, scratch: &mut Scratch) {
-        self.window_notes.open();
+    /// Carries out the window's effects: the other items at once, while
+    /// the nodes work, then each node's batch the moment it is back, so
+    /// that the first batches go out while later ones are still worked on.
+    /// The order batches come back in varies from run to run, and nothing
+    /// done here depends on it: each sender draws latency from its own
+    /// generator and schedules with its own tie keys, and notices and trace
+    /// events wait for the window's end, to be acted on and traced in
+    /// canonical order (see [`super::window_output`]).
+    async fn carry_out(&mut self, scratch: &mut Scratch) {
+        self.window_output.open();
         scratch.order.sort_unstable();
         for &(at, order, stream, index) in &scratch.order {
-            self.window_notes.set_source(order, stream);
+            self.window_output.set_source(order, stream);
             self.apply_item(at, scratch.outputs[index as usize].take());
         }
         for _ in 0..scratch.active.len() {
             let mut batch = self.collect_batch().await;
             let node = batch.node;
-            self.window_notes.set_source(node.0 as u32, 1);
+            self.window_output.set_source(node.0 as u32, 1);
             let mut effects = batch.outputs.drain(..);
             let mut done = 0;
             for &(at, end) in &batch.runs {
@@ -482,14 +394,19 @@ impl Engine {
             self.send_home(batch);
         }
         scratch.active.clear();
-        for (at, event) in self.window_notes.close() {
-            self.act_and_trace(at, event);
+        let mut held = self.window_output.close();
+        for ((at, ..), item) in held.drain(..) {
+            match item {
+                Held::Notice(notice) => self.act_on(at, notice),
+                Held::Trace(event) => self.trace.push(at, event),
+            }
         }
+        self.window_output.give_back(held);
     }
 
     /// Waits for the next batch back from a node task.
     async fn collect_batch(&mut self) -> Box<Batch> {
-        let mut batch = super::busy_poll::recv(&mut self.done_rx, self.busy_polls)
+        let mut batch = super::node_task::recv(&mut self.done_rx, self.busy_polls)
             .await
             .expect("node tasks answer");
         let n = batch.node;
@@ -515,7 +432,7 @@ impl Engine {
 
     fn apply_item(&mut self, at: Time, item: Option<Item>) {
         match item {
-            Some(Item::Trace(event)) => self.trace.push(at, event),
+            Some(Item::Trace(event)) => self.emit(at, event),
             Some(Item::Client(c, effect)) => self.apply_client_effect(at, c, effect),
             None => {}
         }
@@ -534,64 +451,70 @@ impl Engine {
                         .push_after(at, after, tie, Scheduled::NodeTimer { node, epoch, timer });
                 }
             }
-            Effect::Trace(event) => self.record_event(at, event),
+            Effect::Notify(notice) => self.notify(at, notice),
+            Effect::Trace(event) => self.emit(at, event),
         }
     }
 
-    /// Keeps the events checkers need even with tracing off, then traces.
-    /// While a window's batches are carried out as they return, what the
-    /// engine acts on waits for the window's end (see [`super::window_notes`]).
-    fn record_event(&mut self, at: Time, event: Event) {
-        if !super::engine_acts_on(&event) {
-            // Nearly every event: only traced.
-            if self.tracing {
-                self.trace.push(at, event);
+    /// Traces an event (when the trace is on): inside a window, at the
+    /// window's end in canonical order.
+    fn emit(&mut self, at: Time, event: Event) {
+        if !self.tracing {
+            return;
+        }
+        if self.window_output.is_open() {
+            self.window_output.hold(at, Held::Trace(event));
+        } else {
+            self.trace.push(at, event);
+        }
+    }
+
+    /// Takes a notice: inside a window, it is acted on at the window's end
+    /// in canonical order.
+    fn notify(&mut self, at: Time, notice: Notice) {
+        if self.window_output.is_open() {
+            self.window_output.hold(at, Held::Notice(notice));
+        } else {
+            self.act_on(at, notice);
+        }
+    }
+
+    /// Acts on a notice (see [`Engine::act_on_view`]), then traces it. Every
+    /// replica that drops (or shadows) a lost version notices it: each
+    /// (lost, by) pair is kept once, and each lost version traced once.
+    fn act_on(&mut self, at: Time, notice: Notice) {
+        if let Notice::LostWrite {
+            node,
+            key,
+            lost,
+            by,
+            shadowed,
+        } = &notice
+        {
+            if self
+                .overwritten_seen
+                .insert((key.clone(), (**lost).clone(), (**by).clone()))
+            {
+                self.overwrites.push(super::Overwrite {
+                    at,
+                    node: *node,
+                    key: key.clone(),
+                    lost: (**lost).clone(),
+                    by: (**by).clone(),
+                    shadowed: *shadowed,
+                });
             }
-            return;
-        }
-        if self.window_notes.is_open() {
-            self.window_notes.defer(at, event);
-            return;
-        }
-        self.act_and_trace(at, event);
-    }
-
-    /// Acts on an event (see [`Engine::on_note`]), then traces it.
-    fn act_and_trace(&mut self, at: Time, event: Event) {
-        self.on_note(&event);
-        let (node, key, lost, by, shadowed) = match &event {
-            Event::Overwritten { node, key, lost, by } => (node, key, lost, by, false),
-            Event::Shadowed { node, key, sibling, by } => (node, key, sibling, by, true),
-            _ => {
-                if self.tracing {
-                    self.trace.push(at, event);
-                }
+            if !self
+                .overwritten_traced
+                .insert((key.clone(), (**lost).clone(), *shadowed))
+            {
                 return;
             }
-        };
-        // Every replica that drops (or shadows) the lost version notes it:
-        // keep each (lost, by) pair once, and trace each lost version once.
-        if self
-            .overwritten_seen
-            .insert((key.clone(), (**lost).clone(), (**by).clone()))
-        {
-            self.overwrites.push(super::Overwrite {
-                at,
-                node: *node,
-                key: key.clone(),
-                lost: (**lost).clone(),
-                by: (**by).clone(),
-                shadowed,
-            });
-        }
-        if !self
-            .overwritten_traced
-            .insert((key.clone(), (**lost).clone(), shadowed))
-        {
-            return;
+        } else {
+            self.act_on_view(&notice);
         }
         if self.tracing {
-            self.trace.push(at, event);
+            self.trace.push(at, notice.into());
         }
     }
 
@@ -609,7 +532,8 @@ impl Engine {
                         .push_after(at, after, tie, Scheduled::ClientTimer { client, timer });
                 }
             }
-            Effect::Trace(event) => self.trace.push(at, event),
+            Effect::Notify(notice) => self.notify(at, notice),
+            Effect::Trace(event) => self.emit(at, event),
         }
     }
 
@@ -643,7 +567,7 @@ impl Engine {
             Ok(latency) => {
                 let arrives = at + latency;
                 if self.tracing {
-                    self.trace.push(
+                    self.emit(
                         at,
                         Event::Sent {
                             msg,
@@ -667,7 +591,7 @@ impl Engine {
             }
             Err(reason) => {
                 if self.tracing {
-                    self.trace.push(
+                    self.emit(
                         at,
                         Event::Dropped {
                             msg,

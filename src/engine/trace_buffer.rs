@@ -1,6 +1,6 @@
 //! The engine's trace buffer: events wait here until the runner or the UI
 //! takes them. It is bounded, so a run nobody reads cannot eat the memory:
-//! past the cap the oldest events are discarded and counted.
+//! past the cap the oldest events are discarded.
 
 use crate::core::time::Time;
 use crate::core::trace::{Event, TraceEvent};
@@ -9,7 +9,6 @@ pub struct TraceBuffer {
     /// Oldest first.
     events: Vec<TraceEvent>,
     cap: usize,
-    discarded: u64,
 }
 
 impl TraceBuffer {
@@ -17,7 +16,6 @@ impl TraceBuffer {
         TraceBuffer {
             events: Vec::new(),
             cap: cap.max(1),
-            discarded: 0,
         }
     }
 
@@ -28,7 +26,6 @@ impl TraceBuffer {
         if self.events.len() >= self.cap {
             let gone = (self.cap / 2).max(1);
             self.events.drain(..gone);
-            self.discarded += gone as u64;
         }
         self.events.push(TraceEvent { at, event });
     }
@@ -44,15 +41,7 @@ impl TraceBuffer {
         }
     }
 
-    /// Events discarded because nobody took them in time.
-    pub fn discarded(&self) -> u64 {
-        self.discarded
-    }
-
-    pub fn len(&self) -> usize {
-        self.events.len()
-    }
-
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
     }
@@ -62,7 +51,6 @@ impl TraceBuffer {
         if self.events.len() > self.cap {
             let gone = self.events.len() - self.cap;
             self.events.drain(..gone);
-            self.discarded += gone as u64;
         }
     }
 }
@@ -77,7 +65,6 @@ mod tests {
         for i in 0..5 {
             buf.push(Time(i), Event::Caption(format!("e{i}")));
         }
-        assert_eq!(buf.discarded(), 3);
         let mut out = vec![];
         buf.drain_into(&mut out);
         assert_eq!(out.iter().map(|e| e.at.0).collect::<Vec<_>>(), vec![3, 4]);
@@ -85,7 +72,7 @@ mod tests {
     }
 
     #[test]
-    fn a_full_buffer_keeps_the_newest_half_and_counts_the_rest() {
+    fn a_full_buffer_keeps_the_newest_half() {
         let mut buf = TraceBuffer::new(10);
         for i in 0..25 {
             buf.push(Time(i), Event::Caption(format!("e{i}")));
@@ -94,7 +81,6 @@ mod tests {
         buf.drain_into(&mut out);
         let kept: Vec<u64> = out.iter().map(|e| e.at.0).collect();
         assert_eq!(kept, (15..25).collect::<Vec<_>>(), "the newest, in order");
-        assert_eq!(buf.discarded(), 15);
         // Draining into a buffer that holds events appends after them.
         buf.push(Time(30), Event::Caption("late".into()));
         buf.drain_into(&mut out);

@@ -429,7 +429,7 @@ impl Node {
     }
 
     fn record_sync(&mut self, now: Time, sync: MerkleSync, peer: NodeId, skipped: bool, out: &mut NodeOutbox) {
-        out.note(Event::AntiEntropy {
+        out.notify(crate::core::notice::Notice::AntiEntropySession {
             initiator: sync.initiator,
             peer,
             range: sync.range,

@@ -120,7 +120,7 @@ impl Node {
         // The peer merged our list before answering: it knows we left.
         if self.is_departing() {
             self.departure_heard = true;
-            out.note(Event::NodeLeft { node: self.id });
+            out.notify(crate::core::notice::Notice::Left { node: self.id });
         }
     }
 
@@ -169,7 +169,7 @@ impl Node {
         }
         let old = std::mem::replace(&mut self.ring, Arc::new(ring));
         self.view_changed = true;
-        out.note(Event::ViewChanged {
+        out.notify(crate::core::notice::Notice::ViewChanged {
             node: self.id,
             members: self.ring.members().to_vec(),
         });

@@ -9,6 +9,7 @@
 use super::{Node, NodeOutbox};
 use crate::core::clock::VClock;
 use crate::core::ids::NodeId;
+use crate::core::notice::Notice;
 use crate::core::trace::{Event, StoreCause};
 use crate::core::version::{ClockMode, Key, Siblings, Version, reconcile};
 
@@ -76,11 +77,12 @@ impl Node {
             // Only a sibling kept beside `v` can be shadowed by it.
             if outcome.stored && outcome.siblings > 1 {
                 for sibling in shadowed_siblings(v, self.store.versions(key), mode) {
-                    out.note(Event::Shadowed {
+                    out.notify(Notice::LostWrite {
                         node: me,
                         key: key.clone(),
-                        sibling: Box::new(sibling.clone()),
+                        lost: Box::new(sibling.clone()),
                         by: Box::new(v.clone()),
+                        shadowed: true,
                     });
                 }
             }
@@ -111,11 +113,12 @@ impl Node {
             .filter(|by| by.overwrites_unseen(v, None, mode))
             .map(|by| (v.clone(), by));
         for (lost, by) in lost_here.chain(lost_before) {
-            out.note(Event::Overwritten {
+            out.notify(Notice::LostWrite {
                 node: self.id,
                 key: key.clone(),
                 lost: Box::new(lost),
                 by: Box::new(by),
+                shadowed: false,
             });
         }
     }

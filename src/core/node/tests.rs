@@ -6,6 +6,7 @@ use super::*;
 use crate::core::clock::VClock;
 use crate::core::ids::ClientId;
 use crate::core::message::{Failure, Get, Operation, Outcome, Put, Reply, Request};
+use crate::core::notice::Notice;
 use crate::core::outbox::Effect;
 use crate::core::time::Dur;
 use crate::core::trace::Event;
@@ -198,7 +199,7 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
     assert!(
         !out.effects()
             .iter()
-            .any(|e| matches!(e, Effect::Trace(Event::Overwritten { .. })))
+            .any(|e| matches!(e, Effect::Notify(Notice::LostWrite { shadowed: false, .. })))
     );
     // But {b:5} counts past b:4, which its client never saw: merged with
     // c:1 it covers X, which is noted as shadowed.
@@ -206,7 +207,12 @@ fn new_clock_goes_past_every_stored_counter_of_the_coordinator() {
         .effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Trace(Event::Shadowed { sibling, by, .. }) if by.clock == clock(&[(B, 5)]) => Some(&*sibling.value),
+            Effect::Notify(Notice::LostWrite {
+                lost,
+                by,
+                shadowed: true,
+                ..
+            }) if by.clock == clock(&[(B, 5)]) => Some(&*lost.value),
             _ => None,
         })
         .collect();
@@ -223,24 +229,30 @@ fn overwriting_a_write_the_context_had_not_seen_is_recorded() {
     b.handle_message(Time(1), ALICE, put(2, &k, "milk", ctx.clone()), &mut out);
     let mut out = outbox();
     b.handle_message(Time(2), ALICE, put(3, &k, "eggs", ctx), &mut out);
-    let lost: Vec<&Event> = out
+    let lost: Vec<&Notice> = out
         .effects()
         .iter()
         .filter_map(|e| match e {
-            Effect::Trace(ev @ Event::Overwritten { .. }) => Some(ev),
+            Effect::Notify(n @ Notice::LostWrite { .. }) => Some(n),
             _ => None,
         })
         .collect();
     assert_eq!(lost.len(), 1);
-    let Event::Overwritten { lost, by, .. } = lost[0] else {
-        unreachable!()
+    let Notice::LostWrite {
+        lost,
+        by,
+        shadowed: false,
+        ..
+    } = lost[0]
+    else {
+        panic!("an overwrite, not a shadowing: {:?}", lost[0])
     };
     assert_eq!(&*lost.value, "milk");
     assert_eq!(by.clock, clock(&[(B, 3)]));
 }
 
 #[test]
-fn overwritten_writes_are_noted_even_with_tracing_off() {
+fn overwritten_writes_are_noticed_even_with_tracing_off() {
     let k = key();
     let mut b = node(B);
     let mut out = NodeOutbox::new(false);
@@ -248,8 +260,10 @@ fn overwritten_writes_are_noted_even_with_tracing_off() {
     b.handle_message(Time(0), ALICE, put(1, &k, "base", VClock::new()), &mut out);
     b.handle_message(Time(1), ALICE, put(2, &k, "milk", ctx.clone()), &mut out);
     b.handle_message(Time(2), ALICE, put(3, &k, "eggs", ctx), &mut out);
-    let traced: Vec<_> = out.effects().iter().filter(|e| matches!(e, Effect::Trace(_))).collect();
-    assert_eq!(traced.len(), 1, "only the overwrite, no other trace event");
+    let traced = out.effects().iter().filter(|e| matches!(e, Effect::Trace(_))).count();
+    assert_eq!(traced, 0, "no trace event with the trace off");
+    let noticed = out.effects().iter().filter(|e| matches!(e, Effect::Notify(_))).count();
+    assert_eq!(noticed, 1, "only the overwrite is noticed");
 }
 
 #[test]
@@ -885,7 +899,7 @@ mod anti_entropy {
                         msg,
                         ..
                     } => queue.push((from, to, *msg)),
-                    Effect::Trace(Event::AntiEntropy { stats, skipped, .. }) => records.push((stats, skipped)),
+                    Effect::Notify(Notice::AntiEntropySession { stats, skipped, .. }) => records.push((stats, skipped)),
                     _ => {}
                 }
             }
