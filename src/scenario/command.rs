@@ -160,11 +160,13 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
             _ => Err(usage("export")),
         },
         "rewind" => match rest[..] {
-            [d] => Dur::parse(d).map(Instruction::Rewind),
+            [d] => Dur::parse(d)
+                .map(Instruction::Rewind)
+                .map_err(|e| format!("rewind: {e}")),
             _ => Err(usage("rewind")),
         },
         "goto" => match rest[..] {
-            [t] => Dur::parse(t).map(Instruction::Goto),
+            [t] => Dur::parse(t).map(Instruction::Goto).map_err(|e| format!("goto: {e}")),
             _ => Err(usage("goto")),
         },
         "pause" => none().map(|_| Instruction::Pause),
