@@ -132,7 +132,7 @@ async fn press_n_until_it(app: &mut App, done: impl Fn(&App) -> bool, what: &str
         if done(app) {
             return;
         }
-        if !app.playback().director().is_running() {
+        if !app.playback().tour().is_running() {
             app.handle(UserAction::NextStep).await;
         }
         app.tick(Duration::from_millis(100), None).await;
@@ -145,7 +145,7 @@ async fn press_n_until_it(app: &mut App, done: impl Fn(&App) -> bool, what: &str
 async fn press_n_to_the_end(app: &mut App) {
     press_n_until_it(
         app,
-        |app| app.playback().director().is_finished(),
+        |app| app.playback().tour().is_finished(),
         "the scenario did not finish",
     )
     .await;
@@ -179,12 +179,12 @@ fn conflicting_writes_plays_by_itself_with_autoplay() {
         app.handle(UserAction::ToggleAutoplay).await;
         app.handle(UserAction::Faster).await;
         for _ in 0..2_000 {
-            if app.playback().director().is_finished() {
+            if app.playback().tour().is_finished() {
                 break;
             }
             app.tick(Duration::from_millis(100), None).await;
         }
-        assert!(app.playback().director().is_finished());
+        assert!(app.playback().tour().is_finished());
         let (passed, failed) = app.expectations();
         assert_eq!((passed, failed), (headless_passes("conflicting-writes").await, 0));
         let s = draw(&mut app, 120, 40);
@@ -212,7 +212,7 @@ fn every_preset_autoplays_at_high_speed_to_its_headless_result() {
             app.handle(UserAction::ToggleAutoplay).await;
             let mut read_while_held = false;
             for _ in 0..20_000 {
-                if app.playback().director().is_finished() {
+                if app.playback().tour().is_finished() {
                     break;
                 }
                 let next = |app: &App| app.playback().next_step().map(|(i, _)| i);
@@ -228,7 +228,7 @@ fn every_preset_autoplays_at_high_speed_to_its_headless_result() {
                     );
                 }
             }
-            assert!(app.playback().director().is_finished(), "{name} did not finish");
+            assert!(app.playback().tour().is_finished(), "{name} did not finish");
             assert!(read_while_held, "{name} dwelt on no caption");
             let (passed, failed) = app.expectations();
             assert_eq!((passed, failed), (headless_passes(name).await, 0), "{name}");
@@ -498,19 +498,19 @@ fn the_presets_of_hints_membership_and_anti_entropy_pass_step_by_step() {
         ] {
             let mut app = open(name).await;
             for _ in 0..5_000 {
-                if app.playback().director().is_finished() {
+                if app.playback().tour().is_finished() {
                     break;
                 }
-                if !app.playback().director().is_running() {
+                if !app.playback().tour().is_running() {
                     app.handle(UserAction::NextStep).await;
                 }
                 app.tick(Duration::from_millis(100), None).await;
                 app.run_for(Dur::from_millis(50)).await;
             }
             assert!(
-                app.playback().director().is_finished(),
+                app.playback().tour().is_finished(),
                 "{name} stopped at step {} at {}",
-                app.playback().director().next_index(),
+                app.playback().tour().next_index(),
                 app.engine().now()
             );
             let (passed, failed) = app.expectations();

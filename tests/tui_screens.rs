@@ -154,7 +154,7 @@ fn the_help_overlay() {
         app.handle(UserAction::OpenHelp).await;
         assert_eq!(app.mode(), Mode::Help);
         let s = screen(&mut app, 120, 40);
-        assert!(s.contains("partition A,B | C,D"), "{s}");
+        assert!(s.contains("kill NODE"), "{s}");
         insta::assert_snapshot!(s);
         app.handle(UserAction::Close).await;
         assert_eq!(app.mode(), Mode::Normal);
@@ -221,7 +221,7 @@ fn frames_pace_virtual_time_by_the_speed() {
 /// the last has ended), on virtual time alone.
 async fn steps(app: &mut App, count: usize) {
     for _ in 0..2_000 {
-        let director = app.playback().director();
+        let director = app.playback().tour();
         if director.next_index() >= count && !director.is_running() {
             return;
         }
@@ -529,7 +529,7 @@ fn the_banner_at_140_columns_keeps_the_end_of_the_last_checks() {
     rt().block_on(async {
         for preset in ["quorum-basics", "conflicting-writes"] {
             let mut app = open(preset).await;
-            let total = app.playback().director().steps().len();
+            let total = app.playback().tour().steps().len();
             steps(&mut app, total).await;
             let s = screen(&mut app, 140, 45);
             let line = s.lines().find(|l| l.contains("scenario finished")).unwrap_or_default();

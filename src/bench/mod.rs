@@ -6,7 +6,7 @@
 //! track the figures over time. Targets are met here, never asserted as
 //! timings in tests.
 //!
-//! Sections run in the order engine, scale, gossip, detector, merkle, chaos, tui;
+//! Sections run in the order engine, scale, gossip, detector, merkle, chaos, tui, rewind;
 //! when they all run, scale measures in a process of its own, since its
 //! figures are memory.
 
@@ -16,6 +16,7 @@ pub mod detector;
 pub mod engine;
 pub mod gossip;
 pub mod merkle;
+pub mod rewind;
 pub mod scale;
 pub mod tui;
 pub mod warm_memory;
@@ -42,6 +43,8 @@ pub enum Section {
     Chaos,
     /// Milliseconds to draw the playground at 200x60 with 64 nodes.
     Tui,
+    /// Milliseconds for the playground to rewind a 10-minute session.
+    Rewind,
 }
 
 /// Runs `only` (or every section) and writes the figures to `out`.
@@ -69,6 +72,49 @@ pub async fn run(json: bool, only: Option<Section>, out: &mut dyn Write) -> anyh
     if wants(Section::Tui) {
         tui_section(json, out).await?;
     }
+    if wants(Section::Rewind) {
+        rewind_section(json, out).await?;
+    }
+    Ok(())
+}
+
+async fn rewind_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let (ops, jumps) = rewind::measure().await.map_err(anyhow::Error::msg)?;
+    let worst = jumps.iter().map(|j| j.took).max().unwrap_or_default();
+    if as_json {
+        let rows: Vec<_> = jumps
+            .iter()
+            .map(|j| json!({"to_us": j.to.micros(), "ms": j.took.as_secs_f64() * 1e3}))
+            .collect();
+        writeln!(
+            out,
+            "{}",
+            json!({"section": "rewind", "session_s": rewind::SESSION.micros() / 1_000_000, "nodes": 5, "ops": ops,
+                   "jumps": rows, "worst_ms": worst.as_secs_f64() * 1e3, "target_ms": rewind::TARGET.as_millis()})
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "rewind: a session of {} virtual on 5 nodes, {ops} operations (one every {})",
+        rewind::SESSION,
+        rewind::EVERY
+    )?;
+    for j in &jumps {
+        writeln!(
+            out,
+            "rewind:   back to {:>7}: {:>7.1} ms",
+            j.to.to_string(),
+            j.took.as_secs_f64() * 1e3
+        )?;
+    }
+    let verdict = if worst <= rewind::TARGET { "meets" } else { "misses" };
+    writeln!(
+        out,
+        "rewind: worst {:.1} ms, {verdict} the target of {} ms",
+        worst.as_secs_f64() * 1e3,
+        rewind::TARGET.as_millis()
+    )?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 use super::noderef::ParseContext;
 use super::step::words::{self, Word};
 use super::step::{STEPS, Step, StepKind};
+use crate::core::time::Dur;
 
 /// What a command line asks for.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,20 @@ pub enum Instruction {
     StepEvent,
     /// Run the scenario's next step.
     Next,
+    /// Write the session as a preset (`force`: over an existing file).
+    Save {
+        path: String,
+        force: bool,
+    },
+    /// Write the session's trace as JSON lines (`force`: over an existing file).
+    ExportTrace {
+        path: String,
+        force: bool,
+    },
+    /// Go back this long in virtual time.
+    Rewind(Dur),
+    /// Go to this instant of the session.
+    Goto(Dur),
     Help,
     Quit,
 }
@@ -52,6 +67,18 @@ pub const PLAYGROUND: &[PlaygroundCommand] = &[
     pc("pause", "pause", "pause or resume"),
     pc("step", "step", "advance to the next event"),
     pc("next", "next", "run the scenario's next step"),
+    pc(
+        "save",
+        "save[!] FILE",
+        "write the session as a preset (save! overwrites)",
+    ),
+    pc(
+        "export",
+        "export[!] trace FILE",
+        "write the session's trace as JSON lines",
+    ),
+    pc("rewind", "rewind DURATION", "go back in virtual time (time pauses)"),
+    pc("goto", "goto TIME", "go to an instant of the session, e.g. goto 12.5s"),
     pc("help", "help", "this help"),
     pc("quit", "quit", "leave"),
 ];
@@ -117,6 +144,30 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
                 Ok(Instruction::Speed(x))
             }
             _ => Err(usage("speed")),
+        },
+        "save" | "save!" => match rest[..] {
+            [path] => Ok(Instruction::Save {
+                path: path.to_string(),
+                force: word.ends_with('!'),
+            }),
+            _ => Err(usage("save")),
+        },
+        "export" | "export!" => match rest[..] {
+            ["trace", path] => Ok(Instruction::ExportTrace {
+                path: path.to_string(),
+                force: word.ends_with('!'),
+            }),
+            _ => Err(usage("export")),
+        },
+        "rewind" => match rest[..] {
+            [d] => Dur::parse(d)
+                .map(Instruction::Rewind)
+                .map_err(|e| format!("rewind: {e}")),
+            _ => Err(usage("rewind")),
+        },
+        "goto" => match rest[..] {
+            [t] => Dur::parse(t).map(Instruction::Goto).map_err(|e| format!("goto: {e}")),
+            _ => Err(usage("goto")),
         },
         "pause" => none().map(|_| Instruction::Pause),
         "step" => none().map(|_| Instruction::StepEvent),

@@ -4,6 +4,15 @@
 //! and says what it waits for. The headless runner then runs the engine as
 //! fast as it can; the TUI runs it at the chosen speed. When the step is
 //! done, the director checks its expectations and counts them.
+//!
+//! An `at:` step is the one exception to "one after another": it starts the
+//! step after it at its instant whether or not the steps before it are done.
+//! A step still running when the director reaches an `at:` goes on in the
+//! background and is checked when it is done. An `at:` is not announced in
+//! the trace, and step numbers count the other steps only, so that a saved
+//! session (`tui` records one as `at:` + step pairs) reads as the actions
+//! the user took. A run ends when its last step is done: steps still running
+//! in the background then are not waited for.
 
 use std::sync::Arc;
 
@@ -30,18 +39,130 @@ pub struct Director {
     steps: Arc<Vec<Step>>,
     next: usize,
     running: Option<(usize, StepRun)>,
+    /// Steps an `at:` left running, in the order they started.
+    background: Vec<(usize, StepRun)>,
+    /// `at:` steps started so far (step numbers do not count them).
+    ats: usize,
+    /// The index of each numbered step (every step but `at:`), by number.
+    numbered: Vec<usize>,
     pub passed: usize,
     pub failed: usize,
 }
 
 impl Director {
     pub fn new(scenario: &Scenario) -> Director {
+        Director::with_steps(scenario.steps.clone())
+    }
+
+    /// A director over these steps (a live session starts with none and
+    /// [`Director::push`]es them as they are taken).
+    pub fn with_steps(steps: Vec<Step>) -> Director {
         Director {
-            steps: Arc::new(scenario.steps.clone()),
+            steps: Arc::new(steps),
             next: 0,
             running: None,
+            background: Vec::new(),
+            ats: 0,
+            numbered: Vec::new(),
             passed: 0,
             failed: 0,
+        }
+    }
+
+    /// Appends a step after the last one.
+    pub fn push(&mut self, step: Step) {
+        Arc::make_mut(&mut self.steps).push(step);
+    }
+
+    /// True while step `index` has started and is not done.
+    pub fn is_active(&self, index: usize) -> bool {
+        self.running.as_ref().is_some_and(|r| r.0 == index) || self.background.iter().any(|r| r.0 == index)
+    }
+
+    /// The step the trace numbers `number` (from 0; `at:` steps are not numbered).
+    pub fn numbered(&self, number: usize) -> Option<&Step> {
+        self.numbered.get(number).and_then(|i| self.steps.get(*i))
+    }
+
+    /// The run of step `index`, while it is in progress.
+    pub fn run_of(&self, index: usize) -> Option<&StepRun> {
+        self.background
+            .iter()
+            .chain(self.running.as_ref())
+            .find(|r| r.0 == index)
+            .map(|r| &r.1)
+    }
+
+    /// How many steps are in progress, in front and in the background.
+    pub fn in_progress_count(&self) -> usize {
+        self.background.len() + usize::from(self.running.is_some())
+    }
+
+    /// True when no step runs, in front or in the background.
+    pub fn is_idle(&self) -> bool {
+        self.running.is_none() && self.background.is_empty()
+    }
+
+    /// Every step in progress, in the order they started.
+    fn in_progress(&self) -> impl Iterator<Item = &StepRun> {
+        self.background.iter().chain(self.running.as_ref()).map(|(_, run)| run)
+    }
+
+    /// The operations of every step in progress that have not answered.
+    pub fn unfinished_ops(&self, engine: &Engine) -> Vec<OpId> {
+        self.in_progress()
+            .flat_map(StepRun::ops)
+            .filter(|op| engine.report(*op).is_none())
+            .collect()
+    }
+
+    /// The earliest instant after `now` that a step in progress waits for.
+    pub fn deadline(&self, now: Time) -> Option<Time> {
+        self.in_progress().map(StepRun::wait_until).filter(|t| *t > now).min()
+    }
+
+    /// Finishes the steps that are done, leaves the running one in the
+    /// background when an `at:` comes next, and starts every step that may
+    /// start now. Never moves time. Returns how many steps finished.
+    pub async fn pump(&mut self, engine: &mut Engine) -> usize {
+        let mut finished = 0;
+        loop {
+            let mut i = 0;
+            while i < self.background.len() {
+                if self.background[i].1.is_done(engine) {
+                    let (_, run) = self.background.remove(i);
+                    let checks = run.finish(engine).await;
+                    self.count(&checks);
+                    finished += 1;
+                } else {
+                    i += 1;
+                }
+            }
+            if let Some((_, run)) = &self.running {
+                if run.is_done(engine) {
+                    self.finish(engine).await;
+                    finished += 1;
+                    continue;
+                }
+                if !matches!(self.steps.get(self.next).map(|s| &s.kind), Some(StepKind::At(_))) {
+                    return finished;
+                }
+                let run = self.running.take().expect("a step runs");
+                self.background.push(run);
+            }
+            if self.start_next(engine).await.is_none() {
+                return finished;
+            }
+        }
+    }
+
+    fn count(&mut self, checks: &[CheckResult]) {
+        for c in checks {
+            if c.passed {
+                self.passed += 1;
+            } else {
+                self.failed += 1;
+            }
         }
     }
 
@@ -79,10 +200,18 @@ impl Director {
         self.next += 1;
         let steps = self.steps.clone();
         let step = &steps[index];
-        // A caption speaks for itself; other steps are announced.
-        if !matches!(step.kind, StepKind::Say(_)) {
+        // Step numbers pass over `at:` steps, which are not announced.
+        let number = index - self.ats;
+        if matches!(step.kind, StepKind::At(_)) {
+            self.ats += 1;
+        } else {
+            self.numbered.push(index);
+        }
+        // A caption speaks for itself, an `at:` only marks time; other
+        // steps are announced.
+        if !matches!(step.kind, StepKind::Say(_) | StepKind::At(_)) {
             engine.annotate(Event::Step {
-                index,
+                index: number,
                 text: step.kind.to_string(),
             });
         }
@@ -91,7 +220,7 @@ impl Director {
             Err(error) => {
                 self.failed += 1;
                 engine.annotate(Event::Expectation {
-                    text: format!("step {} runs", index + 1),
+                    text: format!("step {} runs", number + 1),
                     passed: false,
                     detail: error,
                 });
@@ -111,7 +240,7 @@ impl Director {
         let index = self.next;
         self.next += 1;
         engine.annotate(Event::Step {
-            index,
+            index: index - self.ats,
             text: format!("{} (already done: {why})", self.steps[index].kind),
         });
         Some(index)
@@ -134,29 +263,35 @@ impl Director {
     pub async fn finish(&mut self, engine: &mut Engine) -> Option<StepResult> {
         let (index, run) = self.running.take()?;
         let checks = run.finish(engine).await;
-        for c in &checks {
-            if c.passed {
-                self.passed += 1;
-            } else {
-                self.failed += 1;
-            }
-        }
+        self.count(&checks);
         Some(StepResult { index, checks })
     }
 
     /// Runs every remaining step as fast as possible (the headless mode).
     /// `after_step` sees the engine after each step.
+    /// Without `at:` steps this is one step after another: start it, run
+    /// until its operations have answered, then to the end of its wait.
     pub async fn run_to_end(&mut self, engine: &mut Engine, mut after_step: impl FnMut(&mut Engine)) {
-        while self.start_next(engine).await.is_some() {
-            let (ops, until) = self.waiting_for();
-            if !ops.is_empty() {
+        loop {
+            if self.pump(engine).await > 0 {
+                after_step(engine);
+            }
+            if self.is_finished() {
+                return;
+            }
+            let ops = self.unfinished_ops(engine);
+            let deadline = self.deadline(engine.now());
+            if self.background.is_empty() && !ops.is_empty() {
                 engine.run_until_done(&ops, Time(u64::MAX)).await;
+            } else if !ops.is_empty() {
+                engine.run_until_any(&ops, deadline.unwrap_or(Time(u64::MAX))).await;
+            } else if let Some(t) = deadline {
+                engine.run_until(t).await;
+            } else {
+                // Nothing to wait for yet not done: cannot happen, but a
+                // run must end.
+                return;
             }
-            if until > engine.now() {
-                engine.run_until(until).await;
-            }
-            self.finish(engine).await;
-            after_step(engine);
         }
     }
 }

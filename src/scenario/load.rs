@@ -30,6 +30,9 @@ pub struct Scenario {
     pub clients: Vec<String>,
     /// Where it came from: a path, or `bundled:NAME`.
     pub source: String,
+    /// Its `cluster:` and `clients:` sections as YAML, as written (a saved
+    /// session starts from them).
+    pub cluster_yaml: String,
 }
 
 /// Why a preset could not be loaded.
@@ -168,7 +171,19 @@ impl Scenario {
             }
             clients.push(c.0);
         }
+        let mut sections = serde_yaml::Mapping::new();
+        for key in ["cluster", "clients"] {
+            if let Some(v) = doc.get(key) {
+                sections.insert(key.into(), v.clone());
+            }
+        }
+        let cluster_yaml = if sections.is_empty() {
+            String::new()
+        } else {
+            serde_yaml::to_string(&sections).unwrap_or_default()
+        };
         Ok(Scenario {
+            cluster_yaml,
             name: wire.name.map(|t| t.0).unwrap_or_else(|| default_name.to_string()),
             description: wire.description.unwrap_or_default(),
             seed: wire.seed.unwrap_or(1),

@@ -13,6 +13,7 @@ pub mod noderef;
 pub mod plan;
 pub mod presets;
 pub mod seeded;
+pub mod session;
 pub mod settings_patch;
 pub mod step;
 pub mod step_run;

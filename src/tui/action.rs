@@ -70,6 +70,12 @@ pub enum UserAction {
     TogglePause,
     /// Process the next event instant.
     StepEvent,
+    /// Rewind to the event instant before this one.
+    StepBack,
+    /// Rewind to the instant of the previous operation, fault or scenario step.
+    PrevMark,
+    /// Go on to the instant of the next recorded operation, fault or step.
+    NextMark,
     Faster,
     Slower,
     /// Run the scenario's next step.

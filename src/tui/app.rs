@@ -108,6 +108,11 @@ pub struct App {
     /// A typed `wait` runs virtual time as fast as frames allow up to here.
     pub(super) fast_forward: Option<Time>,
     trace_buf: Vec<TraceEvent>,
+    /// Every trace event since the engine started, as `ringside run
+    /// --json` prints it, when asked for ([`App::keep_trace_json`]).
+    trace_json: Option<Vec<String>>,
+    /// The distinct instants of the latest events, for `,`.
+    pub(super) instants: std::collections::VecDeque<Time>,
     pub(super) quit: bool,
     /// The area of the last frame drawn, for mouse clicks.
     pub(super) area: Rect,
@@ -129,7 +134,7 @@ impl App {
         let mut app = App {
             view: DetailView::suggested(&scenario),
             gossip: GossipShown::default(),
-            playback: Playback::new(&scenario),
+            playback: Playback::new(&scenario, seed),
             models: Models::new(&engine),
             engine,
             scenario,
@@ -146,6 +151,8 @@ impl App {
             real_now: Duration::ZERO,
             fast_forward: None,
             trace_buf: Vec::new(),
+            trace_json: None,
+            instants: std::collections::VecDeque::new(),
             quit: false,
             area: Rect::new(0, 0, 120, 40),
         };
@@ -161,11 +168,13 @@ impl App {
         self.models.reset(&engine);
         self.view = DetailView::suggested(&scenario);
         self.engine = engine;
-        self.playback = Playback::new(&scenario);
+        self.playback = Playback::new(&scenario, seed);
         self.scenario = scenario;
         self.seed = seed;
         self.selected_node = NodeId(0);
         self.fast_forward = None;
+        self.instants.clear();
+        self.restart_trace_json();
         self.opened();
         self.settle().await;
         Ok(())
@@ -182,6 +191,25 @@ impl App {
             self.engine.settings().write_quorum
         );
         self.note(text);
+    }
+
+    /// Keeps every trace event from now on as a JSON line (the tests
+    /// compare a session with the run of its saved preset). A new engine
+    /// (a rewind, a load) starts the lines over.
+    pub fn keep_trace_json(&mut self) {
+        self.trace_json = Some(Vec::new());
+    }
+
+    /// The trace kept since [`App::keep_trace_json`] or the last new engine.
+    pub fn trace_json(&self) -> Option<&[String]> {
+        self.trace_json.as_deref()
+    }
+
+    /// Starts the kept trace over (a new engine).
+    pub(super) fn restart_trace_json(&mut self) {
+        if let Some(lines) = &mut self.trace_json {
+            lines.clear();
+        }
     }
 
     pub fn is_quitting(&self) -> bool {
@@ -355,6 +383,13 @@ impl App {
         self.refresh_models(true).await;
     }
 
+    /// Runs virtual time to `target` with no real-time budget and shows
+    /// that instant.
+    pub(super) async fn run_to(&mut self, target: Time) {
+        self.advance_to(target, None).await;
+        self.refresh_models(true).await;
+    }
+
     /// Moves virtual time to `target`, stopping at every instant a running
     /// step could end so that the next one starts exactly then. Returns
     /// false when the budget ran out first.
@@ -388,8 +423,16 @@ impl App {
     /// Processes the next event instant (the `.` key), whatever the pace.
     pub async fn step_event(&mut self) {
         self.fast_forward = None;
-        if !self.engine.step().await {
-            self.info("nothing is scheduled: no message is in flight and no timer is set");
+        // A step's wait that ends (or a recorded action due) before the next
+        // event is an instant of its own: the next step starts exactly then.
+        let deadline = self.playback.deadline(self.engine.now());
+        match (self.engine.next_event_time(), deadline) {
+            (Some(t), Some(d)) if d < t => self.engine.run_until(d).await,
+            (None, Some(d)) => self.engine.run_until(d).await,
+            (Some(_), _) => {
+                self.engine.step().await;
+            }
+            (None, None) => self.info("nothing is scheduled: no message is in flight and no timer is set"),
         }
         self.settle().await;
     }
@@ -404,12 +447,24 @@ impl App {
 
     /// Takes in every trace event recorded since the last call.
     fn ingest(&mut self) {
+        for note in self.playback.take_notes() {
+            self.note(note);
+        }
         self.engine.drain_trace(&mut self.trace_buf);
         if self.trace_buf.is_empty() {
             return;
         }
         let mut events = std::mem::take(&mut self.trace_buf);
         for ev in events.drain(..) {
+            if let Some(lines) = &mut self.trace_json {
+                lines.push(crate::scenario::timeline::to_json(&ev, self.engine.names()).to_string());
+            }
+            if self.instants.back() != Some(&ev.at) {
+                if self.instants.len() >= super::time_travel::INSTANTS_CAP {
+                    self.instants.pop_front();
+                }
+                self.instants.push_back(ev.at);
+            }
             // The node selection follows what the story does to nodes, as
             // the inspector follows the key of each new operation.
             if let Event::Fault(f) = &ev.event

@@ -48,6 +48,13 @@ impl App {
             Instruction::Pause => self.toggle_pause(),
             Instruction::StepEvent => self.step_event().await,
             Instruction::Next => self.next_step().await,
+            Instruction::Save { path, force } => self.save(&path, force),
+            Instruction::ExportTrace { path, force } => self.export_trace(&path, force).await,
+            Instruction::Rewind(d) => {
+                let t = Time(self.engine.now().micros().saturating_sub(d.micros()));
+                self.rewind_to(t).await;
+            }
+            Instruction::Goto(t) => self.goto(Time(t.micros())).await,
             Instruction::Help => {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;
@@ -58,14 +65,20 @@ impl App {
 
     /// Runs a cluster step now, alongside anything already running.
     pub(super) async fn run_step(&mut self, step: &Step) {
-        self.note(format!("› {}", step.kind));
+        // The trace announces the step (`── step N: ...`), as `ringside run`
+        // of the saved session does.
         match self.playback.start_adhoc(step, &mut self.engine).await {
-            Ok(()) => {
-                if let StepKind::Wait(d) = step.kind {
+            Ok(()) => match step.kind {
+                StepKind::Wait(d) => {
                     self.fast_forward = Some(self.engine.now() + d);
                     self.info(format!("fast-forwarding {d} of virtual time"));
                 }
-            }
+                StepKind::At(d) if Time(d.micros()) > self.engine.now() => {
+                    self.fast_forward = Some(Time(d.micros()));
+                    self.info(format!("fast-forwarding to {d}"));
+                }
+                _ => {}
+            },
             Err(e) => self.error(e),
         }
         self.settle().await;
@@ -87,9 +100,9 @@ impl App {
     pub(super) async fn next_step(&mut self) {
         let waiting_until = self
             .playback
-            .director()
+            .tour()
             .is_running()
-            .then(|| self.playback.director().waiting_for().1)
+            .then(|| self.playback.tour().waiting_for().1)
             .filter(|t| *t > self.engine.now());
         match self.playback.request_next() {
             Ok(_) if waiting_until.is_some() => {

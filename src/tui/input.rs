@@ -90,6 +90,9 @@ impl App {
         match action {
             UserAction::TogglePause => self.toggle_pause(),
             UserAction::StepEvent => self.step_event().await,
+            UserAction::StepBack => self.step_back().await,
+            UserAction::PrevMark => self.prev_mark().await,
+            UserAction::NextMark => self.next_mark().await,
             UserAction::Faster => {
                 self.pacer.faster();
                 self.info(format!("speed {}", self.pacer.label()));

@@ -39,6 +39,12 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char('.'),
         UserAction::StepEvent,
     ),
+    b(
+        ", < >",
+        "back one event / to the previous, next action (paused)",
+        KeyCode::Char(','),
+        UserAction::StepBack,
+    ),
     b("+ =", "faster (up to 100x)", KeyCode::Char('+'), UserAction::Faster),
     b("-", "slower (down to 0.01x)", KeyCode::Char('-'), UserAction::Slower),
     b(
@@ -167,6 +173,9 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<UserAction> {
     Some(match code {
         KeyCode::Char(' ') => UserAction::TogglePause,
         KeyCode::Char('.') => UserAction::StepEvent,
+        KeyCode::Char(',') => UserAction::StepBack,
+        KeyCode::Char('<') => UserAction::PrevMark,
+        KeyCode::Char('>') => UserAction::NextMark,
         KeyCode::Char('+') | KeyCode::Char('=') => UserAction::Faster,
         KeyCode::Char('-') | KeyCode::Char('_') => UserAction::Slower,
         KeyCode::Char('n') => UserAction::NextStep,
@@ -291,6 +300,9 @@ mod tests {
             (UserAction::Down, UserAction::Up),
             (UserAction::PageDown, UserAction::PageUp),
             (UserAction::Home, UserAction::End),
+            // `, < >` is one line of the help.
+            (UserAction::PrevMark, UserAction::StepBack),
+            (UserAction::NextMark, UserAction::StepBack),
         ];
         for code in codes {
             let Some(action) = map_key(Mode::Normal, key(code)) else {

@@ -55,6 +55,7 @@ pub mod terminal;
 pub mod terminal_input;
 pub mod theme;
 pub mod throttle;
+mod time_travel;
 pub mod tour;
 pub mod transfers;
 pub mod ui;

@@ -7,16 +7,19 @@
 //! waits for `n`, or for autoplay (which leaves a caption on screen a moment
 //! before acting).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
+use crate::core::ids::OpId;
 use crate::core::time::Time;
 use crate::engine::Engine;
+use crate::scenario::session::{Entry, Session, at_step, only_moves_time};
 use crate::scenario::step::{Step, StepKind};
-use crate::scenario::{Director, Scenario, StepRun};
+use crate::scenario::{Director, Scenario};
 
 use super::tour;
 
-/// Steps typed on the command line that may run at once.
+/// Steps that may run at once.
 pub const ADHOC_CAP: usize = 32;
 
 /// How long autoplay leaves a caption on screen before the next action, in
@@ -34,23 +37,35 @@ pub fn reading_time(text: &str) -> Duration {
     (READ_BASE + READ_PER_WORD * words).min(READ_CAP)
 }
 
-/// The scenario's director and the typed steps in progress.
+/// The scenario's tour (which of its steps comes next), the session being
+/// recorded, and the one director that runs every step of it: the tour's
+/// and the typed ones alike, each started at its instant (see
+/// [`crate::scenario::session`]).
 #[derive(Debug)]
 pub struct Playback {
+    /// The scenario's steps.
+    steps: Vec<Step>,
+    /// The tour's next step.
+    next: usize,
+    /// The tour's step in progress: its index in the scenario and in the
+    /// session's director.
+    current: Option<(usize, usize)>,
+    /// Runs the session's steps.
     director: Director,
+    session: Session,
+    /// Recorded actions still to be taken again (after a rewind), each at
+    /// its instant.
+    future: VecDeque<Entry>,
     autoplay: bool,
     /// `n` was pressed while a step was running: run the next one after it.
     queued_next: bool,
-    adhoc: Vec<StepRun>,
     /// Autoplay does not act before this real instant.
     dwell_until: Duration,
-    /// Checks of typed steps that passed and failed (the director counts
-    /// its own).
-    adhoc_passed: usize,
-    adhoc_failed: usize,
     /// The user has typed a step since the scenario opened: from then on
     /// the tour passes over steps whose change already holds.
     user_typed: bool,
+    /// Lines for the log (a step the tour passed over).
+    notes: Vec<String>,
 }
 
 /// Whether a step runs without the user asking.
@@ -58,22 +73,97 @@ fn is_automatic(step: &Step) -> bool {
     matches!(step.kind, StepKind::Say(_) | StepKind::Check)
 }
 
+/// The tour, as the banner, the status bar and the tests read it.
+pub struct Tour<'a> {
+    playback: &'a Playback,
+}
+
+impl Tour<'_> {
+    /// The scenario's steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.playback.steps
+    }
+
+    /// The index of the tour's next step.
+    pub fn next_index(&self) -> usize {
+        self.playback.next
+    }
+
+    /// The tour's step in progress.
+    pub fn current(&self) -> Option<usize> {
+        self.playback.current.map(|c| c.0)
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.playback.current.is_some()
+    }
+
+    /// True once every step of the scenario has run.
+    pub fn is_finished(&self) -> bool {
+        self.playback.current.is_none() && self.playback.next >= self.playback.steps.len()
+    }
+
+    /// What the tour's running step waits for: its operations and an instant.
+    pub fn waiting_for(&self) -> (Vec<OpId>, Time) {
+        match self
+            .playback
+            .current
+            .and_then(|(_, i)| self.playback.director.run_of(i))
+        {
+            Some(run) => (run.ops(), run.wait_until()),
+            None => (Vec::new(), Time::ZERO),
+        }
+    }
+}
+
 impl Playback {
-    pub fn new(scenario: &Scenario) -> Playback {
+    pub fn new(scenario: &Scenario, seed: u64) -> Playback {
         Playback {
-            director: Director::new(scenario),
+            steps: scenario.steps.clone(),
+            next: 0,
+            current: None,
+            director: Director::with_steps(Vec::new()),
+            session: Session::new(scenario.clone(), seed),
+            future: VecDeque::new(),
             autoplay: false,
             queued_next: false,
-            adhoc: Vec::new(),
             dwell_until: Duration::ZERO,
-            adhoc_passed: 0,
-            adhoc_failed: 0,
             user_typed: false,
+            notes: Vec::new(),
         }
     }
 
-    pub fn director(&self) -> &Director {
-        &self.director
+    /// A playback that takes `entries` again, each at its instant, before
+    /// the tour acts by itself again (a rewind).
+    pub fn replaying(scenario: &Scenario, seed: u64, entries: Vec<Entry>) -> Playback {
+        let mut p = Playback::new(scenario, seed);
+        p.future = entries.into();
+        p
+    }
+
+    pub fn tour(&self) -> Tour<'_> {
+        Tour { playback: self }
+    }
+
+    /// The session recorded so far.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// Recorded actions still to be taken again after a rewind.
+    pub fn future(&self) -> impl Iterator<Item = &Entry> {
+        self.future.iter()
+    }
+
+    /// Drops the actions still to be taken again and returns them: the user
+    /// acts after a rewind, and the session goes on from here.
+    pub fn take_future(&mut self) -> Vec<Entry> {
+        self.future.drain(..).collect()
+    }
+
+    /// Lines for the log, taken once.
+    pub fn take_notes(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notes)
     }
 
     pub fn autoplay(&self) -> bool {
@@ -86,81 +176,131 @@ impl Playback {
 
     /// Typed steps still running.
     pub fn adhoc_running(&self) -> usize {
-        self.adhoc.len()
+        self.director.in_progress_count() - usize::from(self.current.is_some_and(|(_, i)| self.director.is_active(i)))
     }
 
-    /// True when the scenario's step `index` runs without waiting for the user.
-    pub fn is_automatic(&self, index: usize) -> bool {
-        self.director.steps().get(index).is_some_and(is_automatic)
+    /// True when the step the trace numbers `number` runs without waiting
+    /// for the user.
+    pub fn is_automatic(&self, number: usize) -> bool {
+        self.director.numbered(number).is_some_and(is_automatic)
     }
 
     /// The step `n` would start, if the scenario has one left.
     pub fn next_step(&self) -> Option<(usize, &Step)> {
-        let i = self.director.next_index();
-        self.director.steps().get(i).map(|s| (i, s))
+        self.steps.get(self.next).map(|s| (self.next, s))
     }
 
-    /// The step running now.
+    /// The tour's step running now.
     pub fn current_step(&self) -> Option<(usize, &Step)> {
-        let i = self.director.current()?;
-        self.director.steps().get(i).map(|s| (i, s))
+        let (i, _) = self.current?;
+        self.steps.get(i).map(|s| (i, s))
     }
 
     /// Asks for the next step. Returns what happens, for the status line.
     pub fn request_next(&mut self) -> Result<&'static str, &'static str> {
-        if self.director.is_finished() {
+        if self.tour().is_finished() {
             return Err("the scenario is over; p picks another, or keep typing commands");
         }
-        if self.director.is_running() {
-            self.queued_next = true;
+        self.queued_next = true;
+        // Acting after a rewind: the recorded future is left behind.
+        self.future.clear();
+        if self.current.is_some() {
             return Ok("the next step starts when this one is done");
         }
-        self.queued_next = true;
         Ok("")
     }
 
-    /// Starts a typed step now. One that asks for what the tour's next
-    /// step does runs as that step (see [`tour`]).
+    /// Takes a typed step now. One that asks for what the tour's next step
+    /// does runs as that step (see [`tour`]). A `wait` or `at` only moves
+    /// time (the caller fast-forwards): nothing is recorded.
     pub async fn start_adhoc(&mut self, step: &Step, engine: &mut Engine) -> Result<(), String> {
-        self.user_typed = true;
-        if !self.director.is_running()
-            && let Some((_, next)) = self.next_step()
-            && tour::runs_as(step, next, engine)
-        {
-            self.director.start_next(engine).await;
+        if only_moves_time(step) {
             return Ok(());
         }
-        if self.adhoc.len() >= ADHOC_CAP {
+        if self.director.in_progress_count() >= ADHOC_CAP {
             return Err(format!(
                 "{ADHOC_CAP} commands are still running; wait for some to finish (or resume time with space)"
             ));
         }
-        let run = StepRun::start(step, engine).await?;
-        self.adhoc.push(run);
+        self.user_typed = true;
+        // Acting after a rewind: the recorded future is left behind.
+        self.future.clear();
+        let now = engine.now();
+        if self.current.is_none()
+            && let Some((i, next)) = self.next_step()
+            && tour::runs_as(step, next, engine)
+        {
+            let entry = Entry {
+                at: now,
+                step: Some(next.clone()),
+                tour: Some(i),
+                typed: true,
+            };
+            self.apply(entry, engine).await;
+            return Ok(());
+        }
+        self.session.admit(now, step)?;
+        let entry = Entry {
+            at: now,
+            step: Some(step.clone()),
+            tour: None,
+            typed: true,
+        };
+        self.apply_admitted(entry, engine).await;
         Ok(())
     }
 
-    /// Expectations passed and failed since the scenario opened: the
-    /// director's steps' and the typed steps'.
+    /// Records an action and starts it.
+    async fn apply(&mut self, entry: Entry, engine: &mut Engine) {
+        if let Some(step) = &entry.step {
+            // The tour's steps passed the loader's checks in their own
+            // preset, and a replayed step passed them when it was taken;
+            // among the user's, a tour step may not (the saved preset then
+            // says why when it is loaded).
+            let _ = self.session.admit(entry.at, step);
+        }
+        self.apply_admitted(entry, engine).await;
+    }
+
+    /// Records an action the session's plan has taken in, and starts it.
+    async fn apply_admitted(&mut self, entry: Entry, engine: &mut Engine) {
+        if entry.typed {
+            self.user_typed = true;
+        }
+        if let Some(i) = entry.tour {
+            self.next = i + 1;
+            if entry.step.is_some() {
+                self.current = Some((i, self.director.steps().len() + 1));
+            }
+        }
+        if let Some(step) = &entry.step {
+            self.director.push(at_step(entry.at));
+            self.director.push(step.clone());
+        }
+        self.session.record(entry);
+        self.director.pump(engine).await;
+        self.settle_current();
+    }
+
+    /// Forgets the tour's step once it is done.
+    fn settle_current(&mut self) {
+        if self
+            .current
+            .is_some_and(|(_, i)| !self.director.is_active(i) && i < self.director.next_index())
+        {
+            self.current = None;
+        }
+    }
+
+    /// Expectations passed and failed since the scenario opened.
     pub fn expectations(&self) -> (usize, usize) {
-        (
-            self.director.passed + self.adhoc_passed,
-            self.director.failed + self.adhoc_failed,
-        )
+        (self.director.passed, self.director.failed)
     }
 
     /// True while a step waits for operations whose answers must be seen at
     /// the exact instant they arrive (so the next step starts then).
     pub fn watching_ops(&self, engine: &Engine) -> bool {
-        let unfinished = |run: &StepRun| run.ops().iter().any(|op| engine.report(*op).is_none());
-        self.adhoc.iter().any(unfinished)
-            || (self.director.is_running()
-                && self
-                    .director
-                    .waiting_for()
-                    .0
-                    .iter()
-                    .any(|op| engine.report(*op).is_none()))
+        !self.director.unfinished_ops(engine).is_empty()
     }
 
     /// True while autoplay dwells on a caption with nothing of the story
@@ -171,58 +311,53 @@ impl Playback {
     pub fn holds_clock(&self, real_now: Duration) -> bool {
         self.autoplay
             && real_now < self.dwell_until
-            && !self.director.is_running()
-            && self.adhoc.is_empty()
+            && self.current.is_none()
+            && self.director.is_idle()
+            && self.future.is_empty()
             && self.next_step().is_some()
     }
 
-    /// The earliest instant after `now` that a running step waits for.
+    /// The earliest instant after `now` that a running step waits for, or
+    /// that a recorded action is taken again at.
     pub fn deadline(&self, now: Time) -> Option<Time> {
-        let director = self.director.is_running().then(|| self.director.waiting_for().1);
-        self.adhoc
-            .iter()
-            .map(StepRun::wait_until)
-            .chain(director)
-            .filter(|t| *t > now)
-            .min()
+        let replay = self.future.front().map(|e| e.at).filter(|t| *t > now);
+        self.director.deadline(now).into_iter().chain(replay).min()
     }
 
-    /// Finishes the steps that are done and starts those that may start.
+    /// Finishes the steps that are done and starts those that may start:
+    /// recorded actions due now after a rewind, else the tour's.
     /// Expectation results go to the trace.
     pub async fn pump(&mut self, engine: &mut Engine, real_now: Duration) {
-        let mut i = 0;
-        while i < self.adhoc.len() {
-            if self.adhoc[i].is_done(engine) {
-                let run = self.adhoc.remove(i);
-                for check in run.finish(engine).await {
-                    if check.passed {
-                        self.adhoc_passed += 1;
-                    } else {
-                        self.adhoc_failed += 1;
-                    }
-                }
-            } else {
-                i += 1;
-            }
-        }
         loop {
-            if self.director.is_running() {
-                if !self.director.step_done(engine) {
-                    return;
-                }
-                self.director.finish(engine).await;
+            self.director.pump(engine).await;
+            self.settle_current();
+            if self.future.front().is_some_and(|e| e.at <= engine.now()) {
+                let entry = self.future.pop_front().expect("an entry is due");
+                self.apply(entry, engine).await;
                 continue;
             }
-            let Some((_, step)) = self.next_step() else {
+            if !self.future.is_empty() || self.current.is_some() {
+                return;
+            }
+            let Some((i, step)) = self.next_step().map(|(i, s)| (i, s.clone())) else {
                 self.queued_next = false;
                 return;
             };
+            let step = &step;
             let automatic = is_automatic(step);
             if self.user_typed
                 && !automatic
                 && let Some(why) = tour::already_holds(step, engine)
             {
-                self.director.skip_next(engine, &why);
+                self.notes
+                    .push(format!("step {}: {} (already done: {why})", i + 1, step.kind));
+                let entry = Entry {
+                    at: engine.now(),
+                    step: None,
+                    tour: Some(i),
+                    typed: false,
+                };
+                self.apply(entry, engine).await;
                 continue;
             }
             let caption = match &step.kind {
@@ -239,7 +374,13 @@ impl Playback {
             if let Some(read) = caption.filter(|_| self.autoplay) {
                 self.dwell_until = self.dwell_until.max(real_now) + read;
             }
-            self.director.start_next(engine).await;
+            let entry = Entry {
+                at: engine.now(),
+                step: Some(step.clone()),
+                tour: Some(i),
+                typed: false,
+            };
+            self.apply(entry, engine).await;
         }
     }
 }
@@ -294,7 +435,7 @@ steps:
         let (rt, scenario) = setup();
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
-            let mut p = Playback::new(&scenario);
+            let mut p = Playback::new(&scenario, 1);
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.next_step().unwrap().0, 2, "both captions ran, the put waits");
             let captions: Vec<Event> = trace(&mut engine)
@@ -310,7 +451,7 @@ steps:
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.current_step().unwrap().0, 2);
             assert!(p.watching_ops(&engine));
-            while p.director().is_running() {
+            while p.tour().is_running() {
                 engine.step().await;
                 p.pump(&mut engine, Duration::ZERO).await;
             }
@@ -322,7 +463,7 @@ steps:
                 .filter(|e| matches!(e, Event::Expectation { passed: true, .. }))
                 .count();
             assert_eq!(passed, 2);
-            assert_eq!(p.director().failed, 0);
+            assert_eq!(p.expectations().1, 0);
         });
     }
 
@@ -331,7 +472,7 @@ steps:
         let (rt, scenario) = setup();
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
-            let mut p = Playback::new(&scenario);
+            let mut p = Playback::new(&scenario, 1);
             p.set_autoplay(true);
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.next_step().unwrap().0, 2, "the put waits for the caption's dwell");
@@ -341,7 +482,7 @@ steps:
             p.pump(&mut engine, read).await;
             assert_eq!(p.current_step().unwrap().0, 2);
             let mut real = read;
-            while !p.director().is_finished() {
+            while !p.tour().is_finished() {
                 match p.deadline(engine.now()) {
                     _ if engine.next_event_time().is_some() => {
                         engine.step().await;
@@ -352,7 +493,7 @@ steps:
                 real += Duration::from_millis(100);
                 p.pump(&mut engine, real).await;
             }
-            assert_eq!(p.director().passed, 2);
+            assert_eq!(p.expectations().0, 2);
             assert!(p.request_next().is_err(), "nothing left");
         });
     }
@@ -366,7 +507,7 @@ steps:
         let scenario = Scenario::parse(&preset, "test", "test").unwrap();
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
-            let mut p = Playback::new(&scenario);
+            let mut p = Playback::new(&scenario, 1);
             p.set_autoplay(true);
             p.pump(&mut engine, Duration::ZERO).await;
             let short = reading_time("first");
@@ -384,18 +525,18 @@ steps:
         let (rt, scenario) = setup();
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
-            let mut p = Playback::new(&scenario);
-            let wait = typed("wait 1s", 3);
+            let mut p = Playback::new(&scenario, 1);
+            let get = typed("get k", 3);
             for _ in 0..ADHOC_CAP {
-                p.start_adhoc(&wait, &mut engine).await.unwrap();
+                p.start_adhoc(&get, &mut engine).await.unwrap();
             }
+            assert_eq!(p.adhoc_running(), ADHOC_CAP, "they run alongside");
             assert!(
-                p.start_adhoc(&wait, &mut engine)
+                p.start_adhoc(&get, &mut engine)
                     .await
                     .unwrap_err()
                     .contains("still running")
             );
-            assert_eq!(p.deadline(engine.now()), Some(Time(1_000_000)));
             engine.run_until(Time(1_000_000)).await;
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.adhoc_running(), 0);
@@ -407,7 +548,7 @@ steps:
         let (rt, scenario) = setup();
         rt.block_on(async {
             let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
-            let mut p = Playback::new(&scenario);
+            let mut p = Playback::new(&scenario, 1);
             for line in ["fill item 2 v1", "scan item 2 v1", "scan item 2 v2"] {
                 p.start_adhoc(&typed(line, 3), &mut engine).await.unwrap();
                 while p.adhoc_running() > 0 {
@@ -424,7 +565,6 @@ steps:
                 .collect();
             assert_eq!(checks, [true, false], "each scan with a value checks it");
             assert_eq!(p.expectations(), (1, 1), "counted as the trace records them");
-            assert_eq!((p.director().passed, p.director().failed), (0, 0));
         });
     }
 }

@@ -115,7 +115,7 @@ fn shorten(spans: &mut [Span], width: u16, height: usize) {
 fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
     let compact = terse >= 1;
     let playback = banner.playback;
-    let total = playback.director().steps().len();
+    let total = playback.tour().steps().len();
     let gray = Style::new().fg(Color::Gray);
     let mut spans: Vec<Span> = Vec::new();
     if let Some((i, step)) = playback.current_step() {
@@ -123,7 +123,7 @@ fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
             format!("▶ step {}/{total}: {}", i + 1, step.kind),
             Style::new().fg(Color::LightBlue),
         ));
-        let (_, until) = playback.director().waiting_for();
+        let (_, until) = playback.tour().waiting_for();
         if until > banner.now && !banner.fast_forwarding {
             spans.push(Span::styled(" · ", gray));
             spans.push(Span::styled("n", theme::key_hint()));

@@ -159,8 +159,8 @@ impl Widget for StatusBar<'_> {
         top.push((4, switches));
         top.push((5, vec![Span::raw(format!("seed {}", self.seed))]));
         let playback = self.playback;
-        let total = playback.director().steps().len();
-        let done = playback.director().next_index();
+        let total = playback.tour().steps().len();
+        let done = playback.tour().next_index();
         let mut step = vec![
             Span::styled(self.scenario, Style::new().fg(Color::LightYellow)),
             Span::raw(format!(" step {done}/{total}")),

@@ -1,0 +1,183 @@
+//! A live session as a preset: the scenario it started from (its cluster
+//! section, clients and seed) and every action taken, each a [`Step`] with
+//! the virtual instant it took effect.
+//!
+//! A session is played by a [`Director`](super::Director) over
+//! [`Session::steps`]: each action is an `at:` step (the instant) followed
+//! by the action itself. An `at:` starts the step after it at its instant
+//! whatever still runs, and is not announced in the trace, so the live
+//! playground (which pushes the pairs as the user acts) and
+//! `ringside run` of the saved preset ([`Session::to_preset`]) drive the
+//! engine through the same calls in the same order: same trace, byte for
+//! byte. Rewinding replays the entries up to an instant on a fresh engine.
+
+use std::fmt::Write as _;
+
+use super::load::Scenario;
+use super::plan::Plan;
+use super::step::{Step, StepKind};
+use crate::core::time::{Dur, Time};
+
+/// One thing the user (or the tour, for them) did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The virtual instant it took effect.
+    pub at: Time,
+    /// The step; `None` when the tour passed over one of its steps that the
+    /// user had already done (nothing happens to the cluster).
+    pub step: Option<Step>,
+    /// The index of the scenario's step it is, when it is one.
+    pub tour: Option<usize>,
+    /// The user typed it (or pressed a key for it), rather than the tour
+    /// taking it by itself.
+    pub typed: bool,
+}
+
+/// The actions of a session so far, on top of the scenario it opened.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The preset the session started from (its steps are not the session's).
+    pub base: Scenario,
+    pub seed: u64,
+    entries: Vec<Entry>,
+    /// What the loader checks the saved preset's steps against, taken up
+    /// to the last entry: a step it would refuse is refused live too.
+    plan: Plan,
+}
+
+impl Session {
+    pub fn new(base: Scenario, seed: u64) -> Session {
+        let nodes: Vec<String> = base.cluster.spec.nodes.iter().map(|n| n.name.clone()).collect();
+        let plan = Plan::new(
+            &nodes,
+            base.cluster.tokens(),
+            base.cluster.spec.vnodes,
+            base.cluster.spec.settings.clone(),
+        );
+        Session {
+            base,
+            seed,
+            entries: Vec::new(),
+            plan,
+        }
+    }
+
+    /// Checks that `step` taken at `at` after the entries so far is one the
+    /// saved preset's loader accepts (a revive of a live node is not), and
+    /// takes it into the plan. On error nothing changes.
+    pub fn admit(&mut self, at: Time, step: &Step) -> Result<(), String> {
+        let mut plan = self.plan.clone();
+        for s in [at_step(at), step.clone()] {
+            plan.begin_step()?;
+            apply_plan(&mut plan, &s.kind)?;
+            plan.end_step();
+        }
+        self.plan = plan;
+        Ok(())
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Records an action at `at` (never earlier than the last one).
+    pub fn record(&mut self, entry: Entry) {
+        debug_assert!(self.entries.last().is_none_or(|e| e.at <= entry.at));
+        self.entries.push(entry);
+    }
+
+    /// Drops every entry after `at` and returns them (the future a fork
+    /// leaves behind).
+    pub fn truncate_after(&mut self, at: Time) -> Vec<Entry> {
+        let keep = self.entries.partition_point(|e| e.at <= at);
+        self.entries.split_off(keep)
+    }
+
+    /// Replaces the entries (returning to another branch).
+    pub fn set_entries(&mut self, entries: Vec<Entry>) {
+        self.entries = entries;
+    }
+
+    /// The steps a director plays: `at:` and the action, for each action.
+    pub fn steps(&self) -> Vec<Step> {
+        self.entries
+            .iter()
+            .flat_map(|e| entry_steps(e.at, e.step.as_ref()))
+            .collect()
+    }
+
+    /// The session as a preset whose run ends at `end`: the cluster section
+    /// and clients it started with, the seed, every action at its instant
+    /// (captions typed with `say` and the scenario's own among them), and a
+    /// last `at:` for the time that passed after the last action.
+    pub fn to_preset(&self, end: Time) -> String {
+        let mut out = String::new();
+        let name = format!("{}-session", self.base.name);
+        let _ = writeln!(
+            out,
+            "# A session recorded in the ringside playground on `{}`.",
+            self.base.name
+        );
+        let _ = writeln!(out, "# `ringside run` of this file repeats its trace exactly.");
+        let _ = writeln!(out, "name: {}", super::step::yaml::text(&name));
+        let description = if self.base.description.trim().is_empty() {
+            format!("a session on {}", self.base.name)
+        } else {
+            self.base.description.trim().to_string()
+        };
+        let _ = writeln!(out, "description: {}", json_text(&description));
+        let _ = writeln!(out, "seed: {}", self.seed);
+        out.push_str(&self.base.cluster_yaml);
+        if !self.base.cluster_yaml.ends_with('\n') {
+            out.push('\n');
+        }
+        let mut steps: Vec<Step> = self.steps();
+        steps.push(at_step(end));
+        let _ = writeln!(out, "steps:");
+        for s in &steps {
+            let _ = writeln!(out, "  - {}", s.to_yaml());
+        }
+        out
+    }
+}
+
+/// Takes one step into the plan, the steps of a `concurrently` at once.
+fn apply_plan(plan: &mut Plan, kind: &StepKind) -> Result<(), String> {
+    if let StepKind::Concurrently(inner) = kind {
+        plan.begin_concurrently();
+        for s in inner {
+            plan.begin_step()?;
+            apply_plan(plan, &s.kind)?;
+            plan.end_step();
+        }
+        plan.end_concurrently();
+    }
+    plan.apply(kind)
+}
+
+/// The steps of one entry.
+fn entry_steps(at: Time, step: Option<&Step>) -> Vec<Step> {
+    match step {
+        Some(s) => vec![at_step(at), s.clone()],
+        None => Vec::new(),
+    }
+}
+
+/// `at:` this instant.
+pub fn at_step(at: Time) -> Step {
+    Step {
+        kind: StepKind::At(Dur(at.micros())),
+        expect: None,
+    }
+}
+
+/// A YAML string, quoted.
+fn json_text(t: &str) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// An action only the playground's clock notices: a `wait` or `at` typed
+/// on the command line moves time, which the next action's `at:` says.
+pub fn only_moves_time(step: &Step) -> bool {
+    matches!(step.kind, StepKind::Wait(_) | StepKind::At(_)) && step.expect.is_none()
+}

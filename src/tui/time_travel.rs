@@ -1,0 +1,175 @@
+//! Moving through the session's time and keeping it: `,` `<` `>`,
+//! `:rewind`, `:goto`, `:save` and `:export trace`.
+//!
+//! A run is deterministic, so going back to instant T is building a fresh
+//! engine from the same cluster and seed and taking the recorded actions
+//! again, each at its instant, up to T (see [`crate::scenario::session`]).
+//! The models are rebuilt from that replay's trace, so every pane shows
+//! the cluster as it was. What lies after T stays recorded: resuming time
+//! takes those actions again at their instants; acting after a rewind
+//! leaves them behind and the session goes on from there.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use crate::core::plural::count;
+use crate::core::time::Time;
+use crate::scenario::Scenario;
+use crate::scenario::headless::{RunOptions, run};
+
+use super::app::App;
+use super::playback::Playback;
+
+/// Distinct event instants the playground keeps for `,`.
+pub const INSTANTS_CAP: usize = 100_000;
+
+/// Writes `text` to `path`; refuses an existing file unless `force`.
+fn write_new(path: &str, text: &[u8], force: bool) -> Result<(), String> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(Path::new(path)).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => format!("{path} exists; add ! to overwrite it (:save! {path})"),
+        _ => format!("cannot write {path}: {e}"),
+    })?;
+    file.write_all(text).map_err(|e| format!("cannot write {path}: {e}"))
+}
+
+impl App {
+    /// The session so far as a preset's text.
+    pub fn session_preset(&self) -> String {
+        self.playback.session().to_preset(self.engine.now())
+    }
+
+    /// `:save FILE`: the session as a preset that `ringside run` repeats.
+    pub(super) fn save(&mut self, path: &str, force: bool) {
+        let text = self.session_preset();
+        match write_new(path, text.as_bytes(), force) {
+            Ok(()) => {
+                let actions = self
+                    .playback
+                    .session()
+                    .entries()
+                    .iter()
+                    .filter(|e| e.step.is_some())
+                    .count();
+                self.info(format!(
+                    "saved {} up to {} to {path}; `ringside run {path}` repeats it",
+                    count(actions, "action"),
+                    self.engine.now()
+                ));
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The trace of the session so far, as `ringside run --json` prints it
+    /// for the saved preset (it is that run's output).
+    pub async fn session_trace_json(&self) -> Result<Vec<u8>, String> {
+        let text = self.session_preset();
+        let scenario = Scenario::parse(&text, "session", "session").map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        let opts = RunOptions {
+            json: true,
+            ..RunOptions::default()
+        };
+        run(&scenario, &opts, &mut out, |_| {})
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    /// `:export trace FILE`.
+    pub(super) async fn export_trace(&mut self, path: &str, force: bool) {
+        let result = match self.session_trace_json().await {
+            Ok(bytes) => write_new(path, &bytes, force).map(|_| bytes.len()),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(_) => self.info(format!("wrote the trace up to {} to {path}", self.engine.now())),
+            Err(e) => self.error(e.replace(":save!", ":export! trace")),
+        }
+    }
+
+    /// Goes back to instant `t` (no later than now): a fresh engine takes
+    /// the recorded actions again up to `t`. Time pauses there.
+    pub async fn rewind_to(&mut self, t: Time) {
+        let t = t.min(self.engine.now());
+        let mut entries = self.playback.session().entries().to_vec();
+        entries.extend(self.playback.future().cloned());
+        let engine = match self.scenario.start_engine(self.seed) {
+            Ok(e) => e,
+            Err(e) => return self.error(e),
+        };
+        self.models.reset(&engine);
+        self.engine = engine;
+        self.playback = Playback::replaying(&self.scenario, self.seed, entries);
+        self.instants.clear();
+        self.restart_trace_json();
+        self.fast_forward = None;
+        self.pacer.set_paused(true);
+        self.run_to(t).await;
+        self.info(format!(
+            "rewound to {t}: time is paused, space resumes (the recorded actions follow)"
+        ));
+    }
+
+    /// `:goto TIME`: back by a rewind, forward by running (the recorded
+    /// actions are taken again on the way).
+    pub(super) async fn goto(&mut self, t: Time) {
+        if t <= self.engine.now() {
+            return self.rewind_to(t).await;
+        }
+        self.fast_forward = Some(t);
+        self.info(format!("going to {t}"));
+    }
+
+    /// `,`: the event instant before this one.
+    pub(super) async fn step_back(&mut self) {
+        let now = self.engine.now();
+        let before = self.instants.iter().rev().find(|t| **t < now).copied();
+        self.rewind_to(before.unwrap_or(Time::ZERO)).await;
+    }
+
+    /// `<`: the instant of the last action (an operation, a fault, a
+    /// scenario step) before now.
+    pub(super) async fn prev_mark(&mut self) {
+        let now = self.engine.now();
+        let mark = self
+            .playback
+            .session()
+            .entries()
+            .iter()
+            .rev()
+            .filter(|e| e.step.is_some())
+            .map(|e| e.at)
+            .find(|t| *t < now);
+        match mark {
+            Some(t) => self.rewind_to(t).await,
+            None => self.info("no action before this instant"),
+        }
+    }
+
+    /// `>`: the instant of the next recorded action after a rewind.
+    pub(super) async fn next_mark(&mut self) {
+        let now = self.engine.now();
+        let mark = self
+            .playback
+            .future()
+            .filter(|e| e.step.is_some())
+            .map(|e| e.at)
+            .find(|t| *t > now);
+        match mark {
+            Some(t) => {
+                self.pacer.set_paused(true);
+                self.run_to(t).await;
+                self.info(format!("at {t}: time is paused, space resumes"));
+            }
+            None => self.info("no recorded action after this instant"),
+        }
+    }
+}
