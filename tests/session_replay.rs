@@ -2,6 +2,8 @@
 //! byte for byte; `:save` refuses to overwrite a file; a rewind shows the
 //! session as it was.
 
+mod common;
+
 use std::time::Duration;
 
 use proptest::prelude::*;
@@ -99,7 +101,7 @@ fn assert_same(live: &[String], replayed: &[String], text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(common::property_config(24))]
 
     #[test]
     fn a_saved_session_runs_to_the_same_trace(acts in prop::collection::vec(act(), 1..25), rewind in prop::option::of(0..100u64)) {

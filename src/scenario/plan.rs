@@ -63,8 +63,12 @@ pub struct Plan {
     fill_bytes: u64,
     /// The least virtual time the steps so far take (waits and `at:`).
     earliest: Dur,
-    /// The most they may take (operations wait at most their timeouts).
+    /// The latest instant the next step may start at (operations wait at
+    /// most their timeouts); `at:` moves it to its instant, since a step
+    /// still running then carries on beside the next.
     latest: Dur,
+    /// The furthest any step may reach, which is what [`Plan::cost`] counts.
+    horizon: Dur,
     /// The cost of that time: virtual time weighted by the cluster's size.
     cost: u128,
     /// `concurrently` blocks being read, innermost last.
@@ -75,8 +79,8 @@ pub struct Plan {
 /// any of them reached.
 #[derive(Clone, Copy, Debug)]
 struct Together {
-    start: (Dur, Dur, u128),
-    reached: (Dur, Dur, u128),
+    start: (Dur, Dur, Dur, u128),
+    reached: (Dur, Dur, Dur, u128),
 }
 
 impl Plan {
@@ -97,6 +101,7 @@ impl Plan {
             fill_bytes: 0,
             earliest: Dur::ZERO,
             latest: Dur::ZERO,
+            horizon: Dur::ZERO,
             cost: 0,
             concurrent: Vec::new(),
         }
@@ -123,12 +128,13 @@ impl Plan {
     }
 
     fn advance_latest(&mut self, to: Dur) -> Result<(), String> {
-        if to <= self.latest {
+        self.latest = self.latest.max(to);
+        if to <= self.horizon {
             return Ok(());
         }
         let n = (self.ring_size as u128).max(SMALL_CLUSTER as u128);
-        self.cost += (to.micros() - self.latest.micros()) as u128 * n * n;
-        self.latest = to;
+        self.cost += (to.micros() - self.horizon.micros()) as u128 * n * n;
+        self.horizon = to;
         let budget = MAX_TIME.micros() as u128 * (SMALL_CLUSTER * SMALL_CLUSTER) as u128;
         if self.cost > budget {
             let nodes = self.ring_size.max(1);
@@ -136,7 +142,7 @@ impl Plan {
                 "the steps up to here may take {} of virtual time (waits, and each put, get, fill or scan \
                  counted at its longest, {}); a preset may run at most {MAX_TIME} with up to {SMALL_CLUSTER} nodes, \
                  less with more ({} with {nodes})",
-                self.latest,
+                self.horizon,
                 self.operation_bound(),
                 Plan::time_allowed(nodes)
             ));
@@ -237,6 +243,7 @@ impl Plan {
                 }
                 self.earliest = *d;
                 self.advance_latest(*d)?;
+                self.latest = *d;
             }
             StepKind::Kill(node) => {
                 self.check_not_left("kill", node)?;
@@ -347,7 +354,7 @@ impl Plan {
     /// The steps of a `concurrently` are about to be read: they all start at
     /// the same instant.
     pub fn begin_concurrently(&mut self) {
-        let now = (self.earliest, self.latest, self.cost);
+        let now = (self.earliest, self.latest, self.horizon, self.cost);
         self.concurrent.push(Together {
             start: now,
             reached: now,
@@ -360,15 +367,16 @@ impl Plan {
         if let Some(t) = self.concurrent.last_mut() {
             t.reached.0 = t.reached.0.max(self.earliest);
             t.reached.1 = t.reached.1.max(self.latest);
-            t.reached.2 = t.reached.2.max(self.cost);
-            (self.earliest, self.latest, self.cost) = t.start;
+            t.reached.2 = t.reached.2.max(self.horizon);
+            t.reached.3 = t.reached.3.max(self.cost);
+            (self.earliest, self.latest, self.horizon, self.cost) = t.start;
         }
     }
 
     /// The steps of a `concurrently` were read: it ends when the last of them does.
     pub fn end_concurrently(&mut self) {
         if let Some(t) = self.concurrent.pop() {
-            (self.earliest, self.latest, self.cost) = t.reached;
+            (self.earliest, self.latest, self.horizon, self.cost) = t.reached;
         }
     }
 }
@@ -383,5 +391,40 @@ mod tests {
         assert_eq!(Plan::time_allowed(10), MAX_TIME);
         assert_eq!(Plan::time_allowed(20), Dur(MAX_TIME.micros() / 4));
         assert!(Plan::time_allowed(1024) < Dur::from_secs(9));
+    }
+
+    /// A step after `at:` starts at that instant while earlier ones carry on
+    /// (a recorded playground session is written this way): the budget counts
+    /// the furthest any of them may reach, not the sum of every put's longest.
+    #[test]
+    fn puts_pinned_by_at_are_charged_for_the_time_they_span_not_their_sum() {
+        let nodes: Vec<String> = (1..=64).map(|i| format!("n{i}")).collect();
+        let mut plan = Plan::new(&nodes, 64 * 8, 8, Settings::default());
+        let put = || {
+            StepKind::Put(crate::scenario::step::PutStep {
+                key: "k".into(),
+                value: "v".into(),
+                client: "c".into(),
+                via: None,
+                w: None,
+                pw: None,
+                context: None,
+                nowait: false,
+            })
+        };
+        // 600 puts, ten at each of 60 instants a second apart, each pinned by
+        // its own `at:` (as a saved session writes them): 59s, plus the last
+        // puts' longest, is far inside what 64 nodes may run.
+        for second in 0..60u64 {
+            for _ in 0..10 {
+                plan.apply(&StepKind::At(Dur::from_secs(second))).unwrap();
+                plan.apply(&put()).unwrap();
+            }
+        }
+        assert!(plan.horizon <= Dur::from_secs(59) + plan.operation_bound());
+        // Without `at:` the same puts follow one another, each at its longest.
+        let mut serial = Plan::new(&nodes, 64 * 8, 8, Settings::default());
+        let refused = (0..600).map(|_| serial.apply(&put())).find_map(Result::err);
+        assert!(refused.is_some_and(|e| e.contains("virtual time")));
     }
 }
