@@ -163,6 +163,9 @@ impl Diagram {
     /// Replies and acks carry no key; one concerns the key of the message it
     /// answers: each delivered keyed message from A to B leaves an answer
     /// owed by B to A, and B's next unkeyed answer to A pays the oldest.
+    /// A message dropped as it left (a partition, a cut link) has no `Sent`
+    /// event and no key in the trace: it concerns the key its sender sent
+    /// or coordinated in that same instant, when there is one.
     pub fn build(trace: &[TraceEvent], names: &Names, order: Vec<Endpoint>, sel: &Selection) -> Diagram {
         let mut d = Diagram {
             participants: order,
@@ -172,6 +175,10 @@ impl Diagram {
         // Every message, selected or not, so that answers find their key.
         let mut owed: FxHashMap<(Endpoint, Endpoint), VecDeque<Key>> = FxHashMap::default();
         let mut keys: FxHashMap<MsgId, Option<Key>> = FxHashMap::default();
+        // The key each endpoint last sent or wrote, and when: a message
+        // dropped as it left carries no key in the trace, but leaves in the
+        // same instant as the others of its burst.
+        let mut last_key: FxHashMap<Endpoint, (Time, Key)> = FxHashMap::default();
         let mut dead: FxHashMap<NodeId, Time> = FxHashMap::default();
         let mut partition: Vec<(NodeId, usize)> = Vec::new();
         let mut partition_since = Time(0);
@@ -197,6 +204,9 @@ impl Diagram {
                         None => None,
                     };
                     keys.insert(*msg, key.clone());
+                    if let Some(k) = &key {
+                        last_key.insert(*from, (at, k.clone()));
+                    }
                     if wanted(*kind, &key) {
                         let i = d.messages.len();
                         d.messages.push(Message {
@@ -238,7 +248,7 @@ impl Diagram {
                             let key = if answers(*kind) {
                                 owed.get_mut(&(*from, *to)).and_then(|q| q.pop_front())
                             } else {
-                                None
+                                last_key.get(from).filter(|(t, _)| *t == at).map(|(_, k)| k.clone())
                             };
                             wanted(*kind, &key).then(|| {
                                 let i = d.messages.len();

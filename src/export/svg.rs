@@ -65,7 +65,9 @@ struct Scale {
 }
 
 impl Scale {
-    fn new(mut times: Vec<u64>) -> Scale {
+    /// `roomy`: instants with a label to draw (a fault), which get room
+    /// above them.
+    fn new(mut times: Vec<u64>, roomy: &[u64]) -> Scale {
         times.sort_unstable();
         times.dedup();
         let mut ys = Vec::with_capacity(times.len());
@@ -73,7 +75,10 @@ impl Scale {
         for (i, &t) in times.iter().enumerate() {
             if i > 0 {
                 let ms = (t - times[i - 1]) as f64 / 1000.0;
-                y += 5.0 + (ms * 1.5).min(45.0);
+                y += 5.0 + (ms * 2.5).min(50.0);
+                if roomy.contains(&t) {
+                    y += 18.0;
+                }
             }
             ys.push(y);
         }
@@ -135,7 +140,13 @@ pub fn render(d: &Diagram, names: &Names, title: &str) -> String {
     let mut times: Vec<u64> = d.points.iter().map(|(t, _)| t.micros()).collect();
     times.push(0);
     times.push(d.end.micros());
-    let scale = Scale::new(times);
+    let roomy: Vec<u64> = d
+        .points
+        .iter()
+        .filter(|(_, p)| matches!(p, Point::Fault { .. }))
+        .map(|(t, _)| t.micros())
+        .collect();
+    let scale = Scale::new(times, &roomy);
     let cols = d.participants.len();
     let width = LEFT + COLUMN * cols as f64 + CAPTION_WIDTH;
     let captions_x = LEFT + COLUMN * cols as f64 + 16.0;
@@ -232,8 +243,8 @@ pub fn render(d: &Diagram, names: &Names, title: &str) -> String {
             .set("y", 36.0)
             .set("width", 12)
             .set("height", 12)
-            .set("fill", "#888")
-            .set("fill-opacity", 0.35),
+            .set("fill", "#555")
+            .set("fill-opacity", 0.45),
     );
     doc = doc.add(text(lx + 18.0, 46.0, 11.0, "node down"));
     lx += 86.0;
@@ -280,7 +291,7 @@ pub fn render(d: &Diagram, names: &Names, title: &str) -> String {
         let y0 = scale.y(s.from);
         let y1 = s.to.map_or(height - 10.0, |t| scale.y(t));
         let (half, fill, opacity) = match s.kind {
-            SpanKind::Dead => (7.0, "#888", 0.35),
+            SpanKind::Dead => (7.0, "#555", 0.45),
             SpanKind::Partitioned(g) => (14.0, GROUP_COLOURS[g % GROUP_COLOURS.len()], 0.22),
         };
         doc = doc.add(
@@ -400,9 +411,21 @@ pub fn render(d: &Diagram, names: &Names, title: &str) -> String {
             }
             Point::Fault { nodes, text: what } => {
                 let cols: Vec<usize> = nodes.iter().filter_map(|&n| d.column(Endpoint::Node(n))).collect();
+                let label = format!("⚡ {what}");
+                let backing = |x: f64| {
+                    Rectangle::new()
+                        .set("x", x - 2.0)
+                        .set("y", y - 15.0)
+                        .set("width", label.chars().count() as f64 * 6.6 + 4.0)
+                        .set("height", 14.0)
+                        .set("fill", "white")
+                        .set("fill-opacity", 0.85)
+                };
                 if cols.len() == 1 {
+                    let x = x_of(cols[0]) + 6.0;
+                    doc = doc.add(backing(x));
                     doc = doc.add(
-                        text(x_of(cols[0]) + 6.0, y - 3.0, 11.0, format!("⚡ {what}"))
+                        text(x, y - 4.0, 11.0, label.as_str())
                             .set("fill", "#c00")
                             .set("font-weight", "bold"),
                     );
@@ -417,8 +440,9 @@ pub fn render(d: &Diagram, names: &Names, title: &str) -> String {
                             .set("stroke-width", 1)
                             .set("stroke-dasharray", "6 4"),
                     );
+                    doc = doc.add(backing(LEFT + 4.0));
                     doc = doc.add(
-                        text(LEFT + 4.0, y - 4.0, 11.0, format!("⚡ {what}"))
+                        text(LEFT + 4.0, y - 4.0, 11.0, label.as_str())
                             .set("fill", "#c00")
                             .set("font-weight", "bold"),
                     );
