@@ -184,7 +184,7 @@ impl Diagram {
         let mut partition_since = Time(0);
         let concerns = |key: &Key| sel.key.as_ref().is_none_or(|k| k == key);
         let wanted = |kind: MsgKind, key: &Option<Key>| {
-            (sel.gossip || !is_gossip(kind)) && (sel.key.is_none() || key.as_ref().is_some_and(|k| concerns(k)))
+            (sel.gossip || !is_gossip(kind)) && (sel.key.is_none() || key.as_ref().is_some_and(&concerns))
         };
         for ev in trace {
             let at = ev.at;
