@@ -241,6 +241,18 @@ fn run_preset(preset: &str, opts: RunOptions, export: Option<Export>) -> ExitCod
             return ExitCode::from(2);
         }
     };
+    // Open the file first: a path that cannot be written fails before the run.
+    let mut file = match export
+        .as_ref()
+        .map(|x| std::fs::File::create(&x.file).map_err(|e| (x, e)))
+    {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err((x, e))) => {
+            eprintln!("error: cannot write {}: {e}", x.file.display());
+            return ExitCode::from(2);
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut trace = Vec::new();
@@ -251,14 +263,14 @@ fn run_preset(preset: &str, opts: RunOptions, export: Option<Export>) -> ExitCod
     };
     let summary = match runtime().block_on(run_keeping_engine(&scenario, &opts, &mut out, keep)) {
         Ok((summary, engine)) => {
-            if let Some(x) = &export {
+            if let (Some(x), Some(file)) = (&export, file.as_mut()) {
                 let names = engine.names();
                 let order = export::participants(names, engine.ring());
                 let diagram = export::Diagram::build(&trace, names, order, &x.selection);
                 let seed = opts.seed.unwrap_or(scenario.seed);
                 let title = format!("ringside · {} (seed {seed})", scenario.name);
                 let text = export::render(x.format, &diagram, names, &title);
-                if let Err(e) = std::fs::write(&x.file, text) {
+                if let Err(e) = file.write_all(text.as_bytes()) {
                     eprintln!("error: cannot write {}: {e}", x.file.display());
                     return ExitCode::from(2);
                 }

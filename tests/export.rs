@@ -5,6 +5,8 @@
 //! send's, component by component), and the Mermaid diagram has one arrow
 //! per message of the trace.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
@@ -138,7 +140,7 @@ fn story() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(common::property_config(24))]
 
     #[test]
     fn shiviz_timestamps_respect_happens_before_and_mermaid_has_every_message(yaml in story()) {
