@@ -10,8 +10,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::core::plural::count;
+use crate::export;
 use crate::scenario::command::SPEED_RANGE;
-use crate::scenario::headless::{RunOptions, run};
+use crate::scenario::headless::{RunOptions, run_keeping_engine};
 use crate::scenario::{Scenario, presets};
 use crate::tui::{PlayOptions, pacing::DEFAULT_SPEED, play};
 
@@ -53,6 +54,35 @@ pub enum Command {
         /// Show every message and stored version in the timeline, and each operation of a fill or scan.
         #[arg(long, short)]
         verbose: bool,
+        /// Also write the run as a space-time diagram: shiviz (a ShiViz log),
+        /// mermaid (a sequence diagram) or svg (a Lamport diagram).
+        #[arg(long, num_args = 2, value_names = ["FORMAT", "FILE"])]
+        export: Option<Vec<String>>,
+        /// With --export: only what concerns this key.
+        #[arg(long, requires = "export")]
+        key: Option<String>,
+        /// With --export: include gossip (left out by default).
+        #[arg(long, requires = "export")]
+        gossip: bool,
+    },
+    /// Print every version ever written of a key: its clock, parents, fate and holders.
+    ///
+    /// Versions are labelled D1, D2, ... in order of creation. Parents are
+    /// the versions its writer had in its context (direct descent only).
+    /// Marks: sibling (returned to a client beside another version),
+    /// overwritten or shadowed by a concurrent write, lost to
+    /// last-write-wins, replaced by a put that resolved siblings.
+    History {
+        /// A bundled preset's name or a path to a YAML file.
+        preset: String,
+        /// The key.
+        key: String,
+        /// Seed for the run (overrides the preset's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON instead of one line per version.
+        #[arg(long)]
+        json: bool,
     },
     /// Check presets without running them.
     Check {
@@ -129,7 +159,25 @@ pub fn main(cli: Cli) -> ExitCode {
             seed,
             json,
             verbose,
-        }) => run_preset(&preset, RunOptions { seed, json, verbose }),
+            export,
+            key,
+            gossip,
+        }) => {
+            let export = match export.map(|e| parse_export(&e, key, gossip)).transpose() {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            run_preset(&preset, RunOptions { seed, json, verbose }, export)
+        }
+        Some(Command::History {
+            preset,
+            key,
+            seed,
+            json,
+        }) => history(&preset, &key, seed, json),
         Some(Command::Check { presets }) => check(&presets),
         Some(Command::Presets) => list_presets(),
         Some(Command::Bench { json, section }) => bench(json, section),
@@ -161,7 +209,31 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime starts")
 }
 
-fn run_preset(preset: &str, opts: RunOptions) -> ExitCode {
+/// What `--export` asked for.
+struct Export {
+    format: export::Format,
+    file: std::path::PathBuf,
+    selection: export::Selection,
+}
+
+fn parse_export(values: &[String], key: Option<String>, gossip: bool) -> Result<Export, String> {
+    use clap::ValueEnum;
+    let [format, file] = values else {
+        return Err("--export takes a format and a file: --export svg run.svg".to_string());
+    };
+    let format = export::Format::from_str(format, true)
+        .map_err(|_| format!("--export {format:?}: unknown format; use shiviz, mermaid or svg"))?;
+    Ok(Export {
+        format,
+        file: file.into(),
+        selection: export::Selection {
+            key: key.map(Into::into),
+            gossip,
+        },
+    })
+}
+
+fn run_preset(preset: &str, opts: RunOptions, export: Option<Export>) -> ExitCode {
     let scenario = match Scenario::load(preset) {
         Ok(s) => s,
         Err(e) => {
@@ -169,16 +241,95 @@ fn run_preset(preset: &str, opts: RunOptions) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Open the file first: a path that cannot be written fails before the run.
+    let mut file = match export
+        .as_ref()
+        .map(|x| std::fs::File::create(&x.file).map_err(|e| (x, e)))
+    {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err((x, e))) => {
+            eprintln!("error: cannot write {}: {e}", x.file.display());
+            return ExitCode::from(2);
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match runtime().block_on(run(&scenario, &opts, &mut out, |_| {})) {
-        Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::from(1),
+    let mut trace = Vec::new();
+    let keep = |ev: &crate::core::trace::TraceEvent| {
+        if export.is_some() {
+            trace.push(ev.clone());
+        }
+    };
+    let summary = match runtime().block_on(run_keeping_engine(&scenario, &opts, &mut out, keep)) {
+        Ok((summary, engine)) => {
+            if let (Some(x), Some(file)) = (&export, file.as_mut()) {
+                let names = engine.names();
+                let order = export::participants(names, engine.ring());
+                let diagram = export::Diagram::build(&trace, names, order, &x.selection);
+                let seed = opts.seed.unwrap_or(scenario.seed);
+                let title = format!("ringside · {} (seed {seed})", scenario.name);
+                let text = export::render(x.format, &diagram, names, &title);
+                if let Err(e) = file.write_all(text.as_bytes()) {
+                    eprintln!("error: cannot write {}: {e}", x.file.display());
+                    return ExitCode::from(2);
+                }
+            }
+            summary
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            return ExitCode::from(2);
         }
+    };
+    if summary.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     }
+}
+
+fn history(preset: &str, key: &str, seed: Option<u64>, json: bool) -> ExitCode {
+    let scenario = match Scenario::load(preset) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let h = match runtime().block_on(crate::scenario::history_run::history_of(&scenario, seed, key)) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    if h.history.versions.is_empty() {
+        let known = if h.keys.is_empty() {
+            "none".to_string()
+        } else {
+            h.keys.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+        };
+        eprintln!(
+            "error: no version of key {key:?} was written in {} (keys written: {known})",
+            scenario.name
+        );
+        return ExitCode::from(2);
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if json {
+        crate::history::render::json(&h.history, &h.names).to_string() + "\n"
+    } else {
+        let seed = seed.unwrap_or(scenario.seed);
+        format!(
+            "history of {key} in {} (seed {seed}): {}\n{}",
+            scenario.name,
+            count(h.history.versions.len(), "version"),
+            crate::history::render::text(&h.history, &h.names)
+        )
+    };
+    let _ = out.write_all(text.as_bytes());
+    ExitCode::SUCCESS
 }
 
 fn check(paths: &[String]) -> ExitCode {

@@ -35,8 +35,22 @@ pub async fn run(
     scenario: &Scenario,
     opts: &RunOptions,
     out: &mut dyn Write,
-    mut keep: impl FnMut(&TraceEvent),
+    keep: impl FnMut(&TraceEvent),
 ) -> anyhow::Result<RunSummary> {
+    run_keeping_engine(scenario, opts, out, keep)
+        .await
+        .map(|(summary, _)| summary)
+}
+
+/// [`run`], handing back the engine as the run left it (for exports, which
+/// need the names of every node and client, and for `ringside history`,
+/// which asks the replicas what they hold).
+pub async fn run_keeping_engine(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    out: &mut dyn Write,
+    mut keep: impl FnMut(&TraceEvent),
+) -> anyhow::Result<(RunSummary, Engine)> {
     let seed = opts.seed.unwrap_or(scenario.seed);
     let mut engine = scenario.start_engine(seed).map_err(anyhow::Error::msg)?;
     if !opts.json {
@@ -98,7 +112,7 @@ pub async fn run(
         format!("expectations: {} passed, {} failed", summary.passed, summary.failed)
     };
     let _ = writeln!(out, "{end}");
-    Ok(summary)
+    Ok((summary, engine))
 }
 
 fn header(scenario: &Scenario, engine: &Engine, seed: u64, out: &mut dyn Write) -> std::io::Result<()> {

@@ -8,6 +8,7 @@ pub mod command;
 pub mod director;
 pub mod expect;
 pub mod headless;
+pub mod history_run;
 pub mod load;
 pub mod noderef;
 pub mod plan;

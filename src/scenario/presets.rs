@@ -40,6 +40,10 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "sibling-explosion",
         include_str!("../../presets/sibling-explosion.yaml"),
     ),
+    (
+        "version-evolution",
+        include_str!("../../presets/version-evolution.yaml"),
+    ),
 ];
 
 /// The preset `ringside` opens with no arguments.
