@@ -19,6 +19,7 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::made::{Made, MadeLog};
 use super::record::{AckedPut, FailedPut, FinalRead, ObservedGet, PutKind, SeedRecord, Stored};
 use super::replay::{Replay, quote};
 use crate::core::client::{OpKind, OpReport};
@@ -193,6 +194,8 @@ struct Driver<'a> {
     ring_unsettled_since: Option<Time>,
     ring_checked: Time,
     trace: Vec<TraceEvent>,
+    /// What each put's coordinations made, from the trace.
+    made: MadeLog,
 }
 
 /// The cluster seed `seed` runs: the config's, or, for a share of seeds
@@ -249,6 +252,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         ring_unsettled_since: None,
         ring_checked: Time::ZERO,
         trace: Vec::new(),
+        made: MadeLog::default(),
     };
     d.engine.set_trace_cap(1 << 22);
     for name in client_names(cfg.clients) {
@@ -399,7 +403,6 @@ impl Driver<'_> {
                     at,
                     ..
                 } = *sent;
-                let retried = report.latency() > forward_timeout(self.engine.settings());
                 match (&report.outcome, report.coordinator) {
                     (Outcome::Put { clock, failure: None }, Some(coordinator)) => {
                         self.record.acked.push(AckedPut {
@@ -412,8 +415,8 @@ impl Driver<'_> {
                             sent_at: at,
                             context,
                             kind,
-                            retried,
                             items: items.clone(),
+                            made: Made::default(),
                         });
                         let view = View {
                             context: clock.clone(),
@@ -434,8 +437,8 @@ impl Driver<'_> {
                             kind,
                             coordinator,
                             clock,
-                            retried,
                             items,
+                            made: Made::default(),
                         });
                         // What the client believes is unchanged; its context
                         // no longer covers what it may have written.
@@ -470,7 +473,7 @@ impl Driver<'_> {
         s.added += 1;
         let item = format!("{}-{}", s.name, s.added);
         items.insert(item.clone());
-        let value = items.iter().cloned().collect::<Vec<_>>().join(",");
+        let value = super::made::value_of(&items);
         let (client, name) = (s.id, s.name.clone());
         self.budget -= 1;
         let now = self.engine.now();
@@ -979,6 +982,7 @@ impl Driver<'_> {
             }
         }
         self.record.unanswered = self.engine.ops_in_flight();
+        self.made.attach(&mut self.record);
         self.expectations();
     }
 
@@ -988,12 +992,13 @@ impl Driver<'_> {
         let n = self.engine.settings().replicas;
         let mode = self.engine.settings().clocks;
         let mut steps = Vec::new();
+        let judge = super::history::Judge::new(&self.record, mode);
         for key in &self.record.carts {
             let required: Vec<String> = self
                 .record
                 .acked
                 .iter()
-                .filter(|a| a.key == *key && super::checks::must_survive(&self.record, a, mode))
+                .filter(|a| a.key == *key && judge.excuse(a).is_none())
                 .map(|a| quote(&a.item))
                 .collect();
             steps.push(format!(
@@ -1020,6 +1025,7 @@ impl Driver<'_> {
         self.trace.clear();
         self.engine.drain_trace(&mut self.trace);
         for ev in &self.trace {
+            self.made.observe(&ev.event);
             match &ev.event {
                 Event::Fault(Fault::Kill(n)) => {
                     self.dead.insert(*n);
