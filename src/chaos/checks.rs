@@ -110,6 +110,7 @@ pub fn check(r: &SeedRecord) -> Verdict {
     }
 
     // 1. Acknowledged adds.
+    let judge = history::Judge::new(r, mode);
     let mut unexplained: Vec<String> = Vec::new();
     for read in &r.final_reads {
         if !read.ok {
@@ -122,7 +123,7 @@ pub fn check(r: &SeedRecord) -> Verdict {
                 continue;
             }
             v.lost += 1;
-            if explained(r, put) {
+            if judge.excuse(put).is_some() {
                 v.explained += 1;
             } else {
                 unexplained.push(format!("{}:{}{}", put.key, put.item, history::suspects(r, put, mode)));
@@ -282,6 +283,7 @@ fn shorten(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chaos::made::Made;
     use crate::chaos::record::{FinalRead, ObservedGet};
     use crate::chaos::record::{PutKind, Stored};
     use crate::core::clock::VClock;
@@ -305,9 +307,21 @@ mod tests {
             sent_at: Time(at - 5),
             context: VClock::new(),
             kind: PutKind::Blind,
-            retried: false,
             items: [item.to_string()].into(),
+            made: Made::default(),
         }
+    }
+
+    /// `put` was coordinated by each of `attempts` (node, clock), as the
+    /// trace shows: the versions its coordinations made.
+    fn coordinated(put: &mut AckedPut, attempts: &[(u16, &[(u16, u32)])]) {
+        put.made = Made {
+            coordinators: attempts.iter().map(|a| NodeId(a.0)).collect(),
+            versions: attempts
+                .iter()
+                .map(|a| Version::new(put.item.as_str(), clock(a.1)))
+                .collect(),
+        };
     }
 
     fn cart(items: &str, pairs: &[(u16, u32)]) -> Version {
@@ -363,9 +377,13 @@ mod tests {
         elsewhere.acked[1].clock = clock(&[(1, 1)]);
         elsewhere.acked[1].coordinator = NodeId(1);
         assert!(!check(&elsewhere).passed());
-        // ... unless its client retried: n0 may have coordinated it too.
-        elsewhere.acked[1].retried = true;
+        // ... unless its client retried and n0 coordinated it too, as the
+        // trace shows: that first attempt made {n0:2}.
+        coordinated(&mut elsewhere.acked[1], &[(0, &[(0, 2)]), (1, &[(1, 1)])]);
         assert!(check(&elsewhere).passed());
+        // A retry coordinated once made one version: nothing raced.
+        coordinated(&mut elsewhere.acked[1], &[(1, &[(1, 1)])]);
+        assert!(!check(&elsewhere).passed());
 
         // Two writes with one clock are no race: no correct node makes one.
         let mut same = raced;
@@ -380,10 +398,10 @@ mod tests {
     }
 
     #[test]
-    fn a_retried_put_may_have_raced_through_any_node_of_the_lost_clock() {
+    fn a_retried_puts_first_attempt_races_with_the_clock_the_trace_shows() {
         // c1-1 {n0:1, n1:5} through n0. c2-1 was sent with {n0:1} (it never
-        // saw n1:5) and retried: its answer came from n0 ({n0:2}), but its
-        // first attempt may have gone through n1, whose counter is past 5:
+        // saw n1:5) and retried: its answer came from n0 ({n0:2}), and its
+        // first attempt went through n1, whose counter was past 5:
         // {n0:1, n1:6} descends c1-1's clock though its client never saw it.
         // Seed 221's c3-28 did exactly that.
         let mut r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
@@ -391,15 +409,35 @@ mod tests {
         r.acked[1].context = clock(&[(0, 1)]);
         r.acked[1].kind = PutKind::Chained;
         assert!(!check(&r).passed(), "answered once, c2-1 went through n0 alone");
-        r.acked[1].retried = true;
+        coordinated(&mut r.acked[1], &[(1, &[(0, 1), (1, 6)]), (0, &[(0, 2)])]);
         let v = check(&r);
         assert!(v.passed(), "{:?}", v.failures);
         assert_eq!((v.lost, v.explained), (1, 1));
-        // A context missing two of the lost clock's entries: no one
-        // coordinator's counter covers both.
-        r.acked[0].clock = clock(&[(0, 1), (1, 5), (2, 1)]);
-        r.acked[1].context = clock(&[(0, 1)]);
+        // Seeds 7653 and 19990 (any-node): the client waited past its first
+        // attempt, but the trace shows one coordination: no second version.
+        coordinated(&mut r.acked[1], &[(0, &[(0, 2)])]);
         assert!(!check(&r).passed());
+        // A first attempt through n2 made {n0:1, n2:1}: no race with c1-1.
+        coordinated(&mut r.acked[1], &[(2, &[(0, 1), (2, 1)]), (0, &[(0, 2)])]);
+        assert!(!check(&r).passed());
+    }
+
+    #[test]
+    fn a_retried_put_must_account_for_every_version_it_made() {
+        // c1-1 was retried: its first attempt through n0 made {n0:1}, its
+        // retry through n1 made {n1:1}. c2-1 blind through n0 ({n0:2})
+        // raced the first; nothing replaced the second, which the final
+        // read lacks: that loss is the cluster's.
+        let mut r = record(ClockMode::Vector, vec![cart("c2-1", &[(0, 2)])]);
+        r.acked[0].clock = clock(&[(1, 1)]);
+        r.acked[0].coordinator = NodeId(1);
+        coordinated(&mut r.acked[0], &[(0, &[(0, 1)]), (1, &[(1, 1)])]);
+        assert!(!check(&r).passed());
+        // Once c2-1's retry through n1 ({n1:2}) raced the second too, both are explained.
+        coordinated(&mut r.acked[1], &[(0, &[(0, 2)]), (1, &[(1, 2)])]);
+        let v = check(&r);
+        assert!(v.passed(), "{:?}", v.failures);
+        assert_eq!((v.lost, v.explained), (1, 1));
     }
 
     #[test]
@@ -455,26 +493,27 @@ mod tests {
 
     #[test]
     fn a_retried_puts_first_attempt_may_be_lost_with_a_put_that_carried_it() {
-        // c2-1 (context {n1:1}) was retried and answered by n3 with
-        // {n1:1, n3:1}; a first attempt elsewhere would have made a version
-        // only a read could have carried on. c1-4 read c2-1 and held it;
-        // c4-1, blind through n3, shadowed c1-4 (and c2-1's answered
-        // version), and c3-1 put from a context merging both, dropping them.
-        // c1-4 is lost legitimately, and with it whatever it superseded.
+        // c2-1 (context {n1:1}) was retried: its first attempt through n5
+        // made {n1:1, n5:1}, its retry through n3 {n1:1, n3:1}, the answer.
+        // c1-4 read the first attempt's version and held c2-1, through n5
+        // ({n1:1, n3:1, n5:2}); c4-1, blind through n3, shadowed c1-4 (and
+        // c2-1's answered version), and c3-1 put from a context merging
+        // both, dropping them. c1-4 is lost legitimately, and with it the
+        // first attempt's version it superseded.
         let mut retried = acked("c2-1", &[(3, 1), (1, 1)], 10);
         retried.context = clock(&[(1, 1)]);
         retried.kind = PutKind::Read;
-        retried.retried = true;
-        let mut carrier = acked("c1-4", &[(5, 1), (1, 1), (3, 1)], 20);
-        carrier.context = clock(&[(1, 1), (3, 1)]);
+        coordinated(&mut retried, &[(5, &[(1, 1), (5, 1)]), (3, &[(1, 1), (3, 1)])]);
+        let mut carrier = acked("c1-4", &[(5, 2), (1, 1), (3, 1)], 20);
+        carrier.context = clock(&[(1, 1), (3, 1), (5, 1)]);
         carrier.kind = PutKind::Read;
         carrier.items = ["c1-4".to_string(), "c2-1".to_string()].into();
         let shadower = acked("c4-1", &[(3, 2)], 30);
-        let mut dropper = acked("c3-1", &[(1, 2), (3, 2), (5, 1)], 40);
-        dropper.context = clock(&[(1, 1), (3, 2), (5, 1)]);
+        let mut dropper = acked("c3-1", &[(1, 2), (3, 2), (5, 2)], 40);
+        dropper.context = clock(&[(1, 1), (3, 2), (5, 2)]);
         dropper.kind = PutKind::Read;
         dropper.items = ["c3-1".to_string(), "c4-1".to_string()].into();
-        let mut r = record(ClockMode::Vector, vec![cart("c3-1,c4-1", &[(1, 2), (3, 2), (5, 1)])]);
+        let mut r = record(ClockMode::Vector, vec![cart("c3-1,c4-1", &[(1, 2), (3, 2), (5, 2)])]);
         r.acked = vec![retried, carrier, shadower, dropper];
         let v = check(&r);
         assert!(v.passed(), "{:?}", v.failures);
@@ -483,17 +522,21 @@ mod tests {
         let mut r = r.clone();
         r.acked[1].items = ["c1-4".to_string()].into();
         assert!(!check(&r).passed());
+        // ... which matters only because the first attempt made a version.
+        coordinated(&mut r.acked[0], &[(3, &[(1, 1), (3, 1)])]);
+        assert!(check(&r).passed());
     }
 
     #[test]
     fn a_hostile_claim_over_a_retried_puts_context_takes_its_first_attempt_too() {
         // Seed 6300 (any-node): c4-16 was retried, answered by n3 with
         // {n3:6, n5:29}; c3-28's hostile context {n3:6, n5:35} claims it,
-        // and claims as well whatever a first attempt made from {n5:29}.
+        // and the version its first attempt made through n5 ({n5:30}).
         let mut retried = acked("c4-16", &[(3, 6), (5, 29)], 10);
         retried.context = clock(&[(5, 29)]);
         retried.kind = PutKind::Read;
-        retried.retried = true;
+        // Its first attempt went through n5: {n5:30}.
+        coordinated(&mut retried, &[(5, &[(5, 30)]), (3, &[(3, 6), (5, 29)])]);
         let mut hostile = acked("c3-28", &[(5, 37), (3, 6)], 20);
         hostile.context = clock(&[(3, 6), (5, 35)]);
         hostile.kind = PutKind::Hostile;
@@ -502,6 +545,14 @@ mod tests {
         let v = check(&r);
         assert!(v.passed(), "{:?}", v.failures);
         assert_eq!((v.lost, v.explained), (1, 1));
+        // A first attempt through n2 made {n2:1, n5:29}, which the claim
+        // does not hold.
+        let mut elsewhere = r.clone();
+        coordinated(
+            &mut elsewhere.acked[0],
+            &[(2, &[(2, 1), (5, 29)]), (3, &[(3, 6), (5, 29)])],
+        );
+        assert!(!check(&elsewhere).passed());
         // An honest put from that context had seen c4-16: no excuse.
         r.acked[1].kind = PutKind::Read;
         assert!(!check(&r).passed());

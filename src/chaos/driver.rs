@@ -26,6 +26,7 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::made::{Made, MadeLog};
 use super::record::{AckedPut, FailedPut, FinalRead, ObservedGet, PutKind, SeedRecord, Stored};
 use super::replay::{Replay, clock_spec};
 use crate::core::client::OpReport;
@@ -33,7 +34,6 @@ use crate::core::clock::VClock;
 use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, NodeId, OpId};
 use crate::core::message::Outcome;
-use crate::core::node::forward_timeout;
 use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::core::version::{Key, Version, sort_canonically};
@@ -209,6 +209,8 @@ struct Driver<'a> {
     /// The first step the step code refused (the driver draws only steps
     /// that apply, so this fails the seed as an engine failure would).
     refused: Option<String>,
+    /// What each put's coordinations made, from the trace.
+    made: MadeLog,
 }
 
 /// The cluster seed `seed` runs: the config's, or, for a share of seeds
@@ -266,6 +268,7 @@ pub async fn run_seed(cfg: &ChaosConfig, seed: u64) -> (SeedRecord, Replay) {
         ring_checked: Time::ZERO,
         trace: Vec::new(),
         refused: None,
+        made: MadeLog::default(),
     };
     d.engine.set_trace_cap(1 << 22);
     for name in client_names(cfg.clients) {
@@ -447,7 +450,6 @@ impl Driver<'_> {
                     at,
                     ..
                 } = *sent;
-                let retried = report.latency() > forward_timeout(self.engine.settings());
                 match (&report.outcome, report.coordinator) {
                     (Outcome::Put { clock, failure: None }, Some(coordinator)) => {
                         self.record.acked.push(AckedPut {
@@ -460,8 +462,8 @@ impl Driver<'_> {
                             sent_at: at,
                             context,
                             kind,
-                            retried,
                             items: items.clone(),
+                            made: Made::default(),
                         });
                         let view = View {
                             context: clock.clone(),
@@ -482,8 +484,8 @@ impl Driver<'_> {
                             kind,
                             coordinator,
                             clock,
-                            retried,
                             items,
+                            made: Made::default(),
                         });
                         // What the client believes is unchanged; its context
                         // no longer covers what it may have written.
@@ -518,7 +520,7 @@ impl Driver<'_> {
         s.added += 1;
         let item = format!("{}-{}", s.name, s.added);
         items.insert(item.clone());
-        let value = items.iter().cloned().collect::<Vec<_>>().join(",");
+        let value = super::made::value_of(&items);
         let client = s.name.clone();
         self.budget -= 1;
         let now = self.engine.now();
@@ -1006,6 +1008,7 @@ impl Driver<'_> {
             }
         }
         self.record.unanswered = self.engine.ops_in_flight();
+        self.made.attach(&mut self.record);
         self.expectations();
     }
 
@@ -1015,12 +1018,13 @@ impl Driver<'_> {
         let n = self.engine.settings().replicas;
         let mode = self.engine.settings().clocks;
         let mut reads = Vec::new();
+        let judge = super::history::Judge::new(&self.record, mode);
         for key in &self.record.carts {
             let required: Vec<Text> = self
                 .record
                 .acked
                 .iter()
-                .filter(|a| a.key == *key && super::checks::must_survive(&self.record, a, mode))
+                .filter(|a| a.key == *key && judge.excuse(a).is_none())
                 .map(|a| Text(a.item.clone()))
                 .collect();
             reads.push(Step {
@@ -1071,6 +1075,7 @@ impl Driver<'_> {
         self.trace.clear();
         self.engine.drain_trace(&mut self.trace);
         for ev in &self.trace {
+            self.made.observe(&ev.event);
             match &ev.event {
                 Event::Fault(Fault::Kill(n)) => {
                     self.dead.insert(*n);

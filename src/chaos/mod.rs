@@ -18,6 +18,7 @@
 pub mod checks;
 pub mod driver;
 pub mod history;
+pub mod made;
 pub mod oracle;
 pub mod record;
 pub mod replay;

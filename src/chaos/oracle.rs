@@ -98,6 +98,17 @@ impl History {
         extra.max(self.get(node))
     }
 
+    /// Each node it covers an event of, with the highest such event.
+    pub fn events(&self) -> impl Iterator<Item = (NodeId, u32)> + '_ {
+        let nodes: BTreeSet<NodeId> = self
+            .counters
+            .keys()
+            .copied()
+            .chain(self.extra.iter().map(|e| e.0))
+            .collect();
+        nodes.into_iter().map(|n| (n, self.top(n)))
+    }
+
     /// True when the event `node:counter` is covered.
     pub fn contains(&self, node: NodeId, counter: u32) -> bool {
         counter <= self.get(node) || self.extra.contains(&(node, counter))

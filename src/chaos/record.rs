@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use super::made::Made;
 use crate::core::clock::VClock;
 use crate::core::config::Settings;
 use crate::core::ids::NodeId;
@@ -38,12 +39,12 @@ pub struct AckedPut {
     /// The context the client sent with it.
     pub context: VClock,
     pub kind: PutKind,
-    /// The client waited past its first attempt, so another node may have
-    /// coordinated the put as well, with a clock the client never learnt.
-    pub retried: bool,
     /// Every item its value held: the item it added and what its client
     /// believed the cart held (what it read, or what its chain put).
     pub items: BTreeSet<String>,
+    /// What its coordinations made, from the trace: which nodes took it on
+    /// and every version of it some node stored.
+    pub made: Made,
 }
 
 /// A put that failed or was never answered: it may still have been stored
@@ -58,10 +59,10 @@ pub struct FailedPut {
     pub coordinator: Option<NodeId>,
     /// The clock its coordinator gave it, when an answer said.
     pub clock: Option<VClock>,
-    /// See [`AckedPut::retried`].
-    pub retried: bool,
     /// See [`AckedPut::items`].
     pub items: BTreeSet<String>,
+    /// See [`AckedPut::made`].
+    pub made: Made,
 }
 
 /// What one live node stored for one key at the end.

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod phi;
 pub mod plural;
 pub mod ring;
+pub mod ring_views;
 pub mod store;
 pub mod time;
 pub mod trace;

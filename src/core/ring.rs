@@ -11,6 +11,7 @@ use smallvec::SmallVec;
 
 use super::hash::hash64;
 use super::ids::NodeId;
+use super::ring_views::RingViews;
 
 /// One virtual node: a position on the ring owned by a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -61,6 +62,9 @@ pub struct Ring {
     /// membership list from them, so a cluster holds them once, not once
     /// per node.
     shared: std::sync::OnceLock<Vec<(NodeId, Arc<[u64]>)>>,
+    /// The ring views of the cluster this ring belongs to, so that equal
+    /// rings its nodes rebuild are held once ([`Ring::adopt`]).
+    views: Arc<RingViews>,
 }
 
 impl PartialEq for Ring {
@@ -90,7 +94,24 @@ impl Ring {
             members,
             lists: std::sync::OnceLock::new(),
             shared: std::sync::OnceLock::new(),
+            views: Arc::default(),
         }
+    }
+
+    /// `next`, a ring rebuilt by a node of this ring's cluster, as the one
+    /// allocation every node of the cluster that built an equal ring shares
+    /// (see [`RingViews`]).
+    pub fn adopt(&self, next: Ring) -> Arc<Ring> {
+        let next = Ring {
+            views: self.views.clone(),
+            ..next
+        };
+        self.views.intern(next)
+    }
+
+    /// True when `other` belongs to the same cluster's ring views.
+    pub fn same_views(&self, other: &Ring) -> bool {
+        Arc::ptr_eq(&self.views, &other.views)
     }
 
     /// The tokens a node named `name` gets by default: hashes of `name#0`,
@@ -200,14 +221,20 @@ impl Ring {
         let mut assignments = self.assignments();
         assignments.retain(|(n, _)| *n != node);
         assignments.push((node, positions));
-        Ring::new(assignments)
+        Ring {
+            views: self.views.clone(),
+            ..Ring::new(assignments)
+        }
     }
 
     /// This ring without `node`.
     pub fn without_node(&self, node: NodeId) -> Ring {
         let mut assignments = self.assignments();
         assignments.retain(|(n, _)| *n != node);
-        Ring::new(assignments)
+        Ring {
+            views: self.views.clone(),
+            ..Ring::new(assignments)
+        }
     }
 
     /// Each member with its token positions (one pass over the tokens).

@@ -656,7 +656,7 @@ impl Engine {
         };
         let seeds = self.joiner_seeds();
         let id = self.names.add_node(name);
-        let disk = Disk::joining(id, tokens.clone(), seeds, self.now);
+        let disk = Disk::joining(id, tokens.clone(), seeds, self.now, &self.ring);
         self.add_slot(id, disk);
         self.start_node(id);
         self.joining.push((id, tokens));

@@ -167,7 +167,9 @@ impl Node {
         if ring == *self.ring {
             return;
         }
-        let old = std::mem::replace(&mut self.ring, Arc::new(ring));
+        // Held once by every node of the cluster that built the same ring.
+        let ring = self.ring.adopt(ring);
+        let old = std::mem::replace(&mut self.ring, ring);
         self.view_changed = true;
         out.notify(crate::core::notice::Notice::ViewChanged {
             node: self.id,

@@ -115,10 +115,11 @@ impl Disk {
         }
     }
 
-    /// The disk of a node that joins: it knows only itself and the seeds.
-    pub fn joining(me: NodeId, tokens: Vec<u64>, seeds: Vec<NodeId>, now: Time) -> Disk {
+    /// The disk of a node that joins `cluster`: it knows only itself and
+    /// the seeds (its ring views are the cluster's, see [`Ring::adopt`]).
+    pub fn joining(me: NodeId, tokens: Vec<u64>, seeds: Vec<NodeId>, now: Time, cluster: &Ring) -> Disk {
         let membership = Membership::alone(me, 0, tokens.into(), seeds, now);
-        let ring = Arc::new(membership.ring());
+        let ring = cluster.adopt(membership.ring());
         Disk {
             store: Store::new(),
             hints: HintStore::new(),

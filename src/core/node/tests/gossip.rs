@@ -100,7 +100,7 @@ fn a_peer_silent_last_round_is_replaced_and_one_that_answered_is_not() {
 fn a_joiner_is_found_through_its_seed_and_learns_the_cluster_from_the_reply() {
     const E: NodeId = NodeId(4);
     let settings = Arc::new(Settings::default());
-    let disk = Disk::joining(E, vec![1 << 61], vec![A], Time(0));
+    let disk = Disk::joining(E, vec![1 << 61], vec![A], Time(0), &ring());
     let mut e = Node::recover(E, settings.clone(), disk, 7);
     let mut out = outbox();
     e.handle_timer(Time(0), NodeTimer::Boot, &mut out);
