@@ -130,7 +130,10 @@ fn blank_comments_and_literals(text: &str) -> String {
             blank(&mut out, i + 1, j);
             i = j + 1;
         } else if c[i] == '\'' && c.get(i + 1) == Some(&'\\') {
-            let end = c[i + 2..].iter().position(|x| *x == '\'').map_or(c.len(), |p| i + 2 + p);
+            let end = c[i + 2..]
+                .iter()
+                .position(|x| *x == '\'')
+                .map_or(c.len(), |p| i + 2 + p);
             blank(&mut out, i + 1, end);
             i = end + 1;
         } else if c[i] == '\'' && c.get(i + 2) == Some(&'\'') {
@@ -159,7 +162,12 @@ fn blank_test_modules(text: &str) -> String {
         let is_tests = rest
             .strip_prefix("mod tests")
             .is_some_and(|r| r.trim_start().starts_with('{'));
-        let Some(open) = c[at..].iter().position(|x| *x == '{').map(|p| at + p).filter(|_| is_tests) else {
+        let Some(open) = c[at..]
+            .iter()
+            .position(|x| *x == '{')
+            .map(|p| at + p)
+            .filter(|_| is_tests)
+        else {
             at += 1;
             continue;
         };
@@ -302,7 +310,10 @@ fn resolve(here: &ModPath, segs: &[String], modules: &BTreeMap<ModPath, File>) -
         _ => return None,
     }
     let full: ModPath = base.into_iter().chain(rest.iter().cloned()).collect();
-    (0..=full.len()).rev().map(|n| full[..n].to_vec()).find(|m| modules.contains_key(m))
+    (0..=full.len())
+        .rev()
+        .map(|n| full[..n].to_vec())
+        .find(|m| modules.contains_key(m))
 }
 
 /// The library's files and their imports.
@@ -334,7 +345,9 @@ fn import_graph(src: &Path) -> BTreeMap<ModPath, File> {
             .collect();
         let mut found = Vec::new();
         for (at, segs) in paths(&code) {
-            let Some(target) = resolve(m, &segs, &modules) else { continue };
+            let Some(target) = resolve(m, &segs, &modules) else {
+                continue;
+            };
             if &target == m {
                 continue;
             }
@@ -493,8 +506,20 @@ fn the_reader_resolves_paths_and_skips_comments_strings_and_tests() {
     assert_eq!(imports(&["c"]), ["a"]);
     let found = describe(&graph, &dir);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].contains("import cycle among 2 files: a/x.rs, b.rs"), "{}", found[0]);
-    assert!(found[0].contains("a/x.rs:1 -> b.rs: use super::super::{c, b::{self, B}};"), "{}", found[0]);
-    assert!(found[0].contains("b.rs:2 -> a/x.rs: fn f() -> crate::a::x::X {"), "{}", found[0]);
+    assert!(
+        found[0].contains("import cycle among 2 files: a/x.rs, b.rs"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains("a/x.rs:1 -> b.rs: use super::super::{c, b::{self, B}};"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains("b.rs:2 -> a/x.rs: fn f() -> crate::a::x::X {"),
+        "{}",
+        found[0]
+    );
     fs::remove_dir_all(&dir).unwrap();
 }

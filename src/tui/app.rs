@@ -18,7 +18,7 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 
 use super::action::{Focus, Mode};
 use super::flights::Flights;

@@ -135,7 +135,7 @@ impl Playback {
                 "{ADHOC_CAP} commands are still running; wait for some to finish (or resume time with space)"
             ));
         }
-        let run = StepRun::start(step, engine).await?;
+        let run = step.start(engine).await?;
         self.adhoc.push(run);
         Ok(())
     }
@@ -249,7 +249,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::core::trace::{Event, TraceEvent};
     use crate::scenario::command::{Instruction, parse};
-    use crate::scenario::noderef::ParseContext;
+    use crate::scenario::parse_context::ParseContext;
 
     /// A step typed at the command line of a cluster of `nodes` nodes,
     /// n1, n2, ...
