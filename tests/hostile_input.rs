@@ -10,7 +10,7 @@ mod common;
 use proptest::prelude::*;
 use ringside::scenario::Scenario;
 use ringside::scenario::command::{self, command_words};
-use ringside::scenario::noderef::ParseContext;
+use ringside::scenario::parse_context::ParseContext;
 use ringside::scenario::presets::BUNDLED;
 
 const PLACE: &str = "hostile.yaml";
@@ -357,11 +357,11 @@ fn an_alias_bomb_is_refused() {
 #[test]
 fn too_many_steps_are_refused_at_the_first_one_too_many() {
     let mut text = String::from("steps:\n");
-    for _ in 0..ringside::scenario::load::MAX_STEPS + 5 {
+    for _ in 0..ringside::scenario::limits::MAX_STEPS + 5 {
         text.push_str("  - say: x\n");
     }
     let err = Scenario::parse(&text, PLACE, "long").expect_err("too many steps");
-    let line = ringside::scenario::load::MAX_STEPS + 2;
+    let line = ringside::scenario::limits::MAX_STEPS + 2;
     assert_eq!(err.place, format!("{PLACE}:{line}:5"), "{err}");
     assert!(err.message.contains("a preset may have at most 10000"), "{err}");
 }

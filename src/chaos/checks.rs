@@ -283,7 +283,7 @@ fn shorten(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chaos::made::Made;
+    use crate::chaos::record::Made;
     use crate::chaos::record::{FinalRead, ObservedGet};
     use crate::chaos::record::{PutKind, Stored};
     use crate::core::clock::VClock;

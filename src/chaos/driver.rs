@@ -13,7 +13,7 @@
 //!
 //! The driver speaks steps: each action it draws is a [`Step`], written
 //! into the replay and started through the same step code as a preset's or
-//! the playground's ([`StepRun::start`]), so that what a fault does is
+//! the playground's ([`Step::start`]), so that what a fault does is
 //! decided in one place. The driver's own bookkeeping (who is down, which
 //! fault is on, which operation a client waits for) changes only when the
 //! step started.
@@ -26,8 +26,8 @@ use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::made::{Made, MadeLog};
-use super::record::{AckedPut, FailedPut, FinalRead, ObservedGet, PutKind, SeedRecord, Stored};
+use super::made::MadeLog;
+use super::record::{AckedPut, FailedPut, FinalRead, Made, ObservedGet, PutKind, SeedRecord, Stored};
 use super::replay::{Replay, clock_spec};
 use crate::core::client::OpReport;
 use crate::core::clock::VClock;
@@ -328,7 +328,7 @@ impl Driver<'_> {
     /// Starts `step` through the step code without writing it down; a
     /// refusal is kept (the first one) to fail the seed.
     async fn start(&mut self, step: &Step) -> Result<StepRun, String> {
-        let started = StepRun::start(step, &mut self.engine).await;
+        let started = step.start(&mut self.engine).await;
         if let Err(e) = &started {
             self.refused
                 .get_or_insert_with(|| format!("the step `{}` was refused: {e}", step.kind));

@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::made::Made;
 use super::oracle::{History, lww_wins, supersedes};
+use super::record::Made;
 use super::record::{AckedPut, PutKind, SeedRecord};
 use crate::core::clock::VClock;
 use crate::core::ids::NodeId;

@@ -12,21 +12,10 @@
 
 use std::collections::BTreeMap;
 
-use super::record::SeedRecord;
-use crate::core::ids::{NodeId, OpId};
+use super::record::{Made, SeedRecord};
+use crate::core::ids::OpId;
 use crate::core::trace::Event;
-use crate::core::version::{Key, Value, Version};
-
-/// What one put's coordinations made.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Made {
-    /// The nodes that took the put on as its coordinator, in order: more
-    /// than one when a retry was coordinated as well as its first attempt.
-    pub coordinators: Vec<NodeId>,
-    /// Every distinct version of the put that some node stored, in the
-    /// order first stored. A version never stored anywhere replaced nothing.
-    pub versions: Vec<Version>,
-}
+use crate::core::version::{Key, Value};
 
 /// Collects [`Made`] for every put of a seed from its trace.
 #[derive(Debug, Default)]

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use super::made::Made;
 use crate::core::clock::VClock;
 use crate::core::config::Settings;
 use crate::core::ids::NodeId;
@@ -138,4 +137,15 @@ pub struct SeedRecord {
     pub ops: usize,
     /// Virtual time at the end.
     pub ended: Time,
+}
+
+/// What one put's coordinations made.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Made {
+    /// The nodes that took the put on as its coordinator, in order: more
+    /// than one when a retry was coordinated as well as its first attempt.
+    pub coordinators: Vec<NodeId>,
+    /// Every distinct version of the put that some node stored, in the
+    /// order first stored. A version never stored anywhere replaced nothing.
+    pub versions: Vec<Version>,
 }

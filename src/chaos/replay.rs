@@ -147,7 +147,7 @@ mod tests {
             }),
             expect: None,
         };
-        let mut cx = crate::scenario::noderef::ParseContext::new(vec!["n1".into(), "n2".into()], 2);
+        let mut cx = crate::scenario::parse_context::ParseContext::new(vec!["n1".into(), "n2".into()], 2);
         let back = Step::from_yaml_str(&put.to_yaml(), &mut cx).expect("the step reads back");
         assert_eq!(back, put);
     }

@@ -64,7 +64,7 @@ pub struct Ring {
     shared: std::sync::OnceLock<Vec<(NodeId, Arc<[u64]>)>>,
     /// The ring views of the cluster this ring belongs to, so that equal
     /// rings its nodes rebuild are held once ([`Ring::adopt`]).
-    views: Arc<RingViews>,
+    views: Arc<RingViews<Ring>>,
 }
 
 impl PartialEq for Ring {

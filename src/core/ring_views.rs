@@ -11,23 +11,32 @@
 //! references only, so a ring no node holds any more is freed. Sharing
 //! changes no behaviour: a node adopts only a ring equal to the one it built.
 
+//!
+//! It is generic over what it holds so that it knows nothing of the ring's
+//! insides (and the ring's file and this one do not import each other).
+
 use std::sync::{Arc, Mutex, Weak};
 
-use super::ring::Ring;
-
 /// The distinct rings the nodes of one cluster hold (weakly).
-#[derive(Default)]
-pub struct RingViews {
+pub struct RingViews<Ring> {
     rings: Mutex<Vec<Weak<Ring>>>,
 }
 
-impl std::fmt::Debug for RingViews {
+impl<Ring> Default for RingViews<Ring> {
+    fn default() -> Self {
+        RingViews {
+            rings: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl<Ring> std::fmt::Debug for RingViews<Ring> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("RingViews")
     }
 }
 
-impl RingViews {
+impl<Ring: PartialEq> RingViews<Ring> {
     /// The held ring equal to `ring`, or `ring` itself, now held.
     pub fn intern(&self, ring: Ring) -> Arc<Ring> {
         let mut rings = self.rings.lock().unwrap_or_else(|e| e.into_inner());

@@ -5,7 +5,7 @@
 //! the other words drive the playground itself and are listed in
 //! [`PLAYGROUND`].
 
-use super::noderef::ParseContext;
+use super::parse_context::ParseContext;
 use super::step::words::{self, Word};
 use super::step::{STEPS, Step, StepKind};
 use crate::core::time::Dur;

@@ -215,7 +215,7 @@ impl Director {
                 text: step.kind.to_string(),
             });
         }
-        match StepRun::start(step, engine).await {
+        match step.start(engine).await {
             Ok(run) => self.running = Some((index, run)),
             Err(error) => {
                 self.failed += 1;

@@ -6,7 +6,8 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
-use super::noderef::{NodeRef, ParseContext};
+use super::noderef::NodeRef;
+use super::parse_context::ParseContext;
 use super::seeded::{Parse, parse_struct, plain};
 use super::step::yaml;
 use super::text::Text;
@@ -88,6 +89,29 @@ impl<'de> Visitor<'de> for ClockVisitor<'_> {
             }
         }
         Ok(ClockSpec(entries, extras))
+    }
+}
+
+impl ClockSpec {
+    /// The clock as YAML writes it: `{s1: 2, +s1: [4]}`.
+    pub fn to_yaml(&self) -> String {
+        let mut parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(n, k)| format!("{}: {k}", yaml::text(&n.to_string())))
+            .collect();
+        let mut extras: Vec<(String, Vec<String>)> = Vec::new();
+        for (n, k) in &self.1 {
+            let n = n.to_string();
+            match extras.last_mut() {
+                Some((last, list)) if *last == n => list.push(k.to_string()),
+                _ => extras.push((n, vec![k.to_string()])),
+            }
+        }
+        for (n, list) in extras {
+            parts.push(format!("{}: [{}]", yaml::text(&format!("+{n}")), list.join(", ")));
+        }
+        format!("{{{}}}", parts.join(", "))
     }
 }
 
@@ -471,13 +495,13 @@ impl Expect {
             f.push(("ok", ok.to_string()));
         }
         if let Some(c) = &self.clock {
-            f.push(("clock", yaml::clock(c)));
+            f.push(("clock", c.to_yaml()));
         }
         if let Some(v) = &self.values {
             f.push(("values", texts(&v.0)));
         }
         if let Some(c) = &self.context {
-            f.push(("context", yaml::clock(c)));
+            f.push(("context", c.to_yaml()));
         }
         if let Some(n) = self.siblings {
             f.push(("siblings", n.to_string()));
@@ -503,7 +527,7 @@ impl Expect {
                 m.push(("values", texts(&v.0)));
             }
             if let Some(c) = &r.clock {
-                m.push(("clock", yaml::clock(c)));
+                m.push(("clock", c.to_yaml()));
             }
             f.push(("replica", yaml::map(&m)));
         }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::noderef::ParseContext;
+use super::parse_context::ParseContext;
 use super::plan::Plan;
 use super::presets;
 use super::seeded::{Seed, parse_struct, plain};
@@ -15,7 +15,6 @@ use super::text::Text;
 
 /// The largest preset file accepted.
 pub const MAX_FILE: usize = 4 << 20;
-pub use super::plan::MAX_STEPS;
 
 /// A parsed, validated scenario.
 #[derive(Clone, Debug, PartialEq)]

@@ -4,39 +4,22 @@
 //! how much work they ask for. A step that would fail when it runs (a quorum
 //! above N, a `set:` that breaks the settings' rules, a leave that leaves
 //! fewer nodes than N, an `at:` already passed) or that would take the run
-//! past the limits below is refused where it stands in the file, so that
+//! past the [`super::limits`] is refused where it stands in the file, so that
 //! `ringside check` accepts only presets that run, in bounded memory and time.
 //!
-//! The plan travels in the [`super::noderef::ParseContext`] that
-//! [`super::load`] hands the step parser; the playground's command line
-//! parses without one and checks against the live cluster instead.
+//! The plan travels in the [`super::parse_context::ParseContext`] that
+//! [`super::load`] hands the step parser, which tells it what each step
+//! does (`StepKind::plan` in [`super::step`]); the plan itself knows
+//! nothing of steps. The playground's command line parses without one and
+//! checks against the live cluster instead.
 
 use std::collections::BTreeSet;
 
 use crate::core::config::{MAX_NODES, Settings};
 use crate::core::time::Dur;
 
-use super::noderef::NodeRef;
-use super::step::{BulkStep, StepKind};
-
-/// The most steps (counting those inside `concurrently`) a preset may have.
-pub const MAX_STEPS: usize = 10_000;
-/// The most ring tokens a cluster may have: the sum of every node's tokens,
-/// joined nodes included (1,024 nodes of 64, or 16 nodes of 4,096).
-pub const MAX_TOKENS: usize = 65_536;
-/// The most operations a preset's steps may issue: every key of every
-/// `fill` and `scan`, and every `put` and `get`.
-pub const MAX_OPERATIONS: u64 = 1_000_000;
-/// The most bytes a preset's fills may write: the sum over fills of keys
-/// times the value's length (each replica hashes what it stores).
-pub const MAX_FILL_BYTES: u64 = 256 << 20;
-/// The longest a preset may run in virtual time, with up to
-/// [`SMALL_CLUSTER`] nodes.
-pub const MAX_TIME: Dur = Dur::from_secs(24 * 3600);
-/// Up to this many nodes, a preset may run [`MAX_TIME`]. A larger cluster
-/// costs more per virtual second (every node gossips its list of every
-/// node), so it may run `MAX_TIME * SMALL_CLUSTER² / nodes²`.
-pub const SMALL_CLUSTER: u64 = 10;
+use super::limits::{MAX_FILL_BYTES, MAX_OPERATIONS, MAX_STEPS, MAX_TIME, MAX_TOKENS, SMALL_CLUSTER};
+use super::settings_patch::SettingsPatch;
 
 /// The cluster as the steps read so far leave it.
 #[derive(Clone, Debug)]
@@ -172,16 +155,8 @@ impl Plan {
         Ok(())
     }
 
-    /// The name a reference gives, when it names a node (not `KEY#I`).
-    fn named(node: &NodeRef) -> Option<&str> {
+    fn check_not_left(&self, verb: &str, node: Option<&str>) -> Result<(), String> {
         match node {
-            NodeRef::Name(n) => Some(n),
-            NodeRef::Nth { .. } => None,
-        }
-    }
-
-    fn check_not_left(&self, verb: &str, node: &NodeRef) -> Result<(), String> {
-        match Plan::named(node) {
             Some(name) if self.left.contains(name) => Err(format!(
                 "{verb}: {name} left the cluster at an earlier step; a node that left is gone for good"
             )),
@@ -189,12 +164,16 @@ impl Plan {
         }
     }
 
-    fn bulk(&mut self, b: &BulkStep, fill: bool) -> Result<(), String> {
-        self.check_quorum(if fill { "w" } else { "r" }, b.quorum)?;
-        self.operations(b.keys as u64)?;
-        if fill {
-            let len = b.value.as_ref().map_or(0, |v| v.len()) as u64;
-            self.fill_bytes += b.keys as u64 * len;
+    fn bulk(
+        &mut self,
+        quorum: (&str, Option<usize>),
+        keys: usize,
+        fill_value_len: Option<usize>,
+    ) -> Result<(), String> {
+        self.check_quorum(quorum.0, quorum.1)?;
+        self.operations(keys as u64)?;
+        if let Some(len) = fill_value_len {
+            self.fill_bytes += keys as u64 * len as u64;
             if self.fill_bytes > MAX_FILL_BYTES {
                 return Err(format!(
                     "the fills up to here write {} bytes (keys times the value's length); \
@@ -207,132 +186,154 @@ impl Plan {
         let bound = self.operation_bound();
         self.pass(Dur::ZERO, bound)
     }
+}
 
-    /// Takes `action`'s effect on the cluster, or says why it cannot run.
-    pub fn apply(&mut self, action: &StepKind) -> Result<(), String> {
-        match action {
-            StepKind::Say(_) | StepKind::Check | StepKind::Heal | StepKind::Concurrently(_) => {}
-            StepKind::Partition(_) | StepKind::Cut { .. } | StepKind::Slow { .. } => {}
-            StepKind::Put(p) => {
-                self.check_quorum("w", p.w)?;
-                self.check_quorum("pw", p.pw)?;
-                self.operations(1)?;
-                if !p.nowait {
-                    let bound = self.operation_bound();
-                    self.pass(Dur::ZERO, bound)?;
-                }
-            }
-            StepKind::Get(g) => {
-                self.check_quorum("r", g.r)?;
-                self.check_quorum("pr", g.pr)?;
-                self.operations(1)?;
-                if !g.nowait {
-                    let bound = self.operation_bound();
-                    self.pass(Dur::ZERO, bound)?;
-                }
-            }
-            StepKind::Fill(b) => self.bulk(b, true)?,
-            StepKind::Scan(b) => self.bulk(b, false)?,
-            StepKind::Wait(d) => self.pass(*d, *d)?,
-            StepKind::At(d) => {
-                if *d < self.earliest {
+/// What each step does to the cluster, or why it cannot run. A node is
+/// given by its name, or `None` for a `KEY#I` reference (which node that is
+/// is known only when the step runs).
+impl Plan {
+    /// A single put or get with these quorums (`("w", w)`, ...), waited
+    /// for unless `waits` is false (`nowait`).
+    pub fn single_op(&mut self, quorums: [(&str, Option<usize>); 2], waits: bool) -> Result<(), String> {
+        for (name, q) in quorums {
+            self.check_quorum(name, q)?;
+        }
+        self.operations(1)?;
+        if waits {
+            let bound = self.operation_bound();
+            self.pass(Dur::ZERO, bound)?;
+        }
+        Ok(())
+    }
+
+    /// A fill of `keys` keys with a value of `value_len` bytes, with W `w`.
+    pub fn fill(&mut self, w: Option<usize>, keys: usize, value_len: usize) -> Result<(), String> {
+        self.bulk(("w", w), keys, Some(value_len))
+    }
+
+    /// A scan of `keys` keys with R `r`.
+    pub fn scan(&mut self, r: Option<usize>, keys: usize) -> Result<(), String> {
+        self.bulk(("r", r), keys, None)
+    }
+
+    /// A wait of `d`.
+    pub fn wait(&mut self, d: Dur) -> Result<(), String> {
+        self.pass(d, d)
+    }
+
+    /// An `at: d`.
+    pub fn at(&mut self, d: Dur) -> Result<(), String> {
+        if d < self.earliest {
+            return Err(format!(
+                "at {d} has passed by then: the steps before it take at least {}",
+                self.earliest
+            ));
+        }
+        self.earliest = d;
+        self.advance_latest(d)?;
+        // The next step starts at `d`; one still running goes on beside it.
+        self.latest = d;
+        Ok(())
+    }
+
+    /// A kill of `node`.
+    pub fn kill(&mut self, node: Option<&str>) -> Result<(), String> {
+        self.check_not_left("kill", node)?;
+        match (node, &mut self.dead) {
+            (Some(name), Some(dead)) => {
+                if !dead.insert(name.to_string()) {
                     return Err(format!(
-                        "at {d} has passed by then: the steps before it take at least {}",
-                        self.earliest
+                        "kill: {name} is already dead (killed at an earlier step); revive it first"
                     ));
                 }
-                self.earliest = *d;
-                self.advance_latest(*d)?;
-                self.latest = *d;
             }
-            StepKind::Kill(node) => {
-                self.check_not_left("kill", node)?;
-                match (Plan::named(node), &mut self.dead) {
-                    (Some(name), Some(dead)) => {
-                        if !dead.insert(name.to_string()) {
-                            return Err(format!(
-                                "kill: {name} is already dead (killed at an earlier step); revive it first"
-                            ));
-                        }
-                    }
-                    (None, _) => self.dead = None,
-                    (Some(_), None) => {}
-                }
-            }
-            StepKind::Revive(node) => {
-                self.check_not_left("revive", node)?;
-                match (Plan::named(node), &mut self.dead) {
-                    (Some(name), Some(dead)) => {
-                        if !dead.remove(name) {
-                            return Err(format!(
-                                "revive: {name} is alive at this step; only a dead node revives"
-                            ));
-                        }
-                    }
-                    (None, _) => self.dead = None,
-                    (Some(_), None) => {}
-                }
-            }
-            StepKind::Set(patch) => {
-                let settings = patch.apply(&self.settings);
-                settings
-                    .validate(self.ring_size)
-                    .map_err(|e| format!("set: {e} (the ring has {} nodes at this step)", self.ring_size))?;
-                self.settings = settings;
-            }
-            StepKind::Join { node, tokens } => {
-                if self.started >= MAX_NODES {
+            (None, _) => self.dead = None,
+            (Some(_), None) => {}
+        }
+        Ok(())
+    }
+
+    /// A revive of `node`.
+    pub fn revive(&mut self, node: Option<&str>) -> Result<(), String> {
+        self.check_not_left("revive", node)?;
+        match (node, &mut self.dead) {
+            (Some(name), Some(dead)) => {
+                if !dead.remove(name) {
                     return Err(format!(
-                        "join: the cluster has had {} nodes by this step; at most {MAX_NODES} nodes may ever be started",
-                        self.started
+                        "revive: {name} is alive at this step; only a dead node revives"
                     ));
                 }
-                self.tokens += tokens.as_ref().map_or(self.vnodes, |t| t.len());
-                if self.tokens > MAX_TOKENS {
-                    return Err(format!(
-                        "join: the cluster's nodes would have {} ring tokens; at most {MAX_TOKENS} (nodes times vnodes)",
-                        self.tokens
-                    ));
-                }
-                self.started += 1;
-                self.ring_size += 1;
+            }
+            (None, _) => self.dead = None,
+            (Some(_), None) => {}
+        }
+        Ok(())
+    }
+
+    /// A `set:` of `patch`.
+    pub fn set(&mut self, patch: &SettingsPatch) -> Result<(), String> {
+        let settings = patch.apply(&self.settings);
+        settings
+            .validate(self.ring_size)
+            .map_err(|e| format!("set: {e} (the ring has {} nodes at this step)", self.ring_size))?;
+        self.settings = settings;
+        Ok(())
+    }
+
+    /// A join of `node` with `tokens` tokens (`None`: the cluster's vnodes).
+    pub fn join(&mut self, node: &str, tokens: Option<usize>) -> Result<(), String> {
+        if self.started >= MAX_NODES {
+            return Err(format!(
+                "join: the cluster has had {} nodes by this step; at most {MAX_NODES} nodes may ever be started",
+                self.started
+            ));
+        }
+        self.tokens += tokens.unwrap_or(self.vnodes);
+        if self.tokens > MAX_TOKENS {
+            return Err(format!(
+                "join: the cluster's nodes would have {} ring tokens; at most {MAX_TOKENS} (nodes times vnodes)",
+                self.tokens
+            ));
+        }
+        self.started += 1;
+        self.ring_size += 1;
+        if let Some(ring) = &mut self.ring {
+            ring.insert(node.to_string());
+        }
+        Ok(())
+    }
+
+    /// A leave of `node`.
+    pub fn leave(&mut self, node: Option<&str>) -> Result<(), String> {
+        self.check_not_left("leave", node)?;
+        if let (Some(name), Some(dead)) = (node, &self.dead)
+            && dead.contains(name)
+        {
+            return Err(format!(
+                "leave: {name} is dead at this step; revive it before it can leave"
+            ));
+        }
+        if let (Some(name), Some(ring)) = (node, &self.ring)
+            && !ring.contains(name)
+        {
+            return Err(format!("leave: {name} is not on the ring at this step"));
+        }
+        let n = self.settings.replicas;
+        if self.ring_size <= n {
+            return Err(format!(
+                "leave: the ring has {} nodes at this step and N={n} (replicas); a leave may not leave fewer than N",
+                self.ring_size
+            ));
+        }
+        self.ring_size -= 1;
+        match node {
+            Some(name) => {
+                self.left.insert(name.to_string());
                 if let Some(ring) = &mut self.ring {
-                    ring.insert(node.clone());
+                    ring.remove(name);
                 }
             }
-            StepKind::Leave(node) => {
-                self.check_not_left("leave", node)?;
-                let name = Plan::named(node);
-                if let (Some(name), Some(dead)) = (name, &self.dead)
-                    && dead.contains(name)
-                {
-                    return Err(format!(
-                        "leave: {name} is dead at this step; revive it before it can leave"
-                    ));
-                }
-                if let (Some(name), Some(ring)) = (name, &self.ring)
-                    && !ring.contains(name)
-                {
-                    return Err(format!("leave: {name} is not on the ring at this step"));
-                }
-                let n = self.settings.replicas;
-                if self.ring_size <= n {
-                    return Err(format!(
-                        "leave: the ring has {} nodes at this step and N={n} (replicas); a leave may not leave fewer than N",
-                        self.ring_size
-                    ));
-                }
-                self.ring_size -= 1;
-                match name {
-                    Some(name) => {
-                        self.left.insert(name.to_string());
-                        if let Some(ring) = &mut self.ring {
-                            ring.remove(name);
-                        }
-                    }
-                    None => self.ring = None,
-                }
-            }
+            None => self.ring = None,
         }
         Ok(())
     }
@@ -400,31 +401,21 @@ mod tests {
     fn puts_pinned_by_at_are_charged_for_the_time_they_span_not_their_sum() {
         let nodes: Vec<String> = (1..=64).map(|i| format!("n{i}")).collect();
         let mut plan = Plan::new(&nodes, 64 * 8, 8, Settings::default());
-        let put = || {
-            StepKind::Put(crate::scenario::step::PutStep {
-                key: "k".into(),
-                value: "v".into(),
-                client: "c".into(),
-                via: None,
-                w: None,
-                pw: None,
-                context: None,
-                nowait: false,
-            })
-        };
         // 600 puts, ten at each of 60 instants a second apart, each pinned by
         // its own `at:` (as a saved session writes them): 59s, plus the last
         // puts' longest, is far inside what 64 nodes may run.
         for second in 0..60u64 {
             for _ in 0..10 {
-                plan.apply(&StepKind::At(Dur::from_secs(second))).unwrap();
-                plan.apply(&put()).unwrap();
+                plan.at(Dur::from_secs(second)).unwrap();
+                plan.single_op([("w", None), ("pw", None)], true).unwrap();
             }
         }
         assert!(plan.horizon <= Dur::from_secs(59) + plan.operation_bound());
         // Without `at:` the same puts follow one another, each at its longest.
         let mut serial = Plan::new(&nodes, 64 * 8, 8, Settings::default());
-        let refused = (0..600).map(|_| serial.apply(&put())).find_map(Result::err);
+        let refused = (0..600)
+            .map(|_| serial.single_op([("w", None), ("pw", None)], true))
+            .find_map(Result::err);
         assert!(refused.is_some_and(|e| e.contains("virtual time")));
     }
 }

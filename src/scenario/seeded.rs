@@ -13,7 +13,8 @@ use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
-use super::noderef::ParseContext;
+use super::noderef::NodeRef;
+use super::parse_context::ParseContext;
 
 /// A value read from YAML with a context.
 pub trait Parse: Sized {
@@ -45,7 +46,7 @@ macro_rules! plain {
         $(impl $crate::scenario::seeded::Parse for $t {
             fn parse<'de, D: serde::Deserializer<'de>>(
                 d: D,
-                _: &mut $crate::scenario::noderef::ParseContext,
+                _: &mut $crate::scenario::parse_context::ParseContext,
             ) -> Result<Self, D::Error> {
                 <$t as serde::Deserialize>::deserialize(d)
             }
@@ -55,6 +56,14 @@ macro_rules! plain {
 pub(crate) use plain;
 
 plain!(bool, usize, u64, String, super::text::Text);
+
+/// A node reference, checked against the context where it stands.
+impl Parse for NodeRef {
+    fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
+        let text = <super::text::Text as serde::Deserialize>::deserialize(d)?;
+        cx.node(&text.0).map_err(serde::de::Error::custom)
+    }
+}
 
 impl<T: Parse> Parse for Option<T> {
     fn parse<'de, D: Deserializer<'de>>(d: D, cx: &mut ParseContext) -> Result<Self, D::Error> {
@@ -147,9 +156,9 @@ macro_rules! parse_struct {
         impl $crate::scenario::seeded::Parse for $name {
             fn parse<'de, D: serde::Deserializer<'de>>(
                 d: D,
-                cx: &mut $crate::scenario::noderef::ParseContext,
+                cx: &mut $crate::scenario::parse_context::ParseContext,
             ) -> Result<Self, D::Error> {
-                struct V<'c>(&'c mut $crate::scenario::noderef::ParseContext);
+                struct V<'c>(&'c mut $crate::scenario::parse_context::ParseContext);
                 impl<'de> serde::de::Visitor<'de> for V<'_> {
                     type Value = $name;
                     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {

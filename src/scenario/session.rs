@@ -152,7 +152,7 @@ fn apply_plan(plan: &mut Plan, kind: &StepKind) -> Result<(), String> {
         }
         plan.end_concurrently();
     }
-    plan.apply(kind)
+    kind.plan(plan)
 }
 
 /// The steps of one entry.

@@ -713,12 +713,12 @@ impl<'de> Deserialize<'de> for ClusterSection {
                 };
                 spec.seeds = seeds;
                 let tokens = tokens_of(&spec);
-                if tokens > super::plan::MAX_TOKENS {
+                if tokens > super::limits::MAX_TOKENS {
                     return Err(de::Error::custom(format!(
                         "the nodes have {tokens} ring tokens between them ({} nodes); a cluster may have at most {} \
                          (nodes times vnodes: 1024 nodes of 64, or 16 of 4096)",
                         spec.nodes.len(),
-                        super::plan::MAX_TOKENS
+                        super::limits::MAX_TOKENS
                     )));
                 }
                 let (names, _) = spec.build().map_err(de::Error::custom)?;

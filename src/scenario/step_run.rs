@@ -11,7 +11,6 @@ use crate::engine::Engine;
 
 use super::check::{CheckResult, check};
 use super::expect::Expect;
-use super::step::Step;
 
 /// An operation a step started, with the expectations about its result.
 #[derive(Clone, Debug)]
@@ -44,21 +43,22 @@ pub struct StepRun {
 }
 
 impl StepRun {
-    /// Starts `step` now. On error nothing of a failed step has been applied
-    /// except what came before the failing part of a `concurrently`.
-    pub async fn start(step: &Step, engine: &mut Engine) -> Result<StepRun, String> {
-        let mut run = StepRun {
+    /// A run that has started nothing yet, at `now`
+    /// ([`crate::scenario::Step::start`] fills it in).
+    pub(crate) fn new(now: Time) -> StepRun {
+        StepRun {
             parts: Vec::new(),
             bulks: Vec::new(),
             submitted: Vec::new(),
             expect: None,
-            wait_until: engine.now(),
-        };
-        super::step::start(step, engine, &mut run).await?;
-        if !step.kind.is_op() && !step.kind.is_bulk() {
-            run.expect = step.expect.clone();
+            wait_until: now,
         }
-        Ok(run)
+    }
+
+    /// The step checks `expect` when it is done (a step that is not an
+    /// operation).
+    pub(crate) fn expect_when_done(&mut self, expect: Option<Expect>) {
+        self.expect = expect;
     }
 
     /// The step submitted `op`, a single put or get (awaited or not).
@@ -90,26 +90,18 @@ impl StepRun {
 
     /// A run for a step of a `concurrently`, starting where this one is.
     pub(crate) fn beside(&self) -> StepRun {
-        StepRun {
-            parts: Vec::new(),
-            bulks: Vec::new(),
-            submitted: Vec::new(),
-            expect: None,
-            wait_until: self.wait_until,
-        }
+        StepRun::new(self.wait_until)
     }
 
-    /// Takes in the run of `inner`, a step of a `concurrently`.
-    pub(crate) fn absorb(&mut self, sub: StepRun, inner: &Step) {
+    /// Takes in the run of a step of a `concurrently`, whose own
+    /// expectations (those not about an operation's answer) are `expect`.
+    pub(crate) fn absorb(&mut self, sub: StepRun, expect: Option<Expect>) {
         self.wait_until = self.wait_until.max(sub.wait_until);
         self.parts.extend(sub.parts);
         self.bulks.extend(sub.bulks);
         self.submitted.extend(sub.submitted);
-        if !inner.kind.is_op() && !inner.kind.is_bulk() && inner.expect.is_some() {
-            self.parts.push(Part {
-                op: None,
-                expect: inner.expect.clone(),
-            });
+        if expect.is_some() {
+            self.parts.push(Part { op: None, expect });
         }
     }
 

@@ -18,7 +18,7 @@ use crate::core::time::{Dur, Time};
 use crate::core::trace::{Event, Fault, TraceEvent};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 
 use super::action::{Focus, Mode};
 use super::flights::Flights;
@@ -36,6 +36,9 @@ use super::view::DetailView;
 /// The node a fault is about: the one killed, revived, joining, leaving or
 /// slowed; the lone side of a partition (its smallest group); the receiving
 /// end of a cut link.
+/// Distinct event instants the playground keeps for `,`.
+const INSTANTS_CAP: usize = 100_000;
+
 pub fn fault_subject(fault: &Fault) -> Option<NodeId> {
     match fault {
         Fault::Kill(n) | Fault::Revive(n) | Fault::Join(n) | Fault::Leave(n) | Fault::Slow { node: n, .. } => Some(*n),
@@ -460,7 +463,7 @@ impl App {
                 lines.push(crate::scenario::timeline::to_json(&ev, self.engine.names()).to_string());
             }
             if self.instants.back() != Some(&ev.at) {
-                if self.instants.len() >= super::time_travel::INSTANTS_CAP {
+                if self.instants.len() >= INSTANTS_CAP {
                     self.instants.pop_front();
                 }
                 self.instants.push_back(ev.at);

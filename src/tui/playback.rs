@@ -390,7 +390,7 @@ pub(crate) mod tests {
     use super::*;
     use crate::core::trace::{Event, TraceEvent};
     use crate::scenario::command::{Instruction, parse};
-    use crate::scenario::noderef::ParseContext;
+    use crate::scenario::parse_context::ParseContext;
 
     /// A step typed at the command line of a cluster of `nodes` nodes,
     /// n1, n2, ...

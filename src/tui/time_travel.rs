@@ -20,9 +20,6 @@ use crate::scenario::headless::{RunOptions, run};
 use super::app::App;
 use super::playback::Playback;
 
-/// Distinct event instants the playground keeps for `,`.
-pub const INSTANTS_CAP: usize = 100_000;
-
 /// Writes `text` to `path`; refuses an existing file unless `force`.
 fn write_new(path: &str, text: &[u8], force: bool) -> Result<(), String> {
     let mut options = std::fs::OpenOptions::new();

@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use super::words::{Word, op_options, quote};
 use super::{
-    DEFAULT_CLIENT, MAX_BULK, StepKind, check_live_quorum, client_name, node_word, node_yaml, resolve, typed_quorum,
-    yaml,
+    DEFAULT_CLIENT, StepKind, check_live_quorum, client_name, node_word, node_yaml, resolve, typed_quorum, yaml,
 };
 use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::expect::Expect;
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::limits::MAX_BULK;
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::step_run::StepRun;
 use crate::scenario::text::check_key;
 

@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess};
 use super::words::Word;
 use super::{Step, StepInfo, StepKind, yaml};
 use crate::engine::Engine;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::Seed;
 use crate::scenario::step_run::StepRun;
 
@@ -134,7 +134,7 @@ pub(super) async fn start(steps: &[Step], engine: &mut Engine, run: &mut StepRun
     for inner in steps {
         let mut sub = run.beside();
         super::start(inner, engine, &mut sub).await?;
-        run.absorb(sub, inner);
+        run.absorb(sub, inner.own_expect());
     }
     Ok(())
 }

@@ -10,7 +10,8 @@ use super::{
 use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::expect::Expect;
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::{Seed, parse_struct};
 use crate::scenario::step_run::StepRun;
 use crate::scenario::text::{Text, check_key};

@@ -5,7 +5,7 @@ use serde::de::{self, MapAccess};
 use super::words::Word;
 use super::{StepInfo, StepKind};
 use crate::engine::Engine;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::text::Text;
 
 pub(super) const INFO: StepInfo = StepInfo {

@@ -5,7 +5,8 @@ use serde::de::MapAccess;
 use super::words::Word;
 use super::{StepInfo, StepKind, node_word, node_yaml, one_node, resolve};
 use crate::engine::Engine;
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::Seed;
 
 pub(super) const INFO: StepInfo = StepInfo {

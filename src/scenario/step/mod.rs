@@ -18,7 +18,9 @@ use serde::Deserializer;
 use serde::de::{self, MapAccess, Visitor};
 
 use super::expect::Expect;
-use super::noderef::{NodeRef, ParseContext};
+use super::noderef::NodeRef;
+use super::parse_context::ParseContext;
+use super::plan::Plan;
 use super::seeded::{Parse, Seed};
 use super::settings_patch::SettingsPatch;
 use super::step_run::StepRun;
@@ -53,14 +55,8 @@ pub use get::GetStep;
 pub use put::PutStep;
 use words::Word;
 
-/// The longest single wait a preset may ask for.
-pub const MAX_WAIT: Dur = Dur::from_secs(3600);
-/// The latest instant an `at:` step may name.
-pub const MAX_RUN: Dur = Dur::from_secs(24 * 3600);
 /// The client a step uses when it names none.
 pub const DEFAULT_CLIENT: &str = "client";
-/// The most keys one fill or scan may touch.
-pub const MAX_BULK: usize = 100_000;
 
 /// One step: what it does and what to expect once it is done.
 #[derive(Clone, Debug, PartialEq)]
@@ -287,8 +283,30 @@ impl StepKind {
             "concurrently" => concurrently::from_yaml(map, cx)?,
             _ => return Ok(None),
         };
-        cx.plan(|plan| plan.apply(&kind)).map_err(de::Error::custom)?;
+        cx.plan(|plan| kind.plan(plan)).map_err(de::Error::custom)?;
         Ok(Some(kind))
+    }
+}
+
+impl StepKind {
+    /// Takes the action's effect on the [`Plan`] of a preset being loaded,
+    /// or says why it cannot run.
+    pub(crate) fn plan(&self, plan: &mut Plan) -> Result<(), String> {
+        match self {
+            StepKind::Say(_) | StepKind::Check | StepKind::Heal | StepKind::Concurrently(_) => Ok(()),
+            StepKind::Partition(_) | StepKind::Cut { .. } | StepKind::Slow { .. } => Ok(()),
+            StepKind::Put(p) => plan.single_op([("w", p.w), ("pw", p.pw)], !p.nowait),
+            StepKind::Get(g) => plan.single_op([("r", g.r), ("pr", g.pr)], !g.nowait),
+            StepKind::Fill(b) => plan.fill(b.quorum, b.keys, b.value.as_ref().map_or(0, |v| v.len())),
+            StepKind::Scan(b) => plan.scan(b.quorum, b.keys),
+            StepKind::Wait(d) => plan.wait(*d),
+            StepKind::At(d) => plan.at(*d),
+            StepKind::Kill(node) => plan.kill(node.name()),
+            StepKind::Revive(node) => plan.revive(node.name()),
+            StepKind::Set(patch) => plan.set(patch),
+            StepKind::Join { node, tokens } => plan.join(node, tokens.as_ref().map(Vec::len)),
+            StepKind::Leave(node) => plan.leave(node.name()),
+        }
     }
 }
 
@@ -332,6 +350,27 @@ impl Step {
             fields.push(("expect", e.to_yaml()));
         }
         yaml::map(&fields)
+    }
+
+    /// Starts the step on `engine` now: faults are applied and operations
+    /// submitted, not awaited. On error nothing of a failed step has been
+    /// applied except what came before the failing part of a `concurrently`.
+    pub async fn start(&self, engine: &mut Engine) -> Result<StepRun, String> {
+        let mut run = StepRun::new(engine.now());
+        start(self, engine, &mut run).await?;
+        run.expect_when_done(self.own_expect());
+        Ok(run)
+    }
+
+    /// The expectations checked when the step is done, not against an
+    /// operation's answer: those of a step that is not a put, get, fill
+    /// or scan.
+    fn own_expect(&self) -> Option<Expect> {
+        if self.kind.is_op() || self.kind.is_bulk() {
+            None
+        } else {
+            self.expect.clone()
+        }
     }
 
     /// Reads one step from YAML with `cx` (see [`Parse`]).
@@ -468,8 +507,7 @@ fn check_expect(kind: &StepKind, expect: Option<&Expect>) -> Result<(), String> 
     Ok(())
 }
 
-/// Starts `step` on `engine` as part of `run`: faults are applied and
-/// operations submitted, not awaited.
+/// Starts `step` on `engine` as part of `run` (see [`Step::start`]).
 pub(crate) fn start<'a>(
     step: &'a Step,
     engine: &'a mut Engine,

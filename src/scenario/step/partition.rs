@@ -6,7 +6,8 @@ use super::words::Word;
 use super::{StepInfo, StepKind, node_word, node_yaml, resolve, yaml};
 use crate::core::ids::NodeId;
 use crate::engine::Engine;
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::Seed;
 
 pub(super) const INFO: StepInfo = StepInfo {

@@ -13,7 +13,8 @@ use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::check::resolve_clock;
 use crate::scenario::expect::{ClockSpec, ContextSpec, Expect};
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::{Seed, parse_struct};
 use crate::scenario::step_run::StepRun;
 use crate::scenario::text::{Text, check_key};
@@ -183,7 +184,7 @@ pub(super) fn to_yaml(p: &PutStep) -> String {
         f.push(("pw", pw.to_string()));
     }
     if let Some(c) = &p.context {
-        f.push(("context", yaml::clock(c)));
+        f.push(("context", c.to_yaml()));
     }
     if p.nowait {
         f.push(("nowait", "true".into()));

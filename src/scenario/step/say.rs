@@ -6,7 +6,7 @@ use super::words::{Word, quote};
 use super::{StepInfo, StepKind, yaml};
 use crate::core::trace::Event;
 use crate::engine::Engine;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::text::Text;
 
 pub(super) const INFO: StepInfo = StepInfo {

@@ -6,7 +6,7 @@ use serde::de::MapAccess;
 use super::words::{Word, quote};
 use super::{StepInfo, StepKind, yaml};
 use crate::engine::Engine;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::settings_patch::SettingsPatch;
 
 pub(super) const INFO: StepInfo = StepInfo {

@@ -3,11 +3,13 @@
 use serde::de::{self, MapAccess};
 
 use super::words::{Word, exact};
-use super::{MAX_WAIT, StepInfo, StepKind, node_word, node_yaml, resolve, yaml};
+use super::{StepInfo, StepKind, node_word, node_yaml, resolve, yaml};
 use crate::core::time::Dur;
 use crate::engine::Engine;
 use crate::scenario::expect::DurSpec;
-use crate::scenario::noderef::{NodeRef, ParseContext};
+use crate::scenario::limits::MAX_WAIT;
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::{Seed, parse_struct};
 
 pub(super) const INFO: StepInfo = StepInfo {

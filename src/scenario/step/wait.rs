@@ -3,11 +3,12 @@
 use serde::de::{self, MapAccess};
 
 use super::words::{Word, exact};
-use super::{MAX_WAIT, StepInfo, StepKind, yaml};
+use super::{StepInfo, StepKind, yaml};
 use crate::core::time::Dur;
 use crate::engine::Engine;
 use crate::scenario::expect::DurSpec;
-use crate::scenario::noderef::ParseContext;
+use crate::scenario::limits::MAX_WAIT;
+use crate::scenario::parse_context::ParseContext;
 use crate::scenario::step_run::StepRun;
 
 pub(super) const INFO: StepInfo = StepInfo {

@@ -1,7 +1,6 @@
 //! Writing steps back as YAML, in the flow style a preset (or a chaos
 //! replay) writes them: `put: {key: cart, value: CAR, via: s2}`.
 
-use super::super::expect::ClockSpec;
 use crate::core::time::Dur;
 
 /// A scalar that reads back as the same text: plain when it is a simple
@@ -38,26 +37,6 @@ pub fn map(fields: &[(&str, String)]) -> String {
 /// A flow sequence: `[a, b]`.
 pub fn seq(items: impl IntoIterator<Item = String>) -> String {
     format!("[{}]", items.into_iter().collect::<Vec<_>>().join(", "))
-}
-
-/// A clock: `{s1: 2, +s1: [4]}`.
-pub fn clock(c: &ClockSpec) -> String {
-    let mut parts: Vec<String> =
-        c.0.iter()
-            .map(|(n, k)| format!("{}: {k}", text(&n.to_string())))
-            .collect();
-    let mut extras: Vec<(String, Vec<String>)> = Vec::new();
-    for (n, k) in &c.1 {
-        let n = n.to_string();
-        match extras.last_mut() {
-            Some((last, list)) if *last == n => list.push(k.to_string()),
-            _ => extras.push((n, vec![k.to_string()])),
-        }
-    }
-    for (n, list) in extras {
-        parts.push(format!("{}: [{}]", text(&format!("+{n}")), list.join(", ")));
-    }
-    format!("{{{}}}", parts.join(", "))
 }
 
 /// A setting's value: a number or true/false stays plain (so that it reads
