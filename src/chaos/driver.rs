@@ -35,7 +35,7 @@ use crate::core::hash::mix64;
 use crate::core::ids::{ClientId, Endpoint, NodeId, OpId};
 use crate::core::message::Outcome;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::trace::{ClusterChange, Event, TraceEvent};
 use crate::core::version::{Key, Version, sort_canonically};
 use crate::engine::{ClusterSpec, Engine};
 use crate::scenario::expect::{Converged, Expect, HintsExpect};
@@ -1077,10 +1077,10 @@ impl Driver<'_> {
         for ev in &self.trace {
             self.made.observe(&ev.event);
             match &ev.event {
-                Event::Fault(Fault::Kill(n)) => {
+                Event::ClusterChange(ClusterChange::Kill(n)) => {
                     self.dead.insert(*n);
                 }
-                Event::Fault(Fault::Revive(n)) => {
+                Event::ClusterChange(ClusterChange::Revive(n)) => {
                     self.dead.remove(n);
                 }
                 Event::NodeLeft { node } => {

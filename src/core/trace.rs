@@ -72,9 +72,12 @@ impl StoreCause {
     }
 }
 
-/// A fault or a change of the cluster, applied by a scenario step or a user.
+/// A change made to the cluster by a scenario step or a user: a fault
+/// (kill, revive, partition, cut, heal, slow) or a change of its settings or
+/// membership (set, join, leave). The JSON trace calls every one of them
+/// `"kind": "fault"`, as it always has, and the log filter word is `fault`.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Fault {
+pub enum ClusterChange {
     Kill(NodeId),
     Revive(NodeId),
     /// The listed groups cannot reach each other; unlisted nodes keep all links.
@@ -240,7 +243,7 @@ pub enum Event {
         replicas: SmallVec<[NodeId; 4]>,
         latency: Dur,
     },
-    Fault(Fault),
+    ClusterChange(ClusterChange),
     /// A scenario caption.
     Caption(String),
     /// A scenario step began.
@@ -287,7 +290,7 @@ impl Event {
             Event::HintDelivered { .. } => "hint-delivered",
             Event::OpStarted { .. } => "op-started",
             Event::OpFinished { .. } => "op-finished",
-            Event::Fault(_) => "fault",
+            Event::ClusterChange(_) => "fault",
             Event::Caption(_) => "caption",
             Event::Step { .. } => "step",
             Event::Expectation { .. } => "expectation",
@@ -338,13 +341,15 @@ impl Event {
             Event::OpFinished {
                 coordinator, replicas, ..
             } => *coordinator == Some(node) || replicas.contains(&node),
-            Event::Fault(f) => match f {
-                Fault::Kill(x) | Fault::Revive(x) | Fault::Slow { node: x, .. } | Fault::Join(x) | Fault::Leave(x) => {
-                    *x == node
-                }
-                Fault::Cut { from, to } => *from == node || *to == node,
-                Fault::Partition(groups) => groups.iter().flatten().any(|x| *x == node),
-                Fault::Heal | Fault::Set(_) => true,
+            Event::ClusterChange(f) => match f {
+                ClusterChange::Kill(x)
+                | ClusterChange::Revive(x)
+                | ClusterChange::Slow { node: x, .. }
+                | ClusterChange::Join(x)
+                | ClusterChange::Leave(x) => *x == node,
+                ClusterChange::Cut { from, to } => *from == node || *to == node,
+                ClusterChange::Partition(groups) => groups.iter().flatten().any(|x| *x == node),
+                ClusterChange::Heal | ClusterChange::Set(_) => true,
             },
             _ => false,
         }
@@ -401,23 +406,23 @@ pub fn describe_outcome(outcome: &Outcome, names: &Names) -> String {
 }
 
 /// Renders a fault: `kill s1`, `partition [s2] | [s3]`.
-pub fn describe_fault(fault: &Fault, names: &Names) -> String {
+pub fn describe_change(fault: &ClusterChange, names: &Names) -> String {
     match fault {
-        Fault::Kill(n) => format!("kill {}", names.node(*n)),
-        Fault::Revive(n) => format!("revive {}", names.node(*n)),
-        Fault::Partition(groups) => {
+        ClusterChange::Kill(n) => format!("kill {}", names.node(*n)),
+        ClusterChange::Revive(n) => format!("revive {}", names.node(*n)),
+        ClusterChange::Partition(groups) => {
             let groups: Vec<String> = groups
                 .iter()
                 .map(|g| g.iter().map(|n| names.node(*n)).collect::<Vec<_>>().join(","))
                 .collect();
             format!("partition {}", groups.join(" | "))
         }
-        Fault::Cut { from, to } => format!("cut {}>{}", names.node(*from), names.node(*to)),
-        Fault::Heal => "heal".to_string(),
-        Fault::Slow { node, extra } => format!("slow {} by {extra}", names.node(*node)),
-        Fault::Set(text) => format!("set {text}"),
-        Fault::Join(n) => format!("join {}", names.node(*n)),
-        Fault::Leave(n) => format!("leave {}", names.node(*n)),
+        ClusterChange::Cut { from, to } => format!("cut {}>{}", names.node(*from), names.node(*to)),
+        ClusterChange::Heal => "heal".to_string(),
+        ClusterChange::Slow { node, extra } => format!("slow {} by {extra}", names.node(*node)),
+        ClusterChange::Set(text) => format!("set {text}"),
+        ClusterChange::Join(n) => format!("join {}", names.node(*n)),
+        ClusterChange::Leave(n) => format!("leave {}", names.node(*n)),
     }
 }
 
@@ -615,7 +620,7 @@ fn describe(event: &Event, names: &Names) -> String {
                 describe_outcome(outcome, names)
             )
         }
-        Event::Fault(f) => describe_fault(f, names),
+        Event::ClusterChange(f) => describe_change(f, names),
         Event::Caption(text) => text.clone(),
         Event::Step { index, text } => format!("step {}: {text}", index + 1),
         Event::Expectation { text, passed, detail } => {

@@ -50,7 +50,7 @@ use crate::core::node::{Disk, MerkleTop, Node, NodeTimer};
 use crate::core::notice::Notice;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::trace::{ClusterChange, Event, TraceEvent};
 use crate::core::version::{Key, Version};
 
 pub use cluster::{ClusterSpec, NodeSpec, check_name};
@@ -557,7 +557,8 @@ impl Engine {
         let _ = inbox.send(NodeCmd::Crash(tx));
         slot.disk = Some(rx.await.map_err(|_| "node task vanished".to_string())?);
         slot.stats.coordinating = 0;
-        self.trace.push(self.now, Event::Fault(Fault::Kill(node)));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Kill(node)));
         Ok(())
     }
 
@@ -572,7 +573,8 @@ impl Engine {
         }
         self.slots[node.index()].epoch += 1;
         self.start_node(node);
-        self.trace.push(self.now, Event::Fault(Fault::Revive(node)));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Revive(node)));
         Ok(())
     }
 
@@ -582,7 +584,8 @@ impl Engine {
             self.check_node(n)?;
         }
         self.network.partition(&groups);
-        self.trace.push(self.now, Event::Fault(Fault::Partition(groups)));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Partition(groups)));
         Ok(())
     }
 
@@ -591,21 +594,23 @@ impl Engine {
         self.check_node(from)?;
         self.check_node(to)?;
         self.network.cut(from, to);
-        self.trace.push(self.now, Event::Fault(Fault::Cut { from, to }));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Cut { from, to }));
         Ok(())
     }
 
     /// Removes every partition and cut.
     pub fn heal(&mut self) {
         self.network.heal();
-        self.trace.push(self.now, Event::Fault(Fault::Heal));
+        self.trace.push(self.now, Event::ClusterChange(ClusterChange::Heal));
     }
 
     /// Adds latency to every message to and from `node` (zero restores it).
     pub fn slow(&mut self, node: NodeId, extra: Dur) -> Result<(), String> {
         self.check_node(node)?;
         self.network.slow(node, extra);
-        self.trace.push(self.now, Event::Fault(Fault::Slow { node, extra }));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Slow { node, extra }));
         Ok(())
     }
 
@@ -622,7 +627,8 @@ impl Engine {
                 let _ = inbox.send(NodeCmd::Settings(self.now, self.settings.clone()));
             }
         }
-        self.trace.push(self.now, Event::Fault(Fault::Set(description)));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Set(description)));
         self.anti_entropy = AntiEntropyTotals::default();
         self.sent_by_kind = [0; crate::core::message::MsgKind::ALL.len()];
         for w in &warnings {
@@ -660,7 +666,7 @@ impl Engine {
         self.add_slot(id, disk);
         self.start_node(id);
         self.joining.push((id, tokens));
-        self.trace.push(self.now, Event::Fault(Fault::Join(id)));
+        self.trace.push(self.now, Event::ClusterChange(ClusterChange::Join(id)));
         Ok(id)
     }
 
@@ -710,7 +716,8 @@ impl Engine {
                 timer: NodeTimer::Leave,
             },
         );
-        self.trace.push(self.now, Event::Fault(Fault::Leave(node)));
+        self.trace
+            .push(self.now, Event::ClusterChange(ClusterChange::Leave(node)));
         Ok(())
     }
 

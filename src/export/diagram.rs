@@ -15,7 +15,7 @@ use crate::core::ids::{Endpoint, MsgId, Names, NodeId};
 use crate::core::message::MsgKind;
 use crate::core::ring::Ring;
 use crate::core::time::Time;
-use crate::core::trace::{DropReason, Event, Fault, TraceEvent, describe_fault};
+use crate::core::trace::{ClusterChange, DropReason, Event, TraceEvent, describe_change};
 use crate::core::version::Key;
 
 /// What to draw.
@@ -306,13 +306,13 @@ impl Diagram {
                         },
                     ))
                 }
-                Event::Fault(fault) => {
+                Event::ClusterChange(fault) => {
                     let nodes = match fault {
-                        Fault::Kill(n) => {
+                        ClusterChange::Kill(n) => {
                             dead.insert(*n, at);
                             vec![*n]
                         }
-                        Fault::Revive(n) => {
+                        ClusterChange::Revive(n) => {
                             if let Some(from) = dead.remove(n) {
                                 d.spans.push(Span {
                                     node: *n,
@@ -323,7 +323,7 @@ impl Diagram {
                             }
                             vec![*n]
                         }
-                        Fault::Partition(groups) => {
+                        ClusterChange::Partition(groups) => {
                             close_partition(&mut d.spans, &mut partition, partition_since, at);
                             partition_since = at;
                             for (g, group) in groups.iter().enumerate() {
@@ -331,19 +331,21 @@ impl Diagram {
                             }
                             groups.iter().flatten().copied().collect()
                         }
-                        Fault::Heal => {
+                        ClusterChange::Heal => {
                             close_partition(&mut d.spans, &mut partition, partition_since, at);
                             Vec::new()
                         }
-                        Fault::Cut { from, to } => vec![*from, *to],
-                        Fault::Slow { node, .. } | Fault::Join(node) | Fault::Leave(node) => vec![*node],
-                        Fault::Set(_) => Vec::new(),
+                        ClusterChange::Cut { from, to } => vec![*from, *to],
+                        ClusterChange::Slow { node, .. } | ClusterChange::Join(node) | ClusterChange::Leave(node) => {
+                            vec![*node]
+                        }
+                        ClusterChange::Set(_) => Vec::new(),
                     };
                     d.points.push((
                         at,
                         Point::Fault {
                             nodes,
-                            text: describe_fault(fault, names),
+                            text: describe_change(fault, names),
                         },
                     ));
                 }

@@ -5,7 +5,7 @@ use serde_json::{Value as Json, json};
 
 use crate::core::ids::{Endpoint, Names};
 use crate::core::message::Outcome;
-use crate::core::trace::{Event, TraceEvent, describe_fault, describe_outcome};
+use crate::core::trace::{Event, TraceEvent, describe_change, describe_outcome};
 use crate::core::version::Version;
 
 /// One timeline line for `ev`, or `None` when the event is only shown in
@@ -15,7 +15,7 @@ pub fn line(ev: &TraceEvent, names: &Names, verbose: bool) -> Option<String> {
         Event::Step { index, text } => format!("── step {}: {text}", index + 1),
         Event::Caption(text) => format!("   » {text}"),
         Event::OpStarted { .. } | Event::OpFinished { .. } => format!("   {}", ev.describe(names)),
-        Event::Fault(f) => format!("   ⚡ {}", describe_fault(f, names)),
+        Event::ClusterChange(f) => format!("   ⚡ {}", describe_change(f, names)),
         Event::Overwritten { .. } | Event::Shadowed { .. } => format!("   ! {}", ev.describe(names)),
         Event::Expectation { text, passed, detail } => {
             if *passed {
@@ -217,7 +217,7 @@ pub fn to_json(ev: &TraceEvent, names: &Names) -> Json {
             "latency_us": latency.micros(),
             "summary": describe_outcome(outcome, names),
         }),
-        Event::Fault(f) => json!({"fault": describe_fault(f, names)}),
+        Event::ClusterChange(f) => json!({"fault": describe_change(f, names)}),
         Event::Caption(text) => json!({"text": text}),
         Event::Step { index, text } => json!({"step": index + 1, "text": text}),
         Event::Expectation { text, passed, detail } => json!({"text": text, "passed": passed, "detail": detail}),

@@ -15,7 +15,7 @@ use ratatui::layout::Rect;
 use crate::core::ids::NodeId;
 use crate::core::plural::count;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::trace::{ClusterChange, Event, TraceEvent};
 use crate::engine::Engine;
 use crate::scenario::Scenario;
 use crate::scenario::parse_context::ParseContext;
@@ -39,17 +39,21 @@ use super::view::DetailView;
 /// Distinct event instants the playground keeps for `,`.
 const INSTANTS_CAP: usize = 100_000;
 
-pub fn fault_subject(fault: &Fault) -> Option<NodeId> {
+pub fn change_subject(fault: &ClusterChange) -> Option<NodeId> {
     match fault {
-        Fault::Kill(n) | Fault::Revive(n) | Fault::Join(n) | Fault::Leave(n) | Fault::Slow { node: n, .. } => Some(*n),
-        Fault::Partition(groups) => groups
+        ClusterChange::Kill(n)
+        | ClusterChange::Revive(n)
+        | ClusterChange::Join(n)
+        | ClusterChange::Leave(n)
+        | ClusterChange::Slow { node: n, .. } => Some(*n),
+        ClusterChange::Partition(groups) => groups
             .iter()
             .filter(|g| !g.is_empty())
             .min_by_key(|g| g.len())?
             .first()
             .copied(),
-        Fault::Cut { to, .. } => Some(*to),
-        Fault::Heal | Fault::Set(_) => None,
+        ClusterChange::Cut { to, .. } => Some(*to),
+        ClusterChange::Heal | ClusterChange::Set(_) => None,
     }
 }
 
@@ -470,8 +474,8 @@ impl App {
             }
             // The node selection follows what the story does to nodes, as
             // the inspector follows the key of each new operation.
-            if let Event::Fault(f) = &ev.event
-                && let Some(node) = fault_subject(f)
+            if let Event::ClusterChange(f) = &ev.event
+                && let Some(node) = change_subject(f)
             {
                 self.selected_node = node;
             }
@@ -498,14 +502,14 @@ mod tests {
     #[test]
     fn the_selection_follows_the_node_a_fault_is_about() {
         let n = NodeId;
-        assert_eq!(fault_subject(&Fault::Kill(n(3))), Some(n(3)));
+        assert_eq!(change_subject(&ClusterChange::Kill(n(3))), Some(n(3)));
         assert_eq!(
-            fault_subject(&Fault::Partition(vec![vec![n(1), n(2), n(3)], vec![n(4)]])),
+            change_subject(&ClusterChange::Partition(vec![vec![n(1), n(2), n(3)], vec![n(4)]])),
             Some(n(4)),
             "the lone side"
         );
-        assert_eq!(fault_subject(&Fault::Cut { from: n(1), to: n(2) }), Some(n(2)));
-        assert_eq!(fault_subject(&Fault::Heal), None);
-        assert_eq!(fault_subject(&Fault::Partition(Vec::new())), None);
+        assert_eq!(change_subject(&ClusterChange::Cut { from: n(1), to: n(2) }), Some(n(2)));
+        assert_eq!(change_subject(&ClusterChange::Heal), None);
+        assert_eq!(change_subject(&ClusterChange::Partition(Vec::new())), None);
     }
 }

@@ -145,7 +145,7 @@ mod tests {
     use super::*;
     use crate::core::ids::Endpoint;
     use crate::core::time::Time;
-    use crate::core::trace::Fault;
+    use crate::core::trace::ClusterChange;
 
     fn names() -> Names {
         Names::new(["s1", "s2", "s3"])
@@ -191,7 +191,7 @@ mod tests {
         assert!(!hit("cart s3", &e));
         assert!(hit("-delivered", &e));
         assert!(!hit("-s1", &e));
-        let kill = Event::Fault(Fault::Kill(NodeId(2)));
+        let kill = Event::ClusterChange(ClusterChange::Kill(NodeId(2)));
         assert!(hit("s3", &kill));
         assert!(hit("fault", &kill));
         assert!(!hit("cart", &kill));

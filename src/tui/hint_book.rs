@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use crate::core::ids::NodeId;
-use crate::core::trace::{Event, Fault};
+use crate::core::trace::{ClusterChange, Event};
 use crate::core::version::{Key, Version};
 use crate::engine::Engine;
 
@@ -109,7 +109,7 @@ impl Mirror for HintBook {
             // A leaver streams its hints on; hints for a node that left
             // become data.
             Event::Transferred { from, .. } => self.touch(*from),
-            Event::NodeLeft { node } | Event::Fault(Fault::Leave(node)) => self.touch(*node),
+            Event::NodeLeft { node } | Event::ClusterChange(ClusterChange::Leave(node)) => self.touch(*node),
             _ => {}
         }
     }

@@ -13,7 +13,7 @@ use crate::core::ids::{ClientId, NodeId, OpId};
 use crate::core::message::Outcome;
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault};
+use crate::core::trace::{ClusterChange, Event};
 use crate::core::version::{ClockMode, Key, Value, Version, covers, reconcile};
 use crate::engine::ReplicaView;
 
@@ -245,7 +245,7 @@ impl Mirror for Inspector {
                     self.dirty = true;
                 }
             }
-            Event::Fault(Fault::Kill(_) | Fault::Revive(_)) => self.dirty = true,
+            Event::ClusterChange(ClusterChange::Kill(_) | ClusterChange::Revive(_)) => self.dirty = true,
             _ => {}
         }
     }

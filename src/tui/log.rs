@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use crate::core::ids::Names;
 use crate::core::message::MsgKind;
 use crate::core::time::Time;
-use crate::core::trace::{Event, TraceEvent, describe_fault};
+use crate::core::trace::{Event, TraceEvent, describe_change};
 
 use super::filter::{LogFilter, Subject};
 
@@ -92,7 +92,7 @@ impl LogEntry {
         let body = match &ev.event {
             Event::Caption(text) => format!("» {text}"),
             Event::Step { index, text } => format!("── step {}: {text}", index + 1),
-            Event::Fault(f) => format!("⚡ {}", describe_fault(f, names)),
+            Event::ClusterChange(f) => format!("⚡ {}", describe_change(f, names)),
             Event::Expectation { text, passed, detail } => {
                 if *passed {
                     format!("✓ {text} ({detail})")
@@ -144,7 +144,7 @@ fn category(event: &Event) -> Category {
                 Category::OpFailed
             }
         }
-        Event::Fault(_) => Category::Fault,
+        Event::ClusterChange(_) => Category::Fault,
         Event::Caption(_) => Category::Caption,
         Event::Step { .. } => Category::Step,
         Event::Expectation { passed: true, .. } => Category::Pass,
@@ -349,7 +349,7 @@ impl EventLog {
 mod tests {
     use super::*;
     use crate::core::ids::NodeId;
-    use crate::core::trace::Fault;
+    use crate::core::trace::ClusterChange;
 
     fn names() -> Names {
         Names::new(["s1", "s2"])
@@ -359,7 +359,7 @@ mod tests {
         LogEntry::from_trace(
             TraceEvent {
                 at: Time(i * 1000),
-                event: Event::Fault(Fault::Kill(NodeId(node))),
+                event: Event::ClusterChange(ClusterChange::Kill(NodeId(node))),
             },
             &names(),
         )

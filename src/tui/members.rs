@@ -16,7 +16,7 @@ use crate::core::ids::NodeId;
 use crate::core::membership::{Liveness, MemberStatus};
 use crate::core::ring::Ring;
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault};
+use crate::core::trace::{ClusterChange, Event};
 use crate::engine::MembershipView;
 
 use super::throttle::Throttle;
@@ -274,7 +274,7 @@ impl Mirror for Members {
                     row.cell_mut(m);
                 }
             }
-            Event::Fault(Fault::Join(node)) => {
+            Event::ClusterChange(ClusterChange::Join(node)) => {
                 let row = self.row_mut(*node);
                 *row = ObserverRow {
                     members: vec![*node],
@@ -282,7 +282,7 @@ impl Mirror for Members {
                 };
                 row.cell_mut(*node);
             }
-            Event::Fault(Fault::Revive(node)) => {
+            Event::ClusterChange(ClusterChange::Revive(node)) => {
                 self.row_mut(*node);
             }
             _ => {}
@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn a_join_spreads_view_by_view() {
         let mut m = Members::new(&ring(3), 3);
-        m.observe(&Event::Fault(Fault::Join(NodeId(3))));
+        m.observe(&Event::ClusterChange(ClusterChange::Join(NodeId(3))));
         assert_eq!(m.view_size(NodeId(3)), 1, "a joiner knows only itself");
         assert_eq!(m.spread(NodeId(3), all), Spread { have: 1, of: 4 });
         let members: Vec<NodeId> = (0..4).map(NodeId).collect();

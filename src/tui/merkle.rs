@@ -18,7 +18,7 @@ use crate::core::message::SyncStats;
 use crate::core::node::MerkleTop;
 use crate::core::ring::{Ring, TokenRange};
 use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, Fault};
+use crate::core::trace::{ClusterChange, Event};
 use crate::core::version::Key;
 use crate::engine::Engine;
 
@@ -244,9 +244,13 @@ impl Mirror for MerkleModel {
                 }
             }
             Event::ViewChanged { .. }
-            | Event::Fault(Fault::Kill(_) | Fault::Revive(_) | Fault::Join(_) | Fault::Leave(_) | Fault::Set(_)) => {
-                self.dirty = true
-            }
+            | Event::ClusterChange(
+                ClusterChange::Kill(_)
+                | ClusterChange::Revive(_)
+                | ClusterChange::Join(_)
+                | ClusterChange::Leave(_)
+                | ClusterChange::Set(_),
+            ) => self.dirty = true,
             Event::MerkleLevel {
                 node,
                 peer,

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use crate::core::trace::{Event, Fault, TraceEvent};
+use crate::core::trace::{ClusterChange, Event, TraceEvent};
 use crate::engine::Engine;
 
 use super::anchors::DrawnRing;
@@ -88,7 +88,12 @@ impl Models {
             event,
             Event::ViewChanged { .. }
                 | Event::NodeLeft { .. }
-                | Event::Fault(Fault::Join(_) | Fault::Leave(_) | Fault::Kill(_) | Fault::Revive(_))
+                | Event::ClusterChange(
+                    ClusterChange::Join(_)
+                        | ClusterChange::Leave(_)
+                        | ClusterChange::Kill(_)
+                        | ClusterChange::Revive(_)
+                )
         ) {
             self.members.ring_changed(engine.ring());
             self.members.settle_departures(|n| engine.is_alive(n));
