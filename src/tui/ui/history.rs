@@ -4,8 +4,8 @@
 //! by side in lanes (`├─╮` opens them, `├─╯` closes them, naming the
 //! resolution that joins them). Each version shows its label, its direct
 //! parents (`← D2`), value, clock, coordinator and time, who holds it now
-//! and its marks. When the graph is taller than the pane, the newest
-//! lines are kept.
+//! and its marks. When the graph is taller than the pane, the details go
+//! first (oldest first), then the oldest versions.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -22,6 +22,7 @@ use crate::tui::history::{HistoryModel, VERSIONS_CAP};
 use crate::tui::theme;
 use crate::tui::view::DetailView;
 
+use super::fit::Priority;
 use super::frame::pane;
 use super::tabs::detail_title;
 
@@ -107,8 +108,41 @@ fn width(spans: &[Span]) -> usize {
     spans.iter().map(|s| s.content.chars().count()).sum()
 }
 
-/// The graph as lines `width` columns wide.
-pub fn graph_lines(h: &History, names: &Names, width_cols: usize) -> Vec<Line<'static>> {
+/// How much a line matters when the pane is short: a version's head
+/// first, then the line naming a resolution, the one opening concurrent
+/// lanes, and last the continuation with coordinator, holders and marks.
+const HEAD: Priority = 0;
+const JOIN: Priority = 1;
+const OPEN: Priority = 2;
+const TAIL: Priority = 3;
+
+/// Drops the least important lines, oldest first, until `lines` fit in
+/// `height`; if the heads alone do not fit, the oldest go under a line
+/// that counts them.
+fn fit_newest(mut lines: Vec<(Priority, Line<'static>)>, height: usize) -> Vec<Line<'static>> {
+    while lines.len() > height {
+        let worst = lines.iter().map(|(p, _)| *p).max().unwrap_or(HEAD);
+        if worst == HEAD {
+            break;
+        }
+        if let Some(at) = lines.iter().position(|(p, _)| *p == worst) {
+            lines.remove(at);
+        }
+    }
+    let mut out: Vec<Line> = lines.into_iter().map(|(_, l)| l).collect();
+    if out.len() > height && height > 1 {
+        let hidden = out.len() - (height - 1);
+        out.drain(..hidden);
+        out.insert(
+            0,
+            Line::styled(format!("↑ {} older", count(hidden, "version")), theme::dim()),
+        );
+    }
+    out
+}
+
+/// The graph as lines `width` columns wide, each with its [`Priority`].
+pub fn graph_lines(h: &History, names: &Names, width_cols: usize) -> Vec<(Priority, Line<'static>)> {
     let gens = generations(h);
     let lane = Style::new().fg(Color::LightYellow);
     let mut lines = Vec::new();
@@ -116,10 +150,13 @@ pub fn graph_lines(h: &History, names: &Names, width_cols: usize) -> Vec<Line<'s
         let k = members.len();
         if k > 1 {
             let labels: Vec<&str> = members.iter().map(|&i| h.versions[i].label.as_str()).collect();
-            lines.push(Line::from(vec![
-                Span::styled(format!("├{}", "─╮".repeat(k - 1)), lane),
-                Span::styled(format!(" concurrent: {}", labels.join(" ‖ ")), lane),
-            ]));
+            lines.push((
+                OPEN,
+                Line::from(vec![
+                    Span::styled(format!("├{}", "─╮".repeat(k - 1)), lane),
+                    Span::styled(format!(" concurrent: {}", labels.join(" ‖ ")), lane),
+                ]),
+            ));
         }
         for (lane_i, &i) in members.iter().enumerate() {
             let gutter: String = if k == 1 {
@@ -135,12 +172,12 @@ pub fn graph_lines(h: &History, names: &Names, width_cols: usize) -> Vec<Line<'s
             if width(&first) + 2 + width(&tail) <= width_cols {
                 first.push(Span::raw("  "));
                 first.extend(tail);
-                lines.push(Line::from(first));
+                lines.push((HEAD, Line::from(first)));
             } else {
-                lines.push(Line::from(first));
+                lines.push((HEAD, Line::from(first)));
                 let mut second = vec![Span::styled(format!("{cont}  "), lane)];
                 second.extend(tail);
-                lines.push(Line::from(second));
+                lines.push((TAIL, Line::from(second)));
             }
         }
         if k > 1 {
@@ -162,10 +199,13 @@ pub fn graph_lines(h: &History, names: &Names, width_cols: usize) -> Vec<Line<'s
             } else {
                 format!(" {}", joins.join(", "))
             };
-            lines.push(Line::from(vec![
-                Span::styled(format!("├{}", "─╯".repeat(k - 1)), lane),
-                Span::styled(text, lane),
-            ]));
+            lines.push((
+                JOIN,
+                Line::from(vec![
+                    Span::styled(format!("├{}", "─╯".repeat(k - 1)), lane),
+                    Span::styled(text, lane),
+                ]),
+            ));
         }
     }
     lines
@@ -179,7 +219,11 @@ impl Widget for HistoryPane<'_> {
             (Some(k), Some(h)) => format!(
                 "history · {k} · {}{}",
                 count(h.graph.versions.len(), "version"),
-                if h.full { format!(" (the first {VERSIONS_CAP})") } else { String::new() }
+                if h.full {
+                    format!(" (the first {VERSIONS_CAP})")
+                } else {
+                    String::new()
+                }
             ),
             (Some(k), None) => format!("history · {k}"),
             (None, _) => "history".to_string(),
@@ -197,18 +241,7 @@ impl Widget for HistoryPane<'_> {
                 ),
             ],
             (Some(k), None) => vec![Line::styled(format!("No version of {k} written yet."), theme::dim())],
-            (Some(_), Some(h)) => {
-                let mut lines = graph_lines(&h.graph, names, cols);
-                if lines.len() > height && height > 1 {
-                    let hidden = lines.len() - (height - 1);
-                    lines.drain(..hidden);
-                    lines.insert(
-                        0,
-                        Line::styled(format!("↑ {} above (oldest first)", count(hidden, "line")), theme::dim()),
-                    );
-                }
-                lines
-            }
+            (Some(_), Some(h)) => fit_newest(graph_lines(&h.graph, names, cols), height),
         };
         Paragraph::new(lines).block(block).render(area, buf);
     }
