@@ -101,15 +101,18 @@ mod tests {
     use crate::core::ids::NodeId;
     use crate::core::time::Time;
     use crate::core::trace::StoreCause;
-    use crate::core::version::Version;
+    use crate::core::version::{Stamp, Version};
 
     fn stored(key: &str, n: u32) -> TraceEvent {
+        let mut version = Version::new("x", VClock::from_pairs([(NodeId(0), n)]));
+        // Its client had seen the one before.
+        version.stamp = Stamp::new(0, NodeId(0), Some(n - 1));
         TraceEvent {
             at: Time(n as u64),
             event: Event::Stored {
                 node: NodeId(0),
                 key: Key::from(key),
-                version: Box::new(Version::new("x", VClock::from_pairs([(NodeId(0), n)]))),
+                version: Box::new(version),
                 siblings: 1,
                 cause: StoreCause::Write,
             },

@@ -258,16 +258,20 @@ mod tests {
         use crate::core::clock::VClock;
         use crate::core::ids::NodeId;
         use crate::core::trace::{Event, StoreCause, TraceEvent};
+        use crate::core::version::Stamp;
         use crate::core::version::Version;
-        let v = |val: &str, pairs: &[(u16, u32)]| {
-            Version::new(val, VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c))))
+        // Written through `by`, whose client had seen `seen` of its counter.
+        let v = |val: &str, pairs: &[(u16, u32)], by: u16, seen: u32| {
+            let mut v = Version::new(val, VClock::from_pairs(pairs.iter().map(|&(n, c)| (NodeId(n), c))));
+            v.stamp = Stamp::new(0, NodeId(by), Some(seen));
+            v
         };
         let versions = [
-            v("a", &[(0, 1)]),
-            v("b", &[(0, 2)]),
-            v("c", &[(0, 2), (1, 1)]),
-            v("d", &[(0, 2), (2, 1)]),
-            v("e", &[(0, 3), (1, 1), (2, 1)]),
+            v("a", &[(0, 1)], 0, 0),
+            v("b", &[(0, 2)], 0, 1),
+            v("c", &[(0, 2), (1, 1)], 1, 0),
+            v("d", &[(0, 2), (2, 1)], 2, 0),
+            v("e", &[(0, 3), (1, 1), (2, 1)], 0, 2),
         ];
         for (t, version) in versions.iter().enumerate() {
             h.observe(&TraceEvent {
@@ -281,6 +285,16 @@ mod tests {
                 },
             });
         }
+        assert_eq!(h.versions[4].parents, vec![2, 3]);
         assert_eq!(generations(&h), vec![vec![0], vec![1], vec![2, 3], vec![4]]);
+        let text: Vec<String> = graph_lines(&h, &Names::new(["Sx", "Sy", "Sz"]), 200)
+            .into_iter()
+            .map(|(_, l)| l.to_string())
+            .collect();
+        assert_eq!(text[2], "├─╮ concurrent: D3 ‖ D4", "{text:#?}");
+        assert!(text[3].starts_with("● │ D3 ← D2  c"), "{text:#?}");
+        assert!(text[4].starts_with("│ ● D4 ← D2  d"), "{text:#?}");
+        assert_eq!(text[5], "├─╯ D5 joins D3 + D4", "{text:#?}");
+        assert!(text[6].starts_with("● D5 ← D3 + D4  e"), "{text:#?}");
     }
 }
