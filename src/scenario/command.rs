@@ -83,8 +83,8 @@ pub const PLAYGROUND: &[PlaygroundCommand] = &[
     ),
     pc(
         "export",
-        "export[!] trace|shiviz|mermaid|svg FILE [key=K] [gossip]",
-        "write the session's trace (JSON lines) or diagram (export! overwrites)",
+        "export[!] FORMAT FILE [key=K] [gossip]",
+        "write the session: FORMAT trace (JSON lines), shiviz, mermaid or svg",
     ),
     pc("rewind", "rewind DURATION", "go back in virtual time (time pauses)"),
     pc("goto", "goto TIME", "go to an instant of the session, e.g. goto 12.5s"),
