@@ -609,3 +609,69 @@ async fn press_n_until(app: &mut App, index: usize) {
     let reached = |app: &App| tour_next(app).is_none_or(|(i, _)| i >= index);
     press_n_until_it(app, reached, &format!("the tour did not reach step {index}")).await;
 }
+
+/// `:export shiviz|mermaid|svg FILE [key=K] [gossip]` writes the session so
+/// far with `ringside run --export`'s writers; like `:export trace`, it
+/// refuses an existing file unless `:export!`, and a path it cannot write
+/// is an error on the status line.
+#[test]
+fn export_writes_the_session_as_a_diagram() {
+    rt().block_on(async {
+        let dir = std::env::temp_dir().join(format!("ringside-export-diagram-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut app = open("playground").await;
+        app.submit_command("put cart CAR").await;
+        app.submit_command("put other X").await;
+        app.run_for(Dur::from_millis(300)).await;
+        let file = |name: &str| dir.join(name).display().to_string();
+        let ok = |app: &App| {
+            let n = app.notice().unwrap();
+            assert!(!n.error, "{n:?}");
+        };
+        // Every key: both puts are in the diagram.
+        app.submit_command(&format!("export mermaid {}", file("all.mmd"))).await;
+        ok(&app);
+        let all = std::fs::read_to_string(dir.join("all.mmd")).unwrap();
+        assert!(all.starts_with("sequenceDiagram"), "{all}");
+        assert!(all.contains("[cart]") && all.contains("[other]"), "{all}");
+        // key=cart keeps what concerns cart only.
+        app.submit_command(&format!("export mermaid {} key=cart", file("cart.mmd")))
+            .await;
+        ok(&app);
+        assert!(app.notice().unwrap().text.contains("of cart"));
+        let cart = std::fs::read_to_string(dir.join("cart.mmd")).unwrap();
+        assert!(cart.contains("[cart]") && !cart.contains("[other]"), "{cart}");
+        // ShiViz: the parsing regular expression first.
+        app.submit_command(&format!("export shiviz {} key=cart", file("cart.log")))
+            .await;
+        ok(&app);
+        let log = std::fs::read_to_string(dir.join("cart.log")).unwrap();
+        assert!(log.lines().next().unwrap().contains("(?<host>"), "{log}");
+        // SVG; an existing file is refused, export! overwrites it.
+        app.submit_command(&format!("export svg {} gossip", file("run.svg")))
+            .await;
+        ok(&app);
+        let svg = std::fs::read_to_string(dir.join("run.svg")).unwrap();
+        assert!(svg.contains("<svg"), "{svg}");
+        std::fs::write(dir.join("run.svg"), "kept").unwrap();
+        app.submit_command(&format!("export svg {}", file("run.svg"))).await;
+        let n = app.notice().unwrap();
+        assert!(n.error && n.text.contains(":export! svg"), "{n:?}");
+        assert_eq!(std::fs::read_to_string(dir.join("run.svg")).unwrap(), "kept");
+        app.submit_command(&format!("export! svg {}", file("run.svg"))).await;
+        ok(&app);
+        assert!(std::fs::read_to_string(dir.join("run.svg")).unwrap().contains("<svg"));
+        // A path that cannot be written, a bad format, a bad option: errors.
+        for line in [
+            "export svg /nonexistent-dir/x/run.svg",
+            "export png out.png",
+            "export svg out.svg colour=red",
+        ] {
+            app.submit_command(line).await;
+            let n = app.notice().unwrap();
+            assert!(n.error, "{line}: {n:?}");
+        }
+        assert!(!std::path::Path::new("out.svg").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}

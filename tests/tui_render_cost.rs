@@ -33,6 +33,7 @@ fn shows(view: DetailView) -> Vec<String> {
         DetailView::Inspector => vec!["key · key".into(), "preference list".into()],
         DetailView::Membership => vec![format!("membership · {NODES}/{NODES} live"), " n1   · ".into()],
         DetailView::Merkle => vec!["merkle · key".into(), "L0 ".into()],
+        DetailView::History => vec!["history · key".into(), " held by ".into()],
     }
 }
 

@@ -613,3 +613,42 @@ fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
         assert!(!s.contains("n1·A"), "healed:\n{s}");
     });
 }
+
+/// Cycles the detail pane with `v` until it shows `view`.
+async fn show(app: &mut App, view: DetailView) {
+    for _ in 0..DetailView::ORDER.len() {
+        if app.view() == view {
+            return;
+        }
+        app.handle(UserAction::CycleView).await;
+    }
+    assert_eq!(app.view(), view);
+}
+
+#[test]
+fn the_history_view_draws_figure_3_from_d1_to_d5() {
+    rt().block_on(async {
+        let mut app = open("version-evolution").await;
+        show(&mut app, DetailView::History).await;
+        let before = screen(&mut app, 140, 45);
+        assert!(before.contains("No key selected yet"), "{before}");
+        let all = app.playback().tour().steps().len();
+        steps(&mut app, all).await;
+        let s = screen(&mut app, 140, 45);
+        assert!(s.contains("history · cart · 5 versions"), "{s}");
+        assert!(s.contains("concurrent: D3 ‖ D4"), "D3 and D4 side by side:\n{s}");
+        assert!(s.contains("D5 joins D3 + D4"), "the resolution joins them:\n{s}");
+        assert!(s.contains("D5 ← D3 + D4"), "D5's parents are D3 and D4:\n{s}");
+        assert!(s.contains("D2 ← D1"), "{s}");
+        assert!(s.contains("{Sx:3, Sy:1, Sz:1}"), "D5's clock is the paper's:\n{s}");
+        assert!(s.contains("replaced by D5"), "{s}");
+        assert!(s.contains("held by Sx Sy Sz"), "every replica holds D5 alone:\n{s}");
+        insta::assert_snapshot!("history_view_figure_3", s);
+        let small = screen(&mut app, 80, 24);
+        assert!(
+            small.contains("D5 ← D3 + D4"),
+            "the newest lines are kept at 80x24:\n{small}"
+        );
+        insta::assert_snapshot!("history_view_figure_3_80x24", small);
+    });
+}

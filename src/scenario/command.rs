@@ -39,6 +39,15 @@ pub enum Instruction {
         path: String,
         force: bool,
     },
+    /// Write the session as a space-time diagram (`force`: over an
+    /// existing file): only what concerns `key` if given, gossip if asked.
+    ExportDiagram {
+        format: crate::export::Format,
+        path: String,
+        force: bool,
+        key: Option<String>,
+        gossip: bool,
+    },
     /// Go back this long in virtual time.
     Rewind(Dur),
     /// Go to this instant of the session.
@@ -74,8 +83,8 @@ pub const PLAYGROUND: &[PlaygroundCommand] = &[
     ),
     pc(
         "export",
-        "export[!] trace FILE",
-        "write the session's trace as JSON lines",
+        "export[!] FORMAT FILE [key=K] [gossip]",
+        "write the session: FORMAT trace (JSON lines), shiviz, mermaid or svg",
     ),
     pc("rewind", "rewind DURATION", "go back in virtual time (time pauses)"),
     pc("goto", "goto TIME", "go to an instant of the session, e.g. goto 12.5s"),
@@ -157,6 +166,29 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
                 path: path.to_string(),
                 force: word.ends_with('!'),
             }),
+            [format, path, ref options @ ..] if format != "trace" => {
+                let format = <crate::export::Format as clap::ValueEnum>::from_str(format, true)
+                    .map_err(|_| format!("export {format:?}: unknown format; use trace, shiviz, mermaid or svg"))?;
+                let (mut key, mut gossip) = (None, false);
+                for option in options {
+                    match option.strip_prefix("key=") {
+                        Some(k) if !k.is_empty() && key.is_none() => key = Some(k.to_string()),
+                        _ if *option == "gossip" && !gossip => gossip = true,
+                        _ => {
+                            return Err(format!(
+                                "export: unknown option {option:?}; after the file come key=KEY and gossip"
+                            ));
+                        }
+                    }
+                }
+                Ok(Instruction::ExportDiagram {
+                    format,
+                    path: path.to_string(),
+                    force: word.ends_with('!'),
+                    key,
+                    gossip,
+                })
+            }
             _ => Err(usage("export")),
         },
         "rewind" => match rest[..] {

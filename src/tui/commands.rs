@@ -50,6 +50,19 @@ impl App {
             Instruction::Next => self.next_step().await,
             Instruction::Save { path, force } => self.save(&path, force),
             Instruction::ExportTrace { path, force } => self.export_trace(&path, force).await,
+            Instruction::ExportDiagram {
+                format,
+                path,
+                force,
+                key,
+                gossip,
+            } => {
+                let selection = crate::export::Selection {
+                    key: key.map(Into::into),
+                    gossip,
+                };
+                self.export_diagram(format, &path, force, selection).await
+            }
             Instruction::Rewind(d) => {
                 let t = Time(self.engine.now().micros().saturating_sub(d.micros()));
                 self.rewind_to(t).await;

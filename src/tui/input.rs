@@ -163,6 +163,9 @@ impl App {
                     DetailView::Merkle => {
                         "Merkle trees of the selected key's range, two replicas side by side (v: next pane)"
                     }
+                    DetailView::History => {
+                        "history: every version of the selected key, its parents, marks and holders (v: next pane)"
+                    }
                 });
                 self.settle().await;
             }

@@ -1,6 +1,6 @@
 //! The one trait of the playground's mirrors of state that lives inside the
 //! nodes (the key inspector, the hint book, the membership matrix, the
-//! Merkle trees, the transfer counts): `Mirror::observe` takes in a trace
+//! Merkle trees, the transfer counts, the version histories): `Mirror::observe` takes in a trace
 //! event and marks what it changed, `Mirror::refresh` asks the engine for
 //! what is marked. Each mirror keeps its own staleness, and those whose
 //! queries could run every frame their own
@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::core::trace::Event;
+use crate::core::trace::{Event, TraceEvent};
 use crate::core::version::Key;
 use crate::engine::Engine;
 
@@ -35,9 +35,16 @@ pub struct RefreshContext {
 /// refreshed from the engine.
 pub(crate) trait Mirror {
     /// Takes in one trace event: updates what the event says, and marks
-    /// what must be asked for again. (The event alone: no mirror needs the
-    /// instant it happened at.)
-    fn observe(&mut self, event: &Event);
+    /// what must be asked for again. (The event alone: most mirrors do not
+    /// need the instant it happened at; those that do implement
+    /// [`Mirror::observe_traced`] instead.)
+    fn observe(&mut self, _event: &Event) {}
+
+    /// Takes in one trace event with its instant (the version history
+    /// dates each version). By default, [`Mirror::observe`].
+    fn observe_traced(&mut self, ev: &TraceEvent) {
+        self.observe(&ev.event);
+    }
 
     /// Asks the engine for what is marked stale, within the mirror's
     /// throttle. Mirrors that the trace alone keeps do nothing.

@@ -38,6 +38,7 @@ pub mod filter;
 pub mod flights;
 pub mod gossip;
 pub mod hint_book;
+pub mod history;
 mod input;
 pub mod inspector;
 pub mod keymap;

@@ -17,6 +17,7 @@ use crate::engine::Engine;
 use super::anchors::DrawnRing;
 use super::flights::Flights;
 use super::hint_book::HintBook;
+use super::history::HistoryModel;
 use super::inspector::{Inspector, LastOp};
 use super::log::{EventLog, LogEntry};
 use super::members::Members;
@@ -39,6 +40,7 @@ pub struct Models {
     pub members: Members,
     pub merkle: MerkleModel,
     pub transfers: Transfers,
+    pub history: HistoryModel,
 }
 
 impl Models {
@@ -60,6 +62,7 @@ impl Models {
             members: Members::new(engine.ring(), nodes),
             merkle: MerkleModel::default(),
             transfers: Transfers::default(),
+            history: HistoryModel::default(),
         }
     }
 
@@ -82,6 +85,7 @@ impl Models {
         self.members.observe(event);
         self.merkle.observe(event);
         self.transfers.observe(event);
+        self.history.observe_traced(&ev);
         // Joins and leaves change the ring, views of it spread, and who
         // is alive decides which views count: the drawing follows.
         if matches!(
@@ -146,6 +150,13 @@ impl Models {
         self.members.refresh(engine, &context).await;
         self.merkle.refresh(engine, &context).await;
         self.transfers.refresh(engine, &context).await;
+        // The history view's holders: what the inspector and the hint book
+        // just saw, asked for nothing more.
+        if view == DetailView::History
+            && let Some(key) = &context.key
+        {
+            self.history.hold(key, &self.inspector, &self.hints);
+        }
     }
 }
 

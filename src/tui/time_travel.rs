@@ -1,5 +1,6 @@
 //! Moving through the session's time and keeping it: `,` `<` `>`,
-//! `:rewind`, `:goto`, `:save` and `:export trace`.
+//! `:rewind`, `:goto`, `:save` and `:export` (the trace, or a diagram of
+//! the session by the writers of `ringside run --export`).
 //!
 //! A run is deterministic, so going back to instant T is building a fresh
 //! engine from the same cluster and seed and taking the recorded actions
@@ -14,8 +15,9 @@ use std::path::Path;
 
 use crate::core::plural::count;
 use crate::core::time::Time;
+use crate::export::{self, Format, Selection};
 use crate::scenario::Scenario;
-use crate::scenario::headless::{RunOptions, run};
+use crate::scenario::headless::{RunOptions, run, run_keeping_engine};
 
 use super::app::App;
 use super::playback::Playback;
@@ -89,6 +91,45 @@ impl App {
         match result {
             Ok(_) => self.info(format!("wrote the trace up to {} to {path}", self.engine.now())),
             Err(e) => self.error(e.replace(":save!", ":export! trace")),
+        }
+    }
+
+    /// The session so far as a diagram in `format`: the saved preset run
+    /// again headless (as `:export trace` does), its trace drawn by the
+    /// writers `ringside run --export` uses.
+    pub async fn session_diagram(&self, format: Format, selection: &Selection) -> Result<String, String> {
+        let text = self.session_preset();
+        let scenario = Scenario::parse(&text, "session", "session").map_err(|e| e.to_string())?;
+        let opts = RunOptions {
+            json: true,
+            ..RunOptions::default()
+        };
+        let mut trace = Vec::new();
+        let (_, engine) = run_keeping_engine(&scenario, &opts, &mut std::io::sink(), |ev| trace.push(ev.clone()))
+            .await
+            .map_err(|e| e.to_string())?;
+        let names = engine.names();
+        let diagram = export::Diagram::build(&trace, names, export::participants(names, engine.ring()), selection);
+        let title = format!("ringside · {} session (seed {})", self.scenario.name, self.seed);
+        Ok(export::render(format, &diagram, names, &title))
+    }
+
+    /// `:export shiviz|mermaid|svg FILE [key=K] [gossip]`.
+    pub(super) async fn export_diagram(&mut self, format: Format, path: &str, force: bool, selection: Selection) {
+        let word = format!("{format:?}").to_lowercase();
+        let result = match self.session_diagram(format, &selection).await {
+            Ok(text) => write_new(path, text.as_bytes(), force),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                let of = selection.key.map(|k| format!(" of {k}")).unwrap_or_default();
+                self.info(format!(
+                    "wrote the {word} diagram{of} up to {} to {path}",
+                    self.engine.now()
+                ))
+            }
+            Err(e) => self.error(e.replace(":save!", &format!(":export! {word}"))),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Which detail pane shares the space below the nodes table: the key
-//! inspector, the membership matrix or the Merkle trees. One is drawn at a
+//! inspector, the membership matrix, the Merkle trees or the key's
+//! version history. One is drawn at a
 //! time (`v` cycles them) so that each gets the room it needs even at 80x24.
 
 use crate::scenario::Scenario;
@@ -15,10 +16,18 @@ pub enum DetailView {
     Membership,
     /// The selected key's range: two replicas' Merkle trees side by side.
     Merkle,
+    /// The selected key's version history: every version ever written,
+    /// its parents, what became of it and who holds it now.
+    History,
 }
 
 impl DetailView {
-    pub const ORDER: [DetailView; 3] = [DetailView::Inspector, DetailView::Membership, DetailView::Merkle];
+    pub const ORDER: [DetailView; 4] = [
+        DetailView::Inspector,
+        DetailView::Membership,
+        DetailView::Merkle,
+        DetailView::History,
+    ];
 
     pub fn next(self) -> DetailView {
         let i = DetailView::ORDER.iter().position(|v| *v == self).unwrap_or(0);
@@ -31,6 +40,7 @@ impl DetailView {
             DetailView::Inspector => "key",
             DetailView::Membership => "membership",
             DetailView::Merkle => "merkle",
+            DetailView::History => "history",
         }
     }
 
@@ -70,7 +80,7 @@ mod tests {
     fn v_cycles_through_every_view() {
         let mut v = DetailView::default();
         let mut seen = vec![v];
-        for _ in 0..2 {
+        for _ in 0..DetailView::ORDER.len() - 1 {
             v = v.next();
             seen.push(v);
         }

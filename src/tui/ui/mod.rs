@@ -8,6 +8,7 @@ pub mod banner;
 pub mod fit;
 pub mod frame;
 pub mod help;
+pub mod history;
 pub mod inspector;
 pub mod layout;
 pub mod log;
@@ -94,6 +95,13 @@ impl Widget for &App {
             .render(screen.inspector, buf),
             DetailView::Merkle => merkle::MerklePane {
                 merkle: &models.merkle,
+                engine,
+                focused: detail_focused,
+            }
+            .render(screen.inspector, buf),
+            DetailView::History => history::HistoryPane {
+                history: &models.history,
+                key: key.map(|k| &**k),
                 engine,
                 focused: detail_focused,
             }
