@@ -59,7 +59,7 @@ pub async fn run_keeping_engine(
     let mut director = Director::new(scenario);
     let mut buffer: Vec<TraceEvent> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
-    let mut note = |result: std::io::Result<()>| {
+    let mut keep_first_error = |result: std::io::Result<()>| {
         if let Err(e) = result
             && write_error.is_none()
         {
@@ -73,17 +73,17 @@ pub async fn run_keeping_engine(
         for ev in buffer.drain(..) {
             keep(&ev);
             if opts.json {
-                note(writeln!(out, "{}", timeline::to_json(&ev, engine.names())));
+                keep_first_error(writeln!(out, "{}", timeline::to_json(&ev, engine.names())));
                 continue;
             }
             let fold = bulk.fold(&ev, engine.names());
             if (!fold.folded || opts.verbose)
                 && let Some(line) = timeline::line(&ev, engine.names(), opts.verbose)
             {
-                note(writeln!(out, "{line}"));
+                keep_first_error(writeln!(out, "{line}"));
             }
             for line in fold.after {
-                note(writeln!(out, "{line}"));
+                keep_first_error(writeln!(out, "{line}"));
             }
         }
     };
@@ -92,7 +92,7 @@ pub async fn run_keeping_engine(
     flush(&mut engine, out);
     if !opts.json {
         for line in bulk.finish(engine.now()) {
-            note(writeln!(out, "{line}"));
+            keep_first_error(writeln!(out, "{line}"));
         }
     }
     if let Some(e) = write_error {

@@ -72,7 +72,7 @@ impl Node {
                 });
             }
             if !outcome.removed.is_empty() || outcome.superseded_by.is_some() {
-                self.note_overwrites(key, v, outcome.removed, outcome.superseded_by, context, out);
+                self.notify_lost_writes(key, v, outcome.removed, outcome.superseded_by, context, out);
             }
             // Only a sibling kept beside `v` can be shadowed by it.
             if outcome.stored && outcome.siblings > 1 {
@@ -95,7 +95,7 @@ impl Node {
     /// replaced it (`context`, or the one the replacing version records).
     /// Every replica and stand-in that sees it happen notes it; the engine
     /// keeps each once.
-    pub(super) fn note_overwrites(
+    pub(super) fn notify_lost_writes(
         &self,
         key: &Key,
         v: &Version,
@@ -128,7 +128,7 @@ impl Node {
         let outcome = self.hints.add(owner, key, version, self.settings.clocks);
         // A stand-in's hints lose versions the way a replica's store does:
         // the writer's context is the one the version records.
-        self.note_overwrites(key, version, outcome.removed, outcome.superseded_by, None, out);
+        self.notify_lost_writes(key, version, outcome.removed, outcome.superseded_by, None, out);
         if outcome.stored {
             let me = self.id;
             out.trace(|| Event::HintStored {
