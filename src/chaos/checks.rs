@@ -68,13 +68,6 @@ pub fn explained(r: &SeedRecord, put: &AckedPut) -> bool {
     history::excuse(r, put, r.settings.clocks).is_some()
 }
 
-/// True when the checker requires `put`'s item in the final read: unless
-/// the clients' history explains its loss, which under last-write-wins it
-/// always does.
-pub fn must_survive(r: &SeedRecord, put: &AckedPut, mode: ClockMode) -> bool {
-    history::excuse(r, put, mode).is_none()
-}
-
 /// True when `v` is the acknowledged put's version or supersedes it.
 fn holds(v: &Version, put: &AckedPut, mode: ClockMode) -> bool {
     match mode {

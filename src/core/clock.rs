@@ -143,11 +143,6 @@ impl VClock {
         extra.max(self.get(node))
     }
 
-    /// The highest counter anywhere in the clock, extra dots included.
-    pub fn max_counter(&self) -> u32 {
-        self.entries.iter().map(|e| e.counter).max().unwrap_or(0)
-    }
-
     /// True when the clock covers the event `node:counter`.
     pub fn contains(&self, node: NodeId, counter: u32) -> bool {
         counter <= self.get(node)

@@ -109,11 +109,6 @@ impl Ring {
         self.views.intern(next)
     }
 
-    /// True when `other` belongs to the same cluster's ring views.
-    pub fn same_views(&self, other: &Ring) -> bool {
-        Arc::ptr_eq(&self.views, &other.views)
-    }
-
     /// The tokens a node named `name` gets by default: hashes of `name#0`,
     /// `name#1`, ... so the same name always lands in the same places.
     pub fn default_tokens(name: &str, vnodes: usize) -> Vec<u64> {

@@ -52,10 +52,6 @@ impl Dur {
         self.0
     }
 
-    pub fn as_millis_f64(self) -> f64 {
-        self.0 as f64 / 1e3
-    }
-
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1e6
     }

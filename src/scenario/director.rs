@@ -229,34 +229,12 @@ impl Director {
         Some(index)
     }
 
-    /// Passes over the next step without running it, saying why in the
-    /// trace: the playground's tour, when the user already did the step
-    /// (see `tui::tour`). Returns its index, or `None` as
-    /// [`Director::start_next`] does.
-    pub fn skip_next(&mut self, engine: &mut Engine, why: &str) -> Option<usize> {
-        if self.running.is_some() || self.next >= self.steps.len() {
-            return None;
-        }
-        let index = self.next;
-        self.next += 1;
-        engine.annotate(Event::Step {
-            index: index - self.ats,
-            text: format!("{} (already done: {why})", self.steps[index].kind),
-        });
-        Some(index)
-    }
-
     /// What the running step waits for: its operations and an instant.
     pub fn waiting_for(&self) -> (Vec<OpId>, Time) {
         match &self.running {
             Some((_, run)) => (run.ops(), run.wait_until()),
             None => (Vec::new(), Time::ZERO),
         }
-    }
-
-    /// True when the running step (if any) is done.
-    pub fn step_done(&self, engine: &Engine) -> bool {
-        self.running.as_ref().is_none_or(|(_, run)| run.is_done(engine))
     }
 
     /// Checks the running step's expectations and ends it.

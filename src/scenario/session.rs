@@ -86,18 +86,6 @@ impl Session {
         self.entries.push(entry);
     }
 
-    /// Drops every entry after `at` and returns them (the future a fork
-    /// leaves behind).
-    pub fn truncate_after(&mut self, at: Time) -> Vec<Entry> {
-        let keep = self.entries.partition_point(|e| e.at <= at);
-        self.entries.split_off(keep)
-    }
-
-    /// Replaces the entries (returning to another branch).
-    pub fn set_entries(&mut self, entries: Vec<Entry>) {
-        self.entries = entries;
-    }
-
     /// The steps a director plays: `at:` and the action, for each action.
     pub fn steps(&self) -> Vec<Step> {
         self.entries

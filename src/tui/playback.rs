@@ -155,12 +155,6 @@ impl Playback {
         self.future.iter()
     }
 
-    /// Drops the actions still to be taken again and returns them: the user
-    /// acts after a rewind, and the session goes on from here.
-    pub fn take_future(&mut self) -> Vec<Entry> {
-        self.future.drain(..).collect()
-    }
-
     /// Lines for the log, taken once.
     pub fn take_notes(&mut self) -> Vec<String> {
         std::mem::take(&mut self.notes)

@@ -92,10 +92,6 @@ impl Forest {
     pub fn root(&self, end: u64) -> u64 {
         self.tree_hash(end, 0, 0)
     }
-
-    pub fn range_count(&self) -> usize {
-        self.ranges.len()
-    }
 }
 
 impl Node {
