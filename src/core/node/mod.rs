@@ -98,6 +98,12 @@ pub struct Disk {
     /// The lowest timestamp (virtual microseconds) this node may give its
     /// next version: one past the last it gave (see `Node::next_stamp`).
     pub next_stamp: u64,
+    /// The ring changed since this node first started (see
+    /// `Node::view_changed`). Kept on disk: a node that crashed after a join
+    /// or a leave, before it had handed on what it no longer owns, must look
+    /// for it again when it restarts, and must go on checking what it is
+    /// given, or a version only it holds stays stranded on it.
+    pub ring_changed: bool,
 }
 
 impl Disk {
@@ -112,6 +118,7 @@ impl Disk {
             counter: 0,
             dots: DotCounters::default(),
             next_stamp: 0,
+            ring_changed: false,
         }
     }
 
@@ -129,6 +136,7 @@ impl Disk {
             counter: 0,
             dots: DotCounters::default(),
             next_stamp: 0,
+            ring_changed: false,
         }
     }
 }
@@ -177,8 +185,10 @@ pub struct Node {
     forwards: FxHashMap<OpId, ForwardState>,
     handoffs: FxHashMap<u64, handoff::InFlight>,
     next_batch: u64,
-    /// The ring view changed since this incarnation started: stores must
-    /// check whether this node still owns what it is given.
+    /// The ring view changed since this node first started (this
+    /// incarnation or an earlier one, see [`Disk::ring_changed`]): stores
+    /// must check whether this node still owns what it is given, and a
+    /// restart looks for keys to hand over.
     view_changed: bool,
     /// Keys to stream on after a ring change, and to whom.
     handover: BTreeMap<Key, transfer::Owed>,
@@ -227,7 +237,7 @@ impl Node {
             forwards: FxHashMap::default(),
             handoffs: FxHashMap::default(),
             next_batch: 0,
-            view_changed: false,
+            view_changed: disk.ring_changed,
             handover: BTreeMap::new(),
             transfers: FxHashMap::default(),
             transfer_ticking: false,
@@ -259,6 +269,7 @@ impl Node {
             counter: self.counter,
             dots: self.dots,
             next_stamp: self.next_stamp,
+            ring_changed: self.view_changed,
         }
     }
 

@@ -12,6 +12,12 @@
 //! A leaving node is simply a node that owns nothing: when it has released
 //! everything, it announces that it left.
 //!
+//! What a node owes is kept in memory, but whether its ring ever changed is
+//! kept on its disk ([`super::Disk::ring_changed`]): a node that restarts
+//! after a join or a leave looks through its store again, and releases
+//! every key it no longer owns (a version only it held would otherwise stay
+//! stranded on it, since anti-entropy runs only between a range's owners).
+//!
 //! Views change one node at a time, so sender and receiver may disagree on
 //! who owns a key. A receiver stores whatever it is sent but acknowledges
 //! only the keys it believes it owns; a sender releases a key only when

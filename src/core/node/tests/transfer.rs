@@ -133,3 +133,88 @@ fn acknowledgements_of_versions_older_than_the_ones_held_do_not_count() {
         "CART goes to every owner"
     );
 }
+
+/// The list the last gossip message in `out` carried.
+fn gossip_digest(out: &NodeOutbox) -> Arc<Vec<crate::core::membership::MemberDigest>> {
+    sends(out)
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Message::Gossip { digest } | Message::GossipReply { digest } => Some(digest.clone()),
+            _ => None,
+        })
+        .next_back()
+        .expect("a gossip message was sent")
+}
+
+/// `d` holds `key()` with CAR (a replica's copy) and hears that `e` joined
+/// just before the key, which pushes `d` off the key's preference list:
+/// returns `d`, the settings, and the key's owners in the new ring.
+fn replica_pushed_off_by_a_join() -> (Node, Arc<Settings>, Vec<NodeId>) {
+    const E: NodeId = NodeId(4);
+    let settings = Arc::new(Settings::default());
+    let mut d = Node::new(D, settings.clone(), ring());
+    let car = vec![Version::new("CAR", clock(&[(B, 1)]))];
+    let repair = Message::Repair {
+        key: key(),
+        versions: car,
+    };
+    d.handle_message(Time(0), Endpoint::Node(B), repair, &mut outbox());
+
+    let disk = Disk::joining(E, vec![Ring::position(&key())], vec![D], Time(0), &ring());
+    let mut e = Node::recover(E, settings.clone(), disk, 7);
+    let mut booted = outbox();
+    e.handle_timer(Time(0), NodeTimer::Boot, &mut booted);
+    let gossip = Message::Gossip {
+        digest: gossip_digest(&booted),
+    };
+    d.handle_message(Time(10), Endpoint::Node(E), gossip, &mut outbox());
+    let owners = d.ring().preference_list(&key(), 3).to_vec();
+    assert_eq!(owners, [E, B, C], "the joiner takes d's place for the key");
+    (d, settings, owners)
+}
+
+#[test]
+fn a_node_restarted_after_a_join_still_streams_the_keys_it_no_longer_owns() {
+    let (d, settings, mut owners) = replica_pushed_off_by_a_join();
+    owners.sort();
+    // d crashes before its first transfer round: what it owed was in memory.
+    let disk = d.crash();
+    let mut d = Node::recover(D, settings, disk, 1);
+    d.handle_timer(Time(20), NodeTimer::Boot, &mut outbox());
+    let mut out = outbox();
+    d.handle_timer(Time(1_000), NodeTimer::TransferTick, &mut out);
+    let mut sent = transfers(&out);
+    sent.sort();
+    let carried: Vec<(NodeId, Vec<String>)> = sent.iter().map(|(n, _, v)| (*n, v.clone())).collect();
+    let car = || vec!["CAR".to_string()];
+    assert_eq!(
+        carried,
+        owners.iter().map(|o| (*o, car())).collect::<Vec<_>>(),
+        "CAR goes to every new owner after the restart"
+    );
+
+    // Every owner acknowledged: dropped.
+    for (to, batch, _) in &sent {
+        ack(&mut d, *to, *batch, Vec::new());
+    }
+    assert!(d.store().versions(&key()).is_empty(), "handed over: dropped");
+
+    // A late copy of the key (a replica's write from a coordinator with an
+    // older view) streams on as well.
+    let late = Version::new("CART", clock(&[(B, 2)]));
+    let repair = Message::Repair {
+        key: key(),
+        versions: vec![late],
+    };
+    d.handle_message(Time(5_000), Endpoint::Node(B), repair, &mut outbox());
+    let mut out = outbox();
+    d.handle_timer(Time(200_000), NodeTimer::TransferTick, &mut out);
+    let mut again = transfers(&out);
+    again.sort();
+    let cart = || vec!["CART".to_string()];
+    assert_eq!(
+        again.into_iter().map(|(n, _, v)| (n, v)).collect::<Vec<_>>(),
+        owners.iter().map(|o| (*o, cart())).collect::<Vec<_>>(),
+        "the late version goes to every owner too"
+    );
+}
