@@ -89,25 +89,7 @@ impl Node {
         let payload = self.replication_payload(key, &version);
 
         let req = self.new_req();
-        slots.ask_each(
-            &self.ring,
-            key,
-            me,
-            |n| self.sees_down(n),
-            Pick::First,
-            |slot, target| {
-                out.send(
-                    Endpoint::Node(target),
-                    Message::Replicate {
-                        req,
-                        key: key.clone(),
-                        versions: payload.clone(),
-                        context: context.clone(),
-                        hint: slot.hint_for(target),
-                    },
-                )
-            },
-        );
+        self.send_copies(slots, key, Pick::First, req, &payload, &context, out);
         let mut state = Box::new(PutState {
             clock: self.reply_clock(&version),
             payload,
@@ -315,8 +297,23 @@ impl Node {
     fn place_stand_ins(&mut self, req: ReqId, state: &mut PutState, out: &mut NodeOutbox) {
         let request = &mut state.request;
         let (key, payload, context) = (&request.key, &state.payload, &state.context);
-        let pick = Pick::OwnerAgain;
-        request.slots.ask_each(
+        self.send_copies(&mut request.slots, key, Pick::OwnerAgain, req, payload, context, out);
+    }
+
+    /// Sends the put's copies to each slot `pick` chooses a node for: the
+    /// first round and every later one ask through here.
+    #[allow(clippy::too_many_arguments)]
+    fn send_copies(
+        &self,
+        slots: &mut Slots,
+        key: &Key,
+        pick: Pick,
+        req: ReqId,
+        payload: &Siblings,
+        context: &VClock,
+        out: &mut NodeOutbox,
+    ) {
+        slots.ask_each(
             &self.ring,
             key,
             self.id,
