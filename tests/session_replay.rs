@@ -220,3 +220,69 @@ fn a_rewind_shows_the_cluster_as_it_was() {
         );
     });
 }
+
+#[test]
+fn acting_after_a_rewind_forks_and_branch_1_returns_to_the_first_future() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        app.submit_command("put cart A").await;
+        app.run_for(Dur::from_millis(300)).await;
+        let fork = app.engine().now();
+        app.run_for(Dur::from_micros(1)).await;
+        app.submit_command("kill n1").await;
+        app.submit_command("put cart B").await;
+        app.run_for(Dur::from_millis(400)).await;
+        let first_end = app.engine().now();
+        let first_trace: Vec<String> = app.trace_json().unwrap().to_vec();
+        let first_preset = app.session_preset();
+
+        // What if another node had died instead?
+        app.rewind_to(fork).await;
+        app.submit_command("kill n2").await;
+        app.run_for(Dur::from_millis(200)).await;
+        assert!(
+            app.engine().is_alive(ringside::core::ids::NodeId(0)),
+            "n1 lives on this branch"
+        );
+        app.submit_command("branches").await;
+        let notice = app.notice().unwrap();
+        assert!(
+            !notice.error && notice.text.starts_with("2 branches, on branch 2"),
+            "{notice:?}"
+        );
+
+        app.submit_command("branch 1").await;
+        assert!(!app.notice().unwrap().error, "{:?}", app.notice());
+        assert_eq!(app.engine().now(), first_end, "back where the session was on branch 1");
+        assert!(app.pacer().is_paused());
+        assert!(
+            !app.engine().is_alive(ringside::core::ids::NodeId(0)),
+            "n1 is dead again"
+        );
+        assert_eq!(app.trace_json().unwrap(), &first_trace[..], "branch 1's trace");
+        assert_eq!(app.session_preset(), first_preset);
+
+        // :save saves the branch taken; its run is that trace.
+        let dir = std::env::temp_dir().join(format!("ringside-fork-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("branch1.yaml");
+        let _ = std::fs::remove_file(&path);
+        app.submit_command(&format!("save {}", path.display())).await;
+        assert!(!app.notice().unwrap().error, "{:?}", app.notice());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (replayed, end) = replay(&text).await;
+        assert_eq!(end, first_end.micros());
+        assert_same(&first_trace, &replayed, &text);
+
+        // Branch 2 is still there; a branch that is not is refused.
+        app.submit_command("branch 3").await;
+        assert!(app.notice().unwrap().error);
+        app.submit_command("branch 2").await;
+        assert!(app.engine().is_alive(ringside::core::ids::NodeId(0)));
+        assert!(
+            !app.engine().is_alive(ringside::core::ids::NodeId(1)),
+            "n2 died on branch 2"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}

@@ -52,6 +52,10 @@ pub enum Instruction {
     Rewind(Dur),
     /// Go to this instant of the session.
     Goto(Dur),
+    /// List the session's branches.
+    Branches,
+    /// Go back to branch N (numbered from 1).
+    Branch(usize),
     Help,
     Quit,
 }
@@ -88,6 +92,12 @@ pub const PLAYGROUND: &[PlaygroundCommand] = &[
     ),
     pc("rewind", "rewind DURATION", "go back in virtual time (time pauses)"),
     pc("goto", "goto TIME", "go to an instant of the session, e.g. goto 12.5s"),
+    pc(
+        "branches",
+        "branches",
+        "list the futures acting after a rewind left behind",
+    ),
+    pc("branch", "branch N", "go back to branch N (time pauses where it was)"),
     pc("help", "help", "this help"),
     pc("quit", "quit", "leave"),
 ];
@@ -200,6 +210,14 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
         "goto" => match rest[..] {
             [t] => Dur::parse(t).map(Instruction::Goto).map_err(|e| format!("goto: {e}")),
             _ => Err(usage("goto")),
+        },
+        "branches" => none().map(|_| Instruction::Branches),
+        "branch" => match rest[..] {
+            [n] => n
+                .parse()
+                .map(Instruction::Branch)
+                .map_err(|_| format!("branch {n:?} is not a branch number; :branches lists them")),
+            _ => Err(usage("branch")),
         },
         "pause" => none().map(|_| Instruction::Pause),
         "step" => none().map(|_| Instruction::StepEvent),

@@ -68,6 +68,8 @@ impl App {
                 self.rewind_to(t).await;
             }
             Instruction::Goto(t) => self.goto(Time(t.micros())).await,
+            Instruction::Branches => self.list_branches(),
+            Instruction::Branch(n) => self.go_to_branch(n).await,
             Instruction::Help => {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;
@@ -117,7 +119,7 @@ impl App {
             .is_running()
             .then(|| self.playback.tour().waiting_for().1)
             .filter(|t| *t > self.engine.now());
-        match self.playback.request_next() {
+        match self.playback.request_next(self.engine.now()) {
             Ok(_) if waiting_until.is_some() => {
                 self.fast_forward = waiting_until;
                 self.info("skipping to the end of this step's wait; the next step follows");

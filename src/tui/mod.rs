@@ -13,7 +13,9 @@
 //!   the trace to the models), `input` (what keys and the mouse do),
 //!   `commands` (what the `:` line does), [`playback`] (the scenario's steps
 //!   and the typed ones), [`tour`] (the scenario's steps the user already
-//!   did), [`pacing`] (virtual time per frame).
+//!   did), [`branches`] (the futures a rewind and a new action left behind),
+//!   [`pacing`] (virtual time per frame), `time_travel` (rewinding, going to
+//!   a branch, saving).
 //! - Input: [`action`] (user actions, modes, focus, edits), [`keymap`],
 //!   [`line_editor`], [`complete`] (Tab), [`filter`] (the log filter),
 //!   [`resolve`] (sibling resolution).
@@ -31,6 +33,7 @@
 pub mod action;
 pub mod anchors;
 pub mod app;
+pub mod branches;
 mod commands;
 pub mod complete;
 pub mod event_loop;

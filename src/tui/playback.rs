@@ -17,6 +17,7 @@ use crate::scenario::session::{Entry, Session, at_step, only_moves_time};
 use crate::scenario::step::{Step, StepKind};
 use crate::scenario::{Director, Scenario};
 
+use super::branches::Branches;
 use super::tour;
 
 /// Steps that may run at once.
@@ -56,6 +57,9 @@ pub struct Playback {
     /// Recorded actions still to be taken again (after a rewind), each at
     /// its instant.
     future: VecDeque<Entry>,
+    /// The session's branches: acting after a rewind keeps the future it
+    /// leaves behind as one.
+    branches: Branches,
     autoplay: bool,
     /// `n` was pressed while a step was running: run the next one after it.
     queued_next: bool,
@@ -125,6 +129,7 @@ impl Playback {
             director: Director::with_steps(Vec::new()),
             session: Session::new(scenario.clone(), seed),
             future: VecDeque::new(),
+            branches: Branches::new(),
             autoplay: false,
             queued_next: false,
             dwell_until: Duration::ZERO,
@@ -134,11 +139,38 @@ impl Playback {
     }
 
     /// A playback that takes `entries` again, each at its instant, before
-    /// the tour acts by itself again (a rewind).
-    pub fn replaying(scenario: &Scenario, seed: u64, entries: Vec<Entry>) -> Playback {
+    /// the tour acts by itself again (a rewind), on the current branch of
+    /// `branches`.
+    pub fn replaying(scenario: &Scenario, seed: u64, entries: Vec<Entry>, branches: Branches) -> Playback {
         let mut p = Playback::new(scenario, seed);
         p.future = entries.into();
+        p.branches = branches;
         p
+    }
+
+    /// The session's branches (the current one as it was last settled).
+    pub fn branches(&self) -> &Branches {
+        &self.branches
+    }
+
+    /// Every action of the current branch: those taken and the recorded
+    /// future.
+    pub fn timeline(&self) -> Vec<Entry> {
+        let mut entries = self.session.entries().to_vec();
+        entries.extend(self.future.iter().cloned());
+        entries
+    }
+
+    /// Acting at `now` after a rewind: the recorded future is left behind,
+    /// kept with the actions before it as a branch; the session goes on
+    /// on a new branch.
+    fn leave_future(&mut self, now: Time) {
+        if self.future.is_empty() {
+            return;
+        }
+        let entries = self.timeline();
+        self.future.clear();
+        self.branches.fork(entries, now);
     }
 
     pub fn tour(&self) -> Tour<'_> {
@@ -191,13 +223,13 @@ impl Playback {
     }
 
     /// Asks for the next step. Returns what happens, for the status line.
-    pub fn request_next(&mut self) -> Result<&'static str, &'static str> {
+    /// Pressed after a rewind, it forks the session at `now`.
+    pub fn request_next(&mut self, now: Time) -> Result<&'static str, &'static str> {
         if self.tour().is_finished() {
             return Err("the scenario is over; p picks another, or keep typing commands");
         }
         self.queued_next = true;
-        // Acting after a rewind: the recorded future is left behind.
-        self.future.clear();
+        self.leave_future(now);
         if self.current.is_some() {
             return Ok("the next step starts when this one is done");
         }
@@ -217,9 +249,8 @@ impl Playback {
             ));
         }
         self.user_typed = true;
-        // Acting after a rewind: the recorded future is left behind.
-        self.future.clear();
         let now = engine.now();
+        self.leave_future(now);
         if self.current.is_none()
             && let Some((i, next)) = self.next_step()
             && tour::runs_as(step, next, engine)
@@ -441,7 +472,7 @@ steps:
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.next_step().unwrap().0, 2, "time alone does not start a step");
 
-            p.request_next().unwrap();
+            p.request_next(engine.now()).unwrap();
             p.pump(&mut engine, Duration::ZERO).await;
             assert_eq!(p.current_step().unwrap().0, 2);
             assert!(p.watching_ops(&engine));
@@ -488,7 +519,7 @@ steps:
                 p.pump(&mut engine, real).await;
             }
             assert_eq!(p.expectations().0, 2);
-            assert!(p.request_next().is_err(), "nothing left");
+            assert!(p.request_next(engine.now()).is_err(), "nothing left");
         });
     }
 

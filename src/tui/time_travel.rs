@@ -1,6 +1,7 @@
 //! Moving through the session's time and keeping it: `,` `<` `>`,
-//! `:rewind`, `:goto`, `:save` and `:export` (the trace, or a diagram of
-//! the session by the writers of `ringside run --export`).
+//! `:rewind`, `:goto`, `:branches`, `:branch N`, `:save` and `:export`
+//! (the trace, or a diagram of the session by the writers of
+//! `ringside run --export`).
 //!
 //! A run is deterministic, so going back to instant T is building a fresh
 //! engine from the same cluster and seed and taking the recorded actions
@@ -8,7 +9,8 @@
 //! The models are rebuilt from that replay's trace, so every pane shows
 //! the cluster as it was. What lies after T stays recorded: resuming time
 //! takes those actions again at their instants; acting after a rewind
-//! leaves them behind and the session goes on from there.
+//! leaves them behind, kept as a branch (see [`super::branches`]), and the
+//! session goes on from there on a new one. `:save` saves the branch taken.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -19,7 +21,10 @@ use crate::export::{self, Format, Selection};
 use crate::scenario::Scenario;
 use crate::scenario::headless::{RunOptions, run, run_keeping_engine};
 
+use crate::scenario::session::Entry;
+
 use super::app::App;
+use super::branches::Branches;
 use super::playback::Playback;
 
 /// Writes `text` to `path`; refuses an existing file unless `force`.
@@ -137,23 +142,70 @@ impl App {
     /// the recorded actions again up to `t`. Time pauses there.
     pub async fn rewind_to(&mut self, t: Time) {
         let t = t.min(self.engine.now());
-        let mut entries = self.playback.session().entries().to_vec();
-        entries.extend(self.playback.future().cloned());
+        let entries = self.playback.timeline();
+        let mut branches = self.playback.branches().clone();
+        branches.reached(self.engine.now());
+        if self.replay(entries, branches, t).await {
+            self.info(format!(
+                "rewound to {t}: time is paused, space resumes (the recorded actions follow)"
+            ));
+        }
+    }
+
+    /// A fresh engine takes `entries` again, each at its instant, up to
+    /// `t`, on the current branch of `branches`; time pauses there. False
+    /// (with the error shown) when the engine cannot be built.
+    async fn replay(&mut self, entries: Vec<Entry>, branches: Branches, t: Time) -> bool {
         let engine = match self.scenario.start_engine(self.seed) {
             Ok(e) => e,
-            Err(e) => return self.error(e),
+            Err(e) => {
+                self.error(e);
+                return false;
+            }
         };
         self.models.reset(&engine);
         self.engine = engine;
-        self.playback = Playback::replaying(&self.scenario, self.seed, entries);
+        self.playback = Playback::replaying(&self.scenario, self.seed, entries, branches);
         self.instants.clear();
         self.restart_trace_json();
         self.fast_forward = None;
         self.pacer.set_paused(true);
         self.run_to(t).await;
+        true
+    }
+
+    /// The session's branches, the current one as it stands now.
+    fn settled_branches(&self) -> Branches {
+        let mut branches = self.playback.branches().clone();
+        branches.settle(self.playback.timeline(), self.engine.now());
+        branches
+    }
+
+    /// `:branches`: one line per branch in the log, a summary on the
+    /// status line.
+    pub(super) fn list_branches(&mut self) {
+        let branches = self.settled_branches();
+        for line in branches.lines() {
+            self.note(line);
+        }
         self.info(format!(
-            "rewound to {t}: time is paused, space resumes (the recorded actions follow)"
+            "{}, on branch {} (the log lists them; :branch N goes to one)",
+            count(branches.len(), "branch"),
+            branches.current()
         ));
+    }
+
+    /// `:branch N`: back to branch N, replaying its actions to the instant
+    /// the session was at on it. Time pauses there.
+    pub(super) async fn go_to_branch(&mut self, number: usize) {
+        let mut branches = self.settled_branches();
+        let (entries, end) = match branches.switch(number) {
+            Ok(b) => (b.entries.clone(), b.end),
+            Err(e) => return self.error(e),
+        };
+        if self.replay(entries, branches, end).await {
+            self.info(format!("on branch {number} at {end}: time is paused, space resumes"));
+        }
     }
 
     /// `:goto TIME`: back by a rewind, forward by running (the recorded
