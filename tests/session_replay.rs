@@ -104,16 +104,25 @@ proptest! {
     #![proptest_config(common::property_config(24))]
 
     #[test]
-    fn a_saved_session_runs_to_the_same_trace(acts in prop::collection::vec(act(), 1..25), rewind in prop::option::of(0..100u64)) {
+    fn a_saved_session_runs_to_the_same_trace(
+        acts in prop::collection::vec(act(), 1..25),
+        rewind in prop::option::of(0..100u64),
+        branch in prop::option::of(1..=2usize),
+    ) {
         rt().block_on(async {
             let mut app = open("playground").await;
             play(&mut app, &acts).await;
             // Sometimes rewind part of the way and take a few more actions
-            // there: the session goes on from the rewound instant.
+            // there: the session goes on from the rewound instant (on a new
+            // branch when the actions left a recorded future behind).
             if let Some(pct) = rewind {
                 let t = Time(app.engine().now().micros() * pct / 100);
                 app.rewind_to(t).await;
                 play(&mut app, &acts[..acts.len().min(3)]).await;
+            }
+            // Sometimes go back to a branch (one that may not exist).
+            if let Some(n) = branch {
+                app.submit_command(&format!("branch {n}")).await;
             }
             let text = app.session_preset();
             let (replayed, end) = replay(&text).await;

@@ -250,21 +250,24 @@ impl Playback {
         }
         self.user_typed = true;
         let now = engine.now();
-        self.leave_future(now);
         if self.current.is_none()
             && let Some((i, next)) = self.next_step()
             && tour::runs_as(step, next, engine)
         {
+            let next = next.clone();
+            self.leave_future(now);
             let entry = Entry {
                 at: now,
-                step: Some(next.clone()),
+                step: Some(next),
                 tour: Some(i),
                 typed: true,
             };
             self.apply(entry, engine).await;
             return Ok(());
         }
+        // A refused action forks nothing: the recorded future stays.
         self.session.admit(now, step)?;
+        self.leave_future(now);
         let entry = Entry {
             at: now,
             step: Some(step.clone()),
@@ -590,6 +593,32 @@ steps:
                 .collect();
             assert_eq!(checks, [true, false], "each scan with a value checks it");
             assert_eq!(p.expectations(), (1, 1), "counted as the trace records them");
+        });
+    }
+
+    #[test]
+    fn acting_after_a_rewind_forks_but_a_refused_command_does_not() {
+        let (rt, scenario) = setup();
+        rt.block_on(async {
+            let mut engine = Engine::new(&scenario.cluster.spec, 1).unwrap();
+            let later = Entry {
+                at: Time(1_000_000),
+                step: Some(typed("kill n1", 3)),
+                tour: None,
+                typed: true,
+            };
+            let mut p = Playback::replaying(&scenario, 1, vec![later.clone()], Branches::new());
+            let refused = p.start_adhoc(&typed("revive n2", 3), &mut engine).await;
+            assert!(refused.is_err(), "n2 is alive");
+            assert_eq!(p.branches().len(), 1, "nothing was done: no fork");
+            assert_eq!(p.future().count(), 1, "the recorded future stays");
+            p.start_adhoc(&typed("kill n2", 3), &mut engine).await.unwrap();
+            assert_eq!((p.branches().len(), p.branches().current()), (2, 2));
+            assert_eq!(p.future().count(), 0);
+            assert!(
+                p.timeline().iter().all(|e| *e != later),
+                "the kill of n1 is on branch 1 only"
+            );
         });
     }
 }
