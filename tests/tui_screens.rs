@@ -652,3 +652,25 @@ fn the_history_view_draws_figure_3_from_d1_to_d5() {
         insta::assert_snapshot!("history_view_figure_3_80x24", small);
     });
 }
+
+#[test]
+fn a_forked_session_shows_its_branch_in_the_status_bar() {
+    rt().block_on(async {
+        let mut app = open("playground").await;
+        let status = |app: &mut App| screen(app, 140, 45).lines().rev().nth(1).unwrap().to_string();
+        assert!(!status(&mut app).contains("branch"), "one branch goes unsaid");
+        run(&mut app, "put cart A", 300).await;
+        let fork = app.engine().now();
+        // 1us later: an action at the instant rewound to is taken again.
+        app.run_for(Dur::from_micros(1)).await;
+        run(&mut app, "kill n1", 300).await;
+        app.rewind_to(fork).await;
+        assert!(!status(&mut app).contains("branch"), "a rewind alone does not fork");
+        run(&mut app, "kill n2", 100).await;
+        let s = status(&mut app);
+        assert!(s.contains(&format!("branch 2/2 from {fork}")), "{s}");
+        app.submit_command("branch 1").await;
+        let s = status(&mut app);
+        assert!(s.contains("branch 1/2") && !s.contains("from"), "{s}");
+    });
+}

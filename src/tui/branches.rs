@@ -70,6 +70,12 @@ impl Branches {
         self.current + 1
     }
 
+    /// The branch being played (its actions as last settled; the instant
+    /// it forked at is always right).
+    pub fn current_branch(&self) -> &Branch {
+        &self.list[self.current]
+    }
+
     /// The session has been at `t` on the current branch.
     pub fn reached(&mut self, t: Time) {
         self.horizon = self.horizon.max(t);

@@ -1,6 +1,7 @@
 //! The status bar: virtual time, speed, running or paused, N/R/W with the
 //! quorum's mode (sloppy or strict) and the repair switches that are off,
-//! seed, scenario step and checks on the first line; the command line, the
+//! seed, scenario step and checks, the branch once the session has forked,
+//! on the first line; the command line, the
 //! filter, a notice or the most useful keys on the second. Both lines drop
 //! their least important parts first on a narrow screen.
 
@@ -169,6 +170,22 @@ impl Widget for StatusBar<'_> {
             step.push(Span::styled(" autoplay", Style::new().fg(Color::LightGreen)));
         }
         top.push((1, step));
+        // Once a rewind and a new action have forked the session: which
+        // branch is played, and where it began.
+        let branches = playback.branches();
+        if branches.len() > 1 {
+            let from = match branches.current() {
+                1 => String::new(),
+                _ => format!(" from {}", branches.current_branch().forked_at),
+            };
+            top.push((
+                2,
+                vec![Span::styled(
+                    format!("branch {}/{}{from}", branches.current(), branches.len()),
+                    Style::new().fg(Color::LightCyan),
+                )],
+            ));
+        }
         let (passed, failed) = playback.expectations();
         top.push((
             1,
