@@ -134,14 +134,17 @@ impl Branches {
             .max()
             .unwrap_or(0);
         let actions = branch.entries.iter().filter(|e| e.step.is_some()).count();
-        let first = branch.entries[shared..]
-            .iter()
-            .find_map(|e| {
-                e.step
-                    .as_ref()
-                    .map(|s| format!("first different action at {}: {}", e.at, s.kind))
-            })
-            .unwrap_or_else(|| "no action of its own".to_string());
+        let first = match self.list.len() {
+            // Alone, a branch differs from nothing.
+            1 => String::new(),
+            _ => branch.entries[shared..]
+                .iter()
+                .find_map(|e| {
+                    let step = e.step.as_ref()?;
+                    Some(format!("; first different action at {}: {}", e.at, step.kind))
+                })
+                .unwrap_or_else(|| "; no action of its own".to_string()),
+        };
         let from = if i == 0 {
             "from the start".to_string()
         } else {
@@ -150,7 +153,7 @@ impl Branches {
         let mark = if i == self.current { "*" } else { " " };
         let now = if i == self.current { " (current)" } else { "" };
         format!(
-            "{mark} branch {}{now}: {from}, {}, up to {}; {first}",
+            "{mark} branch {}{now}: {from}, {}, up to {}{first}",
             i + 1,
             count(actions, "action"),
             branch.end
@@ -175,6 +178,16 @@ mod tests {
             tour: None,
             typed: true,
         }
+    }
+
+    #[test]
+    fn a_lone_branch_names_no_different_action() {
+        let mut b = Branches::new();
+        b.settle(vec![entry(10, "put k a")], Time(40_000));
+        assert_eq!(
+            b.lines(),
+            ["* branch 1 (current): from the start, 1 action, up to 0.040s"]
+        );
     }
 
     #[test]
