@@ -327,3 +327,56 @@ fn without_tmux_the_end_to_end_tests_fail_naming_it() {
         "it says how to get it:\n{said}"
     );
 }
+
+/// A session recorded in a real terminal, saved with `:save` and its trace
+/// written with `:export trace`: `ringside run` of the saved file prints that
+/// trace line for line, its summary included.
+#[test]
+fn a_session_saved_in_the_terminal_runs_to_the_same_trace() {
+    let dir = std::env::temp_dir().join(format!("ringside-e2e-{}-session", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (preset, trace) = (dir.join("session.yaml"), dir.join("session.jsonl"));
+    let tmux = Tmux::start(140, 45);
+    let bin = env!("CARGO_BIN_EXE_ringside");
+    tmux.type_line(&format!("{bin}; echo ringside-exit=$?"));
+    tmux.wait_for(&["Welcome to ringside", "nodes · 5/5 up"]);
+    tmux.type_line(":put cart CAR");
+    tmux.wait_for(&["last put by alice: CAR"]);
+    tmux.type_line(":kill n2");
+    tmux.wait_for(&["kill n2"]);
+    tmux.type_line(":put cart CART as bob");
+    tmux.wait_for(&["last put by bob"]);
+    // Paused, the session stands still between the save and the export.
+    tmux.send(&["Space"]);
+    tmux.wait_for(&["paused"]);
+    tmux.type_line(&format!(":save {}", preset.display()));
+    tmux.wait_for(&["saved", "ringside run"]);
+    tmux.type_line(&format!(":export trace {}", trace.display()));
+    tmux.wait_for(&["wrote the trace"]);
+    tmux.send(&["q"]);
+    tmux.wait_for(&["ringside-exit=0"]);
+
+    let run = Command::new(bin)
+        .args(["run", preset.to_str().unwrap(), "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stderr));
+    let printed = String::from_utf8(run.stdout).unwrap();
+    let exported = std::fs::read_to_string(&trace).unwrap();
+    let printed: Vec<&str> = printed.lines().collect();
+    let exported: Vec<&str> = exported.lines().collect();
+    assert!(
+        exported.len() > 20,
+        "the session traced its puts and the kill: {exported:?}"
+    );
+    assert_eq!(
+        printed, exported,
+        "`:export trace` wrote what the saved session's run prints"
+    );
+    assert!(
+        exported.iter().any(|l| l.contains("\"fault\":\"kill n2\"")),
+        "the kill is in the trace"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
