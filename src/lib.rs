@@ -4,7 +4,7 @@
 //! # Layout
 //!
 //! Dependencies point one way: `core` ← `engine` ← `scenario` / `chaos` /
-//! `history` / `export` ← `tui` / `bench` / `cli`. No file imports another
+//! `history` / `export` / `lab` ← `tui` / `bench` / `cli`. No file imports another
 //! that imports it back (`tests/import_cycles.rs` checks).
 //!
 //! - [`core`]: the pure protocol, plain Rust with no tokio, clock or I/O.
@@ -41,6 +41,8 @@
 //!   taking only the model it draws; `input`, `keymap` and `commands` turn
 //!   keys and command lines into actions; `playback`, `tour` and
 //!   `time_travel` play the scenario, follow the user and rewind.
+//! - [`lab`]: `ringside lab`, experiments measured on the engine beside what
+//!   theory predicts (`theory/`), one file per experiment.
 //! - [`bench`]: `ringside bench`, the figures behind the README's targets,
 //!   and the closed-loop workload that drives the engine through its one hook.
 //! - [`cli`]: the command line of the one binary.
@@ -52,5 +54,6 @@ pub mod core;
 pub mod engine;
 pub mod export;
 pub mod history;
+pub mod lab;
 pub mod scenario;
 pub mod tui;
