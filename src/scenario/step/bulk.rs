@@ -3,33 +3,19 @@
 
 use std::sync::Arc;
 
+use super::client::{DEFAULT_CLIENT, client_name};
+use super::kind::{BulkStep, StepKind};
+use super::nodes::{node_word, node_yaml, resolve};
+use super::quorum::{check_live_quorum, typed_quorum};
 use super::words::{Word, op_options, quote};
-use super::{
-    DEFAULT_CLIENT, StepKind, check_live_quorum, client_name, node_word, node_yaml, resolve, typed_quorum, yaml,
-};
+use super::yaml;
 use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::expect::Expect;
 use crate::scenario::limits::MAX_BULK;
-use crate::scenario::noderef::NodeRef;
 use crate::scenario::parse_context::ParseContext;
 use crate::scenario::step_run::StepRun;
 use crate::scenario::text::check_key;
-
-/// Many keys at once: `PREFIX{start}` .. `PREFIX{start + keys - 1}`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BulkStep {
-    pub keys: usize,
-    pub prefix: String,
-    pub start: usize,
-    /// The value a fill writes, or the value a scan expects every key to hold.
-    pub value: Option<String>,
-    pub client: String,
-    /// The node every request enters at.
-    pub via: Option<NodeRef>,
-    /// W for a fill, R for a scan.
-    pub quorum: Option<usize>,
-}
 
 impl BulkStep {
     /// The keys, in order.
@@ -58,7 +44,7 @@ impl BulkStep {
         check_key(&format!("{}{}", self.prefix, self.start + self.keys))?;
         Ok(BulkStep {
             client: client_name(Some(self.client))?,
-            quorum: super::quorum(quorum_name, self.quorum)?,
+            quorum: super::quorum::quorum(quorum_name, self.quorum)?,
             ..self
         })
     }

@@ -5,8 +5,10 @@
 
 use serde::de::{self, MapAccess};
 
+use super::info::StepInfo;
+use super::kind::{Step, StepKind};
 use super::words::Word;
-use super::{Step, StepInfo, StepKind, yaml};
+use super::yaml;
 use crate::engine::Engine;
 use crate::scenario::parse_context::ParseContext;
 use crate::scenario::seeded::Seed;
@@ -77,7 +79,7 @@ fn words(rest: &[Word], cx: &mut ParseContext) -> Result<StepKind, String> {
         } else if w.is(";") && depth == 0 {
             let kind = StepKind::from_words(&part, cx).ok_or_else(|| {
                 let word = part.first().map_or("", |w| w.text.as_str());
-                format!("{word:?} is not a step; {}", super::one_of())
+                format!("{word:?} is not a step; {}", StepKind::one_of())
             })??;
             steps.push(Step { kind, expect: None });
             part.clear();
@@ -133,7 +135,7 @@ pub(super) fn label(steps: &[Step]) -> String {
 pub(super) async fn start(steps: &[Step], engine: &mut Engine, run: &mut StepRun) -> Result<(), String> {
     for inner in steps {
         let mut sub = run.beside();
-        super::start(inner, engine, &mut sub).await?;
+        inner.start_in(engine, &mut sub).await?;
         run.absorb(sub, inner.own_expect());
     }
     Ok(())

@@ -2,8 +2,11 @@
 
 use serde::de::{self, MapAccess};
 
+use super::info::StepInfo;
+use super::kind::StepKind;
+use super::nodes::{node_word, node_yaml, resolve};
 use super::words::Word;
-use super::{StepInfo, StepKind, node_word, node_yaml, resolve, yaml};
+use super::yaml;
 use crate::engine::Engine;
 use crate::scenario::noderef::NodeRef;
 use crate::scenario::parse_context::ParseContext;

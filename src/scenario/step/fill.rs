@@ -2,9 +2,11 @@
 
 use serde::de::{self, MapAccess};
 
-use super::bulk::{self, BulkStep};
+use super::bulk;
+use super::client::DEFAULT_CLIENT;
+use super::info::StepInfo;
+use super::kind::{BulkStep, StepKind};
 use super::words::Word;
-use super::{DEFAULT_CLIENT, StepInfo, StepKind};
 use crate::engine::Engine;
 use crate::scenario::expect::Expect;
 use crate::scenario::noderef::NodeRef;

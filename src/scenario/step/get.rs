@@ -2,11 +2,13 @@
 
 use serde::de::{self, MapAccess};
 
+use super::client::{DEFAULT_CLIENT, client_name};
+use super::info::StepInfo;
+use super::kind::{GetStep, StepKind};
+use super::nodes::{node_word, node_yaml, resolve};
+use super::quorum::{check_live_quorum, quorum, typed_quorum};
 use super::words::{Word, op_options, quote};
-use super::{
-    DEFAULT_CLIENT, StepInfo, StepKind, check_live_quorum, client_name, node_word, node_yaml, quorum, resolve,
-    typed_quorum, yaml,
-};
+use super::yaml;
 use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::expect::Expect;
@@ -22,18 +24,6 @@ pub(super) const INFO: StepInfo = StepInfo {
     help: "a client reads a key; siblings show in the inspector (nowait: go on at once)",
     words,
 };
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct GetStep {
-    pub key: String,
-    pub client: String,
-    pub via: Option<NodeRef>,
-    pub r: Option<usize>,
-    /// Answers required from the key's own top N.
-    pub pr: Option<usize>,
-    /// Start the get and go on without waiting for its answer.
-    pub nowait: bool,
-}
 
 parse_struct! {
     struct GetWire, "a get: {key, ...}" {

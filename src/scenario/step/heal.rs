@@ -2,8 +2,9 @@
 
 use serde::de::{self, MapAccess};
 
+use super::info::StepInfo;
+use super::kind::StepKind;
 use super::words::Word;
-use super::{StepInfo, StepKind};
 use crate::engine::Engine;
 use crate::scenario::parse_context::ParseContext;
 use crate::scenario::text::Text;

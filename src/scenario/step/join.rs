@@ -4,8 +4,10 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 
+use super::info::StepInfo;
+use super::kind::StepKind;
 use super::words::{Word, quote};
-use super::{StepInfo, StepKind, yaml};
+use super::yaml;
 use crate::core::config::MAX_VNODES;
 use crate::engine::Engine;
 use crate::scenario::noderef::NodeRef;

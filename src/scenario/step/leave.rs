@@ -2,8 +2,10 @@
 
 use serde::de::MapAccess;
 
+use super::info::StepInfo;
+use super::kind::StepKind;
+use super::nodes::{node_word, node_yaml, one_node, resolve};
 use super::words::Word;
-use super::{StepInfo, StepKind, node_word, node_yaml, one_node, resolve};
 use crate::engine::Engine;
 use crate::scenario::noderef::NodeRef;
 use crate::scenario::parse_context::ParseContext;

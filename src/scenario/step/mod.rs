@@ -18,27 +18,29 @@ use serde::Deserializer;
 use serde::de::{self, MapAccess, Visitor};
 
 use super::expect::Expect;
-use super::noderef::NodeRef;
 use super::parse_context::ParseContext;
 use super::plan::Plan;
 use super::seeded::{Parse, Seed};
-use super::settings_patch::SettingsPatch;
 use super::step_run::StepRun;
-use crate::core::time::Dur;
 use crate::engine::Engine;
 
 mod at;
 mod bulk;
+mod client;
 mod concurrently;
 mod cut;
 mod fill;
 mod get;
 mod heal;
+mod info;
 mod join;
 mod kill;
+mod kind;
 mod leave;
+mod nodes;
 mod partition;
 mod put;
+mod quorum;
 mod revive;
 mod say;
 mod scan;
@@ -50,75 +52,10 @@ mod wait;
 pub mod words;
 pub mod yaml;
 
-pub use bulk::BulkStep;
-pub use get::GetStep;
-pub use put::PutStep;
+pub use client::DEFAULT_CLIENT;
+pub use info::StepInfo;
+pub use kind::{BulkStep, GetStep, PutStep, Step, StepKind};
 use words::Word;
-
-/// The client a step uses when it names none.
-pub const DEFAULT_CLIENT: &str = "client";
-
-/// One step: what it does and what to expect once it is done.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    pub kind: StepKind,
-    pub expect: Option<Expect>,
-}
-
-/// What a step does.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StepKind {
-    /// Show a caption.
-    Say(String),
-    Put(PutStep),
-    Get(GetStep),
-    /// Let virtual time pass.
-    Wait(Dur),
-    /// Let virtual time pass until this instant (since the start).
-    At(Dur),
-    Kill(NodeRef),
-    Revive(NodeRef),
-    /// The listed groups cannot reach each other.
-    Partition(Vec<Vec<NodeRef>>),
-    /// One direction of one link is cut.
-    Cut {
-        from: NodeRef,
-        to: NodeRef,
-    },
-    /// Remove every partition and cut.
-    Heal,
-    /// Messages to and from a node take longer (0 restores it).
-    Slow {
-        node: NodeRef,
-        by: Dur,
-    },
-    /// Change settings.
-    Set(SettingsPatch),
-    /// Start a new node that contacts a seed and takes over its ranges.
-    Join {
-        node: String,
-        tokens: Option<Vec<u64>>,
-    },
-    /// Hand a node's ranges to their new owners, then stop it for good.
-    Leave(NodeRef),
-    /// Put one value under many keys at once; done when all have answered.
-    Fill(BulkStep),
-    /// Get many keys at once; done when all have answered.
-    Scan(BulkStep),
-    /// Start these steps at the same instant; done when all are.
-    Concurrently(Vec<Step>),
-    /// Only check expectations (a step with `expect` and no action).
-    Check,
-}
-
-/// One action of the vocabulary: its name (the YAML key and the command
-/// word), its command-line usage and its help line.
-pub struct StepInfo {
-    pub name: &'static str,
-    pub usage: &'static str,
-    pub help: &'static str,
-    words: fn(&[Word], &mut ParseContext) -> Result<StepKind, String>,
-}
 
 /// Every action, in the order help and error messages list them.
 pub const STEPS: &[StepInfo] = &[
@@ -151,12 +88,12 @@ pub fn names() -> String {
     STEPS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
 }
 
-/// What an error says a step may be.
-fn one_of() -> String {
-    format!("a step is one of {}, optionally with expect", names())
-}
-
 impl StepKind {
+    /// What an error says a step may be.
+    fn one_of() -> String {
+        format!("a step is one of {}, optionally with expect", names())
+    }
+
     pub fn is_op(&self) -> bool {
         matches!(self, StepKind::Put(_) | StepKind::Get(_))
     }
@@ -357,7 +294,7 @@ impl Step {
     /// applied except what came before the failing part of a `concurrently`.
     pub async fn start(&self, engine: &mut Engine) -> Result<StepRun, String> {
         let mut run = StepRun::new(engine.now());
-        start(self, engine, &mut run).await?;
+        self.start_in(engine, &mut run).await?;
         run.expect_when_done(self.own_expect());
         Ok(run)
     }
@@ -378,48 +315,6 @@ impl Step {
         use serde::de::DeserializeSeed;
         Seed::<Step>::new(cx).deserialize(serde_yaml::Deserializer::from_str(text))
     }
-}
-
-/// The client a step names, or the default; checked like a node name.
-fn client_name(client: Option<String>) -> Result<String, String> {
-    let name = client.unwrap_or_else(|| DEFAULT_CLIENT.to_string());
-    crate::engine::check_name(&name).map_err(|e| e.replace("node name", "client name"))?;
-    Ok(name)
-}
-
-/// A quorum a step asks for: at least 1, at most any cluster's nodes.
-fn quorum(name: &str, q: Option<usize>) -> Result<Option<usize>, String> {
-    match q {
-        Some(0) => Err(format!("{name} must be at least 1")),
-        Some(q) if q > crate::core::config::MAX_NODES => Err(format!("{name}={q} is more than any cluster has nodes")),
-        other => Ok(other),
-    }
-}
-
-/// A quorum typed on the command line.
-fn typed_quorum(name: &str, text: Option<String>) -> Result<Option<usize>, String> {
-    quorum(name, text.map(|t| words::number(name, &t)).transpose()?)
-}
-
-/// The one node a command names.
-fn one_node(rest: &[Word], cx: &ParseContext, usage: &str) -> Result<NodeRef, String> {
-    match rest {
-        [n] => cx.node(&n.text),
-        _ => Err(format!(
-            "{} needs one node; usage: {usage}",
-            usage.split(' ').next().unwrap_or("")
-        )),
-    }
-}
-
-/// A node reference as a command line writes it.
-fn node_word(n: &NodeRef) -> String {
-    words::quote(&n.to_string())
-}
-
-/// A node reference as YAML writes it.
-fn node_yaml(n: &NodeRef) -> String {
-    yaml::text(&n.to_string())
 }
 
 impl Parse for Step {
@@ -459,14 +354,17 @@ impl<'de> Visitor<'de> for StepVisitor<'_> {
                     kind = Some(k);
                 }
                 None => {
-                    return Err(de::Error::custom(format!("unknown step `{key}`; {}", one_of())));
+                    return Err(de::Error::custom(format!(
+                        "unknown step `{key}`; {}",
+                        StepKind::one_of()
+                    )));
                 }
             }
         }
         let kind = match (kind, &expect) {
             (Some(k), _) => k,
             (None, Some(_)) => StepKind::Check,
-            (None, None) => return Err(de::Error::custom(format!("empty step; {}", one_of()))),
+            (None, None) => return Err(de::Error::custom(format!("empty step; {}", StepKind::one_of()))),
         };
         check_expect(&kind, expect.as_ref()).map_err(de::Error::custom)?;
         cx.plan(|plan| {
@@ -507,49 +405,35 @@ fn check_expect(kind: &StepKind, expect: Option<&Expect>) -> Result<(), String> 
     Ok(())
 }
 
-/// Starts `step` on `engine` as part of `run` (see [`Step::start`]).
-pub(crate) fn start<'a>(
-    step: &'a Step,
-    engine: &'a mut Engine,
-    run: &'a mut StepRun,
-) -> Pin<Box<dyn Future<Output = Result<(), String>> + 'a>> {
-    Box::pin(async move {
-        let expect = step.expect.as_ref();
-        match &step.kind {
-            StepKind::Say(t) => say::start(t, engine),
-            StepKind::Put(p) => put::start(p, expect, engine, run),
-            StepKind::Get(g) => get::start(g, expect, engine, run),
-            StepKind::Wait(d) => wait::start(*d, engine, run),
-            StepKind::At(d) => at::start(*d, engine, run),
-            StepKind::Kill(n) => kill::start(n, engine).await,
-            StepKind::Revive(n) => revive::start(n, engine).await,
-            StepKind::Partition(g) => partition::start(g, engine),
-            StepKind::Cut { from, to } => cut::start(from, to, engine),
-            StepKind::Heal => heal::start(engine),
-            StepKind::Slow { node, by } => slow::start(node, *by, engine),
-            StepKind::Set(p) => set::start(p, engine),
-            StepKind::Join { node, tokens } => join::start(node, tokens.as_deref(), engine),
-            StepKind::Leave(n) => leave::start(n, engine),
-            StepKind::Fill(b) => fill::start(b, expect, engine, run),
-            StepKind::Scan(b) => scan::start(b, expect, engine, run),
-            StepKind::Concurrently(steps) => concurrently::start(steps, engine, run).await,
-            StepKind::Check => Ok(()),
-        }
-    })
-}
-
-/// Resolves a node reference on the live cluster.
-fn resolve(engine: &Engine, node: &NodeRef) -> Result<crate::core::ids::NodeId, String> {
-    node.resolve(engine.names(), engine.ring())
-}
-
-/// Refuses a quorum above the live cluster's N.
-fn check_live_quorum(name: &str, q: Option<usize>, engine: &Engine) -> Result<(), String> {
-    match q {
-        Some(q) if q > engine.settings().replicas => Err(format!(
-            "{name}={q} is more than N={}; a quorum must be between 1 and N",
-            engine.settings().replicas
-        )),
-        _ => Ok(()),
+impl Step {
+    /// Starts the step on `engine` as part of `run` (see [`Step::start`]).
+    fn start_in<'a>(
+        &'a self,
+        engine: &'a mut Engine,
+        run: &'a mut StepRun,
+    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + 'a>> {
+        Box::pin(async move {
+            let expect = self.expect.as_ref();
+            match &self.kind {
+                StepKind::Say(t) => say::start(t, engine),
+                StepKind::Put(p) => put::start(p, expect, engine, run),
+                StepKind::Get(g) => get::start(g, expect, engine, run),
+                StepKind::Wait(d) => wait::start(*d, engine, run),
+                StepKind::At(d) => at::start(*d, engine, run),
+                StepKind::Kill(n) => kill::start(n, engine).await,
+                StepKind::Revive(n) => revive::start(n, engine).await,
+                StepKind::Partition(g) => partition::start(g, engine),
+                StepKind::Cut { from, to } => cut::start(from, to, engine),
+                StepKind::Heal => heal::start(engine),
+                StepKind::Slow { node, by } => slow::start(node, *by, engine),
+                StepKind::Set(p) => set::start(p, engine),
+                StepKind::Join { node, tokens } => join::start(node, tokens.as_deref(), engine),
+                StepKind::Leave(n) => leave::start(n, engine),
+                StepKind::Fill(b) => fill::start(b, expect, engine, run),
+                StepKind::Scan(b) => scan::start(b, expect, engine, run),
+                StepKind::Concurrently(steps) => concurrently::start(steps, engine, run).await,
+                StepKind::Check => Ok(()),
+            }
+        })
     }
 }

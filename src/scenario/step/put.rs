@@ -4,11 +4,13 @@ use std::sync::Arc;
 
 use serde::de::{self, MapAccess};
 
+use super::client::{DEFAULT_CLIENT, client_name};
+use super::info::StepInfo;
+use super::kind::{PutStep, StepKind};
+use super::nodes::{node_word, node_yaml, resolve};
+use super::quorum::{check_live_quorum, quorum, typed_quorum};
 use super::words::{Word, op_options, quote};
-use super::{
-    DEFAULT_CLIENT, StepInfo, StepKind, check_live_quorum, client_name, node_word, node_yaml, quorum, resolve,
-    typed_quorum, yaml,
-};
+use super::yaml;
 use crate::core::client::OpKind;
 use crate::engine::Engine;
 use crate::scenario::check::resolve_clock;
@@ -25,21 +27,6 @@ pub(super) const INFO: StepInfo = StepInfo {
     help: "a client writes a key (as: the client, default `client`; also context={s1:2} and nowait)",
     words,
 };
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct PutStep {
-    pub key: String,
-    pub value: String,
-    pub client: String,
-    pub via: Option<NodeRef>,
-    pub w: Option<usize>,
-    /// Stores required on the key's own top N (stand-ins not counted).
-    pub pw: Option<usize>,
-    /// Overrides the client's remembered context.
-    pub context: Option<ClockSpec>,
-    /// Start the put and go on without waiting for its answer.
-    pub nowait: bool,
-}
 
 parse_struct! {
     struct PutWire, "a put: {key, value, ...}" {

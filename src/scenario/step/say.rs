@@ -2,8 +2,10 @@
 
 use serde::de::MapAccess;
 
+use super::info::StepInfo;
+use super::kind::StepKind;
 use super::words::{Word, quote};
-use super::{StepInfo, StepKind, yaml};
+use super::yaml;
 use crate::core::trace::Event;
 use crate::engine::Engine;
 use crate::scenario::parse_context::ParseContext;

@@ -3,8 +3,10 @@
 
 use serde::de::MapAccess;
 
+use super::info::StepInfo;
+use super::kind::StepKind;
 use super::words::{Word, quote};
-use super::{StepInfo, StepKind, yaml};
+use super::yaml;
 use crate::engine::Engine;
 use crate::scenario::parse_context::ParseContext;
 use crate::scenario::settings_patch::SettingsPatch;

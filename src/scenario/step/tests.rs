@@ -5,8 +5,11 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::core::config::Routing;
+use crate::core::time::Dur;
 use crate::core::version::ClockMode;
 use crate::scenario::expect::{ClockSpec, Converged, HintsExpect, ValueSet};
+use crate::scenario::noderef::NodeRef;
+use crate::scenario::settings_patch::SettingsPatch;
 use crate::scenario::text::{Text, check_key};
 
 fn cx() -> ParseContext {

@@ -2,8 +2,10 @@
 
 use serde::de::{self, MapAccess};
 
+use super::info::StepInfo;
+use super::kind::StepKind;
 use super::words::{Word, exact};
-use super::{StepInfo, StepKind, yaml};
+use super::yaml;
 use crate::core::time::Dur;
 use crate::engine::Engine;
 use crate::scenario::expect::DurSpec;
