@@ -5,10 +5,9 @@
 use smallvec::SmallVec;
 
 use super::slots::Slots;
-use super::{Node, NodeOutbox};
 use crate::core::config::Settings;
 use crate::core::ids::{Endpoint, NodeId, OpId};
-use crate::core::message::{Failure, Outcome, Reply};
+use crate::core::message::{Failure, Outcome};
 use crate::core::version::Key;
 
 /// The part of a coordinated request that does not depend on its kind.
@@ -67,38 +66,4 @@ pub(super) trait Coordinating {
     /// The outcome to answer with, given the failure (none: success), and
     /// the replicas the reply names.
     fn outcome(&self, settings: &Settings, failure: Option<Failure>) -> (Outcome, SmallVec<[NodeId; 4]>);
-}
-
-impl Node {
-    /// Answers the request with success once its quorum is met; true when
-    /// it answered now.
-    pub(super) fn answer_at_quorum(&self, state: &mut impl Coordinating, out: &mut NodeOutbox) -> bool {
-        let request = state.request();
-        if request.replied || !request.quorum_met() {
-            return false;
-        }
-        self.answer(state, None, out);
-        true
-    }
-
-    /// Answers the request with `failure`, unless it was answered already.
-    /// (No rollback: replicas that stored a put's version keep it.)
-    pub(super) fn fail(&self, state: &mut impl Coordinating, failure: Failure, out: &mut NodeOutbox) {
-        if !state.request().replied {
-            self.answer(state, Some(failure), out);
-        }
-    }
-
-    fn answer(&self, state: &mut impl Coordinating, failure: Option<Failure>, out: &mut NodeOutbox) {
-        let (outcome, replicas) = state.outcome(&self.settings, failure);
-        let request = state.request();
-        request.replied = true;
-        let reply = Reply {
-            op: request.op,
-            coordinator: self.id,
-            outcome,
-            replicas,
-        };
-        self.reply(request.reply_to, reply, out);
-    }
 }

@@ -10,26 +10,17 @@
 use smallvec::SmallVec;
 
 use super::coordinated::{Coordinated, Coordinating};
+use super::machine::Node;
+use super::pending::GetState;
 use super::slots::Pick;
-use super::{Node, NodeOutbox, NodeTimer};
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::config::Settings;
 use crate::core::dots::client_context;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::message::{Failure, Message, Outcome, ReqId};
 use crate::core::time::Time;
 use crate::core::trace::StoreCause;
-use crate::core::version::{Siblings, Version, covers, reconcile};
-
-/// A get this node coordinates.
-#[derive(Debug)]
-pub struct GetState {
-    request: Coordinated,
-    asked: usize,
-    /// Who answered, what they hold (as far as this coordinator knows,
-    /// repairs included), and whether they are a primary of the key.
-    answers: SmallVec<[(NodeId, Siblings, bool); 4]>,
-    reconciled: Vec<Version>,
-}
+use crate::core::version::{Siblings, covers, reconcile};
 
 impl GetState {
     /// Some node asked has not answered yet.

@@ -13,7 +13,8 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use smallvec::SmallVec;
 
-use super::{Node, NodeOutbox, NodeTimer};
+use super::machine::Node;
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::membership::{Detector, Liveness, MemberDigest, MergeOutcome};

@@ -1,7 +1,9 @@
 //! Hinted handoff: a stand-in hands the copies it keeps for a down replica
 //! back to it, every `handoff_interval`, until the owner acknowledges them.
 
-use super::{Node, NodeOutbox, NodeTimer};
+use super::machine::Node;
+use super::pending::HandoffInFlight;
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::config::PlantedDefect;
 use crate::core::hash::mix64;
 use crate::core::ids::{Endpoint, NodeId};
@@ -12,13 +14,6 @@ use crate::core::version::{Key, Version};
 
 /// How many hinted keys travel in one handoff message.
 pub const HANDOFF_BATCH: usize = 64;
-
-/// A handoff message waiting for its acknowledgement.
-#[derive(Debug)]
-pub struct InFlight {
-    owner: NodeId,
-    hints: Vec<(Key, Vec<Version>)>,
-}
 
 impl Node {
     /// When the first handoff round of a fresh incarnation happens: spread
@@ -71,7 +66,7 @@ impl Node {
                 hints: hints.clone(),
             },
         );
-        self.handoffs.insert(batch, InFlight { owner, hints });
+        self.handoffs.insert(batch, HandoffInFlight { owner, hints });
     }
 
     /// Hints kept for a node that is leaving or has left can never be

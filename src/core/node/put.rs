@@ -12,8 +12,10 @@
 use smallvec::SmallVec;
 
 use super::coordinated::{Coordinated, Coordinating};
+use super::machine::Node;
+use super::pending::PutState;
 use super::slots::{Pick, Slots};
-use super::{Node, NodeOutbox, NodeTimer};
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::clock::VClock;
 use crate::core::config::{PlantedDefect, Settings};
 use crate::core::ids::{Endpoint, NodeId};
@@ -24,18 +26,6 @@ use crate::core::version::{ClockMode, Dot, Key, Siblings, Stamp, Value, Version}
 
 /// How many `hint_after` rounds a coordinator spends placing copies.
 pub const MAX_ROUNDS: u32 = 8;
-
-/// A put this node coordinates.
-#[derive(Debug)]
-pub struct PutState {
-    request: Coordinated,
-    /// The new version's whole history, as the reply reports it.
-    clock: VClock,
-    /// What replicas (and stand-ins) are sent.
-    payload: Siblings,
-    /// The client's context, so that replicas can tell a lost write.
-    context: VClock,
-}
 
 impl Coordinating for PutState {
     fn request(&mut self) -> &mut Coordinated {

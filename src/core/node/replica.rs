@@ -1,18 +1,10 @@
 //! The replica side: store what a coordinator sends (or keep it as a hint
 //! for its owner), answer reads, accept repairs.
 
-use super::{Node, NodeOutbox};
-use crate::core::clock::VClock;
+use super::machine::{Node, Replicate};
+use super::timer::NodeOutbox;
 
-/// The fields of a [`Message::Replicate`].
-pub(super) struct Replicate {
-    pub req: ReqId,
-    pub key: Key,
-    pub versions: crate::core::version::Siblings,
-    pub context: VClock,
-    pub hint: Option<NodeId>,
-}
-use crate::core::ids::{Endpoint, NodeId};
+use crate::core::ids::Endpoint;
 use crate::core::membership::MemberStatus;
 use crate::core::message::{Message, ReqId};
 use crate::core::trace::StoreCause;

@@ -9,21 +9,14 @@
 use smallvec::SmallVec;
 
 use super::coordinated::Coordinated;
+use super::machine::Node;
+use super::pending::ForwardState;
 use super::slots::Slots;
-use super::{Node, NodeOutbox, NodeTimer};
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::ids::{Endpoint, OpId};
 use crate::core::message::{Failure, Message, Operation, Outcome, Reply, Request};
 use crate::core::ring::NodeList;
 use crate::core::time::{Dur, Time};
-
-/// A request this node passed on and waits to relay the answer of.
-#[derive(Debug)]
-pub struct ForwardState {
-    client: Endpoint,
-    request: Request,
-    candidates: NodeList,
-    attempt: u32,
-}
 
 impl Node {
     /// How long a forwarding node waits before trying the next coordinator:

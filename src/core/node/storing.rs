@@ -6,7 +6,8 @@
 //! each concurrent write it removes unseen is noted as lost, whichever role
 //! the node plays.
 
-use super::{Node, NodeOutbox};
+use super::machine::Node;
+use super::timer::NodeOutbox;
 use crate::core::clock::VClock;
 use crate::core::ids::NodeId;
 use crate::core::notice::Notice;

@@ -4,11 +4,16 @@ use std::sync::Arc;
 
 use super::*;
 use crate::core::clock::VClock;
+use crate::core::config::Settings;
 use crate::core::ids::ClientId;
+use crate::core::ids::{Endpoint, NodeId, OpId};
 use crate::core::message::{Failure, Get, Operation, Outcome, Put, Reply, Request};
+use crate::core::message::{Message, ReqId};
 use crate::core::notice::Notice;
 use crate::core::outbox::Effect;
+use crate::core::ring::Ring;
 use crate::core::time::Dur;
+use crate::core::time::Time;
 use crate::core::trace::Event;
 use crate::core::version::{Key, Version};
 

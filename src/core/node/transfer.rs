@@ -13,7 +13,7 @@
 //! everything, it announces that it left.
 //!
 //! What a node owes is kept in memory, but whether its ring ever changed is
-//! kept on its disk ([`super::Disk::ring_changed`]): a node that restarts
+//! kept on its disk ([`super::disk::Disk::ring_changed`]): a node that restarts
 //! after a join or a leave looks through its store again, and releases
 //! every key it no longer owns (a version only it held would otherwise stay
 //! stranded on it, since anti-entropy runs only between a range's owners).
@@ -28,7 +28,9 @@ use std::collections::BTreeMap;
 
 use smallvec::SmallVec;
 
-use super::{Node, NodeOutbox, NodeTimer};
+use super::machine::Node;
+use super::pending::{Owed, TransferInFlight};
+use super::timer::{NodeOutbox, NodeTimer};
 use crate::core::config::TRANSFER_INTERVAL;
 use crate::core::ids::{Endpoint, NodeId};
 use crate::core::membership::MemberStatus;
@@ -42,24 +44,6 @@ use crate::core::version::{Key, Version, covers};
 pub const TRANSFER_BATCH: usize = 64;
 /// Keys looked at per transfer round.
 const TRANSFER_BUDGET: usize = 1024;
-
-/// What this node still owes for one key.
-#[derive(Clone, Debug, Default)]
-pub struct Owed {
-    /// Drop the key once every owner acknowledged it (this node no longer owns it).
-    release: bool,
-    /// For a key this node keeps: the new owners it must reach.
-    gained: SmallVec<[NodeId; 2]>,
-    /// Nodes that acknowledged the versions this node holds now.
-    acked: SmallVec<[NodeId; 4]>,
-}
-
-/// A transfer message waiting for its acknowledgement.
-#[derive(Debug)]
-pub struct InFlight {
-    to: NodeId,
-    items: Vec<(Key, Vec<Version>)>,
-}
 
 impl Node {
     /// True when this node is among `key`'s owners in its own view.
@@ -214,7 +198,7 @@ impl Node {
                 );
                 self.transfers.insert(
                     batch,
-                    InFlight {
+                    TransferInFlight {
                         to,
                         items: chunk.to_vec(),
                     },
