@@ -32,6 +32,8 @@ pub mod network;
 pub mod node_task;
 pub mod queue;
 mod run;
+mod scheduled;
+mod scratch;
 pub mod trace_buffer;
 mod window_output;
 
@@ -40,12 +42,11 @@ use std::sync::Arc;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::core::client::{Client, ClientOp, ClientOutbox, ClientTimer, OpKind, OpReport};
+use crate::core::client::{Client, ClientOp, ClientOutbox, OpKind, OpReport};
 use crate::core::config::Settings;
 use crate::core::hash::mix64;
-use crate::core::ids::{ClientId, Endpoint, MsgId, Names, NodeId, OpId};
+use crate::core::ids::{ClientId, Endpoint, Names, NodeId, OpId};
 use crate::core::membership::{Liveness, MemberStatus};
-use crate::core::message::Message;
 use crate::core::node::{Disk, MerkleTop, Node, NodeTimer};
 use crate::core::notice::Notice;
 use crate::core::ring::Ring;
@@ -59,6 +60,8 @@ pub use node_task::NodeStats;
 use network::Network;
 use node_task::{Batch, NodeCmd};
 use queue::EventQueue;
+use scheduled::Scheduled;
+use scratch::Scratch;
 use trace_buffer::TraceBuffer;
 
 /// How many trace events wait for a reader before the oldest are discarded.
@@ -70,27 +73,6 @@ const BUSY_POLL_TRIES: u32 = 200;
 
 /// How many finished operations' results the engine remembers.
 pub const REPORT_CAP: usize = 100_000;
-
-/// A message on its way.
-#[derive(Debug)]
-struct Envelope {
-    msg: MsgId,
-    kind: crate::core::message::MsgKind,
-    from: Endpoint,
-    /// The sender's incarnation when it sent: a message from a node that has
-    /// since crashed is lost with it.
-    from_epoch: u32,
-    to: Endpoint,
-    message: Box<Message>,
-}
-
-/// Something waiting on the virtual clock.
-#[derive(Debug)]
-enum Scheduled {
-    Deliver(Envelope),
-    NodeTimer { node: NodeId, epoch: u32, timer: NodeTimer },
-    ClientTimer { client: ClientId, timer: ClientTimer },
-}
 
 /// The engine's record of one node.
 struct Slot {
@@ -242,7 +224,7 @@ pub struct Engine {
     done_tx: mpsc::UnboundedSender<Box<Batch>>,
     done_rx: mpsc::UnboundedReceiver<Box<Batch>>,
     client_outbox: ClientOutbox,
-    scratch: run::Scratch,
+    scratch: Scratch,
     /// What takes finished operations instead of `reports`, if anything
     /// (see [`Engine::set_follow_up`]).
     follow_up: Option<FollowUp>,
@@ -292,7 +274,7 @@ impl Engine {
             done_tx,
             done_rx,
             client_outbox: ClientOutbox::new(true),
-            scratch: run::Scratch::default(),
+            scratch: Scratch::default(),
             follow_up: None,
             failure: None,
         };

@@ -12,59 +12,15 @@ use crate::core::version::Key;
 
 use smallvec::SmallVec;
 
-use super::local_timers::{COUNT_BITS, LocalTimers};
+use super::Engine;
+use super::local_timers::COUNT_BITS;
 use super::node_task::{Batch, NodeCmd, NodeInput};
+use super::scheduled::{Envelope, Scheduled};
+use super::scratch::{ClientInput, Item, Scratch};
 use super::window_output::Held;
-use super::{Engine, Envelope, Scheduled};
 
 /// Clients come after every node in the canonical order.
 const CLIENT_ORDER: u32 = 1 << 16;
-
-/// A window's effect that is not a node's.
-enum Item {
-    Client(ClientId, Effect<ClientTimer>),
-    Trace(Event),
-}
-
-enum ClientInput {
-    /// Still boxed: the message was written on the coordinator's core, and
-    /// the clients read it while the nodes work, not while the window's
-    /// events are being sorted out.
-    Reply {
-        msg: MsgId,
-        from: Endpoint,
-        message: Box<Message>,
-    },
-    Timer(ClientTimer),
-}
-
-/// Buffers reused from window to window.
-#[derive(Default)]
-pub(super) struct Scratch {
-    /// The window's effects other than the nodes', in the order they were gathered...
-    outputs: Vec<Option<Item>>,
-    /// ...and, sorted, the canonical order to carry them out in: (time,
-    /// endpoint order, stream, index into `outputs`). Sorting these small
-    /// keys instead of the effects themselves saves moving whole messages.
-    order: Vec<(Time, u32, u8, u32)>,
-    /// The clients' inputs, with their times and tie keys, in the queue's order.
-    client_inputs: Vec<(Time, u64, ClientId, ClientInput)>,
-    /// Timers clients set inside the window that fall due inside it.
-    client_local: LocalTimers<(ClientId, ClientTimer)>,
-    active: Vec<NodeId>,
-    /// A client's effects outside a window.
-    client_effects: Vec<Effect<ClientTimer>>,
-}
-
-impl Scratch {
-    /// Gathers one effect of the window: `order` is the endpoint's rank
-    /// (node index, or CLIENT_ORDER + client index), `stream` 0 for what
-    /// the engine decided at delivery and 1 for what the endpoint did.
-    fn push(&mut self, at: Time, order: u32, stream: u8, item: Item) {
-        self.order.push((at, order, stream, self.outputs.len() as u32));
-        self.outputs.push(Some(item));
-    }
-}
 
 impl Engine {
     /// Processes every event up to and including `until`, then sets the clock to it.
