@@ -1,22 +1,28 @@
 //! No import cycle between the library's files (issue 19).
 //!
 //! Walks `src/` (the library: every file but `main.rs`, the binary's own
-//! crate root), reads the paths each file names through `crate::`, `super::`
-//! and `self::` (in `use` declarations, brace groups included, and inline,
-//! as in `crate::core::time::Dur::ZERO` or a macro's `$crate::…`), and
-//! resolves each to the file that defines the longest module prefix of the
-//! path: `super::step::yaml::text` is `scenario/step/yaml.rs`, while
-//! `super::Step`, from a child of `step/`, is the parent's `step/mod.rs`. A
-//! `mod x;` declaration and paths relative to the current module without a
-//! leading `self::` (`put::INFO`, `pub use put::PutStep`) are not read.
+//! crate root) and reads two kinds of paths in each file (in `use`
+//! declarations, `pub use` re-exports and brace groups included, and inline,
+//! as in `crate::core::time::Dur::ZERO` or a macro's `$crate::…`):
+//! - paths through `crate::`, `super::` and `self::`;
+//! - paths relative to the file whose first segment is a child module the
+//!   file declares with `mod x;` (`put::INFO`, `pub use put::PutStep`,
+//!   `match … { … => put::start(…) }`), read as `self::put::…`: an edge from
+//!   the parent file to the child's file. The `mod x;` declaration itself is
+//!   not an edge.
+//!
+//! Each path resolves to the file that defines the longest module prefix of
+//! it: `super::step::yaml::text` is `scenario/step/yaml.rs`, while
+//! `super::Step`, from a child of `step/`, is the parent's `step/mod.rs`; so
+//! a child that uses what its parent re-exports imports the parent.
 //! Comments, string and char literals, and `#[cfg(test)] mod tests { … }`
-//! blocks are skipped.
+//! blocks (of any visibility) are skipped.
 //!
 //! The test fails when a strongly connected component of that graph holds
 //! more than one file, naming the files and, for each import inside the
 //! component, the line that makes it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -159,6 +165,12 @@ fn blank_test_modules(text: &str) -> String {
         }
         let rest: String = c[at + attr.len()..].iter().collect();
         let rest = rest.trim_start();
+        // Any visibility: `pub(crate) mod tests { … }` is a test module too.
+        let rest = ["pub(crate)", "pub(super)", "pub"]
+            .iter()
+            .find_map(|v| rest.strip_prefix(v))
+            .unwrap_or(rest)
+            .trim_start();
         let is_tests = rest
             .strip_prefix("mod tests")
             .is_some_and(|r| r.trim_start().starts_with('{'));
@@ -263,21 +275,37 @@ fn read_tree(toks: &[(usize, String)], mut i: usize, prefix: Vec<String>, out: &
     }
 }
 
-/// Every `crate::`, `super::` and `self::` path in `text`, with the
-/// character offset where it starts.
+/// The child modules a file declares with `mod x;` (any visibility or
+/// attribute before it): the names a path relative to the file may start with.
+fn child_modules(toks: &[(usize, String)]) -> BTreeSet<String> {
+    toks.windows(3)
+        .filter(|w| w[0].1 == "mod" && w[2].1 == ";")
+        .map(|w| w[1].1.clone())
+        .collect()
+}
+
+/// Every `crate::`, `super::` and `self::` path in `text`, and every path
+/// relative to the file whose first segment is a child module it declares
+/// (`put::INFO`, `pub use put::{PutStep, …}`, read as `self::put::…`), with
+/// the character offset where it starts.
 fn paths(text: &str) -> Vec<(usize, Vec<String>)> {
     let chars: Vec<char> = text.chars().collect();
     let toks = tokens(&chars);
+    let children = child_modules(&toks);
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         let (at, word) = &toks[i];
-        let starts = matches!(word.as_str(), "crate" | "super" | "self")
-            && toks.get(i + 1).map(|t| t.1.as_str()) == Some("::")
-            && (i == 0 || toks[i - 1].1 != "::");
-        if starts {
+        let followed_by_path = toks.get(i + 1).map(|t| t.1.as_str()) == Some("::");
+        let before = if i == 0 { "" } else { toks[i - 1].1.as_str() };
+        let first_segment = !matches!(before, "::" | ".");
+        let anchored = matches!(word.as_str(), "crate" | "super" | "self");
+        // A macro's `$x::` is a metavariable, not a child module.
+        let relative = !anchored && before != "$" && children.contains(word);
+        if (anchored || relative) && followed_by_path && first_segment {
             let mut found = Vec::new();
-            let next = read_tree(&toks, i, Vec::new(), &mut found);
+            let prefix = if relative { vec!["self".to_string()] } else { Vec::new() };
+            let next = read_tree(&toks, i, prefix, &mut found);
             for p in found {
                 out.push((*at, p));
             }
@@ -518,6 +546,54 @@ fn the_reader_resolves_paths_and_skips_comments_strings_and_tests() {
     );
     assert!(
         found[0].contains("b.rs:2 -> a/x.rs: fn f() -> crate::a::x::X {"),
+        "{}",
+        found[0]
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A parent `mod.rs` that names its children by relative paths (a
+/// re-export, a brace group, an inline call) while a child imports the
+/// parent back is a cycle; a child module's name after `::` or `.`, or a
+/// `mod` that is not declared, is not read as a child, and a
+/// `pub(crate) mod tests { … }` is skipped like any test module.
+#[test]
+fn relative_paths_to_declared_children_are_edges_from_the_parent() {
+    let dir = std::env::temp_dir().join(format!("ringside-import-cycles-rel-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("step")).unwrap();
+    fs::write(dir.join("lib.rs"), "pub mod step;\npub mod other;\n").unwrap();
+    fs::write(
+        dir.join("step/mod.rs"),
+        "mod put;\nmod get;\nmod kind;\npub use put::{PutStep, self};\npub struct StepKind;\n\
+         fn f() { get::start(); x.kind::<u8>(); other::kind::K; }\n",
+    )
+    .unwrap();
+    fs::write(dir.join("step/put.rs"), "use super::StepKind;\npub struct PutStep;\n").unwrap();
+    fs::write(
+        dir.join("step/get.rs"),
+        "pub fn start() {}\n#[cfg(test)]\npub(crate) mod tests {\n    use crate::step::StepKind;\n}\n",
+    )
+    .unwrap();
+    fs::write(dir.join("step/kind.rs"), "pub struct K;\n").unwrap();
+    fs::write(dir.join("other.rs"), "pub mod kind {}\n").unwrap();
+    let graph = import_graph(&dir);
+    let imports = |m: &[&str]| -> Vec<String> {
+        let m: ModPath = m.iter().map(|s| s.to_string()).collect();
+        graph[&m].imports.keys().map(|t| t.join("::")).collect()
+    };
+    assert_eq!(imports(&["step"]), ["step::get", "step::put"]);
+    assert_eq!(imports(&["step", "put"]), ["step"]);
+    assert!(imports(&["step", "get"]).is_empty(), "a test module is skipped");
+    let found = describe(&graph, &dir);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("step/mod.rs:4 -> step/put.rs: pub use put::{PutStep, self};"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].contains("step/put.rs:1 -> step/mod.rs: use super::StepKind;"),
         "{}",
         found[0]
     );
