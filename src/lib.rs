@@ -5,7 +5,10 @@
 //!
 //! Dependencies point one way: `core` ← `engine` ← `scenario` / `chaos` /
 //! `history` / `export` / `lab` ← `tui` / `bench` / `cli`. No file imports another
-//! that imports it back (`tests/import_cycles.rs` checks).
+//! that imports it back (`tests/import_cycles.rs` checks), a parent `mod.rs`
+//! and its children included: what the children of a directory share lives
+//! in a leaf file of its own, which they import directly, and the `mod.rs`
+//! holds module declarations, re-exports and what no child needs.
 //!
 //! - [`core`]: the pure protocol, plain Rust with no tokio, clock or I/O.
 //!   Every input is a `handle_*` with the virtual time, every output an effect
@@ -17,16 +20,21 @@
 //!   clients send), `client` (the client state machine), `node/` (the node
 //!   state machine: one file per duty: routing, coordinating a put or get,
 //!   storing, replica answers, hinted handoff, transfers on join and leave,
-//!   anti-entropy, gossip), `notice` (what the engine must act on), `trace`
+//!   anti-entropy, gossip; and what they share: `machine` (the `Node` and
+//!   its `handle_*` entry points), `timer`, `disk`, `pending` (work under
+//!   way), `forest` (its Merkle trees)), `notice` (what the engine must act on), `trace`
 //!   (the one event type every reader reads) and `config`.
 //! - [`engine`]: runs the core: one tokio task per node (`node_task`), the
 //!   simulated network where every fault a message meets is decided
 //!   (`network`), virtual time (`calendar`, `queue`, `local_timers`), the
-//!   cluster's lifecycle (`cluster`, `run`) and the trace buffer. The same
+//!   cluster's lifecycle (`cluster`, `run`, with `scheduled` what waits on
+//!   the clock and `scratch` a window's buffers) and the trace buffer. The same
 //!   engine serves the playground, the runner, chaos, benchmarks and tests.
 //! - [`scenario`]: presets and the one step vocabulary. `step/` holds one file
 //!   per action (its words, its YAML, its help line and how it starts on an
-//!   engine) and the table every list of actions is read from; `load`,
+//!   engine), what they share (`kind`: the `Step` and `StepKind` types;
+//!   `info`, `client`, `quorum`, `nodes`) and the table every list of
+//!   actions is read from; `load`,
 //!   `plan` and `limits` read and bound a preset; `expect` and `check` are
 //!   its self-checks; `director` and `step_run` play steps; `headless` runs a
 //!   preset without a screen; `session` records a playground session as a
