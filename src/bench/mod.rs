@@ -370,7 +370,7 @@ async fn scale_section(as_json: bool, fresh_process: bool, out: &mut dyn Write) 
     let f = match isolated {
         Some(figures) => figures?,
         // A task of its own on the multi-threaded runtime, as the engine
-        // section's runs (see `engine::best_of`).
+        // section's runs (see `engine::spawned_run`).
         None => tokio::spawn(scale::measure(scale::ScaleLoad::default()))
             .await?
             .map_err(anyhow::Error::msg)?,
