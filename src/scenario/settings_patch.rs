@@ -685,14 +685,20 @@ impl<'de> Deserialize<'de> for ClusterSection {
                 let mut nodes = NodesWire::Count(5);
                 let mut vnodes = DEFAULT_VNODES;
                 let mut seeds: Vec<String> = Vec::new();
+                let mut partitioning = crate::core::config::Partitioning::Random;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "nodes" => nodes = map.next_value()?,
                         "vnodes" => vnodes = map.next_value()?,
                         "seeds" => seeds = map.next_value::<Vec<Text>>()?.into_iter().map(|t| t.0).collect(),
+                        "partitioning" => {
+                            let text = map.next_value::<Text>()?.0;
+                            partitioning =
+                                crate::core::config::Partitioning::parse(&text).map_err(de::Error::custom)?;
+                        }
                         other => {
                             if !patch.read_field(other, &mut map)? {
-                                return Err(unknown_setting(other, &["nodes", "vnodes", "seeds"]));
+                                return Err(unknown_setting(other, &["nodes", "vnodes", "seeds", "partitioning"]));
                             }
                         }
                     }
@@ -707,11 +713,13 @@ impl<'de> Deserialize<'de> for ClusterSection {
                     NodesWire::List(list) => ClusterSpec {
                         nodes: list,
                         vnodes,
+                        partitioning,
                         settings,
                         seeds: Vec::new(),
                     },
                 };
                 spec.seeds = seeds;
+                spec.partitioning = partitioning;
                 let tokens = tokens_of(&spec);
                 if tokens > super::limits::MAX_TOKENS {
                     return Err(de::Error::custom(format!(
