@@ -492,7 +492,10 @@ fn lab(args: LabArgs) -> ExitCode {
     if json || csv {
         eprintln!("took {seconds:.1} s on {} jobs", opts.jobs);
     } else {
-        print!("{}", crate::lab::table::render(experiment, &outcome, opts.jobs, seconds));
+        print!(
+            "{}",
+            crate::lab::table::render(experiment, &outcome, opts.jobs, seconds)
+        );
     }
     if let (Some(file), Some(path)) = (svg_file.as_mut(), args.svg.as_ref()) {
         let written = crate::lab::chart::render(experiment, &outcome)
@@ -680,13 +683,17 @@ mod tests {
             Ok(a) => lab_options(&a).map(|_| ()).unwrap_err(),
         };
         let e = err(&["nosuch"]);
-        assert!(e.contains("unknown experiment \"nosuch\"") && e.contains("balance, staleness, quorum"), "{e}");
+        assert!(
+            e.contains("unknown experiment \"nosuch\"") && e.contains("balance, staleness, quorum"),
+            "{e}"
+        );
         assert!(err(&["balance", "--trials", "0"]).contains("between 1 and 1000000"));
         assert!(err(&["balance", "--trials", "99999999"]).contains("between 1 and 1000000"));
         assert!(err(&["balance", "--jobs", "0"]).contains("between 1 and 256"));
         assert!(err(&["balance", "--trials", "x"]).contains("invalid value"));
         assert!(err(&["balance", "--json", "--csv"]).contains("cannot be used with"));
-        let (e, o) = lab_options(&lab_args(&["quorum", "--trials", "3", "--seed", "9", "--jobs", "2"]).unwrap()).unwrap();
+        let (e, o) =
+            lab_options(&lab_args(&["quorum", "--trials", "3", "--seed", "9", "--jobs", "2"]).unwrap()).unwrap();
         assert_eq!((e.name, o.trials, o.seed, o.jobs), ("quorum", Some(3), 9, 2));
     }
 

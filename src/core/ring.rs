@@ -384,6 +384,38 @@ mod tests {
         assert_eq!(ring.nth("cart", 6), None);
     }
 
+    #[test]
+    fn equal_partitions_are_dealt_in_turn() {
+        let tokens = Ring::equal_tokens(3, 2);
+        let sixth = |k: u128| ((k << 64) / 6) as u64;
+        assert_eq!(
+            tokens,
+            vec![vec![0, sixth(3)], vec![sixth(1), sixth(4)], vec![sixth(2), sixth(5)]]
+        );
+        let ring = Ring::new(tokens.into_iter().enumerate().map(|(i, t)| (NodeId(i as u16), t)));
+        for &m in ring.members() {
+            assert!((ring.share(m) - 1.0 / 3.0).abs() < 1e-12);
+        }
+        // Consecutive partitions belong to different nodes: a preference list of 3 covers all.
+        assert_eq!(ring.preference_list("cart", 3).len(), 3);
+    }
+
+    #[test]
+    fn a_joiner_on_equal_partitions_halves_the_largest_ranges() {
+        let ring = Ring::new(
+            Ring::equal_tokens(2, 2)
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (NodeId(i as u16), t)),
+        );
+        let quarter = 1u64 << 62;
+        assert_eq!(ring.split_largest(2), vec![quarter / 2, quarter + quarter / 2]);
+        // After the first four halvings every range is an eighth; the fifth halves the first again.
+        assert_eq!(ring.split_largest(5)[0], quarter / 4);
+        let lone = Ring::new([(NodeId(0), vec![10])]);
+        assert_eq!(lone.split_largest(1), vec![10 + (1 << 63)]);
+    }
+
     proptest! {
         #[test]
         fn preference_lists_have_n_distinct_nodes(count in 1u16..12, vnodes in 1usize..16, key in "[a-z]{1,8}", n in 1usize..6) {

@@ -60,7 +60,9 @@ fn panel(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let points: Vec<&Point> = outcome.points.iter().filter(|p| p.metric == metric).collect();
     let xs: Vec<f64> = points.iter().filter_map(|p| x_of(experiment, p)).collect();
-    let (mut x0, mut x1) = xs.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+    let (mut x0, mut x1) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
     if !(x0.is_finite() && x1.is_finite()) {
         return Err(format!("no point has the parameter {}", experiment.x).into());
     }
@@ -85,7 +87,10 @@ fn panel(
     let log_x = experiment.log_x;
     let x_name = experiment.x;
     let mut chart = ChartBuilder::on(area)
-        .caption(format!("ringside lab {} · {metric}", experiment.name), ("sans-serif", 22))
+        .caption(
+            format!("ringside lab {} · {metric}", experiment.name),
+            ("sans-serif", 22),
+        )
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(64)
@@ -93,7 +98,11 @@ fn panel(
     let x_label = move |v: &f64| {
         if log_x {
             let x = v.exp2();
-            if (x - x.round()).abs() < 1e-6 { format!("{}", x.round()) } else { format!("{x:.1}") }
+            if (x - x.round()).abs() < 1e-6 {
+                format!("{}", x.round())
+            } else {
+                format!("{x:.1}")
+            }
         } else if (v - v.round()).abs() < 1e-9 {
             format!("{}", v.round())
         } else {
@@ -102,7 +111,11 @@ fn panel(
     };
     chart
         .configure_mesh()
-        .x_desc(if log_x { format!("{x_name} (log scale)") } else { x_name.to_string() })
+        .x_desc(if log_x {
+            format!("{x_name} (log scale)")
+        } else {
+            x_name.to_string()
+        })
         .y_desc(metric)
         .x_labels(if log_x { (x1 - x0).round() as usize + 1 } else { 12 })
         .x_label_formatter(&x_label)
@@ -134,7 +147,11 @@ fn panel(
                 .map(|(x, p)| ErrorBar::new_vertical(*x, p.low, p.measured, p.high, color.stroke_width(1), 8)),
         )?;
         chart
-            .draw_series(measured.iter().map(|(x, p)| Circle::new((*x, p.measured), 4, color.filled())))?
+            .draw_series(
+                measured
+                    .iter()
+                    .map(|(x, p)| Circle::new((*x, p.measured), 4, color.filled())),
+            )?
             .label(format!("{name} · measured"))
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
     }

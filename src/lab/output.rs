@@ -93,7 +93,11 @@ mod tests {
         assert_eq!(v, expected);
         let line = json_line(&point(None));
         let keys: Vec<&str> = line.split('"').skip(1).step_by(2).take(3).collect();
-        assert_eq!(keys, ["experiment", "balance", "series"], "keys in the documented order");
+        assert_eq!(
+            keys,
+            ["experiment", "balance", "series"],
+            "keys in the documented order"
+        );
         let v: serde_json::Value = serde_json::from_str(&json_line(&point(None))).unwrap();
         assert!(v["predicted"].is_null());
     }

@@ -33,7 +33,7 @@ pub const NODES: usize = 5;
 /// Replicas per key.
 pub const N: usize = 3;
 /// Random dead sets per point in the default run.
-pub const DEFAULT_TRIALS: u64 = 200;
+pub const DEFAULT_TRIALS: u64 = 400;
 /// Puts (and gets) per quorum and mode in one trial.
 pub const OPS: usize = 10;
 /// How long the live nodes get to see the dead ones down before the
@@ -148,7 +148,11 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
                     };
                     let point = Point {
                         experiment: "quorum",
-                        series: format!("{} {}={q} {mode_name}", if kind == 0 { "put" } else { "get" }, quorum_name.to_uppercase()),
+                        series: format!(
+                            "{} {}={q} {mode_name}",
+                            if kind == 0 { "put" } else { "get" },
+                            quorum_name.to_uppercase()
+                        ),
                         params: Params::default()
                             .with("nodes", n as f64)
                             .with("n", replicas as f64)

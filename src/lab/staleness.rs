@@ -37,7 +37,9 @@ const CHUNK: u64 = 2_500;
 const MODEL_SAMPLES: u64 = 100_000;
 /// The instants after the ack at which gets start, in milliseconds: from 0
 /// to past the largest latency (20 ms by default).
-pub const T_MS: &[f64] = &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0];
+pub const T_MS: &[f64] = &[
+    0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0,
+];
 
 /// The cluster the experiment runs on.
 pub fn spec() -> ClusterSpec {
@@ -104,7 +106,11 @@ pub fn run_chunk(r: usize, w: usize, t: Dur, trials: u64, seed: u64) -> anyhow::
                 if *at > engine.now() {
                     break;
                 }
-                anyhow::ensure!(*at == engine.now(), "a get started late: due {at}, now {}", engine.now());
+                anyhow::ensure!(
+                    *at == engine.now(),
+                    "a get started late: due {at}, now {}",
+                    engine.now()
+                );
                 let std::cmp::Reverse((_, key)) = due.pop().expect("peeked");
                 engine.submit(client, key, OpKind::Get { r: Some(r), pr: None }, None);
                 started += 1;
@@ -115,7 +121,10 @@ pub fn run_chunk(r: usize, w: usize, t: Dur, trials: u64, seed: u64) -> anyhow::
             if let Some(reason) = engine.failure() {
                 anyhow::bail!("the engine stopped: {reason}");
             }
-            anyhow::ensure!(engine.now() < deadline, "the trials did not finish in a minute of virtual time");
+            anyhow::ensure!(
+                engine.now() < deadline,
+                "the trials did not finish in a minute of virtual time"
+            );
             // An ack seen in (now, now + step] is due after the step ends;
             // when nothing happens for longer, jump to the next event.
             let now = engine.now();
@@ -168,15 +177,19 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
             latency_min: latency.min.micros(),
             latency_max: latency.max.micros(),
         };
+        let indices: Vec<usize> = (0..T_MS.len()).collect();
+        let predictions = map(opts.jobs, &indices, |&ti| {
+            model.consistent(
+                (T_MS[ti] * 1000.0) as u64,
+                MODEL_SAMPLES,
+                trial_seed(opts.seed ^ 0x7761_7273, point_id(ti), 0),
+            )
+        });
         for (ti, &t_ms) in T_MS.iter().enumerate() {
             let (fresh, done) = sums[ti];
             let measured = fresh as f64 / done.max(1) as f64;
             let (low, high) = wilson(fresh as f64, done as f64, Z99);
-            let predicted = model.consistent(
-                (t_ms * 1000.0) as u64,
-                MODEL_SAMPLES,
-                trial_seed(opts.seed ^ 0x7761_7273, point_id(ti), 0),
-            );
+            let predicted = predictions[ti];
             let point = Point {
                 experiment: "staleness",
                 series: series(r, w),
@@ -198,7 +211,12 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
     }
     let closed: Vec<String> = pairs
         .iter()
-        .map(|&(r, w)| format!("R={r} W={w}: {:.3}", 1.0 - closed_form_stale(N as u64, r as u64, w as u64)))
+        .map(|&(r, w)| {
+            format!(
+                "R={r} W={w}: {:.3}",
+                1.0 - closed_form_stale(N as u64, r as u64, w as u64)
+            )
+        })
         .collect();
     Ok(Outcome {
         points,

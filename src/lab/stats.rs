@@ -14,7 +14,19 @@ pub fn wilson(successes: f64, trials: f64, z: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / trials;
     let centre = (p + z2 / (2.0 * trials)) / denom;
     let half = z * (p * (1.0 - p) / trials + z2 / (4.0 * trials * trials)).sqrt() / denom;
-    ((centre - half).max(0.0), (centre + half).min(1.0))
+    // At 0 or all successes the interval's closed end is the rate itself
+    // (the formula reaches it only up to rounding).
+    let low = if successes <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes >= trials {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (low, high)
 }
 
 /// The mean of `values` and its interval: mean ± z × sd / sqrt(count).
@@ -57,7 +69,8 @@ mod tests {
         let (l, h) = wilson(50.0, 100.0, 1.96);
         assert!((l - 0.4038).abs() < 1e-3 && (h - 0.5962).abs() < 1e-3);
         let (l, h) = wilson(100.0, 100.0, Z99);
-        assert!(h > 0.9999 && l < 1.0 && l > 0.9, "{l} {h}");
+        assert!(h == 1.0 && l < 1.0 && l > 0.9, "{l} {h}");
+        assert_eq!(wilson(0.0, 100.0, Z99).0, 0.0);
     }
 
     #[test]

@@ -21,7 +21,11 @@ pub fn num(x: f64) -> String {
 }
 
 fn param(x: f64) -> String {
-    if x.fract() == 0.0 { format!("{}", x as i64) } else { num(x) }
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        num(x)
+    }
 }
 
 /// The whole table.
@@ -32,11 +36,15 @@ pub fn render(experiment: &Experiment, outcome: &Outcome, jobs: usize, seconds: 
         out.push_str(&format!("theory: {line}\n"));
     }
     out.push('\n');
-    let names: Vec<&str> = outcome
-        .points
-        .first()
-        .map(|p| p.params.0.iter().map(|(n, _)| *n).collect())
-        .unwrap_or_default();
+    // Every parameter any point has, in the order they first appear.
+    let mut names: Vec<&str> = Vec::new();
+    for p in &outcome.points {
+        for (n, _) in &p.params.0 {
+            if !names.contains(n) {
+                names.push(n);
+            }
+        }
+    }
     let mut rows: Vec<Vec<String>> = vec![
         ["series"]
             .into_iter()
@@ -150,7 +158,13 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert!(!rows[0].contains(MARK) && rows[1].contains(MARK), "{text}");
         assert!(text.contains("(1 of 2 points)"), "{text}");
-        assert!(text.contains("theory: a formula") && text.contains("[1] a note"), "{text}");
-        assert!(text.contains("trials per point: 10") && text.contains("took 1.2 s on 2 jobs"), "{text}");
+        assert!(
+            text.contains("theory: a formula") && text.contains("[1] a note"),
+            "{text}"
+        );
+        assert!(
+            text.contains("trials per point: 10") && text.contains("took 1.2 s on 2 jobs"),
+            "{text}"
+        );
     }
 }

@@ -783,6 +783,44 @@ mod tests {
     }
 
     #[test]
+    fn cluster_accepts_equal_partitioning() {
+        use crate::core::config::Partitioning;
+        let c: ClusterSection = serde_yaml::from_str("{nodes: 4, vnodes: 2}").unwrap();
+        assert_eq!(
+            c.spec.partitioning,
+            Partitioning::Random,
+            "the default stays random tokens"
+        );
+        let c: ClusterSection = serde_yaml::from_str("{nodes: 4, vnodes: 2, partitioning: equal}").unwrap();
+        assert_eq!(c.spec.partitioning, Partitioning::Equal);
+        let (_, ring) = c.spec.build().unwrap();
+        let eighth = 1u64 << 61;
+        let positions: Vec<u64> = ring.tokens().iter().map(|t| t.pos).collect();
+        assert_eq!(positions, (0..8).map(|k| k * eighth).collect::<Vec<_>>());
+        for &m in ring.members() {
+            assert!((ring.share(m) - 0.25).abs() < 1e-12);
+        }
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 4, partitioning: even}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown partitioning \"even\"; use random or equal"),
+            "{err}"
+        );
+        let err = crate::scenario::Scenario::parse(
+            "cluster:\n  nodes: 3\n  partitioning: fair\nsteps:\n  - wait: 1s\n",
+            "p.yaml",
+            "p",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("p.yaml:") && err.contains("use random or equal"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn cluster_accepts_counts_names_and_tokens() {
         let c: ClusterSection = serde_yaml::from_str("{nodes: 3}").unwrap();
         assert_eq!(

@@ -75,7 +75,11 @@ mod tests {
     fn one_token_gives_the_harmonic_number() {
         for n in [2, 5, 10, 32] {
             let e = expected_max_share_ratio(n, 1);
-            assert!((e - harmonic(n)).abs() < 1e-4, "n={n}: {e} against H_n = {}", harmonic(n));
+            assert!(
+                (e - harmonic(n)).abs() < 1e-4,
+                "n={n}: {e} against H_n = {}",
+                harmonic(n)
+            );
         }
     }
 
