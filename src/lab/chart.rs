@@ -160,9 +160,49 @@ fn panel(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 13))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(legend_corner(&points, experiment, (x0, x1), (y0, y1)))
         .draw()?;
     Ok(())
+}
+
+/// The corner of the panel with the fewest points under it, for the legend.
+fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let (w, h) = (x.1 - x.0, y.1 - y.0);
+    let under = |right: bool, upper: bool| {
+        points
+            .iter()
+            .filter_map(|p| Some((x_of(experiment, p)?, p)))
+            .flat_map(|(px, p)| {
+                [Some(p.measured), p.predicted]
+                    .into_iter()
+                    .flatten()
+                    .map(move |py| (px, py))
+            })
+            .filter(|&(px, py)| {
+                let in_x = if right {
+                    px >= x.1 - 0.4 * w
+                } else {
+                    px <= x.0 + 0.4 * w
+                };
+                let in_y = if upper {
+                    py >= y.1 - 0.5 * h
+                } else {
+                    py <= y.0 + 0.5 * h
+                };
+                in_x && in_y
+            })
+            .count()
+    };
+    corners
+        .into_iter()
+        .min_by_key(|&(_, right, upper)| under(right, upper))
+        .map_or(SeriesLabelPosition::UpperRight, |c| c.0)
 }
 
 #[cfg(test)]
