@@ -163,6 +163,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_run_is_the_same_whatever_the_jobs_and_sends_every_point() {
+        let run_with = |jobs| {
+            let opts = LabOptions {
+                trials: Some(20),
+                seed: 4,
+                jobs,
+            };
+            let mut sent = Vec::new();
+            let outcome = run(&opts, &mut |p: &Point| sent.push(p.clone())).unwrap();
+            assert_eq!(sent, outcome.points, "every point reaches the sink");
+            outcome
+        };
+        let one = run_with(1);
+        assert_eq!(one, run_with(3));
+        assert_eq!(one.points.len(), VNODES.len() * 2 * 2);
+        let other_seed = run(
+            &LabOptions {
+                trials: Some(20),
+                seed: 5,
+                jobs: 2,
+            },
+            &mut |_: &Point| {},
+        )
+        .unwrap();
+        assert_ne!(one.points[0].measured, other_seed.points[0].measured);
+    }
+
+    #[test]
     fn equal_partitions_share_the_ring_exactly() {
         for vnodes in [1, 4, 256] {
             let ring = ring(10, vnodes, Partitioning::Equal, 0).unwrap();
