@@ -616,5 +616,14 @@ fn equal_partitioning_places_the_cluster_and_its_joiners() {
         assert!((ring.share(n5) - 0.125).abs() < 1e-12, "{}", ring.share(n5));
         let eighth = 1u64 << 61;
         assert_eq!(ring.tokens_of(n5), vec![eighth / 2, eighth + eighth / 2]);
+        // Two joiners in a row, the second before the first is on the ring,
+        // split different ranges.
+        let n6 = engine.join("n6", None).unwrap();
+        let n7 = engine.join("n7", None).unwrap();
+        engine.run_for(Dur::from_secs(10)).await;
+        let ring = engine.ring();
+        let (t6, t7) = (ring.tokens_of(n6), ring.tokens_of(n7));
+        assert!(t6.iter().all(|t| !t7.contains(t)), "{t6:?} {t7:?}");
+        assert!((ring.share(n7) - 0.125).abs() < 1e-12, "{}", ring.share(n7));
     });
 }

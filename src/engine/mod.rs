@@ -663,7 +663,13 @@ impl Engine {
             Some(t) => t,
             None => match self.partitioning {
                 crate::core::config::Partitioning::Random => Ring::default_tokens(name, vnodes.max(1)),
-                crate::core::config::Partitioning::Equal => self.ring.split_largest(vnodes.max(1)),
+                // Halve the largest ranges of the ring with the nodes still
+                // joining on it, so that two joiners in a row split different ones.
+                crate::core::config::Partitioning::Equal => {
+                    let ring =
+                        (self.joining.iter()).fold(Ring::clone(&self.ring), |r, (id, t)| r.with_node(*id, t.clone()));
+                    ring.split_largest(vnodes.max(1))
+                }
             },
         };
         let seeds = self.joiner_seeds();
