@@ -130,6 +130,15 @@ pub enum Command {
     /// (counted); other settings only count stale reads.
     #[command(verbatim_doc_comment)]
     Chaos(ChaosArgs),
+    /// Run an experiment: measured on the engine beside what theory predicts
+    ///
+    /// With no experiment, lists them. Prints a table of each point's
+    /// measured value, its spread, the prediction (with the theory named) and
+    /// a mark where the prediction lies outside the spread; --json prints one
+    /// object per point and line instead, --csv the same columns, and --svg
+    /// also draws the chart. The same --seed gives the same figures whatever
+    /// --jobs is.
+    Lab(LabArgs),
     /// Measure the implementation against its targets.
     Bench {
         /// Print one JSON object per section.
@@ -182,6 +191,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Some(Command::Presets) => list_presets(),
         Some(Command::Bench { json, section }) => bench(json, section),
         Some(Command::Chaos(args)) => chaos(args),
+        Some(Command::Lab(args)) => lab(args),
     }
 }
 
@@ -374,6 +384,130 @@ fn bench(json: bool, section: Option<crate::bench::Section>) -> ExitCode {
     }
 }
 
+/// The most trials per point `ringside lab` accepts.
+pub const MAX_LAB_TRIALS: u64 = 1_000_000;
+
+/// `ringside lab`'s arguments.
+#[derive(clap::Args, Debug)]
+pub struct LabArgs {
+    /// The experiment to run; none lists them.
+    pub experiment: Option<String>,
+    /// Trials per point (default: the experiment's own), from 1 to 1,000,000.
+    #[arg(long)]
+    pub trials: Option<u64>,
+    /// The seed every trial's seed is derived from.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads, from 1 to 256 (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Print one JSON object per point and line instead of the table.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV (a header, then one row per point) instead of the table.
+    #[arg(long)]
+    pub csv: bool,
+    /// Also draw the run as an SVG chart in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<std::path::PathBuf>,
+}
+
+/// The experiment and options `ringside lab` was asked for, or why not.
+fn lab_options(args: &LabArgs) -> Result<(&'static crate::lab::Experiment, crate::lab::LabOptions), String> {
+    let names = || {
+        crate::lab::EXPERIMENTS
+            .iter()
+            .map(|e| e.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let name = args.experiment.as_deref().unwrap_or_default();
+    let experiment = crate::lab::experiment(name)
+        .ok_or_else(|| format!("unknown experiment {name:?}; the experiments are {}", names()))?;
+    if let Some(t) = args.trials
+        && !(1..=MAX_LAB_TRIALS).contains(&t)
+    {
+        return Err(format!("--trials {t}: it must be between 1 and {MAX_LAB_TRIALS}"));
+    }
+    let mut opts = crate::lab::LabOptions {
+        trials: args.trials,
+        seed: args.seed,
+        ..crate::lab::LabOptions::default()
+    };
+    if let Some(j) = args.jobs {
+        if !(1..=256).contains(&j) {
+            return Err(format!("--jobs {j}: it must be between 1 and 256"));
+        }
+        opts.jobs = j;
+    }
+    Ok((experiment, opts))
+}
+
+fn lab(args: LabArgs) -> ExitCode {
+    if args.experiment.is_none() {
+        let mut out = std::io::stdout().lock();
+        let width = crate::lab::EXPERIMENTS.iter().map(|e| e.name.len()).max().unwrap_or(0);
+        for e in crate::lab::EXPERIMENTS {
+            let about = e.about.split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = writeln!(out, "{:<width$}  {about}", e.name);
+        }
+        return ExitCode::SUCCESS;
+    }
+    let (experiment, opts) = match lab_options(&args) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Open the chart's file first: a path that cannot be written fails before the run.
+    let mut svg_file = match args.svg.as_ref().map(|p| std::fs::File::create(p).map_err(|e| (p, e))) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err((p, e))) => {
+            eprintln!("error: cannot write {}: {e}", p.display());
+            return ExitCode::from(2);
+        }
+    };
+    let (json, csv) = (args.json, args.csv);
+    if csv {
+        println!("{}", crate::lab::output::CSV_HEADER);
+    }
+    let mut sink = |p: &crate::lab::Point| {
+        if json {
+            println!("{}", crate::lab::output::json_line(p));
+        } else if csv {
+            println!("{}", crate::lab::output::csv_row(p));
+        }
+    };
+    let started = std::time::Instant::now();
+    let outcome = match (experiment.run)(&opts, &mut sink) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: lab {}: {e:#}", experiment.name);
+            return ExitCode::FAILURE;
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    if json || csv {
+        eprintln!("took {seconds:.1} s on {} jobs", opts.jobs);
+    } else {
+        print!(
+            "{}",
+            crate::lab::table::render(experiment, &outcome, opts.jobs, seconds)
+        );
+    }
+    if let (Some(file), Some(path)) = (svg_file.as_mut(), args.svg.as_ref()) {
+        let written = crate::lab::chart::render(experiment, &outcome)
+            .and_then(|svg| file.write_all(svg.as_bytes()).map_err(anyhow::Error::from));
+        if let Err(e) = written {
+            eprintln!("error: cannot write the chart to {}: {e:#}", path.display());
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
 /// `ringside chaos`'s arguments.
 #[derive(clap::Args, Debug)]
 pub struct ChaosArgs {
@@ -532,6 +666,35 @@ mod tests {
         );
         assert!(mode("lww").contains("only counted"), "{help}");
         assert!(help.contains("stale") && help.contains("diverge"), "{help}");
+    }
+
+    fn lab_args(args: &[&str]) -> Result<LabArgs, String> {
+        let cli = Cli::try_parse_from(["ringside", "lab"].iter().chain(args)).map_err(|e| e.to_string())?;
+        match cli.command {
+            Some(Command::Lab(a)) => Ok(a),
+            _ => Err("not the lab command".into()),
+        }
+    }
+
+    #[test]
+    fn lab_refuses_bad_arguments_with_what_is_allowed() {
+        let err = |args: &[&str]| match lab_args(args) {
+            Err(e) => e,
+            Ok(a) => lab_options(&a).map(|_| ()).unwrap_err(),
+        };
+        let e = err(&["nosuch"]);
+        assert!(
+            e.contains("unknown experiment \"nosuch\"") && e.contains("balance, staleness, quorum"),
+            "{e}"
+        );
+        assert!(err(&["balance", "--trials", "0"]).contains("between 1 and 1000000"));
+        assert!(err(&["balance", "--trials", "99999999"]).contains("between 1 and 1000000"));
+        assert!(err(&["balance", "--jobs", "0"]).contains("between 1 and 256"));
+        assert!(err(&["balance", "--trials", "x"]).contains("invalid value"));
+        assert!(err(&["balance", "--json", "--csv"]).contains("cannot be used with"));
+        let (e, o) =
+            lab_options(&lab_args(&["quorum", "--trials", "3", "--seed", "9", "--jobs", "2"]).unwrap()).unwrap();
+        assert_eq!((e.name, o.trials, o.seed, o.jobs), ("quorum", Some(3), 9, 2));
     }
 
     #[test]

@@ -594,3 +594,36 @@ fn a_clients_short_wake_up_fires_in_its_place_and_ends_a_wait_there() {
     assert_eq!(now, second, "the wait ends at the instant the op gave up");
     assert!(trace[..] == canonical.2[..trace.len()], "waiting changes the trace");
 }
+
+/// `partitioning: equal` holds for the whole cluster: the nodes start on
+/// equal partitions and a node that joins without tokens halves the largest
+/// ranges, so that every node's share stays a whole number of half partitions.
+#[test]
+fn equal_partitioning_places_the_cluster_and_its_joiners() {
+    rt().block_on(async {
+        let mut spec = ClusterSpec::numbered(4, 2, Settings::default());
+        spec.partitioning = ringside::core::config::Partitioning::Equal;
+        let mut engine = Engine::new(&spec, 1).unwrap();
+        for &m in engine.ring().members() {
+            assert!((engine.ring().share(m) - 0.25).abs() < 1e-12);
+        }
+        engine.run_for(Dur::from_secs(2)).await;
+        let n5 = engine.join("n5", None).unwrap();
+        engine.run_for(Dur::from_secs(10)).await;
+        let ring = engine.ring();
+        assert!(ring.contains(n5), "the joiner is on the ring");
+        // Eight partitions of 1/8: the joiner takes half of two of them.
+        assert!((ring.share(n5) - 0.125).abs() < 1e-12, "{}", ring.share(n5));
+        let eighth = 1u64 << 61;
+        assert_eq!(ring.tokens_of(n5), vec![eighth / 2, eighth + eighth / 2]);
+        // Two joiners in a row, the second before the first is on the ring,
+        // split different ranges.
+        let n6 = engine.join("n6", None).unwrap();
+        let n7 = engine.join("n7", None).unwrap();
+        engine.run_for(Dur::from_secs(10)).await;
+        let ring = engine.ring();
+        let (t6, t7) = (ring.tokens_of(n6), ring.tokens_of(n7));
+        assert!(t6.iter().all(|t| !t7.contains(t)), "{t6:?} {t7:?}");
+        assert!((ring.share(n7) - 0.125).abs() < 1e-12, "{}", ring.share(n7));
+    });
+}

@@ -79,6 +79,9 @@ impl Replay {
             }
         }
         let _ = writeln!(out, "  vnodes: {}", spec.vnodes);
+        if spec.partitioning != crate::core::config::Partitioning::Random {
+            let _ = writeln!(out, "  partitioning: {}", spec.partitioning.name());
+        }
         if !spec.seeds.is_empty() {
             let _ = writeln!(out, "  seeds: [{}]", spec.seeds.join(", "));
         }

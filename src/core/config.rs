@@ -41,6 +41,38 @@ impl Routing {
     }
 }
 
+/// How the nodes of a new cluster place their tokens (Dynamo, section 6.2).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Partitioning {
+    /// Strategy 1: each token is a hash of the node's name and its number
+    /// (`name#0`, `name#1`, ...), so tokens fall at random places and the
+    /// ranges between them are unequal.
+    #[default]
+    Random,
+    /// Strategy 3: the ring is cut into Q = nodes × vnodes equal partitions,
+    /// dealt to the nodes in turn, so each node owns Q/n of them. A node
+    /// that joins later without tokens takes the midpoints of the `vnodes`
+    /// largest ranges (see [`crate::core::ring::Ring::split_largest`]).
+    Equal,
+}
+
+impl Partitioning {
+    pub fn parse(text: &str) -> Result<Partitioning, String> {
+        match text {
+            "random" => Ok(Partitioning::Random),
+            "equal" => Ok(Partitioning::Equal),
+            other => Err(format!("unknown partitioning {other:?}; use random or equal")),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Partitioning::Random => "random",
+            Partitioning::Equal => "equal",
+        }
+    }
+}
+
 /// How an observer decides that a node it has not heard from is suspect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FailureDetector {

@@ -115,6 +115,58 @@ impl Ring {
         (0..vnodes).map(|i| hash64(format!("{name}#{i}").as_bytes())).collect()
     }
 
+    /// Dynamo's strategy 3: the ring cut into `count` × `vnodes` equal
+    /// partitions, partition k starting at k × 2^64 / Q, dealt to the nodes
+    /// in turn (partition k to node k mod `count`), so that consecutive
+    /// partitions belong to different nodes. Returns each node's positions,
+    /// in node order.
+    pub fn equal_tokens(count: usize, vnodes: usize) -> Vec<Vec<u64>> {
+        let q = (count * vnodes) as u128;
+        (0..count)
+            .map(|i| {
+                (0..vnodes)
+                    .map(|j| (((i + j * count) as u128) << 64).checked_div(q).unwrap_or(0) as u64)
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The tokens a node joining a ring of equal partitions takes: `vnodes`
+    /// times, the midpoint of the largest range left (the earliest first
+    /// among equals), which halves it; so the newcomer enters the largest
+    /// ranges, and every range stays a whole partition or a half of one.
+    pub fn split_largest(&self, vnodes: usize) -> Vec<u64> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        // (length, Reverse(start)): the largest first, then the earliest.
+        // A lone token's range is the whole ring: 2^64 positions.
+        let mut heap: BinaryHeap<(u128, Reverse<u64>)> = (0..self.tokens.len())
+            .map(|i| {
+                let r = self.range_of(i);
+                let len = r.end.wrapping_sub(r.start);
+                (if len == 0 { 1u128 << 64 } else { len as u128 }, Reverse(r.start))
+            })
+            .collect();
+        if heap.is_empty() {
+            heap.push((1u128 << 64, Reverse(0)));
+        }
+        let mut out = Vec::with_capacity(vnodes);
+        while out.len() < vnodes {
+            let Some((len, Reverse(start))) = heap.pop() else { break };
+            if len < 2 {
+                break;
+            }
+            let half = len / 2;
+            let mid = start.wrapping_add(half as u64);
+            out.push(mid);
+            heap.push((half, Reverse(start)));
+            heap.push((len - half, Reverse(mid)));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The position of a key on the ring.
     pub fn position(key: &str) -> u64 {
         hash64(key.as_bytes())
@@ -330,6 +382,38 @@ mod tests {
         }
         assert_eq!(ring.nth("cart", 0), None);
         assert_eq!(ring.nth("cart", 6), None);
+    }
+
+    #[test]
+    fn equal_partitions_are_dealt_in_turn() {
+        let tokens = Ring::equal_tokens(3, 2);
+        let sixth = |k: u128| ((k << 64) / 6) as u64;
+        assert_eq!(
+            tokens,
+            vec![vec![0, sixth(3)], vec![sixth(1), sixth(4)], vec![sixth(2), sixth(5)]]
+        );
+        let ring = Ring::new(tokens.into_iter().enumerate().map(|(i, t)| (NodeId(i as u16), t)));
+        for &m in ring.members() {
+            assert!((ring.share(m) - 1.0 / 3.0).abs() < 1e-12);
+        }
+        // Consecutive partitions belong to different nodes: a preference list of 3 covers all.
+        assert_eq!(ring.preference_list("cart", 3).len(), 3);
+    }
+
+    #[test]
+    fn a_joiner_on_equal_partitions_halves_the_largest_ranges() {
+        let ring = Ring::new(
+            Ring::equal_tokens(2, 2)
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| (NodeId(i as u16), t)),
+        );
+        let quarter = 1u64 << 62;
+        assert_eq!(ring.split_largest(2), vec![quarter / 2, quarter + quarter / 2]);
+        // After the first four halvings every range is an eighth; the fifth halves the first again.
+        assert_eq!(ring.split_largest(5)[0], quarter / 4);
+        let lone = Ring::new([(NodeId(0), vec![10])]);
+        assert_eq!(lone.split_largest(1), vec![10 + (1 << 63)]);
     }
 
     proptest! {

@@ -1,7 +1,7 @@
 //! What a cluster is made of before it starts: node names, their tokens and
 //! the settings.
 
-use crate::core::config::{MAX_NODES, MAX_VNODES, Settings};
+use crate::core::config::{MAX_NODES, MAX_VNODES, Partitioning, Settings};
 use crate::core::ids::{Names, NodeId};
 use crate::core::ring::Ring;
 
@@ -19,6 +19,9 @@ pub struct ClusterSpec {
     pub nodes: Vec<NodeSpec>,
     /// Tokens per node when a node has no explicit tokens.
     pub vnodes: usize,
+    /// Where nodes without explicit tokens place theirs: hashes of their
+    /// names (random) or equal partitions.
+    pub partitioning: Partitioning,
     pub settings: Settings,
     /// Nodes a node that knows no one gossips to; empty means the first node.
     pub seeds: Vec<String>,
@@ -35,6 +38,7 @@ impl ClusterSpec {
         ClusterSpec {
             nodes: names.into_iter().map(|name| NodeSpec { name, tokens: None }).collect(),
             vnodes,
+            partitioning: Partitioning::Random,
             settings,
             seeds: Vec::new(),
         }
@@ -56,7 +60,11 @@ impl ClusterSpec {
         }
         let mut names = Names::default();
         let mut assignments = Vec::new();
-        for spec in &self.nodes {
+        let equal = match self.partitioning {
+            Partitioning::Random => Vec::new(),
+            Partitioning::Equal => Ring::equal_tokens(self.nodes.len(), self.vnodes),
+        };
+        for (i, spec) in self.nodes.iter().enumerate() {
             check_name(&spec.name)?;
             if names.node_id(&spec.name).is_some() {
                 return Err(format!("node name {:?} appears twice; names must be unique", spec.name));
@@ -72,7 +80,10 @@ impl ClusterSpec {
                     ));
                 }
                 Some(t) => t.clone(),
-                None => Ring::default_tokens(&spec.name, self.vnodes),
+                None => match equal.get(i) {
+                    Some(t) => t.clone(),
+                    None => Ring::default_tokens(&spec.name, self.vnodes),
+                },
             };
             assignments.push((id, tokens));
         }

@@ -194,6 +194,8 @@ pub struct Engine {
     /// Nodes that finished leaving in the last window, to stop.
     departed: Vec<NodeId>,
     lookahead: Dur,
+    /// How a node that joins without tokens places them.
+    partitioning: crate::core::config::Partitioning,
     /// The last instant of the window being carried out.
     window_end: Time,
     slots: Vec<Slot>,
@@ -247,6 +249,7 @@ impl Engine {
             seed,
             queue: EventQueue::default(),
             lookahead: settings.lookahead(),
+            partitioning: spec.partitioning,
             window_end: Time::ZERO,
             network: Network::new(mix64(seed ^ 0x6e65_7477), settings.latency, settings.drop_rate),
             names,
@@ -640,7 +643,16 @@ impl Engine {
                 return Err(format!("a node has 1 to {} tokens", crate::core::config::MAX_VNODES));
             }
             Some(t) => t,
-            None => Ring::default_tokens(name, vnodes.max(1)),
+            None => match self.partitioning {
+                crate::core::config::Partitioning::Random => Ring::default_tokens(name, vnodes.max(1)),
+                // Halve the largest ranges of the ring with the nodes still
+                // joining on it, so that two joiners in a row split different ones.
+                crate::core::config::Partitioning::Equal => {
+                    let ring =
+                        (self.joining.iter()).fold(Ring::clone(&self.ring), |r, (id, t)| r.with_node(*id, t.clone()));
+                    ring.split_largest(vnodes.max(1))
+                }
+            },
         };
         let seeds = self.joiner_seeds();
         let id = self.names.add_node(name);

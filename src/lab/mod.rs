@@ -7,6 +7,10 @@
 //!   prints as JSON or CSV alike, and what an experiment hands back
 //!   ([`Outcome`]).
 //! - `options`: what every experiment takes (trials, seed, jobs).
+//! - `parallel`: trials on every core, seeded by (seed, point, trial) so
+//!   that the figures do not depend on the job count; `stats`: the spreads.
+//! - `table`, `output`, `chart`: a run as a table, as JSON or CSV lines, as
+//!   an SVG chart.
 //! - `theory/`: the predictions, computed with no engine at all (closed forms
 //!   and model Monte Carlo), one file per experiment.
 //! - One file per experiment (`balance`, `staleness`, `quorum`, `gossip`,
@@ -17,8 +21,16 @@
 //! Dependencies: the lab reads `core` and drives `engine`; `bench`, `tui`
 //! and `cli` read the lab.
 
+pub mod balance;
+pub mod chart;
 pub mod options;
+pub mod output;
+pub mod parallel;
 pub mod point;
+pub mod quorum;
+pub mod staleness;
+pub mod stats;
+pub mod table;
 pub mod theory;
 
 pub use options::LabOptions;
@@ -44,7 +56,32 @@ pub struct Experiment {
 }
 
 /// Every experiment, in the order `ringside lab` lists them.
-pub const EXPERIMENTS: &[Experiment] = &[];
+pub const EXPERIMENTS: &[Experiment] = &[
+    Experiment {
+        name: "balance",
+        about: "how evenly 10 nodes share the ring with random tokens or equal partitions, 1 to 256 tokens each, \
+                and how much moves to a node that joins (against H_n and 1/(n+1))",
+        x: "vnodes",
+        log_x: true,
+        run: balance::run,
+    },
+    Experiment {
+        name: "staleness",
+        about: "how often a get started t ms after a put's ack returns it, N=3 and every R, W in 1..3 \
+                (against the WARS model and the closed form C(N-W,R)/C(N,R))",
+        x: "t_ms",
+        log_x: false,
+        run: staleness::run,
+    },
+    Experiment {
+        name: "quorum",
+        about: "the share of puts and gets that succeed with f of 5 nodes dead, strict against sloppy quorum \
+                (against the hypergeometric and live-node counts)",
+        x: "f",
+        log_x: false,
+        run: quorum::run,
+    },
+];
 
 /// The experiment called `name`, if there is one.
 pub fn experiment(name: &str) -> Option<&'static Experiment> {

@@ -685,14 +685,20 @@ impl<'de> Deserialize<'de> for ClusterSection {
                 let mut nodes = NodesWire::Count(5);
                 let mut vnodes = DEFAULT_VNODES;
                 let mut seeds: Vec<String> = Vec::new();
+                let mut partitioning = crate::core::config::Partitioning::Random;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "nodes" => nodes = map.next_value()?,
                         "vnodes" => vnodes = map.next_value()?,
                         "seeds" => seeds = map.next_value::<Vec<Text>>()?.into_iter().map(|t| t.0).collect(),
+                        "partitioning" => {
+                            let text = map.next_value::<Text>()?.0;
+                            partitioning =
+                                crate::core::config::Partitioning::parse(&text).map_err(de::Error::custom)?;
+                        }
                         other => {
                             if !patch.read_field(other, &mut map)? {
-                                return Err(unknown_setting(other, &["nodes", "vnodes", "seeds"]));
+                                return Err(unknown_setting(other, &["nodes", "vnodes", "seeds", "partitioning"]));
                             }
                         }
                     }
@@ -707,11 +713,13 @@ impl<'de> Deserialize<'de> for ClusterSection {
                     NodesWire::List(list) => ClusterSpec {
                         nodes: list,
                         vnodes,
+                        partitioning,
                         settings,
                         seeds: Vec::new(),
                     },
                 };
                 spec.seeds = seeds;
+                spec.partitioning = partitioning;
                 let tokens = tokens_of(&spec);
                 if tokens > super::limits::MAX_TOKENS {
                     return Err(de::Error::custom(format!(
@@ -770,6 +778,44 @@ mod tests {
             .to_string();
         assert!(
             err.contains("unknown setting `write_quorom`; the settings are replicas, read_quorum, write_quorum"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn cluster_accepts_equal_partitioning() {
+        use crate::core::config::Partitioning;
+        let c: ClusterSection = serde_yaml::from_str("{nodes: 4, vnodes: 2}").unwrap();
+        assert_eq!(
+            c.spec.partitioning,
+            Partitioning::Random,
+            "the default stays random tokens"
+        );
+        let c: ClusterSection = serde_yaml::from_str("{nodes: 4, vnodes: 2, partitioning: equal}").unwrap();
+        assert_eq!(c.spec.partitioning, Partitioning::Equal);
+        let (_, ring) = c.spec.build().unwrap();
+        let eighth = 1u64 << 61;
+        let positions: Vec<u64> = ring.tokens().iter().map(|t| t.pos).collect();
+        assert_eq!(positions, (0..8).map(|k| k * eighth).collect::<Vec<_>>());
+        for &m in ring.members() {
+            assert!((ring.share(m) - 0.25).abs() < 1e-12);
+        }
+        let err = serde_yaml::from_str::<ClusterSection>("{nodes: 4, partitioning: even}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown partitioning \"even\"; use random or equal"),
+            "{err}"
+        );
+        let err = crate::scenario::Scenario::parse(
+            "cluster:\n  nodes: 3\n  partitioning: fair\nsteps:\n  - wait: 1s\n",
+            "p.yaml",
+            "p",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("p.yaml:") && err.contains("use random or equal"),
             "{err}"
         );
     }

@@ -1,0 +1,257 @@
+//! `--svg FILE`: a run drawn as a chart with plotters' SVG backend: one
+//! panel per metric, the experiment's x parameter along the bottom (on a
+//! log scale where [`Experiment::log_x`]), each series in its own colour:
+//! the measured points with their spread as error bars, the prediction as
+//! a line through the same x values.
+
+use plotters::prelude::*;
+
+use super::{Experiment, Outcome, Point};
+
+/// Width of the chart, and height of one panel, in pixels.
+const WIDTH: u32 = 1000;
+const PANEL: u32 = 560;
+
+/// The x of a point on the chart's axis: log2 of the parameter on a log axis.
+fn x_of(experiment: &Experiment, p: &Point) -> Option<f64> {
+    let x = p.params.get(experiment.x)?;
+    if experiment.log_x {
+        (x > 0.0).then(|| x.log2())
+    } else {
+        Some(x)
+    }
+}
+
+/// The metrics of the run, in the order they first appear.
+fn metrics(outcome: &Outcome) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for p in &outcome.points {
+        if !out.contains(&p.metric) {
+            out.push(p.metric);
+        }
+    }
+    out
+}
+
+/// The chart as SVG text.
+pub fn render(experiment: &Experiment, outcome: &Outcome) -> anyhow::Result<String> {
+    let metrics = metrics(outcome);
+    anyhow::ensure!(!metrics.is_empty(), "the run measured no point to draw");
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, PANEL * metrics.len() as u32)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let panels = root.split_evenly((metrics.len(), 1));
+        for (area, metric) in panels.iter().zip(&metrics) {
+            panel(experiment, outcome, area, metric).map_err(|e| anyhow::anyhow!("drawing the chart: {e}"))?;
+        }
+        root.present().map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(svg)
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+fn panel(
+    experiment: &Experiment,
+    outcome: &Outcome,
+    area: &Area<'_>,
+    metric: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let points: Vec<&Point> = outcome.points.iter().filter(|p| p.metric == metric).collect();
+    let xs: Vec<f64> = points.iter().filter_map(|p| x_of(experiment, p)).collect();
+    let (mut x0, mut x1) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| (a.min(x), b.max(x)));
+    if !(x0.is_finite() && x1.is_finite()) {
+        return Err(format!("no point has the parameter {}", experiment.x).into());
+    }
+    if x1 - x0 < 1e-9 {
+        x0 -= 1.0;
+        x1 += 1.0;
+    }
+    let pad = (x1 - x0) * 0.03;
+    let ys = points
+        .iter()
+        .flat_map(|p| [p.low, p.high, p.measured].into_iter().chain(p.predicted))
+        .filter(|y| y.is_finite());
+    let (mut y0, mut y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    if !(y0.is_finite() && y1.is_finite()) {
+        (y0, y1) = (0.0, 1.0);
+    }
+    if y1 - y0 < 1e-9 {
+        y0 -= 0.5;
+        y1 += 0.5;
+    }
+    let ypad = (y1 - y0) * 0.08;
+    let log_x = experiment.log_x;
+    let x_name = experiment.x;
+    let mut chart = ChartBuilder::on(area)
+        .caption(
+            format!("ringside lab {} · {metric}", experiment.name),
+            ("sans-serif", 22),
+        )
+        .margin(12)
+        .x_label_area_size(44)
+        .y_label_area_size(64)
+        .build_cartesian_2d((x0 - pad)..(x1 + pad), (y0 - ypad)..(y1 + ypad))?;
+    let x_label = move |v: &f64| {
+        if log_x {
+            let x = v.exp2();
+            if (x - x.round()).abs() < 1e-6 {
+                format!("{}", x.round())
+            } else {
+                format!("{x:.1}")
+            }
+        } else if (v - v.round()).abs() < 1e-9 {
+            format!("{}", v.round())
+        } else {
+            format!("{v:.1}")
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc(if log_x {
+            format!("{x_name} (log scale)")
+        } else {
+            x_name.to_string()
+        })
+        .y_desc(metric)
+        .x_labels(if log_x { (x1 - x0).round() as usize + 1 } else { 12 })
+        .x_label_formatter(&x_label)
+        .draw()?;
+    let mut series: Vec<&str> = Vec::new();
+    for p in &points {
+        if !series.contains(&p.series.as_str()) {
+            series.push(&p.series);
+        }
+    }
+    for (i, name) in series.iter().enumerate() {
+        let color = Palette99::pick(i).to_rgba();
+        let mine: Vec<&&Point> = points.iter().filter(|p| p.series == *name).collect();
+        let mut predicted: Vec<(f64, f64)> = mine
+            .iter()
+            .filter_map(|p| Some((x_of(experiment, p)?, p.predicted?)))
+            .collect();
+        predicted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if !predicted.is_empty() {
+            chart
+                .draw_series(LineSeries::new(predicted, color.stroke_width(2)))?
+                .label(format!("{name} · predicted"))
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+        }
+        let measured: Vec<(f64, &Point)> = mine.iter().filter_map(|p| Some((x_of(experiment, p)?, **p))).collect();
+        chart.draw_series(
+            measured
+                .iter()
+                .map(|(x, p)| ErrorBar::new_vertical(*x, p.low, p.measured, p.high, color.stroke_width(1), 8)),
+        )?;
+        chart
+            .draw_series(
+                measured
+                    .iter()
+                    .map(|(x, p)| Circle::new((*x, p.measured), 4, color.filled())),
+            )?
+            .label(format!("{name} · measured"))
+            .legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 13))
+        .position(legend_corner(&points, experiment, (x0, x1), (y0, y1)))
+        .draw()?;
+    Ok(())
+}
+
+/// The corner of the panel with the fewest points under it, for the legend.
+fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let (w, h) = (x.1 - x.0, y.1 - y.0);
+    let under = |right: bool, upper: bool| {
+        points
+            .iter()
+            .filter_map(|p| Some((x_of(experiment, p)?, p)))
+            .flat_map(|(px, p)| {
+                [Some(p.measured), p.predicted]
+                    .into_iter()
+                    .flatten()
+                    .map(move |py| (px, py))
+            })
+            .filter(|&(px, py)| {
+                let in_x = if right {
+                    px >= x.1 - 0.4 * w
+                } else {
+                    px <= x.0 + 0.4 * w
+                };
+                let in_y = if upper {
+                    py >= y.1 - 0.5 * h
+                } else {
+                    py <= y.0 + 0.5 * h
+                };
+                in_x && in_y
+            })
+            .count()
+    };
+    corners
+        .into_iter()
+        .min_by_key(|&(_, right, upper)| under(right, upper))
+        .map_or(SeriesLabelPosition::UpperRight, |c| c.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Params;
+    use super::*;
+
+    #[test]
+    fn a_chart_has_its_axes_legend_points_and_prediction() {
+        let p = |vnodes: f64, measured: f64| Point {
+            experiment: "balance",
+            series: "random tokens".into(),
+            params: Params::default().with("nodes", 10.0).with("vnodes", vnodes),
+            metric: "max_share_ratio",
+            measured,
+            low: measured - 0.1,
+            high: measured + 0.1,
+            predicted: Some(measured + 0.01),
+            trials: 100,
+        };
+        let outcome = Outcome {
+            points: vec![p(1.0, 2.9), p(4.0, 1.8), p(16.0, 1.3)],
+            ..Outcome::default()
+        };
+        let e = Experiment {
+            name: "balance",
+            about: "",
+            x: "vnodes",
+            log_x: true,
+            run: |_, _| Ok(Outcome::default()),
+        };
+        let svg = render(&e, &outcome).unwrap();
+        assert!(svg.starts_with("<svg"), "{}", &svg[..100.min(svg.len())]);
+        assert!(svg.contains("vnodes (log scale)") && svg.contains("max_share_ratio"));
+        assert!(svg.contains("random tokens · predicted") && svg.contains("random tokens · measured"));
+        assert!(svg.contains("<circle"), "measured points");
+        assert!(svg.contains("<polyline"), "the prediction's line");
+        assert!(svg.contains("\n16\n"), "a log axis labels powers of two: {svg}");
+    }
+
+    #[test]
+    fn nothing_to_draw_is_an_error() {
+        let e = Experiment {
+            name: "x",
+            about: "",
+            x: "t",
+            log_x: false,
+            run: |_, _| Ok(Outcome::default()),
+        };
+        assert!(render(&e, &Outcome::default()).is_err());
+    }
+}
