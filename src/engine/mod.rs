@@ -26,6 +26,7 @@
 //! machine, however the run is paced.
 
 mod calendar;
+pub mod checkpoint;
 mod cluster;
 mod local_timers;
 pub mod network;
@@ -72,7 +73,7 @@ const BUSY_POLL_TRIES: u32 = 200;
 pub const REPORT_CAP: usize = 100_000;
 
 /// A message on its way.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Envelope {
     msg: MsgId,
     kind: crate::core::message::MsgKind,
@@ -85,7 +86,7 @@ struct Envelope {
 }
 
 /// Something waiting on the virtual clock.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Scheduled {
     Deliver(Envelope),
     NodeTimer { node: NodeId, epoch: u32, timer: NodeTimer },

@@ -33,8 +33,9 @@ pub struct StepResult {
     pub checks: Vec<CheckResult>,
 }
 
-/// Plays a scenario's steps in order.
-#[derive(Debug)]
+/// Plays a scenario's steps in order. Cloned with the engine's
+/// checkpoint, it carries on from there too.
+#[derive(Clone, Debug)]
 pub struct Director {
     steps: Arc<Vec<Step>>,
     next: usize,

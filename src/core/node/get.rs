@@ -21,7 +21,7 @@ use crate::core::trace::StoreCause;
 use crate::core::version::{Siblings, Version, covers, reconcile};
 
 /// A get this node coordinates.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GetState {
     request: Coordinated,
     asked: usize,

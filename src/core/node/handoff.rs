@@ -14,7 +14,7 @@ use crate::core::version::{Key, Version};
 pub const HANDOFF_BATCH: usize = 64;
 
 /// A handoff message waiting for its acknowledgement.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct InFlight {
     owner: NodeId,
     hints: Vec<(Key, Vec<Version>)>,

@@ -159,7 +159,7 @@ impl Disk {
 /// - Between inputs it may be looked at through its `&self` methods,
 ///   stopped by [`Node::crash`] (which hands back its [`Disk`]) and started
 ///   again from that disk by [`Node::recover`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Node {
     id: NodeId,
     settings: Arc<Settings>,

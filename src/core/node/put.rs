@@ -26,7 +26,7 @@ use crate::core::version::{ClockMode, Dot, Key, Siblings, Stamp, Value, Version}
 pub const MAX_ROUNDS: u32 = 8;
 
 /// A put this node coordinates.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PutState {
     request: Coordinated,
     /// The new version's whole history, as the reply reports it.

@@ -17,7 +17,7 @@ use crate::core::ring::NodeList;
 use crate::core::time::{Dur, Time};
 
 /// A request this node passed on and waits to relay the answer of.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ForwardState {
     client: Endpoint,
     request: Request,

@@ -55,7 +55,7 @@ pub struct Owed {
 }
 
 /// A transfer message waiting for its acknowledgement.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct InFlight {
     to: NodeId,
     items: Vec<(Key, Vec<Version>)>,
