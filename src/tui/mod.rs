@@ -15,7 +15,8 @@
 //!   and the typed ones), [`tour`] (the scenario's steps the user already
 //!   did), [`branches`] (the futures a rewind and a new action left behind),
 //!   [`pacing`] (virtual time per frame), `time_travel` (rewinding, going to
-//!   a branch, saving).
+//!   a branch, saving), [`checkpoints`] (the session's state kept every so
+//!   often, where a rewind starts).
 //! - Input: [`action`] (user actions, modes, focus, edits), [`keymap`],
 //!   [`line_editor`], [`complete`] (Tab), [`filter`] (the log filter),
 //!   [`resolve`] (sibling resolution).
@@ -34,6 +35,7 @@ pub mod action;
 pub mod anchors;
 pub mod app;
 pub mod branches;
+pub mod checkpoints;
 mod commands;
 pub mod complete;
 pub mod event_loop;

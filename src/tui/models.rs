@@ -29,7 +29,7 @@ use super::transfers::Transfers;
 use super::view::DetailView;
 
 /// Every model the panes draw.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Models {
     pub log: EventLog,
     pub flights: Flights,

@@ -42,7 +42,7 @@ pub fn reading_time(text: &str) -> Duration {
 /// recorded, and the one director that runs every step of it: the tour's
 /// and the typed ones alike, each started at its instant (see
 /// [`crate::scenario::session`]).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Playback {
     /// The scenario's steps.
     steps: Vec<Step>,
@@ -145,6 +145,21 @@ impl Playback {
         let mut p = Playback::new(scenario, seed);
         p.future = entries.into();
         p.branches = branches;
+        p
+    }
+
+    /// This playback, as a checkpoint kept it, made to take `future` again
+    /// at their instants on the current branch of `branches`: what
+    /// [`Playback::replaying`] would have become by the checkpoint's
+    /// instant (autoplay off, nothing queued, no caption dwelt on).
+    pub fn resumed(&self, future: Vec<Entry>, branches: Branches) -> Playback {
+        let mut p = self.clone();
+        p.future = future.into();
+        p.branches = branches;
+        p.autoplay = false;
+        p.queued_next = false;
+        p.dwell_until = Duration::ZERO;
+        p.notes.clear();
         p
     }
 

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use crate::core::plural::count;
 use crate::core::time::Time;
+use crate::engine::Engine;
 use crate::export::{self, Format, Selection};
 use crate::scenario::Scenario;
 use crate::scenario::headless::{RunOptions, run, run_keeping_engine};
@@ -25,6 +26,7 @@ use crate::scenario::session::Entry;
 
 use super::app::App;
 use super::branches::Branches;
+use super::checkpoints::Snapshot;
 use super::playback::Playback;
 
 /// Writes `text` to `path`; refuses an existing file unless `force`.
@@ -152,26 +154,85 @@ impl App {
         }
     }
 
-    /// A fresh engine takes `entries` again, each at its instant, up to
-    /// `t`, on the current branch of `branches`; time pauses there. False
-    /// (with the error shown) when the engine cannot be built.
+    /// The session goes back to `t` on the timeline `entries` (the
+    /// current branch of `branches`): from the latest checkpoint at or
+    /// before `t` taken on it, or else from the start on a fresh engine,
+    /// the recorded actions after it are taken again, each at its instant,
+    /// up to `t`; time pauses there. False (with the error shown) when the
+    /// engine cannot be built.
     async fn replay(&mut self, entries: Vec<Entry>, branches: Branches, t: Time) -> bool {
-        let engine = match self.scenario.start_engine(self.seed) {
-            Ok(e) => e,
-            Err(e) => {
-                self.error(e);
-                return false;
+        if let Some(snapshot) = self.checkpoints.latest(t, &entries) {
+            let future = entries[snapshot.taken()..].to_vec();
+            let hide_gossip = self.models.log.hides_gossip();
+            self.engine = Engine::from_checkpoint(&snapshot.engine);
+            self.models = snapshot.models.clone();
+            self.playback = snapshot.playback(future, branches);
+            self.instants = snapshot.instants.clone();
+            self.selected_node = snapshot.selected_node;
+            if self.trace_json.is_some() {
+                self.trace_json = snapshot.trace_json.clone();
             }
-        };
-        self.models.reset(&engine);
-        self.engine = engine;
-        self.playback = Playback::replaying(&self.scenario, self.seed, entries, branches);
-        self.instants.clear();
-        self.restart_trace_json();
+            // As a fresh start would leave them: the log unfiltered and
+            // following, keeping whether it hides gossip; what flashed
+            // stamped now.
+            self.models.log.set_filter(Default::default());
+            self.models.log.set_hide_gossip(hide_gossip);
+            self.models.log.follow();
+            self.models.flights.restamp(self.real_now);
+        } else {
+            let engine = match self.scenario.start_engine(self.seed) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.error(e);
+                    return false;
+                }
+            };
+            self.models.reset(&engine);
+            self.engine = engine;
+            self.playback = Playback::replaying(&self.scenario, self.seed, entries, branches);
+            self.instants.clear();
+            self.restart_trace_json();
+        }
         self.fast_forward = None;
         self.pacer.set_paused(true);
         self.run_to(t).await;
         true
+    }
+
+    /// The instants of the checkpoints kept (see [`super::checkpoints`]).
+    pub fn checkpoint_instants(&self) -> Vec<Time> {
+        self.checkpoints.instants()
+    }
+
+    /// Drops every checkpoint: the next rewind replays the session from
+    /// its start (the tests compare the two ways; the benchmark measures
+    /// both).
+    pub fn forget_checkpoints(&mut self) {
+        self.checkpoints.clear();
+    }
+
+    /// Keeps a checkpoint of the session now, if one is due (see
+    /// [`super::checkpoints`]); after a fork, first drops those taken on
+    /// the branch left behind.
+    pub(super) async fn keep_checkpoint(&mut self) {
+        if self.checkpoints.forked(self.playback.branches().len()) {
+            self.checkpoints.keep_serving(&self.playback.timeline());
+        }
+        if !self.checkpoints.due(self.engine.now()) {
+            return;
+        }
+        // An engine whose node panicked is not kept (it runs no more).
+        let Ok(engine) = self.engine.checkpoint().await else {
+            return;
+        };
+        self.checkpoints.keep(Snapshot {
+            engine,
+            models: self.models.clone(),
+            playback: self.playback.clone(),
+            instants: self.instants.clone(),
+            selected_node: self.selected_node,
+            trace_json: self.trace_json.clone(),
+        });
     }
 
     /// The session's branches, the current one as it stands now.
