@@ -131,19 +131,17 @@ impl Checkpoints {
         }
     }
 
-    /// Drops the one whose neighbours are closest together (never the
-    /// first; the last when there are only two).
+    /// Drops the one whose neighbours are closest together, never the
+    /// first nor the last (the one just taken: were it dropped, another
+    /// would be due at once).
     fn thin(&mut self) {
         let n = self.list.len();
         if n <= 2 {
             self.list.truncate(1);
             return;
         }
-        let gap = |i: usize| {
-            let after = self.list.get(i + 1).map_or(self.furthest, Snapshot::at);
-            after.micros() - self.list[i - 1].at().micros()
-        };
-        let drop = (1..n).min_by_key(|&i| gap(i)).expect("two or more");
+        let gap = |i: usize| self.list[i + 1].at().micros() - self.list[i - 1].at().micros();
+        let drop = (1..n - 1).min_by_key(|&i| gap(i)).expect("three or more");
         self.list.remove(drop);
     }
 
@@ -197,6 +195,7 @@ mod tests {
                 engine.run_for(Dur::from_secs(1)).await;
                 if kept.due(engine.now()) {
                     taken += 1;
+                    let now = engine.now();
                     kept.keep(Snapshot {
                         engine: engine.checkpoint().await.unwrap(),
                         models: models.clone(),
@@ -205,10 +204,12 @@ mod tests {
                         selected_node: NodeId(0),
                         trace_json: None,
                     });
+                    assert_eq!(kept.instants().last(), Some(&now), "the one just taken is kept");
                 }
                 assert!(kept.len() <= CHECKPOINT_CAP);
             }
             assert!(taken > CHECKPOINT_CAP * 2, "{taken} taken");
+            assert!(taken <= 1_000 / 5 + 1, "{taken} taken: never closer than 5 s");
             assert_eq!(kept.len(), CHECKPOINT_CAP);
             let at = kept.instants();
             assert!(at.windows(2).all(|w| w[0] < w[1]), "by instant");
