@@ -161,7 +161,13 @@ fn the_panes_at_a_rewound_instant_are_those_shown_when_the_session_passed_it() {
             app.rewind_to(*t).await;
             let now = panes(&mut app);
             for (row, (a, b)) in shown.iter().zip(&now).enumerate() {
-                assert_eq!(a, b, "row {row} at {t}:\n{}\n----\n{}", shown.join("\n"), now.join("\n"));
+                assert_eq!(
+                    a,
+                    b,
+                    "row {row} at {t}:\n{}\n----\n{}",
+                    shown.join("\n"),
+                    now.join("\n")
+                );
             }
         }
     });

@@ -111,7 +111,11 @@ async fn rewind_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()
         figures.checkpoints
     )?;
     for j in &figures.jumps {
-        let how = if j.from_start { "  (from the start, no checkpoint)" } else { "" };
+        let how = if j.from_start {
+            "  (from the start, no checkpoint)"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "rewind:   back to {:>8}: {:>7.1} ms{how}",

@@ -9,7 +9,8 @@
 //! playground (which pushes the pairs as the user acts) and
 //! `ringside run` of the saved preset ([`Session::to_preset`]) drive the
 //! engine through the same calls in the same order: same trace, byte for
-//! byte. Rewinding replays the entries up to an instant on a fresh engine.
+//! byte. Rewinding replays the entries up to an instant, from a checkpoint
+//! of the session or from the start.
 
 use std::fmt::Write as _;
 

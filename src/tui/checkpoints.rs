@@ -117,7 +117,10 @@ impl Checkpoints {
     pub fn due(&mut self, now: Time) -> bool {
         self.furthest = self.furthest.max(now);
         let spacing = self.spacing().micros();
-        !self.list.iter().any(|s| s.at().micros().abs_diff(now.micros()) < spacing)
+        !self
+            .list
+            .iter()
+            .any(|s| s.at().micros().abs_diff(now.micros()) < spacing)
     }
 
     /// Keeps `snapshot`, dropping one past the cap.

@@ -3,9 +3,11 @@
 //! (the trace, or a diagram of the session by the writers of
 //! `ringside run --export`).
 //!
-//! A run is deterministic, so going back to instant T is building a fresh
-//! engine from the same cluster and seed and taking the recorded actions
-//! again, each at its instant, up to T (see [`crate::scenario::session`]).
+//! A run is deterministic, so going back to instant T is starting from
+//! the latest checkpoint at or before T (see [`super::checkpoints`]; a
+//! fresh engine from the same cluster and seed when there is none) and
+//! taking the recorded actions after it again, each at its instant, up to
+//! T (see [`crate::scenario::session`]).
 //! The models are rebuilt from that replay's trace, so every pane shows
 //! the cluster as it was. What lies after T stays recorded: resuming time
 //! takes those actions again at their instants; acting after a rewind
