@@ -5,7 +5,9 @@
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
 use ringside::core::time::{Dur, Time};
+use ringside::tui::ui::layout::Screen;
 use ringside::tui::{App, PlayOptions, UserAction};
 
 fn rt() -> tokio::runtime::Runtime {
@@ -39,11 +41,13 @@ fn screen(app: &mut App, width: u16, height: u16) -> Vec<String> {
         .collect()
 }
 
-/// The screen without its status bar and key hints (the clock shows
-/// paused after a rewind): the panes.
+/// The screen above its status bar, key hints and timeline (the clock
+/// shows paused after a rewind, the timeline the recorded future): the
+/// panes.
 fn panes(app: &mut App) -> Vec<String> {
     let rows = screen(app, 140, 45);
-    rows[..rows.len() - 2].to_vec()
+    let status = Screen::compute(Rect::new(0, 0, 140, 45), app.engine().names().node_count()).status;
+    rows[..status.y as usize].to_vec()
 }
 
 /// A session of a minute with writes, reads, a kill, a revive, a

@@ -346,6 +346,9 @@ impl App {
                     {
                         self.selected_node = node;
                     }
+                } else if inside(screen.timeline) {
+                    // Before the log: a small screen draws it on the log's border.
+                    self.timeline_click(m.column, m.row, screen.timeline).await;
                 } else if inside(screen.log) {
                     self.focus = Focus::Log;
                 }

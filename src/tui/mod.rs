@@ -24,7 +24,8 @@
 //!   flight), [`story`] (captions and checks), [`anchors`] (the drawn ring
 //!   and where nodes sit on it), and the mirrors of node state behind the
 //!   [`mirror`] trait: [`inspector`], [`hint_book`], [`members`], [`merkle`],
-//!   [`transfers`]. [`throttle`] rate-limits their queries.
+//!   [`transfers`]. [`throttle`] rate-limits their queries. [`timeline`]
+//!   keeps the marks of the bar under the status line.
 //! - Display choices: [`view`] (the detail pane shown), [`gossip`] (where
 //!   gossip shows), [`theme`] (colours).
 //! - Drawing: [`ui`], one module per pane.
@@ -62,6 +63,7 @@ pub mod terminal_input;
 pub mod theme;
 pub mod throttle;
 mod time_travel;
+pub mod timeline;
 pub mod tour;
 pub mod transfers;
 pub mod ui;

@@ -30,6 +30,7 @@ use super::app::App;
 use super::branches::Branches;
 use super::checkpoints::Snapshot;
 use super::playback::Playback;
+use super::timeline::Mark;
 
 /// Writes `text` to `path`; refuses an existing file unless `force`.
 fn write_new(path: &str, text: &[u8], force: bool) -> Result<(), String> {
@@ -199,6 +200,44 @@ impl App {
         self.pacer.set_paused(true);
         self.run_to(t).await;
         true
+    }
+
+    /// The timeline bar's right end: the furthest instant the session
+    /// reached on the branch played (now, unless it was rewound).
+    pub fn timeline_end(&self) -> Time {
+        let last_future = self.playback.future().last().map_or(Time::ZERO, |e| e.at);
+        self.engine
+            .now()
+            .max(self.playback.branches().horizon())
+            .max(last_future)
+    }
+
+    /// Where the branch played began, once the session has forked.
+    pub fn branch_start(&self) -> Option<Time> {
+        let branches = self.playback.branches();
+        (branches.len() > 1).then(|| branches.current_branch().forked_at)
+    }
+
+    /// The recorded actions still to be taken again, as timeline marks.
+    pub fn future_marks(&self) -> Vec<(Time, Mark)> {
+        self.playback
+            .future()
+            .filter_map(|e| e.step.as_ref().map(|s| (e.at, Mark::of_step(s))))
+            .collect()
+    }
+
+    /// A click on the timeline bar: goes to the instant under it (back by
+    /// a rewind, forward through the recorded future by running).
+    pub(super) async fn timeline_click(&mut self, col: u16, row: u16, area: ratatui::layout::Rect) {
+        if let Some(t) = super::ui::timeline::time_at(area, self.timeline_end(), col, row) {
+            if t > self.engine.now() {
+                self.pacer.set_paused(true);
+                self.run_to(t).await;
+                self.info(format!("at {t}: time is paused, space resumes"));
+            } else {
+                self.rewind_to(t).await;
+            }
+        }
     }
 
     /// The instants of the checkpoints kept (see [`super::checkpoints`]).
