@@ -349,3 +349,59 @@ fn acting_after_a_rewind_forks_and_branch_1_returns_to_the_first_future() {
         let _ = std::fs::remove_dir_all(&dir);
     });
 }
+
+#[test]
+fn when_the_user_s_own_action_fails_a_tour_check_the_banner_offers_a_rewind() {
+    rt().block_on(async {
+        let mut app = open("conflicting-writes").await;
+        // Alice's second write goes through s2 later in the tour: killing s2
+        // first makes that step's check (ok: true) fail.
+        app.run_for(Dur::from_millis(20)).await;
+        app.submit_command("kill s2").await;
+        let killed_at = app.engine().now();
+        for _ in 0..400 {
+            if app.playback().tour().is_finished() {
+                break;
+            }
+            app.handle(UserAction::NextStep).await;
+            app.run_for(Dur::from_millis(37)).await;
+        }
+        let d = app.playback().diverged().cloned().expect("the tour diverged");
+        assert_eq!(d.action, "kill s2");
+        assert_eq!(d.at, killed_at);
+        assert!(
+            app.playback().tour().steps()[d.step].kind.to_string().contains("s2"),
+            "{d:?}"
+        );
+        let banner = banner_row(&mut app);
+        assert!(
+            banner.contains("took the story elsewhere") && banner.contains("r rewinds"),
+            "{banner}"
+        );
+        app.handle(UserAction::RewindToDivergence).await;
+        assert!(app.engine().now() < killed_at, "{}", app.engine().now());
+        assert!(app.playback().diverged().is_none());
+        assert!(!banner_row(&mut app).contains("elsewhere"));
+        // From there the tour plays as written, every check passing.
+        for _ in 0..400 {
+            if app.playback().tour().is_finished() {
+                break;
+            }
+            app.handle(UserAction::NextStep).await;
+            app.run_for(Dur::from_millis(37)).await;
+        }
+        assert!(app.playback().tour().is_finished());
+        assert_eq!(app.expectations().1, 0, "no check failed on the new branch");
+        assert!(app.playback().diverged().is_none());
+    });
+}
+
+/// The banner's last row (the checks, what comes next, or a divergence).
+fn banner_row(app: &mut App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    (0..160).map(|x| buf[(x, 3)].symbol()).collect()
+}

@@ -92,6 +92,7 @@ impl App {
             UserAction::StepEvent => self.step_event().await,
             UserAction::StepBack => self.step_back().await,
             UserAction::PrevMark => self.prev_mark().await,
+            UserAction::RewindToDivergence => self.rewind_to_divergence().await,
             UserAction::NextMark => self.next_mark().await,
             UserAction::Faster => {
                 self.pacer.faster();

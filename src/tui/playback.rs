@@ -70,6 +70,21 @@ pub struct Playback {
     user_typed: bool,
     /// Lines for the log (a step the tour passed over).
     notes: Vec<String>,
+    /// A tour step's check failed after the user's own actions took the
+    /// story elsewhere.
+    diverged: Option<Diverged>,
+}
+
+/// The tour's story went where its checks do not: a check of one of its
+/// steps failed after the user acted on their own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diverged {
+    /// The tour's step whose check failed (its index in the scenario).
+    pub step: usize,
+    /// The user's first action the tour did not take as its own...
+    pub action: String,
+    /// ...and its instant: rewinding to just before it undoes the divergence.
+    pub at: Time,
 }
 
 /// Whether a step runs without the user asking.
@@ -135,6 +150,7 @@ impl Playback {
             dwell_until: Duration::ZERO,
             user_typed: false,
             notes: Vec::new(),
+            diverged: None,
         }
     }
 
@@ -325,14 +341,42 @@ impl Playback {
         self.settle_current();
     }
 
-    /// Forgets the tour's step once it is done.
+    /// Forgets the tour's step once it is done; when a check of it failed
+    /// after the user acted on their own, notes the divergence.
     fn settle_current(&mut self) {
-        if self
-            .current
-            .is_some_and(|(_, i)| !self.director.is_active(i) && i < self.director.next_index())
+        if let Some((step, i)) = self.current
+            && !self.director.is_active(i)
+            && i < self.director.next_index()
         {
             self.current = None;
+            if self.diverged.is_none()
+                && self.director.step_failed(i)
+                && let Some(first) = self.first_own_action()
+            {
+                self.diverged = Some(Diverged {
+                    step,
+                    action: first.step.as_ref().map(|s| s.kind.to_string()).unwrap_or_default(),
+                    at: first.at,
+                });
+            }
         }
+    }
+
+    /// The user's first action that the tour did not take as its own and
+    /// that changed the cluster or its clients (a typed caption does not).
+    fn first_own_action(&self) -> Option<&Entry> {
+        self.session.entries().iter().find(|e| {
+            e.typed
+                && e.tour.is_none()
+                && e.step
+                    .as_ref()
+                    .is_some_and(|s| !matches!(s.kind, StepKind::Say(_) | StepKind::Check))
+        })
+    }
+
+    /// The tour's story and the user's diverged (see [`Diverged`]).
+    pub fn diverged(&self) -> Option<&Diverged> {
+        self.diverged.as_ref()
     }
 
     /// Expectations passed and failed since the scenario opened.

@@ -346,6 +346,20 @@ impl App {
         }
     }
 
+    /// `r`: back to just before the user's first own action, once the
+    /// tour's story diverged from theirs (see [`super::playback::Diverged`]).
+    pub(super) async fn rewind_to_divergence(&mut self) {
+        let Some(d) = self.playback.diverged().cloned() else {
+            return self.info("the tour has not diverged: nothing to rewind to");
+        };
+        let before = Time(d.at.micros().saturating_sub(1));
+        self.rewind_to(before).await;
+        self.info(format!(
+            "rewound to {before}, just before `{}`: n plays the tour on from here (space resumes the recorded actions)",
+            d.action
+        ));
+    }
+
     /// `>`: the instant of the next recorded action after a rewind.
     pub(super) async fn next_mark(&mut self) {
         let now = self.engine.now();

@@ -77,12 +77,17 @@ impl TimelineMarks {
         self.marks.push((at, mark));
     }
 
-    /// Halves the marks: each pair becomes its more telling mark.
+    /// Halves the marks: each pair becomes its more telling mark (the
+    /// earlier of two alike).
     fn merge_pairs(&mut self) {
         let merged: Vec<(Time, Mark)> = self
             .marks
             .chunks(2)
-            .map(|pair| *pair.iter().max_by_key(|(_, m)| *m).expect("a pair"))
+            .map(|pair| match pair {
+                [a, b] if b.1 > a.1 => *b,
+                [a, ..] => *a,
+                [] => unreachable!("chunks are never empty"),
+            })
             .collect();
         self.marks = merged;
     }
