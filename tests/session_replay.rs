@@ -58,6 +58,10 @@ fn act() -> impl Strategy<Value = Act> {
         Just(Act::Type("partition n1,n2 | n3,n4,n5".into())),
         Just(Act::Type("heal".into())),
         Just(Act::Type("say \"a caption, typed\"".into())),
+        // Faults one after the other at one instant: the saved preset
+        // leaves out the `at:` of each after the first.
+        node.clone().prop_map(|n| Act::Type(format!("kill n{n}"))),
+        Just(Act::Type("heal".into())),
         (node, 1..50u64).prop_map(|(n, ms)| Act::Type(format!("slow n{n} {ms}ms"))),
         Just(Act::Next),
         Just(Act::StepEvent),
@@ -154,6 +158,56 @@ fn the_tour_played_with_n_and_typing_saves_and_replays() {
         let (passed, failed) = app.expectations();
         assert!(passed > 0);
         assert_eq!(failed, 0);
+    });
+}
+
+#[test]
+fn a_tour_played_step_after_step_saves_as_its_preset_reads() {
+    rt().block_on(async {
+        let mut app = open("conflicting-writes").await;
+        // n pressed while a step runs queues the next: it starts the
+        // instant the running one is done.
+        for _ in 0..400 {
+            if app.playback().tour().is_finished() {
+                break;
+            }
+            app.handle(UserAction::NextStep).await;
+            app.run_for(Dur::from_millis(37)).await;
+        }
+        assert!(app.playback().tour().is_finished());
+        // Three faults and a caption typed at one instant.
+        app.run_for(Dur::from_millis(250)).await;
+        for line in ["kill s2", "partition s1 | s3", "heal", "say \"all at once\""] {
+            app.submit_command(line).await;
+        }
+        app.run_for(Dur::from_millis(250)).await;
+        let text = app.session_preset();
+        let steps: Vec<&str> = text
+            .lines()
+            .skip_while(|l| *l != "steps:")
+            .skip(1)
+            .map(str::trim_start)
+            .collect();
+        // The tour's waits are kept, and the step after each (queued by n)
+        // starts when it ends: no `at:` says so.
+        let waits: Vec<usize> = (0..steps.len()).filter(|&i| steps[i].starts_with("- {wait:")).collect();
+        assert_eq!(waits.len(), 2, "{text}");
+        for i in waits {
+            assert!(
+                !steps[i + 1].starts_with("- {at:"),
+                "{} then {}:\n{text}",
+                steps[i],
+                steps[i + 1]
+            );
+        }
+        // The faults typed at one instant: one `at:`, before the first.
+        let tail = &steps[steps.len() - 6..];
+        assert!(tail[0].starts_with("- {at:"), "{text}");
+        assert!(tail[1..5].iter().all(|l| !l.starts_with("- {at:")), "{text}");
+        assert!(tail[5].starts_with("- {at:"), "the time after them: {text}");
+        let (replayed, end) = replay(&text).await;
+        assert_eq!(end, app.engine().now().micros());
+        assert_same(app.trace_json().unwrap(), &replayed, &text);
     });
 }
 
@@ -294,4 +348,60 @@ fn acting_after_a_rewind_forks_and_branch_1_returns_to_the_first_future() {
         );
         let _ = std::fs::remove_dir_all(&dir);
     });
+}
+
+#[test]
+fn when_the_user_s_own_action_fails_a_tour_check_the_banner_offers_a_rewind() {
+    rt().block_on(async {
+        let mut app = open("conflicting-writes").await;
+        // Alice's second write goes through s2 later in the tour: killing s2
+        // first makes that step's check (ok: true) fail.
+        app.run_for(Dur::from_millis(20)).await;
+        app.submit_command("kill s2").await;
+        let killed_at = app.engine().now();
+        for _ in 0..400 {
+            if app.playback().tour().is_finished() {
+                break;
+            }
+            app.handle(UserAction::NextStep).await;
+            app.run_for(Dur::from_millis(37)).await;
+        }
+        let d = app.playback().diverged().cloned().expect("the tour diverged");
+        assert_eq!(d.action, "kill s2");
+        assert_eq!(d.at, killed_at);
+        assert!(
+            app.playback().tour().steps()[d.step].kind.to_string().contains("s2"),
+            "{d:?}"
+        );
+        let banner = banner_row(&mut app);
+        assert!(
+            banner.contains("took the story elsewhere") && banner.contains("r rewinds"),
+            "{banner}"
+        );
+        app.handle(UserAction::RewindToDivergence).await;
+        assert!(app.engine().now() < killed_at, "{}", app.engine().now());
+        assert!(app.playback().diverged().is_none());
+        assert!(!banner_row(&mut app).contains("elsewhere"));
+        // From there the tour plays as written, every check passing.
+        for _ in 0..400 {
+            if app.playback().tour().is_finished() {
+                break;
+            }
+            app.handle(UserAction::NextStep).await;
+            app.run_for(Dur::from_millis(37)).await;
+        }
+        assert!(app.playback().tour().is_finished());
+        assert_eq!(app.expectations().1, 0, "no check failed on the new branch");
+        assert!(app.playback().diverged().is_none());
+    });
+}
+
+/// The banner's last row (the checks, what comes next, or a divergence).
+fn banner_row(app: &mut App) -> String {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
+    terminal.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    let buf = terminal.backend().buffer().clone();
+    (0..160).map(|x| buf[(x, 3)].symbol()).collect()
 }

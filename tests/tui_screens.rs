@@ -37,6 +37,12 @@ fn screen(app: &mut App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
+/// The status line (the one that shows virtual time), wherever the
+/// timeline puts it.
+fn status_line(s: &str) -> &str {
+    s.lines().find(|l| l.contains("│ t ")).expect("a status line")
+}
+
 /// The background colour of the first cell where `needle` is drawn.
 fn background_of(app: &mut App, width: u16, height: u16, needle: &str) -> Option<Color> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
@@ -413,11 +419,13 @@ fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
             app.run_for(Dur::from_millis(1)).await;
         }
         assert!(gossiping(&app));
-        let ring = |s: &str| -> String {
+        // The ring pane's rows and columns (a line starts with a quote).
+        let pane = ringside::tui::ui::layout::Screen::compute(ratatui::layout::Rect::new(0, 0, 120, 40), 5).ring;
+        let ring = move |s: &str| -> String {
             s.lines()
-                .skip(3)
-                .take(25)
-                .map(|l| l.chars().take(50).collect::<String>())
+                .skip(pane.y as usize)
+                .take(pane.height as usize)
+                .map(|l| l.chars().take(pane.width as usize + 1).collect::<String>())
                 .collect()
         };
         let logged = |s: &str| {
@@ -446,7 +454,19 @@ fn the_gossip_toggle_hides_gossip_from_the_ring_and_the_log() {
         app.handle(UserAction::ToggleGossip).await;
         assert_eq!(app.gossip(), GossipShown::Ring);
         let again = screen(&mut app, 120, 40);
-        let above_the_notice = |s: &str| s.lines().take(39).collect::<Vec<_>>().join("\n");
+        // Every row but the notice's (the status bar's second line).
+        let notice_row = ringside::tui::ui::layout::Screen::compute(ratatui::layout::Rect::new(0, 0, 120, 40), 5)
+            .status
+            .y as usize
+            + 1;
+        let above_the_notice = |s: &str| {
+            s.lines()
+                .enumerate()
+                .filter(|(i, _)| *i != notice_row)
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
         assert_eq!(
             above_the_notice(&again),
             above_the_notice(&ring_only),
@@ -583,7 +603,7 @@ fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
     rt().block_on(async {
         let mut app = open("playground").await;
         let s = screen(&mut app, 140, 45);
-        let status = s.lines().rev().nth(1).unwrap();
+        let status = status_line(&s);
         assert!(
             !status.contains("drop") && !status.contains("latency"),
             "defaults go unsaid: {status}"
@@ -603,7 +623,7 @@ fn partitions_show_on_the_ring_and_network_settings_in_the_status_bar() {
                     "{w}x{h}: {node} on side {side}:\n{s}"
                 );
             }
-            let status = s.lines().rev().nth(1).unwrap();
+            let status = status_line(&s);
             assert!(status.contains("drop 20%"), "{w}x{h}: {status}");
             assert!(status.contains("latency 50ms"), "{w}x{h}: {status}");
             insta::assert_snapshot!(format!("partition_and_network_{w}x{h}"), s);
@@ -657,7 +677,7 @@ fn the_history_view_draws_figure_3_from_d1_to_d5() {
 fn a_forked_session_shows_its_branch_in_the_status_bar() {
     rt().block_on(async {
         let mut app = open("playground").await;
-        let status = |app: &mut App| screen(app, 140, 45).lines().rev().nth(1).unwrap().to_string();
+        let status = |app: &mut App| status_line(&screen(app, 140, 45)).to_string();
         assert!(!status(&mut app).contains("branch"), "one branch goes unsaid");
         run(&mut app, "put cart A", 300).await;
         let fork = app.engine().now();

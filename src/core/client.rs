@@ -100,7 +100,7 @@ pub enum ClientTimer {
 
 pub type ClientOutbox = Outbox<ClientTimer>;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Pending {
     request: Request,
     via: Option<NodeId>,
@@ -117,7 +117,7 @@ struct Pending {
 const INDEXED_FROM: usize = 16;
 
 /// One named client.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Client {
     id: ClientId,
     contexts: FxHashMap<Key, VClock>,

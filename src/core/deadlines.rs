@@ -21,14 +21,14 @@ use super::time::{Dur, Time};
 /// forward, each such queue is in order by itself, and setting or firing a
 /// deadline is a push or a pop at an end (no tree, and no allocation once
 /// the queue has grown to its working size).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Lane<T> {
     after: Dur,
     /// (instant, order set, timer), earliest first.
     due: VecDeque<(Time, u64, T)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Deadlines<T> {
     /// One lane per delay in use: a handful at most (a node's hint delay
     /// and request timeout, a client's attempt wait).

@@ -21,7 +21,7 @@ const COUNT: u64 = 1024;
 
 /// One bucket: events in the order they were pushed, sorted only once it
 /// is the front bucket; `next` is how many of them have been popped.
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct Bucket {
     items: Vec<(Time, u64, u32)>,
     next: usize,
@@ -31,6 +31,7 @@ struct Bucket {
 ///
 /// Invariant: when not empty, the front bucket (number `base`) has events
 /// left and they are sorted by (time, tie key).
+#[derive(Clone)]
 pub(super) struct Calendar {
     buckets: Vec<Bucket>,
     base: u64,

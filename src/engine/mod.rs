@@ -26,6 +26,7 @@
 //! machine, however the run is paced.
 
 mod calendar;
+pub mod checkpoint;
 mod cluster;
 mod local_timers;
 pub mod network;

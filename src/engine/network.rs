@@ -23,6 +23,7 @@ use crate::core::time::Dur;
 use crate::core::trace::DropReason;
 
 /// The network's state and its random source.
+#[derive(Clone)]
 pub struct Network {
     seed: u64,
     /// One generator per node, made when the node first sends...

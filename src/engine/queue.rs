@@ -22,7 +22,7 @@ use crate::core::time::{Dur, Time};
 
 /// What the heap orders: small, so that sifting moves 24 bytes, not a
 /// whole message. The event itself waits in a slab.
-#[derive(PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 struct Entry {
     at: Time,
     tie: u64,
@@ -43,6 +43,7 @@ impl Ord for Entry {
 }
 
 /// A min-queue of events by (time, tie key).
+#[derive(Clone)]
 pub struct EventQueue<E> {
     calendar: Calendar,
     heap: BinaryHeap<Entry>,

@@ -7,7 +7,7 @@ use crate::core::message::{Message, MsgKind};
 use crate::core::node::NodeTimer;
 
 /// A message on its way.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Envelope {
     pub(super) msg: MsgId,
     pub(super) kind: MsgKind,
@@ -20,7 +20,7 @@ pub(super) struct Envelope {
 }
 
 /// Something waiting on the virtual clock.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) enum Scheduled {
     Deliver(Envelope),
     NodeTimer { node: NodeId, epoch: u32, timer: NodeTimer },

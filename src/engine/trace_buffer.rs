@@ -5,6 +5,7 @@
 use crate::core::time::Time;
 use crate::core::trace::{Event, TraceEvent};
 
+#[derive(Clone)]
 pub struct TraceBuffer {
     /// Oldest first.
     events: Vec<TraceEvent>,

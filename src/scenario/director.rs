@@ -33,8 +33,9 @@ pub struct StepResult {
     pub checks: Vec<CheckResult>,
 }
 
-/// Plays a scenario's steps in order.
-#[derive(Debug)]
+/// Plays a scenario's steps in order. Cloned with the engine's
+/// checkpoint, it carries on from there too.
+#[derive(Clone, Debug)]
 pub struct Director {
     steps: Arc<Vec<Step>>,
     next: usize,
@@ -47,6 +48,8 @@ pub struct Director {
     numbered: Vec<usize>,
     pub passed: usize,
     pub failed: usize,
+    /// The steps (by index) a check of failed, in the order they ended.
+    failed_steps: Vec<usize>,
 }
 
 impl Director {
@@ -66,6 +69,7 @@ impl Director {
             numbered: Vec::new(),
             passed: 0,
             failed: 0,
+            failed_steps: Vec::new(),
         }
     }
 
@@ -130,9 +134,9 @@ impl Director {
             let mut i = 0;
             while i < self.background.len() {
                 if self.background[i].1.is_done(engine) {
-                    let (_, run) = self.background.remove(i);
+                    let (index, run) = self.background.remove(i);
                     let checks = run.finish(engine).await;
-                    self.count(&checks);
+                    self.count(index, &checks);
                     finished += 1;
                 } else {
                     i += 1;
@@ -156,7 +160,10 @@ impl Director {
         }
     }
 
-    fn count(&mut self, checks: &[CheckResult]) {
+    fn count(&mut self, index: usize, checks: &[CheckResult]) {
+        if checks.iter().any(|c| !c.passed) {
+            self.failed_steps.push(index);
+        }
         for c in checks {
             if c.passed {
                 self.passed += 1;
@@ -168,6 +175,11 @@ impl Director {
 
     pub fn steps(&self) -> &[Step] {
         &self.steps
+    }
+
+    /// True when a check of step `index` failed (once it has ended).
+    pub fn step_failed(&self, index: usize) -> bool {
+        self.failed_steps.contains(&index)
     }
 
     /// The index of the next step to start.
@@ -219,6 +231,7 @@ impl Director {
             Ok(run) => self.running = Some((index, run)),
             Err(error) => {
                 self.failed += 1;
+                self.failed_steps.push(index);
                 engine.annotate(Event::Expectation {
                     text: format!("step {} runs", number + 1),
                     passed: false,
@@ -241,7 +254,7 @@ impl Director {
     pub async fn finish(&mut self, engine: &mut Engine) -> Option<StepResult> {
         let (index, run) = self.running.take()?;
         let checks = run.finish(engine).await;
-        self.count(&checks);
+        self.count(index, &checks);
         Some(StepResult { index, checks })
     }
 

@@ -9,7 +9,8 @@
 //! playground (which pushes the pairs as the user acts) and
 //! `ringside run` of the saved preset ([`Session::to_preset`]) drive the
 //! engine through the same calls in the same order: same trace, byte for
-//! byte. Rewinding replays the entries up to an instant on a fresh engine.
+//! byte. Rewinding replays the entries up to an instant, from a checkpoint
+//! of the session or from the start.
 
 use std::fmt::Write as _;
 
@@ -97,7 +98,11 @@ impl Session {
     /// The session as a preset whose run ends at `end`: the cluster section
     /// and clients it started with, the seed, every action at its instant
     /// (captions typed with `say` and the scenario's own among them), and a
-    /// last `at:` for the time that passed after the last action.
+    /// last `at:` for the time that passed after the last action. An
+    /// action's `at:` is left out where the step before it is sure to be
+    /// done exactly at that instant (see [`Session::readable_steps`]), so
+    /// the file reads as the steps one after another, with the scenario's
+    /// own `wait:`s between them, as a hand-written preset does.
     pub fn to_preset(&self, end: Time) -> String {
         let mut out = String::new();
         let name = format!("{}-session", self.base.name);
@@ -119,13 +124,64 @@ impl Session {
         if !self.base.cluster_yaml.ends_with('\n') {
             out.push('\n');
         }
-        let mut steps: Vec<Step> = self.steps();
-        steps.push(at_step(end));
+        let steps = self.readable_steps(end);
         let _ = writeln!(out, "steps:");
         for s in &steps {
             let _ = writeln!(out, "  - {}", s.to_yaml());
         }
         out
+    }
+}
+
+impl Session {
+    /// The steps of the saved preset, ending at `end`: each action after
+    /// an `at:` of its instant, but for the `at:`s that change nothing. A
+    /// director starts a step once the one before it is done; an `at:`
+    /// makes it wait for its instant too (and leaves one still running in
+    /// the background). So where the step before is done exactly at the
+    /// instant ([`done_at`]: at once for a fault or a caption, after its
+    /// time for a `wait:`), its `at:` is left out, and the run is the same
+    /// (an `at:` is not announced in the trace, nor counted in the step
+    /// numbers). The first action's `at:` goes when it came at 0, and the
+    /// last `at:` when the session ended as the last step did.
+    pub fn readable_steps(&self, end: Time) -> Vec<Step> {
+        let mut steps = Vec::new();
+        let mut before_done = Some(Time::ZERO);
+        for entry in &self.entries {
+            let Some(step) = &entry.step else { continue };
+            if before_done != Some(entry.at) {
+                steps.push(at_step(entry.at));
+            }
+            steps.push(step.clone());
+            before_done = done_at(entry.at, step);
+        }
+        if before_done != Some(end) {
+            steps.push(at_step(end));
+        }
+        steps
+    }
+}
+
+/// The instant a step started at `at` is sure to be done at, when that
+/// does not depend on the cluster: at once for a step that sends nothing
+/// and waits for nothing (a fault, a change of settings, a caption, a pure
+/// check), `at` plus its time for a `wait:`. `None` for the others (an
+/// operation is done when it is answered).
+pub fn done_at(at: Time, step: &Step) -> Option<Time> {
+    match &step.kind {
+        StepKind::Say(_)
+        | StepKind::Kill(_)
+        | StepKind::Revive(_)
+        | StepKind::Partition(_)
+        | StepKind::Cut { .. }
+        | StepKind::Heal
+        | StepKind::Slow { .. }
+        | StepKind::Set(_)
+        | StepKind::Join { .. }
+        | StepKind::Leave(_)
+        | StepKind::Check => Some(at),
+        StepKind::Wait(d) => Some(at + *d),
+        _ => None,
     }
 }
 

@@ -76,6 +76,9 @@ pub enum UserAction {
     PrevMark,
     /// Go on to the instant of the next recorded operation, fault or step.
     NextMark,
+    /// Rewind to just before the user's own actions took the tour's story
+    /// where its checks fail (when the banner offers it).
+    RewindToDivergence,
     Faster,
     Slower,
     /// Run the scenario's next step.

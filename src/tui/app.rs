@@ -21,6 +21,7 @@ use crate::scenario::Scenario;
 use crate::scenario::parse_context::ParseContext;
 
 use super::action::{Focus, Mode};
+use super::checkpoints::Checkpoints;
 use super::flights::Flights;
 use super::gossip::GossipShown;
 use super::inspector::Inspector;
@@ -117,12 +118,14 @@ pub struct App {
     trace_buf: Vec<TraceEvent>,
     /// Every trace event since the engine started, as `ringside run
     /// --json` prints it, when asked for ([`App::keep_trace_json`]).
-    trace_json: Option<Vec<String>>,
+    pub(super) trace_json: Option<Vec<String>>,
     /// The distinct instants of the latest events, for `,`.
     pub(super) instants: std::collections::VecDeque<Time>,
     pub(super) quit: bool,
     /// The area of the last frame drawn, for mouse clicks.
     pub(super) area: Rect,
+    /// The session's state kept every so often, where rewinds start.
+    pub(super) checkpoints: Checkpoints,
 }
 
 impl App {
@@ -162,6 +165,7 @@ impl App {
             instants: std::collections::VecDeque::new(),
             quit: false,
             area: Rect::new(0, 0, 120, 40),
+            checkpoints: Checkpoints::default(),
         };
         app.opened();
         app.settle().await;
@@ -181,6 +185,7 @@ impl App {
         self.selected_node = NodeId(0);
         self.fast_forward = None;
         self.instants.clear();
+        self.checkpoints.clear();
         self.restart_trace_json();
         self.opened();
         self.settle().await;
@@ -205,6 +210,8 @@ impl App {
     /// (a rewind, a load) starts the lines over.
     pub fn keep_trace_json(&mut self) {
         self.trace_json = Some(Vec::new());
+        // Those kept so far hold no trace to start over from.
+        self.checkpoints.clear();
     }
 
     /// The trace kept since [`App::keep_trace_json`] or the last new engine.
@@ -405,6 +412,7 @@ impl App {
         loop {
             self.playback.pump(&mut self.engine, self.real_now).await;
             self.ingest();
+            self.keep_checkpoint().await;
             let now = self.engine.now();
             // A caption autoplay dwells on stops the clock where it began.
             if now >= target || self.playback.holds_clock(self.real_now) {

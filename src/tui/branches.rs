@@ -76,6 +76,11 @@ impl Branches {
         &self.list[self.current]
     }
 
+    /// The furthest instant the current branch has reached, as last told.
+    pub fn horizon(&self) -> Time {
+        self.horizon
+    }
+
     /// The session has been at `t` on the current branch.
     pub fn reached(&mut self, t: Time) {
         self.horizon = self.horizon.max(t);

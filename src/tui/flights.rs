@@ -55,7 +55,7 @@ pub struct Flash {
 }
 
 /// Every message in flight and the recent drops.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Flights {
     /// By (time sent, message): oldest first. Message names say who sent
     /// them, not when, so the time comes first.
@@ -158,6 +158,18 @@ impl Flights {
                 });
             }
             _ => {}
+        }
+    }
+
+    /// Stamps every flash and every kind's last send `real_now`, as if
+    /// the trace so far had been taken in now (a rewind that starts from a
+    /// checkpoint shows what a replay from the start would).
+    pub fn restamp(&mut self, real_now: Duration) {
+        for flash in &mut self.flashes {
+            flash.at = real_now;
+        }
+        for sent in self.last_sent.iter_mut().flatten() {
+            *sent = real_now;
         }
     }
 

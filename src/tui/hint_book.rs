@@ -30,7 +30,7 @@ pub struct HeldHint {
 }
 
 /// Every node's hints, by holder.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct HintBook {
     held: Vec<Vec<HeldHint>>,
     dirty: Vec<bool>,

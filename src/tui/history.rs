@@ -21,13 +21,13 @@ use super::mirror::Mirror;
 pub const VERSIONS_CAP: usize = 200;
 
 /// Every key's version history.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct HistoryModel {
     histories: FxHashMap<Key, KeyHistory>,
 }
 
 /// One key's history, and whether it reached [`VERSIONS_CAP`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct KeyHistory {
     pub graph: History,
     pub full: bool,

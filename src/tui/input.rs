@@ -92,6 +92,7 @@ impl App {
             UserAction::StepEvent => self.step_event().await,
             UserAction::StepBack => self.step_back().await,
             UserAction::PrevMark => self.prev_mark().await,
+            UserAction::RewindToDivergence => self.rewind_to_divergence().await,
             UserAction::NextMark => self.next_mark().await,
             UserAction::Faster => {
                 self.pacer.faster();
@@ -346,6 +347,9 @@ impl App {
                     {
                         self.selected_node = node;
                     }
+                } else if inside(screen.timeline) {
+                    // Before the log: a small screen draws it on the log's border.
+                    self.timeline_click(m.column, m.row, screen.timeline).await;
                 } else if inside(screen.log) {
                     self.focus = Focus::Log;
                 }

@@ -117,7 +117,7 @@ pub struct Resolution {
     pub merged: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Inspector {
     keys: BTreeSet<Key>,
     last: FxHashMap<Key, LastOp>,

@@ -45,6 +45,12 @@ pub const BINDINGS: &[Binding] = &[
         KeyCode::Char(','),
         UserAction::StepBack,
     ),
+    b(
+        "r",
+        "rewind to before your actions made the tour's checks fail",
+        KeyCode::Char('r'),
+        UserAction::RewindToDivergence,
+    ),
     b("+ =", "faster (up to 100x)", KeyCode::Char('+'), UserAction::Faster),
     b("-", "slower (down to 0.01x)", KeyCode::Char('-'), UserAction::Slower),
     b(
@@ -176,6 +182,7 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<UserAction> {
         KeyCode::Char(',') => UserAction::StepBack,
         KeyCode::Char('<') => UserAction::PrevMark,
         KeyCode::Char('>') => UserAction::NextMark,
+        KeyCode::Char('r') => UserAction::RewindToDivergence,
         KeyCode::Char('+') | KeyCode::Char('=') => UserAction::Faster,
         KeyCode::Char('-') | KeyCode::Char('_') => UserAction::Slower,
         KeyCode::Char('n') => UserAction::NextStep,

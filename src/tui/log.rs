@@ -154,7 +154,7 @@ fn category(event: &Event) -> Category {
 }
 
 /// The capped lines, the filter, and the selected line.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EventLog {
     entries: VecDeque<LogEntry>,
     /// The sequence number of `entries[0]`; numbers never repeat.

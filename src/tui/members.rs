@@ -99,7 +99,7 @@ pub struct Spread {
 
 /// Every observer's row, the rows to ask for again, and the tokens of
 /// nodes that left the cluster's ring but not yet every view.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Members {
     rows: Vec<ObserverRow>,
     dirty: Vec<bool>,

@@ -102,7 +102,7 @@ impl SessionTrace {
 }
 
 /// The selected key's range, its replicas' trees, and the sessions seen.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct MerkleModel {
     key: Option<Key>,
     /// The range holding the key, on the cluster's ring.

@@ -15,7 +15,8 @@
 //!   and the typed ones), [`tour`] (the scenario's steps the user already
 //!   did), [`branches`] (the futures a rewind and a new action left behind),
 //!   [`pacing`] (virtual time per frame), `time_travel` (rewinding, going to
-//!   a branch, saving).
+//!   a branch, saving), [`checkpoints`] (the session's state kept every so
+//!   often, where a rewind starts).
 //! - Input: [`action`] (user actions, modes, focus, edits), [`keymap`],
 //!   [`line_editor`], [`complete`] (Tab), [`filter`] (the log filter),
 //!   [`resolve`] (sibling resolution).
@@ -23,7 +24,8 @@
 //!   flight), [`story`] (captions and checks), [`anchors`] (the drawn ring
 //!   and where nodes sit on it), and the mirrors of node state behind the
 //!   [`mirror`] trait: [`inspector`], [`hint_book`], [`members`], [`merkle`],
-//!   [`transfers`]. [`throttle`] rate-limits their queries.
+//!   [`transfers`]. [`throttle`] rate-limits their queries. [`timeline`]
+//!   keeps the marks of the bar under the status line.
 //! - Display choices: [`view`] (the detail pane shown), [`gossip`] (where
 //!   gossip shows), [`theme`] (colours).
 //! - Drawing: [`ui`], one module per pane.
@@ -34,6 +36,7 @@ pub mod action;
 pub mod anchors;
 pub mod app;
 pub mod branches;
+pub mod checkpoints;
 mod commands;
 pub mod complete;
 pub mod event_loop;
@@ -60,6 +63,7 @@ pub mod terminal_input;
 pub mod theme;
 pub mod throttle;
 mod time_travel;
+pub mod timeline;
 pub mod tour;
 pub mod transfers;
 pub mod ui;

@@ -25,11 +25,12 @@ use super::merkle::MerkleModel;
 use super::mirror::{Mirror, RefreshContext};
 use super::playback::Playback;
 use super::story::Story;
+use super::timeline::TimelineMarks;
 use super::transfers::Transfers;
 use super::view::DetailView;
 
 /// Every model the panes draw.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Models {
     pub log: EventLog,
     pub flights: Flights,
@@ -41,6 +42,7 @@ pub struct Models {
     pub merkle: MerkleModel,
     pub transfers: Transfers,
     pub history: HistoryModel,
+    pub timeline: TimelineMarks,
 }
 
 impl Models {
@@ -63,6 +65,7 @@ impl Models {
             merkle: MerkleModel::default(),
             transfers: Transfers::default(),
             history: HistoryModel::default(),
+            timeline: TimelineMarks::default(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Models {
         self.merkle.observe(event);
         self.transfers.observe(event);
         self.history.observe_traced(&ev);
+        self.timeline.observe(ev.at, event);
         // Joins and leaves change the ring, views of it spread, and who
         // is alive decides which views count: the drawing follows.
         if matches!(

@@ -42,7 +42,7 @@ pub fn reading_time(text: &str) -> Duration {
 /// recorded, and the one director that runs every step of it: the tour's
 /// and the typed ones alike, each started at its instant (see
 /// [`crate::scenario::session`]).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Playback {
     /// The scenario's steps.
     steps: Vec<Step>,
@@ -70,6 +70,21 @@ pub struct Playback {
     user_typed: bool,
     /// Lines for the log (a step the tour passed over).
     notes: Vec<String>,
+    /// A tour step's check failed after the user's own actions took the
+    /// story elsewhere.
+    diverged: Option<Diverged>,
+}
+
+/// The tour's story went where its checks do not: a check of one of its
+/// steps failed after the user acted on their own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diverged {
+    /// The tour's step whose check failed (its index in the scenario).
+    pub step: usize,
+    /// The user's first action the tour did not take as its own...
+    pub action: String,
+    /// ...and its instant: rewinding to just before it undoes the divergence.
+    pub at: Time,
 }
 
 /// Whether a step runs without the user asking.
@@ -135,6 +150,7 @@ impl Playback {
             dwell_until: Duration::ZERO,
             user_typed: false,
             notes: Vec::new(),
+            diverged: None,
         }
     }
 
@@ -145,6 +161,21 @@ impl Playback {
         let mut p = Playback::new(scenario, seed);
         p.future = entries.into();
         p.branches = branches;
+        p
+    }
+
+    /// This playback, as a checkpoint kept it, made to take `future` again
+    /// at their instants on the current branch of `branches`: what
+    /// [`Playback::replaying`] would have become by the checkpoint's
+    /// instant (autoplay off, nothing queued, no caption dwelt on).
+    pub fn resumed(&self, future: Vec<Entry>, branches: Branches) -> Playback {
+        let mut p = self.clone();
+        p.future = future.into();
+        p.branches = branches;
+        p.autoplay = false;
+        p.queued_next = false;
+        p.dwell_until = Duration::ZERO;
+        p.notes.clear();
         p
     }
 
@@ -310,14 +341,42 @@ impl Playback {
         self.settle_current();
     }
 
-    /// Forgets the tour's step once it is done.
+    /// Forgets the tour's step once it is done; when a check of it failed
+    /// after the user acted on their own, notes the divergence.
     fn settle_current(&mut self) {
-        if self
-            .current
-            .is_some_and(|(_, i)| !self.director.is_active(i) && i < self.director.next_index())
+        if let Some((step, i)) = self.current
+            && !self.director.is_active(i)
+            && i < self.director.next_index()
         {
             self.current = None;
+            if self.diverged.is_none()
+                && self.director.step_failed(i)
+                && let Some(first) = self.first_own_action()
+            {
+                self.diverged = Some(Diverged {
+                    step,
+                    action: first.step.as_ref().map(|s| s.kind.to_string()).unwrap_or_default(),
+                    at: first.at,
+                });
+            }
         }
+    }
+
+    /// The user's first action that the tour did not take as its own and
+    /// that changed the cluster or its clients (a typed caption does not).
+    fn first_own_action(&self) -> Option<&Entry> {
+        self.session.entries().iter().find(|e| {
+            e.typed
+                && e.tour.is_none()
+                && e.step
+                    .as_ref()
+                    .is_some_and(|s| !matches!(s.kind, StepKind::Say(_) | StepKind::Check))
+        })
+    }
+
+    /// The tour's story and the user's diverged (see [`Diverged`]).
+    pub fn diverged(&self) -> Option<&Diverged> {
+        self.diverged.as_ref()
     }
 
     /// Expectations passed and failed since the scenario opened.

@@ -14,7 +14,7 @@ const CAPTIONS_CAP: usize = 4;
 const CHECKS_CAP: usize = 12;
 
 /// The captions and checks the banner shows.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Story {
     /// The captions since the last action step, oldest first.
     captions: VecDeque<String>,

@@ -3,9 +3,11 @@
 //! (the trace, or a diagram of the session by the writers of
 //! `ringside run --export`).
 //!
-//! A run is deterministic, so going back to instant T is building a fresh
-//! engine from the same cluster and seed and taking the recorded actions
-//! again, each at its instant, up to T (see [`crate::scenario::session`]).
+//! A run is deterministic, so going back to instant T is starting from
+//! the latest checkpoint at or before T (see [`super::checkpoints`]; a
+//! fresh engine from the same cluster and seed when there is none) and
+//! taking the recorded actions after it again, each at its instant, up to
+//! T (see [`crate::scenario::session`]).
 //! The models are rebuilt from that replay's trace, so every pane shows
 //! the cluster as it was. What lies after T stays recorded: resuming time
 //! takes those actions again at their instants; acting after a rewind
@@ -17,6 +19,7 @@ use std::path::Path;
 
 use crate::core::plural::count;
 use crate::core::time::Time;
+use crate::engine::Engine;
 use crate::export::{self, Format, Selection};
 use crate::scenario::Scenario;
 use crate::scenario::headless::{RunOptions, run, run_keeping_engine};
@@ -25,7 +28,9 @@ use crate::scenario::session::Entry;
 
 use super::app::App;
 use super::branches::Branches;
+use super::checkpoints::Snapshot;
 use super::playback::Playback;
+use super::timeline::Mark;
 
 /// Writes `text` to `path`; refuses an existing file unless `force`.
 fn write_new(path: &str, text: &[u8], force: bool) -> Result<(), String> {
@@ -152,26 +157,123 @@ impl App {
         }
     }
 
-    /// A fresh engine takes `entries` again, each at its instant, up to
-    /// `t`, on the current branch of `branches`; time pauses there. False
-    /// (with the error shown) when the engine cannot be built.
+    /// The session goes back to `t` on the timeline `entries` (the
+    /// current branch of `branches`): from the latest checkpoint at or
+    /// before `t` taken on it, or else from the start on a fresh engine,
+    /// the recorded actions after it are taken again, each at its instant,
+    /// up to `t`; time pauses there. False (with the error shown) when the
+    /// engine cannot be built.
     async fn replay(&mut self, entries: Vec<Entry>, branches: Branches, t: Time) -> bool {
-        let engine = match self.scenario.start_engine(self.seed) {
-            Ok(e) => e,
-            Err(e) => {
-                self.error(e);
-                return false;
+        if let Some(snapshot) = self.checkpoints.latest(t, &entries) {
+            let future = entries[snapshot.taken()..].to_vec();
+            let hide_gossip = self.models.log.hides_gossip();
+            self.engine = Engine::from_checkpoint(&snapshot.engine);
+            self.models = snapshot.models.clone();
+            self.playback = snapshot.playback(future, branches);
+            self.instants = snapshot.instants.clone();
+            self.selected_node = snapshot.selected_node;
+            if self.trace_json.is_some() {
+                self.trace_json = snapshot.trace_json.clone();
             }
-        };
-        self.models.reset(&engine);
-        self.engine = engine;
-        self.playback = Playback::replaying(&self.scenario, self.seed, entries, branches);
-        self.instants.clear();
-        self.restart_trace_json();
+            // As a fresh start would leave them: the log unfiltered and
+            // following, keeping whether it hides gossip; what flashed
+            // stamped now.
+            self.models.log.set_filter(Default::default());
+            self.models.log.set_hide_gossip(hide_gossip);
+            self.models.log.follow();
+            self.models.flights.restamp(self.real_now);
+        } else {
+            let engine = match self.scenario.start_engine(self.seed) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.error(e);
+                    return false;
+                }
+            };
+            self.models.reset(&engine);
+            self.engine = engine;
+            self.playback = Playback::replaying(&self.scenario, self.seed, entries, branches);
+            self.instants.clear();
+            self.restart_trace_json();
+        }
         self.fast_forward = None;
         self.pacer.set_paused(true);
         self.run_to(t).await;
         true
+    }
+
+    /// The timeline bar's right end: the furthest instant the session
+    /// reached on the branch played (now, unless it was rewound).
+    pub fn timeline_end(&self) -> Time {
+        let last_future = self.playback.future().last().map_or(Time::ZERO, |e| e.at);
+        self.engine
+            .now()
+            .max(self.playback.branches().horizon())
+            .max(last_future)
+    }
+
+    /// Where the branch played began, once the session has forked.
+    pub fn branch_start(&self) -> Option<Time> {
+        let branches = self.playback.branches();
+        (branches.len() > 1).then(|| branches.current_branch().forked_at)
+    }
+
+    /// The recorded actions still to be taken again, as timeline marks.
+    pub fn future_marks(&self) -> Vec<(Time, Mark)> {
+        self.playback
+            .future()
+            .filter_map(|e| e.step.as_ref().map(|s| (e.at, Mark::of_step(s))))
+            .collect()
+    }
+
+    /// A click on the timeline bar: goes to the instant under it (back by
+    /// a rewind, forward through the recorded future by running).
+    pub(super) async fn timeline_click(&mut self, col: u16, row: u16, area: ratatui::layout::Rect) {
+        if let Some(t) = super::ui::timeline::time_at(area, self.timeline_end(), col, row) {
+            if t > self.engine.now() {
+                self.pacer.set_paused(true);
+                self.run_to(t).await;
+                self.info(format!("at {t}: time is paused, space resumes"));
+            } else {
+                self.rewind_to(t).await;
+            }
+        }
+    }
+
+    /// The instants of the checkpoints kept (see [`super::checkpoints`]).
+    pub fn checkpoint_instants(&self) -> Vec<Time> {
+        self.checkpoints.instants()
+    }
+
+    /// Drops every checkpoint: the next rewind replays the session from
+    /// its start (the tests compare the two ways; the benchmark measures
+    /// both).
+    pub fn forget_checkpoints(&mut self) {
+        self.checkpoints.clear();
+    }
+
+    /// Keeps a checkpoint of the session now, if one is due (see
+    /// [`super::checkpoints`]); after a fork, first drops those taken on
+    /// the branch left behind.
+    pub(super) async fn keep_checkpoint(&mut self) {
+        if self.checkpoints.forked(self.playback.branches().len()) {
+            self.checkpoints.keep_serving(&self.playback.timeline());
+        }
+        if !self.checkpoints.due(self.engine.now()) {
+            return;
+        }
+        // An engine whose node panicked is not kept (it runs no more).
+        let Ok(engine) = self.engine.checkpoint().await else {
+            return;
+        };
+        self.checkpoints.keep(Snapshot {
+            engine,
+            models: self.models.clone(),
+            playback: self.playback.clone(),
+            instants: self.instants.clone(),
+            selected_node: self.selected_node,
+            trace_json: self.trace_json.clone(),
+        });
     }
 
     /// The session's branches, the current one as it stands now.
@@ -242,6 +344,20 @@ impl App {
             Some(t) => self.rewind_to(t).await,
             None => self.info("no action before this instant"),
         }
+    }
+
+    /// `r`: back to just before the user's first own action, once the
+    /// tour's story diverged from theirs (see [`super::playback::Diverged`]).
+    pub(super) async fn rewind_to_divergence(&mut self) {
+        let Some(d) = self.playback.diverged().cloned() else {
+            return self.info("the tour has not diverged: nothing to rewind to");
+        };
+        let before = Time(d.at.micros().saturating_sub(1));
+        self.rewind_to(before).await;
+        self.info(format!(
+            "rewound to {before}, just before `{}`: n plays the tour on from here (space resumes the recorded actions)",
+            d.action
+        ));
     }
 
     /// `>`: the instant of the next recorded action after a rewind.

@@ -9,7 +9,7 @@ use crate::core::trace::Event;
 use super::mirror::Mirror;
 
 /// Keys moved by transfers, per node.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Transfers {
     received: Vec<u64>,
     released: Vec<u64>,

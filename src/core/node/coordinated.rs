@@ -11,7 +11,7 @@ use crate::core::message::{Failure, Outcome};
 use crate::core::version::Key;
 
 /// The part of a coordinated request that does not depend on its kind.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Coordinated {
     pub op: OpId,
     /// The client, or the node that forwarded the request.

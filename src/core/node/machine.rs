@@ -53,7 +53,7 @@ pub(super) struct Replicate {
 /// - Between inputs it may be looked at through its `&self` methods,
 ///   stopped by [`Node::crash`] (which hands back its [`Disk`]) and started
 ///   again from that disk by [`Node::recover`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Node {
     pub(super) id: NodeId,
     pub(super) settings: Arc<Settings>,

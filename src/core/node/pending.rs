@@ -14,7 +14,7 @@ use crate::core::ring::NodeList;
 use crate::core::version::{Key, Siblings, Version};
 
 /// A put this node coordinates.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PutState {
     pub(super) request: Coordinated,
     /// The new version's whole history, as the reply reports it.
@@ -26,7 +26,7 @@ pub struct PutState {
 }
 
 /// A get this node coordinates.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GetState {
     pub(super) request: Coordinated,
     pub(super) asked: usize,
@@ -37,7 +37,7 @@ pub struct GetState {
 }
 
 /// A request this node passed on and waits to relay the answer of.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ForwardState {
     pub(super) client: Endpoint,
     pub(super) request: Request,
@@ -46,7 +46,7 @@ pub struct ForwardState {
 }
 
 /// A handoff message waiting for its acknowledgement.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct HandoffInFlight {
     pub(super) owner: NodeId,
     pub(super) hints: Vec<(Key, Vec<Version>)>,
@@ -64,7 +64,7 @@ pub struct Owed {
 }
 
 /// A transfer message waiting for its acknowledgement.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TransferInFlight {
     pub(super) to: NodeId,
     pub(super) items: Vec<(Key, Vec<Version>)>,

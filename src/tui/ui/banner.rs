@@ -1,5 +1,7 @@
 //! The banner across the top: the scenario's captions, prominently, and
-//! the checks of the step that just ended (or what comes next). A caption
+//! the checks of the step that just ended (or what comes next), or, once
+//! the user's own actions made a tour step's check fail, that it did and
+//! the key that rewinds to just before them. A caption
 //! longer than the banner's three caption lines ends in `…` (the log keeps
 //! it whole); checks that do not fit on their line are counted, the failed
 //! ones still shown in full.
@@ -129,6 +131,24 @@ fn progress_line<'a>(banner: &Banner<'a>, terse: u8) -> Line<'a> {
             spans.push(Span::styled("n", theme::key_hint()));
             spans.push(Span::styled(" skips the wait", gray));
         }
+        return Line::from(spans);
+    }
+    // The user's own actions took the story where its checks fail: say so,
+    // and offer the way back.
+    if let Some(d) = playback.diverged() {
+        let text = if terse < 2 {
+            format!(
+                "✗ step {}'s check failed: your own `{}` at {} took the story elsewhere · ",
+                d.step + 1,
+                d.action,
+                d.at
+            )
+        } else {
+            format!("✗ step {} failed after your `{}` · ", d.step + 1, d.action)
+        };
+        spans.push(Span::styled(text, theme::fail()));
+        spans.push(Span::styled("r", theme::key_hint()));
+        spans.push(Span::styled(" rewinds to just before it", gray));
         return Line::from(spans);
     }
     let checks = banner.story.checks();

@@ -25,6 +25,10 @@ pub struct Screen {
     pub inspector: Rect,
     pub log: Rect,
     pub status: Rect,
+    /// The timeline bar (see `ui::timeline`): two rows under the status
+    /// line on a big screen; on a smaller one, one row drawn over the log's
+    /// bottom border, so that no pane loses a row to it.
+    pub timeline: Rect,
 }
 
 impl Screen {
@@ -40,7 +44,9 @@ impl Screen {
     pub fn compute(area: Rect, nodes: usize) -> Screen {
         let banner_h = BANNER_HEIGHT;
         let status_h = 2;
-        let body_h = area.height.saturating_sub(banner_h + status_h);
+        let wide = super::timeline::height(area) == 2;
+        let timeline_h = if wide { 2 } else { 0 };
+        let body_h = area.height.saturating_sub(banner_h + status_h + timeline_h);
         let log_h = (body_h * 3 / 10).max(LOG_MIN).min(body_h);
         let middle_h = body_h - log_h;
         let top = area.y;
@@ -67,7 +73,17 @@ impl Screen {
         let nodes = Rect::new(right_x, middle_y, right_w, nodes_h);
         let inspector = Rect::new(right_x, middle_y + nodes_h, right_w, middle_h - nodes_h);
         let log = Rect::new(area.x, middle_y + middle_h, area.width, log_h);
-        let status = Rect::new(area.x, area.y + area.height - status_h, area.width, status_h);
+        let status = Rect::new(
+            area.x,
+            area.y + area.height - status_h - timeline_h,
+            area.width,
+            status_h,
+        );
+        let timeline = if wide {
+            Rect::new(area.x, area.y + area.height - timeline_h, area.width, timeline_h)
+        } else {
+            Rect::new(log.x + 1, log.y + log.height - 1, log.width.saturating_sub(2), 1)
+        };
         Screen {
             banner,
             ring,
@@ -75,6 +91,7 @@ impl Screen {
             inspector,
             log,
             status,
+            timeline,
         }
     }
 
@@ -100,7 +117,18 @@ mod tests {
     use super::*;
 
     fn check_tiles(area: Rect, s: &Screen) {
-        let panes = [s.banner, s.ring, s.nodes, s.inspector, s.log, s.status];
+        let mut panes = vec![s.banner, s.ring, s.nodes, s.inspector, s.log, s.status];
+        if s.timeline.height == 2 {
+            panes.push(s.timeline);
+        } else {
+            // Over the log's bottom border, inside its corners.
+            assert_eq!(s.timeline.y, s.log.y + s.log.height - 1, "{s:?}");
+            assert_eq!(
+                (s.timeline.x, s.timeline.width),
+                (s.log.x + 1, s.log.width - 2),
+                "{s:?}"
+            );
+        }
         let total: u32 = panes.iter().map(|r| r.width as u32 * r.height as u32).sum();
         assert_eq!(total, area.width as u32 * area.height as u32, "{s:?}");
         for (i, a) in panes.iter().enumerate() {

@@ -20,6 +20,7 @@ pub mod ring;
 pub mod ring_geometry;
 pub mod status;
 pub mod tabs;
+pub mod timeline;
 pub mod too_small;
 
 use ratatui::buffer::Buffer;
@@ -125,6 +126,15 @@ impl Widget for &App {
             notice: app.notice.as_ref(),
         }
         .render(screen.status, buf);
+        let future = app.future_marks();
+        timeline::TimelineBar {
+            past: models.timeline.marks(),
+            future: &future,
+            now: engine.now(),
+            end: app.timeline_end(),
+            branch_start: app.branch_start(),
+        }
+        .render(screen.timeline, buf);
         match app.mode {
             Mode::Help => help::Help {
                 scroll: app.help_scroll,
