@@ -17,10 +17,12 @@ use crate::core::ids::NodeId;
 use crate::core::ring::Ring;
 use crate::engine::ClusterSpec;
 
+use super::experiment::PointSink;
+use super::options::LabOptions;
 use super::parallel::{map, trial_seed};
+use super::point::{Outcome, Params, Point};
 use super::stats::{Z99, mean_interval};
 use super::theory::balance::{expected_max_share_ratio, harmonic, ideal_moved};
-use super::{LabOptions, Outcome, Params, Point, PointSink};
 
 /// Nodes in the cluster.
 pub const NODES: usize = 10;

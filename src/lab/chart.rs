@@ -6,7 +6,8 @@
 
 use plotters::prelude::*;
 
-use super::{Experiment, Outcome, Point};
+use super::experiment::Experiment;
+use super::point::{Outcome, Point};
 
 /// Width of the chart, and height of one panel, in pixels.
 const WIDTH: u32 = 1000;
@@ -207,7 +208,7 @@ fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (
 
 #[cfg(test)]
 mod tests {
-    use super::super::Params;
+    use super::super::point::Params;
     use super::*;
 
     #[test]

@@ -15,14 +15,19 @@
 //!   and model Monte Carlo), one file per experiment.
 //! - One file per experiment (`balance`, `staleness`, `quorum`, `gossip`,
 //!   `merkle`, `detector`), each measuring on the same engine as everywhere
-//!   else, and [`EXPERIMENTS`], the table every list of experiments is read
-//!   from.
+//!   else; `experiment` says what one is, and `experiments` holds
+//!   [`EXPERIMENTS`], the table every list of experiments is read from.
+//!
+//! Children import their siblings (`super::point::Point`), never this
+//! file's re-exports, so that no file imports one that imports it back.
 //!
 //! Dependencies: the lab reads `core` and drives `engine`; `bench`, `tui`
 //! and `cli` read the lab.
 
 pub mod balance;
 pub mod chart;
+pub mod experiment;
+pub mod experiments;
 pub mod options;
 pub mod output;
 pub mod parallel;
@@ -33,57 +38,7 @@ pub mod stats;
 pub mod table;
 pub mod theory;
 
+pub use experiment::{Experiment, PointSink};
+pub use experiments::{EXPERIMENTS, experiment};
 pub use options::LabOptions;
 pub use point::{Outcome, Params, Point};
-
-/// Where an experiment sends each point as soon as it is measured, so that a
-/// view can draw the points as they arrive.
-pub type PointSink<'a> = &'a mut (dyn FnMut(&Point) + Send);
-
-/// One experiment of the lab.
-pub struct Experiment {
-    /// Its name on the command line: `ringside lab balance`.
-    pub name: &'static str,
-    /// One sentence: what it measures, for `ringside lab` alone.
-    pub about: &'static str,
-    /// The parameter drawn along a chart's x axis (a key of [`Point::params`]).
-    pub x: &'static str,
-    /// Whether that axis is better read on a log scale.
-    pub log_x: bool,
-    /// Runs it, sending every point to the sink as it is measured and
-    /// returning them all with the experiment's notes.
-    pub run: fn(&LabOptions, PointSink<'_>) -> anyhow::Result<Outcome>,
-}
-
-/// Every experiment, in the order `ringside lab` lists them.
-pub const EXPERIMENTS: &[Experiment] = &[
-    Experiment {
-        name: "balance",
-        about: "how evenly 10 nodes share the ring with random tokens or equal partitions, 1 to 256 tokens each, \
-                and how much moves to a node that joins (against H_n and 1/(n+1))",
-        x: "vnodes",
-        log_x: true,
-        run: balance::run,
-    },
-    Experiment {
-        name: "staleness",
-        about: "how often a get started t ms after a put's ack returns it, N=3 and every R, W in 1..3 \
-                (against the WARS model and the closed form C(N-W,R)/C(N,R))",
-        x: "t_ms",
-        log_x: false,
-        run: staleness::run,
-    },
-    Experiment {
-        name: "quorum",
-        about: "the share of puts and gets that succeed with f of 5 nodes dead, strict against sloppy quorum \
-                (against the hypergeometric and live-node counts)",
-        x: "f",
-        log_x: false,
-        run: quorum::run,
-    },
-];
-
-/// The experiment called `name`, if there is one.
-pub fn experiment(name: &str) -> Option<&'static Experiment> {
-    EXPERIMENTS.iter().find(|e| e.name == name)
-}

@@ -2,7 +2,7 @@
 //! line, the shape of [`Point`]) and `--csv` (the same columns, `params`
 //! written `name=value` pairs joined by `;`).
 
-use super::Point;
+use super::point::Point;
 
 /// The CSV header: the JSON object's keys, in its order.
 pub const CSV_HEADER: &str = "experiment,series,params,metric,measured,low,high,predicted,trials";
@@ -65,7 +65,7 @@ pub fn csv_row(point: &Point) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Params;
+    use super::super::point::Params;
     use super::*;
 
     fn point(predicted: Option<f64>) -> Point {

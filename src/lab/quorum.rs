@@ -23,10 +23,12 @@ use crate::core::time::Dur;
 use crate::core::version::Key;
 use crate::engine::{ClusterSpec, Engine};
 
+use super::experiment::PointSink;
+use super::options::LabOptions;
 use super::parallel::{map, trial_seed};
+use super::point::{Outcome, Params, Point};
 use super::stats::{Z99, share_interval};
 use super::theory::quorum::{sloppy_success, strict_success};
-use super::{LabOptions, Outcome, Params, Point, PointSink};
 
 /// Nodes in the cluster.
 pub const NODES: usize = 5;

@@ -21,10 +21,12 @@ use crate::core::time::{Dur, Time};
 use crate::core::version::Key;
 use crate::engine::{ClusterSpec, Engine};
 
+use super::experiment::PointSink;
+use super::options::LabOptions;
 use super::parallel::{map, trial_seed};
+use super::point::{Outcome, Params, Point};
 use super::stats::{Z99, wilson};
 use super::theory::staleness::{Wars, closed_form_stale};
-use super::{LabOptions, Outcome, Params, Point, PointSink};
 
 /// Replicas per key.
 const N: usize = 3;

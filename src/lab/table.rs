@@ -2,7 +2,8 @@
 //! spread, the prediction and a mark where they disagree, with the theory
 //! named above and the footnotes, trials and wall time below.
 
-use super::{Experiment, Outcome, Point};
+use super::experiment::Experiment;
+use super::point::{Outcome, Point};
 
 /// The mark beside a point whose prediction lies outside its spread.
 pub const MARK: &str = "✗";
@@ -116,7 +117,7 @@ fn row(p: &Point, names: &[&str]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Params;
+    use super::super::point::Params;
     use super::*;
 
     #[test]
