@@ -17,11 +17,16 @@
 //! Dependencies: the lab reads `core` and drives `engine`; `bench`, `tui`
 //! and `cli` read the lab.
 
+pub mod detector;
+pub mod gossip;
+pub mod merkle;
 pub mod options;
 pub mod point;
+pub mod sample_spread;
 pub mod theory;
+pub mod trial_pool;
 
-pub use options::LabOptions;
+pub use options::{LabOptions, StopHandle};
 pub use point::{Outcome, Params, Point};
 
 /// Where an experiment sends each point as soon as it is measured, so that a
@@ -44,7 +49,29 @@ pub struct Experiment {
 }
 
 /// Every experiment, in the order `ringside lab` lists them.
-pub const EXPERIMENTS: &[Experiment] = &[];
+pub const EXPERIMENTS: &[Experiment] = &[
+    Experiment {
+        name: "gossip",
+        about: "rounds for a join to reach every node of 16 to 1,024, with 1, 2 or 3 gossip peers a round, beside push-pull theory",
+        x: "nodes",
+        log_x: true,
+        run: gossip::run,
+    },
+    Experiment {
+        name: "merkle",
+        about: "hashes compared and keys exchanged by one anti-entropy session against the differing keys and the tree depth, beside the 2d+1 bound",
+        x: "differing",
+        log_x: true,
+        run: merkle::run,
+    },
+    Experiment {
+        name: "detector",
+        about: "heartbeat and phi accrual detectors: time to see a crash down against false suspicions per node-hour",
+        x: "silence_s",
+        log_x: false,
+        run: detector::run,
+    },
+];
 
 /// The experiment called `name`, if there is one.
 pub fn experiment(name: &str) -> Option<&'static Experiment> {
