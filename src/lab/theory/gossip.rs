@@ -22,7 +22,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rand::seq::SliceRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -76,17 +75,19 @@ impl GossipModel {
         (0..trials).map(|_| self.rounds(&mut rng)).sum::<f64>() / trials.max(1) as f64
     }
 
-    /// Random peers of `me` among the first `known` indices and the joiner
-    /// (index `nodes`) if `me` knows of it.
-    fn peers(&self, me: usize, knows: bool, rng: &mut ChaCha8Rng, pool: &mut Vec<usize>) -> Vec<usize> {
-        pool.clear();
-        pool.extend((0..self.nodes).filter(|&j| j != me));
-        if knows && me != self.nodes {
-            pool.push(self.nodes);
+    /// `fanout` distinct random peers of `me` among the nodes and the
+    /// joiner (index `nodes`) if `me` knows of it.
+    fn peers(&self, me: usize, knows: bool, rng: &mut ChaCha8Rng, chosen: &mut Vec<usize>) {
+        chosen.clear();
+        let pool = if knows || me == self.nodes { self.nodes + 1 } else { self.nodes };
+        let others = pool - usize::from(me < pool);
+        let take = self.fanout.min(others);
+        while chosen.len() < take {
+            let peer = rng.random_range(0..pool);
+            if peer != me && !chosen.contains(&peer) {
+                chosen.push(peer);
+            }
         }
-        let take = self.fanout.min(pool.len());
-        let (chosen, _) = pool.partial_shuffle(rng, take);
-        chosen.to_vec()
     }
 
     fn synchronous_rounds(&self, rng: &mut ChaCha8Rng) -> f64 {
@@ -99,7 +100,8 @@ impl GossipModel {
             rounds += 1;
             let before = knows.clone();
             for me in 0..all {
-                for peer in self.peers(me, before[me], rng, &mut pool) {
+                self.peers(me, before[me], rng, &mut pool);
+                for &peer in &pool {
                     if before[me] || before[peer] {
                         knows[me] = true;
                         knows[peer] = true;
@@ -159,7 +161,8 @@ impl GossipModel {
             match happening {
                 Happening::Tick(me) => {
                     push(&mut queue, now + ROUND, Happening::Tick(me));
-                    for peer in self.peers(me, knows[me], rng, &mut pool) {
+                    self.peers(me, knows[me], rng, &mut pool);
+                    for &peer in &pool {
                         let at = now + latency(rng);
                         let knew = knows[me];
                         push(&mut queue, at, Happening::Push { from: me, to: peer, knew });
