@@ -6,7 +6,6 @@
 //! spreading"); a reference simulation gave about 4.2, 6.0 and 7.6 rounds
 //! for 16, 64 and 256 nodes.
 
-
 /// log3(n) + ln(ln(n)): the push-pull estimate of rounds to reach n nodes.
 pub fn theory_rounds(n: usize) -> f64 {
     let n = n as f64;

@@ -127,8 +127,13 @@ mod tests {
             jobs: 2,
             ..LabOptions::default()
         };
-        let err = run_trials(&opts, &[4, 4], &|p, _| if p == 1 { Err("boom".into()) } else { Ok(()) }, |_, _| {})
-            .unwrap_err();
+        let err = run_trials(
+            &opts,
+            &[4, 4],
+            &|p, _| if p == 1 { Err("boom".into()) } else { Ok(()) },
+            |_, _| {},
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "boom");
         opts.stop.stop();
         let mut seen = 0;

@@ -233,7 +233,10 @@ impl App {
     pub(super) fn open_lab(&mut self, name: &str) {
         let Some(experiment) = crate::lab::experiment(name) else {
             let names: Vec<&str> = crate::lab::EXPERIMENTS.iter().map(|e| e.name).collect();
-            self.error(format!("lab: unknown experiment {name:?}; the experiments are {}", names.join(", ")));
+            self.error(format!(
+                "lab: unknown experiment {name:?}; the experiments are {}",
+                names.join(", ")
+            ));
             return;
         };
         let defaults = crate::lab::LabOptions::default();
@@ -246,7 +249,9 @@ impl App {
             Ok(run) => {
                 self.lab = Some(run);
                 self.mode = Mode::Lab;
-                self.info(format!("lab {name}: running in the background (Esc closes the chart and stops it)"));
+                self.info(format!(
+                    "lab {name}: running in the background (Esc closes the chart and stops it)"
+                ));
             }
             Err(e) => self.error(e),
         }
@@ -262,4 +267,3 @@ impl App {
         }
     }
 }
-

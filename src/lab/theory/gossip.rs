@@ -55,8 +55,15 @@ const ROUND: u64 = 1_000_000;
 enum Happening {
     Tick(usize),
     /// A list arrives at `to` from `from`, which knew the news or not.
-    Push { from: usize, to: usize, knew: bool },
-    Reply { to: usize, knew: bool },
+    Push {
+        from: usize,
+        to: usize,
+        knew: bool,
+    },
+    Reply {
+        to: usize,
+        knew: bool,
+    },
 }
 
 impl GossipModel {
@@ -79,7 +86,11 @@ impl GossipModel {
     /// joiner (index `nodes`) if `me` knows of it.
     fn peers(&self, me: usize, knows: bool, rng: &mut ChaCha8Rng, chosen: &mut Vec<usize>) {
         chosen.clear();
-        let pool = if knows || me == self.nodes { self.nodes + 1 } else { self.nodes };
+        let pool = if knows || me == self.nodes {
+            self.nodes + 1
+        } else {
+            self.nodes
+        };
         let others = pool - usize::from(me < pool);
         let take = self.fanout.min(others);
         while chosen.len() < take {
@@ -150,7 +161,9 @@ impl GossipModel {
         }
         let mut pool = Vec::new();
         while left > 0 {
-            let Some(Reverse((now, _, happening))) = queue.pop() else { break };
+            let Some(Reverse((now, _, happening))) = queue.pop() else {
+                break;
+            };
             let mut learn = |node: usize, knows: &mut Vec<bool>| {
                 if !knows[node] {
                     knows[node] = true;
@@ -165,7 +178,15 @@ impl GossipModel {
                     for &peer in &pool {
                         let at = now + latency(rng);
                         let knew = knows[me];
-                        push(&mut queue, at, Happening::Push { from: me, to: peer, knew });
+                        push(
+                            &mut queue,
+                            at,
+                            Happening::Push {
+                                from: me,
+                                to: peer,
+                                knew,
+                            },
+                        );
                     }
                 }
                 Happening::Push { from, to, knew } => {
@@ -213,7 +234,10 @@ mod tests {
         // log3 1024 = 6.3, and O(log log n) more: within the estimate's terms.
         let r = model(1023, 1, true).mean_rounds(100, 2);
         let log3 = 1024f64.ln() / 3f64.ln();
-        assert!(r > log3 && r < estimate(1024, 1) + 1.0, "{r} rounds, log3 n = {log3:.2}");
+        assert!(
+            r > log3 && r < estimate(1024, 1) + 1.0,
+            "{r} rounds, log3 n = {log3:.2}"
+        );
         // More peers a round, fewer rounds.
         let r3 = model(1023, 3, true).mean_rounds(100, 2);
         assert!(r3 < r - 1.0, "{r3} vs {r}");
@@ -225,6 +249,9 @@ mod tests {
         let sync = model(255, 1, true).mean_rounds(100, 3);
         let spread = model(255, 1, false).mean_rounds(100, 3);
         assert!(spread < sync, "{spread} vs {sync}");
-        assert_eq!(model(255, 2, false).mean_rounds(20, 4), model(255, 2, false).mean_rounds(20, 4));
+        assert_eq!(
+            model(255, 2, false).mean_rounds(20, 4),
+            model(255, 2, false).mean_rounds(20, 4)
+        );
     }
 }

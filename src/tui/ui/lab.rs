@@ -9,7 +9,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Block, Borders, Chart, Clear, Dataset, GraphType, LegendPosition, Paragraph, Widget, Wrap};
+use ratatui::widgets::{
+    Axis, Block, Borders, Chart, Clear, Dataset, GraphType, LegendPosition, Paragraph, Widget, Wrap,
+};
 
 use crate::lab::Point;
 use crate::tui::lab_run::LabRun;
@@ -194,7 +196,11 @@ impl Widget for LabView<'_> {
                     .name(format!("{name}: measured"))
                     .marker(Marker::Dot)
                     .graph_type(GraphType::Scatter)
-                    .style(Style::default().fg(*colour).add_modifier(ratatui::style::Modifier::BOLD))
+                    .style(
+                        Style::default()
+                            .fg(*colour)
+                            .add_modifier(ratatui::style::Modifier::BOLD),
+                    )
                     .data(dots),
             );
         }
@@ -244,14 +250,23 @@ fn footer_lines(run: &LabRun) -> Vec<Line<'static>> {
     match &run.outcome {
         Some(Ok(outcome)) => {
             for t in &outcome.theory {
-                lines.push(Line::from(vec![Span::styled("theory: ", theme::dim()), Span::raw(t.clone())]));
+                lines.push(Line::from(vec![
+                    Span::styled("theory: ", theme::dim()),
+                    Span::raw(t.clone()),
+                ]));
             }
             for n in &outcome.notes {
-                lines.push(Line::from(vec![Span::styled("note: ", theme::dim()), Span::raw(n.clone())]));
+                lines.push(Line::from(vec![
+                    Span::styled("note: ", theme::dim()),
+                    Span::raw(n.clone()),
+                ]));
             }
         }
         None => lines.push(Line::styled(
-            format!("{}; the theory and notes follow when the run is over", run.experiment.about),
+            format!(
+                "{}; the theory and notes follow when the run is over",
+                run.experiment.about
+            ),
             theme::dim(),
         )),
         Some(Err(_)) => {}
@@ -282,9 +297,7 @@ mod tests {
 
     fn draw(run: &LabRun, w: u16, h: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-        terminal
-            .draw(|f| f.render_widget(LabView { run }, f.area()))
-            .unwrap();
+        terminal.draw(|f| f.render_widget(LabView { run }, f.area())).unwrap();
         terminal.backend().to_string()
     }
 
