@@ -160,6 +160,10 @@ fn add(cost: &mut SessionCost, stats: &SyncStats) {
     cost.levels = cost.levels.max(stats.levels);
 }
 
+/// One metric of a session: its series' words, its column, how to read it
+/// from a cost, and its prediction.
+type Metric = (&'static str, &'static str, fn(&SessionCost) -> u64, f64);
+
 /// Runs the experiment over `depths` and `differing`, with `keys` keys.
 pub fn run_over(
     opts: &LabOptions,
@@ -190,7 +194,7 @@ pub fn run_over(
                 }
             }
             let params = Params::default().with("differing", k as f64).with("depth", d as f64);
-            let metrics: [(&str, &'static str, fn(&SessionCost) -> u64, f64); 3] = [
+            let metrics: [Metric; 3] = [
                 (
                     "hashes",
                     "hashes_compared",

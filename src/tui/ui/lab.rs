@@ -60,6 +60,9 @@ fn series_of<'a>(run: &'a LabRun, metric: &str) -> Vec<Series<'a>> {
     out
 }
 
+/// One series as drawn: its name, colour, dots, spread bars and predicted line.
+type Drawn = (String, Color, Vec<(f64, f64)>, Vec<[(f64, f64); 2]>, Vec<(f64, f64)>);
+
 /// A number for an axis label: short, whole where it is whole.
 fn label(v: f64) -> String {
     if v.abs() >= 100.0 || (v - v.round()).abs() < 1e-6 * v.abs().max(1.0) {
@@ -143,7 +146,7 @@ impl Widget for LabView<'_> {
         let series = series_of(run, metric);
         // Everything a dataset borrows: per series the dots, each spread's
         // bar and the prediction's line.
-        let mut drawn: Vec<(String, Color, Vec<(f64, f64)>, Vec<[(f64, f64); 2]>, Vec<(f64, f64)>)> = Vec::new();
+        let mut drawn: Vec<Drawn> = Vec::new();
         let (mut x_lo, mut x_hi, mut y_lo, mut y_hi) = (f64::INFINITY, f64::NEG_INFINITY, 0f64, f64::NEG_INFINITY);
         for (i, (name, points)) in series.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
