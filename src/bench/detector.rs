@@ -3,105 +3,15 @@
 //! crash every live node sees the crashed node down (detection time).
 //!
 //! Both are counted from the trace's liveness events, in virtual time: the
-//! figures are the same on every machine.
+//! figures are the same on every machine. The measurements are the lab's
+//! (`lab::detector`, `ringside lab detector`); this section runs them on
+//! the default settings at two cluster sizes.
 
 use crate::core::config::Settings;
-use crate::core::ids::NodeId;
-use crate::core::membership::Liveness;
-use crate::core::time::{Dur, Time};
-use crate::core::trace::{Event, TraceEvent};
-use crate::engine::{ClusterSpec, Engine};
+use crate::core::time::Dur;
 
-/// Liveness changes in a fault-free run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Flicker {
-    /// An observer began to suspect a running node.
-    pub suspicions: u64,
-    /// An observer saw a running node down.
-    pub downs: u64,
-}
-
-/// Settings for an `n`-node cluster: the defaults with N, R and W no larger
-/// than the cluster.
-pub fn settings_for(nodes: usize, base: &Settings) -> Settings {
-    Settings {
-        replicas: base.replicas.min(nodes),
-        read_quorum: base.read_quorum.min(nodes),
-        write_quorum: base.write_quorum.min(nodes),
-        down_confirmations: base.down_confirmations.min(nodes),
-        ..base.clone()
-    }
-}
-
-/// Runs `nodes` nodes without a fault for `length` and counts the liveness
-/// changes: every one of them is false.
-pub async fn false_suspicions(nodes: usize, settings: &Settings, seed: u64, length: Dur) -> Result<Flicker, String> {
-    let mut engine = Engine::new(&ClusterSpec::numbered(nodes, 8, settings_for(nodes, settings)), seed)?;
-    engine.set_trace_cap(usize::MAX);
-    let mut flicker = Flicker::default();
-    let mut sink: Vec<TraceEvent> = Vec::new();
-    let end = engine.now() + length;
-    while engine.now() < end {
-        let step = Dur::from_secs(1).min(end - engine.now());
-        engine.run_for(step).await;
-        sink.clear();
-        engine.drain_trace(&mut sink);
-        for ev in &sink {
-            if let Event::Liveness { to, .. } = ev.event {
-                match to {
-                    Liveness::Suspect => flicker.suspicions += 1,
-                    Liveness::Down => flicker.downs += 1,
-                    Liveness::Up => {}
-                }
-            }
-        }
-    }
-    Ok(flicker)
-}
-
-/// Kills one node after `warm_up` and returns how long it took until every
-/// live node saw it down (`None` when that did not happen within `limit`).
-pub async fn detection_time(
-    nodes: usize,
-    settings: &Settings,
-    seed: u64,
-    warm_up: Dur,
-    limit: Dur,
-) -> Result<Option<Dur>, String> {
-    let mut engine = Engine::new(&ClusterSpec::numbered(nodes, 8, settings_for(nodes, settings)), seed)?;
-    engine.set_trace_cap(usize::MAX);
-    engine.run_for(warm_up).await;
-    let mut sink: Vec<TraceEvent> = Vec::new();
-    engine.drain_trace(&mut sink);
-    let victim = NodeId((seed % nodes as u64) as u16);
-    engine.kill(victim).await?;
-    let killed_at: Time = engine.now();
-    let observers: Vec<NodeId> = engine.node_ids().into_iter().filter(|&n| n != victim).collect();
-    let mut seen = vec![Liveness::Up; nodes];
-    let step = Dur::from_millis(10);
-    while engine.now() < killed_at + limit {
-        engine.run_for(step).await;
-        sink.clear();
-        engine.drain_trace(&mut sink);
-        let mut all_at = None;
-        for ev in &sink {
-            if let Event::Liveness { observer, node, to, .. } = ev.event
-                && node == victim
-            {
-                seen[observer.index()] = to;
-                if observers.iter().all(|o| seen[o.index()] == Liveness::Down) {
-                    all_at = Some(ev.at);
-                }
-            }
-        }
-        if let Some(at) = all_at
-            && observers.iter().all(|o| seen[o.index()] == Liveness::Down)
-        {
-            return Ok(Some(at - killed_at));
-        }
-    }
-    Ok(None)
-}
+pub use crate::lab::detector::{Flicker, detection_time, false_suspicions, settings_for};
+pub use crate::lab::theory::detector::stated_bound;
 
 /// The figures for one cluster size and one detector.
 #[derive(Clone, Debug, PartialEq)]
@@ -166,33 +76,4 @@ pub async fn measure(
     }
     fig.detection.sort();
     Ok(fig)
-}
-
-/// ⌈log3 n⌉: push-pull gossip rounds for news to reach n nodes.
-fn log3_ceil(n: usize) -> u64 {
-    let mut rounds = 0;
-    let mut reach = 1usize;
-    while reach < n {
-        reach = reach.saturating_mul(3);
-        rounds += 1;
-    }
-    rounds
-}
-
-/// The time within which README promises every live node sees a crashed
-/// node down: the detector's own delay, then `2 + ⌈log3 n⌉` gossip rounds
-/// for the suspicions to meet. The heartbeat detector's delay is
-/// `suspect_after`; the phi detector's is the silence at which phi crosses
-/// its threshold with the longest mean gap a window can hold (twice the
-/// gossip interval): `phi_threshold × ln 10 × 2 × gossip_interval`.
-pub fn stated_bound(settings: &Settings, nodes: usize) -> Dur {
-    let round = settings.gossip_interval.micros();
-    let spread = (2 + log3_ceil(nodes)) * round;
-    let own = match settings.failure_detector {
-        crate::core::config::FailureDetector::Heartbeat => settings.suspect_after.micros(),
-        crate::core::config::FailureDetector::Phi => {
-            (settings.phi_threshold * std::f64::consts::LN_10 * 2.0 * round as f64).ceil() as u64
-        }
-    };
-    Dur(own + spread)
 }

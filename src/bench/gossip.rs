@@ -6,11 +6,6 @@
 //! spreading"); a reference simulation gave about 4.2, 6.0 and 7.6 rounds
 //! for 16, 64 and 256 nodes.
 
-use crate::core::config::Settings;
-use crate::core::time::Dur;
-use crate::core::trace::{Event, TraceEvent};
-use crate::engine::{ClusterSpec, Engine};
-
 /// log3(n) + ln(ln(n)): the push-pull estimate of rounds to reach n nodes.
 pub fn theory_rounds(n: usize) -> f64 {
     let n = n as f64;
@@ -28,51 +23,10 @@ pub fn reference_rounds(n: usize) -> Option<f64> {
 }
 
 /// Gossip rounds until all `n` nodes (and the joiner) have a new node on
-/// their ring, for one seed.
+/// their ring, for one seed, with one peer a round (the measurement is the
+/// lab's: `lab::gossip`).
 pub async fn rounds_to_spread(n: usize, seed: u64) -> Result<f64, String> {
-    let settings = Settings {
-        replicas: 3.min(n),
-        read_quorum: 2.min(n),
-        write_quorum: 2.min(n),
-        // Only the spreading of the news is measured; a detector that gives
-        // up on slow news would only add noise.
-        suspect_after: Dur::from_secs(60),
-        // The estimate is for one peer a round.
-        gossip_fanout: 1,
-        ..Settings::default()
-    };
-    let interval = settings.gossip_interval;
-    let mut engine = Engine::new(&ClusterSpec::numbered(n, 2, settings), seed)?;
-    engine.set_trace_cap(usize::MAX);
-    engine.run_for(Dur::from_secs(2)).await;
-    let mut sink: Vec<TraceEvent> = Vec::new();
-    engine.drain_trace(&mut sink);
-    let joined_at = engine.now();
-    let joiner = engine.join("joiner", None)?;
-    let mut knows = vec![false; n + 1];
-    let mut last = joined_at;
-    let deadline = joined_at + Dur::from_secs(60);
-    while knows.iter().any(|k| !k) {
-        if engine.now() >= deadline {
-            return Err(format!(
-                "after 60 rounds {} nodes still lack the joiner",
-                knows.iter().filter(|k| !**k).count()
-            ));
-        }
-        engine.run_for(Dur::from_millis(100)).await;
-        sink.clear();
-        engine.drain_trace(&mut sink);
-        for ev in &sink {
-            if let Event::ViewChanged { node, members } = &ev.event
-                && members.contains(&joiner)
-                && !knows[node.index()]
-            {
-                knows[node.index()] = true;
-                last = ev.at;
-            }
-        }
-    }
-    Ok((last - joined_at).as_secs_f64() / interval.as_secs_f64())
+    crate::lab::gossip::rounds_to_spread(n, 1, seed).await
 }
 
 /// The figures for one cluster size over `seeds` seeds.

@@ -2,7 +2,7 @@
 //! (`ringside lab` alone, the command's errors, the playground's `:lab`).
 
 use super::experiment::Experiment;
-use super::{balance, quorum, staleness};
+use super::{balance, detector, gossip, merkle, quorum, staleness};
 
 /// Every experiment, in the order `ringside lab` lists them.
 pub const EXPERIMENTS: &[Experiment] = &[
@@ -29,6 +29,27 @@ pub const EXPERIMENTS: &[Experiment] = &[
         x: "f",
         log_x: false,
         run: quorum::run,
+    },
+    Experiment {
+        name: "gossip",
+        about: "rounds for a join to reach every node of 16 to 1,024, with 1, 2 or 3 gossip peers a round, beside push-pull theory",
+        x: "nodes",
+        log_x: true,
+        run: gossip::run,
+    },
+    Experiment {
+        name: "merkle",
+        about: "hashes compared and keys exchanged by one anti-entropy session against the differing keys and the tree depth, beside the 2d+1 bound",
+        x: "differing",
+        log_x: true,
+        run: merkle::run,
+    },
+    Experiment {
+        name: "detector",
+        about: "heartbeat and phi accrual detectors: time to see a crash down against false suspicions per node-hour",
+        x: "silence_s",
+        log_x: false,
+        run: detector::run,
     },
 ];
 

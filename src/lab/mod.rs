@@ -7,8 +7,10 @@
 //!   prints as JSON or CSV alike, and what an experiment hands back
 //!   ([`Outcome`]).
 //! - `options`: what every experiment takes (trials, seed, jobs).
-//! - `parallel`: trials on every core, seeded by (seed, point, trial) so
-//!   that the figures do not depend on the job count; `stats`: the spreads.
+//! - `parallel` and `trial_pool`: trials on every core, seeded by (seed,
+//!   point, trial) so that the figures do not depend on the job count
+//!   (`map` for a batch, `run_trials` to stream points as they complete and
+//!   stop on request); `stats` and `sample_spread`: the spreads.
 //! - `table`, `output`, `chart`: a run as a table, as JSON or CSV lines, as
 //!   an SVG chart.
 //! - `theory/`: the predictions, computed with no engine at all (closed forms
@@ -26,19 +28,24 @@
 
 pub mod balance;
 pub mod chart;
+pub mod detector;
 pub mod experiment;
 pub mod experiments;
+pub mod gossip;
+pub mod merkle;
 pub mod options;
 pub mod output;
 pub mod parallel;
 pub mod point;
 pub mod quorum;
+pub mod sample_spread;
 pub mod staleness;
 pub mod stats;
 pub mod table;
 pub mod theory;
+pub mod trial_pool;
 
 pub use experiment::{Experiment, PointSink};
 pub use experiments::{EXPERIMENTS, experiment};
-pub use options::LabOptions;
+pub use options::{LabOptions, StopHandle};
 pub use point::{Outcome, Params, Point};

@@ -1,4 +1,8 @@
-//! What every lab experiment takes from the command line.
+//! What every lab experiment takes from the command line, and the handle
+//! that stops a run early (the playground's `:lab` view when it is closed).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Options shared by every experiment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,6 +14,10 @@ pub struct LabOptions {
     /// Worker threads (defaults to the machine's cores). The figures do not
     /// depend on it.
     pub jobs: usize,
+    /// Raised to ask a running experiment to stop: it finishes no further
+    /// point and returns an error. Not part of what the options mean (every
+    /// handle compares equal).
+    pub stop: StopHandle,
 }
 
 impl Default for LabOptions {
@@ -18,6 +26,7 @@ impl Default for LabOptions {
             trials: None,
             seed: 1,
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            stop: StopHandle::default(),
         }
     }
 }
@@ -28,3 +37,28 @@ impl LabOptions {
         self.trials.unwrap_or(default).max(1)
     }
 }
+
+/// A flag shared between whoever runs an experiment and whoever may want
+/// it to stop.
+#[derive(Clone, Debug, Default)]
+pub struct StopHandle(Arc<AtomicBool>);
+
+impl StopHandle {
+    /// Asks the experiment to stop.
+    pub fn stop(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether it was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl PartialEq for StopHandle {
+    fn eq(&self, _: &StopHandle) -> bool {
+        true
+    }
+}
+
+impl Eq for StopHandle {}

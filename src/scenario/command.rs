@@ -56,6 +56,8 @@ pub enum Instruction {
     Branches,
     /// Go back to branch N (numbered from 1).
     Branch(usize),
+    /// Run a lab experiment in the background and show its chart.
+    Lab(String),
     Help,
     Quit,
 }
@@ -98,6 +100,11 @@ pub const PLAYGROUND: &[PlaygroundCommand] = &[
         "list the futures acting after a rewind left behind",
     ),
     pc("branch", "branch N", "go back to branch N (time pauses where it was)"),
+    pc(
+        "lab",
+        "lab EXPERIMENT",
+        "run an experiment (gossip, merkle, detector, ...) in the background and chart it; Esc closes",
+    ),
     pc("help", "help", "this help"),
     pc("quit", "quit", "leave"),
 ];
@@ -219,6 +226,10 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
                 .map_err(|_| format!("branch {n:?} is not a branch number; :branches lists them")),
             _ => Err(usage("branch")),
         },
+        "lab" => match rest[..] {
+            [name] => Ok(Instruction::Lab(name.to_string())),
+            _ => Err(usage("lab")),
+        },
         "pause" => none().map(|_| Instruction::Pause),
         "step" => none().map(|_| Instruction::StepEvent),
         "next" | "n" => none().map(|_| Instruction::Next),
@@ -334,6 +345,8 @@ mod tests {
     fn playground_commands() {
         let c = ctx();
         assert_eq!(parse("load stale-read", &c), Ok(Instruction::Load("stale-read".into())));
+        assert_eq!(parse("lab gossip", &c), Ok(Instruction::Lab("gossip".into())));
+        assert_eq!(parse("lab", &c), Err("usage: lab EXPERIMENT".into()));
         assert_eq!(parse("load", &c), Ok(Instruction::Pick));
         assert!(parse("load a b", &c).unwrap_err().contains("usage: load [PRESET]"));
         assert_eq!(parse("seed 9", &c), Ok(Instruction::Seed(9)));

@@ -17,6 +17,8 @@ pub enum Mode {
     Help,
     /// The scenario picker is open.
     Picker,
+    /// The `:lab` view is open (an experiment's chart, full screen).
+    Lab,
 }
 
 /// The pane that arrows and Enter act on.

@@ -122,6 +122,8 @@ pub struct App {
     /// The distinct instants of the latest events, for `,`.
     pub(super) instants: std::collections::VecDeque<Time>,
     pub(super) quit: bool,
+    /// The experiment `:lab` runs in the background, if one was opened.
+    pub(super) lab: Option<super::lab_run::LabRun>,
     /// The area of the last frame drawn, for mouse clicks.
     pub(super) area: Rect,
     /// The session's state kept every so often, where rewinds start.
@@ -164,6 +166,7 @@ impl App {
             trace_json: None,
             instants: std::collections::VecDeque::new(),
             quit: false,
+            lab: None,
             area: Rect::new(0, 0, 120, 40),
             checkpoints: Checkpoints::default(),
         };
@@ -386,6 +389,9 @@ impl App {
             self.notice = None;
         }
         self.refresh_models(false).await;
+        if let Some(run) = &mut self.lab {
+            run.poll();
+        }
     }
 
     /// Runs virtual time for `d` with no real-time budget (tests, and the

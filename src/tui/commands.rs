@@ -70,6 +70,7 @@ impl App {
             Instruction::Goto(t) => self.goto(Time(t.micros())).await,
             Instruction::Branches => self.list_branches(),
             Instruction::Branch(n) => self.go_to_branch(n).await,
+            Instruction::Lab(name) => self.open_lab(&name),
             Instruction::Help => {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;
@@ -222,5 +223,47 @@ impl App {
     /// The virtual instant a typed `wait` fast-forwards to, if one does.
     pub fn fast_forward(&self) -> Option<Time> {
         self.fast_forward
+    }
+}
+
+impl App {
+    /// `:lab NAME`: starts the experiment on a thread of its own (one core
+    /// is left to the playground) and opens its chart. A run already going
+    /// is stopped.
+    pub(super) fn open_lab(&mut self, name: &str) {
+        let Some(experiment) = crate::lab::experiment(name) else {
+            let names: Vec<&str> = crate::lab::EXPERIMENTS.iter().map(|e| e.name).collect();
+            self.error(format!(
+                "lab: unknown experiment {name:?}; the experiments are {}",
+                names.join(", ")
+            ));
+            return;
+        };
+        let defaults = crate::lab::LabOptions::default();
+        let opts = crate::lab::LabOptions {
+            jobs: defaults.jobs.saturating_sub(1).max(1),
+            ..defaults
+        };
+        self.lab = None;
+        match super::lab_run::LabRun::start(experiment, opts) {
+            Ok(run) => {
+                self.lab = Some(run);
+                self.mode = Mode::Lab;
+                self.info(format!(
+                    "lab {name}: running in the background (Esc closes the chart and stops it)"
+                ));
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Esc in the `:lab` view: closes it and stops the experiment.
+    pub(super) fn close_lab(&mut self) {
+        self.mode = Mode::Normal;
+        if let Some(run) = self.lab.take()
+            && !run.is_over()
+        {
+            self.info(format!("lab {}: stopped", run.experiment.name));
+        }
     }
 }

@@ -66,6 +66,7 @@ pub fn candidates(before: &str, vocab: &Vocabulary) -> Candidates {
         }
         (Some("partition" | "cut"), _) => vocab.nodes.clone(),
         (Some("load"), _) if words.len() == 1 => vocab.presets.clone(),
+        (Some("lab"), _) if words.len() == 1 => crate::lab::EXPERIMENTS.iter().map(|e| e.name.to_string()).collect(),
         (Some("set"), _) => SettingsPatch::FIELDS.iter().map(|f| format!("{f}=")).collect(),
         _ => Vec::new(),
     };
@@ -163,6 +164,8 @@ mod tests {
         assert_eq!(words("cut s1>s"), vec!["s1", "s2", "s3"]);
         assert_eq!(words("load co"), vec!["conflicting-writes", "coordinator-down"]);
         assert_eq!(words("set write"), vec!["write_quorum="]);
+        assert_eq!(words("lab go"), vec!["gossip"]);
+        assert!(words("lab ").contains(&"detector".to_string()));
         assert!(words("heal x").is_empty());
         assert_eq!(words("join "), vec!["s4"], "a fresh name in the cluster's pattern");
         assert!(words("join s4 ").is_empty(), "tokens are free numbers");

@@ -66,6 +66,15 @@ impl App {
                 UserAction::End => self.help_scroll = super::ui::help::max_scroll(self.area),
                 _ => {}
             },
+            Mode::Lab => match action {
+                UserAction::Close => self.close_lab(),
+                UserAction::FocusNext | UserAction::FocusPrev => {
+                    if let Some(run) = &mut self.lab {
+                        run.cycle_metric(action == UserAction::FocusNext);
+                    }
+                }
+                _ => {}
+            },
             Mode::Picker => {
                 let count = presets::names().len();
                 match action {

@@ -166,6 +166,12 @@ pub fn map_key(mode: Mode, key: KeyEvent) -> Option<UserAction> {
             KeyCode::Enter => Some(UserAction::Activate),
             code => overlay(code),
         },
+        Mode::Lab => match key.code {
+            KeyCode::Right | KeyCode::Tab | KeyCode::Char('l') => Some(UserAction::FocusNext),
+            KeyCode::Left | KeyCode::BackTab | KeyCode::Char('h') => Some(UserAction::FocusPrev),
+            KeyCode::Esc | KeyCode::Char('q') => Some(UserAction::Close),
+            _ => None,
+        },
     }
 }
 
@@ -366,7 +372,13 @@ mod tests {
 
     #[test]
     fn overlays_close_on_q_and_esc_instead_of_quitting() {
-        for mode in [Mode::Help, Mode::Picker] {
+        for mode in [Mode::Help, Mode::Picker, Mode::Lab] {
+            if mode == Mode::Lab {
+                assert_eq!(map_key(mode, key(KeyCode::Right)), Some(UserAction::FocusNext));
+                assert_eq!(map_key(mode, key(KeyCode::Esc)), Some(UserAction::Close));
+                assert_eq!(map_key(mode, ctrl('c')), Some(UserAction::Quit));
+                continue;
+            }
             assert_eq!(map_key(mode, key(KeyCode::Char('q'))), Some(UserAction::Close));
             assert_eq!(map_key(mode, key(KeyCode::Esc)), Some(UserAction::Close));
             assert_eq!(map_key(mode, key(KeyCode::Down)), Some(UserAction::Down));

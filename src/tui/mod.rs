@@ -48,6 +48,7 @@ pub mod history;
 mod input;
 pub mod inspector;
 pub mod keymap;
+pub mod lab_run;
 pub mod line_editor;
 pub mod log;
 pub mod members;

@@ -7,7 +7,7 @@
 //! nodes anywhere suffice; but in ringside (as in Dynamo) the coordinator
 //! must be one of the key's top N, so at least one of them must be live.
 
-use super::choose;
+use super::binomial::choose;
 
 /// P(at least `q` live among a key's `replicas`), `dead` of `nodes` dead.
 pub fn strict_success(nodes: u64, dead: u64, replicas: u64, q: u64) -> f64 {

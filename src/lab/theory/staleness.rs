@@ -26,7 +26,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::choose;
+use super::binomial::choose;
 
 /// P(a read of R meets none of the W replicas a write reached), N replicas.
 pub fn closed_form_stale(n: u64, r: u64, w: u64) -> f64 {

@@ -10,6 +10,7 @@ pub mod frame;
 pub mod help;
 pub mod history;
 pub mod inspector;
+pub mod lab;
 pub mod layout;
 pub mod log;
 pub mod membership;
@@ -145,6 +146,11 @@ impl Widget for &App {
                 current: &app.scenario.name,
             }
             .render(area, buf),
+            Mode::Lab => {
+                if let Some(run) = &app.lab {
+                    lab::LabView { run }.render(area, buf)
+                }
+            }
             _ => {}
         }
     }
