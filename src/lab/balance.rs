@@ -171,6 +171,7 @@ mod tests {
                 trials: Some(20),
                 seed: 4,
                 jobs,
+                ..LabOptions::default()
             };
             let mut sent = Vec::new();
             let outcome = run(&opts, &mut |p: &Point| sent.push(p.clone())).unwrap();
@@ -185,6 +186,7 @@ mod tests {
                 trials: Some(20),
                 seed: 5,
                 jobs: 2,
+                ..LabOptions::default()
             },
             &mut |_: &Point| {},
         )
@@ -215,6 +217,7 @@ mod tests {
             trials: Some(2_000),
             seed: 3,
             jobs: 2,
+            ..LabOptions::default()
         };
         let values: Vec<f64> = (0..2_000)
             .map(|i| trial(1, Partitioning::Random, trial_seed(opts.seed, 0, i)).unwrap().0)
