@@ -56,6 +56,8 @@ pub enum Instruction {
     Branches,
     /// Go back to branch N (numbered from 1).
     Branch(usize),
+    /// Say what traffic runs (`traffic` alone).
+    ShowTraffic,
     Help,
     Quit,
 }
@@ -122,6 +124,11 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
     let Some((word, rest)) = words.split_first() else {
         return Err("empty command; type help for the list".into());
     };
+    if let [only] = &words[..]
+        && only.is("traffic")
+    {
+        return Ok(Instruction::ShowTraffic);
+    }
     if let Some(step) = StepKind::from_words(&words, &mut ctx.clone()) {
         return Ok(Instruction::Step(Box::new(Step {
             kind: step?,

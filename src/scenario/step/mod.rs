@@ -46,6 +46,7 @@ mod set;
 mod slow;
 #[cfg(test)]
 mod tests;
+mod traffic;
 mod wait;
 pub mod words;
 pub mod yaml;
@@ -53,6 +54,7 @@ pub mod yaml;
 pub use bulk::BulkStep;
 pub use get::GetStep;
 pub use put::PutStep;
+pub use traffic::TrafficStep;
 use words::Word;
 
 /// The client a step uses when it names none.
@@ -107,6 +109,8 @@ pub enum StepKind {
     Scan(BulkStep),
     /// Start these steps at the same instant; done when all are.
     Concurrently(Vec<Step>),
+    /// Start or stop background traffic; done at once.
+    Traffic(TrafficStep),
     /// Only check expectations (a step with `expect` and no action).
     Check,
 }
@@ -139,6 +143,7 @@ pub const STEPS: &[StepInfo] = &[
     fill::INFO,
     scan::INFO,
     concurrently::INFO,
+    traffic::INFO,
 ];
 
 /// The action named `name`.
@@ -185,6 +190,7 @@ impl StepKind {
             StepKind::Fill(_) => fill::INFO.name,
             StepKind::Scan(_) => scan::INFO.name,
             StepKind::Concurrently(_) => concurrently::INFO.name,
+            StepKind::Traffic(_) => traffic::INFO.name,
             StepKind::Check => "expect",
         }
     }
@@ -228,6 +234,7 @@ impl StepKind {
             StepKind::Fill(b) => fill::to_words(b),
             StepKind::Scan(b) => scan::to_words(b),
             StepKind::Concurrently(steps) => concurrently::to_words(steps)?,
+            StepKind::Traffic(t) => traffic::to_words(t),
             StepKind::Check => return None,
         })
     }
@@ -252,6 +259,7 @@ impl StepKind {
             StepKind::Fill(b) => fill::to_yaml(b),
             StepKind::Scan(b) => scan::to_yaml(b),
             StepKind::Concurrently(steps) => concurrently::to_yaml(steps),
+            StepKind::Traffic(t) => traffic::to_yaml(t),
             StepKind::Check => return None,
         })
     }
@@ -281,6 +289,7 @@ impl StepKind {
             "fill" => fill::from_yaml(map, cx)?,
             "scan" => scan::from_yaml(map, cx)?,
             "concurrently" => concurrently::from_yaml(map, cx)?,
+            "traffic" => traffic::from_yaml(map, cx)?,
             _ => return Ok(None),
         };
         cx.plan(|plan| kind.plan(plan)).map_err(de::Error::custom)?;
@@ -295,6 +304,7 @@ impl StepKind {
         match self {
             StepKind::Say(_) | StepKind::Check | StepKind::Heal | StepKind::Concurrently(_) => Ok(()),
             StepKind::Partition(_) | StepKind::Cut { .. } | StepKind::Slow { .. } => Ok(()),
+            StepKind::Traffic(_) => Ok(()),
             StepKind::Put(p) => plan.single_op([("w", p.w), ("pw", p.pw)], !p.nowait),
             StepKind::Get(g) => plan.single_op([("r", g.r), ("pr", g.pr)], !g.nowait),
             StepKind::Fill(b) => plan.fill(b.quorum, b.keys, b.value.as_ref().map_or(0, |v| v.len())),
@@ -331,6 +341,7 @@ impl fmt::Display for StepKind {
             StepKind::Fill(b) => bulk::label("fill", b),
             StepKind::Scan(b) => bulk::label("scan", b),
             StepKind::Concurrently(steps) => concurrently::label(steps),
+            StepKind::Traffic(t) => traffic::label(t),
             StepKind::Check => "expect".to_string(),
         };
         f.write_str(&text)
@@ -533,6 +544,7 @@ pub(crate) fn start<'a>(
             StepKind::Fill(b) => fill::start(b, expect, engine, run),
             StepKind::Scan(b) => scan::start(b, expect, engine, run),
             StepKind::Concurrently(steps) => concurrently::start(steps, engine, run).await,
+            StepKind::Traffic(t) => traffic::start(t, engine),
             StepKind::Check => Ok(()),
         }
     })

@@ -175,7 +175,38 @@ fn simple() -> impl Strategy<Value = StepKind> {
                 .is_some_and(|v| !v.is_empty()))
             .prop_map(StepKind::Fill),
         bulk().prop_map(StepKind::Scan),
+        Just(StepKind::Traffic(TrafficStep::Off)),
+        traffic().prop_map(|spec| StepKind::Traffic(TrafficStep::Start(spec))),
     ]
+}
+
+fn traffic() -> impl Strategy<Value = crate::scenario::traffic::TrafficSpec> {
+    (
+        (
+            1..=100_000u32,
+            1..=10_000u32,
+            0.0..=1.0f64,
+            proptest::option::of(0.01..=5.0f64),
+        ),
+        (
+            1..=64u32,
+            proptest::option::of(prop_oneof![Just(Routing::AnyNode), Just(Routing::PartitionAware)]),
+            q(),
+            q(),
+        ),
+    )
+        .prop_map(
+            |((rate, keys, reads, zipf), (clients, via, r, w))| crate::scenario::traffic::TrafficSpec {
+                rate,
+                keys,
+                reads,
+                zipf,
+                clients,
+                via,
+                r,
+                w,
+            },
+        )
 }
 
 fn kind() -> impl Strategy<Value = StepKind> {
