@@ -10,6 +10,7 @@ fn timeline(scenario: &Scenario, verbose: bool) -> String {
         seed: None,
         json: false,
         verbose,
+        metrics: None,
     };
     let mut out = Vec::new();
     rt.block_on(run(scenario, &opts, &mut out, |_| {})).unwrap();

@@ -463,6 +463,24 @@ impl Engine {
         self.trace.set_cap(cap);
     }
 
+    /// Hands every event traced from now on to `tap` as it is recorded
+    /// (`None` removes it). Nothing the engine does depends on it.
+    pub fn set_trace_tap(&mut self, tap: Option<Box<dyn trace_buffer::TraceTap>>) {
+        self.trace.set_tap(tap);
+    }
+
+    /// The trace tap, if it is a `T`.
+    pub fn trace_tap<T: trace_buffer::TraceTap>(&self) -> Option<&T> {
+        let tap: &dyn std::any::Any = self.trace.tap()?;
+        tap.downcast_ref::<T>()
+    }
+
+    /// The trace tap, if it is a `T`, to change.
+    pub fn trace_tap_mut<T: trace_buffer::TraceTap>(&mut self) -> Option<&mut T> {
+        let tap: &mut dyn std::any::Any = self.trace.tap_mut()?;
+        tap.downcast_mut::<T>()
+    }
+
     /// Moves every trace event recorded so far into `out`.
     pub fn drain_trace(&mut self, out: &mut Vec<TraceEvent>) {
         self.trace.drain_into(out);
