@@ -222,9 +222,7 @@ impl Metrics {
                 self.hints.insert((*node, *owner, key.clone()));
             }
             Event::HintDelivered { node, owner, key } => {
-                if self.hints.remove(&(*node, *owner, key.clone())) {
-                    t.hints_handed_off += 1;
-                }
+                t.hints_handed_off += u64::from(self.hints.remove(&(*node, *owner, key.clone())));
             }
             Event::AntiEntropy { stats, .. } => t.ae_keys += stats.keys as u64,
             _ => {}
