@@ -56,7 +56,6 @@ pub async fn run_keeping_engine(
 ) -> anyhow::Result<(RunSummary, Engine)> {
     let seed = opts.seed.unwrap_or(scenario.seed);
     let mut engine = scenario.start_engine(seed).map_err(anyhow::Error::msg)?;
-    engine.set_trace_tap(Some(Box::new(Metrics::new())));
     let mut csv = match &opts.metrics {
         Some(path) => {
             let file = std::fs::File::create(path)

@@ -137,7 +137,8 @@ impl App {
     /// disk, like the benchmark. Must run inside a tokio runtime.
     pub async fn with_scenario(scenario: Scenario, seed: Option<u64>, speed: f64) -> Result<App, String> {
         let seed = seed.unwrap_or(scenario.seed);
-        let engine = Engine::new(&scenario.cluster.spec, seed)?;
+        let mut engine = Engine::new(&scenario.cluster.spec, seed)?;
+        engine.set_trace_tap(Some(Box::new(crate::metrics::Metrics::new())));
         let mut app = App {
             view: DetailView::suggested(&scenario),
             gossip: GossipShown::default(),

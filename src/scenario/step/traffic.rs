@@ -17,8 +17,8 @@ use crate::scenario::traffic::{self, TrafficSpec};
 
 pub(super) const INFO: StepInfo = StepInfo {
     name: "traffic",
-    usage: "traffic RATE [keys=K] [reads=F] [zipf=S] [clients=C] [via=any|aware] [r=R] [w=W] | traffic off",
-    help: "background gets and puts at RATE a second (off stops; alone: what runs)",
+    usage: "traffic RATE [OPTION=VALUE ...] | traffic off",
+    help: "background gets and puts, RATE a second; options keys reads zipf clients via=any|aware r w",
     words,
 };
 
