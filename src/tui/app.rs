@@ -101,6 +101,8 @@ pub struct App {
     pub(super) view: DetailView,
     /// Where gossip messages are shown.
     pub(super) gossip: GossipShown,
+    /// The full-screen metrics view (`M`) is open.
+    pub(super) metrics_full: bool,
     pub(super) mode: Mode,
     pub(super) focus: Focus,
     pub(super) command: LineEditor,
@@ -142,6 +144,7 @@ impl App {
         let mut app = App {
             view: DetailView::suggested(&scenario),
             gossip: GossipShown::default(),
+            metrics_full: false,
             playback: Playback::new(&scenario, seed),
             models: Models::new(&engine),
             engine,
@@ -268,6 +271,16 @@ impl App {
     /// Where gossip messages are shown.
     pub fn gossip(&self) -> GossipShown {
         self.gossip
+    }
+
+    /// Whether the full-screen metrics view (`M`) is open.
+    pub fn metrics_full(&self) -> bool {
+        self.metrics_full
+    }
+
+    /// The run's metrics (the engine's trace tap), if it has them.
+    pub fn metrics(&self) -> Option<&crate::metrics::Metrics> {
+        self.engine.trace_tap::<crate::metrics::Metrics>()
     }
 
     /// Autoplay is dwelling on a caption and virtual time stands still.

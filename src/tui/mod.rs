@@ -24,6 +24,7 @@
 //!   and where nodes sit on it), and the mirrors of node state behind the
 //!   [`mirror`] trait: [`inspector`], [`hint_book`], [`members`], [`merkle`],
 //!   [`transfers`]. [`throttle`] rate-limits their queries.
+//!   [`traffic_marks`] tells background traffic's events from the rest.
 //! - Display choices: [`view`] (the detail pane shown), [`gossip`] (where
 //!   gossip shows), [`theme`] (colours).
 //! - Drawing: [`ui`], one module per pane.
@@ -61,6 +62,7 @@ pub mod theme;
 pub mod throttle;
 mod time_travel;
 pub mod tour;
+pub mod traffic_marks;
 pub mod transfers;
 pub mod ui;
 pub mod view;
