@@ -11,6 +11,7 @@ use super::bulk_timeline::BulkTimeline;
 use super::director::Director;
 use super::load::Scenario;
 use super::timeline;
+use super::traffic_timeline::TrafficTimeline;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -92,8 +93,10 @@ pub async fn run_keeping_engine(
             write_error = Some(e);
         }
     };
-    // Fills and scans are one line each, unless verbose.
+    // Fills and scans are one line each, traffic one line a step, unless
+    // verbose.
     let mut bulk = BulkTimeline::new(&scenario.steps);
+    let mut traffic = TrafficTimeline::new();
     let mut flush = |engine: &mut Engine, out: &mut dyn Write| {
         keep_first_error(write_rows(engine));
         engine.drain_trace(&mut buffer);
@@ -103,8 +106,12 @@ pub async fn run_keeping_engine(
                 keep_first_error(writeln!(out, "{}", timeline::to_json(&ev, engine.names())));
                 continue;
             }
+            let (in_traffic, before) = traffic.fold(&ev, engine.names());
+            for line in before {
+                keep_first_error(writeln!(out, "{line}"));
+            }
             let fold = bulk.fold(&ev, engine.names());
-            if (!fold.folded || opts.verbose)
+            if (!(fold.folded || in_traffic) || opts.verbose)
                 && let Some(line) = timeline::line(&ev, engine.names(), opts.verbose)
             {
                 keep_first_error(writeln!(out, "{line}"));
@@ -126,6 +133,9 @@ pub async fn run_keeping_engine(
         keep_first_error(w.flush());
     }
     if !opts.json {
+        for line in traffic.summary(engine.now()) {
+            keep_first_error(writeln!(out, "{line}"));
+        }
         for line in bulk.finish(engine.now()) {
             keep_first_error(writeln!(out, "{line}"));
         }

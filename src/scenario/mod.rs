@@ -23,6 +23,7 @@ pub mod step_run;
 pub mod text;
 pub mod timeline;
 pub mod traffic;
+pub mod traffic_timeline;
 
 pub use director::Director;
 pub use load::{LoadError, Scenario};
