@@ -508,30 +508,6 @@ async fn tui_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scale_figures_survive_their_json() {
-        let f = scale::ScaleFigures {
-            load: scale::ScaleLoad::default(),
-            replicas: 3,
-            failed: 2,
-            seconds: 15.5,
-            virtual_seconds: 20.25,
-            entries: 3_000_000,
-            rss_before: 20 << 20,
-            rss_after: 900 << 20,
-            peak_rss: 901 << 20,
-        };
-        let text = scale_json(&f).to_string();
-        let back = scale_from_json(&serde_json::from_str(&text).unwrap());
-        assert_eq!(back, Some(f));
-        assert_eq!(scale_from_json(&json!({"section": "scale"})), None);
-    }
-}
-
 async fn traffic_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let f = traffic::measure().await.map_err(anyhow::Error::msg)?;
     let runs = |runs: &[traffic::RateRun]| -> Vec<serde_json::Value> {
@@ -585,4 +561,28 @@ async fn traffic_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<(
         }
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_figures_survive_their_json() {
+        let f = scale::ScaleFigures {
+            load: scale::ScaleLoad::default(),
+            replicas: 3,
+            failed: 2,
+            seconds: 15.5,
+            virtual_seconds: 20.25,
+            entries: 3_000_000,
+            rss_before: 20 << 20,
+            rss_after: 900 << 20,
+            peak_rss: 901 << 20,
+        };
+        let text = scale_json(&f).to_string();
+        let back = scale_from_json(&serde_json::from_str(&text).unwrap());
+        assert_eq!(back, Some(f));
+        assert_eq!(scale_from_json(&json!({"section": "scale"})), None);
+    }
 }

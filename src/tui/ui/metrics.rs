@@ -38,6 +38,9 @@ pub struct MetricsPane<'a> {
     /// `None` when the engine keeps no metrics.
     pub metrics: Option<&'a Metrics>,
     pub now: Time,
+    /// Virtual seconds per real second: below 1x the view says how slowly
+    /// its seconds pass.
+    pub speed: f64,
     /// The full-screen view (`M`) rather than the detail pane.
     pub full: bool,
     pub focused: bool,
@@ -271,12 +274,25 @@ const LABEL: u16 = 11;
 impl Widget for MetricsPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let series = self.metrics.map(|m| Series::of(m, self.now, SPAN)).unwrap_or_default();
+        let slow = slow_note(self.speed);
         if self.full {
-            full(&series, self.metrics.is_some(), area, buf);
+            full(&series, self.metrics.is_some(), slow.as_deref(), area, buf);
         } else {
             detail(&series, self.metrics.is_some(), self.focused, area, buf);
         }
     }
+}
+
+/// Below 1x a virtual second takes longer than a second to draw: says so,
+/// and how to speed up (the playground opens at 0.05x, for single messages).
+pub fn slow_note(speed: f64) -> Option<String> {
+    (speed < 0.999).then(|| {
+        format!(
+            "· at {} a point takes {:.0} s of yours: :speed 1 ",
+            crate::tui::pacing::format_speed(speed),
+            1.0 / speed
+        )
+    })
 }
 
 /// What the view says when there is nothing to draw yet.
@@ -341,8 +357,11 @@ fn y_axis(top: f64, unit: &str) -> Axis<'static> {
         .style(theme::dim())
 }
 
-/// A chart of `lines` (name, points, colour) up to `top`.
-fn chart<'a>(lines: &'a [(&'static str, Vec<(f64, f64)>, Color)], series: &Series, top: f64, unit: &str) -> Chart<'a> {
+/// One line of a chart: its name, its points, its colour.
+type ChartLine = (&'static str, Vec<(f64, f64)>, Color);
+
+/// A chart of `lines` up to `top`.
+fn chart<'a>(lines: &'a [ChartLine], series: &Series, top: f64, unit: &str) -> Chart<'a> {
     let sets = lines
         .iter()
         .map(|(name, points, color)| {
@@ -415,14 +434,17 @@ fn head() -> Line<'static> {
     )
 }
 
-fn full(series: &Series, kept: bool, area: Rect, buf: &mut Buffer) {
-    let title = Line::from(vec![
+fn full(series: &Series, kept: bool, slow: Option<&str>, area: Rect, buf: &mut Buffer) {
+    let mut title = Line::from(vec![
         Span::styled(" metrics ", theme::title()),
         Span::styled(
             format!("· the last {SPAN} s of virtual time, a point a second · M or Esc closes "),
             theme::dim(),
         ),
     ]);
+    if let Some(slow) = slow {
+        title.push_span(Span::styled(slow.to_string(), Style::new().fg(Color::LightYellow)));
+    }
     let block = pane(title, true);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -684,6 +706,14 @@ fn repair_panel(
 mod tests {
     use super::*;
     use crate::core::time::Dur;
+
+    #[test]
+    fn below_1x_the_view_says_how_long_a_point_takes() {
+        assert_eq!(slow_note(1.0), None);
+        assert_eq!(slow_note(4.0), None);
+        let note = slow_note(0.05).unwrap();
+        assert!(note.contains("20 s") && note.contains(":speed 1"), "{note}");
+    }
 
     #[test]
     fn chart_tops_are_round_numbers() {

@@ -62,6 +62,7 @@ impl Widget for &App {
             metrics::MetricsPane {
                 metrics: app.metrics(),
                 now: engine.now(),
+                speed: app.pacer.speed(),
                 full: true,
                 focused: true,
             }
@@ -156,6 +157,7 @@ impl App {
             DetailView::Metrics => metrics::MetricsPane {
                 metrics: app.metrics(),
                 now: engine.now(),
+                speed: app.pacer.speed(),
                 full: false,
                 focused: detail_focused,
             }
