@@ -64,6 +64,10 @@ pub enum Command {
         /// With --export: include gossip (left out by default).
         #[arg(long, requires = "export")]
         gossip: bool,
+        /// Also write the metrics as CSV: a header naming every column,
+        /// one row per virtual second.
+        #[arg(long, value_name = "FILE")]
+        metrics: Option<std::path::PathBuf>,
     },
     /// Print every version ever written of a key: its clock, parents, fate and holders.
     ///
@@ -171,6 +175,7 @@ pub fn main(cli: Cli) -> ExitCode {
             export,
             key,
             gossip,
+            metrics,
         }) => {
             let export = match export.map(|e| parse_export(&e, key, gossip)).transpose() {
                 Ok(e) => e,
@@ -179,7 +184,16 @@ pub fn main(cli: Cli) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            run_preset(&preset, RunOptions { seed, json, verbose }, export)
+            run_preset(
+                &preset,
+                RunOptions {
+                    seed,
+                    json,
+                    verbose,
+                    metrics,
+                },
+                export,
+            )
         }
         Some(Command::History {
             preset,

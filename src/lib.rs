@@ -63,5 +63,6 @@ pub mod engine;
 pub mod export;
 pub mod history;
 pub mod lab;
+pub mod metrics;
 pub mod scenario;
 pub mod tui;

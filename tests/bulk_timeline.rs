@@ -10,6 +10,7 @@ fn timeline(scenario: &Scenario, verbose: bool) -> String {
         seed: None,
         json: false,
         verbose,
+        metrics: None,
     };
     let mut out = Vec::new();
     rt.block_on(run(scenario, &opts, &mut out, |_| {})).unwrap();
@@ -97,4 +98,31 @@ steps:
         .find(|l| l.contains("scan ok0..ok19") && !l.contains("step"))
         .unwrap_or_else(|| panic!("no summary of the scan:\n{text}"));
     assert!(scan.contains("20 gets: 20 ok in "), "{scan}");
+}
+
+#[test]
+fn background_traffic_folds_into_a_line_a_step_unless_verbose() {
+    for preset in ["stale-reads", "availability-under-partition", "slow-node-tail"] {
+        let scenario = Scenario::load(preset).unwrap();
+        let text = timeline(&scenario, false);
+        let traffic_ops = text
+            .lines()
+            .filter(|l| l.contains("  traffic") && (l.contains(" get t:") || l.contains(" put t:")))
+            .count();
+        assert_eq!(traffic_ops, 0, "{preset} printed traffic's operations:\n{text}");
+        let steps = text.lines().filter(|l| l.contains("── step")).count();
+        assert!(
+            text.lines().count() < steps * 3 + 60,
+            "{preset}: {} lines for {steps} steps:\n{text}",
+            text.lines().count()
+        );
+        let summaries: Vec<&str> = text.lines().filter(|l| l.contains("≈ traffic")).collect();
+        assert!(!summaries.is_empty(), "{preset}: no traffic summary:\n{text}");
+        assert!(
+            summaries.iter().all(|l| l.contains(" ops (") && l.contains(" gets, ")),
+            "{summaries:?}"
+        );
+        let verbose = timeline(&scenario, true);
+        assert!(verbose.contains(" get t:"), "{preset}: --verbose lists every operation");
+    }
 }

@@ -143,3 +143,13 @@ fn a_run_resumed_from_a_checkpoint_gives_the_uninterrupted_trace_split_brain() {
     let ms = |m: u64| Time(m * 1000);
     compare("sloppy-split-brain", 2, &[ms(5), ms(333), ms(1_000), ms(2_500)]);
 }
+
+/// Background traffic is part of the state a checkpoint holds: the
+/// workload's generator, its clients' contexts and the metrics read from
+/// the trace (whose expectations the director checks) carry on as if
+/// nothing had happened.
+#[test]
+fn a_run_resumed_from_a_checkpoint_gives_the_uninterrupted_trace_under_traffic() {
+    let ms = |m: u64| Time(m * 1000);
+    compare("stale-reads", 1, &[ms(3_333), ms(14_000)]);
+}

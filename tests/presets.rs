@@ -20,6 +20,7 @@ fn run_on(scenario: &Scenario, seed: Option<u64>, multi_thread: bool) -> (RunSum
         seed,
         json: true,
         verbose: false,
+        metrics: None,
     };
     let mut events: Vec<TraceEvent> = Vec::new();
     let mut out = Vec::new();

@@ -52,6 +52,7 @@ fn run_story(planted: Option<PlantedDefect>) -> (usize, usize, String) {
         seed: None,
         json: false,
         verbose: false,
+        metrics: None,
     };
     let mut out = Vec::new();
     let summary = rt.block_on(run(&scenario, &opts, &mut out, |_| {})).unwrap();

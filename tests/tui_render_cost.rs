@@ -34,6 +34,7 @@ fn shows(view: DetailView) -> Vec<String> {
         DetailView::Membership => vec![format!("membership · {NODES}/{NODES} live"), " n1   · ".into()],
         DetailView::Merkle => vec!["merkle · key".into(), "L0 ".into()],
         DetailView::History => vec!["history · key".into(), " held by ".into()],
+        DetailView::Metrics => vec!["metrics: a bar a second".into(), " ops/s ".into()],
     }
 }
 

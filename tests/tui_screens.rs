@@ -160,7 +160,7 @@ fn the_help_overlay() {
         app.handle(UserAction::OpenHelp).await;
         assert_eq!(app.mode(), Mode::Help);
         let s = screen(&mut app, 120, 40);
-        assert!(s.contains("kill NODE"), "{s}");
+        assert!(s.contains("put KEY VALUE"), "{s}");
         insta::assert_snapshot!(s);
         app.handle(UserAction::Close).await;
         assert_eq!(app.mode(), Mode::Normal);

@@ -6,7 +6,8 @@
 //! track the figures over time. Targets are met here, never asserted as
 //! timings in tests.
 //!
-//! Sections run in the order engine, scale, gossip, detector, merkle, chaos, tui, rewind;
+//! Sections run in the order engine, scale, gossip, detector, merkle, chaos, tui, rewind,
+//! traffic;
 //! when they all run, scale measures in a process of its own, since its
 //! figures are memory.
 
@@ -18,6 +19,7 @@ pub mod gossip;
 pub mod merkle;
 pub mod rewind;
 pub mod scale;
+pub mod traffic;
 pub mod tui;
 pub mod warm_memory;
 
@@ -45,6 +47,9 @@ pub enum Section {
     Tui,
     /// Milliseconds for the playground to rewind a 10-minute session.
     Rewind,
+    /// The highest `:traffic` rate the playground sustains at 1x on five
+    /// nodes, and the frame time under 1,000 operations a second.
+    Traffic,
 }
 
 /// Runs `only` (or every section) and writes the figures to `out`.
@@ -74,6 +79,9 @@ pub async fn run(json: bool, only: Option<Section>, out: &mut dyn Write) -> anyh
     }
     if wants(Section::Rewind) {
         rewind_section(json, out).await?;
+    }
+    if wants(Section::Traffic) {
+        traffic_section(json, out).await?;
     }
     Ok(())
 }
@@ -511,6 +519,61 @@ async fn tui_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
         worst.ms_per_frame,
         tui::TARGET_MS,
         if f.meets_target() { "met" } else { "NOT met" }
+    )?;
+    Ok(())
+}
+
+async fn traffic_section(as_json: bool, out: &mut dyn Write) -> anyhow::Result<()> {
+    let f = traffic::measure().await.map_err(anyhow::Error::msg)?;
+    let runs = |runs: &[traffic::RateRun]| -> Vec<serde_json::Value> {
+        runs.iter().map(|r| json!({"rate": r.rate, "speed": r.speed})).collect()
+    };
+    let [(panes_mean, panes_worst), (metrics_mean, metrics_worst)] = f.frames;
+    if as_json {
+        writeln!(
+            out,
+            "{}",
+            json!({
+                "section": "traffic", "nodes": 5,
+                "playground": runs(&f.playground), "engine": runs(&f.engine),
+                "playground_sustained": traffic::sustained(&f.playground),
+                "engine_sustained": traffic::sustained(&f.engine),
+                "frame_rate_ops": traffic::FRAME_RATE_OPS,
+                "panes_ms_per_frame": panes_mean, "panes_worst_ms": panes_worst,
+                "metrics_ms_per_frame": metrics_mean, "metrics_worst_ms": metrics_worst,
+                "target_ms_per_frame": traffic::FRAME_TARGET_MS,
+                "met": panes_worst.max(metrics_worst) <= traffic::FRAME_TARGET_MS,
+            })
+        )?;
+        return Ok(());
+    }
+    for (who, list) in [("playground", &f.playground), ("engine alone", &f.engine)] {
+        let speeds: Vec<String> = list.iter().map(|r| format!("{}/s {:.1}x", r.rate, r.speed)).collect();
+        writeln!(out, "traffic: {who}, 5 nodes, virtual/wall time: {}", speeds.join(", "))?;
+        match traffic::sustained(list) {
+            Some(rate) => writeln!(
+                out,
+                "traffic: {who} keeps up with 1x up to {rate} ops/s (of those tried)"
+            )?,
+            None => writeln!(out, "traffic: {who} falls behind 1x at every rate tried")?,
+        }
+    }
+    writeln!(
+        out,
+        "traffic: frames at {}x{} under {} ops/s: panes {:.2} ms mean, {:.2} worst; metrics view {:.2} ms mean, {:.2} worst (target {} ms: {})",
+        traffic::WIDTH,
+        traffic::HEIGHT,
+        traffic::FRAME_RATE_OPS,
+        panes_mean,
+        panes_worst,
+        metrics_mean,
+        metrics_worst,
+        traffic::FRAME_TARGET_MS,
+        if panes_worst.max(metrics_worst) <= traffic::FRAME_TARGET_MS {
+            "met"
+        } else {
+            "missed"
+        }
     )?;
     Ok(())
 }

@@ -40,6 +40,9 @@ pub struct ClientOp {
     pub kind: OpKind,
     /// The node to send the request to, instead of the routing's choice.
     pub via: Option<NodeId>,
+    /// How to pick the entry node, instead of the cluster's routing (a
+    /// workload may route its own clients differently).
+    pub routing: Option<Routing>,
 }
 
 /// What a client is asked to do with a key: the [`Operation`] it will send,
@@ -165,7 +168,14 @@ impl Client {
 
     /// Starts an operation: picks the entry node and sends the request.
     pub fn start(&mut self, now: Time, op: ClientOp, ring: &Ring, settings: &Settings, out: &mut ClientOutbox) {
-        let ClientOp { op: id, key, kind, via } = op;
+        let ClientOp {
+            op: id,
+            key,
+            kind,
+            via,
+            routing,
+        } = op;
+        let routing = routing.unwrap_or(settings.routing);
         let (operation, value, context) = match kind {
             OpKind::Put { value, w, pw, context } => {
                 let context = context.or_else(|| self.contexts.get(&key).cloned()).unwrap_or_default();
@@ -187,10 +197,10 @@ impl Client {
             value,
             via,
         });
-        let candidates_coordinate = via.is_none() && settings.routing == Routing::PartitionAware;
+        let candidates_coordinate = via.is_none() && routing == Routing::PartitionAware;
         let candidates = match via {
             Some(node) => smallvec::smallvec![node],
-            None => match settings.routing {
+            None => match routing {
                 Routing::PartitionAware => ring.preference_list(&key, settings.replicas),
                 Routing::AnyNode => {
                     let mut all: Vec<NodeId> = ring.members().to_vec();
@@ -458,6 +468,7 @@ mod tests {
             key: Key::from(key),
             kind: OpKind::Get { r: None, pr: None },
             via: None,
+            routing: None,
         }
     }
 

@@ -60,6 +60,10 @@ pub struct Checkpoint {
     names: Names,
     settings: Arc<Settings>,
     partitioning: crate::core::config::Partitioning,
+    arrivals: Option<Box<dyn super::arrivals::Arrivals>>,
+    arrival_generation: u32,
+    arrival_seq: u64,
+    arrival_last: Option<Time>,
     ring: Arc<Ring>,
     seeds: Vec<NodeId>,
     joining: Vec<(NodeId, Vec<u64>)>,
@@ -133,6 +137,10 @@ impl Engine {
             now: self.now,
             seed: self.seed,
             partitioning: self.partitioning,
+            arrivals: self.arrivals.clone(),
+            arrival_generation: self.arrival_generation,
+            arrival_seq: self.arrival_seq,
+            arrival_last: self.arrival_last,
             queue: self.queue.clone(),
             names: self.names.clone(),
             settings: self.settings.clone(),
@@ -222,6 +230,10 @@ impl Engine {
             scratch: super::scratch::Scratch::default(),
             follow_up: None,
             failure: None,
+            arrivals: c.arrivals,
+            arrival_generation: c.arrival_generation,
+            arrival_seq: c.arrival_seq,
+            arrival_last: c.arrival_last,
         }
     }
 }

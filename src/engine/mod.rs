@@ -25,12 +25,14 @@
 //! commands therefore give a byte-identical trace, on any runtime and any
 //! machine, however the run is paced.
 
+pub mod arrivals;
 mod calendar;
 pub mod checkpoint;
 mod cluster;
 mod local_timers;
 pub mod network;
 pub mod node_task;
+mod order;
 pub mod queue;
 mod run;
 mod scheduled;
@@ -233,6 +235,14 @@ pub struct Engine {
     follow_up: Option<FollowUp>,
     /// Set when a node's state machine panicked: the engine stops.
     failure: Option<String>,
+    /// The open-loop workload, if one runs (see [`Engine::set_arrivals`]).
+    arrivals: Option<Box<dyn arrivals::Arrivals>>,
+    /// Counts workloads set, so that arrivals of a replaced one do nothing.
+    arrival_generation: u32,
+    /// Arrivals put on the calendar so far (every workload's).
+    arrival_seq: u64,
+    /// The instant of the last arrival put on the calendar.
+    arrival_last: Option<Time>,
 }
 
 impl Engine {
@@ -281,6 +291,10 @@ impl Engine {
             scratch: Scratch::default(),
             follow_up: None,
             failure: None,
+            arrivals: None,
+            arrival_generation: 0,
+            arrival_seq: 0,
+            arrival_last: None,
         };
         for id in engine.names.node_ids().collect::<Vec<_>>() {
             let disk = Disk::initial(id, engine.ring.clone(), engine.seeds.clone());
@@ -423,6 +437,24 @@ impl Engine {
         self.trace.set_cap(cap);
     }
 
+    /// Hands every event traced from now on to `tap` as it is recorded
+    /// (`None` removes it). Nothing the engine does depends on it.
+    pub fn set_trace_tap(&mut self, tap: Option<Box<dyn trace_buffer::TraceTap>>) {
+        self.trace.set_tap(tap);
+    }
+
+    /// The trace tap, if it is a `T`.
+    pub fn trace_tap<T: trace_buffer::TraceTap>(&self) -> Option<&T> {
+        let tap: &dyn std::any::Any = self.trace.tap()?;
+        tap.downcast_ref::<T>()
+    }
+
+    /// The trace tap, if it is a `T`, to change.
+    pub fn trace_tap_mut<T: trace_buffer::TraceTap>(&mut self) -> Option<&mut T> {
+        let tap: &mut dyn std::any::Any = self.trace.tap_mut()?;
+        tap.downcast_mut::<T>()
+    }
+
     /// Moves every trace event recorded so far into `out`.
     pub fn drain_trace(&mut self, out: &mut Vec<TraceEvent>) {
         self.trace.drain_into(out);
@@ -465,13 +497,69 @@ impl Engine {
         self.follow_up = follow_up;
     }
 
+    /// Starts an open-loop workload (replacing any), or stops it with
+    /// `None`: its arrivals start operations from now on (see [`arrivals`]).
+    /// Operations it started go on; their reports go to the workload while
+    /// it runs.
+    pub fn set_arrivals(&mut self, arrivals: Option<Box<dyn arrivals::Arrivals>>) {
+        self.arrival_generation += 1;
+        self.arrivals = arrivals;
+        self.arrival_last = None;
+        if self.arrivals.is_some() {
+            self.push_arrival();
+        }
+    }
+
+    /// What the open-loop workload does, if one runs.
+    pub fn arrivals(&self) -> Option<&dyn arrivals::Arrivals> {
+        self.arrivals.as_deref()
+    }
+
+    /// Puts the workload's next arrival on the calendar.
+    fn push_arrival(&mut self) {
+        let Some(a) = self.arrivals.as_mut() else { return };
+        let at = a.next_time().max(self.now);
+        let seq = self.arrival_seq;
+        self.arrival_seq += 1;
+        let tie = order::arrival_tie(seq);
+        let generation = self.arrival_generation;
+        self.queue.push(at, tie, Scheduled::Arrival { generation, seq });
+        self.arrival_last = Some(at);
+    }
+
+    /// Puts every arrival due by `end` on the calendar, and the one after.
+    fn top_up_arrivals(&mut self, end: Time) {
+        while self.arrival_last.is_some_and(|t| t <= end) {
+            self.push_arrival();
+        }
+    }
+
     /// Starts an operation at `at`; its effects wait in the client outbox.
     fn start_op(&mut self, at: Time, client: ClientId, key: Key, kind: OpKind, via: Option<NodeId>) -> OpId {
+        self.start_routed_op(at, client, key, kind, via, None)
+    }
+
+    /// [`Engine::start_op`] with its own routing.
+    fn start_routed_op(
+        &mut self,
+        at: Time,
+        client: ClientId,
+        key: Key,
+        kind: OpKind,
+        via: Option<NodeId>,
+        routing: Option<crate::core::config::Routing>,
+    ) -> OpId {
         self.next_op += 1;
         let op = OpId(self.next_op);
         self.clients[client.index()].start(
             at,
-            ClientOp { op, key, kind, via },
+            ClientOp {
+                op,
+                key,
+                kind,
+                via,
+                routing,
+            },
             &self.ring,
             &self.settings,
             &mut self.client_outbox,

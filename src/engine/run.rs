@@ -15,12 +15,10 @@ use smallvec::SmallVec;
 use super::Engine;
 use super::local_timers::COUNT_BITS;
 use super::node_task::{Batch, NodeCmd, NodeInput};
+use super::order::{CLIENT_ORDER, order_of};
 use super::scheduled::{Envelope, Scheduled};
 use super::scratch::{ClientInput, Item, Scratch};
 use super::window_output::Held;
-
-/// Clients come after every node in the canonical order.
-const CLIENT_ORDER: u32 = 1 << 16;
 
 impl Engine {
     /// Processes every event up to and including `until`, then sets the clock to it.
@@ -95,6 +93,7 @@ impl Engine {
             return false;
         }
         let mut end = (start + Dur(self.lookahead.micros() - 1)).min(limit);
+        self.top_up_arrivals(end);
         let mut scratch = std::mem::take(&mut self.scratch);
 
         // 1. Take every event of the window and sort it to its endpoint.
@@ -177,6 +176,14 @@ impl Engine {
                     }
                     scratch.client_inputs.push((at, tie, client, ClientInput::Timer(timer)));
                 }
+                Scheduled::Arrival { generation, seq } => {
+                    if generation == self.arrival_generation {
+                        // The client is the workload's choice, made when served.
+                        scratch
+                            .client_inputs
+                            .push((at, tie, ClientId(0), ClientInput::Arrival(seq)));
+                    }
+                }
             }
         }
         self.window_end = end;
@@ -256,6 +263,10 @@ impl Engine {
     /// it sets that falls due by `end` is kept to fire inside the window
     /// (see [`super::local_timers`]).
     fn serve_client(&mut self, at: Time, c: ClientId, input: ClientInput, end: Time, scratch: &mut Scratch) {
+        if let ClientInput::Arrival(seq) = input {
+            self.serve_arrival(at, seq, end, scratch);
+            return;
+        }
         let client = &mut self.clients[c.index()];
         let reports: SmallVec<[OpReport; 1]> = match input {
             ClientInput::Reply { msg, from, message } => {
@@ -278,9 +289,15 @@ impl Engine {
                 .handle_timer(at, timer, &self.ring, &self.settings, &mut self.client_outbox)
                 .into_iter()
                 .collect(),
+            ClientInput::Arrival(_) => unreachable!("served by serve_arrival"),
         };
         // A follow-up starts now: its effects follow the answer's.
         for report in reports {
+            if let Some(arrivals) = self.arrivals.as_mut()
+                && arrivals.finished(&report)
+            {
+                continue;
+            }
             let Some(follow_up) = self.follow_up.as_mut() else {
                 self.record(report);
                 continue;
@@ -289,6 +306,24 @@ impl Engine {
                 self.start_op(at, report.client, key, kind, None);
             }
         }
+        self.gather_client_effects(at, c, end, scratch);
+    }
+
+    /// Starts what an open-loop workload's arrival asks for, at its instant.
+    fn serve_arrival(&mut self, at: Time, seq: u64, end: Time, scratch: &mut Scratch) {
+        let Some(arrivals) = self.arrivals.as_mut() else { return };
+        let Some(a) = arrivals.arrive(at, seq, &self.ring) else {
+            return;
+        };
+        if a.client.index() >= self.clients.len() {
+            return;
+        }
+        self.start_routed_op(at, a.client, a.key, a.kind, a.via, a.routing);
+        self.gather_client_effects(at, a.client, end, scratch);
+    }
+
+    /// Gathers what client `c` did at `at` into the window's effects.
+    fn gather_client_effects(&mut self, at: Time, c: ClientId, end: Time, scratch: &mut Scratch) {
         let rank = CLIENT_ORDER + c.0 as u32;
         for effect in self.client_outbox.drain() {
             if let Effect::Timer { after, timer } = effect
@@ -595,13 +630,5 @@ impl Engine {
         }
         self.finished.push_back(report.op);
         self.reports.insert(report.op, report);
-    }
-}
-
-/// An endpoint's rank in the canonical order.
-fn order_of(e: Endpoint) -> u32 {
-    match e {
-        Endpoint::Node(n) => n.0 as u32,
-        Endpoint::Client(c) => CLIENT_ORDER + c.0 as u32,
     }
 }

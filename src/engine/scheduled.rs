@@ -23,6 +23,19 @@ pub(super) struct Envelope {
 #[derive(Clone, Debug)]
 pub(super) enum Scheduled {
     Deliver(Envelope),
-    NodeTimer { node: NodeId, epoch: u32, timer: NodeTimer },
-    ClientTimer { client: ClientId, timer: ClientTimer },
+    NodeTimer {
+        node: NodeId,
+        epoch: u32,
+        timer: NodeTimer,
+    },
+    ClientTimer {
+        client: ClientId,
+        timer: ClientTimer,
+    },
+    /// An open-loop workload's arrival (see [`super::arrivals`]); one of an
+    /// older workload does nothing.
+    Arrival {
+        generation: u32,
+        seq: u64,
+    },
 }

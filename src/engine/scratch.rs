@@ -27,6 +27,8 @@ pub(super) enum ClientInput {
         message: Box<Message>,
     },
     Timer(ClientTimer),
+    /// An open-loop workload's arrival number `seq`.
+    Arrival(u64),
 }
 
 /// Buffers reused from window to window.

@@ -5,11 +5,31 @@
 use crate::core::time::Time;
 use crate::core::trace::{Event, TraceEvent};
 
-#[derive(Clone)]
+/// A reader that sees every traced event the moment it is recorded, in
+/// trace order, whoever drains the buffer and whenever (the metrics are
+/// one: see [`super::Engine::set_trace_tap`]).
+pub trait TraceTap: Send + std::any::Any {
+    fn see(&mut self, event: &TraceEvent);
+    /// A copy, for a checkpoint of the engine (see [`super::checkpoint`]):
+    /// a run resumed from it must read on from where the tap was.
+    fn clone_tap(&self) -> Box<dyn TraceTap>;
+}
+
+impl Clone for TraceBuffer {
+    fn clone(&self) -> Self {
+        TraceBuffer {
+            events: self.events.clone(),
+            cap: self.cap,
+            tap: self.tap.as_ref().map(|t| t.clone_tap()),
+        }
+    }
+}
+
 pub struct TraceBuffer {
     /// Oldest first.
     events: Vec<TraceEvent>,
     cap: usize,
+    tap: Option<Box<dyn TraceTap>>,
 }
 
 impl TraceBuffer {
@@ -17,6 +37,7 @@ impl TraceBuffer {
         TraceBuffer {
             events: Vec::new(),
             cap: cap.max(1),
+            tap: None,
         }
     }
 
@@ -29,6 +50,21 @@ impl TraceBuffer {
             self.events.drain(..gone);
         }
         self.events.push(TraceEvent { at, event });
+        if let Some(tap) = self.tap.as_mut() {
+            tap.see(self.events.last().expect("just pushed"));
+        }
+    }
+
+    pub fn set_tap(&mut self, tap: Option<Box<dyn TraceTap>>) {
+        self.tap = tap;
+    }
+
+    pub fn tap(&self) -> Option<&dyn TraceTap> {
+        self.tap.as_deref()
+    }
+
+    pub fn tap_mut(&mut self) -> Option<&mut dyn TraceTap> {
+        self.tap.as_deref_mut()
     }
 
     /// Moves every waiting event into `out`. When `out` is empty (a reader

@@ -77,6 +77,9 @@ pub async fn check(expect: &Expect, report: Option<&OpReport>, engine: &mut Engi
     if let Some(c) = &expect.converged {
         out.push(check_converged(c, engine).await);
     }
+    if let Some(m) = &expect.metrics {
+        out.extend(check_metrics(m, engine));
+    }
     if let Some(c) = &expect.siblings_concurrent {
         out.push(check_siblings_concurrent(c, engine).await);
     }
@@ -546,4 +549,48 @@ async fn check_siblings_concurrent(c: &Converged, engine: &mut Engine) -> CheckR
         }
     }
     result(text, true, format!("{keys} stored keys, no superseded sibling"))
+}
+
+/// Checks each bound of a metrics expectation over the complete seconds of
+/// its window before now.
+fn check_metrics(m: &super::expect::MetricsExpect, engine: &Engine) -> Vec<CheckResult> {
+    let seconds = m.window.micros().div_ceil(1_000_000);
+    let Some(metrics) = engine.trace_tap::<crate::metrics::Metrics>() else {
+        return m
+            .bounds
+            .iter()
+            .map(|(name, ..)| {
+                result(
+                    format!("metrics {name}"),
+                    false,
+                    "no metrics are kept for this run".into(),
+                )
+            })
+            .collect();
+    };
+    let (totals, rows) = metrics.window(engine.now(), seconds);
+    m.bounds
+        .iter()
+        .map(|(name, lo, hi)| {
+            let mut text = format!("metrics {name} over the last {}", m.window);
+            if let Some(lo) = lo {
+                text.push_str(&format!(" at least {lo}"));
+            }
+            if let Some(hi) = hi {
+                text.push_str(&format!(" at most {hi}"));
+            }
+            let v = crate::metrics::columns::value(&totals, name).unwrap_or(f64::NAN);
+            let passed = rows > 0 && lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi);
+            let detail = if rows == 0 {
+                "no complete second in the window yet".to_string()
+            } else {
+                format!("{name} = {} over {rows} s ({} operations)", round4(v), totals.ops())
+            };
+            result(text, passed, detail)
+        })
+        .collect()
+}
+
+fn round4(v: f64) -> f64 {
+    (v * 10_000.0).round() / 10_000.0
 }

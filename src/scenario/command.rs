@@ -58,6 +58,8 @@ pub enum Instruction {
     Branch(usize),
     /// Run a lab experiment in the background and show its chart.
     Lab(String),
+    /// Say what traffic runs (`traffic` alone).
+    ShowTraffic,
     Help,
     Quit,
 }
@@ -129,6 +131,11 @@ pub fn parse(line: &str, ctx: &ParseContext) -> Result<Instruction, String> {
     let Some((word, rest)) = words.split_first() else {
         return Err("empty command; type help for the list".into());
     };
+    if let [only] = &words[..]
+        && only.is("traffic")
+    {
+        return Ok(Instruction::ShowTraffic);
+    }
     if let Some(step) = StepKind::from_words(&words, &mut ctx.clone()) {
         return Ok(Instruction::Step(Box::new(Step {
             kind: step?,

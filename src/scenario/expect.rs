@@ -386,6 +386,107 @@ pub struct MessagesExpect {
     pub at_most: Option<u64>,
 }
 
+/// Bounds on the metrics over the last `window` of virtual time:
+/// `{window: 10s, availability: {at_least: 0.99}, p99_ms: {at_most: 50}}`.
+/// The names are the CSV's columns (see [`crate::metrics::columns`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricsExpect {
+    pub window: Dur,
+    /// (column, at least, at most), in the order written.
+    pub bounds: Vec<(String, Option<f64>, Option<f64>)>,
+}
+
+/// The window when a metrics expectation names none.
+pub const DEFAULT_METRICS_WINDOW: Dur = Dur::from_secs(10);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BoundWire {
+    at_least: Option<f64>,
+    at_most: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for MetricsExpect {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = MetricsExpect;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("metrics: {window: 10s, availability: {at_least: 0.99}, ...}")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MetricsExpect, A::Error> {
+                let mut window = None;
+                let mut bounds: Vec<(String, Option<f64>, Option<f64>)> = Vec::new();
+                while let Some(key) = map.next_key::<Text>()? {
+                    let name = key.0;
+                    if name == "window" {
+                        let d: DurSpec = map.next_value()?;
+                        if d.0 < Dur::from_secs(1) || d.0 > Dur::from_secs(crate::metrics::ROWS_KEPT as u64) {
+                            return Err(de::Error::custom(format!(
+                                "metrics: window {} is out of range; whole seconds from 1s to {}s",
+                                d.0,
+                                crate::metrics::ROWS_KEPT
+                            )));
+                        }
+                        window = Some(d.0);
+                        continue;
+                    }
+                    if !crate::metrics::columns::is_known(&name) {
+                        return Err(de::Error::custom(format!(
+                            "metrics: unknown metric `{name}`; the metrics are window and {}",
+                            crate::metrics::columns::all().join(", ")
+                        )));
+                    }
+                    if bounds.iter().any(|b| b.0 == name) {
+                        return Err(de::Error::custom(format!("metrics: {name} appears twice")));
+                    }
+                    let b: BoundWire = map.next_value().map_err(|e: A::Error| {
+                        de::Error::custom(format!(
+                            "metrics: {name} takes {{at_least: X}}, {{at_most: X}} or both ({e})"
+                        ))
+                    })?;
+                    let finite = |v: Option<f64>| v.is_none_or(f64::is_finite);
+                    if (b.at_least.is_none() && b.at_most.is_none()) || !finite(b.at_least) || !finite(b.at_most) {
+                        return Err(de::Error::custom(format!(
+                            "metrics: {name} takes {{at_least: X}}, {{at_most: X}} or both, with numbers"
+                        )));
+                    }
+                    bounds.push((name, b.at_least, b.at_most));
+                }
+                if bounds.is_empty() {
+                    return Err(de::Error::custom(format!(
+                        "metrics: name at least one metric to bound, one of {}",
+                        crate::metrics::columns::all().join(", ")
+                    )));
+                }
+                Ok(MetricsExpect {
+                    window: window.unwrap_or(DEFAULT_METRICS_WINDOW),
+                    bounds,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl MetricsExpect {
+    pub fn to_yaml(&self) -> String {
+        let mut f = vec![("window".to_string(), yaml::dur(self.window))];
+        for (name, lo, hi) in &self.bounds {
+            let mut b = Vec::new();
+            if let Some(v) = lo {
+                b.push(("at_least", format!("{v:?}")));
+            }
+            if let Some(v) = hi {
+                b.push(("at_most", format!("{v:?}")));
+            }
+            f.push((name.clone(), yaml::map(&b)));
+        }
+        let f: Vec<(&str, String)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        yaml::map(&f)
+    }
+}
+
 parse_struct! {
     /// Every check a step may carry. Checks of an operation's result need a put
     /// or get step; the others look at the cluster when the step ends.
@@ -428,6 +529,8 @@ parse_struct! {
         pub siblings_concurrent: Option<Converged> = None,
         /// How many client operations still wait for their answer.
         pub in_flight: Option<usize> = None,
+        /// Bounds on the metrics over the last window of virtual time.
+        pub metrics: Option<MetricsExpect> = None,
     }
 }
 
@@ -438,7 +541,8 @@ plain!(
     OverwrittenExpect,
     LivenessSpec,
     AntiEntropyExpect,
-    MessagesExpect
+    MessagesExpect,
+    MetricsExpect
 );
 
 impl Expect {
@@ -603,6 +707,9 @@ impl Expect {
         if let Some(n) = self.in_flight {
             f.push(("in_flight", n.to_string()));
         }
+        if let Some(m) = &self.metrics {
+            f.push(("metrics", m.to_yaml()));
+        }
         yaml::map(&f)
     }
 
@@ -621,6 +728,7 @@ impl Expect {
             + self.messages.is_some() as usize
             + self.siblings_concurrent.is_some() as usize
             + self.in_flight.is_some() as usize
+            + self.metrics.as_ref().map_or(0, |m| m.bounds.len())
     }
 }
 

@@ -5,11 +5,13 @@ use std::io::Write;
 use crate::core::plural::count;
 use crate::core::trace::TraceEvent;
 use crate::engine::Engine;
+use crate::metrics::{Metrics, columns};
 
 use super::bulk_timeline::BulkTimeline;
 use super::director::Director;
 use super::load::Scenario;
 use super::timeline;
+use super::traffic_timeline::TrafficTimeline;
 
 /// How to run.
 #[derive(Clone, Debug, Default)]
@@ -20,6 +22,8 @@ pub struct RunOptions {
     pub json: bool,
     /// Show every message and stored version in the timeline, and each operation of a fill or scan.
     pub verbose: bool,
+    /// Write the metrics here as CSV, one row per virtual second.
+    pub metrics: Option<std::path::PathBuf>,
 }
 
 /// How a run went.
@@ -53,6 +57,29 @@ pub async fn run_keeping_engine(
 ) -> anyhow::Result<(RunSummary, Engine)> {
     let seed = opts.seed.unwrap_or(scenario.seed);
     let mut engine = scenario.start_engine(seed).map_err(anyhow::Error::msg)?;
+    let mut csv = match &opts.metrics {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| anyhow::anyhow!("cannot write the metrics to {}: {e}", path.display()))?;
+            let mut w = std::io::BufWriter::new(file);
+            writeln!(w, "{}", columns::header())?;
+            Some((w, None::<u64>))
+        }
+        None => None,
+    };
+    // Rows are written as their seconds close, so that the ring of rows
+    // the metrics keep never drops one before it is written.
+    let mut write_rows = |engine: &Engine| -> std::io::Result<()> {
+        if let Some((w, last)) = csv.as_mut()
+            && let Some(m) = engine.trace_tap::<Metrics>()
+        {
+            for row in m.closed_after(*last) {
+                writeln!(w, "{}", columns::line(row))?;
+                *last = Some(row.second);
+            }
+        }
+        Ok(())
+    };
     if !opts.json {
         header(scenario, &engine, seed, out)?;
     }
@@ -66,9 +93,12 @@ pub async fn run_keeping_engine(
             write_error = Some(e);
         }
     };
-    // Fills and scans are one line each, unless verbose.
+    // Fills and scans are one line each, traffic one line a step, unless
+    // verbose.
     let mut bulk = BulkTimeline::new(&scenario.steps);
+    let mut traffic = TrafficTimeline::new();
     let mut flush = |engine: &mut Engine, out: &mut dyn Write| {
+        keep_first_error(write_rows(engine));
         engine.drain_trace(&mut buffer);
         for ev in buffer.drain(..) {
             keep(&ev);
@@ -76,8 +106,12 @@ pub async fn run_keeping_engine(
                 keep_first_error(writeln!(out, "{}", timeline::to_json(&ev, engine.names())));
                 continue;
             }
+            let (in_traffic, before) = traffic.fold(&ev, engine.names());
+            for line in before {
+                keep_first_error(writeln!(out, "{line}"));
+            }
             let fold = bulk.fold(&ev, engine.names());
-            if (!fold.folded || opts.verbose)
+            if (!(fold.folded || in_traffic) || opts.verbose)
                 && let Some(line) = timeline::line(&ev, engine.names(), opts.verbose)
             {
                 keep_first_error(writeln!(out, "{line}"));
@@ -90,7 +124,18 @@ pub async fn run_keeping_engine(
     flush(&mut engine, out);
     director.run_to_end(&mut engine, |engine| flush(engine, out)).await;
     flush(&mut engine, out);
+    let now = engine.now();
+    if let Some(m) = engine.trace_tap_mut::<Metrics>() {
+        m.finish(now);
+    }
+    keep_first_error(write_rows(&engine));
+    if let Some((w, _)) = csv.as_mut() {
+        keep_first_error(w.flush());
+    }
     if !opts.json {
+        for line in traffic.summary(engine.now()) {
+            keep_first_error(writeln!(out, "{line}"));
+        }
         for line in bulk.finish(engine.now()) {
             keep_first_error(writeln!(out, "{line}"));
         }

@@ -24,6 +24,7 @@ pub async fn history_of(scenario: &Scenario, seed: Option<u64>, key: &str) -> an
         seed,
         json: true,
         verbose: false,
+        metrics: None,
     };
     let mut history = History::new(key);
     let mut keys = std::collections::BTreeSet::new();

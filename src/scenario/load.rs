@@ -196,6 +196,9 @@ impl Scenario {
     /// Starts the scenario's cluster with `seed` and creates its clients.
     pub fn start_engine(&self, seed: u64) -> Result<crate::engine::Engine, String> {
         let mut engine = crate::engine::Engine::new(&self.cluster.spec, seed)?;
+        // The metrics read every traced event: `expect: {metrics: ...}`,
+        // `run --metrics` and the playground's metrics view use them.
+        engine.set_trace_tap(Some(Box::new(crate::metrics::Metrics::new())));
         for c in &self.clients {
             engine.client(c);
         }

@@ -22,6 +22,8 @@ pub mod step;
 pub mod step_run;
 pub mod text;
 pub mod timeline;
+pub mod traffic;
+pub mod traffic_timeline;
 
 pub use director::Director;
 pub use load::{LoadError, Scenario};

@@ -44,6 +44,12 @@ pub const BUNDLED: &[(&str, &str)] = &[
         "version-evolution",
         include_str!("../../presets/version-evolution.yaml"),
     ),
+    (
+        "availability-under-partition",
+        include_str!("../../presets/availability-under-partition.yaml"),
+    ),
+    ("stale-reads", include_str!("../../presets/stale-reads.yaml")),
+    ("slow-node-tail", include_str!("../../presets/slow-node-tail.yaml")),
 ];
 
 /// The preset `ringside` opens with no arguments.

@@ -55,7 +55,7 @@ macro_rules! plain {
 }
 pub(crate) use plain;
 
-plain!(bool, usize, u64, String, super::text::Text);
+plain!(bool, usize, u64, f64, String, super::text::Text);
 
 /// A node reference, checked against the context where it stands.
 impl Parse for NodeRef {

@@ -111,9 +111,14 @@ pub enum UserAction {
     ResolveMerge,
     /// Open the command line with the merge, to edit before writing.
     ResolveEdit,
-    /// Show the next detail pane: key inspector, membership, Merkle trees.
+    /// Show the next detail pane: key inspector, membership, Merkle trees,
+    /// history, metrics.
     CycleView,
     /// Hide gossip messages from the ring and the log, or show them again.
     ToggleGossip,
+    /// List background traffic (`:traffic`) in the log, or leave it out.
+    ToggleTraffic,
+    /// Open the full-screen metrics view, or close it.
+    ToggleMetrics,
     Edit(Edit),
 }

@@ -102,6 +102,8 @@ pub struct App {
     pub(super) view: DetailView,
     /// Where gossip messages are shown.
     pub(super) gossip: GossipShown,
+    /// The full-screen metrics view (`M`) is open.
+    pub(super) metrics_full: bool,
     pub(super) mode: Mode,
     pub(super) focus: Focus,
     pub(super) command: LineEditor,
@@ -142,10 +144,12 @@ impl App {
     /// disk, like the benchmark. Must run inside a tokio runtime.
     pub async fn with_scenario(scenario: Scenario, seed: Option<u64>, speed: f64) -> Result<App, String> {
         let seed = seed.unwrap_or(scenario.seed);
-        let engine = Engine::new(&scenario.cluster.spec, seed)?;
+        let mut engine = Engine::new(&scenario.cluster.spec, seed)?;
+        engine.set_trace_tap(Some(Box::new(crate::metrics::Metrics::new())));
         let mut app = App {
             view: DetailView::suggested(&scenario),
             gossip: GossipShown::default(),
+            metrics_full: false,
             playback: Playback::new(&scenario, seed),
             models: Models::new(&engine),
             engine,
@@ -277,6 +281,16 @@ impl App {
     /// Where gossip messages are shown.
     pub fn gossip(&self) -> GossipShown {
         self.gossip
+    }
+
+    /// Whether the full-screen metrics view (`M`) is open.
+    pub fn metrics_full(&self) -> bool {
+        self.metrics_full
+    }
+
+    /// The run's metrics (the engine's trace tap), if it has them.
+    pub fn metrics(&self) -> Option<&crate::metrics::Metrics> {
+        self.engine.trace_tap::<crate::metrics::Metrics>()
     }
 
     /// Autoplay is dwelling on a caption and virtual time stands still.

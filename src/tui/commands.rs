@@ -71,6 +71,13 @@ impl App {
             Instruction::Branches => self.list_branches(),
             Instruction::Branch(n) => self.go_to_branch(n).await,
             Instruction::Lab(name) => self.open_lab(&name),
+            Instruction::ShowTraffic => {
+                let text = match self.engine.arrivals() {
+                    Some(a) => format!("traffic: {} (:traffic off stops it)", a.describe()),
+                    None => "no traffic runs; :traffic 200 starts 200 operations a second".to_string(),
+                };
+                self.info(text);
+            }
             Instruction::Help => {
                 self.mode = Mode::Help;
                 self.help_scroll = 0;

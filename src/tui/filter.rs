@@ -120,6 +120,13 @@ impl LogFilter {
             .any(|(negate, t)| !negate && matches!(t, Term::Msg(k) if crate::tui::theme::is_gossip(*k)))
     }
 
+    /// True when a term asks for a key of the background traffic (`key:t:3`).
+    pub fn names_traffic(&self) -> bool {
+        self.terms
+            .iter()
+            .any(|(negate, t)| !negate && matches!(t, Term::Key(k) if crate::scenario::traffic::is_traffic_key(k)))
+    }
+
     pub fn matches(&self, subject: &Subject) -> bool {
         self.terms.iter().all(|(negate, term)| {
             let hit = match term {

@@ -23,7 +23,11 @@ pub const FLASH_LIFE: Duration = Duration::from_millis(900);
 /// One message on its way.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flight {
+    pub msg: MsgId,
     pub kind: MsgKind,
+    /// The message is background traffic's (`:traffic`): the ring draws a
+    /// sample of these when there are many.
+    pub traffic: bool,
     pub from: Anchor,
     pub to: Anchor,
     pub sent: Time,
@@ -121,7 +125,9 @@ impl Flights {
                 self.live.insert(
                     (at, *msg),
                     Flight {
+                        msg: *msg,
                         kind: *kind,
+                        traffic: false,
                         from: anchor(homes, *from),
                         to: anchor(homes, *to),
                         sent: at,
@@ -192,6 +198,28 @@ impl Flights {
             }
             keep
         });
+    }
+
+    /// Marks a message in flight as background traffic's.
+    pub fn mark_traffic(&mut self, msg: MsgId) {
+        if let Some(sent) = self.sent_at.get(&msg)
+            && let Some(f) = self.live.get_mut(&(*sent, msg))
+        {
+            f.traffic = true;
+        }
+    }
+
+    /// Whether a message in flight is background traffic's.
+    pub fn is_traffic(&self, msg: MsgId) -> bool {
+        self.sent_at
+            .get(&msg)
+            .and_then(|sent| self.live.get(&(*sent, msg)))
+            .is_some_and(|f| f.traffic)
+    }
+
+    /// Traffic messages in flight.
+    pub fn traffic_len(&self) -> usize {
+        self.live.values().filter(|f| f.traffic).count()
     }
 
     /// A message's flight ended: forgets it and returns it, if it was known.

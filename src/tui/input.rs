@@ -156,8 +156,12 @@ impl App {
             }
             UserAction::OpenPicker => self.open_picker(),
             UserAction::Close => {
-                self.models.log.follow();
-                self.notice = None;
+                if self.metrics_full {
+                    self.metrics_full = false;
+                } else {
+                    self.models.log.follow();
+                    self.notice = None;
+                }
             }
             UserAction::ToggleNode => self.toggle_node().await,
             UserAction::ResolvePick(n) => self.resolve_pick(n).await,
@@ -176,6 +180,9 @@ impl App {
                     DetailView::History => {
                         "history: every version of the selected key, its parents, marks and holders (v: next pane)"
                     }
+                    DetailView::Metrics => {
+                        "metrics: rates, latency, availability and staleness a second at a time (M: full screen)"
+                    }
                 });
                 self.settle().await;
             }
@@ -183,6 +190,21 @@ impl App {
                 self.gossip = self.gossip.next();
                 self.models.log.set_hide_gossip(!self.gossip.in_log());
                 self.info(self.gossip.describe());
+            }
+            UserAction::ToggleTraffic => {
+                let hide = !self.models.log.hides_traffic();
+                self.models.log.set_hide_traffic(hide);
+                self.info(if hide {
+                    "background traffic left out of the log (t: list it)"
+                } else {
+                    "background traffic listed in the log (t: leave it out)"
+                });
+            }
+            UserAction::ToggleMetrics => {
+                self.metrics_full = !self.metrics_full;
+                if self.metrics_full {
+                    self.info("metrics, a point a virtual second over the last minute (M or Esc: back)");
+                }
             }
             UserAction::Quit | UserAction::Edit(_) => {}
         }

@@ -91,7 +91,7 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         "v",
-        "detail pane: key inspector → membership matrix → Merkle trees",
+        "detail pane: key → membership → Merkle trees → history → metrics",
         KeyCode::Char('v'),
         UserAction::CycleView,
     ),
@@ -100,6 +100,18 @@ pub const BINDINGS: &[Binding] = &[
         "gossip: ring only (default) → hidden → ring and log",
         KeyCode::Char('g'),
         UserAction::ToggleGossip,
+    ),
+    b(
+        "t",
+        "background traffic in the log: hidden (default) → listed",
+        KeyCode::Char('t'),
+        UserAction::ToggleTraffic,
+    ),
+    b(
+        "M",
+        "full-screen metrics: rates, latency, availability, staleness (M/Esc close)",
+        KeyCode::Char('M'),
+        UserAction::ToggleMetrics,
     ),
     b(
         "↑ ↓ k j",
@@ -203,6 +215,8 @@ fn normal(code: KeyCode, ctrl: bool) -> Option<UserAction> {
         KeyCode::Char('e') => UserAction::ResolveEdit,
         KeyCode::Char('v') => UserAction::CycleView,
         KeyCode::Char('g') => UserAction::ToggleGossip,
+        KeyCode::Char('t') => UserAction::ToggleTraffic,
+        KeyCode::Char('M') => UserAction::ToggleMetrics,
         KeyCode::Char(c @ '1'..='9') => UserAction::ResolvePick(c as u8 - b'0'),
         KeyCode::Char('k') | KeyCode::Up => UserAction::Up,
         KeyCode::Char('j') | KeyCode::Down => UserAction::Down,
@@ -341,6 +355,8 @@ mod tests {
         assert_eq!(m(KeyCode::Char('j')), Some(UserAction::Down));
         assert_eq!(m(KeyCode::Char('v')), Some(UserAction::CycleView));
         assert_eq!(m(KeyCode::Char('g')), Some(UserAction::ToggleGossip));
+        assert_eq!(m(KeyCode::Char('t')), Some(UserAction::ToggleTraffic));
+        assert_eq!(m(KeyCode::Char('M')), Some(UserAction::ToggleMetrics));
         assert_eq!(m(KeyCode::F(5)), None);
         assert_eq!(map_key(Mode::Normal, ctrl('c')), Some(UserAction::Quit));
     }

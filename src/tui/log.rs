@@ -58,6 +58,10 @@ pub struct LogEntry {
     pub category: Category,
     /// The trace event behind the line, for the filter; `None` for notes.
     pub event: Option<Event>,
+    /// The line is about background traffic (`:traffic`): its key, its
+    /// client or the message it delivers is the workload's. The `t` key
+    /// leaves these out.
+    pub traffic: bool,
 }
 
 impl LogEntry {
@@ -120,7 +124,14 @@ impl LogEntry {
             split,
             category,
             event,
+            traffic: false,
         }
+    }
+
+    /// Marks the line as background traffic.
+    pub fn with_traffic(mut self, traffic: bool) -> LogEntry {
+        self.traffic = traffic;
+        self
     }
 }
 
@@ -167,6 +178,11 @@ pub struct EventLog {
     cap: usize,
     /// Gossip messages are left out (the `g` key), whatever the filter.
     hide_gossip: bool,
+    /// Background traffic is left out (the `t` key), unless the filter
+    /// names one of its keys.
+    hide_traffic: bool,
+    /// A line of background traffic arrived since the last clear.
+    saw_traffic: bool,
 }
 
 impl Default for EventLog {
@@ -185,6 +201,8 @@ impl EventLog {
             cursor: None,
             cap: cap.max(1),
             hide_gossip: false,
+            hide_traffic: false,
+            saw_traffic: false,
         }
     }
 
@@ -203,10 +221,33 @@ impl EventLog {
         }
     }
 
-    /// A log that leaves gossip messages out, as the playground opens.
+    /// Whether background traffic is left out.
+    pub fn hides_traffic(&self) -> bool {
+        self.hide_traffic
+    }
+
+    /// Whether a line of background traffic arrived since the log was
+    /// last cleared (the title says it is not listed only then).
+    pub fn saw_traffic(&self) -> bool {
+        self.saw_traffic
+    }
+
+    /// Leaves background traffic out (or lists it again): at a few hundred
+    /// operations a second it would bury everything else.
+    pub fn set_hide_traffic(&mut self, hide: bool) {
+        if self.hide_traffic != hide {
+            self.hide_traffic = hide;
+            let filter = self.filter.clone();
+            self.set_filter(filter);
+        }
+    }
+
+    /// A log that leaves gossip messages and background traffic out, as
+    /// the playground opens.
     pub fn hiding_gossip() -> EventLog {
         EventLog {
             hide_gossip: true,
+            hide_traffic: true,
             ..EventLog::default()
         }
     }
@@ -214,7 +255,8 @@ impl EventLog {
     /// Whether the line is shown: the filter keeps it and it is not hidden
     /// gossip (a filter that names gossip shows it anyway).
     fn keeps(&self, entry: &LogEntry) -> bool {
-        let hidden = self.hide_gossip && entry.is_gossip() && !self.filter.names_gossip();
+        let hidden = (self.hide_gossip && entry.is_gossip() && !self.filter.names_gossip())
+            || (self.hide_traffic && entry.traffic && !self.filter.names_traffic());
         !hidden && self.filter.matches(&entry.subject())
     }
 
@@ -253,6 +295,7 @@ impl EventLog {
             }
         }
         let seq = self.first_seq + self.entries.len() as u64;
+        self.saw_traffic |= entry.traffic;
         if self.keeps(&entry) {
             self.matching.push_back(seq);
         }
@@ -265,6 +308,7 @@ impl EventLog {
         self.entries.clear();
         self.matching.clear();
         self.cursor = None;
+        self.saw_traffic = false;
     }
 
     pub fn set_filter(&mut self, filter: LogFilter) {

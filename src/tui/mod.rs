@@ -26,6 +26,7 @@
 //!   [`mirror`] trait: [`inspector`], [`hint_book`], [`members`], [`merkle`],
 //!   [`transfers`]. [`throttle`] rate-limits their queries. [`timeline`]
 //!   keeps the marks of the bar under the status line.
+//!   [`traffic_marks`] tells background traffic's events from the rest.
 //! - Display choices: [`view`] (the detail pane shown), [`gossip`] (where
 //!   gossip shows), [`theme`] (colours).
 //! - Drawing: [`ui`], one module per pane.
@@ -66,6 +67,7 @@ pub mod throttle;
 mod time_travel;
 pub mod timeline;
 pub mod tour;
+pub mod traffic_marks;
 pub mod transfers;
 pub mod ui;
 pub mod view;

@@ -26,6 +26,7 @@ use super::mirror::{Mirror, RefreshContext};
 use super::playback::Playback;
 use super::story::Story;
 use super::timeline::TimelineMarks;
+use super::traffic_marks::TrafficMarks;
 use super::transfers::Transfers;
 use super::view::DetailView;
 
@@ -43,6 +44,7 @@ pub struct Models {
     pub transfers: Transfers,
     pub history: HistoryModel,
     pub timeline: TimelineMarks,
+    pub traffic: TrafficMarks,
 }
 
 impl Models {
@@ -66,6 +68,7 @@ impl Models {
             transfers: Transfers::default(),
             history: HistoryModel::default(),
             timeline: TimelineMarks::default(),
+            traffic: TrafficMarks::default(),
         }
     }
 
@@ -83,7 +86,15 @@ impl Models {
     /// stamps messages and drops.
     pub fn observe(&mut self, ev: TraceEvent, engine: &Engine, playback: &Playback, real_now: Duration) {
         let event = &ev.event;
-        self.inspector.observe(event);
+        let flights = &self.flights;
+        let traffic = self
+            .traffic
+            .mark(ev.at, event, engine.names(), |m| flights.is_traffic(m));
+        // The inspector follows the key of each new operation, but not
+        // background traffic's: it would jump a few hundred times a second.
+        if !(traffic && matches!(event, Event::OpStarted { .. })) {
+            self.inspector.observe(event);
+        }
         self.hints.observe(event);
         self.members.observe(event);
         self.merkle.observe(event);
@@ -109,6 +120,9 @@ impl Models {
                 .follow(engine.ring(), self.members.departing(), engine.names().node_count());
         }
         self.flights.observe(ev.at, event, self.ring.homes(), real_now);
+        if traffic && let Event::Sent { msg, .. } = event {
+            self.flights.mark_traffic(*msg);
+        }
         if let Event::OpFinished {
             op,
             client,
@@ -136,7 +150,8 @@ impl Models {
             self.inspector.record(key, last);
         }
         self.story.observe(event, |index| playback.is_automatic(index));
-        self.log.push(LogEntry::from_trace(ev, engine.names()));
+        self.log
+            .push(LogEntry::from_trace(ev, engine.names()).with_traffic(traffic));
     }
 
     /// Asks the engine for whatever the mirrors say changed: the

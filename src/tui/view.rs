@@ -19,14 +19,18 @@ pub enum DetailView {
     /// The selected key's version history: every version ever written,
     /// its parents, what became of it and who holds it now.
     History,
+    /// Rates over time: operations, latency, availability, staleness and
+    /// the repair work, a point a virtual second (`M` shows it full screen).
+    Metrics,
 }
 
 impl DetailView {
-    pub const ORDER: [DetailView; 4] = [
+    pub const ORDER: [DetailView; 5] = [
         DetailView::Inspector,
         DetailView::Membership,
         DetailView::Merkle,
         DetailView::History,
+        DetailView::Metrics,
     ];
 
     pub fn next(self) -> DetailView {
@@ -41,6 +45,7 @@ impl DetailView {
             DetailView::Membership => "membership",
             DetailView::Merkle => "merkle",
             DetailView::History => "history",
+            DetailView::Metrics => "metrics",
         }
     }
 
@@ -49,9 +54,11 @@ impl DetailView {
     /// matrix, one that checks anti-entropy on the Merkle trees; everything
     /// else (keys, hints, transfers) on the inspector.
     pub fn suggested(scenario: &Scenario) -> DetailView {
-        let (mut membership, mut merkle) = (false, false);
+        let (mut membership, mut merkle, mut metrics) = (false, false, false);
         let mut visit = |step: &Step| {
+            metrics |= matches!(step.kind, StepKind::Traffic(_));
             if let Some(e) = &step.expect {
+                metrics |= e.metrics.is_some();
                 membership |= e.sees.is_some() || e.all_see.is_some();
                 merkle |= e.anti_entropy.is_some() || e.merkle_equal.is_some();
             }
@@ -62,7 +69,9 @@ impl DetailView {
                 inner.iter().for_each(&mut visit);
             }
         }
-        if merkle {
+        if metrics {
+            DetailView::Metrics
+        } else if merkle {
             DetailView::Merkle
         } else if membership {
             DetailView::Membership
@@ -98,5 +107,8 @@ mod tests {
         assert_eq!(open("split-views"), DetailView::Membership);
         assert_eq!(open("merkle-repair"), DetailView::Merkle);
         assert_eq!(open("anti-entropy-vs-read-repair"), DetailView::Merkle);
+        assert_eq!(open("stale-reads"), DetailView::Metrics);
+        assert_eq!(open("slow-node-tail"), DetailView::Metrics);
+        assert_eq!(open("availability-under-partition"), DetailView::Metrics);
     }
 }

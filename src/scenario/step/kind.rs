@@ -1,6 +1,7 @@
 //! What a step is, as data: a [`Step`] is an action ([`StepKind`]) and
 //! what to expect once it is done; [`PutStep`], [`GetStep`] and
-//! [`BulkStep`] are what the put, get, fill and scan actions carry. Each
+//! [`BulkStep`] are what the put, get, fill and scan actions carry, and
+//! [`TrafficStep`] what `traffic` does. Each
 //! action's file parses, renders and starts its own variant; this file
 //! only says what the variants are, so that those files and the table in
 //! `mod.rs` share it without importing each other.
@@ -9,6 +10,7 @@ use crate::core::time::Dur;
 use crate::scenario::expect::{ClockSpec, Expect};
 use crate::scenario::noderef::NodeRef;
 use crate::scenario::settings_patch::SettingsPatch;
+use crate::scenario::traffic::TrafficSpec;
 
 /// One step: what it does and what to expect once it is done.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +61,8 @@ pub enum StepKind {
     Scan(BulkStep),
     /// Start these steps at the same instant; done when all are.
     Concurrently(Vec<Step>),
+    /// Start or stop background traffic; done at once.
+    Traffic(TrafficStep),
     /// Only check expectations (a step with `expect` and no action).
     Check,
 }
@@ -103,4 +107,11 @@ pub struct BulkStep {
     pub via: Option<NodeRef>,
     /// W for a fill, R for a scan.
     pub quorum: Option<usize>,
+}
+
+/// What a `traffic` step does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrafficStep {
+    Start(TrafficSpec),
+    Off,
 }

@@ -48,13 +48,14 @@ mod set;
 mod slow;
 #[cfg(test)]
 mod tests;
+mod traffic;
 mod wait;
 pub mod words;
 pub mod yaml;
 
 pub use client::DEFAULT_CLIENT;
 pub use info::StepInfo;
-pub use kind::{BulkStep, GetStep, PutStep, Step, StepKind};
+pub use kind::{BulkStep, GetStep, PutStep, Step, StepKind, TrafficStep};
 use words::Word;
 
 /// Every action, in the order help and error messages list them.
@@ -76,6 +77,7 @@ pub const STEPS: &[StepInfo] = &[
     fill::INFO,
     scan::INFO,
     concurrently::INFO,
+    traffic::INFO,
 ];
 
 /// The action named `name`.
@@ -122,6 +124,7 @@ impl StepKind {
             StepKind::Fill(_) => fill::INFO.name,
             StepKind::Scan(_) => scan::INFO.name,
             StepKind::Concurrently(_) => concurrently::INFO.name,
+            StepKind::Traffic(_) => traffic::INFO.name,
             StepKind::Check => "expect",
         }
     }
@@ -165,6 +168,7 @@ impl StepKind {
             StepKind::Fill(b) => fill::to_words(b),
             StepKind::Scan(b) => scan::to_words(b),
             StepKind::Concurrently(steps) => concurrently::to_words(steps)?,
+            StepKind::Traffic(t) => traffic::to_words(t),
             StepKind::Check => return None,
         })
     }
@@ -189,6 +193,7 @@ impl StepKind {
             StepKind::Fill(b) => fill::to_yaml(b),
             StepKind::Scan(b) => scan::to_yaml(b),
             StepKind::Concurrently(steps) => concurrently::to_yaml(steps),
+            StepKind::Traffic(t) => traffic::to_yaml(t),
             StepKind::Check => return None,
         })
     }
@@ -218,6 +223,7 @@ impl StepKind {
             "fill" => fill::from_yaml(map, cx)?,
             "scan" => scan::from_yaml(map, cx)?,
             "concurrently" => concurrently::from_yaml(map, cx)?,
+            "traffic" => traffic::from_yaml(map, cx)?,
             _ => return Ok(None),
         };
         cx.plan(|plan| kind.plan(plan)).map_err(de::Error::custom)?;
@@ -232,6 +238,7 @@ impl StepKind {
         match self {
             StepKind::Say(_) | StepKind::Check | StepKind::Heal | StepKind::Concurrently(_) => Ok(()),
             StepKind::Partition(_) | StepKind::Cut { .. } | StepKind::Slow { .. } => Ok(()),
+            StepKind::Traffic(_) => Ok(()),
             StepKind::Put(p) => plan.single_op([("w", p.w), ("pw", p.pw)], !p.nowait),
             StepKind::Get(g) => plan.single_op([("r", g.r), ("pr", g.pr)], !g.nowait),
             StepKind::Fill(b) => plan.fill(b.quorum, b.keys, b.value.as_ref().map_or(0, |v| v.len())),
@@ -268,6 +275,7 @@ impl fmt::Display for StepKind {
             StepKind::Fill(b) => bulk::label("fill", b),
             StepKind::Scan(b) => bulk::label("scan", b),
             StepKind::Concurrently(steps) => concurrently::label(steps),
+            StepKind::Traffic(t) => traffic::label(t),
             StepKind::Check => "expect".to_string(),
         };
         f.write_str(&text)
@@ -432,6 +440,7 @@ impl Step {
                 StepKind::Fill(b) => fill::start(b, expect, engine, run),
                 StepKind::Scan(b) => scan::start(b, expect, engine, run),
                 StepKind::Concurrently(steps) => concurrently::start(steps, engine, run).await,
+                StepKind::Traffic(t) => traffic::start(t, engine),
                 StepKind::Check => Ok(()),
             }
         })

@@ -178,7 +178,38 @@ fn simple() -> impl Strategy<Value = StepKind> {
                 .is_some_and(|v| !v.is_empty()))
             .prop_map(StepKind::Fill),
         bulk().prop_map(StepKind::Scan),
+        Just(StepKind::Traffic(TrafficStep::Off)),
+        traffic().prop_map(|spec| StepKind::Traffic(TrafficStep::Start(spec))),
     ]
+}
+
+fn traffic() -> impl Strategy<Value = crate::scenario::traffic::TrafficSpec> {
+    (
+        (
+            1..=100_000u32,
+            1..=10_000u32,
+            0.0..=1.0f64,
+            proptest::option::of(0.01..=5.0f64),
+        ),
+        (
+            1..=64u32,
+            proptest::option::of(prop_oneof![Just(Routing::AnyNode), Just(Routing::PartitionAware)]),
+            q(),
+            q(),
+        ),
+    )
+        .prop_map(
+            |((rate, keys, reads, zipf), (clients, via, r, w))| crate::scenario::traffic::TrafficSpec {
+                rate,
+                keys,
+                reads,
+                zipf,
+                clients,
+                via,
+                r,
+                w,
+            },
+        )
 }
 
 fn kind() -> impl Strategy<Value = StepKind> {
@@ -197,8 +228,9 @@ fn expect() -> impl Strategy<Value = Expect> {
         proptest::option::of((node(), 0..5usize)),
         proptest::option::of(0..5usize),
         proptest::option::of(prop_oneof![Just(Converged::All), "[a-z]{1,4}".prop_map(Converged::Key)]),
+        proptest::option::of(metrics()),
     )
-        .prop_map(|(ok, values, items, hints, in_flight, converged)| Expect {
+        .prop_map(|(ok, values, items, hints, in_flight, converged, metrics)| Expect {
             ok,
             values: values.map(|v| ValueSet(v.into_iter().collect())),
             has_items: items.map(|v| v.into_iter().map(Text).collect()),
@@ -209,7 +241,28 @@ fn expect() -> impl Strategy<Value = Expect> {
             }),
             in_flight,
             converged,
+            metrics,
             ..Expect::default()
+        })
+}
+
+fn metrics() -> impl Strategy<Value = crate::scenario::expect::MetricsExpect> {
+    let names = crate::metrics::columns::all();
+    (
+        (1..3600u64).prop_map(Dur::from_secs),
+        proptest::sample::subsequence(names, 1..4),
+        proptest::collection::vec(
+            (proptest::option::of(-1e6..1e6f64), proptest::option::of(0.0..1.0f64)),
+            4,
+        ),
+    )
+        .prop_map(|(window, names, bounds)| crate::scenario::expect::MetricsExpect {
+            window,
+            bounds: names
+                .into_iter()
+                .zip(bounds)
+                .map(|(n, (lo, hi))| (n, lo, if lo.is_none() { Some(hi.unwrap_or(0.5)) } else { hi }))
+                .collect(),
         })
 }
 

@@ -40,8 +40,12 @@ const PANES: &[(&str, &str)] = &[
         "v: two replicas' trees for the key's range: red differs, the session's descent, its costs",
     ),
     (
+        "metrics",
+        "v, or full screen on M: ops, latency, availability, staleness, repairs a second",
+    ),
+    (
         "log",
-        "the trace, without gossip messages unless g (or a filter naming gossip) asks for them",
+        "the trace, without gossip (g) or background traffic (t) unless asked for",
     ),
 ];
 

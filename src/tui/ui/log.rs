@@ -63,6 +63,9 @@ impl Widget for LogPane<'_> {
         if log.hides_gossip() && !log.filter().names_gossip() {
             title.push(Span::styled("· gossip not listed (g) ", theme::dim()));
         }
+        if log.hides_traffic() && log.saw_traffic() && !log.filter().names_traffic() {
+            title.push(Span::styled("· traffic not listed (t) ", theme::dim()));
+        }
         if !log.is_following() {
             title.push(Span::styled(
                 "· scrolled: Esc follows again ",

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod log;
 pub mod membership;
 pub mod merkle;
+pub mod metrics;
 pub mod nodes;
 pub mod picker;
 pub mod ring;
@@ -47,7 +48,6 @@ impl Widget for &App {
             pane: app.focus,
             keys: app.mode == Mode::Normal,
         };
-        let key = models.inspector.selected();
         let fast_forwarding = app.fast_forward.is_some();
         banner::Banner {
             story: &models.story,
@@ -57,6 +57,68 @@ impl Widget for &App {
             fast_forwarding,
         }
         .render(screen.banner, buf);
+        if app.metrics_full {
+            // Everything between the banner and the status bar.
+            let top = screen.ring.y;
+            let body = Rect::new(area.x, top, area.width, screen.status.y - top);
+            metrics::MetricsPane {
+                metrics: app.metrics(),
+                now: engine.now(),
+                speed: app.pacer.speed(),
+                full: true,
+                focused: true,
+            }
+            .render(body, buf);
+        } else {
+            app.render_panes(&screen, focus, buf);
+        }
+        status::StatusBar {
+            engine,
+            pacer: &app.pacer,
+            playback: &app.playback,
+            scenario: &app.scenario.name,
+            seed: app.seed,
+            reading: app.reading(),
+            fast_forwarding,
+            gossip: app.gossip,
+            input: open_input(app),
+            notice: app.notice.as_ref(),
+        }
+        .render(screen.status, buf);
+        let future = app.future_marks();
+        timeline::TimelineBar {
+            past: models.timeline.marks(),
+            future: &future,
+            now: engine.now(),
+            end: app.timeline_end(),
+            branch_start: app.branch_start(),
+        }
+        .render(screen.timeline, buf);
+        match app.mode {
+            Mode::Help => help::Help {
+                scroll: app.help_scroll,
+            }
+            .render(area, buf),
+            Mode::Picker => picker::Picker {
+                selected: app.picker,
+                current: &app.scenario.name,
+            }
+            .render(area, buf),
+            Mode::Lab => {
+                if let Some(run) = &app.lab {
+                    lab::LabView { run }.render(area, buf)
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl App {
+    /// The ring, the nodes table, the detail pane and the log.
+    fn render_panes(&self, screen: &Screen, focus: Focused, buf: &mut Buffer) {
+        let (app, models, engine) = (self, &self.models, &self.engine);
+        let key = models.inspector.selected();
         ring::RingPane {
             engine,
             drawn: &models.ring,
@@ -108,51 +170,20 @@ impl Widget for &App {
                 focused: detail_focused,
             }
             .render(screen.inspector, buf),
+            DetailView::Metrics => metrics::MetricsPane {
+                metrics: app.metrics(),
+                now: engine.now(),
+                speed: app.pacer.speed(),
+                full: false,
+                focused: detail_focused,
+            }
+            .render(screen.inspector, buf),
         }
         log::LogPane {
             log: &models.log,
             focused: focus.frames(Focus::Log),
         }
         .render(screen.log, buf);
-        status::StatusBar {
-            engine,
-            pacer: &app.pacer,
-            playback: &app.playback,
-            scenario: &app.scenario.name,
-            seed: app.seed,
-            reading: app.reading(),
-            fast_forwarding,
-            gossip: app.gossip,
-            input: open_input(app),
-            notice: app.notice.as_ref(),
-        }
-        .render(screen.status, buf);
-        let future = app.future_marks();
-        timeline::TimelineBar {
-            past: models.timeline.marks(),
-            future: &future,
-            now: engine.now(),
-            end: app.timeline_end(),
-            branch_start: app.branch_start(),
-        }
-        .render(screen.timeline, buf);
-        match app.mode {
-            Mode::Help => help::Help {
-                scroll: app.help_scroll,
-            }
-            .render(area, buf),
-            Mode::Picker => picker::Picker {
-                selected: app.picker,
-                current: &app.scenario.name,
-            }
-            .render(area, buf),
-            Mode::Lab => {
-                if let Some(run) = &app.lab {
-                    lab::LabView { run }.render(area, buf)
-                }
-            }
-            _ => {}
-        }
     }
 }
 

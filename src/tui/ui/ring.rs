@@ -36,6 +36,16 @@ const SPREADING: Color = Color::Indexed(240);
 
 /// Messages drawn at most (the newest); the rest are in the log.
 const DRAWN_FLIGHTS: usize = 400;
+/// Background traffic's messages drawn at most: past it the ring draws
+/// one in [`traffic_stride`] of them (picked by message number, so a
+/// message drawn stays drawn), and the legend says so.
+pub const TRAFFIC_DRAWN: usize = 48;
+
+/// With `in_flight` traffic messages in flight, the ring draws one in
+/// this many (1: all of them).
+pub fn traffic_stride(in_flight: usize) -> u64 {
+    in_flight.div_ceil(TRAFFIC_DRAWN).max(1) as u64
+}
 /// Where node labels sit, in ring radii.
 const LABEL_RADIUS: f64 = 1.2;
 /// The longest label drawn.
@@ -121,7 +131,10 @@ impl Widget for RingPane<'_> {
         }
         // As many kinds as the border has room for, those seen lately
         // first, and always the drops.
-        let room = area.width.saturating_sub(4 + 7) as usize;
+        let stride = traffic_stride(p.flights.traffic_len());
+        let sampled = (stride > 1).then(|| format!("traffic: 1 msg in {stride} drawn "));
+        let room = (area.width.saturating_sub(4 + 7) as usize)
+            .saturating_sub(sampled.as_ref().map_or(0, |s| s.chars().count()));
         let recent = |k: MsgKind| {
             p.flights
                 .last_sent(k)
@@ -129,6 +142,9 @@ impl Widget for RingPane<'_> {
                 && (p.gossip.on_ring() || !theme::is_gossip(k))
         };
         let mut legend: Vec<Span> = vec![Span::raw(" ")];
+        if let Some(sampled) = sampled {
+            legend.push(Span::styled(sampled, Style::new().fg(Color::LightYellow)));
+        }
         for kind in legend_kinds(room, recent) {
             let look = theme::kind_look(kind);
             let mut style = Style::new().fg(look.color);
@@ -274,8 +290,9 @@ fn draw_messages(ctx: &mut Context, p: &RingPane<'_>) {
     let now = p.engine.now();
     let skip = p.flights.len().saturating_sub(DRAWN_FLIGHTS);
     let hidden = |k: MsgKind| !p.gossip.on_ring() && theme::is_gossip(k);
+    let stride = traffic_stride(p.flights.traffic_len());
     for f in p.flights.live().skip(skip) {
-        if hidden(f.kind) {
+        if hidden(f.kind) || (f.traffic && !f.msg.0.is_multiple_of(stride)) {
             continue;
         }
         let color = theme::kind_look(f.kind).color;
@@ -451,6 +468,19 @@ fn draw_key_label(buf: &mut Buffer, g: &RingGeometry, p: &RingPane<'_>, m: &KeyM
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_traffic_messages_are_sampled_few_are_all_drawn() {
+        assert_eq!(traffic_stride(0), 1);
+        assert_eq!(traffic_stride(TRAFFIC_DRAWN), 1, "up to the cap, every one");
+        assert_eq!(traffic_stride(TRAFFIC_DRAWN + 1), 2);
+        for n in [100, 1000, 4096] {
+            let stride = traffic_stride(n);
+            let drawn = (0..n as u64).filter(|m| m.is_multiple_of(stride)).count();
+            assert!(drawn <= TRAFFIC_DRAWN + 1, "{n}: {drawn} drawn");
+            assert!(drawn >= TRAFFIC_DRAWN / 2, "{n}: a sample, not nothing");
+        }
+    }
 
     #[test]
     fn the_legend_names_the_kinds_seen_lately_first() {
