@@ -16,7 +16,7 @@ use crate::engine::{ClusterSpec, Engine};
 use super::experiment::PointSink;
 use super::options::LabOptions;
 use super::point::{Outcome, Params, Point};
-use super::sample_spread::{mean_ci, rate_ci};
+use super::sample_spread::{CONFIDENCE, LEVEL, Z, mean_ci, rate_ci};
 use super::theory::detector::{phi_false_suspicions_per_node_hour, silence, stated_bound};
 use super::trial_pool::{block_on, run_trials};
 
@@ -234,8 +234,9 @@ pub fn run_with(opts: &LabOptions, nodes: usize, quiet: Dur, sink: PointSink<'_>
     ];
     out.notes = vec![
         format!(
-            "{nodes} nodes, 2 gossip peers a round; false suspicions over {} fault-free virtual minutes per trial (rate ± 1.96 √count, or up to 3 / node-hours when none); detection: a crash after {} s, the mean over trials with its 95% confidence interval",
+            "{nodes} nodes, 2 gossip peers a round; false suspicions over {} fault-free virtual minutes per trial (rate ± {Z:.2} √count, or up to {:.1} / node-hours when none); detection: a crash after {} s, the mean over trials; both with their {CONFIDENCE} confidence interval",
             quiet.as_secs_f64() / 60.0,
+            -(1.0 - LEVEL).ln(),
             WARM_UP.as_secs_f64()
         ),
         "detection's prediction is an upper bound: measured lies below it by design, and a mark there only says how far".into(),

@@ -10,7 +10,7 @@ use crate::engine::{ClusterSpec, Engine};
 use super::experiment::PointSink;
 use super::options::LabOptions;
 use super::point::{Outcome, Params, Point};
-use super::sample_spread::mean_ci;
+use super::sample_spread::{CONFIDENCE, mean_ci};
 use super::theory::gossip::{GossipModel, estimate};
 use super::trial_pool::{block_on, run_trials};
 
@@ -145,7 +145,7 @@ pub fn run_over(opts: &LabOptions, sizes: &[usize], fanouts: &[usize], sink: Poi
         ),
     ];
     out.notes = vec![
-        "nodes: the cluster after the join; measured: gossip rounds from the join until the last node's ring has the joiner, the mean over trials with its 95% confidence interval (about one point in 20 misses its prediction by chance)".into(),
+        format!("nodes: the cluster after the join; measured: gossip rounds from the join until the last node's ring has the joiner, the mean over trials with its {CONFIDENCE} confidence interval"),
         "ticks spread over a round let news make several hops in one, so both the engine and the model need fewer rounds than the synchronous estimate".into(),
         "not yet explained: at 64 nodes the engine beats the model by 0.15-0.3 rounds for every fanout (seed 1); the model draws the nodes' tick phases afresh each trial where the engine's are fixed by node id, one candidate cause".into(),
         "2 trials at 1,024 nodes give an interval that says little: pass --trials for more (each costs some 15 s of a core)".into(),

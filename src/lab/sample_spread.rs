@@ -1,6 +1,22 @@
 //! A point's measured value and its spread, from the samples of its
-//! trials: the mean with its 95% confidence interval (normal
-//! approximation), or a rate of counted events with its Poisson interval.
+//! trials: every spread the lab prints is a two-sided [`CONFIDENCE`]
+//! confidence interval, so that among the hundred-odd points of a run about
+//! one disagrees with a right prediction by chance alone.
+//!
+//! - [`mean_ci`]: the mean of samples, mean ± z s/√n (normal approximation).
+//! - [`proportion_ci`]: a share of successes, the Wilson score interval.
+//! - [`share_ci`]: the mean of per-trial success shares whose operations
+//!   may fail together, widened to the Wilson interval of one observation
+//!   per trial.
+//! - [`rate_ci`]: counted events over an exposure, count ± z √count, or up
+//!   to −ln(1 − level) events when none was counted.
+
+/// The confidence level of every spread, as the output names it.
+pub const CONFIDENCE: &str = "99 %";
+/// The same level as a probability.
+pub const LEVEL: f64 = 0.99;
+/// z for a two-sided [`LEVEL`] interval.
+pub const Z: f64 = 2.575_829;
 
 /// A measured value with the low and high ends of its spread.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -8,15 +24,12 @@ pub struct Spread {
     pub value: f64,
     pub low: f64,
     pub high: f64,
-    /// How many samples it rests on.
+    /// How many samples (trials) it rests on.
     pub samples: u64,
 }
 
-/// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_964;
-
-/// The mean of `samples` and its 95% confidence interval, mean ± 1.96 s/√n
-/// (s the sample standard deviation). One sample, or none, has no spread.
+/// The mean of `samples` and its interval, mean ± z s/√n (s the sample
+/// standard deviation). One sample has no spread; none gives NaN.
 pub fn mean_ci(samples: &[f64]) -> Spread {
     let n = samples.len();
     if n == 0 {
@@ -32,7 +45,7 @@ pub fn mean_ci(samples: &[f64]) -> Spread {
         0.0
     } else {
         let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-        Z95 * (var / n as f64).sqrt()
+        Z * (var / n as f64).sqrt()
     };
     Spread {
         value: mean,
@@ -42,15 +55,67 @@ pub fn mean_ci(samples: &[f64]) -> Spread {
     }
 }
 
-/// `count` events over `exposure` units (node-hours): the rate and its 95%
-/// interval, count ± 1.96 √count, or 0 to 3 / exposure when nothing was
-/// counted (the rule of three).
+/// `successes` of `trials`: the share and its Wilson score interval.
+pub fn proportion_ci(successes: u64, trials: u64) -> Spread {
+    let (low, high) = wilson(successes as f64, trials as f64, Z);
+    Spread {
+        value: successes as f64 / trials.max(1) as f64,
+        low,
+        high,
+        samples: trials,
+    }
+}
+
+/// The Wilson score interval of `successes` of `trials` at `z`.
+fn wilson(successes: f64, trials: f64, z: f64) -> (f64, f64) {
+    if trials <= 0.0 {
+        return (0.0, 1.0);
+    }
+    let p = successes / trials;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / trials;
+    let centre = (p + z2 / (2.0 * trials)) / denom;
+    let half = z * (p * (1.0 - p) / trials + z2 / (4.0 * trials * trials)).sqrt() / denom;
+    // At 0 or all successes the interval's closed end is the rate itself
+    // (the formula reaches it only up to rounding).
+    let low = if successes <= 0.0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes >= trials {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (low, high)
+}
+
+/// The mean success rate of trials that are each a share of a few
+/// operations that may fail together: the interval of the shares' mean,
+/// widened to the Wilson interval of the pooled rate with one observation
+/// per trial (so that a run in which every trial succeeded still admits the
+/// failures its trial count could have missed).
+pub fn share_ci(shares: &[f64]) -> Spread {
+    let s = mean_ci(shares);
+    let n = shares.len() as f64;
+    let (wl, wh) = wilson(s.value * n, n, Z);
+    Spread {
+        low: s.low.min(wl).max(0.0),
+        high: s.high.max(wh).min(1.0),
+        ..s
+    }
+}
+
+/// `count` events over `exposure` units (node-hours): the rate and its
+/// interval, count ± z √count, or 0 to −ln(1 − level) / exposure when
+/// nothing was counted (the rule of three, at this level).
 pub fn rate_ci(count: u64, exposure: f64, samples: u64) -> Spread {
     let c = count as f64;
     let (low, high) = if count == 0 {
-        (0.0, 3.0)
+        (0.0, -(1.0 - LEVEL).ln())
     } else {
-        ((c - Z95 * c.sqrt()).max(0.0), c + Z95 * c.sqrt())
+        ((c - Z * c.sqrt()).max(0.0), c + Z * c.sqrt())
     };
     Spread {
         value: c / exposure,
@@ -69,7 +134,7 @@ mod tests {
         let s = mean_ci(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(s.value, 2.5);
         // s = 1.291, s/√4 = 0.645.
-        assert!((s.high - s.value - 1.959_964 * 0.645_497).abs() < 1e-5, "{s:?}");
+        assert!((s.high - s.value - Z * 0.645_497).abs() < 1e-5, "{s:?}");
         assert!(((s.value - s.low) - (s.high - s.value)).abs() < 1e-12);
         let one = mean_ci(&[7.0]);
         assert_eq!((one.low, one.value, one.high), (7.0, 7.0, 7.0));
@@ -78,11 +143,49 @@ mod tests {
     }
 
     #[test]
+    fn the_level_and_z_agree() {
+        // Φ(z) = (1 + level) / 2, by the erf series.
+        let erf = |x: f64| {
+            let mut sum = 0.0;
+            let mut term = x;
+            for n in 0..60 {
+                sum += term / (2 * n + 1) as f64;
+                term *= -x * x / (n + 1) as f64;
+            }
+            sum * 2.0 / std::f64::consts::PI.sqrt()
+        };
+        assert!((erf(Z / std::f64::consts::SQRT_2) - LEVEL).abs() < 1e-6);
+        assert_eq!(CONFIDENCE, format!("{} %", (LEVEL * 100.0).round()));
+    }
+
+    #[test]
+    fn wilson_contains_the_rate_and_narrows_with_trials() {
+        let s = proportion_ci(50, 100);
+        assert!(s.low < 0.5 && s.high > 0.5 && s.value == 0.5);
+        let s2 = proportion_ci(5000, 10_000);
+        assert!(s2.high - s2.low < s.high - s.low);
+        // The known 95 % value: 50 of 100 gives 0.404 to 0.596.
+        let (l, h) = wilson(50.0, 100.0, 1.96);
+        assert!((l - 0.4038).abs() < 1e-3 && (h - 0.5962).abs() < 1e-3);
+        let all = proportion_ci(100, 100);
+        assert!(all.high == 1.0 && all.low < 1.0 && all.low > 0.9, "{all:?}");
+        assert_eq!(proportion_ci(0, 100).low, 0.0);
+    }
+
+    #[test]
+    fn a_share_that_never_failed_still_admits_failures() {
+        let s = share_ci(&[1.0; 20]);
+        assert_eq!((s.value, s.high), (1.0, 1.0));
+        assert!(s.low < 1.0 && s.low > 0.5, "{s:?}");
+    }
+
+    #[test]
     fn a_rate_of_nothing_still_has_an_upper_end() {
         let r = rate_ci(0, 10.0, 5);
-        assert_eq!((r.value, r.low, r.high), (0.0, 0.0, 0.3));
+        assert_eq!((r.value, r.low), (0.0, 0.0));
+        assert!((r.high - 0.4605).abs() < 1e-3, "{r:?}");
         let r = rate_ci(100, 10.0, 5);
         assert_eq!(r.value, 10.0);
-        assert!((r.high - 11.96).abs() < 0.01 && (r.low - 8.04).abs() < 0.01, "{r:?}");
+        assert!((r.high - 12.576).abs() < 0.01 && (r.low - 7.424).abs() < 0.01, "{r:?}");
     }
 }
