@@ -3,7 +3,9 @@
 //! confidence interval, so that among the hundred-odd points of a run about
 //! one disagrees with a right prediction by chance alone.
 //!
-//! - [`mean_ci`]: the mean of samples, mean ± z s/√n (normal approximation).
+//! - [`mean_ci`]: the mean of samples, mean ± t s/√n (Student's t with
+//!   n − 1 degrees of freedom: a point of few trials gets the wide interval
+//!   it deserves).
 //! - [`proportion_ci`]: a share of successes, the Wilson score interval.
 //! - [`share_ci`]: the mean of per-trial success shares whose operations
 //!   may fail together, widened to the Wilson interval of one observation
@@ -28,8 +30,31 @@ pub struct Spread {
     pub samples: u64,
 }
 
-/// The mean of `samples` and its interval, mean ± z s/√n (s the sample
-/// standard deviation). One sample has no spread; none gives NaN.
+/// Two-sided [`LEVEL`] quantiles of Student's t for 1 to 30 degrees of freedom.
+const T99: [f64; 30] = [
+    63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499, 3.355, 3.250, 3.169, 3.106, 3.055, 3.012, 2.977, 2.947, 2.921,
+    2.898, 2.878, 2.861, 2.845, 2.831, 2.819, 2.807, 2.797, 2.787, 2.779, 2.771, 2.763, 2.756, 2.750,
+];
+
+/// The two-sided [`LEVEL`] quantile of Student's t with `df` degrees of
+/// freedom: the table up to 30, then the Cornish-Fisher expansion around z.
+pub fn t_quantile(df: u64) -> f64 {
+    match df {
+        0 => f64::INFINITY,
+        1..=30 => T99[df as usize - 1],
+        _ => {
+            let (z, d) = (Z, df as f64);
+            z + (z.powi(3) + z) / (4.0 * d)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * d * d)
+                + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / (384.0 * d.powi(3))
+        }
+    }
+}
+
+/// The mean of `samples` and its interval, mean ± t s/√n (s the sample
+/// standard deviation, t Student's with n − 1 degrees of freedom). One
+/// sample has no spread to estimate: its interval is the point; none gives
+/// NaN.
 pub fn mean_ci(samples: &[f64]) -> Spread {
     let n = samples.len();
     if n == 0 {
@@ -45,7 +70,7 @@ pub fn mean_ci(samples: &[f64]) -> Spread {
         0.0
     } else {
         let var = samples.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
-        Z * (var / n as f64).sqrt()
+        t_quantile(n as u64 - 1) * (var / n as f64).sqrt()
     };
     Spread {
         value: mean,
@@ -134,12 +159,24 @@ mod tests {
         let s = mean_ci(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(s.value, 2.5);
         // s = 1.291, s/√4 = 0.645.
-        assert!((s.high - s.value - Z * 0.645_497).abs() < 1e-5, "{s:?}");
+        assert!((s.high - s.value - 5.841 * 0.645_497).abs() < 1e-5, "{s:?}");
         assert!(((s.value - s.low) - (s.high - s.value)).abs() < 1e-12);
         let one = mean_ci(&[7.0]);
         assert_eq!((one.low, one.value, one.high), (7.0, 7.0, 7.0));
         let same = mean_ci(&[3.0; 10]);
         assert_eq!((same.low, same.high), (3.0, 3.0));
+    }
+
+    #[test]
+    fn few_samples_get_student_s_wide_interval() {
+        // Two samples 1 apart: s = 0.707, s/√2 = 0.5, t(1) = 63.657.
+        let s = mean_ci(&[1.0, 2.0]);
+        assert!((s.high - 1.5 - 63.657 * 0.5).abs() < 1e-9, "{s:?}");
+        // The expansion meets the table and tends to z.
+        assert!((t_quantile(31) - 2.744).abs() < 2e-3, "{}", t_quantile(31));
+        assert!((t_quantile(60) - 2.660).abs() < 2e-3, "{}", t_quantile(60));
+        assert!((t_quantile(100_000) - Z).abs() < 1e-3);
+        assert!(t_quantile(30) > t_quantile(31) && t_quantile(31) > t_quantile(40));
     }
 
     #[test]
