@@ -24,12 +24,12 @@ const MODEL_TRIALS: u64 = 400;
 
 /// Trials per point by default: fewer for the biggest clusters, whose runs
 /// cost more than n² (every gossip message carries every node's entry, and
-/// every node merges it): a trial of 1,024 nodes costs about 1.5 s of a
-/// core, one of 256 nodes about 0.1 s.
+/// every node merges it): a trial of 1,024 nodes costs about 4.5 s of a
+/// core, one of 256 nodes about 0.3 s.
 fn default_trials(nodes: usize) -> u64 {
     match nodes {
-        1024.. => 8,
-        256.. => 30,
+        1024.. => 4,
+        256.. => 16,
         _ => 60,
     }
 }
@@ -148,7 +148,7 @@ pub fn run_over(opts: &LabOptions, sizes: &[usize], fanouts: &[usize], sink: Poi
         format!("nodes: the cluster after the join; measured: gossip rounds from the join until the last node's ring has the joiner, the mean over trials with its {CONFIDENCE} confidence interval"),
         "ticks spread over a round let news make several hops in one, so both the engine and the model need fewer rounds than the synchronous estimate".into(),
         "not yet explained: at 64 nodes the engine beats the model by 0.15-0.3 rounds for every fanout (seed 1); the model draws the nodes' tick phases afresh each trial where the engine's are fixed by node id, one candidate cause".into(),
-        "fewer trials at 1,024 nodes (each costs about 1.5 s of a core): pass --trials for more".into(),
+        "fewer trials at 1,024 nodes (each costs about 4.5 s of a core: every round, every node merges lists of every node): pass --trials for more".into(),
     ];
     Ok(out)
 }
