@@ -147,7 +147,7 @@ pub fn run_over(opts: &LabOptions, sizes: &[usize], fanouts: &[usize], sink: Poi
     out.notes = vec![
         format!("nodes: the cluster after the join; measured: gossip rounds from the join until the last node's ring has the joiner, the mean over trials with its {CONFIDENCE} confidence interval"),
         "ticks spread over a round let news make several hops in one, so both the engine and the model need fewer rounds than the synchronous estimate".into(),
-        "not yet explained: at 64 nodes the engine beats the model by 0.15-0.3 rounds for every fanout (seed 1); the model draws the nodes' tick phases afresh each trial where the engine's are fixed by node id, one candidate cause".into(),
+        "the likely cause of the marks, not yet confirmed: a node's gossip phase in the round is a hash of its id (and incarnation), not of the seed, so every trial of one cluster size measures the same arrangement of phases; the spread covers peer choice and latency but not phases, while the model averages over random phases. A size's points can therefore sit off the model together, as at 64 nodes, below it for all three fanouts".into(),
         "fewer trials at 1,024 nodes (each costs about 4.5 s of a core: every round, every node merges lists of every node): pass --trials for more".into(),
     ];
     Ok(out)
