@@ -93,6 +93,17 @@ fn panel(
         y1 += 0.5;
     }
     let ypad = (y1 - y0) * 0.08;
+    // The legend goes to a corner with no point under it; when every
+    // corner has some, to the upper one with fewer, above the data: the y
+    // range grows at the top by the legend's share of the panel's height.
+    let (corner, free) = legend_corner(&points, experiment, (x0, x1), (y0, y1), &fy);
+    let top = if free {
+        ypad
+    } else {
+        let entries = legend_entries(&points) as f64;
+        let share = ((entries * 17.0 + 24.0) / (PANEL as f64 - 100.0)).min(0.6);
+        ypad + (y1 - y0 + ypad) * share / (1.0 - share)
+    };
     let log_x = experiment.log_x;
     let x_name = experiment.x;
     let mut chart = ChartBuilder::on(area)
@@ -103,7 +114,7 @@ fn panel(
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(64)
-        .build_cartesian_2d((x0 - pad)..(x1 + pad), (y0 - ypad)..(y1 + ypad))?;
+        .build_cartesian_2d((x0 - pad)..(x1 + pad), (y0 - ypad)..(y1 + top))?;
     let x_label = move |v: &f64| {
         if log_x {
             let x = v.exp2();
@@ -184,7 +195,7 @@ fn panel(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 13))
-        .position(legend_corner(&points, experiment, (x0, x1), (y0, y1), &fy))
+        .position(corner)
         .draw()?;
     Ok(())
 }
@@ -198,14 +209,28 @@ fn significant(y: f64) -> f64 {
     (y / scale).round() * scale
 }
 
-/// The corner of the panel with the fewest points under it, for the legend.
+/// Lines of the legend: a measured entry per series, and a predicted one
+/// for a series with a prediction.
+fn legend_entries(points: &[&Point]) -> usize {
+    let mut series: Vec<(&str, bool)> = Vec::new();
+    for p in points {
+        match series.iter_mut().find(|(s, _)| *s == p.series) {
+            Some(entry) => entry.1 |= p.predicted.is_some(),
+            None => series.push((&p.series, p.predicted.is_some())),
+        }
+    }
+    series.iter().map(|(_, predicted)| 1 + usize::from(*predicted)).sum()
+}
+
+/// The corner of the panel for the legend, and whether no point lies
+/// under it: the one with the fewest points, else the upper one with fewer.
 fn legend_corner(
     points: &[&Point],
     experiment: &Experiment,
     x: (f64, f64),
     y: (f64, f64),
     fy: &dyn Fn(f64) -> f64,
-) -> SeriesLabelPosition {
+) -> (SeriesLabelPosition, bool) {
     let corners = [
         (SeriesLabelPosition::UpperRight, true, true),
         (SeriesLabelPosition::LowerRight, true, false),
@@ -238,10 +263,19 @@ fn legend_corner(
             })
             .count()
     };
-    corners
-        .into_iter()
-        .min_by_key(|&(_, right, upper)| under(right, upper))
-        .map_or(SeriesLabelPosition::UpperRight, |c| c.0)
+    let best = corners.into_iter().min_by_key(|&(_, right, upper)| under(right, upper));
+    match best {
+        Some((corner, right, upper)) if under(right, upper) == 0 => (corner, true),
+        _ => {
+            let right_first = under(true, true) <= under(false, true);
+            let corner = if right_first {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            };
+            (corner, false)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +350,38 @@ mod tests {
         let svg = render(&e, &narrow).unwrap();
         assert!(!svg.contains("(log scale)\n</text>") || !svg.contains("hashes_compared (log"));
         assert!(!svg.contains("9000.0") && svg.contains("\n8000\n"), "{svg}");
+    }
+
+    #[test]
+    fn with_points_in_every_corner_the_legend_goes_above_the_data() {
+        let p = |x: f64, y: f64| Point {
+            experiment: "t",
+            series: "s".into(),
+            params: Params::default().with("t", x),
+            metric: "m",
+            measured: y,
+            low: y,
+            high: y,
+            predicted: None,
+            trials: 1,
+        };
+        let e = Experiment {
+            name: "t",
+            about: "",
+            x: "t",
+            log_x: false,
+            run: |_, _| Ok(Outcome::default()),
+        };
+        let all = [p(0.0, 0.0), p(0.0, 1.0), p(1.0, 0.0), p(1.0, 1.0)];
+        let refs: Vec<&Point> = all.iter().collect();
+        let (corner, free) = legend_corner(&refs, &e, (0.0, 1.0), (0.0, 1.0), &|y| y);
+        assert!(!free);
+        assert!(matches!(
+            corner,
+            SeriesLabelPosition::UpperRight | SeriesLabelPosition::UpperLeft
+        ));
+        let (corner, free) = legend_corner(&refs[..3], &e, (0.0, 1.0), (0.0, 1.0), &|y| y);
+        assert!(free && matches!(corner, SeriesLabelPosition::UpperRight));
     }
 
     #[test]
