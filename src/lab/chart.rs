@@ -130,6 +130,10 @@ fn panel(
         }
     };
     let y_label = move |v: &f64| {
+        // The room made for the legend above the data has no values.
+        if *v > y1 + ypad * 1.5 {
+            return String::new();
+        }
         let y = if log_y { 10f64.powf(*v) } else { *v };
         let magnitude = (y1 - y0).abs();
         if log_y || magnitude >= 5.0 {
