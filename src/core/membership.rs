@@ -113,6 +113,27 @@ impl Member {
             arrivals: None,
         }
     }
+
+    /// The liveness its valid suspicions give it: down once at least
+    /// `confirmations` distinct nodes suspect it. Counts without
+    /// allocating (a view checks every entry on every merge and round).
+    fn liveness(&self, confirmations: usize) -> Liveness {
+        let d = &self.digest;
+        let valid = |s: &&Suspicion| d.is_valid(s);
+        let mut distinct = 0;
+        for (i, s) in d.suspicions.iter().enumerate().filter(|(_, s)| d.is_valid(s)) {
+            if !d.suspicions[..i].iter().filter(valid).any(|e| e.by == s.by) {
+                distinct += 1;
+            }
+        }
+        if distinct == 0 {
+            Liveness::Up
+        } else if distinct >= confirmations.max(1) {
+            Liveness::Down
+        } else {
+            Liveness::Suspect
+        }
+    }
 }
 
 /// How an observer decides that a node is suspect.
@@ -302,17 +323,12 @@ impl Membership {
 
     /// Whether this node believes `node` is running.
     pub fn liveness(&self, node: NodeId, confirmations: usize) -> Liveness {
-        if node == self.me || !self.members.contains_key(&node) {
+        if node == self.me {
             return Liveness::Up;
         }
-        let by = self.suspecters(node);
-        if by.len() >= confirmations.max(1) {
-            Liveness::Down
-        } else if !by.is_empty() {
-            Liveness::Suspect
-        } else {
-            Liveness::Up
-        }
+        self.members
+            .get(&node)
+            .map_or(Liveness::Up, |m| m.liveness(confirmations))
     }
 
     /// Every known node in id order.
@@ -335,21 +351,51 @@ impl Membership {
         self.members.values().map(|m| m.digest.clone()).collect()
     }
 
-    fn liveness_all(&self, confirmations: usize) -> Vec<(NodeId, Liveness)> {
+    /// The members this view does not believe up, in id order (every
+    /// other member is up; most are, so this is short and often empty).
+    fn not_up(&self, confirmations: usize) -> Vec<(NodeId, Liveness)> {
         self.members
-            .keys()
-            .map(|&n| (n, self.liveness(n, confirmations)))
+            .iter()
+            .filter(|(n, _)| **n != self.me)
+            .filter_map(|(&n, m)| {
+                let l = m.liveness(confirmations);
+                (l != Liveness::Up).then_some((n, l))
+            })
             .collect()
     }
 
+    /// The liveness changes between two [`Self::not_up`] lists (members are
+    /// never removed, so a node missing from either list is up there), in
+    /// id order.
     fn changes(before: &[(NodeId, Liveness)], after: &[(NodeId, Liveness)]) -> Vec<(NodeId, Liveness, Liveness)> {
-        after
-            .iter()
-            .filter_map(|&(n, now)| {
-                let was = before.iter().find(|(m, _)| *m == n).map_or(Liveness::Up, |(_, l)| *l);
-                (was != now).then_some((n, was, now))
-            })
-            .collect()
+        let mut out = Vec::new();
+        let (mut b, mut a) = (before.iter().peekable(), after.iter().peekable());
+        loop {
+            let (n, was, now) = match (b.peek(), a.peek()) {
+                (None, None) => break,
+                (Some(&&(n, was)), Some(&&(m, now))) if n == m => {
+                    b.next();
+                    a.next();
+                    (n, was, now)
+                }
+                (Some(&&(n, was)), Some(&&(m, _))) if n < m => {
+                    b.next();
+                    (n, was, Liveness::Up)
+                }
+                (Some(&&(n, was)), None) => {
+                    b.next();
+                    (n, was, Liveness::Up)
+                }
+                (_, Some(&&(m, now))) => {
+                    a.next();
+                    (m, Liveness::Up, now)
+                }
+            };
+            if was != now {
+                out.push((n, was, now));
+            }
+        }
+        out
     }
 
     /// The phi this view computes for `node` now (`None` for itself, an
@@ -364,7 +410,7 @@ impl Membership {
     /// phi detector each rise also records its gap since the last one.
     pub fn merge(&mut self, now: Time, digest: &[MemberDigest], detector: &Detector) -> MergeOutcome {
         let confirmations = detector.confirmations;
-        let before = self.liveness_all(confirmations);
+        let before = self.not_up(confirmations);
         let mut ring_changed = false;
         for theirs in digest {
             let me = self.me;
@@ -408,7 +454,7 @@ impl Membership {
                 }
             }
         }
-        let after = self.liveness_all(confirmations);
+        let after = self.not_up(confirmations);
         MergeOutcome {
             ring_changed,
             liveness: Self::changes(&before, &after),
@@ -420,7 +466,7 @@ impl Membership {
     /// Returns the liveness changes this causes in this view.
     pub fn detect(&mut self, now: Time, detector: &Detector) -> Vec<(NodeId, Liveness, Liveness)> {
         let confirmations = detector.confirmations;
-        let before = self.liveness_all(confirmations);
+        let before = self.not_up(confirmations);
         let me = self.me;
         for m in self.members.values_mut() {
             if m.digest.node == me || m.digest.status == MemberStatus::Left {
@@ -449,35 +495,55 @@ impl Membership {
                 }
             }
         }
-        let after = self.liveness_all(confirmations);
+        let after = self.not_up(confirmations);
         Self::changes(&before, &after)
     }
 
     /// Peers this view does not believe down: the ones to gossip with.
     pub fn live_peers(&self, confirmations: usize) -> Vec<NodeId> {
         self.peers()
-            .filter(|&n| self.liveness(n, confirmations) != Liveness::Down)
+            .filter(|m| m.liveness(confirmations) != Liveness::Down)
+            .map(|m| m.digest.node)
             .collect()
     }
 
     /// Peers this view believes are down.
     pub fn down_peers(&self, confirmations: usize) -> Vec<NodeId> {
         self.peers()
-            .filter(|&n| self.liveness(n, confirmations) == Liveness::Down)
+            .filter(|m| m.liveness(confirmations) == Liveness::Down)
+            .map(|m| m.digest.node)
             .collect()
     }
 
     /// Every other member that has not left.
-    fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+    fn peers(&self) -> impl Iterator<Item = &Member> + '_ {
         self.members
             .values()
             .filter(|m| m.digest.node != self.me && m.digest.status != MemberStatus::Left)
-            .map(|m| m.digest.node)
     }
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn changes_between_not_up_lists_are_every_node_that_changed_in_id_order() {
+        use Liveness::*;
+        let n = NodeId;
+        let before = [(n(1), Suspect), (n(3), Down), (n(5), Suspect)];
+        let after = [(n(2), Suspect), (n(3), Down), (n(5), Down), (n(7), Suspect)];
+        assert_eq!(
+            Membership::changes(&before, &after),
+            vec![
+                (n(1), Suspect, Up),
+                (n(2), Up, Suspect),
+                (n(5), Suspect, Down),
+                (n(7), Up, Suspect)
+            ]
+        );
+        assert_eq!(Membership::changes(&after, &[]).len(), 4);
+        assert!(Membership::changes(&before, &before).is_empty());
+    }
     use super::*;
 
     const A: NodeId = NodeId(0);

@@ -19,10 +19,10 @@ use crate::engine::ClusterSpec;
 
 use super::experiment::PointSink;
 use super::options::LabOptions;
-use super::parallel::{map, trial_seed};
 use super::point::{Outcome, Params, Point};
-use super::stats::{Z99, mean_interval};
+use super::sample_spread::{CONFIDENCE, mean_ci};
 use super::theory::balance::{expected_max_share_ratio, harmonic, ideal_moved};
+use super::trial_pool::run_trials;
 
 /// Nodes in the cluster.
 pub const NODES: usize = 10;
@@ -73,26 +73,30 @@ fn trial(vnodes: usize, partitioning: Partitioning, seed: u64) -> Result<(f64, f
 pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
     let trials = opts.trials_or(DEFAULT_TRIALS);
     let n = NODES as u64;
+    let points_run: Vec<(usize, &'static str, Partitioning)> = VNODES
+        .iter()
+        .flat_map(|&vnodes| {
+            [
+                (vnodes, "random tokens", Partitioning::Random),
+                (vnodes, "equal partitions", Partitioning::Equal),
+            ]
+        })
+        .collect();
+    // Equal partitions are placed the same way every time: one trial says it all.
+    let counts: Vec<u64> = points_run
+        .iter()
+        .map(|&(_, _, partitioning)| if partitioning == Partitioning::Equal { 1 } else { trials })
+        .collect();
     let mut points = Vec::new();
-    for (vi, &vnodes) in VNODES.iter().enumerate() {
-        for (si, (name, partitioning)) in [
-            ("random tokens", Partitioning::Random),
-            ("equal partitions", Partitioning::Equal),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            // Equal partitions are placed the same way every time: one trial says it all.
-            let count = if partitioning == Partitioning::Equal { 1 } else { trials };
-            let point_id = (vi * 2 + si) as u64;
-            let units: Vec<u64> = (0..count).collect();
-            let results = map(opts.jobs, &units, |&i| {
-                trial(vnodes, partitioning, trial_seed(opts.seed, point_id, i))
-            });
-            let results: Vec<(f64, f64)> = results
-                .into_iter()
-                .collect::<Result<_, _>>()
-                .map_err(anyhow::Error::msg)?;
+    run_trials(
+        opts,
+        &counts,
+        &|p, seed| {
+            let (vnodes, _, partitioning) = points_run[p];
+            trial(vnodes, partitioning, seed)
+        },
+        |p, results| {
+            let (vnodes, name, partitioning) = points_run[p];
             let ratios: Vec<f64> = results.iter().map(|r| r.0).collect();
             let moved: Vec<f64> = results.iter().map(|r| r.1).collect();
             let params = Params::default()
@@ -106,27 +110,26 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
                 ("max_share_ratio", &ratios, predicted_ratio),
                 ("moved_fraction", &moved, predicted_moved),
             ] {
-                let (measured, low, high) = mean_interval(values, Z99);
+                let s = mean_ci(values);
                 // Shares are sums of whole positions over 2^64: equal
                 // partitions of a Q that is not a power of two differ by a
                 // position, a few parts in 10^18.
-                let (low, high) = (low - PRECISION, high + PRECISION);
                 let point = Point {
                     experiment: "balance",
                     series: name.to_string(),
                     params: params.clone(),
                     metric,
-                    measured,
-                    low,
-                    high,
+                    measured: s.value,
+                    low: s.low - PRECISION,
+                    high: s.high + PRECISION,
                     predicted: Some(predicted),
-                    trials: count,
+                    trials: s.samples,
                 };
                 sink(&point);
                 points.push(point);
             }
-        }
-    }
+        },
+    )?;
     Ok(Outcome {
         points,
         theory: vec![
@@ -143,10 +146,11 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
             ),
         ],
         notes: vec![
-            "spread: mean ± 2.576 standard errors (a 99 % interval) over the trials; equal partitions are \
-             placed the same way every time, so they rest on one trial (their spread is the 1e-9 of \
-             rounding ring positions)"
-                .into(),
+            format!(
+                "spread: the mean's {CONFIDENCE} confidence interval over the trials; equal partitions are \
+                 placed the same way every time, so they rest on one trial (their spread is the 1e-9 of \
+                 rounding ring positions)"
+            ),
             format!(
                 "moved_fraction, equal partitions: ringside's joiner takes the midpoints of the T largest \
                  ranges (it does not take whole partitions from the others, as Dynamo's strategy 3 does), so \
@@ -162,6 +166,7 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::trial_pool::trial_seed;
     use super::*;
 
     #[test]
@@ -213,17 +218,11 @@ mod tests {
 
     #[test]
     fn random_tokens_converge_to_the_harmonic_number() {
-        let opts = LabOptions {
-            trials: Some(2_000),
-            seed: 3,
-            jobs: 2,
-            ..LabOptions::default()
-        };
         let values: Vec<f64> = (0..2_000)
-            .map(|i| trial(1, Partitioning::Random, trial_seed(opts.seed, 0, i)).unwrap().0)
+            .map(|i| trial(1, Partitioning::Random, trial_seed(3, 0, i)).unwrap().0)
             .collect();
-        let (mean, low, high) = mean_interval(&values, Z99);
-        assert!(low <= harmonic(10) && harmonic(10) <= high, "{mean} in [{low}, {high}]");
+        let s = mean_ci(&values);
+        assert!(s.low <= harmonic(10) && harmonic(10) <= s.high, "{s:?}");
     }
 
     #[test]

@@ -72,11 +72,19 @@ fn panel(
         x1 += 1.0;
     }
     let pad = (x1 - x0) * 0.03;
-    let ys = points
+    let ys: Vec<f64> = points
         .iter()
         .flat_map(|p| [p.low, p.high, p.measured].into_iter().chain(p.predicted))
-        .filter(|y| y.is_finite());
-    let (mut y0, mut y1) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+        .filter(|y| y.is_finite())
+        .collect();
+    // Values over more than two orders of magnitude, all above 0, are
+    // read on a log scale (merkle's hashes from 1 to thousands).
+    let (lo, hi) = ys
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &y| (a.min(y), b.max(y)));
+    let log_y = lo > 0.0 && hi / lo >= 100.0;
+    let fy = move |y: f64| if log_y { y.log10() } else { y };
+    let (mut y0, mut y1) = (fy(lo), fy(hi));
     if !(y0.is_finite() && y1.is_finite()) {
         (y0, y1) = (0.0, 1.0);
     }
@@ -85,6 +93,17 @@ fn panel(
         y1 += 0.5;
     }
     let ypad = (y1 - y0) * 0.08;
+    // The legend goes to a corner with no point under it; when every
+    // corner has some, to the upper one with fewer, above the data: the y
+    // range grows at the top by the legend's share of the panel's height.
+    let (corner, free) = legend_corner(&points, experiment, (x0, x1), (y0, y1), &fy);
+    let top = if free {
+        ypad
+    } else {
+        let entries = legend_entries(&points) as f64;
+        let share = ((entries * 17.0 + 24.0) / (PANEL as f64 - 100.0)).min(0.6);
+        ypad + (y1 - y0 + ypad) * share / (1.0 - share)
+    };
     let log_x = experiment.log_x;
     let x_name = experiment.x;
     let mut chart = ChartBuilder::on(area)
@@ -95,7 +114,7 @@ fn panel(
         .margin(12)
         .x_label_area_size(44)
         .y_label_area_size(64)
-        .build_cartesian_2d((x0 - pad)..(x1 + pad), (y0 - ypad)..(y1 + ypad))?;
+        .build_cartesian_2d((x0 - pad)..(x1 + pad), (y0 - ypad)..(y1 + top))?;
     let x_label = move |v: &f64| {
         if log_x {
             let x = v.exp2();
@@ -110,6 +129,22 @@ fn panel(
             format!("{v:.1}")
         }
     };
+    let y_label = move |v: &f64| {
+        // The room made for the legend above the data has no values.
+        if *v > y1 + ypad * 1.5 {
+            return String::new();
+        }
+        let y = if log_y { 10f64.powf(*v) } else { *v };
+        let magnitude = (y1 - y0).abs();
+        if log_y || magnitude >= 5.0 {
+            // Whole numbers where the axis spans whole numbers.
+            let r = if log_y { significant(y) } else { y.round() };
+            format!("{r}")
+        } else {
+            let s = format!("{y:.3}");
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+    };
     chart
         .configure_mesh()
         .x_desc(if log_x {
@@ -117,7 +152,12 @@ fn panel(
         } else {
             x_name.to_string()
         })
-        .y_desc(metric)
+        .y_desc(if log_y {
+            format!("{metric} (log scale)")
+        } else {
+            metric.to_string()
+        })
+        .y_label_formatter(&y_label)
         .x_labels(if log_x { (x1 - x0).round() as usize + 1 } else { 12 })
         .x_label_formatter(&x_label)
         .draw()?;
@@ -132,7 +172,7 @@ fn panel(
         let mine: Vec<&&Point> = points.iter().filter(|p| p.series == *name).collect();
         let mut predicted: Vec<(f64, f64)> = mine
             .iter()
-            .filter_map(|p| Some((x_of(experiment, p)?, p.predicted?)))
+            .filter_map(|p| Some((x_of(experiment, p)?, fy(p.predicted?))))
             .collect();
         predicted.sort_by(|a, b| a.0.total_cmp(&b.0));
         if !predicted.is_empty() {
@@ -142,16 +182,14 @@ fn panel(
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
         }
         let measured: Vec<(f64, &Point)> = mine.iter().filter_map(|p| Some((x_of(experiment, p)?, **p))).collect();
-        chart.draw_series(
-            measured
-                .iter()
-                .map(|(x, p)| ErrorBar::new_vertical(*x, p.low, p.measured, p.high, color.stroke_width(1), 8)),
-        )?;
+        chart.draw_series(measured.iter().map(|(x, p)| {
+            ErrorBar::new_vertical(*x, fy(p.low), fy(p.measured), fy(p.high), color.stroke_width(1), 8)
+        }))?;
         chart
             .draw_series(
                 measured
                     .iter()
-                    .map(|(x, p)| Circle::new((*x, p.measured), 4, color.filled())),
+                    .map(|(x, p)| Circle::new((*x, fy(p.measured)), 4, color.filled())),
             )?
             .label(format!("{name} · measured"))
             .legend(move |(x, y)| Circle::new((x + 9, y), 4, color.filled()));
@@ -161,13 +199,42 @@ fn panel(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .label_font(("sans-serif", 13))
-        .position(legend_corner(&points, experiment, (x0, x1), (y0, y1)))
+        .position(corner)
         .draw()?;
     Ok(())
 }
 
-/// The corner of the panel with the fewest points under it, for the legend.
-fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+/// `y` rounded to two significant digits (a log axis's labels).
+fn significant(y: f64) -> f64 {
+    if y <= 0.0 || !y.is_finite() {
+        return y;
+    }
+    let scale = 10f64.powi(y.log10().floor() as i32 - 1);
+    (y / scale).round() * scale
+}
+
+/// Lines of the legend: a measured entry per series, and a predicted one
+/// for a series with a prediction.
+fn legend_entries(points: &[&Point]) -> usize {
+    let mut series: Vec<(&str, bool)> = Vec::new();
+    for p in points {
+        match series.iter_mut().find(|(s, _)| *s == p.series) {
+            Some(entry) => entry.1 |= p.predicted.is_some(),
+            None => series.push((&p.series, p.predicted.is_some())),
+        }
+    }
+    series.iter().map(|(_, predicted)| 1 + usize::from(*predicted)).sum()
+}
+
+/// The corner of the panel for the legend, and whether no point lies
+/// under it: the one with the fewest points, else the upper one with fewer.
+fn legend_corner(
+    points: &[&Point],
+    experiment: &Experiment,
+    x: (f64, f64),
+    y: (f64, f64),
+    fy: &dyn Fn(f64) -> f64,
+) -> (SeriesLabelPosition, bool) {
     let corners = [
         (SeriesLabelPosition::UpperRight, true, true),
         (SeriesLabelPosition::LowerRight, true, false),
@@ -183,7 +250,7 @@ fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (
                 [Some(p.measured), p.predicted]
                     .into_iter()
                     .flatten()
-                    .map(move |py| (px, py))
+                    .map(move |py| (px, fy(py)))
             })
             .filter(|&(px, py)| {
                 let in_x = if right {
@@ -200,10 +267,19 @@ fn legend_corner(points: &[&Point], experiment: &Experiment, x: (f64, f64), y: (
             })
             .count()
     };
-    corners
-        .into_iter()
-        .min_by_key(|&(_, right, upper)| under(right, upper))
-        .map_or(SeriesLabelPosition::UpperRight, |c| c.0)
+    let best = corners.into_iter().min_by_key(|&(_, right, upper)| under(right, upper));
+    match best {
+        Some((corner, right, upper)) if under(right, upper) == 0 => (corner, true),
+        _ => {
+            let right_first = under(true, true) <= under(false, true);
+            let corner = if right_first {
+                SeriesLabelPosition::UpperRight
+            } else {
+                SeriesLabelPosition::UpperLeft
+            };
+            (corner, false)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +318,74 @@ mod tests {
         assert!(svg.contains("<circle"), "measured points");
         assert!(svg.contains("<polyline"), "the prediction's line");
         assert!(svg.contains("\n16\n"), "a log axis labels powers of two: {svg}");
+    }
+
+    #[test]
+    fn values_over_orders_of_magnitude_get_a_log_axis_with_plain_labels() {
+        let p = |k: f64, measured: f64| Point {
+            experiment: "merkle",
+            series: "hashes".into(),
+            params: Params::default().with("differing", k),
+            metric: "hashes_compared",
+            measured,
+            low: measured,
+            high: measured,
+            predicted: Some(measured),
+            trials: 10,
+        };
+        let e = Experiment {
+            name: "merkle",
+            about: "",
+            x: "differing",
+            log_x: true,
+            run: |_, _| Ok(Outcome::default()),
+        };
+        let wide = Outcome {
+            points: vec![p(1.0, 13.0), p(16.0, 300.0), p(1024.0, 9000.0)],
+            ..Outcome::default()
+        };
+        let svg = render(&e, &wide).unwrap();
+        assert!(svg.contains("hashes_compared (log scale)"), "{svg}");
+        assert!(!svg.contains(".0\n"), "no needless decimals");
+        let narrow = Outcome {
+            points: vec![p(1.0, 1000.0), p(16.0, 5000.0), p(1024.0, 9000.0)],
+            ..Outcome::default()
+        };
+        let svg = render(&e, &narrow).unwrap();
+        assert!(!svg.contains("(log scale)\n</text>") || !svg.contains("hashes_compared (log"));
+        assert!(!svg.contains("9000.0") && svg.contains("\n8000\n"), "{svg}");
+    }
+
+    #[test]
+    fn with_points_in_every_corner_the_legend_goes_above_the_data() {
+        let p = |x: f64, y: f64| Point {
+            experiment: "t",
+            series: "s".into(),
+            params: Params::default().with("t", x),
+            metric: "m",
+            measured: y,
+            low: y,
+            high: y,
+            predicted: None,
+            trials: 1,
+        };
+        let e = Experiment {
+            name: "t",
+            about: "",
+            x: "t",
+            log_x: false,
+            run: |_, _| Ok(Outcome::default()),
+        };
+        let all = [p(0.0, 0.0), p(0.0, 1.0), p(1.0, 0.0), p(1.0, 1.0)];
+        let refs: Vec<&Point> = all.iter().collect();
+        let (corner, free) = legend_corner(&refs, &e, (0.0, 1.0), (0.0, 1.0), &|y| y);
+        assert!(!free);
+        assert!(matches!(
+            corner,
+            SeriesLabelPosition::UpperRight | SeriesLabelPosition::UpperLeft
+        ));
+        let (corner, free) = legend_corner(&refs[..3], &e, (0.0, 1.0), (0.0, 1.0), &|y| y);
+        assert!(free && matches!(corner, SeriesLabelPosition::UpperRight));
     }
 
     #[test]

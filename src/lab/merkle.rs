@@ -29,7 +29,7 @@ use crate::core::version::Version;
 use super::experiment::PointSink;
 use super::options::LabOptions;
 use super::point::{Outcome, Params, Point};
-use super::sample_spread::mean_ci;
+use super::sample_spread::{CONFIDENCE, mean_ci};
 use super::theory::merkle::{expected_digests, expected_hashes, flat_comparison, hash_bound};
 use super::trial_pool::run_trials;
 
@@ -240,7 +240,7 @@ pub fn run_over(
     ];
     out.notes = vec![
         format!(
-            "{keys} keys on each of two replicas; which keys differ is drawn per trial; the mean over trials with its 95% confidence interval (about one point in 20 misses its prediction by chance); predictions rounded to 0.01"
+            "{keys} keys on each of two replicas; which keys differ is drawn per trial; the mean over trials with its {CONFIDENCE} confidence interval; predictions rounded to 0.01"
         ),
         format!(
             "every session stayed within the k(2d+1) bound: the most it used was {:.0}% of it",

@@ -7,10 +7,11 @@
 //!   prints as JSON or CSV alike, and what an experiment hands back
 //!   ([`Outcome`]).
 //! - `options`: what every experiment takes (trials, seed, jobs).
-//! - `parallel` and `trial_pool`: trials on every core, seeded by (seed,
-//!   point, trial) so that the figures do not depend on the job count
-//!   (`map` for a batch, `run_trials` to stream points as they complete and
-//!   stop on request); `stats` and `sample_spread`: the spreads.
+//! - `trial_pool`: every experiment's trials on every core, seeded by
+//!   (seed, point, trial) so that the figures do not depend on the job
+//!   count; points stream out as they complete and a run stops on request.
+//!   `sample_spread`: the spreads, every one a confidence interval at one
+//!   level.
 //! - `table`, `output`, `chart`: a run as a table, as JSON or CSV lines, as
 //!   an SVG chart.
 //! - `theory/`: the predictions, computed with no engine at all (closed forms
@@ -35,12 +36,10 @@ pub mod gossip;
 pub mod merkle;
 pub mod options;
 pub mod output;
-pub mod parallel;
 pub mod point;
 pub mod quorum;
 pub mod sample_spread;
 pub mod staleness;
-pub mod stats;
 pub mod table;
 pub mod theory;
 pub mod trial_pool;

@@ -50,8 +50,8 @@ pub struct Point {
     /// What was measured, as a column name ("max_share_ratio").
     pub metric: &'static str,
     pub measured: f64,
-    /// The low and high ends of the measured value's spread (a confidence
-    /// interval or the 5th and 95th percentiles; the experiment says which).
+    /// The low and high ends of the measured value's spread: its
+    /// confidence interval at the lab's one level (`sample_spread::CONFIDENCE`).
     pub low: f64,
     pub high: f64,
     /// What theory predicts; `None` (JSON null) where it gives nothing.

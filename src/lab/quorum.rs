@@ -25,10 +25,10 @@ use crate::engine::{ClusterSpec, Engine};
 
 use super::experiment::PointSink;
 use super::options::LabOptions;
-use super::parallel::{map, trial_seed};
 use super::point::{Outcome, Params, Point};
-use super::stats::{Z99, share_interval};
+use super::sample_spread::{CONFIDENCE, share_ci};
 use super::theory::quorum::{sloppy_success, strict_success};
+use super::trial_pool::run_trials;
 
 /// Nodes in the cluster.
 pub const NODES: usize = 5;
@@ -128,51 +128,55 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
     let trials = opts.trials_or(DEFAULT_TRIALS);
     let (n, replicas) = (NODES as u64, N as u64);
     let mut points = Vec::new();
-    for f in 0..=NODES {
-        let units: Vec<u64> = (0..trials).collect();
-        let results = map(opts.jobs, &units, |&i| run_trial(f, trial_seed(opts.seed, f as u64, i)));
-        let results: Vec<TrialResult> = results.into_iter().collect::<anyhow::Result<_>>()?;
-        for (kind, metric, quorum_name) in [(0, "put_success", "w"), (1, "get_success", "r")] {
-            for (mode, mode_name) in [(0, "sloppy"), (1, "strict")] {
-                for q in 1..=N {
-                    let shares: Vec<f64> = results
-                        .iter()
-                        .map(|r| {
-                            let (p, g) = r.ok[mode][q - 1];
-                            (if kind == 0 { p } else { g }) as f64 / OPS as f64
-                        })
-                        .collect();
-                    let (measured, low, high) = share_interval(&shares, Z99);
-                    let predicted = if mode == 0 {
-                        sloppy_success(n, f as u64, replicas, q as u64)
-                    } else {
-                        strict_success(n, f as u64, replicas, q as u64)
-                    };
-                    let point = Point {
-                        experiment: "quorum",
-                        series: format!(
-                            "{} {}={q} {mode_name}",
-                            if kind == 0 { "put" } else { "get" },
-                            quorum_name.to_uppercase()
-                        ),
-                        params: Params::default()
-                            .with("nodes", n as f64)
-                            .with("n", replicas as f64)
-                            .with(quorum_name, q as f64)
-                            .with("f", f as f64),
-                        metric,
-                        measured,
-                        low,
-                        high,
-                        predicted: Some(predicted),
-                        trials,
-                    };
-                    sink(&point);
-                    points.push(point);
+    // One point of the pool per dead count f; its trials are random dead sets.
+    let counts = vec![trials; NODES + 1];
+    run_trials(
+        opts,
+        &counts,
+        &|f, seed| run_trial(f, seed).map_err(|e| e.to_string()),
+        |f, results| {
+            for (kind, metric, quorum_name) in [(0, "put_success", "w"), (1, "get_success", "r")] {
+                for (mode, mode_name) in [(0, "sloppy"), (1, "strict")] {
+                    for q in 1..=N {
+                        let shares: Vec<f64> = results
+                            .iter()
+                            .map(|r| {
+                                let (p, g) = r.ok[mode][q - 1];
+                                (if kind == 0 { p } else { g }) as f64 / OPS as f64
+                            })
+                            .collect();
+                        let s = share_ci(&shares);
+                        let predicted = if mode == 0 {
+                            sloppy_success(n, f as u64, replicas, q as u64)
+                        } else {
+                            strict_success(n, f as u64, replicas, q as u64)
+                        };
+                        let point = Point {
+                            experiment: "quorum",
+                            series: format!(
+                                "{} {}={q} {mode_name}",
+                                if kind == 0 { "put" } else { "get" },
+                                quorum_name.to_uppercase()
+                            ),
+                            params: Params::default()
+                                .with("nodes", n as f64)
+                                .with("n", replicas as f64)
+                                .with(quorum_name, q as f64)
+                                .with("f", f as f64),
+                            metric,
+                            measured: s.value,
+                            low: s.low,
+                            high: s.high,
+                            predicted: Some(predicted),
+                            trials: s.samples,
+                        };
+                        sink(&point);
+                        points.push(point);
+                    }
                 }
             }
-        }
-    }
+        },
+    )?;
     Ok(Outcome {
         points,
         theory: vec![
@@ -189,9 +193,10 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
                  see them down, then {OPS} puts and {OPS} gets of fresh keys per quorum and mode",
                 SETTLE.micros() / 1_000_000
             ),
-            "spread: 99 % interval of the mean of the trials' success shares (keys of one trial share its \
-             dead set), widened to the Wilson interval of one observation per trial"
-                .into(),
+            format!(
+                "spread: {CONFIDENCE} interval of the mean of the trials' success shares (keys of one trial \
+                 share its dead set), widened to the Wilson interval of one observation per trial"
+            ),
             "a put's success depends on W alone and a get's on R alone: the nine (R, W) pairs are these six curves per mode"
                 .into(),
         ],

@@ -23,10 +23,10 @@ use crate::engine::{ClusterSpec, Engine};
 
 use super::experiment::PointSink;
 use super::options::LabOptions;
-use super::parallel::{map, trial_seed};
 use super::point::{Outcome, Params, Point};
-use super::stats::{Z99, wilson};
+use super::sample_spread::{CONFIDENCE, proportion_ci};
 use super::theory::staleness::{Wars, closed_form_stale};
+use super::trial_pool::{run_trials, trial_seed};
 
 /// Replicas per key.
 const N: usize = 3;
@@ -141,6 +141,11 @@ pub fn run_chunk(r: usize, w: usize, t: Dur, trials: u64, seed: u64) -> anyhow::
     })
 }
 
+/// The instant after the ack at which the gets of point `ti` start.
+fn t_of(ti: usize) -> Dur {
+    Dur((T_MS[ti] * 1000.0) as u64)
+}
+
 fn series(r: usize, w: usize) -> String {
     format!("R={r} W={w}")
 }
@@ -152,46 +157,39 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
     let mut points = Vec::new();
     let pairs: Vec<(usize, usize)> = (1..=N).flat_map(|r| (1..=N).map(move |w| (r, w))).collect();
     let chunks = trials.div_ceil(CHUNK);
-    for (pair_index, &(r, w)) in pairs.iter().enumerate() {
-        // One series at a time, its chunks on every core.
-        let mut units = Vec::new();
-        for (ti, _) in T_MS.iter().enumerate() {
-            for c in 0..chunks {
-                let size = CHUNK.min(trials - c * CHUNK);
-                units.push((ti, c, size));
-            }
-        }
-        let point_id = |ti: usize| (pair_index * T_MS.len() + ti) as u64;
-        let results = map(opts.jobs, &units, |&(ti, c, size)| {
-            let t = Dur((T_MS[ti] * 1000.0) as u64);
-            run_chunk(r, w, t, size, trial_seed(opts.seed, point_id(ti), c))
-        });
-        let mut sums = vec![(0u64, 0u64); T_MS.len()];
-        for (&(ti, _, _), res) in units.iter().zip(results) {
-            let (fresh, done) = res?;
-            sums[ti].0 += fresh;
-            sums[ti].1 += done;
-        }
-        let model = Wars {
-            n: N,
-            r,
-            w,
-            latency_min: latency.min.micros(),
-            latency_max: latency.max.micros(),
-        };
-        let indices: Vec<usize> = (0..T_MS.len()).collect();
-        let predictions = map(opts.jobs, &indices, |&ti| {
-            model.consistent(
-                (T_MS[ti] * 1000.0) as u64,
+    // Chunks of equal size: at least the trials asked for, fewer than
+    // `chunks` more.
+    let size = trials.div_ceil(chunks);
+    // Points in order: every t of R=1 W=1, then of R=1 W=2, ...; each
+    // point's trials are its chunks, spread over every core.
+    let grid: Vec<(usize, usize, usize)> = pairs
+        .iter()
+        .flat_map(|&(r, w)| (0..T_MS.len()).map(move |ti| (r, w, ti)))
+        .collect();
+    let counts = vec![chunks; grid.len()];
+    run_trials(
+        opts,
+        &counts,
+        &|p, seed| {
+            let (r, w, ti) = grid[p];
+            run_chunk(r, w, t_of(ti), size, seed).map_err(|e| e.to_string())
+        },
+        |p, results| {
+            let (r, w, ti) = grid[p];
+            let (fresh, done) = results.iter().fold((0, 0), |(f, d), &(a, b)| (f + a, d + b));
+            let s = proportion_ci(fresh, done);
+            let model = Wars {
+                n: N,
+                r,
+                w,
+                latency_min: latency.min.micros(),
+                latency_max: latency.max.micros(),
+            };
+            let predicted = model.consistent(
+                t_of(ti).micros(),
                 MODEL_SAMPLES,
-                trial_seed(opts.seed ^ 0x7761_7273, point_id(ti), 0),
-            )
-        });
-        for (ti, &t_ms) in T_MS.iter().enumerate() {
-            let (fresh, done) = sums[ti];
-            let measured = fresh as f64 / done.max(1) as f64;
-            let (low, high) = wilson(fresh as f64, done as f64, Z99);
-            let predicted = predictions[ti];
+                trial_seed(opts.seed ^ 0x7761_7273, p, 0),
+            );
             let point = Point {
                 experiment: "staleness",
                 series: series(r, w),
@@ -199,18 +197,18 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
                     .with("n", N as f64)
                     .with("r", r as f64)
                     .with("w", w as f64)
-                    .with("t_ms", t_ms),
+                    .with("t_ms", T_MS[ti]),
                 metric: "p_consistent",
-                measured,
-                low,
-                high,
+                measured: s.value,
+                low: s.low,
+                high: s.high,
                 predicted: Some(predicted),
                 trials: done,
             };
             sink(&point);
             points.push(point);
-        }
-    }
+        },
+    )?;
     let closed: Vec<String> = pairs
         .iter()
         .map(|&(r, w)| {
@@ -236,7 +234,7 @@ pub fn run(opts: &LabOptions, sink: PointSink<'_>) -> anyhow::Result<Outcome> {
             ),
         ],
         notes: vec![
-            "spread: the 99 % Wilson interval of the share of fresh gets".into(),
+            format!("spread: the {CONFIDENCE} Wilson interval of the share of fresh gets"),
             "every R + W > N row is 1.0 at every t: the read and write quorums overlap".into(),
             "the closed form is far below both at t = 0: by the time the client has the ack and its get \
              reaches the replicas, the write has usually reached more than W of them (the ack itself \

@@ -4,6 +4,7 @@
 
 use super::experiment::Experiment;
 use super::point::{Outcome, Point};
+use super::sample_spread::{CONFIDENCE, LEVEL};
 
 /// The mark beside a point whose prediction lies outside its spread.
 pub const MARK: &str = "✗";
@@ -81,8 +82,10 @@ pub fn render(experiment: &Experiment, outcome: &Outcome, jobs: usize, seconds: 
     out.push('\n');
     let marked = outcome.points.iter().filter(|p| p.disagrees()).count();
     out.push_str(&format!(
-        "{MARK}: the prediction lies outside the measured spread ({marked} of {} points)\n",
-        outcome.points.len()
+        "{MARK}: the prediction lies outside the measured spread ({marked} of {} points; every spread is a \
+         {CONFIDENCE} interval, so about one point in {} misses a right prediction by chance alone)\n",
+        outcome.points.len(),
+        (1.0 / (1.0 - LEVEL)).round()
     ));
     for (i, note) in outcome.notes.iter().enumerate() {
         out.push_str(&format!("[{}] {note}\n", i + 1));
@@ -158,7 +161,11 @@ mod tests {
         let rows: Vec<&&str> = lines.iter().filter(|l| l.starts_with("s ")).collect();
         assert_eq!(rows.len(), 2);
         assert!(!rows[0].contains(MARK) && rows[1].contains(MARK), "{text}");
-        assert!(text.contains("(1 of 2 points)"), "{text}");
+        assert!(
+            text.contains("(1 of 2 points; every spread is a 99 % interval"),
+            "{text}"
+        );
+        assert!(text.contains("about one point in 100 misses"), "{text}");
         assert!(
             text.contains("theory: a formula") && text.contains("[1] a note"),
             "{text}"
