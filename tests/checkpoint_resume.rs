@@ -10,13 +10,8 @@ use ringside::scenario::headless::{RunOptions, run};
 use ringside::scenario::timeline::to_json;
 use ringside::scenario::{Director, Scenario};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 /// The trace recorded since the last call, as `run --json` prints it.
 fn drain(engine: &mut Engine, out: &mut Vec<String>) {

@@ -10,16 +10,11 @@ use ringside::core::trace::{DropReason, Event, TraceEvent};
 use ringside::core::version::Key;
 use ringside::engine::{ClusterSpec, Engine};
 
+mod common;
+use common::rt;
+
 fn spec() -> ClusterSpec {
     ClusterSpec::numbered(5, 8, Settings::default())
-}
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 fn put(value: &str) -> OpKind {

@@ -10,13 +10,8 @@ use ringside::core::time::{Dur, Time};
 use ringside::tui::ui::layout::Screen;
 use ringside::tui::{App, PlayOptions, UserAction};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 async fn open(preset: &str) -> App {
     let mut app = App::new(&PlayOptions {

@@ -6,19 +6,12 @@ mod common;
 
 use std::time::Duration;
 
+use common::rt;
 use proptest::prelude::*;
 use ringside::core::time::{Dur, Time};
 use ringside::scenario::Scenario;
 use ringside::scenario::headless::{RunOptions, run};
 use ringside::tui::{App, PlayOptions, UserAction};
-
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 async fn open(preset: &str) -> App {
     let mut app = App::new(&PlayOptions {

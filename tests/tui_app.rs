@@ -15,13 +15,8 @@ use ringside::scenario::{Scenario, presets};
 use ringside::tui::ui::layout::Screen;
 use ringside::tui::{App, Focus, Mode, PlayOptions, UserAction};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 async fn open(preset: &str) -> App {
     App::new(&PlayOptions {

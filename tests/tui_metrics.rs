@@ -9,13 +9,8 @@ use ratatui::backend::TestBackend;
 use ringside::core::time::Dur;
 use ringside::tui::{App, DetailView, PlayOptions, UserAction};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 async fn open(preset: &str) -> App {
     App::new(&PlayOptions {

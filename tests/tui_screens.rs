@@ -12,13 +12,8 @@ use ringside::core::time::Dur;
 use ringside::tui::gossip::GossipShown;
 use ringside::tui::{App, DetailView, Focus, Mode, PlayOptions, UserAction};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 async fn open(preset: &str) -> App {
     App::new(&PlayOptions {

@@ -10,13 +10,8 @@ use ringside::core::time::{Dur, Time};
 use ringside::tui::ui::layout::Screen;
 use ringside::tui::{App, PlayOptions};
 
-fn rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
+mod common;
+use common::rt;
 
 /// The bottom rows of the screen: the status line, the key hints and the
 /// timeline.

@@ -12,6 +12,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 /// `SourceParallel`, looks for a `lib.rs` or `main.rs` above the test's
 /// file, finds none under tests/, warns and falls back to this same path:
 /// it is named here so that the path does not depend on that search.
+#[allow(dead_code)] // not every test file that shares this module runs properties
 pub fn property_config(cases: u32) -> Config {
     let from_env = Config::default();
     let cases = std::env::var("PROPTEST_CASES")
@@ -28,4 +29,14 @@ pub fn property_config(cases: u32) -> Config {
         failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("proptest-regressions"))),
         ..from_env
     }
+}
+
+/// A two-worker runtime, as the playground and the headless runner use.
+#[allow(dead_code)] // not every test file that shares this module drives an engine
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
 }
