@@ -12,7 +12,8 @@
 //!
 //! The prediction is a Monte Carlo over a model of the protocol
 //! ([`GossipModel`]), not the engine: n nodes tick once a round at phases
-//! spread uniformly over it, each tick swaps lists with `k` random peers it
+//! spread over it (drawn uniformly, [`Phases::Uniform`], or the ones a
+//! ringside cluster gives its nodes by id, [`Phases::Hashed`]), each tick swaps lists with `k` random peers it
 //! knows (push, then the reply), a message takes a uniform latency, and a
 //! joining node swaps with one node at once. Ticks spread over a round let
 //! news make several hops in one, so the asynchronous model needs fewer
@@ -38,6 +39,45 @@ pub struct GossipModel {
     pub latency: (f64, f64),
     /// Karp's synchronous rounds instead of ticks spread over each round.
     pub synchronous: bool,
+    /// Where in the round each node ticks (asynchronous model only).
+    pub phases: Phases,
+}
+
+/// Where in the round each node of the model ticks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phases {
+    /// Drawn uniformly over the round, afresh for every draw.
+    Uniform,
+    /// The phases a ringside cluster gives its nodes
+    /// ([`hashed_first_tick`]): node `i` (the joiner is node `nodes`)
+    /// first ticks `1 + mix64(0x6f55_1b00 ^ i << 32 ^ incarnation) %
+    /// interval` µs after it starts, incarnation 0, with `interval` the
+    /// gossip interval in µs. Fixed by node id, the same in every draw; the
+    /// join is taken to come at a whole number of rounds after the other
+    /// nodes started, as in `ringside lab gossip`.
+    Hashed { interval_micros: u64 },
+}
+
+impl Phases {
+    /// Node `id`'s first tick in model microseconds (1 ..= a round).
+    fn phase(self, id: usize, rng: &mut ChaCha8Rng) -> u64 {
+        match self {
+            Phases::Uniform => rng.random_range(1..=ROUND),
+            Phases::Hashed { interval_micros } => {
+                let interval = interval_micros.max(1);
+                let micros = hashed_first_tick(id, interval);
+                (micros as u128 * ROUND as u128 / interval as u128) as u64
+            }
+        }
+    }
+}
+
+/// When a ringside node with id `id` first ticks after it starts, in its
+/// first incarnation, with a gossip interval of `interval_micros` µs: the
+/// formula of `start_gossip` (core::node::gossip), worked out here rather
+/// than asked of the engine.
+pub fn hashed_first_tick(id: usize, interval_micros: u64) -> u64 {
+    1 + mix64(0x6f55_1b00 ^ ((id as u64) << 32)) % interval_micros.max(1)
 }
 
 /// `log_{2k+1} n + log_{k+1} ln n`: the asymptotic rounds for `k` peers a
@@ -142,7 +182,7 @@ impl GossipModel {
             queue.push(Reverse((at, seq, h)));
         };
         for i in 0..all {
-            let phase = rng.random_range(1..=ROUND);
+            let phase = self.phases.phase(i, rng);
             push(&mut queue, phase, Happening::Tick(i));
         }
         if self.nodes > 0 {
@@ -218,6 +258,7 @@ mod tests {
             fanout,
             latency: (0.005, 0.02),
             synchronous,
+            phases: Phases::Uniform,
         }
     }
 
@@ -242,6 +283,36 @@ mod tests {
         let r3 = model(1023, 3, true).mean_rounds(100, 2);
         assert!(r3 < r - 1.0, "{r3} vs {r}");
         assert!((estimate(1024, 1) - (log3 + 1024f64.ln().ln() / 2f64.ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_clusters_own_phases_move_the_prediction_at_64_nodes() {
+        // The phases ringside gives nodes 0..=63 happen to spread a join
+        // faster than random phases do on average: the 64-node points of
+        // `ringside lab gossip` sat below a uniform-phase model for every
+        // fanout, and agree with the hashed phases.
+        for fanout in 1..=3 {
+            let uniform = model(63, fanout, false);
+            let hashed = GossipModel {
+                phases: Phases::Hashed { interval_micros: ROUND },
+                ..uniform
+            };
+            let (u, h) = (uniform.mean_rounds(400, 5), hashed.mean_rounds(400, 5));
+            assert!(h < u - 0.1, "fanout {fanout}: hashed {h} vs uniform {u}");
+        }
+    }
+
+    #[test]
+    fn hashed_phases_lie_in_the_round_and_scale_with_the_interval() {
+        let hashed = Phases::Hashed {
+            interval_micros: 250_000,
+        };
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        for id in 0..1024 {
+            let micros = hashed_first_tick(id, 250_000);
+            assert!((1..=250_000).contains(&micros), "{micros}");
+            assert_eq!(hashed.phase(id, &mut rng), micros * 4);
+        }
     }
 
     #[test]
